@@ -1,0 +1,158 @@
+import type { Diagnostic } from './diagnostics';
+import type { Span } from './span';
+
+/**
+ * The result of analysing one document: everything the CLI, the editor and the panel show.
+ * Plain data (structured-clone safe: no functions, no class instances) so it can cross from
+ * the analysis worker to the extension host. Spans are offsets into the analysed text; the
+ * editor converts them to positions in one place.
+ */
+export interface Analysis {
+  readonly version: 1;
+  readonly diagnostics: Diagnostic[];
+  readonly values: ValueInfo[];
+  readonly gradients: GradientInfo[];
+  readonly checks: CheckInfo[];
+  readonly expectations: ExpectationInfo[];
+  readonly networks: NetworkInfo[];
+  /** Hover material: every name, operator, built-in and layer with what to say about it. */
+  readonly symbols: SymbolInfo[];
+  /** The statement-level graph, for the panel. */
+  readonly graph: GraphInfo;
+  readonly stats: AnalysisStats;
+}
+
+export interface AnalysisStats {
+  /** Tape nodes created. */
+  readonly nodes: number;
+  /** Work units spent (elements + multiply-accumulates). */
+  readonly work: number;
+  /** Set when the work budget stopped evaluation: what was skipped and why. */
+  readonly skipped?: string;
+}
+
+export interface ValueInfo {
+  readonly name: string;
+  /** 0-based line of the statement. */
+  readonly line: number;
+  /** The statement's span and the bound name's span. */
+  readonly span: Span;
+  readonly nameSpan: Span;
+  readonly shape: number[];
+  readonly data: number[];
+  readonly isParam: boolean;
+  readonly isLeaf: boolean;
+  /** Gradients requested of this binding (by grad statements), rendered. */
+  readonly grads?: { readonly of: string; readonly shape: number[]; readonly data: number[] }[];
+}
+
+export interface GradientInfo {
+  readonly of: string;
+  /** As the user wrote it. */
+  readonly wrt: string;
+  readonly line: number;
+  readonly span: Span;
+  readonly wrtSpan: Span;
+  readonly shape: number[];
+  readonly data: number[];
+  /** The chain-rule derivation, Markdown with Unicode math (hovers cannot render LaTeX). */
+  readonly derivation?: string;
+}
+
+export interface CheckInfo {
+  readonly of: string;
+  readonly wrt: string;
+  readonly line: number;
+  readonly span: Span;
+  readonly maxRelError: number;
+  readonly passed: boolean;
+  readonly kinks: number;
+  readonly tolerance: number;
+}
+
+export interface ExpectationInfo {
+  readonly line: number;
+  readonly span: Span;
+  readonly passed: boolean;
+  readonly maxError: number;
+  readonly tolerance: number;
+  readonly left: { readonly text: string; readonly shape: number[]; readonly data: number[] };
+  readonly right: { readonly text: string; readonly shape: number[]; readonly data: number[] };
+}
+
+/** A size that may be symbolic: a number, or a string such as `"N"` or `"1024·N"`. */
+export type SizeValue = number | string;
+
+export interface LayerInfo {
+  readonly index: number;
+  readonly label: string | null;
+  readonly type: string;
+  readonly line: number;
+  readonly span: Span;
+  readonly inputShape: SizeValue[];
+  readonly outputShape: SizeValue[];
+  readonly outputSize: SizeValue;
+  readonly params: number;
+  readonly paramFormula: string;
+  readonly macs: SizeValue;
+  readonly multAdds: SizeValue;
+  /** Nested network (composition, Residual). */
+  readonly children?: LayerInfo[];
+  /** state_dict names of this layer's parameters with their shapes. */
+  readonly parameters?: { readonly name: string; readonly shape: number[] }[];
+  readonly buffers?: { readonly name: string; readonly shape: number[] }[];
+}
+
+export interface NetworkInfo {
+  readonly name: string;
+  readonly line: number;
+  readonly span: Span;
+  readonly params: number;
+  readonly trainableParams: number;
+  readonly buffers: number;
+  readonly inputShape: SizeValue[];
+  readonly outputShape: SizeValue[];
+  readonly totalMacs: SizeValue;
+  readonly totalMultAdds: SizeValue;
+  /** Bytes of parameters (+ buffers) and of activations (forward outputs), per dtype. */
+  readonly memory: {
+    readonly float32: { readonly params: number; readonly activations: SizeValue };
+    readonly float64: { readonly params: number; readonly activations: SizeValue };
+  };
+  readonly layers: LayerInfo[];
+  /** The parameter-count formula for the whole network ("(30 + 1) × 1024 + …"). */
+  readonly paramFormula: string;
+}
+
+export type SymbolKind = 'binding' | 'reference' | 'operator' | 'builtin' | 'layer' | 'network' | 'keyword';
+
+export interface SymbolInfo {
+  readonly span: Span;
+  readonly kind: SymbolKind;
+  readonly name: string;
+  /** Hover text: Markdown with Unicode math. */
+  readonly detail: string;
+}
+
+export interface GraphNode {
+  readonly id: number;
+  readonly name: string;
+  readonly op: string;
+  readonly line: number;
+  readonly span: Span;
+  readonly shape: number[];
+  readonly value: number[];
+  readonly grad?: number[];
+  readonly isParam: boolean;
+}
+export interface GraphEdge {
+  readonly from: number;
+  readonly to: number;
+  /** The local derivative ∂to/∂from, as text and (for scalars) as a number. */
+  readonly local?: string;
+  readonly localValue?: number;
+}
+export interface GraphInfo {
+  readonly nodes: GraphNode[];
+  readonly edges: GraphEdge[];
+}

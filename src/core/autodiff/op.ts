@@ -1,0 +1,75 @@
+import type { Fix } from '../diagnostics';
+import type { Shape, Tensor } from '../tensor/tensor';
+import type { Sym } from './sym';
+
+export type AttrValue = number | string | boolean | null | readonly number[] | Tensor | readonly (number | null)[];
+export type Attrs = Readonly<Record<string, AttrValue>>;
+
+/** A shape rule broken: reported on the operator's span as `code` (default `shape.mismatch`). */
+export interface ShapeError {
+  readonly error: string;
+  readonly code?: string;
+  /** Text fixes relative to operand spans are built by the evaluator from this hint. */
+  readonly hint?: 'use-matmul' | 'transpose-right' | 'transpose-left' | 'use-elementwise';
+  /** Index of the input the problem is attributed to, if any. */
+  readonly input?: number;
+  readonly fixes?: readonly Fix[];
+}
+
+export function isShapeError(x: Shape | ShapeError): x is ShapeError {
+  return (x as ShapeError).error !== undefined;
+}
+
+/**
+ * One entry of the op table: shape inference, forward, backward (vector-Jacobian product,
+ * un-broadcast by summing) and the local derivative as printable text.
+ */
+export interface OpDef {
+  readonly name: string;
+  /** How the op reads in a formula: `ReLU`, `softmax`, `@`. */
+  readonly display: string;
+  readonly inferShape: (shapes: readonly Shape[], attrs: Attrs) => Shape | ShapeError;
+  readonly forward: (inputs: readonly Tensor[], attrs: Attrs) => Tensor;
+  /** Gradients for each input given the output gradient `g`; null where an input is not differentiable. */
+  readonly backward: (g: Tensor, inputs: readonly Tensor[], out: Tensor, attrs: Attrs) => (Tensor | null)[];
+  /**
+   * Element-wise ops: the local partial derivative with respect to each input, as a symbolic
+   * expression of the operands (scalar semantics). Evaluating it at a point equals backward there.
+   */
+  readonly partials?: (operands: readonly Sym[], attrs: Attrs) => Sym[];
+  /** Every op: the rule in words/Unicode for each input (`∂L/∂A = ∂L/∂Y · Bᵀ`). */
+  readonly rule: (operands: readonly string[], attrs: Attrs) => string[];
+  /**
+   * For gradient checks: a signature of the discrete choices the op made (signs at a kink,
+   * the winner of a max). When perturbing an input changes it, the perturbation crossed a kink.
+   */
+  readonly kinks?: (inputs: readonly Tensor[], attrs: Attrs) => ArrayLike<number>;
+  /** Input indices that are never differentiated (class indices, masks). */
+  readonly nondiff?: readonly number[];
+  /** Derivative convention stated wherever a derivative is shown (`ReLU'(0) = 0`). */
+  readonly convention?: string;
+  /** Rough cost in multiply-accumulates/elements, for the work budget. */
+  readonly cost?: (shapes: readonly Shape[], out: Shape, attrs: Attrs) => number;
+}
+
+const table = new Map<string, OpDef>();
+
+export function defineOp(def: OpDef): OpDef {
+  if (table.has(def.name)) throw new Error(`internal: op ${def.name} defined twice`);
+  table.set(def.name, def);
+  return def;
+}
+
+export function getOp(name: string): OpDef {
+  const d = table.get(name);
+  if (!d) throw new Error(`internal: unknown op ${name}`);
+  return d;
+}
+
+export function hasOp(name: string): boolean {
+  return table.has(name);
+}
+
+export function allOps(): OpDef[] {
+  return [...table.values()];
+}

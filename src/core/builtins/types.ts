@@ -1,0 +1,113 @@
+import type { Attrs } from '../autodiff/op';
+import type { Span } from '../span';
+import type { Shape, Tensor } from '../tensor/tensor';
+
+/** A node of the tape (its index). */
+export type NodeId = number;
+
+/** A tensor argument: a node and where it was written. */
+export interface TensorArg {
+  readonly node: NodeId;
+  readonly span: Span;
+}
+
+export type ParamKind =
+  | 'tensor' // any value (a node)
+  | 'int' // an integer-valued scalar
+  | 'number' // any finite scalar
+  | 'ints' // variadic integers or one list: randn(2, 3) / reshape(x, [2, 3])
+  | 'axis' // an integer axis (may be negative) or null
+  | 'bool'
+  | 'string';
+
+export interface ParamSpec {
+  readonly name: string;
+  /** Other keyword spellings (`dim` for `axis`, `keepdim` for `keepdims`). */
+  readonly aliases?: readonly string[];
+  readonly kind: ParamKind;
+  /** Absent: required. */
+  readonly default?: number | boolean | string | null;
+  /** `ints` only: takes every remaining positional argument. */
+  readonly rest?: boolean;
+  /** May only be given by keyword. */
+  readonly keywordOnly?: boolean;
+}
+
+export type BoundValue = TensorArg | number | readonly number[] | string | boolean | null | undefined;
+
+export interface BoundArgs {
+  readonly values: Readonly<Record<string, BoundValue>>;
+  readonly spans: Readonly<Record<string, Span>>;
+  /** Number of positional arguments given (some built-ins switch meaning on it: max(a, b) vs max(x)). */
+  readonly positionalCount: number;
+}
+
+/** What a built-in may do while it is called. Errors are reported here, never thrown. */
+export interface CallContext {
+  /** The whole call expression. */
+  readonly span: Span;
+  /** The function name as written. */
+  readonly nameSpan: Span;
+  /**
+   * Adds an op to the tape: infers the shape first (reporting a shape error on `span`, the
+   * call's span by default) and returns the new node, or undefined after an error.
+   */
+  apply(op: string, inputs: readonly NodeId[], attrs?: Attrs, span?: Span): NodeId | undefined;
+  /** A constant (not a leaf, never differentiated). */
+  constant(t: Tensor): NodeId;
+  shape(n: NodeId): Shape;
+  value(n: NodeId): Tensor;
+  error(code: string, message: string, span?: Span): undefined;
+  warn(code: string, message: string, span?: Span): void;
+  /** The document's random stream, or a fresh generator seeded with `seed`. */
+  rng(seed: number | null): Rng;
+}
+
+/** numpy's legacy RandomState interface (MT19937). */
+export interface Rng {
+  /** np.random.randn: standard normal, legacy polar Gaussian. */
+  randn(n: number): Float64Array;
+  /** np.random.rand: uniform [0, 1), 53-bit. */
+  rand(n: number): Float64Array;
+  /** np.random.permutation(n) / shuffle, for minibatches. */
+  permutation(n: number): Int32Array;
+}
+
+export interface BuiltinDef {
+  /** Canonical lower-case name (`relu`, `cross_entropy`). */
+  readonly name: string;
+  /** Other spellings, lower case (`mse_loss`, `maximum`). */
+  readonly aliases?: readonly string[];
+  readonly group: 'element-wise' | 'reductions' | 'shape' | 'linear algebra' | 'probability' | 'losses' | 'constructors' | 'networks' | 'calculus';
+  /** How it is written in docs and hovers: `softmax(x, axis=-1)`. */
+  readonly signature: string;
+  /** One or two sentences for hovers. */
+  readonly doc: string;
+  /** The derivative rule in Unicode, for hovers (`relu'(x) = 1 if x > 0 else 0`). */
+  readonly derivative?: string;
+  readonly params: readonly ParamSpec[];
+  call(args: BoundArgs, ctx: CallContext): NodeId | undefined;
+}
+
+const builtins = new Map<string, BuiltinDef>();
+
+export function defineBuiltin(def: BuiltinDef): BuiltinDef {
+  for (const n of [def.name, ...(def.aliases ?? [])]) {
+    if (builtins.has(n)) throw new Error(`internal: builtin ${n} defined twice`);
+    builtins.set(n, def);
+  }
+  return def;
+}
+
+/** Case-insensitive lookup after removing `nn.`, `F.`, `torch.`, `np.` prefixes. */
+export function findBuiltin(name: string): BuiltinDef | undefined {
+  return builtins.get(name.toLowerCase());
+}
+
+export function allBuiltins(): BuiltinDef[] {
+  return [...new Set(builtins.values())];
+}
+
+export function builtinNames(): string[] {
+  return [...builtins.keys()];
+}

@@ -1,0 +1,35 @@
+/**
+ * Numbers for people: rounded to significant digits, without floating-point noise
+ * (0.62, -0.38, never 0.6200000000000001). Full precision stays in JSON.
+ */
+export function formatNumber(x: number, digits = 4): string {
+  if (Number.isNaN(x)) return 'NaN';
+  if (x === Infinity) return '∞';
+  if (x === -Infinity) return '-∞';
+  if (x === 0) return '0';
+  const ax = Math.abs(x);
+  if (ax >= 1e-4 && ax < 1e6) {
+    // Fixed notation with `digits` significant digits, trailing zeros removed.
+    const r = Number(x.toPrecision(digits));
+    let s = r.toString();
+    if (s.includes('e')) s = r.toFixed(Math.max(0, digits - 1 - Math.floor(Math.log10(ax))));
+    if (s.includes('.')) s = s.replace(/0+$/, '').replace(/\.$/, '');
+    return s === '-0' ? '0' : s;
+  }
+  const [m, e] = x.toExponential(digits - 1).split('e');
+  const mant = m.includes('.') ? m.replace(/0+$/, '').replace(/\.$/, '') : m;
+  return `${mant}e${e}`;
+}
+
+/** Thousands separators for counts: 557,057. */
+export function formatCount(n: number): string {
+  return Math.round(n).toLocaleString('en-US');
+}
+
+/** Bytes as KB/MB/GB (powers of 1024? torchinfo uses 1e6 "MB"; we follow torchinfo). */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1e3) return `${bytes} B`;
+  if (bytes < 1e6) return `${formatNumber(bytes / 1e3, 4)} KB`;
+  if (bytes < 1e9) return `${formatNumber(bytes / 1e6, 4)} MB`;
+  return `${formatNumber(bytes / 1e9, 4)} GB`;
+}

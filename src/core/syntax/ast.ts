@@ -1,0 +1,175 @@
+import type { Span } from '../span';
+
+/** Every node is readonly and carries its span (UTF-16 offsets into the analysed text). */
+interface NodeBase {
+  readonly span: Span;
+}
+
+export interface Ident extends NodeBase {
+  readonly kind: 'Ident';
+  readonly name: string;
+}
+
+export interface NumberLit extends NodeBase {
+  readonly kind: 'Number';
+  readonly value: number;
+  readonly raw: string;
+}
+export interface StringLit extends NodeBase {
+  readonly kind: 'String';
+  readonly value: string;
+}
+export interface BoolLit extends NodeBase {
+  readonly kind: 'Bool';
+  readonly value: boolean;
+}
+export interface NameRef extends NodeBase {
+  readonly kind: 'Name';
+  readonly name: string;
+}
+/** `mlp.A.weight`, `mlp.0.bias`, `mlp.A`: NAME then `.NAME`/`.DIGITS` parts, no spaces. */
+export interface PathRef extends NodeBase {
+  readonly kind: 'Path';
+  readonly parts: readonly string[];
+  readonly partSpans: readonly Span[];
+}
+export interface Unary extends NodeBase {
+  readonly kind: 'Unary';
+  readonly op: '-' | '+';
+  readonly operand: Expr;
+  readonly opSpan: Span;
+}
+export type BinaryOp = '+' | '-' | '*' | '/' | '@' | '^';
+export interface Binary extends NodeBase {
+  readonly kind: 'Binary';
+  /** `**` is stored as `^`. */
+  readonly op: BinaryOp;
+  readonly left: Expr;
+  readonly right: Expr;
+  readonly opSpan: Span;
+}
+export interface Arg extends NodeBase {
+  /** Keyword name, or null for a positional argument. */
+  readonly name: Ident | null;
+  readonly value: Expr;
+}
+/** `f(…)`; `callee` is the name as written, prefix (`nn.`, `F.`, `torch.`, `np.`) removed. */
+export interface Call extends NodeBase {
+  readonly kind: 'Call';
+  readonly callee: string;
+  readonly calleeSpan: Span;
+  /** For a call on a path (`mlp.A(x)`), the parts; otherwise undefined. */
+  readonly calleePath?: readonly string[];
+  readonly args: readonly Arg[];
+}
+/** `x.f(…)`: the built-in `f` with `x` first. */
+export interface MethodCall extends NodeBase {
+  readonly kind: 'Method';
+  readonly object: Expr;
+  readonly method: Ident;
+  readonly args: readonly Arg[];
+}
+/** `x.T` */
+export interface TransposeExpr extends NodeBase {
+  readonly kind: 'Transpose';
+  readonly object: Expr;
+  readonly opSpan: Span;
+}
+export interface SliceItem extends NodeBase {
+  readonly kind: 'Slice';
+  readonly start: Expr | null;
+  readonly stop: Expr | null;
+  readonly step: Expr | null;
+}
+export type IndexItem = Expr | SliceItem;
+export interface IndexExpr extends NodeBase {
+  readonly kind: 'Index';
+  readonly object: Expr;
+  readonly items: readonly IndexItem[];
+}
+/** `[1, 2, 3]` or a tuple `(3, 3)`. */
+export interface ListLit extends NodeBase {
+  readonly kind: 'List';
+  readonly elements: readonly Expr[];
+  readonly tuple: boolean;
+}
+/** A parenthesised expression: kept so derivations can print the user's grouping. */
+export interface Paren extends NodeBase {
+  readonly kind: 'Paren';
+  readonly inner: Expr;
+}
+
+export type Expr =
+  | NumberLit
+  | StringLit
+  | BoolLit
+  | NameRef
+  | PathRef
+  | Unary
+  | Binary
+  | Call
+  | MethodCall
+  | TransposeExpr
+  | IndexExpr
+  | ListLit
+  | Paren;
+
+/** `NAME = EXPR`, `param NAME = EXPR`, `param mlp.A.weight = EXPR`. */
+export interface Assign extends NodeBase {
+  readonly kind: 'Assign';
+  readonly param: boolean;
+  readonly target: NameRef | PathRef;
+  readonly value: Expr;
+}
+
+/** A name or path after `wrt`. */
+export type WrtTarget = NameRef | PathRef;
+
+export interface GradStmt extends NodeBase {
+  readonly kind: 'Grad';
+  readonly of: NameRef | PathRef;
+  readonly wrt: readonly WrtTarget[] | null;
+}
+export interface CheckStmt extends NodeBase {
+  readonly kind: 'Check';
+  readonly of: NameRef | PathRef;
+  readonly wrt: readonly WrtTarget[] | null;
+  readonly within: Expr | null;
+}
+export interface ExpectStmt extends NodeBase {
+  readonly kind: 'Expect';
+  readonly left: Expr;
+  readonly right: Expr;
+  readonly opSpan: Span;
+  readonly within: Expr | null;
+}
+
+/** `input [32, 30]` — names inside are symbolic sizes. */
+export interface InputDecl extends NodeBase {
+  readonly kind: 'Input';
+  readonly dims: readonly Expr[];
+}
+/** `[LABEL =] Layer(args…)` or `Layer` with the parentheses left off. */
+export interface LayerLine extends NodeBase {
+  readonly kind: 'Layer';
+  readonly label: Ident | null;
+  readonly layer: Ident;
+  /** null when written without parentheses. */
+  readonly args: readonly Arg[] | null;
+}
+export interface NetworkDecl extends NodeBase {
+  readonly kind: 'Network';
+  readonly name: Ident;
+  readonly seed: Expr | null;
+  readonly headerSpan: Span;
+  readonly input: InputDecl | null;
+  readonly layers: readonly LayerLine[];
+}
+
+export type Statement = Assign | GradStmt | CheckStmt | ExpectStmt | NetworkDecl;
+
+export interface Program {
+  readonly kind: 'Program';
+  readonly statements: readonly Statement[];
+  readonly span: Span;
+}
