@@ -1,0 +1,145 @@
+/**
+ * The command-line front end: `gradlens eval FILE… [--json]`, `gradlens explain FILE --of OUT
+ * --wrt NAME`, `gradlens summary FILE`. The same core as the editor.
+ */
+import { readFileSync } from 'node:fs';
+import { analyzeFull, type AnalyzeOptions } from '../core/index';
+import { renderJson, renderReport } from './report';
+import { deriveGradient, derivationMarkdown, derivationTex } from '../core/explain/derive';
+import { formatSummary } from '../core/nets/index';
+
+const USAGE = `GradLens — values, gradients, shapes and derivations for .nn descriptions
+
+Usage:
+  gradlens eval FILE… [--json] [--budget N]    analyse files (.nn, or Markdown with \`\`\`nn blocks)
+  gradlens explain FILE --of OUT --wrt NAME [--format md|tex]
+                                               the chain-rule derivation of ∂OUT/∂NAME
+  gradlens summary FILE                        torchinfo-style tables of the file's networks
+  gradlens --help | --version
+
+Exit status: 0 when there is no error and every check and expect holds, 1 otherwise,
+2 for a usage or file error.`;
+
+interface Parsed {
+  readonly positional: string[];
+  readonly flags: Map<string, string | true>;
+}
+
+function parseArgs(argv: string[]): Parsed {
+  const positional: string[] = [];
+  const flags = new Map<string, string | true>();
+  const takesValue = new Set(['--of', '--wrt', '--format', '--budget', '--digits']);
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a.startsWith('--')) {
+      const eq = a.indexOf('=');
+      if (eq > 0) flags.set(a.slice(0, eq), a.slice(eq + 1));
+      else if (takesValue.has(a)) flags.set(a, argv[++i] ?? '');
+      else flags.set(a, true);
+    } else positional.push(a);
+  }
+  return { positional, flags };
+}
+
+function languageOf(file: string): 'nn' | 'markdown' {
+  return /\.(md|markdown|mdx)$/i.test(file) ? 'markdown' : 'nn';
+}
+
+function read(file: string, err: (s: string) => void): string | undefined {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (e) {
+    err(`gradlens: cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    return undefined;
+  }
+}
+
+export function main(argv: string[], out: (s: string) => void, err: (s: string) => void): number {
+  const { positional, flags } = parseArgs(argv);
+  const cmd = positional[0];
+  if (flags.has('--help') || cmd === 'help') {
+    out(USAGE);
+    return 0;
+  }
+  if (flags.has('--version')) {
+    out('gradlens 0.1.0');
+    return 0;
+  }
+  const options: AnalyzeOptions = {
+    budget: flags.has('--budget') ? Number(flags.get('--budget')) : undefined,
+    digits: flags.has('--digits') ? Number(flags.get('--digits')) : undefined,
+  };
+  switch (cmd) {
+    case 'eval': {
+      const files = positional.slice(1);
+      if (files.length === 0) {
+        err('gradlens eval: expected at least one FILE\n\n' + USAGE);
+        return 2;
+      }
+      const json = flags.has('--json');
+      let status = 0;
+      const results: unknown[] = [];
+      for (const file of files) {
+        const text = read(file, err);
+        if (text === undefined) return 2;
+        const full = analyzeFull(text, { ...options, languageId: languageOf(file), valuesOnly: json });
+        const a = full.analysis;
+        const failed =
+          a.diagnostics.some((d) => d.severity === 'error') || a.checks.some((c) => !c.passed) || a.expectations.some((e) => !e.passed);
+        if (failed) status = 1;
+        if (json) results.push(renderJson(file, text, a));
+        else out(renderReport(file, text, full, options.digits ?? 4));
+      }
+      if (json) out(JSON.stringify(files.length === 1 ? results[0] : results, null, 2));
+      return status;
+    }
+    case 'explain': {
+      const file = positional[1];
+      const of = flags.get('--of');
+      const wrt = flags.get('--wrt');
+      if (!file || typeof of !== 'string' || typeof wrt !== 'string') {
+        err('gradlens explain: expected FILE --of OUT --wrt NAME\n\n' + USAGE);
+        return 2;
+      }
+      const text = read(file, err);
+      if (text === undefined) return 2;
+      // Explain as if the file ended with `grad OUT wrt NAME`.
+      const lang = languageOf(file);
+      const extra = lang === 'markdown' ? `\n\n\`\`\`nn\ngrad ${of} wrt ${wrt}\n\`\`\`\n` : `\ngrad ${of} wrt ${wrt}\n`;
+      const full = analyzeFull(text + extra, { ...options, languageId: lang });
+      const req = [...full.eval.gradRequests].reverse().find((g) => g.of.name === of && g.wrtText === wrt);
+      const problems = full.analysis.diagnostics.filter((d) => d.severity === 'error' && d.span.start >= text.length);
+      if (!req || problems.length) {
+        err(`gradlens explain: cannot explain ∂${of}/∂${wrt}: ${problems.map((p) => p.message).join(' ') || 'no such gradient'}`);
+        return 1;
+      }
+      const d = deriveGradient(full.eval.tape, req.of, req.wrt, req.wrtText, req.grads);
+      out(flags.get('--format') === 'tex' ? `\\begin{align*}\n${derivationTex(d)}\n\\end{align*}` : derivationMarkdown(d));
+      return 0;
+    }
+    case 'summary': {
+      const file = positional[1];
+      if (!file) {
+        err('gradlens summary: expected FILE\n\n' + USAGE);
+        return 2;
+      }
+      const text = read(file, err);
+      if (text === undefined) return 2;
+      const a = analyzeFull(text, { ...options, languageId: languageOf(file), valuesOnly: true }).analysis;
+      if (a.networks.length === 0) {
+        err(`gradlens summary: ${file} declares no network`);
+        return 1;
+      }
+      out(a.networks.map((n) => formatSummary(n)).join('\n\n'));
+      return a.diagnostics.some((d) => d.severity === 'error') ? 1 : 0;
+    }
+    default:
+      err(cmd ? `gradlens: unknown command \`${cmd}\`\n\n${USAGE}` : USAGE);
+      return 2;
+  }
+}
+
+if (require.main === module) {
+  const code = main(process.argv.slice(2), (s) => process.stdout.write(s + '\n'), (s) => process.stderr.write(s + '\n'));
+  process.exitCode = code;
+}

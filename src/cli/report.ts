@@ -1,0 +1,134 @@
+import type { Analysis, LayerInfo, SizeValue } from '../core/analysis';
+import type { FullAnalysis } from '../core/index';
+import { LineIndex } from '../core/span';
+import { formatCount, formatNumber } from '../core/format';
+import { derivationMarkdown } from '../core/explain/derive';
+import { showValue } from '../core/explain/symbols';
+
+/** A non-finite number becomes "NaN", "Infinity" or "-Infinity" (LANGUAGE.md §8). */
+function num(x: number): number | string {
+  if (Number.isNaN(x)) return 'NaN';
+  if (x === Infinity) return 'Infinity';
+  if (x === -Infinity) return '-Infinity';
+  return x;
+}
+const nums = (a: readonly number[]): (number | string)[] => a.map(num);
+
+/** The JSON of LANGUAGE.md §8: full precision, 0-based lines, UTF-16 characters. */
+export function renderJson(file: string, text: string, a: Analysis): unknown {
+  const li = new LineIndex(text);
+  const layer = (l: LayerInfo): unknown => ({
+    index: l.index,
+    label: l.label,
+    type: l.type,
+    line: l.line,
+    inputShape: l.inputShape,
+    outputShape: l.outputShape,
+    outputSize: l.outputSize,
+    params: l.params,
+    paramFormula: l.paramFormula,
+    macs: l.macs,
+    multAdds: l.multAdds,
+    ...(l.parameters ? { parameters: l.parameters } : {}),
+    ...(l.buffers ? { buffers: l.buffers } : {}),
+    ...(l.children ? { children: l.children.map(layer) } : {}),
+  });
+  return {
+    version: 1,
+    file,
+    diagnostics: a.diagnostics.map((d) => ({
+      severity: d.severity,
+      code: d.code,
+      message: d.message,
+      range: { start: li.position(d.span.start), end: li.position(d.span.end) },
+    })),
+    values: a.values.map((v) => ({ name: v.name, line: v.line, shape: v.shape, data: nums(v.data) })),
+    gradients: a.gradients.map((g) => ({ of: g.of, wrt: g.wrt, line: g.line, shape: g.shape, data: nums(g.data) })),
+    checks: a.checks.map((c) => ({ of: c.of, wrt: c.wrt, line: c.line, maxRelError: num(c.maxRelError), passed: c.passed, kinks: c.kinks })),
+    expectations: a.expectations.map((e) => ({ line: e.line, passed: e.passed, maxError: num(e.maxError) })),
+    networks: a.networks.map((n) => ({
+      name: n.name,
+      line: n.line,
+      params: n.params,
+      trainableParams: n.trainableParams,
+      buffers: n.buffers,
+      inputShape: n.inputShape,
+      outputShape: n.outputShape,
+      totalMacs: n.totalMacs,
+      totalMultAdds: n.totalMultAdds,
+      memory: n.memory,
+      layers: n.layers.map(layer),
+    })),
+    ...(a.stats.skipped ? { skipped: a.stats.skipped } : {}),
+  };
+}
+
+const size = (v: SizeValue): string => (typeof v === 'number' ? formatCount(v) : v);
+
+/** The readable report: values, gradients with derivations, checks, expectations, networks, problems. */
+export function renderReport(file: string, text: string, full: FullAnalysis, digits: number): string {
+  const a = full.analysis;
+  const li = new LineIndex(text);
+  const out: string[] = [`${file}`];
+  const pad = (n: number): string => `line ${String(n + 1).padEnd(4)}`;
+  if (a.values.length) {
+    out.push('', 'Values');
+    for (const v of a.values) {
+      const t = { shape: v.shape, data: Float64Array.from(v.data) };
+      const tag = v.isParam ? ' (param)' : '';
+      out.push(`  ${pad(v.line)} ${v.name}${tag} = ${showValue(t, digits)}`);
+    }
+  }
+  if (a.gradients.length) {
+    out.push('', 'Gradients');
+    for (const g of a.gradients) {
+      const t = { shape: g.shape, data: Float64Array.from(g.data) };
+      out.push(`  ${pad(g.line)} ∂${g.of}/∂${g.wrt} = ${showValue(t, digits)}`);
+    }
+  }
+  if (a.checks.length) {
+    out.push('', 'Gradient checks (central differences)');
+    for (const c of a.checks)
+      out.push(
+        `  ${pad(c.line)} ${c.passed ? '✓' : '✗'} ∂${c.of}/∂${c.wrt}  max relative error ${formatNumber(c.maxRelError, 2)}${c.kinks ? `, ${c.kinks} at a kink` : ''}`,
+      );
+  }
+  if (a.expectations.length) {
+    out.push('', 'Expectations');
+    for (const e of a.expectations) {
+      const l = e.left.data.length === 1 ? formatNumber(e.left.data[0], digits) : `[${e.left.shape.join(', ')}]`;
+      out.push(`  ${pad(e.line)} ${e.passed ? '✓' : '✗'} ${e.left.text} == ${e.right.text}  (${l}; error ${formatNumber(e.maxError, 2)})`);
+    }
+  }
+  for (const n of a.networks) {
+    out.push('', `Network ${n.name}: ${formatCount(n.params)} parameters${n.paramFormula ? ` = ${n.paramFormula}` : ''}`);
+    const walk = (ls: LayerInfo[], indent: string): void => {
+      for (const l of ls) {
+        out.push(
+          `  ${indent}${l.label ? l.label + ' = ' : ''}${l.type}: [${l.inputShape.join(', ')}] → [${l.outputShape.join(', ')}], size ${size(l.outputSize)}, params ${formatCount(l.params)}${l.params ? ` = ${l.paramFormula}` : ''}`,
+        );
+        if (l.children) walk(l.children, indent + '  ');
+      }
+    };
+    walk(n.layers, '');
+  }
+  if (full.derivations.length) {
+    out.push('', 'Derivations');
+    const seen = new Set<string>();
+    for (const d of full.derivations) {
+      const k = `${d.of}/${d.wrt}`;
+      if (seen.has(k)) continue;
+      seen.add(k);
+      out.push('', derivationMarkdown(d).replace(/^/gm, '  '));
+    }
+  }
+  if (a.diagnostics.length) {
+    out.push('', 'Problems');
+    for (const d of a.diagnostics) {
+      const p = li.position(d.span.start);
+      out.push(`  ${file}:${p.line + 1}:${p.character + 1} ${d.severity} [${d.code}] ${d.message}`);
+    }
+  }
+  if (a.stats.skipped) out.push('', a.stats.skipped);
+  return out.join('\n');
+}

@@ -1,0 +1,333 @@
+import { broadcastIndex, broadcastShapes, formatShape, mapBinary, sameShape, tensor, unbroadcast, type Shape } from '../../tensor/tensor';
+import { erf } from '../../tensor/special';
+import { defineOp, type Attrs, type OpDef, type ShapeError } from '../op';
+import { S, scalarForward, scalarPartial } from '../scalar';
+import * as y from '../sym';
+import type { Sym } from '../sym';
+
+/** Element-wise ops: numpy broadcasting forward, un-broadcast by summation backward. */
+
+export interface ElementwiseDef {
+  readonly name: string;
+  readonly code: S;
+  readonly display: string;
+  readonly arity: 1 | 2;
+  readonly partials: (o: readonly Sym[], attrs: Attrs) => Sym[];
+  readonly rule: (o: readonly string[], attrs: Attrs) => string[];
+  readonly kink?: 'input' | 'difference';
+  readonly convention?: string;
+}
+
+/** Scalar code of each element-wise op, for the tape's fast path. */
+export const SCALAR_CODE = new Map<string, S>();
+
+const param = (attrs: Attrs): number => (typeof attrs.slope === 'number' ? attrs.slope : 0.01);
+
+function broadcastError(op: string, a: Shape, b: Shape): ShapeError {
+  const n = Math.max(a.length, b.length);
+  let axis = -1;
+  for (let i = 1; i <= n; i++) {
+    const da = a[a.length - i] ?? 1;
+    const db = b[b.length - i] ?? 1;
+    if (da !== db && da !== 1 && db !== 1) {
+      axis = -i;
+      break;
+    }
+  }
+  const da = a[a.length + axis];
+  const db = b[b.length + axis];
+  // `*` where `@` was meant: the shapes fit matrix multiplication.
+  const matmulFits = a.length >= 1 && b.length >= 1 && a[a.length - 1] === (b.length === 1 ? b[0] : b[b.length - 2]);
+  const transposeFits = op === '*' && a.length === 2 && b.length === 2 && a[1] === b[1];
+  const hint = op === '*' && matmulFits ? 'use-matmul' : undefined;
+  let msg = `Expected shapes that broadcast for \`${op}\`, found ${formatShape(a)} and ${formatShape(b)} (axis ${axis}: ${da} ≠ ${db}; numpy broadcasting needs equal sizes or 1).`;
+  if (hint) msg += ' Did you mean matrix multiplication `@`?';
+  else if (transposeFits) msg += ' Did you mean `@` with a transpose (`a @ b.T`)?';
+  return { error: msg, code: 'shape.mismatch', hint };
+}
+
+function makeBinary(def: ElementwiseDef): OpDef {
+  const code = def.code;
+  return {
+    name: def.name,
+    display: def.display,
+    inferShape: (shapes) => broadcastShapes(shapes[0], shapes[1]) ?? broadcastError(def.display, shapes[0], shapes[1]),
+    forward: ([a, b], attrs) => {
+      const p = param(attrs);
+      const out = broadcastShapes(a.shape, b.shape)!;
+      return mapBinary(a, b, out, (x, z) => scalarForward(code, x, z, p));
+    },
+    backward: (g, [a, b], out, attrs) => {
+      const p = param(attrs);
+      const n = out.data.length;
+      const ga = tensor(out.shape);
+      const gb = tensor(out.shape);
+      const ia = a.data.length === n && sameShape(a.shape, out.shape) ? null : broadcastIndex(a.shape, out.shape);
+      const ib = b.data.length === n && sameShape(b.shape, out.shape) ? null : broadcastIndex(b.shape, out.shape);
+      const ad = a.data;
+      const bd = b.data;
+      const od = out.data;
+      const gd = g.data;
+      for (let i = 0; i < n; i++) {
+        const x = ia ? ad[ia[i]] : ad[i];
+        const z = ib ? bd[ib[i]] : bd[i];
+        ga.data[i] = gd[i] * scalarPartial(code, 0, x, z, od[i], p);
+        gb.data[i] = gd[i] * scalarPartial(code, 1, x, z, od[i], p);
+      }
+      return [unbroadcast(ga, a.shape), unbroadcast(gb, b.shape)];
+    },
+    partials: def.partials,
+    rule: def.rule,
+    convention: def.convention,
+    kinks:
+      def.kink === 'difference'
+        ? ([a, b]) => {
+            const out = broadcastShapes(a.shape, b.shape)!;
+            return mapBinary(a, b, out, (x, z) => Math.sign(x - z)).data;
+          }
+        : undefined,
+    cost: (_s, out) => out.reduce((m, d) => m * d, 1),
+  };
+}
+
+function makeUnary(def: ElementwiseDef): OpDef {
+  const code = def.code;
+  return {
+    name: def.name,
+    display: def.display,
+    inferShape: (shapes) => shapes[0],
+    forward: ([a], attrs) => {
+      const p = param(attrs);
+      const out = tensor(a.shape);
+      const ad = a.data;
+      const od = out.data;
+      for (let i = 0; i < ad.length; i++) od[i] = scalarForward(code, ad[i], 0, p);
+      return out;
+    },
+    backward: (g, [a], out, attrs) => {
+      const p = param(attrs);
+      const r = tensor(a.shape);
+      const ad = a.data;
+      const od = out.data;
+      for (let i = 0; i < ad.length; i++) r.data[i] = g.data[i] * scalarPartial(code, 0, ad[i], 0, od[i], p);
+      return [r];
+    },
+    partials: def.partials,
+    rule: def.rule,
+    convention: def.convention,
+    kinks:
+      def.kink === 'input'
+        ? ([a]) => {
+            const s = new Float64Array(a.data.length);
+            for (let i = 0; i < s.length; i++) s[i] = Math.sign(a.data[i]);
+            return s;
+          }
+        : undefined,
+    cost: (_s, out) => out.reduce((m, d) => m * d, 1),
+  };
+}
+
+const one = y.num(1);
+const half = y.num(0.5);
+
+export const ELEMENTWISE: readonly ElementwiseDef[] = [
+  { name: 'add', code: S.ADD, display: '+', arity: 2, partials: () => [one, one], rule: ([a, b]) => [`∂(${a} + ${b})/∂${a} = 1`, `∂(${a} + ${b})/∂${b} = 1`] },
+  { name: 'sub', code: S.SUB, display: '−', arity: 2, partials: () => [one, y.num(-1)], rule: ([a, b]) => [`∂(${a} − ${b})/∂${a} = 1`, `∂(${a} − ${b})/∂${b} = −1`] },
+  { name: 'mul', code: S.MUL, display: '·', arity: 2, partials: ([a, b]) => [b, a], rule: ([a, b]) => [`∂(${a}·${b})/∂${a} = ${b}`, `∂(${a}·${b})/∂${b} = ${a}`] },
+  {
+    name: 'div',
+    code: S.DIV,
+    display: '/',
+    arity: 2,
+    partials: ([a, b]) => [y.div(one, b), y.neg(y.div(a, y.pow(b, y.num(2))))],
+    rule: ([a, b]) => [`∂(${a}/${b})/∂${a} = 1/${b}`, `∂(${a}/${b})/∂${b} = −${a}/${b}²`],
+  },
+  {
+    name: 'pow',
+    code: S.POW,
+    display: '^',
+    arity: 2,
+    partials: ([a, b]) => [y.mul(b, y.pow(a, y.sub(b, one))), y.mul(y.pow(a, b), y.call('ln', a))],
+    rule: ([a, b]) => [`∂(${a}^${b})/∂${a} = ${b}·${a}^(${b} − 1)`, `∂(${a}^${b})/∂${b} = ${a}^${b}·ln ${a}`],
+  },
+  {
+    name: 'maximum',
+    code: S.MAXIMUM,
+    display: 'max',
+    arity: 2,
+    kink: 'difference',
+    partials: ([a, b]) => [y.call('H', y.sub(a, b)), y.call('H', y.sub(b, a))],
+    rule: ([a, b]) => [`∂max(${a}, ${b})/∂${a} = H(${a} − ${b})`, `∂max(${a}, ${b})/∂${b} = H(${b} − ${a})`],
+    convention: 'H is the step function with H(0) = ½: at a tie each side gets ½ (as torch.maximum).',
+  },
+  {
+    name: 'minimum',
+    code: S.MINIMUM,
+    display: 'min',
+    arity: 2,
+    kink: 'difference',
+    partials: ([a, b]) => [y.call('H', y.sub(b, a)), y.call('H', y.sub(a, b))],
+    rule: ([a, b]) => [`∂min(${a}, ${b})/∂${a} = H(${b} − ${a})`, `∂min(${a}, ${b})/∂${b} = H(${a} − ${b})`],
+    convention: 'H is the step function with H(0) = ½: at a tie each side gets ½ (as torch.minimum).',
+  },
+  { name: 'neg', code: S.NEG, display: '−', arity: 1, partials: () => [y.num(-1)], rule: ([a]) => [`∂(−${a})/∂${a} = −1`] },
+  {
+    name: 'relu',
+    code: S.RELU,
+    display: 'ReLU',
+    arity: 1,
+    kink: 'input',
+    partials: ([a]) => [y.call("ReLU'", a)],
+    rule: ([a]) => [`∂ReLU(${a})/∂${a} = ReLU'(${a}) = 1 if ${a} > 0, else 0`],
+    convention: "ReLU'(0) = 0 (as PyTorch).",
+  },
+  {
+    name: 'leaky_relu',
+    code: S.LEAKY_RELU,
+    display: 'LeakyReLU',
+    arity: 1,
+    kink: 'input',
+    partials: ([a], attrs) => [y.call("LeakyReLU'", a, y.num(param(attrs)))],
+    rule: ([a], attrs) => [`∂LeakyReLU(${a})/∂${a} = 1 if ${a} > 0, else ${param(attrs)}`],
+    convention: "LeakyReLU'(0) = slope (as PyTorch).",
+  },
+  {
+    name: 'sigmoid',
+    code: S.SIGMOID,
+    display: 'σ',
+    arity: 1,
+    partials: ([a]) => [y.mul(y.call('σ', a), y.sub(one, y.call('σ', a)))],
+    rule: ([a]) => [`∂σ(${a})/∂${a} = σ(${a})·(1 − σ(${a}))`],
+  },
+  {
+    name: 'tanh',
+    code: S.TANH,
+    display: 'tanh',
+    arity: 1,
+    partials: ([a]) => [y.sub(one, y.pow(y.call('tanh', a), y.num(2)))],
+    rule: ([a]) => [`∂tanh(${a})/∂${a} = 1 − tanh²(${a})`],
+  },
+  { name: 'exp', code: S.EXP, display: 'exp', arity: 1, partials: ([a]) => [y.call('exp', a)], rule: ([a]) => [`∂exp(${a})/∂${a} = exp(${a})`] },
+  { name: 'log', code: S.LOG, display: 'ln', arity: 1, partials: ([a]) => [y.div(one, a)], rule: ([a]) => [`∂ln(${a})/∂${a} = 1/${a}`] },
+  {
+    name: 'sqrt',
+    code: S.SQRT,
+    display: '√',
+    arity: 1,
+    partials: ([a]) => [y.div(one, y.mul(y.num(2), y.call('√', a)))],
+    rule: ([a]) => [`∂√${a}/∂${a} = 1/(2√${a})`],
+  },
+  {
+    name: 'abs',
+    code: S.ABS,
+    display: 'abs',
+    arity: 1,
+    kink: 'input',
+    partials: ([a]) => [y.call('sign', a)],
+    rule: ([a]) => [`∂|${a}|/∂${a} = sign(${a})`],
+    convention: "abs'(0) = 0.",
+  },
+  {
+    name: 'softplus',
+    code: S.SOFTPLUS,
+    display: 'softplus',
+    arity: 1,
+    partials: ([a]) => [y.call('σ', a)],
+    rule: ([a]) => [`∂softplus(${a})/∂${a} = σ(${a})`],
+    convention: 'softplus(x) = x for x > 20 (PyTorch threshold).',
+  },
+  {
+    name: 'gelu',
+    code: S.GELU,
+    display: 'GELU',
+    arity: 1,
+    partials: ([a]) => [y.add(y.call('Φ', a), y.mul(a, y.call('φ', a)))],
+    rule: ([a]) => [`∂GELU(${a})/∂${a} = Φ(${a}) + ${a}·φ(${a})`],
+    convention: 'GELU(x) = x·Φ(x), the exact erf form; Φ, φ are the standard normal CDF and density.',
+  },
+  { name: 'sin', code: S.SIN, display: 'sin', arity: 1, partials: ([a]) => [y.call('cos', a)], rule: ([a]) => [`∂sin(${a})/∂${a} = cos(${a})`] },
+  { name: 'cos', code: S.COS, display: 'cos', arity: 1, partials: ([a]) => [y.neg(y.call('sin', a))], rule: ([a]) => [`∂cos(${a})/∂${a} = −sin(${a})`] },
+  { name: 'identity', code: S.IDENTITY, display: 'id', arity: 1, partials: () => [one], rule: ([a]) => [`∂${a}/∂${a} = 1`] },
+];
+void half;
+
+for (const def of ELEMENTWISE) {
+  SCALAR_CODE.set(def.name, def.code);
+  defineOp(def.arity === 2 ? makeBinary(def) : makeUnary(def));
+}
+
+/** Evaluates a symbolic expression numerically (variables from `env`). */
+export function evalSym(s: Sym, env: (name: string) => number): number {
+  switch (s.k) {
+    case 'num':
+      return s.v;
+    case 'var':
+      return env(s.name);
+    case 'neg':
+      return -evalSym(s.a, env);
+    case 'bin': {
+      const a = evalSym(s.a, env);
+      const b = evalSym(s.b, env);
+      switch (s.op) {
+        case '+':
+          return a + b;
+        case '-':
+          return a - b;
+        case '*':
+          return a * b;
+        case '/':
+          return a / b;
+        case '^':
+          return Math.pow(a, b);
+      }
+      return NaN;
+    }
+    case 'call': {
+      const a = s.args.map((x) => evalSym(x, env));
+      const x = a[0];
+      switch (s.f) {
+        case 'ReLU':
+          return scalarForward(S.RELU, x, 0, 0);
+        case "ReLU'":
+          return x > 0 ? 1 : 0;
+        case 'LeakyReLU':
+          return scalarForward(S.LEAKY_RELU, x, 0, a[1]);
+        case "LeakyReLU'":
+          return x > 0 ? 1 : a[1];
+        case 'σ':
+          return scalarForward(S.SIGMOID, x, 0, 0);
+        case 'tanh':
+          return Math.tanh(x);
+        case 'exp':
+          return Math.exp(x);
+        case 'ln':
+          return Math.log(x);
+        case '√':
+          return Math.sqrt(x);
+        case 'abs':
+          return Math.abs(x);
+        case 'sign':
+          return Math.sign(x);
+        case 'H':
+          return x > 0 ? 1 : x === 0 ? 0.5 : 0;
+        case 'softplus':
+          return scalarForward(S.SOFTPLUS, x, 0, 0);
+        case 'GELU':
+          return scalarForward(S.GELU, x, 0, 0);
+        case 'Φ':
+          return 0.5 * (1 + erf(x * Math.SQRT1_2));
+        case 'φ':
+          return Math.exp(-0.5 * x * x) / Math.sqrt(2 * Math.PI);
+        case 'sin':
+          return Math.sin(x);
+        case 'cos':
+          return Math.cos(x);
+        case 'max':
+          return Math.max(x, a[1]);
+        case 'min':
+          return Math.min(x, a[1]);
+      }
+      return NaN;
+    }
+  }
+}

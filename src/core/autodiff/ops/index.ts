@@ -1,0 +1,8 @@
+/** Registers every op of the table (each module calls defineOp when loaded). */
+import './elementwise';
+import './linalg';
+import './reduce';
+import './shape';
+import './indexing';
+import './softmax';
+import './loss';

@@ -1,0 +1,44 @@
+import { defineBuiltin, type TensorArg } from './types';
+
+/** The element-wise built-ins of one argument (plus leaky_relu's slope). */
+const UNARY: { name: string; op: string; aliases?: string[]; doc: string; derivative: string }[] = [
+  { name: 'relu', op: 'relu', doc: 'Rectified linear unit: max(0, x), element-wise.', derivative: "relu'(x) = 1 if x > 0, else 0 (relu'(0) = 0, as PyTorch)" },
+  { name: 'sigmoid', op: 'sigmoid', aliases: ['logistic', 'expit'], doc: 'The logistic function σ(x) = 1 / (1 + e^(−x)), element-wise.', derivative: "σ'(x) = σ(x)·(1 − σ(x))" },
+  { name: 'tanh', op: 'tanh', doc: 'Hyperbolic tangent, element-wise.', derivative: "tanh'(x) = 1 − tanh²(x)" },
+  { name: 'exp', op: 'exp', doc: 'e^x, element-wise.', derivative: "exp'(x) = exp(x)" },
+  { name: 'log', op: 'log', aliases: ['ln'], doc: 'Natural logarithm, element-wise (log(0) = −∞).', derivative: "log'(x) = 1/x" },
+  { name: 'sqrt', op: 'sqrt', doc: 'Square root, element-wise.', derivative: "sqrt'(x) = 1/(2√x)" },
+  { name: 'abs', op: 'abs', aliases: ['absolute'], doc: 'Absolute value, element-wise.', derivative: "abs'(x) = sign(x) (abs'(0) = 0)" },
+  { name: 'softplus', op: 'softplus', doc: 'softplus(x) = ln(1 + eˣ), element-wise (PyTorch: x itself above 20).', derivative: "softplus'(x) = σ(x)" },
+  { name: 'gelu', op: 'gelu', doc: 'Gaussian error linear unit, exact form x·Φ(x) = ½x(1 + erf(x/√2)).', derivative: "gelu'(x) = Φ(x) + x·φ(x)" },
+  { name: 'sin', op: 'sin', doc: 'Sine, element-wise (radians).', derivative: "sin'(x) = cos(x)" },
+  { name: 'cos', op: 'cos', doc: 'Cosine, element-wise (radians).', derivative: "cos'(x) = −sin(x)" },
+  { name: 'neg', op: 'neg', aliases: ['negative'], doc: 'Negation, element-wise.', derivative: "d(−x)/dx = −1" },
+];
+
+for (const u of UNARY) {
+  defineBuiltin({
+    name: u.name,
+    aliases: u.aliases,
+    group: 'element-wise',
+    signature: `${u.name}(x)`,
+    doc: u.doc,
+    derivative: u.derivative,
+    params: [{ name: 'x', aliases: ['input'], kind: 'tensor' }],
+    call: (args, ctx) => ctx.apply(u.op, [(args.values.x as TensorArg).node]),
+  });
+}
+
+defineBuiltin({
+  name: 'leaky_relu',
+  aliases: ['leakyrelu'],
+  group: 'element-wise',
+  signature: 'leaky_relu(x, slope=0.01)',
+  doc: 'Leaky ReLU: x if x > 0, else slope·x, element-wise.',
+  derivative: "leaky_relu'(x) = 1 if x > 0, else slope",
+  params: [
+    { name: 'x', aliases: ['input'], kind: 'tensor' },
+    { name: 'slope', aliases: ['negative_slope', 'alpha'], kind: 'number', default: 0.01 },
+  ],
+  call: (args, ctx) => ctx.apply('leaky_relu', [(args.values.x as TensorArg).node], { slope: args.values.slope as number }),
+});

@@ -1,0 +1,8 @@
+/** Registers every built-in (each module calls defineBuiltin when loaded). */
+import './elementwise';
+import './reductions';
+import './shape';
+import './linalg';
+import './probability';
+import './losses';
+import './constructors';

@@ -1,0 +1,1197 @@
+import { K, Tape, type Gradients } from '../autodiff/tape';
+import { getOp, hasOp, isShapeError, type Attrs } from '../autodiff/op';
+import { error, nearest, warning, type Diagnostic, type Fix } from '../diagnostics';
+import { findBuiltin, builtinNames, type BoundArgs, type BoundValue, type BuiltinDef, type CallContext, type ParamSpec, type Rng } from '../builtins/types';
+import { formatNumber } from '../format';
+import type { Span } from '../span';
+import { LineIndex } from '../span';
+import type {
+  Arg,
+  Assign,
+  CheckStmt,
+  ExpectStmt,
+  Expr,
+  GradStmt,
+  IndexItem,
+  NameRef,
+  NetworkDecl,
+  PathRef,
+  Program,
+  Statement,
+  WrtTarget,
+} from '../syntax/ast';
+import { broadcastShapes, formatShape, numel, scalar, tensor, type Shape, type Tensor } from '../tensor/tensor';
+import { createRng } from '../tensor/rng';
+import { buildNetwork, callNetwork, type NetworkModel } from '../nets/index';
+import type { CheckInfo, ExpectationInfo, GradientInfo, NetworkInfo, ValueInfo } from '../analysis';
+import type { Binding, EvalRecord } from './values';
+import { checkGradient } from './gradcheck';
+
+export interface EvalOptions {
+  /** Work units (elements + multiply-accumulates) before evaluation stops. */
+  readonly budget?: number;
+  readonly checkTolerance?: number;
+}
+
+export interface GradRequest {
+  readonly stmt: GradStmt | CheckStmt;
+  readonly of: Binding;
+  readonly wrt: Binding;
+  readonly wrtText: string;
+  readonly grads: Gradients;
+}
+
+export interface EvalResult {
+  readonly tape: Tape;
+  readonly record: EvalRecord;
+  readonly diagnostics: Diagnostic[];
+  readonly values: ValueInfo[];
+  readonly gradients: GradientInfo[];
+  readonly gradRequests: GradRequest[];
+  readonly checks: CheckInfo[];
+  readonly expectations: ExpectationInfo[];
+  readonly networks: NetworkInfo[];
+  readonly work: number;
+  readonly skipped?: string;
+  readonly lines: LineIndex;
+}
+
+/** Thrown (internally only) when the work budget runs out. */
+class BudgetExceeded {
+  constructor(readonly span: Span) {}
+}
+
+interface NetState {
+  readonly model: NetworkModel;
+  readonly info: NetworkInfo | undefined;
+  readonly decl: NetworkDecl;
+  /** state_dict name → binding of the current leaf. */
+  readonly params: Map<string, Binding>;
+  readonly buffers: Map<string, Tensor>;
+  rng: Rng | undefined;
+  readonly seed: number;
+}
+
+const PROTECTED_NAMES = new Set(['param', 'grad', 'check', 'expect', 'network']);
+
+/**
+ * Evaluates a program statement by statement: values on a tape, gradients by reverse mode,
+ * checks and expectations. User mistakes become diagnostics; errors do not cascade (a line
+ * that uses a name whose binding failed is skipped silently).
+ */
+export class Evaluator {
+  readonly tape = new Tape(1024);
+  readonly diagnostics: Diagnostic[] = [];
+  private readonly env = new Map<string, Binding>();
+  /** Names whose latest binding failed: uses are skipped without a diagnostic. */
+  private readonly poisoned = new Set<string>();
+  private readonly history = new Map<string, Binding[]>();
+  private readonly bindings: Binding[] = [];
+  private readonly exprNodes = new Map<Expr, number>();
+  private readonly networks = new Map<string, NetState>();
+  private readonly values: ValueInfo[] = [];
+  private readonly gradients: GradientInfo[] = [];
+  private readonly gradRequests: GradRequest[] = [];
+  private readonly checks: CheckInfo[] = [];
+  private readonly expectations: ExpectationInfo[] = [];
+  private readonly networkInfos: NetworkInfo[] = [];
+  private docRng: Rng | undefined;
+  private work = 0;
+  private readonly budget: number;
+  private readonly tol: number;
+  private readonly lines: LineIndex;
+  /** Set while evaluating an expression: did it refer to a binding? */
+  private refs: { ref: NameRef | PathRef; binding: Binding }[] = [];
+  private currentLine = 0;
+
+  constructor(
+    private readonly text: string,
+    options: EvalOptions = {},
+  ) {
+    this.budget = options.budget ?? 2e9;
+    this.tol = options.checkTolerance ?? 1e-6;
+    this.lines = new LineIndex(text);
+  }
+
+  run(program: Program): EvalResult {
+    let skipped: string | undefined;
+    for (const stmt of program.statements) {
+      this.currentLine = this.lines.lineOf(stmt.span.start);
+      try {
+        this.statement(stmt);
+      } catch (e) {
+        if (e instanceof BudgetExceeded) {
+          skipped = `Stopped at line ${this.currentLine + 1}: the work budget (${formatNumber(this.budget, 3)} element operations and multiply-accumulates) is used up; later lines were not evaluated.`;
+          this.diagnostics.push({
+            code: 'budget.exceeded',
+            severity: 'info',
+            message: skipped + ' Raise gradlens.workBudget to evaluate them.',
+            span: stmt.span,
+          });
+          break;
+        }
+        if (e instanceof RangeError) {
+          this.diagnostics.push(error('eval.too-deep', 'Expected a smaller expression, found one nested too deeply to evaluate.', stmt.span));
+          continue;
+        }
+        throw e;
+      }
+    }
+    return {
+      tape: this.tape,
+      record: { bindings: this.bindings, exprNodes: this.exprNodes },
+      diagnostics: this.diagnostics,
+      values: this.values,
+      gradients: this.gradients,
+      gradRequests: this.gradRequests,
+      checks: this.checks,
+      expectations: this.expectations,
+      networks: this.networkInfos,
+      work: this.work,
+      skipped,
+      lines: this.lines,
+    };
+  }
+
+  // ---- statements ------------------------------------------------------------------------
+
+  private statement(stmt: Statement): void {
+    switch (stmt.kind) {
+      case 'Assign':
+        return this.assign(stmt);
+      case 'Grad':
+        return this.grad(stmt);
+      case 'Check':
+        return this.check(stmt);
+      case 'Expect':
+        return this.expect(stmt);
+      case 'Network':
+        return this.network(stmt);
+    }
+  }
+
+  private assign(stmt: Assign): void {
+    if (stmt.target.kind === 'Path') return this.assignPath(stmt, stmt.target);
+    const name = stmt.target.name;
+    if (PROTECTED_NAMES.has(name)) {
+      this.diagnostics.push(error('name.reserved', `Expected a name, found the keyword \`${name}\`.`, stmt.target.span));
+      return;
+    }
+    this.refs = [];
+    const node = this.expr(stmt.value);
+    const refs = this.refs;
+    if (node === undefined) {
+      this.poisoned.add(name);
+      this.env.delete(name);
+      return;
+    }
+    const value = this.tape.value(node);
+    let bound: number;
+    let kind: Binding['kind'];
+    if (stmt.param) {
+      bound = this.tape.leaf(copy(value), K.PARAM, stmt.target.span.start, stmt.target.span.end);
+      kind = 'param';
+    } else if (refs.length === 0) {
+      bound = this.tape.leaf(copy(value), K.LEAF, stmt.target.span.start, stmt.target.span.end);
+      kind = 'leaf';
+    } else {
+      bound = this.apply('identity', [node], undefined, stmt.value.span)!;
+      kind = 'value';
+    }
+    const b: Binding = {
+      name,
+      node: bound,
+      kind,
+      stmt,
+      line: this.currentLine,
+      span: stmt.span,
+      nameSpan: stmt.target.span,
+      refs: stmt.param ? [] : refs,
+    };
+    this.bind(b);
+    this.reportNonFinite(bound, stmt, value);
+  }
+
+  private bind(b: Binding): void {
+    this.poisoned.delete(b.name);
+    this.env.set(b.name, b);
+    let h = this.history.get(b.name);
+    if (!h) this.history.set(b.name, (h = []));
+    h.push(b);
+    this.bindings.push(b);
+    const t = this.tape.value(b.node);
+    this.values.push({
+      name: b.name,
+      line: b.line,
+      span: b.span,
+      nameSpan: b.nameSpan,
+      shape: t.shape.slice(),
+      data: Array.from(t.data),
+      isParam: b.kind === 'param',
+      isLeaf: b.kind !== 'value',
+    });
+  }
+
+  /** `param mlp.A.weight = …`: sets a network parameter. */
+  private assignPath(stmt: Assign, target: PathRef): void {
+    const net = this.networks.get(target.parts[0]);
+    const full = target.parts.join('.');
+    if (!net) {
+      if (this.poisoned.has(target.parts[0])) return;
+      this.diagnostics.push(
+        error('name.undefined', `Expected a network parameter such as \`mlp.0.weight\`, found \`${full}\` (no network \`${target.parts[0]}\`).`, target.span),
+      );
+      return;
+    }
+    const p = net.params.get(full);
+    if (!p) {
+      const cands = [...net.params.keys()];
+      const near = nearest(full, cands);
+      this.diagnostics.push(
+        error(
+          'name.undefined',
+          `Expected a parameter of \`${net.model.name}\`, found \`${full}\`.${near ? ` Did you mean \`${near}\`?` : ` It has: ${cands.slice(0, 8).join(', ')}${cands.length > 8 ? ', …' : ''}.`}`,
+          target.span,
+          near ? [{ title: `Change to ${near}`, span: target.span, text: near }] : undefined,
+        ),
+      );
+      return;
+    }
+    this.refs = [];
+    const node = this.expr(stmt.value);
+    if (node === undefined) return;
+    let value = this.tape.value(node);
+    const want = this.tape.shape(p.node);
+    if (numel(value.shape) === 1 && numel(want) !== 1) value = { shape: want.slice(), data: new Float64Array(numel(want)).fill(value.data[0]) };
+    else if (formatShape(value.shape) !== formatShape(want)) {
+      this.diagnostics.push(
+        error('shape.mismatch', `Expected a value of shape ${formatShape(want)} for \`${full}\`, found ${formatShape(value.shape)}.`, stmt.value.span),
+      );
+      return;
+    }
+    const leaf = this.tape.leaf(copy(value), K.PARAM, target.span.start, target.span.end);
+    const b: Binding = {
+      name: p.name,
+      node: leaf,
+      kind: 'param',
+      stmt,
+      line: this.currentLine,
+      span: stmt.span,
+      nameSpan: target.span,
+      refs: [],
+      network: net.model.name,
+      aliases: p.aliases,
+    };
+    for (const n of [p.name, ...(p.aliases ?? [])]) net.params.set(n, b);
+    this.bind(b);
+  }
+
+  private resolveOut(of: NameRef | PathRef, stmtKind: string): Binding | undefined {
+    const b = this.lookup(of);
+    if (!b) return undefined;
+    const shape = this.tape.shape(b.node);
+    if (numel(shape) !== 1) {
+      this.diagnostics.push(
+        error(
+          'grad.non-scalar',
+          `Expected a scalar output for \`${stmtKind}\`, found \`${refText(of)}\` with shape ${formatShape(shape)} (reduce it first, e.g. \`L = sum(${refText(of)})\` or \`mean(…)\`).`,
+          of.span,
+        ),
+      );
+      return undefined;
+    }
+    return b;
+  }
+
+  /** Resolves `wrt` names: the latest binding that OUT depends on (with a warning if not current). */
+  private resolveWrt(out: Binding, grads: Gradients, targets: readonly WrtTarget[] | null): { b: Binding; text: string; span: Span; depends: boolean }[] {
+    const res: { b: Binding; text: string; span: Span; depends: boolean }[] = [];
+    if (!targets) {
+      // Every param OUT depends on, in source order; else every leaf it depends on.
+      const deps = this.bindings.filter((b) => grads.dependsOn(b.node) && b.node !== out.node && this.isCurrent(b));
+      const params = deps.filter((b) => b.kind === 'param');
+      const chosen = params.length ? params : deps.filter((b) => b.kind === 'leaf');
+      for (const b of chosen) res.push({ b, text: b.name, span: out.nameSpan, depends: true });
+      return res;
+    }
+    for (const t of targets) {
+      const text = refText(t);
+      if (t.kind === 'Path') {
+        const b = this.lookup(t);
+        if (b) res.push({ b, text, span: t.span, depends: grads.dependsOn(b.node) });
+        continue;
+      }
+      const hist = this.history.get(t.name);
+      if (!hist || hist.length === 0) {
+        if (this.poisoned.has(t.name)) continue;
+        this.undefinedName(t);
+        continue;
+      }
+      let chosen: Binding | undefined;
+      for (let k = hist.length - 1; k >= 0; k--) {
+        if (grads.dependsOn(hist[k].node)) {
+          chosen = hist[k];
+          break;
+        }
+      }
+      const current = hist[hist.length - 1];
+      if (!chosen) {
+        res.push({ b: current, text, span: t.span, depends: false });
+        continue;
+      }
+      if (chosen !== current) {
+        this.diagnostics.push(
+          warning(
+            'grad.earlier-binding',
+            `\`${out.name}\` depends on the binding of \`${t.name}\` on line ${chosen.line + 1}, not its current one on line ${current.line + 1}; the gradient is with respect to line ${chosen.line + 1}.`,
+            t.span,
+          ),
+        );
+      }
+      res.push({ b: chosen, text, span: t.span, depends: true });
+    }
+    return res;
+  }
+
+  private isCurrent(b: Binding): boolean {
+    if (b.network) return true;
+    const h = this.history.get(b.name);
+    return !!h && h[h.length - 1] === b;
+  }
+
+  private grad(stmt: GradStmt): void {
+    const out = this.resolveOut(stmt.of, 'grad');
+    if (!out) return;
+    this.spend(this.tape.n);
+    const grads = this.tape.backward(out.node);
+    const line = this.currentLine;
+    const targets = this.resolveWrt(out, grads, stmt.wrt);
+    if (!stmt.wrt && targets.length === 0) {
+      this.diagnostics.push(warning('grad.no-inputs', `\`${out.name}\` depends on no parameter or leaf: there is nothing to differentiate.`, stmt.of.span));
+    }
+    for (const t of targets) {
+      const g = grads.of(t.b.node);
+      if (!t.depends) {
+        this.diagnostics.push(
+          warning('grad.independent', `\`${out.name}\` does not depend on \`${t.text}\`: its gradient is 0.`, t.span),
+        );
+      }
+      this.gradients.push({
+        of: refText(stmt.of),
+        wrt: t.text,
+        line,
+        span: stmt.span,
+        wrtSpan: t.span,
+        shape: g.shape.slice(),
+        data: Array.from(g.data),
+      });
+      this.gradRequests.push({ stmt, of: out, wrt: t.b, wrtText: t.text, grads });
+    }
+  }
+
+  private check(stmt: CheckStmt): void {
+    const out = this.resolveOut(stmt.of, 'check');
+    if (!out) return;
+    let tol = this.tol;
+    if (stmt.within) {
+      const v = this.constNumber(stmt.within, 'a tolerance');
+      if (v === undefined) return;
+      tol = v;
+    }
+    const grads = this.tape.backward(out.node);
+    const targets = this.resolveWrt(out, grads, stmt.wrt);
+    for (const t of targets) {
+      const g = grads.of(t.b.node);
+      const size = g.data.length;
+      this.spend(2 * size * Math.max(1, out.node - t.b.node));
+      const r = checkGradient(this.tape, out.node, t.b.node, g, tol);
+      this.checks.push({
+        of: refText(stmt.of),
+        wrt: t.text,
+        line: this.currentLine,
+        span: stmt.span,
+        maxRelError: r.maxRelError,
+        passed: r.passed,
+        kinks: r.kinks,
+        tolerance: tol,
+      });
+      this.gradRequests.push({ stmt, of: out, wrt: t.b, wrtText: t.text, grads });
+      if (!r.passed) {
+        this.diagnostics.push(
+          error(
+            'check.failed',
+            `Expected the analytic gradient ∂${out.name}/∂${t.text} to match central differences within ${formatNumber(tol)}, found a relative error of ${formatNumber(r.maxRelError, 3)} (element ${r.worstIndex}: analytic ${formatNumber(r.worstAnalytic, 6)}, numerical ${formatNumber(r.worstNumerical, 6)}).`,
+            t.span.start === out.nameSpan.start ? stmt.span : t.span,
+          ),
+        );
+      }
+      if (r.kinks > 0) {
+        this.diagnostics.push({
+          code: 'check.kink',
+          severity: 'info',
+          message: `${r.kinks} element${r.kinks > 1 ? 's' : ''} of ${t.text} sit${r.kinks > 1 ? '' : 's'} within h of a kink (ReLU/abs at 0, or a tie of max/min): not counted as failures.`,
+          span: t.span.start === out.nameSpan.start ? stmt.span : t.span,
+        });
+      }
+    }
+  }
+
+  private expect(stmt: ExpectStmt): void {
+    this.refs = [];
+    const l = this.expr(stmt.left);
+    const r = this.expr(stmt.right);
+    if (l === undefined || r === undefined) return;
+    let tol = 1e-6;
+    if (stmt.within) {
+      const v = this.constNumber(stmt.within, 'a tolerance');
+      if (v === undefined) return;
+      tol = v;
+    }
+    const L = this.tape.value(l);
+    const R = this.tape.value(r);
+    const bs = broadcastShapes(L.shape, R.shape);
+    if (!bs || formatShape(bs) !== formatShape(L.shape)) {
+      this.diagnostics.push(
+        error('expect.shape', `Expected the right side to broadcast to the left side's shape ${formatShape(L.shape)}, found ${formatShape(R.shape)}.`, stmt.right.span),
+      );
+      return;
+    }
+    const Rb = broadcastTo(R, L.shape);
+    let maxError = 0;
+    let passed = true;
+    let worst = 0;
+    for (let i = 0; i < L.data.length; i++) {
+      const a = L.data[i];
+      const b = Rb.data[i];
+      const err = Math.abs(a - b) / Math.max(1, Math.abs(b));
+      const ok = Math.abs(a - b) <= tol * Math.max(1, Math.abs(b));
+      if (!ok) passed = false;
+      if (Number.isNaN(err) || err > maxError) {
+        maxError = Number.isNaN(err) ? NaN : err;
+        worst = i;
+      }
+      if (Number.isNaN(a) !== Number.isNaN(b) || (Number.isNaN(a) && Number.isNaN(b))) passed = false;
+    }
+    const leftText = this.text.slice(stmt.left.span.start, stmt.left.span.end);
+    const rightText = this.text.slice(stmt.right.span.start, stmt.right.span.end);
+    this.expectations.push({
+      line: this.currentLine,
+      span: stmt.span,
+      passed,
+      maxError,
+      tolerance: tol,
+      left: { text: leftText, shape: L.shape.slice(), data: Array.from(L.data) },
+      right: { text: rightText, shape: R.shape.slice(), data: Array.from(R.data) },
+    });
+    if (!passed) {
+      const show = (t: Tensor): string => (t.data.length === 1 ? formatNumber(t.data[0], 6) : `${formatShape(t.shape)} tensor`);
+      const at = L.data.length > 1 ? ` (largest difference at element ${worst}: ${formatNumber(L.data[worst], 6)} vs ${formatNumber(Rb.data[worst], 6)})` : '';
+      this.diagnostics.push(
+        error(
+          'expect.failed',
+          `Expected ${leftText} == ${rightText}, found ${show(L)} ≠ ${show(R)}${at}; error ${formatNumber(maxError, 3)} > ${formatNumber(tol, 3)}.`,
+          stmt.span,
+        ),
+      );
+    }
+  }
+
+  private network(decl: NetworkDecl): void {
+    const name = decl.name.name;
+    const seedV = decl.seed ? this.constNumber(decl.seed, 'an integer seed') : 0;
+    const { model, info, diagnostics } = buildNetwork(decl, {
+      constant: (n) => {
+        const b = this.env.get(n);
+        if (!b) return undefined;
+        const t = this.tape.value(b.node);
+        return t.data.length === 1 ? t.data[0] : undefined;
+      },
+      network: (n) => this.networks.get(n)?.model,
+    });
+    this.diagnostics.push(...diagnostics);
+    if (info) this.networkInfos.push(info);
+    if (!model) {
+      this.poisoned.add(name);
+      this.env.delete(name);
+      return;
+    }
+    const state: NetState = {
+      model,
+      info,
+      decl,
+      params: new Map(),
+      buffers: new Map(),
+      rng: undefined,
+      seed: seedV ?? 0,
+    };
+    this.networks.set(name, state);
+    this.poisoned.delete(name);
+    this.env.delete(name);
+    const line = this.currentLine;
+    for (const p of model.parameters()) {
+      const leaf = this.tape.leaf(copy(p.init), K.PARAM, decl.name.span.start, decl.name.span.end);
+      const b: Binding = {
+        name: p.name,
+        node: leaf,
+        kind: 'param',
+        stmt: null,
+        line,
+        span: decl.headerSpan,
+        nameSpan: decl.name.span,
+        refs: [],
+        network: name,
+        aliases: p.aliases,
+      };
+      this.bindings.push(b);
+      for (const n of [p.name, ...p.aliases]) state.params.set(n, b);
+    }
+    for (const buf of model.buffers()) {
+      state.buffers.set(buf.name, copy(buf.init));
+      for (const a of buf.aliases ?? []) state.buffers.set(a, state.buffers.get(buf.name)!);
+    }
+  }
+
+  // ---- expressions -----------------------------------------------------------------------
+
+  /** Evaluates an expression to a node; undefined after an error (reported or inherited). */
+  expr(e: Expr): number | undefined {
+    const n = this.exprInner(e);
+    if (n !== undefined) this.exprNodes.set(e, n);
+    return n;
+  }
+
+  private exprInner(e: Expr): number | undefined {
+    switch (e.kind) {
+      case 'Number':
+        return this.tape.scalarConst(e.value, e.span.start, e.span.end);
+      case 'Bool':
+        return this.tape.scalarConst(e.value ? 1 : 0, e.span.start, e.span.end);
+      case 'String':
+        this.diagnostics.push(error('type.string', 'Expected a number or tensor, found a string (strings are only layer and function arguments).', e.span));
+        return undefined;
+      case 'Paren':
+        return this.expr(e.inner);
+      case 'Name':
+      case 'Path': {
+        if (e.kind === 'Name' && (e.name === 'pi' || e.name === 'π') && !this.env.has(e.name)) return this.tape.scalarConst(Math.PI, e.span.start, e.span.end);
+        if (e.kind === 'Name' && e.name === 'e' && !this.env.has('e')) return this.tape.scalarConst(Math.E, e.span.start, e.span.end);
+        if (e.kind === 'Name' && (e.name === 'inf' || e.name === 'Infinity') && !this.env.has(e.name))
+          return this.tape.scalarConst(Infinity, e.span.start, e.span.end);
+        const b = this.lookup(e);
+        if (!b) return undefined;
+        this.refs.push({ ref: e, binding: b });
+        return b.node;
+      }
+      case 'Unary': {
+        const a = this.expr(e.operand);
+        if (a === undefined) return undefined;
+        if (e.op === '+') return a;
+        return this.apply('neg', [a], undefined, e.span, e.opSpan);
+      }
+      case 'Binary':
+        return this.binary(e);
+      case 'List':
+        return this.list(e);
+      case 'Call':
+        return this.call(e);
+      case 'Method': {
+        const def = findBuiltin(e.method.name);
+        if (!def) {
+          this.diagnostics.push(
+            error(
+              'name.unknown-function',
+              `Expected a method such as \`sum\`, \`mean\`, \`reshape\` or \`softmax\`, found \`${e.method.name}\`.${this.suggestFn(e.method.name)}`,
+              e.method.span,
+            ),
+          );
+          return undefined;
+        }
+        return this.callBuiltin(def, [{ name: null, value: e.object, span: e.object.span }, ...e.args], e.span, e.method.span);
+      }
+      case 'Transpose': {
+        const a = this.expr(e.object);
+        if (a === undefined) return undefined;
+        const nd = this.tape.shape(a).length;
+        const perm = [...Array(nd).keys()].reverse();
+        return this.apply('permute', [a], { perm }, e.span, e.opSpan);
+      }
+      case 'Index':
+        return this.index(e.object, e.items, e.span);
+    }
+  }
+
+  private lookup(e: NameRef | PathRef): Binding | undefined {
+    if (e.kind === 'Name') {
+      const b = this.env.get(e.name);
+      if (b) return b;
+      if (this.poisoned.has(e.name)) return undefined;
+      if (this.networks.has(e.name)) {
+        this.diagnostics.push(
+          error('type.network', `Expected a value, found the network \`${e.name}\` (call it: \`${e.name}(X)\`, or use \`params(${e.name})\`).`, e.span),
+        );
+        return undefined;
+      }
+      this.undefinedName(e);
+      return undefined;
+    }
+    const full = e.parts.join('.');
+    const net = this.networks.get(e.parts[0]);
+    if (!net) {
+      if (this.poisoned.has(e.parts[0])) return undefined;
+      if (this.env.has(e.parts[0])) {
+        this.diagnostics.push(
+          error('name.bad-path', `Expected a network path such as \`mlp.0.weight\`, found \`${full}\` (\`${e.parts[0]}\` is a value, not a network).`, e.span),
+        );
+        return undefined;
+      }
+      this.undefinedName({ kind: 'Name', name: e.parts[0], span: e.partSpans[0] });
+      return undefined;
+    }
+    const p = net.params.get(full);
+    if (p) return p;
+    const near = nearest(full, net.params.keys());
+    this.diagnostics.push(
+      error(
+        'name.undefined',
+        `Expected a parameter of \`${e.parts[0]}\`, found \`${full}\`.${near ? ` Did you mean \`${near}\`?` : ''}`,
+        e.span,
+        near ? [{ title: `Change to ${near}`, span: e.span, text: near }] : undefined,
+      ),
+    );
+    return undefined;
+  }
+
+  private undefinedName(e: NameRef): void {
+    const cands = [...this.env.keys(), ...this.networks.keys()];
+    const near = nearest(e.name, cands);
+    const fixes: Fix[] = near ? [{ title: `Change to \`${near}\``, span: e.span, text: near }] : [];
+    this.diagnostics.push(
+      error('name.undefined', `Expected a defined name, found \`${e.name}\`.${near ? ` Did you mean \`${near}\`?` : ''}`, e.span, fixes),
+    );
+  }
+
+  private suggestFn(name: string): string {
+    const near = nearest(name.toLowerCase(), builtinNames());
+    return near ? ` Did you mean \`${near}\`?` : '';
+  }
+
+  private binary(e: Extract<Expr, { kind: 'Binary' }>): number | undefined {
+    const a = this.expr(e.left);
+    const b = this.expr(e.right);
+    if (a === undefined || b === undefined) return undefined;
+    const op = { '+': 'add', '-': 'sub', '*': 'mul', '/': 'div', '^': 'pow', '@': 'matmul' }[e.op];
+    const fixes: Fix[] = [];
+    return this.apply(op, [a, b], undefined, e.span, e.opSpan, (hint) => {
+      if (hint === 'use-matmul') fixes.push({ title: 'Use matrix multiplication `@`', span: e.opSpan, text: '@' });
+      if (hint === 'transpose-right')
+        fixes.push({ title: 'Transpose the right operand', span: e.right.span, text: `${this.text.slice(e.right.span.start, e.right.span.end)}.T` });
+      if (hint === 'transpose-left')
+        fixes.push({ title: 'Transpose the left operand', span: e.left.span, text: `${this.text.slice(e.left.span.start, e.left.span.end)}.T` });
+      return fixes;
+    });
+  }
+
+  private list(e: Extract<Expr, { kind: 'List' }>): number | undefined {
+    if (e.elements.length === 0) return this.constant(tensor([0]), e.span);
+    const nodes: number[] = [];
+    let failed = false;
+    for (const el of e.elements) {
+      const n = this.expr(el);
+      if (n === undefined) failed = true;
+      else nodes.push(n);
+    }
+    if (failed) return undefined;
+    const shape0 = this.tape.shape(nodes[0]);
+    for (let k = 1; k < nodes.length; k++) {
+      const s = this.tape.shape(nodes[k]);
+      if (formatShape(s) !== formatShape(shape0)) {
+        this.diagnostics.push(
+          error(
+            'shape.ragged',
+            `Expected every row of the literal to have shape ${formatShape(shape0)}, found ${formatShape(s)} (rows must be rectangular).`,
+            e.elements[k].span,
+          ),
+        );
+        return undefined;
+      }
+    }
+    // A literal of constants is a constant; one that mentions leaves is a stack (differentiable).
+    if (nodes.every((n) => !this.tape.req[n])) {
+      const size = numel(shape0);
+      const out = tensor([nodes.length, ...shape0]);
+      nodes.forEach((n, k) => out.data.set(this.tape.value(n).data, k * size));
+      return this.constant(out, e.span);
+    }
+    return this.apply('stack', nodes, { axis: 0 }, e.span);
+  }
+
+  private index(object: Expr, items: readonly IndexItem[], span: Span): number | undefined {
+    const a = this.expr(object);
+    if (a === undefined) return undefined;
+    const spec: ({ kind: 'int'; index: number } | { kind: 'slice'; start: number | null; stop: number | null; step: number | null })[] = [];
+    for (const it of items) {
+      if (it.kind === 'Slice') {
+        const bound = (x: Expr | null): number | null | undefined => (x ? this.constInt(x, 'an integer slice bound') : null);
+        const start = bound(it.start);
+        const stop = bound(it.stop);
+        const step = bound(it.step);
+        if (start === undefined || stop === undefined || step === undefined) return undefined;
+        if (step === 0) {
+          this.diagnostics.push(error('index.zero-step', 'Expected a non-zero slice step, found 0.', it.step!.span));
+          return undefined;
+        }
+        spec.push({ kind: 'slice', start, stop, step });
+      } else {
+        const i = this.constInt(it, 'an integer index');
+        if (i === undefined) return undefined;
+        spec.push({ kind: 'int', index: i });
+      }
+    }
+    return this.apply('index', [a], { items: spec as unknown as readonly number[] }, span);
+  }
+
+  // ---- calls -----------------------------------------------------------------------------
+
+  private call(e: Extract<Expr, { kind: 'Call' }>): number | undefined {
+    const callee = e.callee;
+    // A network of that exact name first (also `mlp.A(x)` is not supported: whole networks only).
+    const net = this.networks.get(callee);
+    if (net) return this.callNet(net, e);
+    if (this.poisoned.has(callee) && !findBuiltin(callee)) return undefined;
+    const lower = callee.toLowerCase();
+    if (lower === 'grad') return this.gradCall(e);
+    if (lower === 'params' || lower === 'size' || lower === 'parameters' || lower === 'count_params') return this.netQuery(e, lower === 'size' ? 'size' : 'params');
+    const def = findBuiltin(callee);
+    if (!def) {
+      if (this.env.has(callee)) {
+        this.diagnostics.push(error('type.not-callable', `Expected a function or network, found the value \`${callee}\` (it cannot be called).`, e.calleeSpan));
+        return undefined;
+      }
+      const near = nearest(lower, [...builtinNames(), ...this.networks.keys()]);
+      this.diagnostics.push(
+        error(
+          'name.unknown-function',
+          `Expected a built-in function or a network, found \`${callee}\`.${near ? ` Did you mean \`${near}\`?` : ''}`,
+          e.calleeSpan,
+          near ? [{ title: `Change to \`${near}\``, span: e.calleeSpan, text: near }] : undefined,
+        ),
+      );
+      return undefined;
+    }
+    return this.callBuiltin(def, e.args, e.span, e.calleeSpan);
+  }
+
+  private callNet(net: NetState, e: Extract<Expr, { kind: 'Call' }>): number | undefined {
+    const pos = e.args.filter((a) => !a.name);
+    if (pos.length !== 1) {
+      this.diagnostics.push(error('call.arity', `Expected one input for the network \`${e.callee}\`, found ${pos.length}.`, e.span));
+      return undefined;
+    }
+    let train = false;
+    for (const a of e.args) {
+      if (!a.name) continue;
+      if (a.name.name === 'train' || a.name.name === 'training') {
+        const v = this.constBool(a.value);
+        if (v === undefined) return undefined;
+        train = v;
+      } else {
+        this.diagnostics.push(error('call.unknown-keyword', `Expected \`train=\`, found the keyword \`${a.name.name}\`.`, a.name.span));
+        return undefined;
+      }
+    }
+    const x = this.expr(pos[0].value);
+    if (x === undefined) return undefined;
+    // Parameters are referred to by the call, for derivations and dependency.
+    const ctx = this.callContext(e.span, e.calleeSpan);
+    const self = this;
+    const netCtx = Object.assign(ctx, {
+      param(fullName: string): number {
+        const b = net.params.get(fullName)!;
+        return b.node;
+      },
+      buffer(fullName: string): Tensor {
+        return net.buffers.get(fullName)!;
+      },
+      setBuffer(fullName: string, value: Tensor): void {
+        const cur = net.buffers.get(fullName);
+        if (cur && cur.data.length === value.data.length) cur.data.set(value.data);
+        else net.buffers.set(fullName, value);
+      },
+      netRng(): Rng {
+        if (!net.rng) net.rng = createRng(net.seed + 1_000_003);
+        return net.rng;
+      },
+    });
+    void self;
+    return callNetwork(net.model, x, train, netCtx);
+  }
+
+  private netQuery(e: Extract<Expr, { kind: 'Call' }>, what: 'params' | 'size'): number | undefined {
+    const arg = e.args[0];
+    if (e.args.length !== 1 || !arg || arg.name || (arg.value.kind !== 'Name' && arg.value.kind !== 'Path')) {
+      this.diagnostics.push(
+        error('call.bad-argument', `Expected one network or layer path, as in \`${what}(mlp${what === 'size' ? '.A' : ''})\`, found ${e.args.length === 1 ? 'another expression' : `${e.args.length} arguments`}.`, e.span),
+      );
+      return undefined;
+    }
+    const parts = arg.value.kind === 'Name' ? [arg.value.name] : arg.value.parts;
+    const net = this.networks.get(parts[0]);
+    if (!net) {
+      if (this.poisoned.has(parts[0])) return undefined;
+      const near = nearest(parts[0], this.networks.keys());
+      this.diagnostics.push(
+        error('name.undefined', `Expected a network name, found \`${parts[0]}\`.${near ? ` Did you mean \`${near}\`?` : ''}`, arg.value.span),
+      );
+      return undefined;
+    }
+    const v = what === 'params' ? net.model.paramsOf(parts.slice(1)) : net.model.outputSizeOf(parts.slice(1));
+    if (v === undefined) {
+      this.diagnostics.push(
+        error('name.undefined', `Expected a layer of \`${parts[0]}\` (a label or an index), found \`${parts.join('.')}\`.`, arg.value.span),
+      );
+      return undefined;
+    }
+    if (typeof v !== 'number') {
+      this.diagnostics.push(
+        error('net.symbolic-size', `Expected a numeric size, found the symbolic size ${v} (give the input a concrete shape to compare it).`, e.span),
+      );
+      return undefined;
+    }
+    return this.tape.scalarConst(v, e.span.start, e.span.end);
+  }
+
+  /** `grad(OUT, NAME)`: the gradient as a (detached) value. */
+  private gradCall(e: Extract<Expr, { kind: 'Call' }>): number | undefined {
+    if (e.args.length !== 2 || e.args.some((a) => a.name)) {
+      this.diagnostics.push(error('call.arity', `Expected \`grad(OUT, NAME)\` with two names, found ${e.args.length} argument${e.args.length === 1 ? '' : 's'}.`, e.span));
+      return undefined;
+    }
+    const [o, w] = e.args.map((a) => a.value);
+    if ((o.kind !== 'Name' && o.kind !== 'Path') || (w.kind !== 'Name' && w.kind !== 'Path')) {
+      const bad = o.kind !== 'Name' && o.kind !== 'Path' ? o : w;
+      this.diagnostics.push(error('call.bad-argument', 'Expected a name in `grad(OUT, NAME)`, found an expression (bind it to a name first).', bad.span));
+      return undefined;
+    }
+    const out = this.lookup(o);
+    if (!out) return undefined;
+    if (numel(this.tape.shape(out.node)) !== 1) {
+      this.diagnostics.push(
+        error('grad.non-scalar', `Expected a scalar output in \`grad\`, found \`${refText(o)}\` with shape ${formatShape(this.tape.shape(out.node))}.`, o.span),
+      );
+      return undefined;
+    }
+    this.spend(this.tape.n);
+    const grads = this.tape.backward(out.node);
+    const [t] = this.resolveWrt(out, grads, [w]);
+    if (!t) return undefined;
+    if (!t.depends) this.diagnostics.push(warning('grad.independent', `\`${refText(o)}\` does not depend on \`${t.text}\`: its gradient is 0.`, w.span));
+    this.refs.push({ ref: o, binding: out });
+    return this.constant(grads.of(t.b.node), e.span);
+  }
+
+  callContext(span: Span, nameSpan: Span): CallContext {
+    return {
+      span,
+      nameSpan,
+      apply: (op, inputs, attrs, sp) => this.apply(op, inputs, attrs, sp ?? span),
+      constant: (t) => this.constant(t, span),
+      shape: (n) => this.tape.shape(n),
+      value: (n) => this.tape.value(n),
+      error: (code, message, sp) => {
+        this.diagnostics.push(error(code, message, sp ?? span));
+        return undefined;
+      },
+      warn: (code, message, sp) => {
+        this.diagnostics.push(warning(code, message, sp ?? span));
+      },
+      rng: (seed) => {
+        if (seed !== null) return createRng(seed);
+        if (!this.docRng) this.docRng = createRng(0);
+        return this.docRng;
+      },
+    };
+  }
+
+  private callBuiltin(def: BuiltinDef, args: readonly Arg[], span: Span, nameSpan: Span): number | undefined {
+    const bound = this.bindArgs(def, args, span);
+    if (!bound) return undefined;
+    const n = def.call(bound, this.callContext(span, nameSpan));
+    return n;
+  }
+
+  /** Matches arguments to a built-in's parameters and evaluates them by kind. */
+  private bindArgs(def: BuiltinDef, args: readonly Arg[], span: Span): BoundArgs | undefined {
+    const values: Record<string, BoundValue> = {};
+    const spans: Record<string, Span> = {};
+    const specs = def.params;
+    const byName = new Map<string, ParamSpec>();
+    for (const p of specs) for (const n of [p.name, ...(p.aliases ?? [])]) byName.set(n, p);
+    const positional = args.filter((a) => !a.name);
+    const keyword = args.filter((a) => a.name);
+    let pi = 0;
+    let ok = true;
+    const given = new Set<string>();
+    for (let k = 0; k < positional.length; k++) {
+      const a = positional[k];
+      while (pi < specs.length && specs[pi].keywordOnly) pi++;
+      const spec = specs[pi];
+      if (!spec) {
+        this.diagnostics.push(
+          error('call.arity', `Expected at most ${specs.filter((s) => !s.keywordOnly).length} positional argument${specs.length === 1 ? '' : 's'} for \`${def.signature}\`, found ${positional.length}.`, a.span),
+        );
+        return undefined;
+      }
+      if (spec.kind === 'ints' && spec.rest) {
+        const rest = positional.slice(k);
+        const v = this.bindInts(rest.map((r) => r.value));
+        if (v === undefined) return undefined;
+        values[spec.name] = v;
+        spans[spec.name] = { start: rest[0].span.start, end: rest[rest.length - 1].span.end };
+        given.add(spec.name);
+        pi++;
+        break;
+      }
+      const v = this.bindOne(spec, a.value);
+      if (v === undefined && spec.kind !== 'axis') ok = false;
+      if (v === undefined && spec.kind === 'axis') return undefined;
+      values[spec.name] = v;
+      spans[spec.name] = a.value.span;
+      given.add(spec.name);
+      pi++;
+    }
+    for (const a of keyword) {
+      const kname = a.name!.name;
+      const spec = byName.get(kname);
+      if (!spec) {
+        const near = nearest(kname, [...byName.keys()]);
+        this.diagnostics.push(
+          error(
+            'call.unknown-keyword',
+            `Expected a keyword of \`${def.signature}\`, found \`${kname}\`.${near ? ` Did you mean \`${near}\`?` : ''}`,
+            a.name!.span,
+            near ? [{ title: `Change to \`${near}\``, span: a.name!.span, text: near }] : undefined,
+          ),
+        );
+        return undefined;
+      }
+      if (given.has(spec.name)) {
+        this.diagnostics.push(error('call.duplicate-argument', `Expected \`${spec.name}\` once, found it given twice.`, a.span));
+        return undefined;
+      }
+      const v = spec.kind === 'ints' ? this.bindInts([a.value]) : this.bindOne(spec, a.value);
+      if (v === undefined && spec.kind !== 'axis') ok = false;
+      if (v === undefined && spec.kind === 'axis') return undefined;
+      values[spec.name] = v;
+      spans[spec.name] = a.value.span;
+      given.add(spec.name);
+    }
+    if (!ok) return undefined;
+    for (const p of specs) {
+      if (given.has(p.name)) continue;
+      if (p.default !== undefined) values[p.name] = p.default;
+      else if (p.kind === 'ints' && p.rest) values[p.name] = [];
+      else {
+        this.diagnostics.push(error('call.missing-argument', `Expected the argument \`${p.name}\` of \`${def.signature}\`, found none.`, span));
+        return undefined;
+      }
+    }
+    return { values, spans, positionalCount: positional.length };
+  }
+
+  private bindOne(spec: ParamSpec, e: Expr): BoundValue {
+    switch (spec.kind) {
+      case 'tensor': {
+        const n = this.expr(e);
+        return n === undefined ? undefined : { node: n, span: e.span };
+      }
+      case 'int':
+        return this.constInt(e, `an integer for \`${spec.name}\``);
+      case 'number':
+        return this.constNumber(e, `a number for \`${spec.name}\``);
+      case 'axis': {
+        if (e.kind === 'Name' && e.name === 'None') return null;
+        if (e.kind === 'List') return this.bindInts(e.elements);
+        return this.constInt(e, `an integer axis for \`${spec.name}\``);
+      }
+      case 'bool':
+        return this.constBool(e);
+      case 'string':
+        if (e.kind === 'String') return e.value;
+        this.diagnostics.push(error('type.expected-string', `Expected a string for \`${spec.name}\` (such as 'mean'), found ${describeExpr(e)}.`, e.span));
+        return undefined;
+      case 'ints':
+        return this.bindInts([e]);
+    }
+  }
+
+  /** Integers given as several arguments or as one list/tuple. */
+  private bindInts(es: readonly Expr[]): number[] | undefined {
+    if (es.length === 1 && (es[0].kind === 'List')) return this.bindInts(es[0].elements);
+    const out: number[] = [];
+    for (const e of es) {
+      if (e.kind === 'List') {
+        this.diagnostics.push(error('type.expected-int', 'Expected an integer, found a list.', e.span));
+        return undefined;
+      }
+      const v = this.constInt(e, 'an integer size');
+      if (v === undefined) return undefined;
+      out.push(v);
+    }
+    return out;
+  }
+
+  constNumber(e: Expr, what: string): number | undefined {
+    const saved = this.refs;
+    this.refs = [];
+    const n = this.expr(e);
+    this.refs = saved;
+    if (n === undefined) return undefined;
+    const t = this.tape.value(n);
+    if (t.data.length !== 1) {
+      this.diagnostics.push(error('type.expected-scalar', `Expected ${what}, found a tensor of shape ${formatShape(t.shape)}.`, e.span));
+      return undefined;
+    }
+    return t.data[0];
+  }
+
+  private constInt(e: Expr, what: string): number | undefined {
+    const v = this.constNumber(e, what);
+    if (v === undefined) return undefined;
+    if (!Number.isInteger(v)) {
+      this.diagnostics.push(error('type.expected-int', `Expected ${what}, found ${formatNumber(v)}.`, e.span));
+      return undefined;
+    }
+    return v;
+  }
+
+  private constBool(e: Expr): boolean | undefined {
+    if (e.kind === 'Bool') return e.value;
+    const v = this.constNumber(e, '`true` or `false`');
+    if (v === undefined) return undefined;
+    return v !== 0;
+  }
+
+  constant(t: Tensor, span: Span): number {
+    return t.shape.length === 0 ? this.tape.scalarConst(t.data[0], span.start, span.end) : this.tape.leaf(t, K.CONST, span.start, span.end);
+  }
+
+  /**
+   * Adds an op after checking shapes (a mismatch is a diagnostic on `opSpan`), counting work
+   * against the budget and reporting a new NaN/∞.
+   */
+  apply(
+    op: string,
+    inputs: readonly number[],
+    attrs: Attrs | undefined,
+    span: Span,
+    opSpan: Span = span,
+    fixesFor?: (hint: string | undefined) => Fix[],
+  ): number | undefined {
+    if (!hasOp(op)) {
+      this.diagnostics.push(error('eval.unsupported', `Expected an operation GradLens can run, found \`${op}\`, which is not available yet.`, opSpan));
+      return undefined;
+    }
+    const def = getOp(op);
+    const shapes = inputs.map((i) => this.tape.shape(i));
+    const a = attrs ?? {};
+    let out: Shape;
+    try {
+      const r = def.inferShape(shapes, a);
+      if (isShapeError(r)) {
+        this.diagnostics.push(error(r.code ?? 'shape.mismatch', r.error, opSpan, fixesFor ? fixesFor(r.hint) : r.fixes ? [...r.fixes] : undefined));
+        return undefined;
+      }
+      out = r;
+    } catch (err) {
+      this.diagnostics.push(error('eval.internal', `Expected to infer the shape of ${def.display}, found an internal error: ${(err as Error).message}`, opSpan));
+      return undefined;
+    }
+    const cost = def.cost ? def.cost(shapes, out, a) : numel(out) + shapes.reduce((m, s) => m + numel(s), 0);
+    this.spend(cost, span);
+    let n: number;
+    try {
+      n = this.tape.apply(op, inputs, attrs, span.start, span.end);
+    } catch (err) {
+      this.diagnostics.push(error('eval.internal', `Expected ${def.display} to evaluate, found an internal error: ${(err as Error).message}`, opSpan));
+      return undefined;
+    }
+    if (!this.tape.isFinite(n)) {
+      let inputsFinite = true;
+      for (const i of inputs) if (!this.tape.isFinite(i)) inputsFinite = false;
+      if (inputsFinite) {
+        const v = this.tape.value(n);
+        let bad = 0;
+        for (const x of v.data) if (!Number.isFinite(x)) bad = Number.isNaN(x) ? bad || NaN : bad || x;
+        const what = Number.isNaN(bad) ? 'NaN' : bad > 0 ? 'infinity' : '−infinity';
+        this.diagnostics.push(
+          warning('value.non-finite', `Expected finite values, found ${what} produced by \`${def.display}\` on line ${this.currentLine + 1}.`, opSpan),
+        );
+      }
+    }
+    return n;
+  }
+
+  private spend(units: number, span?: Span): void {
+    this.work += units;
+    if (this.work > this.budget) throw new BudgetExceeded(span ?? { start: 0, end: 0 });
+  }
+
+  private reportNonFinite(_node: number, _stmt: Assign, _value: Tensor): void {
+    // Non-finite values are reported where the op produced them (apply), once.
+  }
+}
+
+function copy(t: Tensor): Tensor {
+  return { shape: t.shape.slice(), data: Float64Array.from(t.data) };
+}
+
+function broadcastTo(t: Tensor, shape: Shape): Tensor {
+  if (formatShape(t.shape) === formatShape(shape)) return t;
+  const out = tensor(shape);
+  const n = numel(shape);
+  if (t.data.length === 1) {
+    out.data.fill(t.data[0]);
+    return out;
+  }
+  // General broadcast via index mapping.
+  const nd = shape.length;
+  const off = nd - t.shape.length;
+  const st: number[] = new Array(nd).fill(0);
+  let acc = 1;
+  for (let i = t.shape.length - 1; i >= 0; i--) {
+    st[i + off] = t.shape[i] === 1 ? 0 : acc;
+    acc *= t.shape[i];
+  }
+  const idx = new Array<number>(nd).fill(0);
+  for (let k = 0; k < n; k++) {
+    let src = 0;
+    for (let d = 0; d < nd; d++) src += idx[d] * st[d];
+    out.data[k] = t.data[src];
+    for (let d = nd - 1; d >= 0; d--) {
+      if (++idx[d] < shape[d]) break;
+      idx[d] = 0;
+    }
+  }
+  return out;
+}
+
+export function refText(e: NameRef | PathRef): string {
+  return e.kind === 'Name' ? e.name : e.parts.join('.');
+}
+
+function describeExpr(e: Expr): string {
+  switch (e.kind) {
+    case 'Number':
+      return `the number ${e.raw}`;
+    case 'String':
+      return 'a string';
+    case 'Bool':
+      return `\`${e.value}\``;
+    case 'Name':
+      return `\`${e.name}\``;
+    default:
+      return 'an expression';
+  }
+}
+
+export { scalar };

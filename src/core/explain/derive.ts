@@ -1,0 +1,389 @@
+import { allOps, type OpDef } from '../autodiff/op';
+import { evalSym } from '../autodiff/ops/elementwise';
+import * as y from '../autodiff/sym';
+import type { Sym } from '../autodiff/sym';
+import { findBuiltin } from '../builtins/types';
+import { formatNumber } from '../format';
+import type { Expr } from '../syntax/ast';
+import { formatShape, numel } from '../tensor/tensor';
+import type { Tape } from '../autodiff/tape';
+import type { Gradients } from '../autodiff/tape';
+import type { Binding } from '../eval/values';
+import { printSym, simplify, texSym, texName, texNumber } from './print';
+
+/** Built-in name → element-wise op name, for symbolic differentiation. */
+const FN_TO_OP: Record<string, string> = {
+  relu: 'relu',
+  leaky_relu: 'leaky_relu',
+  sigmoid: 'sigmoid',
+  tanh: 'tanh',
+  exp: 'exp',
+  log: 'log',
+  sqrt: 'sqrt',
+  abs: 'abs',
+  softplus: 'softplus',
+  gelu: 'gelu',
+  sin: 'sin',
+  cos: 'cos',
+  neg: 'neg',
+  max: 'maximum',
+  min: 'minimum',
+  pow: 'pow',
+};
+
+let byDisplay: Map<string, OpDef> | undefined;
+function opByDisplay(f: string): OpDef | undefined {
+  if (!byDisplay) {
+    byDisplay = new Map();
+    for (const op of allOps()) if (op.partials && !byDisplay.has(op.display)) byDisplay.set(op.display, op);
+  }
+  return byDisplay.get(f);
+}
+
+/** The statement's expression as a symbolic expression; non-element-wise parts are opaque. */
+export function exprToSym(e: Expr): Sym {
+  switch (e.kind) {
+    case 'Number':
+      return y.num(e.value);
+    case 'Bool':
+      return y.num(e.value ? 1 : 0);
+    case 'Name':
+      return y.v(e.name);
+    case 'Path':
+      return y.v(e.parts.join('.'));
+    case 'Paren':
+      return exprToSym(e.inner);
+    case 'Unary':
+      return e.op === '-' ? { k: 'neg', a: exprToSym(e.operand) } : exprToSym(e.operand);
+    case 'Binary': {
+      const a = exprToSym(e.left);
+      const b = exprToSym(e.right);
+      if (e.op === '@') return y.call('@', a, b);
+      return { k: 'bin', op: e.op === '^' ? '^' : e.op, a, b };
+    }
+    case 'Call':
+    case 'Method': {
+      const name = e.kind === 'Call' ? e.callee : e.method.name;
+      const args = e.kind === 'Call' ? e.args : [{ name: null, value: e.object, span: e.object.span }, ...e.args];
+      const def = findBuiltin(name);
+      const opName = def ? FN_TO_OP[def.name] : undefined;
+      const positional = args.filter((a) => !a.name).map((a) => exprToSym(a.value));
+      if (opName) {
+        const op = allOps().find((o) => o.name === opName)!;
+        if (opName === 'leaky_relu') {
+          const slopeArg = args.find((a) => a.name && ['slope', 'negative_slope', 'alpha'].includes(a.name.name)) ?? args.filter((a) => !a.name)[1];
+          const slope = slopeArg && slopeArg.value.kind === 'Number' ? slopeArg.value.value : 0.01;
+          return y.call(op.display, positional[0], y.num(slope));
+        }
+        if (opName === 'pow') return { k: 'bin', op: '^', a: positional[0], b: positional[1] };
+        if ((opName === 'maximum' || opName === 'minimum') && positional.length === 2) return y.call(op.display, ...positional);
+        if (opName !== 'maximum' && opName !== 'minimum') return y.call(op.display, ...positional);
+      }
+      return y.call(def ? def.name : name, ...positional);
+    }
+    default:
+      return y.call('⟨expr⟩');
+  }
+}
+
+function hasVar(s: Sym, x: string): boolean {
+  switch (s.k) {
+    case 'num':
+      return false;
+    case 'var':
+      return s.name === x;
+    case 'neg':
+      return hasVar(s.a, x);
+    case 'bin':
+      return hasVar(s.a, x) || hasVar(s.b, x);
+    case 'call':
+      return s.args.some((a) => hasVar(a, x));
+  }
+}
+
+/** d s / d x by the op table's partials and the chain rule; undefined where an op is opaque. */
+export function diffSym(s: Sym, x: string): Sym | undefined {
+  if (!hasVar(s, x)) return y.num(0);
+  switch (s.k) {
+    case 'num':
+      return y.num(0);
+    case 'var':
+      return y.num(s.name === x ? 1 : 0);
+    case 'neg': {
+      const d = diffSym(s.a, x);
+      return d && y.neg(d);
+    }
+    case 'bin': {
+      const da = diffSym(s.a, x);
+      const db = diffSym(s.b, x);
+      if (!da || !db) return undefined;
+      switch (s.op) {
+        case '+':
+          return y.add(da, db);
+        case '-':
+          return y.sub(da, db);
+        case '*':
+          return y.add(y.mul(da, s.b), y.mul(s.a, db));
+        case '/':
+          return y.add(y.div(da, s.b), y.neg(y.mul(db, y.div(s.a, y.pow(s.b, y.num(2))))));
+        case '^': {
+          // Power rule only when the exponent is constant in x (LANGUAGE.md §4).
+          const pa = y.mul(s.b, y.pow(s.a, y.sub(s.b, y.num(1))));
+          const pb = y.mul(y.pow(s.a, s.b), y.call('ln', s.a));
+          return y.add(y.mul(pa, da), hasVar(s.b, x) ? y.mul(pb, db) : y.num(0));
+        }
+      }
+      return undefined;
+    }
+    case 'call': {
+      const op = opByDisplay(s.f);
+      if (!op || !op.partials) return undefined;
+      const operands = s.f === "LeakyReLU'" || s.f === 'LeakyReLU' ? s.args.slice(0, 1) : s.args;
+      const slope = s.f === 'LeakyReLU' && s.args[1]?.k === 'num' ? s.args[1].v : 0.01;
+      const partials = op.partials(operands, { slope });
+      let out: Sym = y.num(0);
+      for (let i = 0; i < operands.length; i++) {
+        const d = diffSym(operands[i], x);
+        if (!d) return undefined;
+        out = y.add(out, y.mul(partials[i], d));
+      }
+      return out;
+    }
+  }
+}
+
+export interface Factor {
+  /** The statement-level partial ∂to/∂from. */
+  readonly to: string;
+  readonly from: string;
+  readonly symbolic?: Sym;
+  /** Text of the symbolic derivative, or the op's rule for tensors. */
+  readonly text: string;
+  readonly tex: string;
+  /** Its value (scalars only). */
+  readonly value?: number;
+}
+
+export interface Derivation {
+  readonly of: string;
+  readonly wrt: string;
+  readonly mode: 'paths' | 'recurrence' | 'tensor' | 'direct';
+  readonly paths: Factor[][];
+  readonly result: { readonly shape: number[]; readonly data: number[] };
+  /** For the recurrence: each node's adjoint in reverse order. */
+  readonly recurrence: { readonly name: string; readonly terms: string[]; readonly value?: number; readonly shape: number[] }[];
+  readonly conventions: string[];
+  readonly notes: string[];
+}
+
+const MAX_PATHS = 12;
+
+/** The bindings each binding refers to, deduplicated, in source order. */
+function parents(b: Binding): Binding[] {
+  const seen = new Set<Binding>();
+  const out: Binding[] = [];
+  for (const r of b.refs) {
+    if (!seen.has(r.binding)) {
+      seen.add(r.binding);
+      out.push(r.binding);
+    }
+  }
+  return out;
+}
+
+function isScalarBinding(tape: Tape, b: Binding): boolean {
+  return numel(tape.shape(b.node)) === 1;
+}
+
+/** Variable name inside b's statement for the binding `p` (the name as written). */
+function varFor(b: Binding, p: Binding): string {
+  const r = b.refs.find((x) => x.binding === p)!;
+  return r.ref.kind === 'Name' ? r.ref.name : r.ref.parts.join('.');
+}
+
+function valueEnv(tape: Tape, b: Binding): (name: string) => number {
+  return (name) => {
+    const r = b.refs.find((x) => (x.ref.kind === 'Name' ? x.ref.name : x.ref.parts.join('.')) === name);
+    if (!r) return NaN;
+    return tape.value(r.binding.node).data[0];
+  };
+}
+
+/** Conventions that matter at this point: ReLU'(0) and friends when an argument is exactly at a kink. */
+function conventionsFor(s: Sym, env: (n: string) => number, out: Set<string>): void {
+  const walk = (e: Sym): void => {
+    if (e.k === 'call') {
+      const op = opByDisplay(e.f.replace(/'$/, ''));
+      if (op?.convention) {
+        const v = evalSym(e.args[0], env);
+        if (v === 0 || e.f.startsWith('H') || e.f === 'sign') out.add(op.convention + (v === 0 ? ` It matters here: the argument is 0.` : ''));
+        else if (e.f === "ReLU'") out.add(`ReLU'(u) = 1 if u > 0, else 0 (ReLU'(0) = 0, as PyTorch); here ${printSym(e.args[0])} = ${fmt(v)}${v > 0 ? ' > 0' : ' < 0'}.`);
+      }
+      e.args.forEach(walk);
+    } else if (e.k === 'bin') {
+      walk(e.a);
+      walk(e.b);
+    } else if (e.k === 'neg') walk(e.a);
+  };
+  walk(s);
+}
+
+/** The chain-rule derivation of ∂of/∂wrt over the statement-level graph. */
+export function deriveGradient(tape: Tape, of: Binding, wrt: Binding, wrtText: string, grads: Gradients): Derivation {
+  const g = grads.of(wrt.node);
+  const result = { shape: g.shape.slice(), data: Array.from(g.data) };
+  const conventions = new Set<string>();
+  const notes: string[] = [];
+  if (of === wrt) {
+    return { of: of.name, wrt: wrtText, mode: 'direct', paths: [], result, recurrence: [], conventions: [], notes: ['The output itself: ∂x/∂x = 1.'] };
+  }
+  // Count paths of the statement graph from `of` down to `wrt` (memoised).
+  const count = new Map<Binding, number>();
+  const pathsTo = (b: Binding): number => {
+    if (b === wrt) return 1;
+    const c = count.get(b);
+    if (c !== undefined) return c;
+    count.set(b, 0);
+    let s = 0;
+    for (const p of parents(b)) s += pathsTo(p);
+    count.set(b, Math.min(s, 1e9));
+    return Math.min(s, 1e9);
+  };
+  const total = pathsTo(of);
+  if (total === 0) {
+    notes.push(
+      wrt.network || of.refs.length === 0
+        ? `∂${of.name}/∂${wrtText} is computed by backpropagation through the operations that produced \`${of.name}\` (a network call or a built-in), not through named statements.`
+        : `\`${of.name}\` does not depend on \`${wrtText}\`: the gradient is 0.`,
+    );
+    return { of: of.name, wrt: wrtText, mode: 'tensor', paths: [], result, recurrence: [], conventions: [], notes };
+  }
+  // Scalars all along: symbolic factors with numbers.
+  const onPaths: Binding[] = [];
+  const collect = (b: Binding, seen: Set<Binding>): void => {
+    if (seen.has(b)) return;
+    seen.add(b);
+    onPaths.push(b);
+    for (const p of parents(b)) if (pathsTo(p) > 0) collect(p, seen);
+  };
+  collect(of, new Set());
+  const allScalar = onPaths.every((b) => isScalarBinding(tape, b));
+  const factorCache = new Map<string, Factor>();
+  const factor = (b: Binding, p: Binding): Factor => {
+    const key = `${b.node}:${p.node}`;
+    const hit = factorCache.get(key);
+    if (hit) return hit;
+    let f: Factor;
+    const sym = b.stmt ? exprToSym(b.stmt.value) : undefined;
+    const d = sym ? diffSym(sym, varFor(b, p)) : undefined;
+    if (d && allScalar) {
+      const s = simplify(d);
+      const env = valueEnv(tape, b);
+      conventionsFor(s, env, conventions);
+      f = { to: b.name, from: p.name, symbolic: s, text: printSym(s), tex: texSym(s), value: evalSym(s, env) };
+    } else {
+      const op = tape.opOf(tape.inputs(b.node)[0] ?? -1);
+      const rule = op ? op.rule(parents(b).map((x) => x.name), {}) : [];
+      const idx = parents(b).indexOf(p);
+      const text = d ? printSym(simplify(d)) : rule[idx] ?? `∂${b.name}/∂${p.name}`;
+      f = { to: b.name, from: p.name, text, tex: d ? texSym(simplify(d)) : `\\text{${text.replace(/[{}\\]/g, '')}}` };
+    }
+    factorCache.set(key, f);
+    return f;
+  };
+
+  if (allScalar && total <= MAX_PATHS) {
+    const paths: Factor[][] = [];
+    const walk = (b: Binding, acc: Factor[]): void => {
+      if (b === wrt) {
+        paths.push(acc);
+        return;
+      }
+      for (const p of parents(b)) if (pathsTo(p) > 0) walk(p, [...acc, factor(b, p)]);
+    };
+    walk(of, []);
+    return { of: of.name, wrt: wrtText, mode: 'paths', paths, result, recurrence: [], conventions: [...conventions], notes };
+  }
+
+  // Too many paths, or tensors: the per-node backprop recurrence ∂of/∂v = Σ_children ∂of/∂c · ∂c/∂v.
+  const order = onPaths.slice().sort((a, b) => b.node - a.node);
+  const recurrence = order.map((b) => {
+    const children = order.filter((c) => parents(c).includes(b));
+    const adj = grads.of(b.node);
+    const terms = children.map((c) => {
+      const f = factor(c, b);
+      return `∂${of.name}/∂${c.name} · ∂${c.name}/∂${b.name}` + (f.text ? ` [∂${c.name}/∂${b.name} = ${f.text}]` : '');
+    });
+    return {
+      name: b.name,
+      terms: b === of ? ['1'] : terms,
+      value: adj.data.length === 1 ? adj.data[0] : undefined,
+      shape: adj.shape.slice(),
+    };
+  });
+  if (!allScalar) notes.push('Tensor values: each factor is a vector–Jacobian product; shapes are shown beside each adjoint.');
+  else notes.push(`${total} paths lead from ${of.name} to ${wrtText}: too many to list, so each node's gradient is built from its children's (backpropagation).`);
+  return { of: of.name, wrt: wrtText, mode: allScalar ? 'recurrence' : 'tensor', paths: [], result, recurrence, conventions: [...conventions], notes };
+}
+
+const sub = (n: string): string => n;
+const paren = (v: number): string => (v < 0 ? `(${formatNumber(v).replace(/^-/, '−')})` : formatNumber(v));
+const fmt = (v: number): string => formatNumber(v).replace(/^-/, '−');
+
+/** The derivation as Markdown with Unicode math (hovers, the CLI's `explain`). */
+export function derivationMarkdown(d: Derivation): string {
+  const lines: string[] = [];
+  const head = `∂${d.of}/∂${d.wrt}`;
+  const res = d.result.data.length === 1 ? fmt(d.result.data[0]) : `${formatShape(d.result.shape)} tensor`;
+  lines.push(`**${head} = ${res}**`, '');
+  if (d.mode === 'paths') {
+    const chain = (p: Factor[]): string => p.map((f) => `∂${sub(f.to)}/∂${sub(f.from)}`).join(' · ');
+    lines.push(`Chain rule over the statements${d.paths.length > 1 ? ` — ${d.paths.length} paths, summed` : ''}:`, '');
+    lines.push('```', `${head} = ${d.paths.map(chain).join('\n' + ' '.repeat(head.length) + ' + ')}`, '```', '');
+    const seen = new Set<string>();
+    lines.push('| factor | local derivative | value |', '| --- | --- | --- |');
+    for (const p of d.paths)
+      for (const f of p) {
+        const k = `${f.to}/${f.from}`;
+        if (seen.has(k)) continue;
+        seen.add(k);
+        lines.push(`| ∂${f.to}/∂${f.from} | ${f.text.replace(/\|/g, '\\|')} | ${f.value !== undefined ? fmt(f.value) : '—'} |`);
+      }
+    lines.push('');
+    const numeric = d.paths.map((p) => p.map((f) => paren(f.value ?? NaN)).join(' · '));
+    const sums = d.paths.map((p) => p.reduce((m, f) => m * (f.value ?? NaN), 1));
+    let eq = `${head} = ${numeric.join(' + ')}`;
+    if (d.paths.length > 1) eq += ` = ${sums.map((s, i) => (i > 0 && s < 0 ? `(${fmt(s)})` : fmt(s))).join(' + ')}`;
+    else if (d.paths[0].length > 1) void 0;
+    eq += ` = ${res}`;
+    lines.push('```', eq, '```');
+  } else if (d.mode === 'recurrence' || d.mode === 'tensor') {
+    if (d.recurrence.length) {
+      lines.push('Backpropagation, from the output down (each gradient sums its uses):', '');
+      for (const r of d.recurrence) {
+        const v = r.value !== undefined ? fmt(r.value) : formatShape(r.shape);
+        lines.push(`- ∂${d.of}/∂${r.name} = ${r.terms.join(' + ')} = ${v}`);
+      }
+    }
+  }
+  for (const n of d.notes) lines.push('', n);
+  if (d.conventions.length) {
+    lines.push('');
+    for (const c of d.conventions) lines.push(`- ${c}`);
+  }
+  return lines.join('\n');
+}
+
+/** The same derivation as LaTeX (align* body), for the panel and worked solutions. */
+export function derivationTex(d: Derivation): string {
+  const head = `\\frac{\\partial ${texName(d.of)}}{\\partial ${texName(d.wrt)}}`;
+  const frac = (a: string, b: string): string => `\\frac{\\partial ${texName(a)}}{\\partial ${texName(b)}}`;
+  const res = d.result.data.length === 1 ? texNumber(d.result.data[0]) : `\\text{tensor } ${formatShape(d.result.shape)}`;
+  if (d.mode !== 'paths') return `${head} &= ${res}`;
+  const rows: string[] = [];
+  rows.push(`${head} &= ${d.paths.map((p) => p.map((f) => frac(f.to, f.from)).join(' \\cdot ')).join(' + ')}`);
+  rows.push(`&= ${d.paths.map((p) => p.map((f) => `\\left(${f.tex}\\right)`).join(' \\cdot ')).join(' + ')}`);
+  rows.push(`&= ${d.paths.map((p) => p.map((f) => (f.value !== undefined && f.value < 0 ? `(${texNumber(f.value)})` : texNumber(f.value ?? NaN))).join(' \\cdot ')).join(' + ')}`);
+  rows.push(`&= ${res}`);
+  return rows.join(' \\\\\n');
+}

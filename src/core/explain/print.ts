@@ -1,0 +1,209 @@
+import { formatNumber } from '../format';
+import type { Sym } from '../autodiff/sym';
+import * as y from '../autodiff/sym';
+
+/** Precedence for printing: higher binds tighter. */
+function prec(s: Sym): number {
+  switch (s.k) {
+    case 'num':
+      return s.v < 0 ? 3 : 6;
+    case 'var':
+    case 'call':
+      return 6;
+    case 'neg':
+      return 3;
+    case 'bin':
+      return s.op === '+' || s.op === '-' ? 1 : s.op === '^' ? 4 : 2;
+  }
+}
+
+/** Unicode math: `ReLU'(x0·w0 + b0)·x0`, `−0.2`, `σ(h)·(1 − σ(h))`. */
+export function printSym(s: Sym, digits = 4): string {
+  const p = (c: Sym, min: number): string => {
+    const t = printSym(c, digits);
+    return prec(c) < min ? `(${t})` : t;
+  };
+  switch (s.k) {
+    case 'num':
+      return formatNumber(s.v, digits).replace(/^-/, '−');
+    case 'var':
+      return s.name;
+    case 'neg':
+      return `−${p(s.a, 4)}`;
+    case 'bin':
+      switch (s.op) {
+        case '+':
+          return `${p(s.a, 1)} + ${p(s.b, 2)}`;
+        case '-':
+          return `${p(s.a, 1)} − ${p(s.b, 2)}`;
+        case '*':
+          return `${p(s.a, 2)}·${p(s.b, 3)}`;
+        case '/':
+          return `${p(s.a, 2)}/${p(s.b, 3)}`;
+        case '^': {
+          if (s.b.k === 'num' && s.b.v === 2) return `${p(s.a, 5)}²`;
+          if (s.b.k === 'num' && s.b.v === 3) return `${p(s.a, 5)}³`;
+          return `${p(s.a, 5)}^${p(s.b, 5)}`;
+        }
+      }
+      return '';
+    case 'call': {
+      if (s.f === 'abs') return `|${printSym(s.args[0], digits)}|`;
+      if (s.f === '√') return `√${p(s.args[0], 6)}`;
+      if (s.f === "LeakyReLU'" || s.f === 'LeakyReLU') return `${s.f}(${printSym(s.args[0], digits)})`;
+      return `${s.f}(${s.args.map((a) => printSym(a, digits)).join(', ')})`;
+    }
+  }
+}
+
+const GREEK: Record<string, string> = {
+  α: '\\alpha', β: '\\beta', γ: '\\gamma', δ: '\\delta', ε: '\\epsilon', η: '\\eta', θ: '\\theta', λ: '\\lambda',
+  μ: '\\mu', ν: '\\nu', π: '\\pi', ρ: '\\rho', σ: '\\sigma', τ: '\\tau', φ: '\\phi', ω: '\\omega', Φ: '\\Phi',
+};
+
+/** A name in LaTeX: x0 → x_0, w_hidden → w_{hidden}, Greek letters. */
+export function texName(name: string): string {
+  const m = /^([A-Za-zα-ωΑ-Ω]+?)_?(\d+)$/.exec(name);
+  const base = (b: string): string =>
+    [...b].map((c) => GREEK[c] ?? c).join('').replace(/\\[a-zA-Z]+(?=[a-zA-Z])/g, (g) => `${g} `);
+  if (m) return `${base(m[1])}_{${m[2]}}`;
+  const u = name.indexOf('_');
+  if (u > 0) return `${base(name.slice(0, u))}_{\\mathrm{${name.slice(u + 1).replace(/_/g, '\\_')}}}`;
+  return name.length > 1 && !/^[α-ωΑ-Ω]$/.test(name) && !GREEK[name] ? `\\mathrm{${base(name)}}` : base(name);
+}
+
+export function texNumber(v: number, digits = 4): string {
+  const s = formatNumber(v, digits);
+  const m = /^(-?[\d.]+)e([+-]?\d+)$/.exec(s);
+  if (m) return `${m[1]} \\times 10^{${Number(m[2])}}`;
+  return s;
+}
+
+const TEX_FN: Record<string, string> = {
+  ReLU: '\\operatorname{ReLU}',
+  "ReLU'": "\\operatorname{ReLU}'",
+  LeakyReLU: '\\operatorname{LeakyReLU}',
+  "LeakyReLU'": "\\operatorname{LeakyReLU}'",
+  σ: '\\sigma',
+  tanh: '\\tanh',
+  exp: '\\exp',
+  ln: '\\ln',
+  sin: '\\sin',
+  cos: '\\cos',
+  sign: '\\operatorname{sign}',
+  H: 'H',
+  softplus: '\\operatorname{softplus}',
+  GELU: '\\operatorname{GELU}',
+  Φ: '\\Phi',
+  φ: '\\varphi',
+  max: '\\max',
+  min: '\\min',
+};
+
+/** LaTeX for KaTeX/MathJax. */
+export function texSym(s: Sym, digits = 4): string {
+  const p = (c: Sym, min: number): string => {
+    const t = texSym(c, digits);
+    return prec(c) < min ? `\\left(${t}\\right)` : t;
+  };
+  switch (s.k) {
+    case 'num':
+      return texNumber(s.v, digits);
+    case 'var':
+      return texName(s.name);
+    case 'neg':
+      return `-${p(s.a, 4)}`;
+    case 'bin':
+      switch (s.op) {
+        case '+':
+          return `${p(s.a, 1)} + ${p(s.b, 2)}`;
+        case '-':
+          return `${p(s.a, 1)} - ${p(s.b, 2)}`;
+        case '*':
+          return `${p(s.a, 2)} \\cdot ${p(s.b, 3)}`;
+        case '/':
+          return `\\frac{${texSym(s.a, digits)}}{${texSym(s.b, digits)}}`;
+        case '^':
+          return `{${p(s.a, 5)}}^{${texSym(s.b, digits)}}`;
+      }
+      return '';
+    case 'call': {
+      if (s.f === 'abs') return `\\left|${texSym(s.args[0], digits)}\\right|`;
+      if (s.f === '√') return `\\sqrt{${texSym(s.args[0], digits)}}`;
+      const f = TEX_FN[s.f] ?? `\\operatorname{${s.f.replace(/_/g, '\\_')}}`;
+      const args = (s.f === "LeakyReLU'" || s.f === 'LeakyReLU' ? s.args.slice(0, 1) : s.args).map((a) => texSym(a, digits));
+      return `${f}\\left(${args.join(', ')}\\right)`;
+    }
+  }
+}
+
+/** Collects like terms of a sum and folds numeric factors: a·1 + 1·a + 1 → 2·a + 1. */
+export function simplify(s: Sym): Sym {
+  const terms: { coef: number; rest: Sym | null }[] = [];
+  const addTerm = (coef: number, rest: Sym | null): void => {
+    if (coef === 0) return;
+    const key = rest ? printSym(rest, 17) : '';
+    const t = terms.find((x) => (x.rest ? printSym(x.rest, 17) : '') === key);
+    if (t) t.coef += coef;
+    else terms.push({ coef, rest });
+  };
+  const collect = (e: Sym, sign: number): void => {
+    if (e.k === 'bin' && e.op === '+') {
+      collect(e.a, sign);
+      collect(e.b, sign);
+    } else if (e.k === 'bin' && e.op === '-') {
+      collect(e.a, sign);
+      collect(e.b, -sign);
+    } else if (e.k === 'neg') collect(e.a, -sign);
+    else {
+      const [c, r] = splitCoef(simplifyProduct(e));
+      addTerm(sign * c, r);
+    }
+  };
+  collect(s, 1);
+  let out: Sym = y.num(0);
+  for (const t of terms) {
+    if (t.coef === 0) continue;
+    const term = t.rest ? y.mul(y.num(Math.abs(t.coef)), t.rest) : y.num(Math.abs(t.coef));
+    if (out.k === 'num' && out.v === 0) out = t.coef < 0 ? y.neg(term) : term;
+    else out = t.coef < 0 ? y.sub(out, term) : y.add(out, term);
+  }
+  return out;
+}
+
+/** Flattens a product, multiplies its numbers together. */
+function simplifyProduct(e: Sym): Sym {
+  const factors: Sym[] = [];
+  let c = 1;
+  const walk = (x: Sym): void => {
+    if (x.k === 'bin' && x.op === '*') {
+      walk(x.a);
+      walk(x.b);
+    } else if (x.k === 'num') c *= x.v;
+    else if (x.k === 'neg') {
+      c = -c;
+      walk(x.a);
+    } else factors.push(x.k === 'call' ? { ...x, args: x.args.map((a) => simplify(a)) } : x);
+  };
+  walk(e);
+  // x·x → x²
+  const merged: Sym[] = [];
+  for (const f of factors) {
+    const prev = merged.findIndex((m) => y.symEquals(m, f));
+    if (prev >= 0) merged[prev] = y.pow(f, y.num(2));
+    else merged.push(f);
+  }
+  let out: Sym = y.num(c);
+  for (const f of merged) out = y.mul(out, f);
+  return out;
+}
+
+function splitCoef(e: Sym): [number, Sym | null] {
+  if (e.k === 'num') return [e.v, null];
+  if (e.k === 'neg') {
+    const [c, r] = splitCoef(e.a);
+    return [-c, r];
+  }
+  if (e.k === 'bin' && e.op === '*' && e.a.k === 'num') return [e.a.v, e.b];
+  return [1, e];
+}

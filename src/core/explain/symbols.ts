@@ -1,0 +1,229 @@
+import type { GraphEdge, GraphInfo, GraphNode, LayerInfo, NetworkInfo, SymbolInfo } from '../analysis';
+import { getOp } from '../autodiff/op';
+import type { Tape } from '../autodiff/tape';
+import { findBuiltin } from '../builtins/types';
+import type { EvalResult } from '../eval/evaluator';
+import type { Binding } from '../eval/values';
+import { formatCount, formatNumber } from '../format';
+import type { Expr } from '../syntax/ast';
+import { previewTensor } from '../tensor/preview';
+import { formatShape, numel, type Tensor } from '../tensor/tensor';
+import { diffSym, exprToSym } from './derive';
+import { evalSym } from '../autodiff/ops/elementwise';
+import { printSym, simplify } from './print';
+
+const fmt = (v: number, digits: number): string => formatNumber(v, digits).replace(/^-/, '−');
+
+export function showValue(t: Tensor, digits = 4): string {
+  if (t.shape.length === 0) return fmt(t.data[0], digits);
+  return `${formatShape(t.shape)} ${previewTensor(t, { digits })}`;
+}
+
+const BIN_OPS: Record<string, string> = { '+': 'add', '-': 'sub', '*': 'mul', '/': 'div', '^': 'pow', '@': 'matmul' };
+
+/** Hover material for every name, operator, built-in and layer. */
+export function buildSymbols(text: string, r: EvalResult, derivations: Map<Binding, string[]>, digits = 4): SymbolInfo[] {
+  const out: SymbolInfo[] = [];
+  const tape = r.tape;
+  const describe = (b: Binding): string => {
+    const t = tape.value(b.node);
+    const kind = b.kind === 'param' ? 'parameter' : b.kind === 'leaf' ? 'leaf' : 'intermediate value';
+    const lines = [`**${b.name}** — ${kind}, shape ${formatShape(t.shape)} (line ${b.line + 1})`, '', '```', `${b.name} = ${showValue(t, digits)}`, '```'];
+    for (const g of r.gradRequests) {
+      if (g.wrt !== b) continue;
+      const gv = g.grads.of(b.node);
+      lines.push(`∂${g.of.name}/∂${g.wrtText} = ${showValue(gv, digits)}`);
+    }
+    const ds = derivations.get(b);
+    if (ds && ds.length) lines.push('', '---', '', ds[0]);
+    return lines.join('\n');
+  };
+  for (const b of r.record.bindings) {
+    if (b.stmt) out.push({ span: b.nameSpan, kind: 'binding', name: b.name, detail: describe(b) });
+    for (const ref of b.refs) out.push({ span: ref.ref.span, kind: 'reference', name: ref.binding.name, detail: describe(ref.binding) });
+  }
+  for (const [e, node] of r.record.exprNodes) {
+    const s = exprSymbol(text, e, node, tape, digits);
+    if (s) out.push(s);
+  }
+  for (const n of r.networks) networkSymbols(n, out);
+  out.sort((a, b) => a.span.start - b.span.start || a.span.end - b.span.end);
+  return out;
+}
+
+function exprSymbol(text: string, e: Expr, node: number, tape: Tape, digits: number): SymbolInfo | undefined {
+  if (e.kind === 'Binary') {
+    const op = getOp(BIN_OPS[e.op]);
+    const l = text.slice(e.left.span.start, e.left.span.end);
+    const rt = text.slice(e.right.span.start, e.right.span.end);
+    const rules = op.rule([l, rt], {});
+    const value = tape.value(node);
+    const lines = [`**\`${e.op}\`** — ${op.name}: \`${l} ${e.op} ${rt}\` = ${showValue(value, digits)}`, ''];
+    const scalar = numel(value.shape) === 1;
+    const sym = exprToSym(e);
+    for (const [k, side] of [
+      [0, e.left],
+      [1, e.right],
+    ] as const) {
+      let local = '';
+      if (scalar && op.partials) {
+        const vals = [tape.value(tape.inputs(node)[0] ?? node).data[0], tape.value(tape.inputs(node)[1] ?? node).data[0]];
+        const p = op.partials([{ k: 'var', name: 'a' }, { k: 'var', name: 'b' }], {});
+        const v = evalSym(p[k], (n) => (n === 'a' ? vals[0] : vals[1]));
+        local = ` = ${fmt(v, digits)} here`;
+      }
+      lines.push(`- ${rules[k]}${local}`);
+      void side;
+    }
+    void sym;
+    if (op.convention) lines.push('', op.convention);
+    return { span: e.opSpan, kind: 'operator', name: e.op, detail: lines.join('\n') };
+  }
+  if (e.kind === 'Call' || e.kind === 'Method') {
+    const name = e.kind === 'Call' ? e.callee : e.method.name;
+    const span = e.kind === 'Call' ? e.calleeSpan : e.method.span;
+    const def = findBuiltin(name);
+    const value = tape.value(node);
+    const lines: string[] = [];
+    if (def) {
+      lines.push(`**${def.signature}** — ${def.group}`, '', def.doc);
+      if (def.derivative) lines.push('', `Derivative: ${def.derivative}`);
+    } else lines.push(`**${name}(…)**`);
+    // The local derivative at this point, for scalar element-wise calls.
+    const sym = exprToSym(e);
+    if (numel(value.shape) === 1 && sym.k === 'call' && sym.args.length >= 1) {
+      const arg0 = e.kind === 'Call' ? e.args[0]?.value : e.object;
+      const argText = arg0 ? text.slice(arg0.span.start, arg0.span.end) : '';
+      const u = { k: 'var', name: 'u' } as const;
+      const d = diffSym({ ...sym, args: [u, ...sym.args.slice(1)] }, 'u');
+      const inNode = tape.inputs(node)[0];
+      if (d && inNode !== undefined && numel(tape.shape(inNode)) === 1) {
+        const uv = tape.value(inNode).data[0];
+        const local = evalSym(simplify(d), () => uv);
+        lines.push('', `At this point: u = ${argText} = ${fmt(uv, digits)}, ${printSym(simplify(d)).replace(/u/g, 'u')} = ${fmt(local, digits)}`);
+      }
+    }
+    lines.push('', `Value: ${showValue(value, digits)}`);
+    return { span, kind: 'builtin', name, detail: lines.join('\n') };
+  }
+  return undefined;
+}
+
+function layerDetail(l: LayerInfo): string {
+  const lines = [
+    `**${l.label ? `${l.label} = ` : ''}${l.type}** (layer ${l.index})`,
+    '',
+    `- input ${formatShapeV(l.inputShape)} → output ${formatShapeV(l.outputShape)}`,
+    `- output size: ${typeof l.outputSize === 'number' ? formatCount(l.outputSize) : l.outputSize}`,
+    `- parameters: ${formatCount(l.params)}${l.paramFormula ? ` = ${l.paramFormula}` : ''}`,
+    `- MACs: ${typeof l.macs === 'number' ? formatCount(l.macs) : l.macs}`,
+  ];
+  if (l.parameters?.length) lines.push(`- ${l.parameters.map((p) => `${p.name} ${formatShape(p.shape)}`).join(', ')}`);
+  return lines.join('\n');
+}
+
+function formatShapeV(s: (number | string)[]): string {
+  return `[${s.join(', ')}]`;
+}
+
+function networkSymbols(n: NetworkInfo, out: SymbolInfo[]): void {
+  out.push({
+    span: n.span,
+    kind: 'network',
+    name: n.name,
+    detail: [
+      `**network ${n.name}**`,
+      '',
+      `- parameters: ${formatCount(n.params)}${n.paramFormula ? ` = ${n.paramFormula}` : ''}`,
+      `- buffers: ${formatCount(n.buffers)}`,
+      `- input ${formatShapeV(n.inputShape)} → output ${formatShapeV(n.outputShape)}`,
+      `- MACs: ${typeof n.totalMacs === 'number' ? formatCount(n.totalMacs) : n.totalMacs}`,
+    ].join('\n'),
+  });
+  const walk = (ls: LayerInfo[]): void => {
+    for (const l of ls) {
+      out.push({ span: l.span, kind: 'layer', name: l.type, detail: layerDetail(l) });
+      if (l.children) walk(l.children);
+    }
+  };
+  walk(n.layers);
+}
+
+/** The statement-level graph for the panel: a node per binding, an edge per reference. */
+export function buildGraph(r: EvalResult, digits = 4): GraphInfo {
+  const tape = r.tape;
+  const nodes: GraphNode[] = [];
+  const edges: GraphEdge[] = [];
+  const ids = new Map<Binding, number>();
+  const used = new Set<Binding>();
+  for (const b of r.record.bindings) for (const ref of b.refs) used.add(ref.binding);
+  const gradOf = new Map<Binding, number[]>();
+  for (const g of r.gradRequests) gradOf.set(g.wrt, Array.from(g.grads.of(g.wrt.node).data));
+  for (const b of r.record.bindings) {
+    if (!b.stmt && !used.has(b) && !gradOf.has(b)) continue;
+    const id = nodes.length;
+    ids.set(b, id);
+    const t = tape.value(b.node);
+    const top = b.stmt ? b.stmt.value : undefined;
+    nodes.push({
+      id,
+      name: b.name,
+      op: top ? opLabel(top) : b.kind,
+      line: b.line,
+      span: b.nameSpan,
+      shape: t.shape.slice(),
+      value: t.data.length <= 64 ? Array.from(t.data) : Array.from(t.data.subarray(0, 64)),
+      grad: gradOf.get(b),
+      isParam: b.kind === 'param',
+    });
+  }
+  for (const b of r.record.bindings) {
+    const to = ids.get(b);
+    if (to === undefined || !b.stmt) continue;
+    const seen = new Set<Binding>();
+    for (const ref of b.refs) {
+      if (seen.has(ref.binding)) continue;
+      seen.add(ref.binding);
+      const from = ids.get(ref.binding);
+      if (from === undefined) continue;
+      let local: string | undefined;
+      let localValue: number | undefined;
+      const d = diffSym(exprToSym(b.stmt.value), ref.ref.kind === 'Name' ? ref.ref.name : ref.ref.parts.join('.'));
+      if (d) {
+        const s = simplify(d);
+        local = printSym(s, digits);
+        if (numel(tape.shape(b.node)) === 1 && b.refs.every((x) => numel(tape.shape(x.binding.node)) === 1)) {
+          localValue = evalSym(s, (n) => {
+            const rr = b.refs.find((x) => (x.ref.kind === 'Name' ? x.ref.name : x.ref.parts.join('.')) === n);
+            return rr ? tape.value(rr.binding.node).data[0] : NaN;
+          });
+        }
+      }
+      edges.push({ from, to, local, localValue });
+    }
+  }
+  return { nodes, edges };
+}
+
+function opLabel(e: Expr): string {
+  switch (e.kind) {
+    case 'Binary':
+      return e.op;
+    case 'Unary':
+      return e.op === '-' ? 'neg' : '+';
+    case 'Call':
+      return e.callee;
+    case 'Method':
+      return e.method.name;
+    case 'Paren':
+      return opLabel(e.inner);
+    case 'Index':
+      return 'index';
+    case 'Transpose':
+      return 'T';
+    case 'List':
+      return 'literal';
+    default:
+      return 'value';
+  }
+}

@@ -1,0 +1,79 @@
+/**
+ * The compute core's facade: `analyze(text, options) → Analysis`. Pure (no vscode, DOM or
+ * node:* imports); used by the CLI, the editor's analysis worker and the tests.
+ */
+import './autodiff/ops/index';
+import './builtins/index';
+import type { Analysis, GradientInfo } from './analysis';
+import { Evaluator, type EvalResult } from './eval/evaluator';
+import type { Binding } from './eval/values';
+import { deriveGradient, derivationMarkdown, type Derivation } from './explain/derive';
+import { buildGraph, buildSymbols } from './explain/symbols';
+import { markdownSegments } from './syntax/markdown';
+import { parseProgram } from './syntax/parser';
+
+export type { Analysis } from './analysis';
+export { LineIndex } from './span';
+
+export interface AnalyzeOptions {
+  /** `markdown` reads the ```nn blocks of a Markdown text as one program. */
+  readonly languageId?: 'nn' | 'markdown' | string;
+  /** Work units (elements + multiply-accumulates) before evaluation stops. Default 2e9. */
+  readonly budget?: number;
+  /** Default tolerance of `check`. */
+  readonly checkTolerance?: number;
+  /** Significant digits in hover and derivation text. */
+  readonly digits?: number;
+  /** Skip hovers, graph and derivations (benchmarks, the CLI's --json). */
+  readonly valuesOnly?: boolean;
+}
+
+export interface FullAnalysis {
+  readonly analysis: Analysis;
+  readonly eval: EvalResult;
+  readonly derivations: Derivation[];
+}
+
+/** Analyses a document and keeps the evaluator's internals (CLI `explain`, worked solutions). */
+export function analyzeFull(text: string, options: AnalyzeOptions = {}): FullAnalysis {
+  const markdown = options.languageId === 'markdown';
+  const parsed = markdown ? parseProgram(text, markdownSegments(text), 'block') : parseProgram(text);
+  const ev = new Evaluator(text, { budget: options.budget, checkTolerance: options.checkTolerance });
+  const r = ev.run(parsed.program);
+  const diagnostics = [...parsed.diagnostics, ...r.diagnostics].sort((a, b) => a.span.start - b.span.start);
+  const derivations: Derivation[] = [];
+  const byBinding = new Map<Binding, string[]>();
+  const gradients: GradientInfo[] = r.gradients.map((g) => ({ ...g }));
+  if (!options.valuesOnly) {
+    // One derivation per grad request (bounded work: statement-level, at most a few hundred).
+    let gradIndex = 0;
+    r.gradRequests.forEach((req, k) => {
+      const gi = req.stmt.kind === 'Grad' ? gradIndex++ : -1;
+      if (k >= 200) return;
+      const d = deriveGradient(r.tape, req.of, req.wrt, req.wrtText, req.grads);
+      derivations.push(d);
+      const md = derivationMarkdown(d);
+      let list = byBinding.get(req.wrt);
+      if (!list) byBinding.set(req.wrt, (list = []));
+      list.push(md);
+      if (gi >= 0 && gradients[gi]) gradients[gi] = { ...gradients[gi], derivation: md };
+    });
+  }
+  const analysis: Analysis = {
+    version: 1,
+    diagnostics,
+    values: r.values,
+    gradients,
+    checks: r.checks,
+    expectations: r.expectations,
+    networks: r.networks,
+    symbols: options.valuesOnly ? [] : buildSymbols(text, r, byBinding, options.digits ?? 4),
+    graph: options.valuesOnly ? { nodes: [], edges: [] } : buildGraph(r, options.digits ?? 4),
+    stats: { nodes: r.tape.n, work: r.work, skipped: r.skipped },
+  };
+  return { analysis, eval: r, derivations };
+}
+
+export function analyze(text: string, options: AnalyzeOptions = {}): Analysis {
+  return analyzeFull(text, options).analysis;
+}

@@ -1,0 +1,631 @@
+import { error, type Diagnostic } from '../diagnostics';
+import type { Span } from '../span';
+import type {
+  Arg,
+  Assign,
+  CheckStmt,
+  ExpectStmt,
+  Expr,
+  GradStmt,
+  Ident,
+  IndexItem,
+  InputDecl,
+  LayerLine,
+  NameRef,
+  NetworkDecl,
+  PathRef,
+  Program,
+  Statement,
+  WrtTarget,
+} from './ast';
+import { lexSegments, type LogicalLine, type Segment, type Token } from './lexer';
+
+export interface ParseResult {
+  readonly program: Program;
+  readonly diagnostics: Diagnostic[];
+}
+
+/** Prefixes accepted and ignored before a built-in or layer name. */
+const CALL_PREFIXES = new Set(['nn', 'F', 'torch', 'np', 'functional', 'numpy']);
+
+/** Parses a `.nn` text (one segment) or the given segments (Markdown blocks). Never throws. */
+export function parseProgram(text: string, segments?: readonly Segment[], where: 'file' | 'block' = 'file'): ParseResult {
+  const diagnostics: Diagnostic[] = [];
+  const segs = segments ?? [{ start: 0, end: text.length, baseIndent: 0 }];
+  const lines = lexSegments(text, segs, diagnostics, where);
+  const statements: Statement[] = [];
+  let i = 0;
+  while (i < lines.length) {
+    const line = lines[i];
+    const first = line.tokens[0];
+    if (line.indent > 0 && !(first.type === 'ident' && first.text === 'network')) {
+      // An indented line outside a network block: accept it as a statement, but say so.
+      diagnostics.push(
+        error('parse.unexpected-indent', 'Expected a statement at the start of the line, found indentation outside a `network` block.', line.indentSpan),
+      );
+    }
+    if (first.type === 'ident' && first.text === 'network' && line.tokens[1]?.type === 'ident') {
+      // Collect the block: following lines indented more than the header, in the same segment.
+      let j = i + 1;
+      while (j < lines.length && lines[j].segment === line.segment && lines[j].indent > line.indent) j++;
+      const decl = parseNetwork(line, lines.slice(i + 1, j), diagnostics);
+      if (decl) statements.push(decl);
+      i = j;
+      continue;
+    }
+    const p = new LineParser(line, diagnostics);
+    const stmt = p.statement();
+    if (stmt) statements.push(stmt);
+    i++;
+  }
+  return { program: { kind: 'Program', statements, span: { start: 0, end: text.length } }, diagnostics };
+}
+
+class ParseError {
+  constructor(readonly diagnostic: Diagnostic) {}
+}
+
+function describe(tok: Token | undefined): string {
+  if (!tok || tok.type === 'eof') return 'the end of the line';
+  if (tok.type === 'num') return `the number \`${tok.text}\``;
+  if (tok.type === 'str') return 'a string';
+  if (tok.type === 'ident') return `\`${tok.text}\``;
+  return `\`${tok.text}\``;
+}
+
+class LineParser {
+  private pos = 0;
+  private readonly toks: Token[];
+  private readonly eof: Token;
+  constructor(
+    private readonly line: LogicalLine,
+    private readonly diagnostics: Diagnostic[],
+  ) {
+    this.toks = line.tokens;
+    const last = this.toks[this.toks.length - 1];
+    this.eof = { type: 'eof', text: '', start: last ? last.end : line.span.end, end: last ? last.end : line.span.end };
+  }
+
+  private peek(k = 0): Token {
+    return this.toks[this.pos + k] ?? this.eof;
+  }
+  private next(): Token {
+    const t = this.peek();
+    if (this.pos < this.toks.length) this.pos++;
+    return t;
+  }
+  private isOp(text: string, k = 0): boolean {
+    const t = this.peek(k);
+    return t.type === 'op' && t.text === text;
+  }
+  private isIdent(text?: string, k = 0): boolean {
+    const t = this.peek(k);
+    return t.type === 'ident' && (text === undefined || t.text === text);
+  }
+  private fail(expected: string, tok: Token = this.peek(), code = 'parse.expected-token'): never {
+    const spanOf = tok.type === 'eof' ? { start: tok.start, end: tok.end } : { start: tok.start, end: tok.end };
+    throw new ParseError(error(code, `Expected ${expected}, found ${describe(tok)}.`, spanOf));
+  }
+  private expectOp(text: string, what = `\`${text}\``): Token {
+    if (!this.isOp(text)) this.fail(what);
+    return this.next();
+  }
+  private expectEnd(what = 'the end of the line'): void {
+    if (this.peek().type !== 'eof') this.fail(what);
+  }
+
+  /** Parses the line as one statement; on error reports one diagnostic and returns undefined. */
+  statement(): Statement | undefined {
+    try {
+      return this.parseStatement();
+    } catch (e) {
+      if (e instanceof ParseError) {
+        this.diagnostics.push(e.diagnostic);
+        return undefined;
+      }
+      if (e instanceof RangeError) {
+        // Nesting so deep the stack ran out: say so instead of crashing.
+        this.diagnostics.push(error('parse.too-deep', 'Expected an expression nested less deeply, found nesting deeper than the parser allows.', this.line.span));
+        return undefined;
+      }
+      throw e;
+    }
+  }
+
+  private parseStatement(): Statement {
+    const t = this.peek();
+    const start = t.start;
+    if (t.type === 'ident') {
+      if (t.text === 'param' && (this.peek(1).type === 'ident')) {
+        this.next();
+        const target = this.parseTarget();
+        this.expectOp('=', '`=` after the parameter name');
+        const value = this.parseExpr();
+        this.expectEnd();
+        return { kind: 'Assign', param: true, target, value, span: this.spanFrom(start) } satisfies Assign;
+      }
+      if (t.text === 'grad' && !this.isOp('(', 1)) {
+        this.next();
+        const of = this.parseOutName('the output to differentiate (a name)');
+        const wrt = this.parseWrt();
+        this.expectEnd('`wrt` or the end of the line');
+        return { kind: 'Grad', of, wrt, span: this.spanFrom(start) } satisfies GradStmt;
+      }
+      if (t.text === 'check' && !this.isOp('(', 1) && !this.isOp('=', 1)) {
+        this.next();
+        const of = this.parseOutName('the output to check (a name)');
+        const wrt = this.parseWrt();
+        let within: Expr | null = null;
+        if (this.isIdent('within')) {
+          this.next();
+          within = this.parseExpr();
+        }
+        this.expectEnd('`wrt`, `within` or the end of the line');
+        return { kind: 'Check', of, wrt, within, span: this.spanFrom(start) } satisfies CheckStmt;
+      }
+      if (t.text === 'expect' && !this.isOp('=', 1)) {
+        this.next();
+        const left = this.parseExpr();
+        if (!this.isOp('==')) this.fail('`==` between the two sides of the expectation');
+        const opTok = this.next();
+        const right = this.parseExpr();
+        let within: Expr | null = null;
+        if (this.isIdent('within')) {
+          this.next();
+          within = this.parseExpr();
+        }
+        this.expectEnd('`within` or the end of the line');
+        return {
+          kind: 'Expect',
+          left,
+          right,
+          within,
+          opSpan: { start: opTok.start, end: opTok.end },
+          span: this.spanFrom(start),
+        } satisfies ExpectStmt;
+      }
+      if (t.text === 'network' && this.peek(1).type !== 'ident' && !this.isOp('=', 1)) {
+        this.next();
+        this.fail('a network name after `network`');
+      }
+    }
+    // NAME = EXPR, or a bare expression (an error).
+    const save = this.pos;
+    if (t.type === 'ident') {
+      const target = this.parseTarget();
+      if (this.isOp('=')) {
+        this.next();
+        if (this.peek().type === 'eof') this.fail('an expression after `=`');
+        const value = this.parseExpr();
+        this.expectEnd('an operator or the end of the line');
+        return { kind: 'Assign', param: false, target, value, span: this.spanFrom(start) } satisfies Assign;
+      }
+      if (this.isOp('==')) {
+        const tok = this.peek();
+        throw new ParseError(
+          error('parse.expected-token', 'Expected `=` to bind a name, found `==` (write `expect a == b` to check an answer).', {
+            start: tok.start,
+            end: tok.end,
+          }),
+        );
+      }
+      this.pos = save;
+    }
+    const expr = this.parseExpr();
+    this.expectEnd('an operator or the end of the line');
+    throw new ParseError(
+      error('stmt.unbound-expression', 'Expected a statement, found an expression: nothing is bound (write `name = …`).', expr.span),
+    );
+  }
+
+  private spanFrom(start: number): Span {
+    const prev = this.toks[this.pos - 1];
+    return { start, end: prev ? prev.end : start };
+  }
+
+  private parseTarget(): NameRef | PathRef {
+    const t = this.next();
+    if (t.type !== 'ident') this.fail('a name', t);
+    return this.parsePathRest(t);
+  }
+
+  /** After a name token: `.NAME`/`.DIGITS` parts written without spaces make a path. */
+  private parsePathRest(t: Token): NameRef | PathRef {
+    const parts = [t.text];
+    const partSpans: Span[] = [{ start: t.start, end: t.end }];
+    let end = t.end;
+    while (this.isOp('.') && this.peek().start === end) {
+      const nxt = this.peek(1);
+      if (nxt.start !== this.peek().end) break;
+      if (nxt.type === 'ident' || (nxt.type === 'num' && /^\d+$/.test(nxt.text))) {
+        // `.T` and `.name(` are postfix operations, not path parts.
+        if (nxt.type === 'ident' && (nxt.text === 'T' || this.isOp('(', 2))) break;
+        this.next();
+        this.next();
+        parts.push(nxt.text);
+        partSpans.push({ start: nxt.start, end: nxt.end });
+        end = nxt.end;
+      } else break;
+    }
+    if (parts.length === 1) return { kind: 'Name', name: t.text, span: { start: t.start, end: t.end } };
+    return { kind: 'Path', parts, partSpans, span: { start: t.start, end } };
+  }
+
+  private parseOutName(what: string): NameRef | PathRef {
+    if (!this.isIdent()) this.fail(what);
+    return this.parseTarget();
+  }
+
+  private parseWrt(): WrtTarget[] | null {
+    if (!this.isIdent('wrt')) return null;
+    this.next();
+    const out: WrtTarget[] = [];
+    for (;;) {
+      if (!this.isIdent()) this.fail('a name after `wrt`');
+      out.push(this.parseTarget());
+      if (this.isOp(',')) {
+        this.next();
+        continue;
+      }
+      break;
+    }
+    return out;
+  }
+
+  // ---- expressions -------------------------------------------------------------------
+
+  parseExpr(): Expr {
+    return this.parseAdditive();
+  }
+
+  private parseAdditive(): Expr {
+    let left = this.parseMultiplicative();
+    while (this.isOp('+') || this.isOp('-')) {
+      const op = this.next();
+      const right = this.parseMultiplicative();
+      left = {
+        kind: 'Binary',
+        op: op.text as '+' | '-',
+        left,
+        right,
+        opSpan: { start: op.start, end: op.end },
+        span: { start: left.span.start, end: right.span.end },
+      };
+    }
+    return left;
+  }
+
+  private parseMultiplicative(): Expr {
+    let left = this.parseUnary();
+    while (this.isOp('*') || this.isOp('/') || this.isOp('@')) {
+      const op = this.next();
+      const right = this.parseUnary();
+      left = {
+        kind: 'Binary',
+        op: op.text as '*' | '/' | '@',
+        left,
+        right,
+        opSpan: { start: op.start, end: op.end },
+        span: { start: left.span.start, end: right.span.end },
+      };
+    }
+    return left;
+  }
+
+  private parseUnary(): Expr {
+    if (this.isOp('-') || this.isOp('+')) {
+      const op = this.next();
+      const operand = this.parseUnary();
+      return {
+        kind: 'Unary',
+        op: op.text as '-' | '+',
+        operand,
+        opSpan: { start: op.start, end: op.end },
+        span: { start: op.start, end: operand.span.end },
+      };
+    }
+    return this.parsePower();
+  }
+
+  private parsePower(): Expr {
+    const base = this.parsePostfix();
+    if (this.isOp('^') || this.isOp('**')) {
+      const op = this.next();
+      // Right-associative; the exponent may carry a sign (2^-1).
+      const exponent = this.isOp('-') || this.isOp('+') ? this.parseUnary() : this.parsePower();
+      return {
+        kind: 'Binary',
+        op: '^',
+        left: base,
+        right: exponent,
+        opSpan: { start: op.start, end: op.end },
+        span: { start: base.span.start, end: exponent.span.end },
+      };
+    }
+    return base;
+  }
+
+  private parsePostfix(): Expr {
+    let e = this.parsePrimary();
+    for (;;) {
+      if (this.isOp('(') && (e.kind === 'Name' || e.kind === 'Path')) {
+        const args = this.parseArgs();
+        const parts = e.kind === 'Name' ? [e.name] : e.parts;
+        const end = this.toks[this.pos - 1].end;
+        // Strip nn./F./torch./np. prefixes: `nn.Linear`, `torch.nn.functional.relu`.
+        let k = 0;
+        while (k < parts.length - 1 && CALL_PREFIXES.has(parts[k])) k++;
+        const calleeParts = parts.slice(k);
+        const calleeSpan =
+          e.kind === 'Name' ? e.span : { start: e.partSpans[k].start, end: e.partSpans[e.partSpans.length - 1].end };
+        e = {
+          kind: 'Call',
+          callee: calleeParts.join('.'),
+          calleeSpan,
+          calleePath: calleeParts.length > 1 ? calleeParts : undefined,
+          args,
+          span: { start: e.span.start, end },
+        };
+        continue;
+      }
+      if (this.isOp('[') && this.peek().start === e.span.end) {
+        e = this.parseIndex(e);
+        continue;
+      }
+      if (this.isOp('[')) {
+        // `x [0]` with a space: still indexing, numpy-style.
+        e = this.parseIndex(e);
+        continue;
+      }
+      if (this.isOp('.')) {
+        const dot = this.next();
+        const name = this.peek();
+        if (name.type !== 'ident') this.fail('a method name or `T` after `.`', name);
+        this.next();
+        if (name.text === 'T' && !this.isOp('(')) {
+          e = { kind: 'Transpose', object: e, opSpan: { start: dot.start, end: name.end }, span: { start: e.span.start, end: name.end } };
+          continue;
+        }
+        if (!this.isOp('(')) this.fail('`(` to call the method', this.peek());
+        const args = this.parseArgs();
+        const method: Ident = { kind: 'Ident', name: name.text, span: { start: name.start, end: name.end } };
+        e = { kind: 'Method', object: e, method, args, span: { start: e.span.start, end: this.toks[this.pos - 1].end } };
+        continue;
+      }
+      return e;
+    }
+  }
+
+  private parseIndex(object: Expr): Expr {
+    this.expectOp('[');
+    const items: IndexItem[] = [];
+    if (this.isOp(']')) this.fail('an index or a slice');
+    for (;;) {
+      items.push(this.parseIndexItem());
+      if (this.isOp(',')) {
+        this.next();
+        if (this.isOp(']')) break;
+        continue;
+      }
+      break;
+    }
+    const close = this.expectOp(']', '`,` or `]` in the index');
+    return { kind: 'Index', object, items, span: { start: object.span.start, end: close.end } };
+  }
+
+  private parseIndexItem(): IndexItem {
+    const start = this.peek().start;
+    const bound = (): Expr | null => (this.isOp(':') || this.isOp(',') || this.isOp(']') ? null : this.parseExpr());
+    const first = bound();
+    if (!this.isOp(':')) {
+      if (!first) this.fail('an index or a slice');
+      return first;
+    }
+    this.next();
+    const stop = bound();
+    let step: Expr | null = null;
+    if (this.isOp(':')) {
+      this.next();
+      step = bound();
+    }
+    const end = this.toks[this.pos - 1].end;
+    return { kind: 'Slice', start: first, stop, step, span: { start, end } };
+  }
+
+  private parseArgs(): Arg[] {
+    this.expectOp('(');
+    const args: Arg[] = [];
+    let sawKeyword = false;
+    while (!this.isOp(')')) {
+      const t = this.peek();
+      if (t.type === 'eof') this.fail('`)` to close the argument list');
+      let name: Ident | null = null;
+      if (t.type === 'ident' && this.isOp('=', 1)) {
+        this.next();
+        this.next();
+        name = { kind: 'Ident', name: t.text, span: { start: t.start, end: t.end } };
+        sawKeyword = true;
+      } else if (sawKeyword) {
+        throw new ParseError(
+          error('parse.positional-after-keyword', 'Expected a keyword argument (`name=value`), found a positional argument after a keyword argument.', {
+            start: t.start,
+            end: t.end,
+          }),
+        );
+      }
+      if (this.isOp(',') || this.isOp(')')) this.fail('an argument value');
+      const value = this.parseExpr();
+      args.push({ name, value, span: { start: t.start, end: value.span.end } });
+      if (this.isOp(',')) {
+        this.next();
+        continue;
+      }
+      if (!this.isOp(')')) this.fail('`,` or `)` in the argument list');
+    }
+    this.next();
+    return args;
+  }
+
+  private parsePrimary(): Expr {
+    const t = this.peek();
+    const sp = { start: t.start, end: t.end };
+    if (t.type === 'num') {
+      this.next();
+      return { kind: 'Number', value: t.value ?? Number(t.text), raw: t.text, span: sp };
+    }
+    if (t.type === 'str') {
+      this.next();
+      return { kind: 'String', value: t.text, span: sp };
+    }
+    if (t.type === 'ident') {
+      this.next();
+      if (t.text === 'true' || t.text === 'True') return { kind: 'Bool', value: true, span: sp };
+      if (t.text === 'false' || t.text === 'False') return { kind: 'Bool', value: false, span: sp };
+      return this.parsePathRest(t);
+    }
+    if (t.type === 'op' && t.text === '(') {
+      this.next();
+      if (this.isOp(')')) {
+        const close = this.next();
+        return { kind: 'List', elements: [], tuple: true, span: { start: t.start, end: close.end } };
+      }
+      const first = this.parseExpr();
+      if (this.isOp(',')) {
+        const elements = [first];
+        while (this.isOp(',')) {
+          this.next();
+          if (this.isOp(')')) break;
+          elements.push(this.parseExpr());
+        }
+        const close = this.expectOp(')', '`,` or `)` in the tuple');
+        return { kind: 'List', elements, tuple: true, span: { start: t.start, end: close.end } };
+      }
+      const close = this.expectOp(')', '`)` to close the parenthesis');
+      return { kind: 'Paren', inner: first, span: { start: t.start, end: close.end } };
+    }
+    if (t.type === 'op' && t.text === '[') {
+      this.next();
+      const elements: Expr[] = [];
+      while (!this.isOp(']')) {
+        elements.push(this.parseExpr());
+        if (this.isOp(',')) {
+          this.next();
+          continue;
+        }
+        if (!this.isOp(']')) this.fail('`,` or `]` in the list');
+      }
+      const close = this.next();
+      return { kind: 'List', elements, tuple: false, span: { start: t.start, end: close.end } };
+    }
+    this.fail('an expression', t);
+  }
+
+  // ---- network block lines -------------------------------------------------------------
+
+  parseInput(): InputDecl {
+    const kw = this.next(); // `input`
+    const e = this.parseExpr();
+    this.expectEnd();
+    if (e.kind !== 'List') this.fail('a shape such as `[32, 30]` after `input`', this.toks[1]);
+    return { kind: 'Input', dims: e.elements, span: { start: kw.start, end: e.span.end } };
+  }
+
+  parseLayer(): LayerLine {
+    const start = this.peek().start;
+    let label: Ident | null = null;
+    if (this.isIdent() && this.isOp('=', 1)) {
+      const t = this.next();
+      this.next();
+      label = { kind: 'Ident', name: t.text, span: { start: t.start, end: t.end } };
+    }
+    if (!this.isIdent()) this.fail('a layer such as `Linear(30, 10)`');
+    // Accept `nn.Linear` and other prefixes.
+    let t = this.next();
+    while (CALL_PREFIXES.has(t.text) && this.isOp('.') && this.peek(1).type === 'ident') {
+      this.next();
+      t = this.next();
+    }
+    const layer: Ident = { kind: 'Ident', name: t.text, span: { start: t.start, end: t.end } };
+    let args: Arg[] | null = null;
+    if (this.isOp('(')) args = this.parseArgs();
+    this.expectEnd('`(` or the end of the line after the layer');
+    return { kind: 'Layer', label, layer, args, span: this.spanFrom(start) };
+  }
+
+  parseNetworkHeader(): { name: Ident; seed: Expr | null } {
+    this.next(); // network
+    const n = this.next();
+    const name: Ident = { kind: 'Ident', name: n.text, span: { start: n.start, end: n.end } };
+    let seed: Expr | null = null;
+    if (this.isIdent('seed')) {
+      this.next();
+      if (this.isOp('=')) this.next();
+      seed = this.parseExpr();
+    }
+    this.expectEnd('`seed N` or the end of the line after the network name');
+    return { name, seed };
+  }
+}
+
+function guard<T>(diagnostics: Diagnostic[], line: LogicalLine, f: () => T): T | undefined {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof ParseError) {
+      diagnostics.push(e.diagnostic);
+      return undefined;
+    }
+    if (e instanceof RangeError) {
+      diagnostics.push(error('parse.too-deep', 'Expected an expression nested less deeply, found nesting deeper than the parser allows.', line.span));
+      return undefined;
+    }
+    throw e;
+  }
+}
+
+function parseNetwork(header: LogicalLine, body: LogicalLine[], diagnostics: Diagnostic[]): NetworkDecl | undefined {
+  const h = guard(diagnostics, header, () => new LineParser(header, diagnostics).parseNetworkHeader());
+  if (!h) return undefined;
+  let input: InputDecl | null = null;
+  const layers: LayerLine[] = [];
+  // Mixing tabs and spaces in one block is an error (Python's rule).
+  const kinds = new Set(body.map((l) => l.indentKind));
+  if (kinds.has('mixed') || (kinds.has('tabs') && kinds.has('spaces'))) {
+    const bad = body.find((l) => l.indentKind === 'mixed') ?? body.find((l) => l.indentKind !== body[0].indentKind)!;
+    diagnostics.push(error('parse.mixed-indentation', 'Expected the same indentation characters throughout the block, found tabs mixed with spaces.', bad.indentSpan));
+  }
+  const blockIndent = body.length ? body[0].indent : 0;
+  body.forEach((line, k) => {
+    if (line.indent !== blockIndent) {
+      diagnostics.push(
+        error('parse.inconsistent-indent', `Expected this line indented like the block's first line (${blockIndent} columns), found ${line.indent}.`, line.indentSpan),
+      );
+      return;
+    }
+    const p = new LineParser(line, diagnostics);
+    const first = line.tokens[0];
+    if (k === 0 && first.type === 'ident' && first.text === 'input' && !(line.tokens[1]?.type === 'op' && line.tokens[1].text === '=')) {
+      const inp = guard(diagnostics, line, () => p.parseInput());
+      if (inp) input = inp;
+      return;
+    }
+    if (first.type === 'ident' && first.text === 'input' && line.tokens[1]?.type === 'op' && line.tokens[1].text === '[') {
+      diagnostics.push(error('net.input-position', 'Expected `input SHAPE` as the first line of the block, found it later.', line.span));
+      return;
+    }
+    const layer = guard(diagnostics, line, () => p.parseLayer());
+    if (layer) layers.push(layer);
+  });
+  const end = body.length ? body[body.length - 1].span.end : header.span.end;
+  if (body.length === 0)
+    diagnostics.push(error('net.empty', 'Expected an indented block with `input SHAPE` and layers, found nothing under the header.', header.span));
+  return {
+    kind: 'Network',
+    name: h.name,
+    seed: h.seed,
+    headerSpan: header.span,
+    input,
+    layers,
+    span: { start: header.span.start, end },
+  };
+}
