@@ -7,6 +7,8 @@ export function formatNumber(x: number, digits = 4): string {
   if (x === Infinity) return '∞';
   if (x === -Infinity) return '-∞';
   if (x === 0) return '0';
+  // Whole numbers are counts and sizes: never round them (32768, not 32770).
+  if (Number.isInteger(x) && Math.abs(x) < 1e15) return String(x);
   const ax = Math.abs(x);
   if (ax >= 1e-4 && ax < 1e6) {
     // Fixed notation with `digits` significant digits, trailing zeros removed.

@@ -167,6 +167,12 @@ export class Evaluator {
         return this.expect(stmt);
       case 'Network':
         return this.network(stmt);
+      case 'Invalid':
+        if (stmt.name) {
+          this.poisoned.add(stmt.name);
+          this.env.delete(stmt.name);
+        }
+        return;
     }
   }
 

@@ -337,7 +337,10 @@ export function derivationMarkdown(d: Derivation): string {
   const res = d.result.data.length === 1 ? fmt(d.result.data[0]) : `${formatShape(d.result.shape)} tensor`;
   lines.push(`**${head} = ${res}**`, '');
   if (d.mode === 'paths') {
-    const chain = (p: Factor[]): string => p.map((f) => `∂${sub(f.to)}/∂${sub(f.from)}`).join(' · ');
+    // A one-factor path straight from the output to the variable is the statement's own
+    // partial derivative: mark it, so it is not read as the total derivative.
+    const name = (f: Factor, p: Factor[]): string => `∂${sub(f.to)}/∂${sub(f.from)}${p.length === 1 && d.paths.length > 1 ? ' (direct)' : ''}`;
+    const chain = (p: Factor[]): string => p.map((f) => name(f, p)).join(' · ');
     lines.push(`Chain rule over the statements${d.paths.length > 1 ? ` — ${d.paths.length} paths, summed` : ''}:`, '');
     lines.push('```', `${head} = ${d.paths.map(chain).join('\n' + ' '.repeat(head.length) + ' + ')}`, '```', '');
     const seen = new Set<string>();
@@ -347,7 +350,7 @@ export function derivationMarkdown(d: Derivation): string {
         const k = `${f.to}/${f.from}`;
         if (seen.has(k)) continue;
         seen.add(k);
-        lines.push(`| ∂${f.to}/∂${f.from} | ${f.text.replace(/\|/g, '\\|')} | ${f.value !== undefined ? fmt(f.value) : '—'} |`);
+        lines.push(`| ${name(f, p)} | ${f.text.replace(/\|/g, '\\|')} | ${f.value !== undefined ? fmt(f.value) : '—'} |`);
       }
     lines.push('');
     const numeric = d.paths.map((p) => p.map((f) => paren(f.value ?? NaN)).join(' · '));

@@ -166,7 +166,16 @@ export interface NetworkDecl extends NodeBase {
   readonly layers: readonly LayerLine[];
 }
 
-export type Statement = Assign | GradStmt | CheckStmt | ExpectStmt | NetworkDecl;
+/**
+ * A line that did not parse. It binds nothing, but the name it meant to bind (if one can be
+ * read) is remembered, so lines that use it are skipped silently: errors do not cascade.
+ */
+export interface InvalidStmt extends NodeBase {
+  readonly kind: 'Invalid';
+  readonly name: string | null;
+}
+
+export type Statement = Assign | GradStmt | CheckStmt | ExpectStmt | NetworkDecl | InvalidStmt;
 
 export interface Program {
   readonly kind: 'Program';

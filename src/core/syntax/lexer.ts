@@ -241,7 +241,11 @@ function lexSegment(
   }
   if (depth > 0 && openers.length > 0) {
     const open = openers[openers.length - 1];
-    const at = Math.max(open.end, tokens.length ? tokens[tokens.length - 1].end : open.end);
+    // The range runs from the bracket to the last token on its own line.
+    let lineEnd = open.end;
+    while (lineEnd < end && text[lineEnd] !== '\n' && text[lineEnd] !== '\r') lineEnd++;
+    let at = open.end;
+    for (const t of tokens) if (t.start >= open.start && t.end <= lineEnd) at = Math.max(at, t.end);
     diagnostics.push(
       error(
         'parse.unclosed-bracket',

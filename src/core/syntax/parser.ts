@@ -33,6 +33,9 @@ export function parseProgram(text: string, segments?: readonly Segment[], where:
   const diagnostics: Diagnostic[] = [];
   const segs = segments ?? [{ start: 0, end: text.length, baseIndent: 0 }];
   const lines = lexSegments(text, segs, diagnostics, where);
+  // Lines where the lexer already reported a problem are not parsed again: one typo, one diagnostic.
+  const lexErrors = diagnostics.map((d) => d.span.start);
+  const hasLexError = (l: LogicalLine): boolean => lexErrors.some((o) => o >= l.span.start && o <= l.span.end);
   const statements: Statement[] = [];
   let i = 0;
   while (i < lines.length) {
@@ -53,12 +56,29 @@ export function parseProgram(text: string, segments?: readonly Segment[], where:
       i = j;
       continue;
     }
+    if (hasLexError(line)) {
+      statements.push(invalid(line));
+      i++;
+      continue;
+    }
     const p = new LineParser(line, diagnostics);
     const stmt = p.statement();
-    if (stmt) statements.push(stmt);
+    statements.push(stmt ?? invalid(line));
     i++;
   }
   return { program: { kind: 'Program', statements, span: { start: 0, end: text.length } }, diagnostics };
+}
+
+/** The name a broken line meant to bind: `x = …` or `param x = …`. */
+function invalid(line: LogicalLine): Statement {
+  const t = line.tokens;
+  let k = t[0]?.type === 'ident' && t[0].text === 'param' && t[1]?.type === 'ident' ? 1 : 0;
+  let name: string | null = null;
+  if (t[k]?.type === 'ident' && t[k + 1]?.type === 'op' && (t[k + 1].text === '=' || t[k + 1].text === '==')) name = t[k].text;
+  else if (t[0]?.type === 'ident' && t[0].text === 'network' && t[1]?.type === 'ident') name = t[1].text;
+  void k;
+  k = 0;
+  return { kind: 'Invalid', name, span: line.span };
 }
 
 class ParseError {
@@ -388,6 +408,18 @@ class LineParser {
         }
         if (!this.isOp('(')) this.fail('`(` to call the method', this.peek());
         const args = this.parseArgs();
+        // `F.relu(x)`, `torch.nn.functional.relu(x)`: a prefix, not a method of a value.
+        const prefixParts = e.kind === 'Name' ? [e.name] : e.kind === 'Path' ? e.parts : null;
+        if (prefixParts && prefixParts.every((p) => CALL_PREFIXES.has(p))) {
+          e = {
+            kind: 'Call',
+            callee: name.text,
+            calleeSpan: { start: name.start, end: name.end },
+            args,
+            span: { start: e.span.start, end: this.toks[this.pos - 1].end },
+          };
+          continue;
+        }
         const method: Ident = { kind: 'Ident', name: name.text, span: { start: name.start, end: name.end } };
         e = { kind: 'Method', object: e, method, args, span: { start: e.span.start, end: this.toks[this.pos - 1].end } };
         continue;
