@@ -52,9 +52,9 @@ export function scalarForward(code: number, a: number, b: number, p: number): nu
     case S.POW:
       return Math.pow(a, b);
     case S.MAXIMUM:
-      return a > b ? a : b < a ? b : a !== a || b !== b ? NaN : a;
+      return a > b ? a : a < b ? b : a !== a || b !== b ? NaN : a;
     case S.MINIMUM:
-      return a < b ? a : b > a ? b : a !== a || b !== b ? NaN : a;
+      return a < b ? a : a > b ? b : a !== a || b !== b ? NaN : a;
     case S.NEG:
       return -a;
     case S.RELU:

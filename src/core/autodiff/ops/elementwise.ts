@@ -46,12 +46,15 @@ function broadcastError(op: string, a: Shape, b: Shape): ShapeError {
   return { error: msg, code: 'shape.mismatch', hint };
 }
 
+/** How the user writes the operator, for messages. */
+const SOURCE_SYMBOL: Record<string, string> = { add: '+', sub: '-', mul: '*', div: '/', pow: '^', maximum: 'max', minimum: 'min' };
+
 function makeBinary(def: ElementwiseDef): OpDef {
   const code = def.code;
   return {
     name: def.name,
     display: def.display,
-    inferShape: (shapes) => broadcastShapes(shapes[0], shapes[1]) ?? broadcastError(def.display, shapes[0], shapes[1]),
+    inferShape: (shapes) => broadcastShapes(shapes[0], shapes[1]) ?? broadcastError(SOURCE_SYMBOL[def.name] ?? def.display, shapes[0], shapes[1]),
     forward: ([a, b], attrs) => {
       const p = param(attrs);
       const out = broadcastShapes(a.shape, b.shape)!;
