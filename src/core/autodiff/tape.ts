@@ -45,7 +45,8 @@ export class Tape {
   spanEnd: Int32Array;
   /** Op definitions by index. */
   private readonly ops: OpDef[] = [];
-  private readonly opIds = new Map<string, number>();
+  /** Op name → [table index, scalar code]: one lookup per node. */
+  private readonly opIds = new Map<string, { id: number; code: number }>();
 
   constructor(capacity = 256) {
     this.cap = capacity;
@@ -83,14 +84,14 @@ export class Tape {
     this.cap = cap;
   }
 
-  opId(name: string): number {
-    let id = this.opIds.get(name);
-    if (id === undefined) {
-      id = this.ops.length;
+  private opEntry(name: string): { id: number; code: number } {
+    let e = this.opIds.get(name);
+    if (e === undefined) {
+      e = { id: this.ops.length, code: SCALAR_CODE.get(name) ?? 0 };
       this.ops.push(getOp(name));
-      this.opIds.set(name, id);
+      this.opIds.set(name, e);
     }
-    return id;
+    return e;
   }
 
   opOf(node: number): OpDef | undefined {
@@ -106,7 +107,7 @@ export class Tape {
     this.scode[i] = 0;
     this.spanStart[i] = spanStart;
     this.spanEnd[i] = spanEnd;
-    this.tv[i] = undefined;
+    // tv, attrs and inputsMore stay sparse: written only for the nodes that need them.
     return i;
   }
 
@@ -114,7 +115,7 @@ export class Tape {
     if (t.shape.length === 0) {
       this.isScalar[i] = 1;
       this.sv[i] = t.data[0];
-      this.tv[i] = undefined;
+      if (this.tv[i] !== undefined) this.tv[i] = undefined;
     } else {
       this.isScalar[i] = 0;
       this.tv[i] = t;
@@ -160,27 +161,26 @@ export class Tape {
    * inferShape (the evaluator does, to report errors with spans).
    */
   apply(name: string, inputs: readonly number[], attrs: Attrs | undefined, spanStart = 0, spanEnd = 0): number {
-    const id = this.opId(name);
+    const { id, code } = this.opEntry(name);
     const i = this.alloc(K.OP, spanStart, spanEnd);
     this.opIndex[i] = id;
-    this.attrs[i] = attrs;
+    if (attrs !== undefined) this.attrs[i] = attrs;
+    const n = inputs.length;
+    const in0 = n > 0 ? inputs[0] : NO_INPUT;
+    const in1 = n > 1 ? inputs[1] : NO_INPUT;
     let req = 0;
-    for (let k = 0; k < inputs.length; k++) req |= this.req[inputs[k]];
+    for (let k = 0; k < n; k++) req |= this.req[inputs[k]];
     this.req[i] = req;
-    if (inputs.length <= 2) {
-      if (inputs.length > 0) this.in0[i] = inputs[0];
-      if (inputs.length > 1) this.in1[i] = inputs[1];
-      this.inputsMore[i] = undefined;
+    if (n <= 2) {
+      this.in0[i] = in0;
+      this.in1[i] = in1;
     } else this.inputsMore[i] = inputs.slice();
-    const code = SCALAR_CODE.get(name) ?? 0;
-    const p = attrs && typeof attrs.slope === 'number' ? attrs.slope : 0.01;
+    const p = attrs !== undefined && typeof attrs.slope === 'number' ? attrs.slope : 0.01;
     this.sparam[i] = p;
-    if (code !== 0 && inputs.every((k) => this.isScalar[k] === 1)) {
+    if (code !== 0 && this.isScalar[in0] === 1 && (in1 === NO_INPUT || this.isScalar[in1] === 1)) {
       this.scode[i] = code;
       this.isScalar[i] = 1;
-      const a = this.sv[inputs[0]];
-      const b = inputs.length > 1 ? this.sv[inputs[1]] : 0;
-      this.sv[i] = scalarForward(code, a, b, p);
+      this.sv[i] = scalarForward(code, this.sv[in0], in1 === NO_INPUT ? 0 : this.sv[in1], p);
     } else {
       this.compute(i);
     }
@@ -233,7 +233,7 @@ export class Tape {
       d.fill(1);
       tg[root] = d;
     }
-    const { in0, in1, scode, sv, kind, req, isScalar } = this;
+    const { in0, in1, scode, sv, kind, req, isScalar, sparam } = this;
     for (let i = root; i >= 0; i--) {
       if (kind[i] !== K.OP || !req[i] || !reached[i]) continue;
       const code = scode[i];
@@ -244,8 +244,8 @@ export class Tape {
         const a1 = in1[i];
         const a = sv[a0];
         const b = a1 !== NO_INPUT ? sv[a1] : 0;
-        if (req[a0]) sg[a0] += g * scalarPartial(code, 0, a, b, sv[i], this.sparam[i]);
-        if (a1 !== NO_INPUT && req[a1]) sg[a1] += g * scalarPartial(code, 1, a, b, sv[i], this.sparam[i]);
+        if (req[a0]) sg[a0] += g * scalarPartial(code, 0, a, b, sv[i], sparam[i]);
+        if (a1 !== NO_INPUT && req[a1]) sg[a1] += g * scalarPartial(code, 1, a, b, sv[i], sparam[i]);
         continue;
       }
       // General path: materialise tensors and call the op's backward.

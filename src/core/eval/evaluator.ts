@@ -23,7 +23,7 @@ import type {
 import { broadcastShapes, formatShape, numel, scalar, tensor, type Shape, type Tensor } from '../tensor/tensor';
 import { createRng } from '../tensor/rng';
 import { buildNetwork, callNetwork, type NetworkModel } from '../nets/index';
-import type { CheckInfo, ExpectationInfo, GradientInfo, NetworkInfo, ValueInfo } from '../analysis';
+import type { CheckInfo, ExpectationInfo, GradientInfo, LayerInfo, NetworkInfo, ValueInfo } from '../analysis';
 import type { Binding, EvalRecord } from './values';
 import { checkGradient } from './gradcheck';
 
@@ -515,7 +515,7 @@ export class Evaluator {
       network: (n) => this.networks.get(n)?.model,
     });
     this.diagnostics.push(...diagnostics);
-    if (info) this.networkInfos.push(info);
+    if (info) this.networkInfos.push(this.withLines(info));
     if (!model) {
       this.poisoned.add(name);
       this.env.delete(name);
@@ -555,6 +555,12 @@ export class Evaluator {
       state.buffers.set(buf.name, copy(buf.init));
       for (const a of buf.aliases ?? []) state.buffers.set(a, state.buffers.get(buf.name)!);
     }
+  }
+
+  /** Lines are 0-based lines of the analysed text, computed from spans in one place. */
+  private withLines(info: NetworkInfo): NetworkInfo {
+    const fix = (l: LayerInfo): LayerInfo => ({ ...l, line: this.lines.lineOf(l.span.start), children: l.children?.map(fix) });
+    return { ...info, line: this.lines.lineOf(info.span.start), layers: info.layers.map(fix) };
   }
 
   // ---- expressions -----------------------------------------------------------------------

@@ -1,5 +1,5 @@
 import { allOps, type OpDef } from '../autodiff/op';
-import { evalSym } from '../autodiff/ops/elementwise';
+import { ELEMENTWISE, evalSym } from '../autodiff/ops/elementwise';
 import * as y from '../autodiff/sym';
 import type { Sym } from '../autodiff/sym';
 import { findBuiltin } from '../builtins/types';
@@ -139,6 +139,10 @@ export function diffSym(s: Sym, x: string): Sym | undefined {
       const op = opByDisplay(s.f);
       if (!op || !op.partials) return undefined;
       const operands = s.f === "LeakyReLU'" || s.f === 'LeakyReLU' ? s.args.slice(0, 1) : s.args;
+      // `max(x)` (a reduction) shares a display name with element-wise max(a, b): only the
+      // element-wise form with its exact operand count is differentiated symbolically.
+      const arity = ELEMENTWISE.find((d) => d.name === op.name)?.arity ?? 1;
+      if (operands.length !== arity) return undefined;
       const slope = s.f === 'LeakyReLU' && s.args[1]?.k === 'num' ? s.args[1].v : 0.01;
       const partials = op.partials(operands, { slope });
       let out: Sym = y.num(0);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import '../../../src/core/autodiff/ops/index';
 import { ELEMENTWISE, evalSym } from '../../../src/core/autodiff/ops/elementwise';
-import { getOp } from '../../../src/core/autodiff/op';
+import { getOp, type Attrs } from '../../../src/core/autodiff/op';
 import { tensor, type Tensor } from '../../../src/core/tensor/tensor';
 
 /** Points away from kinks and inside every domain (log, sqrt need x > 0). */
@@ -29,7 +29,7 @@ describe('element-wise ops: backward against central differences (float64)', () 
   for (const def of ELEMENTWISE) {
     it(def.name, () => {
       const op = getOp(def.name);
-      const attrs = def.name === 'leaky_relu' ? { slope: 0.1 } : {};
+      const attrs: Attrs = def.name === 'leaky_relu' ? { slope: 0.1 } : {};
       const a = tensor([2, 2], A);
       const b = tensor([2, 2], B);
       const ins = def.arity === 2 ? [a, b] : [a];
@@ -48,7 +48,7 @@ describe('every printed derivative rule, evaluated at a point, equals backward t
   for (const def of ELEMENTWISE) {
     it(def.name, () => {
       const op = getOp(def.name);
-      const attrs = def.name === 'leaky_relu' ? { slope: 0.1 } : {};
+      const attrs: Attrs = def.name === 'leaky_relu' ? { slope: 0.1 } : {};
       const syms = def.partials([{ k: 'var', name: 'a' }, { k: 'var', name: 'b' }].slice(0, def.arity), attrs);
       for (let i = 0; i < A.length; i++) {
         const ins = def.arity === 2 ? [tensor([], [A[i]]), tensor([], [B[i]])] : [tensor([], [A[i]])];

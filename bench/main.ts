@@ -1,0 +1,160 @@
+/**
+ * `npm run bench`: GradLens beside references measured in the same run, reported as ratios.
+ * Nothing here is asserted; tests never time anything.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { analyze } from '../src/core/index';
+import { randomGraph, runTape, type GraphSpec } from './engineBench';
+
+interface Row {
+  readonly name: string;
+  readonly ours: string;
+  readonly reference: string;
+  readonly ratio: string;
+  readonly target?: string;
+}
+
+const rows: Row[] = [];
+const fmtMs = (ms: number): string => (ms < 0.01 ? `${(ms * 1000).toFixed(2)} µs` : ms < 10 ? `${ms.toFixed(3)} ms` : `${ms.toFixed(1)} ms`);
+
+function median(xs: number[]): number {
+  const s = xs.slice().sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+/** Median wall time of f in ms over `n` runs after `warm` warm-up runs. */
+function time(f: () => void, n: number, warm = Math.ceil(n / 10)): number {
+  for (let i = 0; i < warm; i++) f();
+  const xs: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t0 = performance.now();
+    f();
+    xs.push(performance.now() - t0);
+  }
+  return median(xs);
+}
+
+const tmp = mkdtempSync(join(tmpdir(), 'gradlens-bench-'));
+let pythonOk = true;
+try {
+  execFileSync('python3', ['--version'], { stdio: 'ignore' });
+} catch {
+  pythonOk = false;
+}
+
+/** micrograd (Python) on the same graph: median seconds of forward + backward. */
+function micrograd(spec: GraphSpec, repeats: number): number | undefined {
+  if (!pythonOk) return undefined;
+  const file = join(tmp, `graph-${spec.ops.length}.json`);
+  writeFileSync(file, JSON.stringify(spec));
+  const r = spawnSync('python3', [join(__dirname, '..', 'bench', 'micrograd.py'), file, String(repeats)], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  if (r.status !== 0) {
+    console.error(r.stderr);
+    return undefined;
+  }
+  const j = JSON.parse(r.stdout) as { forward_s: number; backward_s: number };
+  return (j.forward_s + j.backward_s) * 1000;
+}
+
+/** The same graph as a .nn document, one statement per node. */
+function graphDocument(spec: GraphSpec): string {
+  const lines: string[] = [];
+  spec.leaves.forEach((x, i) => lines.push(`param v${i} = ${x}`));
+  const base = spec.leaves.length;
+  spec.ops.forEach((op, k) => {
+    const a = `v${spec.a[k]}`;
+    const b = `v${spec.b[k]}`;
+    const rhs = op === 0 ? `${a} + ${b}` : op === 1 ? `${a} * ${b}` : op === 2 ? `tanh(${a})` : `relu(${a})`;
+    lines.push(`v${base + k} = ${rhs}`);
+  });
+  lines.push(`grad v${base + spec.ops.length - 1}`);
+  return lines.join('\n') + '\n';
+}
+
+// T1: the homework's residual block, parse to gradients.
+{
+  const text = readFileSync(join(__dirname, '..', 'examples', 'hw4-t1-residual.nn'), 'utf8');
+  const ours = time(() => analyze(text, { valuesOnly: true }), 3000);
+  const full = time(() => analyze(text), 500);
+  // micrograd on the T1 graph: x0,w0,w1,b0,b1; x1 = relu(x0*w0 + b0); y1 = x1*w1 + b1; z = relu(y1 + x0).
+  const t1: GraphSpec = { leaves: [1.0, 0.3, -0.2, 0.1, -0.3], ops: [1, 0, 3, 1, 0, 0, 3], a: [0, 5, 6, 7, 8, 9, 10], b: [1, 3, 0, 2, 4, 0, 0] };
+  const ref = micrograd(t1, 5000);
+  rows.push({
+    name: 'T1 document: parse → values, gradients, checks, expects (warm)',
+    ours: fmtMs(ours),
+    reference: ref !== undefined ? `${fmtMs(ref)} micrograd (graph only)` : 'python3 missing',
+    ratio: ref !== undefined ? `${(ours / ref).toFixed(2)}× micrograd's time` : '—',
+    target: '≤ 20 µs',
+  });
+  rows.push({ name: 'T1 document with derivations, hovers and graph', ours: fmtMs(full), reference: '', ratio: '' });
+}
+
+// A 500-line document.
+{
+  const spec = randomGraph(500, 7);
+  const doc = graphDocument(spec);
+  const ours = time(() => analyze(doc, { valuesOnly: true }), 200);
+  const full = time(() => analyze(doc), 30);
+  const ref = micrograd(spec, 200);
+  rows.push({
+    name: '500-line document (values + gradients)',
+    ours: fmtMs(ours),
+    reference: ref !== undefined ? `${fmtMs(ref)} micrograd (graph only)` : 'python3 missing',
+    ratio: ref !== undefined ? `${(ours / ref).toFixed(2)}×` : '—',
+    target: '≤ 2 ms',
+  });
+  rows.push({ name: '500-line document with derivations, hovers and graph', ours: fmtMs(full), reference: '', ratio: '' });
+}
+
+// The engine on random graphs.
+for (const n of [1e5, 1e6]) {
+  const spec = randomGraph(n, 42);
+  const reps = n === 1e5 ? 15 : 5;
+  const ts: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    const r = runTape(spec);
+    ts.push(r.forwardMs + r.backwardMs);
+  }
+  const ours = median(ts.slice(2));
+  const ref = micrograd(spec, n === 1e5 ? 3 : 1);
+  rows.push({
+    name: `engine, random graph of ${n.toExponential(0)} nodes (forward + backward), per node`,
+    ours: `${((ours * 1e6) / n).toFixed(1)} ns`,
+    reference: ref !== undefined ? `${((ref * 1e6) / n).toFixed(0)} ns micrograd` : 'python3 missing',
+    ratio: ref !== undefined ? `${(ref / ours).toFixed(0)}× faster` : '—',
+    target: '≥ 200× faster',
+  });
+}
+
+// Loading the core: the CLI bundle versus an empty node.
+{
+  const cli = join(__dirname, 'cli.js');
+  const load = (args: string[]): number => {
+    const xs: number[] = [];
+    for (let i = 0; i < 7; i++) {
+      const t0 = performance.now();
+      spawnSync(process.execPath, args, { stdio: 'ignore' });
+      xs.push(performance.now() - t0);
+    }
+    return median(xs);
+  };
+  const empty = load(['-e', '0']);
+  const core = load(['-e', `require(${JSON.stringify(cli)})`]);
+  rows.push({
+    name: 'loading the core (CLI bundle) − empty node',
+    ours: fmtMs(core - empty),
+    reference: `${fmtMs(empty)} empty node`,
+    ratio: `${(core / empty).toFixed(2)}× an empty node`,
+    target: '≤ 20 ms',
+  });
+}
+
+const widths = [0, 1, 2, 3, 4].map((k) => Math.max(...rows.map((r) => [r.name, r.ours, r.reference, r.ratio, r.target ?? ''][k].length), 6));
+const line = (c: string[]): string => c.map((x, k) => x.padEnd(widths[k])).join(' | ');
+console.log(`GradLens bench — node ${process.version}, ${new Date().toISOString()}`);
+console.log(line(['benchmark', 'GradLens', 'reference (same run)', 'ratio', 'target']));
+console.log(widths.map((w) => '-'.repeat(w)).join('-|-'));
+for (const r of rows) console.log(line([r.name, r.ours, r.reference, r.ratio, r.target ?? '']));

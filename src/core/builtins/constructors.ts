@@ -1,0 +1,160 @@
+/** Constructors: `zeros`, `ones`, `eye`, `onehot`, `arange`, `randn`, `rand` — all constants. */
+import { full, tensor } from '../tensor/tensor';
+import { defineBuiltin, type BoundArgs, type CallContext, type NodeId, type ParamSpec, type TensorArg } from './types';
+
+/** Largest tensor a constructor builds (elements), so a typo cannot exhaust memory. */
+export const MAX_CONSTRUCTED_ELEMENTS = 50_000_000;
+
+const DIMS: ParamSpec = { name: 'shape', aliases: ['size'], kind: 'ints', rest: true };
+
+function dims(args: BoundArgs, ctx: CallContext): number[] | undefined {
+  const d = (args.values.shape as number[] | undefined) ?? [];
+  let n = 1;
+  for (const x of d) {
+    if (!Number.isInteger(x) || x < 0) {
+      ctx.error('call.arguments', `Expected non-negative integer sizes, found ${x}.`, args.spans.shape ?? ctx.span);
+      return undefined;
+    }
+    n *= x;
+  }
+  if (n > MAX_CONSTRUCTED_ELEMENTS) {
+    ctx.error('call.too-large', `Expected at most ${MAX_CONSTRUCTED_ELEMENTS.toLocaleString('en-US')} elements, found ${n.toLocaleString('en-US')}.`, args.spans.shape ?? ctx.span);
+    return undefined;
+  }
+  return d.slice();
+}
+
+function constantOf(value: number) {
+  return (args: BoundArgs, ctx: CallContext): NodeId | undefined => {
+    const d = dims(args, ctx);
+    return d && ctx.constant(full(d, value));
+  };
+}
+
+defineBuiltin({
+  name: 'zeros',
+  group: 'constructors',
+  signature: 'zeros(d1, d2, …)',
+  doc: 'A tensor of zeros of the given shape: zeros(2, 3) or zeros([2, 3]).',
+  params: [DIMS],
+  call: constantOf(0),
+});
+
+defineBuiltin({
+  name: 'ones',
+  group: 'constructors',
+  signature: 'ones(d1, d2, …)',
+  doc: 'A tensor of ones of the given shape: ones(2, 3) or ones([2, 3]).',
+  params: [DIMS],
+  call: constantOf(1),
+});
+
+defineBuiltin({
+  name: 'eye',
+  group: 'constructors',
+  signature: 'eye(n, m=n)',
+  doc: 'The n × m identity matrix (ones on the diagonal).',
+  params: [{ name: 'n', kind: 'int' }, { name: 'm', aliases: ['M'], kind: 'int', default: null }],
+  call: (args, ctx) => {
+    const n = args.values.n as number;
+    const m = typeof args.values.m === 'number' ? args.values.m : n;
+    if (!(n >= 0) || !(m >= 0) || n * m > MAX_CONSTRUCTED_ELEMENTS) {
+      return ctx.error('call.arguments', `Expected a non-negative size, found eye(${n}, ${m}).`, ctx.span);
+    }
+    const t = tensor([n, m]);
+    for (let i = 0; i < Math.min(n, m); i++) t.data[i * m + i] = 1;
+    return ctx.constant(t);
+  },
+});
+
+defineBuiltin({
+  name: 'onehot',
+  aliases: ['one_hot'],
+  group: 'constructors',
+  signature: 'onehot(i, n)',
+  doc: 'One-hot vectors of length n: onehot(2, 4) = [0, 0, 1, 0]; a tensor of indices gives one row per index (shape [..., n]).',
+  params: [
+    { name: 'i', aliases: ['input', 'x', 'index', 'indices'], kind: 'tensor' },
+    { name: 'n', aliases: ['num_classes', 'depth'], kind: 'int' },
+  ],
+  call: (args, ctx) => {
+    const i = args.values.i as TensorArg;
+    const n = args.values.n as number;
+    if (!(n > 0)) return ctx.error('call.arguments', `Expected a positive number of classes, found ${n}.`, args.spans.n ?? ctx.span);
+    const idx = ctx.value(i.node);
+    if (idx.data.length * n > MAX_CONSTRUCTED_ELEMENTS) {
+      return ctx.error('call.too-large', `Expected at most ${MAX_CONSTRUCTED_ELEMENTS} elements, found ${idx.data.length * n}.`, ctx.span);
+    }
+    const t = tensor([...idx.shape, n]);
+    for (let k = 0; k < idx.data.length; k++) {
+      const c = idx.data[k];
+      if (!Number.isInteger(c) || c < 0 || c >= n) {
+        return ctx.error('value.class-index', `Expected integer indices in [0, ${n}), found ${c}.`, i.span);
+      }
+      t.data[k * n + c] = 1;
+    }
+    return ctx.constant(t);
+  },
+});
+
+defineBuiltin({
+  name: 'arange',
+  aliases: ['range'],
+  group: 'constructors',
+  signature: 'arange(stop) or arange(start, stop, step=1)',
+  doc: 'Evenly spaced values in [start, stop): arange(4) = [0, 1, 2, 3], as numpy.arange.',
+  params: [
+    { name: 'start', kind: 'number' },
+    { name: 'stop', aliases: ['end'], kind: 'number', default: null },
+    { name: 'step', kind: 'number', default: 1 },
+  ],
+  call: (args, ctx) => {
+    let start = args.values.start as number;
+    let stop = args.values.stop as number | null;
+    const step = args.values.step as number;
+    if (stop === null || stop === undefined) {
+      stop = start;
+      start = 0;
+    }
+    if (step === 0 || !Number.isFinite(step)) return ctx.error('call.arguments', `Expected a non-zero step, found ${step}.`, args.spans.step ?? ctx.span);
+    const n = Math.max(0, Math.ceil((stop - start) / step));
+    if (n > MAX_CONSTRUCTED_ELEMENTS) return ctx.error('call.too-large', `Expected at most ${MAX_CONSTRUCTED_ELEMENTS} elements, found ${n}.`, ctx.span);
+    const t = tensor([n]);
+    for (let k = 0; k < n; k++) t.data[k] = start + k * step;
+    return ctx.constant(t);
+  },
+});
+
+const SEED: ParamSpec = { name: 'seed', kind: 'int', default: null, keywordOnly: true };
+
+function random(kind: 'randn' | 'rand') {
+  return (args: BoundArgs, ctx: CallContext): NodeId | undefined => {
+    const d = dims(args, ctx);
+    if (!d) return undefined;
+    const seed = args.values.seed;
+    if (typeof seed === 'number' && (!Number.isInteger(seed) || seed < 0 || seed > 4294967295)) {
+      return ctx.error('call.arguments', `Expected a seed in [0, 2^32 − 1], found ${seed}.`, args.spans.seed ?? ctx.span);
+    }
+    const rng = ctx.rng(typeof seed === 'number' ? seed : null);
+    const n = d.reduce((a, b) => a * b, 1);
+    return ctx.constant(tensor(d, kind === 'randn' ? rng.randn(n) : rng.rand(n)));
+  };
+}
+
+defineBuiltin({
+  name: 'randn',
+  group: 'constructors',
+  signature: 'randn(d1, d2, …, seed=S)',
+  doc: "Standard normal samples, numpy's np.random.randn bit for bit: with seed= its own generator (np.random.seed(S) first), else the document's stream (seeded with 0 at the top).",
+  params: [DIMS, SEED],
+  call: random('randn'),
+});
+
+defineBuiltin({
+  name: 'rand',
+  group: 'constructors',
+  signature: 'rand(d1, d2, …, seed=S)',
+  doc: "Uniform samples in [0, 1), numpy's np.random.rand bit for bit: with seed= its own generator, else the document's stream.",
+  params: [DIMS, SEED],
+  call: random('rand'),
+});

@@ -1,0 +1,517 @@
+/**
+ * Networks: building a spec from a `network` block (layers, arguments, parameter shapes,
+ * build-time shape inference), instantiating parameters with state_dict names and PyTorch's
+ * default initialisation, and the per-layer report (NetworkInfo).
+ */
+import type { LayerInfo, NetworkInfo, SizeValue } from '../analysis';
+import { error as diagError, nearest, type Diagnostic } from '../diagnostics';
+import type { Span } from '../span';
+import type { Expr, LayerLine, NetworkDecl } from '../syntax/ast';
+import type { Rng } from '../builtins/types';
+import { createRng } from '../tensor/rng';
+import { tensor, type Tensor } from '../tensor/tensor';
+import { bindLayerArgs, type ArgProblem, type NetRef } from './args';
+import * as D from './dims';
+import type { Dim } from './dims';
+import { findLayer, layerNames, type MakeArgs } from './layers';
+import { isLayerError, type Init, type LayerError, type LayerImpl, type LayerNode, type NetSpec, type ParamDecl } from './types';
+
+export interface NetEnv {
+  /** A document constant used in a layer argument (e.g. `hidden = 64` then Linear(30, hidden)); undefined if unknown. */
+  constant(name: string): number | undefined;
+  /** A network declared earlier in the document (composition: a layer line naming another network, Residual(NET[, SHORTCUT])). */
+  network(name: string): NetworkModel | undefined;
+  /** 0-based line of an offset, for LayerInfo.line / NetworkInfo.line (0 when absent). */
+  lineOf?(offset: number): number;
+}
+
+export interface NetParam {
+  /** state_dict name: `mlp.0.weight`. */
+  readonly name: string;
+  /** Label spellings: `mlp.A.weight`. */
+  readonly aliases: string[];
+  readonly shape: number[];
+  /** PyTorch's default initialisation distribution, drawn from the network's generator. */
+  readonly init: Tensor;
+}
+export type NetBuffer = NetParam;
+
+/** One level of a path: the canonical part first, then the label if any. */
+type Level = readonly string[];
+
+function combos(levels: readonly Level[]): string[] {
+  let out = [''];
+  for (const l of levels) {
+    const next: string[] = [];
+    for (const o of out) for (const p of l) next.push(o === '' ? p : `${o}.${p}`);
+    out = next;
+  }
+  return out;
+}
+
+function levelsOf(prefix: readonly Level[], local: string): Level[] {
+  return local === '' ? [...prefix] : [...prefix, [local]];
+}
+
+function drawInit(init: Init, shape: number[], rng: Rng): Tensor {
+  const t = tensor(shape);
+  const n = t.data.length;
+  if (init.kind === 'const') t.data.fill(init.value);
+  else if (init.kind === 'uniform') {
+    const u = rng.rand(n);
+    for (let i = 0; i < n; i++) t.data[i] = (2 * u[i] - 1) * init.bound;
+  } else {
+    t.data.set(rng.randn(n));
+    if (init.zeroRow !== undefined) {
+      const w = shape[1];
+      t.data.fill(0, init.zeroRow * w, init.zeroRow * w + w);
+    }
+  }
+  return t;
+}
+
+/** Exact symbolic values behind a LayerInfo's printed sizes, and its path levels. */
+interface InfoDims {
+  readonly size: Dim;
+  readonly macs: Dim;
+  readonly mult: Dim;
+  readonly levels: readonly Level[];
+}
+/** Per build: a plain Map (a module-level WeakMap made the garbage collector dominate a 200-layer build). */
+type DimsMap = Map<LayerInfo, InfoDims>;
+
+interface PathEntry {
+  params: number;
+  outputSize?: SizeValue;
+}
+
+/** A parameter whose initial value is drawn on first use (see NetworkModel.initOf). */
+class LazyParam implements NetParam {
+  constructor(
+    readonly name: string,
+    readonly aliases: string[],
+    readonly shape: number[],
+    private readonly model: NetworkModel,
+    private readonly k: number,
+  ) {}
+  get init(): Tensor {
+    return this.model.initOf(this.k);
+  }
+}
+
+/** An instantiated network: its spec and its named parameters and buffers. */
+export class NetworkModel {
+  readonly name: string;
+  /** Paths (without the network name, canonical and label spellings) to counts and sizes. */
+  private readonly paths = new Map<string, PathEntry>();
+  private readonly params: NetParam[] = [];
+  private readonly bufs: NetBuffer[] = [];
+
+  constructor(
+    readonly spec: NetSpec,
+    readonly info: NetworkInfo | undefined,
+    private readonly out: Dim | undefined = undefined,
+    infoDims: DimsMap = new Map(),
+  ) {
+    this.name = spec.name;
+    this.instantiate(spec, [[spec.name]]);
+    if (info) this.registerSizes(info.layers, infoDims);
+  }
+
+  /**
+   * Initial values are drawn lazily but always in one order: parameters in state_dict order
+   * from createRng(seed) (what `np.random.seed(seed)` then the same draws would give), so a
+   * summary of VGG-16 does not allocate its 138 million values. Buffers are constants.
+   */
+  private readonly pending: { init: Init; shape: number[]; value?: Tensor }[] = [];
+  private drawn = 0;
+  private rng: Rng | undefined;
+
+  /** @internal */
+  initOf(k: number): Tensor {
+    while (this.drawn <= k) {
+      const p = this.pending[this.drawn++];
+      if (p.init.kind === 'const') continue;
+      this.rng ??= createRng(this.spec.seed >>> 0);
+      p.value = drawInit(p.init, p.shape, this.rng);
+    }
+    const p = this.pending[k];
+    return (p.value ??= drawInit(p.init, p.shape, createRng(0)));
+  }
+
+  private instantiate(spec: NetSpec, prefix: readonly Level[]): number {
+    let total = 0;
+    for (const node of spec.layers) {
+      const lv: Level[] = [...prefix, node.label ? [String(node.index), node.label] : [String(node.index)]];
+      let own = 0;
+      const add = (list: NetParam[], p: ParamDecl) => {
+        const names = combos([...lv, [p.local]]);
+        const k = this.pending.length;
+        this.pending.push({ init: p.init, shape: p.shape });
+        list.push(new LazyParam(names[0], names.slice(1), p.shape.slice(), this, k));
+      };
+      for (const p of node.impl.params) {
+        add(this.params, p);
+        const n = p.shape.reduce((a, b) => a * b, 1);
+        own += n;
+        for (const k of combos([...lv.slice(1), [p.local]])) this.paths.set(k, { params: n });
+      }
+      for (const b of node.impl.buffers) add(this.bufs, b);
+      for (const c of node.impl.children) own += this.instantiate(c.spec, levelsOf(lv, c.local));
+      for (const k of combos(lv.slice(1))) this.paths.set(k, { ...this.paths.get(k), params: own });
+      total += own;
+    }
+    if (prefix.length > 1) for (const k of combos(prefix.slice(1))) if (!this.paths.has(k)) this.paths.set(k, { params: total });
+    if (prefix.length === 1) this.paths.set('', { params: total });
+    return total;
+  }
+
+  private registerSizes(layers: readonly LayerInfo[], infoDims: DimsMap): void {
+    for (const l of layers) {
+      const d = infoDims.get(l);
+      if (d) {
+        for (const k of combos(d.levels.slice(1))) {
+          const e = this.paths.get(k);
+          if (e && e.outputSize === undefined) e.outputSize = l.outputSize;
+        }
+      }
+      if (l.children) this.registerSizes(l.children, infoDims);
+    }
+  }
+
+  /** Parameters in state_dict order. */
+  parameters(): NetParam[] {
+    return this.params;
+  }
+  /** BatchNorm running_mean, running_var, num_batches_tracked. */
+  buffers(): NetBuffer[] {
+    return this.bufs;
+  }
+  /** params(mlp) with [], params(mlp.A) with ['A'], params(mlp.0.weight) with ['0', 'weight']. */
+  paramsOf(pathParts: readonly string[]): number | undefined {
+    return this.paths.get(pathParts.join('.'))?.params;
+  }
+  /** size(mlp.A): the element count of that layer's output (symbolic: a string); [] is the network's output. */
+  outputSizeOf(pathParts: readonly string[]): SizeValue | undefined {
+    if (pathParts.length === 0) return this.out === undefined ? undefined : D.toSize(this.out);
+    return this.paths.get(pathParts.join('.'))?.outputSize;
+  }
+}
+
+function dimsOf(l: LayerInfo, infoDims: DimsMap): InfoDims {
+  return infoDims.get(l)!;
+}
+
+// ------------------------------------------------------------------------ building
+
+interface BuildState {
+  readonly env: NetEnv;
+  readonly diags: Diagnostic[];
+}
+
+function evalNumber(e: Expr, env: NetEnv): number | undefined {
+  switch (e.kind) {
+    case 'Number':
+      return e.value;
+    case 'Paren':
+      return evalNumber(e.inner, env);
+    case 'Unary': {
+      const v = evalNumber(e.operand, env);
+      return v === undefined ? undefined : e.op === '-' ? -v : v;
+    }
+    case 'Name':
+      return env.constant(e.name);
+    case 'Binary': {
+      const a = evalNumber(e.left, env);
+      const b = evalNumber(e.right, env);
+      if (a === undefined || b === undefined) return undefined;
+      return e.op === '+' ? a + b : e.op === '-' ? a - b : e.op === '*' ? a * b : e.op === '/' ? a / b : e.op === '^' ? a ** b : undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** The declared input shape: names are symbols (always), numbers and constant arithmetic are sizes. */
+function inputShape(decl: NetworkDecl, st: BuildState): Dim[] | undefined {
+  const inp = decl.input;
+  if (!inp) {
+    st.diags.push(
+      diagError(
+        'net.missing-input',
+        `Expected \`input SHAPE\` as the first line of network \`${decl.name.name}\` (for example \`input [N, 30]\`), found ${decl.layers.length ? `the layer \`${decl.layers[0].layer.name}\`` : 'nothing'}.`,
+        decl.layers.length ? decl.layers[0].span : decl.headerSpan,
+      ),
+    );
+    return undefined;
+  }
+  const dims: Dim[] = [];
+  for (const d of inp.dims) {
+    if (d.kind === 'Name') dims.push(D.sym(d.name));
+    else {
+      const v = evalNumber(d, st.env);
+      if (v === undefined || !Number.isInteger(v) || v < 0) {
+        st.diags.push(diagError('net.bad-input', `Expected a size (a non-negative integer or a name) in the input shape, found ${v === undefined ? 'an expression' : v}.`, d.span));
+        return undefined;
+      }
+      dims.push(v);
+    }
+  }
+  return dims;
+}
+
+function layerCallText(line: LayerLine, text: readonly string[]): string {
+  return `${line.layer.name}(${text.join(', ')})`;
+}
+
+/** Wraps a child network's shape error as the parent layer's. */
+function childError(parent: LayerNode, child: NetSpec, e: LayerError, inner: LayerNode | undefined): LayerError {
+  const where = inner ? ` at its layer ${inner.index}${inner.label ? ` (${inner.label})` : ''}` : '';
+  return { message: `${parent.call}: in \`${child.name}\`${where}, ${e.message.charAt(0).toLowerCase()}${e.message.slice(1)}`, code: e.code ?? 'net.shape-mismatch' };
+}
+
+interface InferResult {
+  readonly out: Dim[];
+  readonly infos: LayerInfo[];
+}
+interface InferFailure {
+  readonly error: LayerError;
+  readonly node: LayerNode;
+}
+
+/** Shape inference through a spec's layers on input x, collecting LayerInfos. */
+export function inferSpec(
+  spec: NetSpec,
+  x: readonly Dim[],
+  prefix: readonly Level[],
+  lineOf: (o: number) => number,
+  collect: boolean,
+  infoDims: DimsMap = new Map(),
+): InferResult | InferFailure {
+  const infos: LayerInfo[] = [];
+  let cur: Dim[] = [...x];
+  for (const node of spec.layers) {
+    const r = inferNode(node, cur, prefix, lineOf, collect, infoDims);
+    if ('error' in r) return r;
+    if (collect) infos.push(r.info!);
+    cur = r.out;
+  }
+  return { out: cur, infos };
+}
+
+function inferNode(
+  node: LayerNode,
+  x: readonly Dim[],
+  prefix: readonly Level[],
+  lineOf: (o: number) => number,
+  collect: boolean,
+  infoDims: DimsMap,
+): { out: Dim[]; info?: LayerInfo } | InferFailure {
+  const lv: Level[] = [...prefix, node.label ? [String(node.index), node.label] : [String(node.index)]];
+  const childInfos: LayerInfo[] = [];
+  let childMacs: Dim = 0;
+  let childMult: Dim = 0;
+  let childParams = 0;
+  const out = node.impl.infer(x, {
+    child(i, cx) {
+      const c = node.impl.children[i];
+      const r = inferSpec(c.spec, cx, levelsOf(lv, c.local), lineOf, collect, infoDims);
+      if ('error' in r) return childError(node, c.spec, r.error, r.node);
+      for (const ci of r.infos) {
+        childInfos.push(ci);
+        childMacs = D.add(childMacs, dimsOf(ci, infoDims).macs);
+        childMult = D.add(childMult, dimsOf(ci, infoDims).mult);
+        childParams += ci.params;
+      }
+      return r.out;
+    },
+  });
+  if (isLayerError(out)) return { error: out, node };
+  if (!collect) return { out };
+  const own = node.impl.params.reduce((s, p) => s + p.shape.reduce((a, b) => a * b, 1), 0);
+  const names = (ps: readonly ParamDecl[]) => ps.map((p) => ({ name: combos([...lv, [p.local]])[0], shape: p.shape.slice() }));
+  const size = D.product(out);
+  const macs = D.add(node.impl.macs(x, out), childMacs);
+  const mult = D.add(node.impl.multAdds(x, out), childMult);
+  const info: LayerInfo = {
+    index: node.index,
+    label: node.label,
+    type: node.type,
+    line: lineOf(node.line.span.start),
+    span: node.line.span,
+    inputShape: x.map(D.toSize),
+    outputShape: out.map(D.toSize),
+    outputSize: D.toSize(size),
+    params: own + childParams,
+    paramFormula: node.impl.children.length ? (own + childParams).toLocaleString('en-US') : node.impl.formula,
+    macs: D.toSize(macs),
+    multAdds: D.toSize(mult),
+    ...(childInfos.length ? { children: childInfos } : {}),
+    ...(node.impl.params.length ? { parameters: names(node.impl.params) } : {}),
+    ...(node.impl.buffers.length ? { buffers: names(node.impl.buffers) } : {}),
+  };
+  infoDims.set(info, { size, macs, mult, levels: lv });
+  return { out, info };
+}
+
+/** A layer line naming another network: its layers, instantiated with their own parameters. */
+function nestedImpl(spec: NetSpec): LayerImpl {
+  return {
+    params: [],
+    buffers: [],
+    children: [{ local: '', spec }],
+    formula: '',
+    infer: (x, h) => h.child(0, [...x]),
+    macs: () => 0,
+    multAdds: () => 0,
+    run: (x, r) => r.child(0, x),
+  };
+}
+
+function buildSpec(decl: NetworkDecl, st: BuildState, lineOf: (o: number) => number, infoDims: DimsMap): { spec: NetSpec; result: InferResult } | undefined {
+  const before = st.diags.length;
+  const input = inputShape(decl, st);
+  const seedV = decl.seed ? evalNumber(decl.seed, st.env) : 0;
+  if (decl.seed && (seedV === undefined || !Number.isInteger(seedV) || seedV < 0)) {
+    st.diags.push(diagError('net.bad-seed', `Expected a non-negative integer seed, found ${seedV === undefined ? 'an expression' : seedV}.`, decl.seed.span));
+  }
+  const layers: LayerNode[] = [];
+  const labels = new Map<string, Span>();
+  let cur: Dim[] | undefined = input;
+  const infos: LayerInfo[] = [];
+  const prefix: Level[] = [[decl.name.name]];
+  decl.layers.forEach((line, index) => {
+    const label = line.label?.name ?? null;
+    if (line.label && label !== null) {
+      if (labels.has(label)) st.diags.push(diagError('net.duplicate-label', `Expected a new label, found \`${label}\` again (labels name one layer each).`, line.label.span));
+      else if (/^\d+$/.test(label)) st.diags.push(diagError('net.bad-label', `Expected a label that is not a number, found \`${label}\`.`, line.label.span));
+      labels.set(label, line.label.span);
+    }
+    const lname = line.layer.name;
+    const nested = st.env.network(lname);
+    let node: LayerNode | undefined;
+    if (nested) {
+      if (line.args && line.args.length) {
+        st.diags.push(diagError('net.bad-argument', `Expected \`${lname}\` without arguments (it is a network), found ${line.args.length}.`, line.args[0].span));
+        cur = undefined;
+        return;
+      }
+      node = { index, label, type: lname, line, impl: nestedImpl(nested.spec), call: lname, argSpans: {} };
+    } else {
+      const def = findLayer(lname);
+      if (!def) {
+        const near = nearest(lname, [...layerNames(), 'Dense']);
+        st.diags.push(
+          diagError(
+            'net.unknown-layer',
+            `Expected a layer or a network declared earlier, found \`${lname}\`.${near ? ` Did you mean \`${near}\`?` : ''}`,
+            line.layer.span,
+            near ? [{ title: `Change to ${near}`, span: line.layer.span, text: near }] : undefined,
+          ),
+        );
+        cur = undefined;
+        return;
+      }
+      const problems: ArgProblem[] = [];
+      const bound = bindLayerArgs(def.name, def.args, line.args, { constant: (n) => st.env.constant(n), network: (n) => st.env.network(n) }, problems, line.span);
+      for (const p of problems) st.diags.push(diagError('net.bad-argument', p.message, p.span ?? line.span));
+      if (!bound) {
+        cur = undefined;
+        return;
+      }
+      const call = layerCallText(line, bound.text);
+      const mk: MakeArgs = {
+        v: bound.values,
+        inShape: cur,
+        call,
+        problem(message, arg) {
+          st.diags.push(diagError('net.bad-argument', message, (arg && bound.spans[arg]) || line.span));
+          return undefined;
+        },
+        spec: (ref: NetRef) => (ref.net as NetworkModel).spec,
+      };
+      const impl = def.make(mk);
+      if (!impl) {
+        cur = undefined;
+        return;
+      }
+      node = { index, label, type: def.name, line, impl, call, argSpans: bound.spans };
+    }
+    layers.push(node);
+    if (cur === undefined) return;
+    const r = inferNode(node, cur, prefix, lineOf, true, infoDims);
+    if ('error' in r) {
+      const span = (r.error.arg && node.argSpans[r.error.arg]) || line.span;
+      st.diags.push(diagError(r.error.code ?? 'net.shape-mismatch', r.error.message, span));
+      cur = undefined;
+      return;
+    }
+    cur = r.out;
+    infos.push(r.info!);
+  });
+  if (st.diags.length > before || !input || !cur) return undefined;
+  return { spec: { name: decl.name.name, decl, seed: seedV ?? 0, input, layers }, result: { out: cur, infos } };
+}
+
+export function buildNetwork(decl: NetworkDecl, env: NetEnv): { model: NetworkModel | undefined; info: NetworkInfo | undefined; diagnostics: Diagnostic[] } {
+  const st: BuildState = { env, diags: [] };
+  const lineOf = env.lineOf ?? (() => 0);
+  const infoDims: DimsMap = new Map();
+  const built = buildSpec(decl, st, lineOf, infoDims);
+  if (!built) return { model: undefined, info: undefined, diagnostics: st.diags };
+  const { spec, result } = built;
+  const info = networkInfo(spec, result, lineOf, infoDims);
+  return { model: new NetworkModel(spec, info, D.product(result.out), infoDims), info, diagnostics: st.diags };
+}
+
+function leafTotals(layers: readonly LayerInfo[], infoDims: DimsMap): { act: Dim } {
+  let act: Dim = 0;
+  for (const l of layers) {
+    if (l.children) act = D.add(act, leafTotals(l.children, infoDims).act);
+    // A nested network's output is its last layer's; a residual sum is a new tensor.
+    if (!l.children || l.type === 'Residual') act = D.add(act, dimsOf(l, infoDims).size);
+  }
+  return { act };
+}
+
+function countBuffers(spec: NetSpec): number {
+  let n = 0;
+  for (const l of spec.layers) {
+    for (const b of l.impl.buffers) n += b.shape.reduce((a, c) => a * c, 1);
+    for (const c of l.impl.children) n += countBuffers(c.spec);
+  }
+  return n;
+}
+
+function networkInfo(spec: NetSpec, r: InferResult, lineOf: (o: number) => number, infoDims: DimsMap): NetworkInfo {
+  let params = 0;
+  let macs: Dim = 0;
+  let mult: Dim = 0;
+  const formula: string[] = [];
+  for (const l of r.infos) {
+    params += l.params;
+    macs = D.add(macs, dimsOf(l, infoDims).macs);
+    mult = D.add(mult, dimsOf(l, infoDims).mult);
+    if (l.params) formula.push(l.paramFormula);
+  }
+  const buffers = countBuffers(spec);
+  const { act } = leafTotals(r.infos, infoDims);
+  return {
+    name: spec.name,
+    line: lineOf(spec.decl.span.start),
+    span: spec.decl.span,
+    params,
+    trainableParams: params,
+    buffers,
+    inputShape: spec.input.map(D.toSize),
+    outputShape: r.out.map(D.toSize),
+    totalMacs: D.toSize(macs),
+    totalMultAdds: D.toSize(mult),
+    memory: {
+      float32: { params: (params + buffers) * 4, activations: D.toSize(D.scale(act, 4)) },
+      float64: { params: (params + buffers) * 8, activations: D.toSize(D.scale(act, 8)) },
+    },
+    layers: r.infos,
+    paramFormula: formula.join(' + ') || '0',
+  };
+}

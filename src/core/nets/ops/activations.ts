@@ -1,0 +1,154 @@
+/**
+ * The activation layers' own ops (network internals do not depend on the element-wise op
+ * table): `nn_relu`, `nn_leaky_relu` {slope}, `nn_sigmoid`, `nn_tanh`, `nn_gelu` {approximate},
+ * `nn_softmax` {axis}, `nn_log_softmax` {axis}, and `nn_add` (the sum of a residual block).
+ */
+import { defineOp, type Attrs, type OpDef } from '../../autodiff/op';
+import { formatShape, mapUnary, sameShape, tensor, type Shape, type Tensor } from '../../tensor/tensor';
+import { erf } from './erf';
+
+function unaryOp(
+  name: string,
+  display: string,
+  f: (x: number, attrs: Attrs) => number,
+  /** dy/dx from x and y. */
+  df: (x: number, y: number, attrs: Attrs) => number,
+  rule: string,
+  convention?: string,
+): OpDef {
+  return defineOp({
+    name,
+    display,
+    inferShape: (s) => s[0],
+    forward: ([x], attrs) => mapUnary(x, (v) => f(v, attrs)),
+    backward: (g, [x], out, attrs) => {
+      const r = tensor(x.shape);
+      const xd = x.data;
+      const yd = out.data;
+      const gd = g.data;
+      for (let i = 0; i < xd.length; i++) r.data[i] = gd[i] * df(xd[i], yd[i], attrs);
+      return [r];
+    },
+    rule: ([x]) => [rule.replace(/x/g, x)],
+    ...(convention ? { convention } : {}),
+    cost: (_s, out) => out.reduce((a, b) => a * b, 1),
+  });
+}
+
+const slope = (a: Attrs): number => (typeof a.slope === 'number' ? a.slope : 0.01);
+const INV_SQRT2 = Math.SQRT1_2;
+const INV_SQRT_2PI = 0.3989422804014327;
+const SQRT_2_OVER_PI = 0.7978845608028654;
+
+unaryOp('nn_relu', 'ReLU', (x) => (x > 0 ? x : 0), (x) => (x > 0 ? 1 : 0), "∂L/∂x = ∂L/∂y · 𝟙[x > 0]", "ReLU'(0) = 0");
+unaryOp(
+  'nn_leaky_relu',
+  'LeakyReLU',
+  (x, a) => (x > 0 ? x : slope(a) * x),
+  (x, _y, a) => (x > 0 ? 1 : slope(a)),
+  '∂L/∂x = ∂L/∂y · (1 if x > 0 else slope)',
+  "LeakyReLU'(0) = slope",
+);
+unaryOp('nn_sigmoid', 'Sigmoid', (x) => 1 / (1 + Math.exp(-x)), (_x, y) => y * (1 - y), '∂L/∂x = ∂L/∂y · σ(x)(1 − σ(x))');
+unaryOp('nn_tanh', 'Tanh', (x) => Math.tanh(x), (_x, y) => 1 - y * y, '∂L/∂x = ∂L/∂y · (1 − tanh²x)');
+unaryOp(
+  'nn_gelu',
+  'GELU',
+  (x, a) => (a.approximate === 'tanh' ? 0.5 * x * (1 + Math.tanh(SQRT_2_OVER_PI * (x + 0.044715 * x * x * x))) : 0.5 * x * (1 + erf(x * INV_SQRT2))),
+  (x, _y, a) => {
+    if (a.approximate === 'tanh') {
+      const inner = SQRT_2_OVER_PI * (x + 0.044715 * x * x * x);
+      const t = Math.tanh(inner);
+      return 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * SQRT_2_OVER_PI * (1 + 3 * 0.044715 * x * x);
+    }
+    return 0.5 * (1 + erf(x * INV_SQRT2)) + x * INV_SQRT_2PI * Math.exp(-0.5 * x * x);
+  },
+  '∂L/∂x = ∂L/∂y · (Φ(x) + x·φ(x))',
+);
+
+function normAxis(axis: unknown, rank: number): number {
+  const a = typeof axis === 'number' ? axis : -1;
+  return a < 0 ? a + rank : a;
+}
+
+/** Iterates the lines along `axis`: calls fn(offset, stride, length) for each. */
+function forLines(shape: Shape, axis: number, fn: (off: number, stride: number, len: number) => void): void {
+  const len = shape[axis] ?? 1;
+  let inner = 1;
+  for (let i = axis + 1; i < shape.length; i++) inner *= shape[i];
+  let outer = 1;
+  for (let i = 0; i < axis; i++) outer *= shape[i];
+  for (let o = 0; o < outer; o++) for (let i = 0; i < inner; i++) fn(o * len * inner + i, inner, len);
+}
+
+function softmaxLike(name: string, display: string, log: boolean): void {
+  defineOp({
+    name,
+    display,
+    inferShape(shapes, attrs) {
+      const r = shapes[0].length;
+      const a = normAxis(attrs.axis, Math.max(r, 1));
+      if (r > 0 && (a < 0 || a >= r)) return { error: `Expected an axis in [−${r}, ${r - 1}], found ${String(attrs.axis)}.` };
+      return shapes[0];
+    },
+    forward([x], attrs) {
+      const y = tensor(x.shape);
+      if (x.shape.length === 0) {
+        y.data[0] = log ? 0 : 1;
+        return y;
+      }
+      const a = normAxis(attrs.axis, x.shape.length);
+      const xd = x.data;
+      const yd = y.data;
+      forLines(x.shape, a, (off, st, len) => {
+        let m = -Infinity;
+        for (let k = 0; k < len; k++) m = Math.max(m, xd[off + k * st]);
+        let s = 0;
+        for (let k = 0; k < len; k++) s += Math.exp(xd[off + k * st] - m);
+        const ls = Math.log(s);
+        for (let k = 0; k < len; k++) {
+          const z = xd[off + k * st] - m;
+          yd[off + k * st] = log ? z - ls : Math.exp(z) / s;
+        }
+      });
+      return y;
+    },
+    backward(g, [x], y, attrs) {
+      const r = tensor(x.shape);
+      if (x.shape.length === 0) return [r];
+      const a = normAxis(attrs.axis, x.shape.length);
+      const gd = g.data;
+      const yd = y.data;
+      forLines(x.shape, a, (off, st, len) => {
+        let s = 0;
+        if (log) {
+          for (let k = 0; k < len; k++) s += gd[off + k * st];
+          for (let k = 0; k < len; k++) r.data[off + k * st] = gd[off + k * st] - Math.exp(yd[off + k * st]) * s;
+        } else {
+          for (let k = 0; k < len; k++) s += gd[off + k * st] * yd[off + k * st];
+          for (let k = 0; k < len; k++) r.data[off + k * st] = yd[off + k * st] * (gd[off + k * st] - s);
+        }
+      });
+      return [r];
+    },
+    rule: ([x]) => [log ? `∂L/∂${x} = ∂L/∂y − softmax(${x})·Σ ∂L/∂y` : `∂L/∂${x} = y ⊙ (∂L/∂y − Σ(∂L/∂y ⊙ y))`],
+    cost: (_s, out) => 3 * out.reduce((a, b) => a * b, 1),
+  });
+}
+softmaxLike('nn_softmax', 'Softmax', false);
+softmaxLike('nn_log_softmax', 'LogSoftmax', true);
+
+defineOp({
+  name: 'nn_add',
+  display: '+',
+  inferShape: ([a, b]) =>
+    sameShape(a, b) ? a : { error: `A residual sum needs equal shapes, found ${formatShape(a)} and ${formatShape(b)}.` },
+  forward([a, b]) {
+    const y = tensor(a.shape);
+    for (let i = 0; i < y.data.length; i++) y.data[i] = a.data[i] + b.data[i];
+    return y;
+  },
+  backward: (g): Tensor[] => [tensor(g.shape, g.data.slice()), tensor(g.shape, g.data.slice())],
+  rule: ([a, b]) => [`∂L/∂${a} = ∂L/∂y`, `∂L/∂${b} = ∂L/∂y`],
+  cost: (_s, out) => out.reduce((a, b) => a * b, 1),
+});

@@ -1,0 +1,95 @@
+/**
+ * `linear(x, W[, b])` = x·Wᵀ + b over the last axis of x (PyTorch's F.linear), with fused
+ * kernels for the three products the forward and backward need:
+ *   y  = x · Wᵀ   ([R, in] · [out, in]ᵀ)
+ *   gx = g · W    ([R, out] · [out, in])
+ *   gW = gᵀ · x   ([R, out]ᵀ · [R, in])
+ */
+import { defineOp } from '../../autodiff/op';
+import { formatShape, tensor, type Tensor } from '../../tensor/tensor';
+
+/** C[R, O] = A[R, I] · B[O, I]ᵀ (rows of both operands are contiguous: dot products). */
+export function matmulABt(a: Float64Array, b: Float64Array, R: number, I: number, O: number, out: Float64Array): void {
+  for (let r = 0; r < R; r++) {
+    const ar = r * I;
+    for (let o = 0; o < O; o++) {
+      const bo = o * I;
+      let s = 0;
+      for (let i = 0; i < I; i++) s += a[ar + i] * b[bo + i];
+      out[r * O + o] += s;
+    }
+  }
+}
+
+/** C[R, I] += A[R, O] · B[O, I]. */
+export function matmulAB(a: Float64Array, b: Float64Array, R: number, O: number, I: number, out: Float64Array): void {
+  for (let r = 0; r < R; r++) {
+    const cr = r * I;
+    for (let o = 0; o < O; o++) {
+      const v = a[r * O + o];
+      if (v === 0) continue;
+      const bo = o * I;
+      for (let i = 0; i < I; i++) out[cr + i] += v * b[bo + i];
+    }
+  }
+}
+
+/** C[O, I] += A[R, O]ᵀ · B[R, I]. */
+export function matmulAtB(a: Float64Array, b: Float64Array, R: number, O: number, I: number, out: Float64Array): void {
+  for (let r = 0; r < R; r++) {
+    const br = r * I;
+    for (let o = 0; o < O; o++) {
+      const v = a[r * O + o];
+      if (v === 0) continue;
+      const co = o * I;
+      for (let i = 0; i < I; i++) out[co + i] += v * b[br + i];
+    }
+  }
+}
+
+export const linearOp = defineOp({
+  name: 'linear',
+  display: 'Linear',
+  inferShape(shapes) {
+    const [x, w, b] = shapes;
+    if (w.length !== 2) return { error: `Expected a weight of rank 2, found ${formatShape(w)}.`, input: 1 };
+    if (x.length < 1 || x[x.length - 1] !== w[1])
+      return { error: `Linear expects ${w[1]} input features but receives ${formatShape(x)}.`, input: 0 };
+    if (b !== undefined && (b.length !== 1 || b[0] !== w[0]))
+      return { error: `Expected a bias of shape [${w[0]}], found ${formatShape(b)}.`, input: 2 };
+    return [...x.slice(0, -1), w[0]];
+  },
+  forward(inputs) {
+    const [x, w, b] = inputs;
+    const O = w.shape[0];
+    const I = w.shape[1];
+    const R = I === 0 ? 0 : x.data.length / I;
+    const y = tensor([...x.shape.slice(0, -1), O]);
+    if (b) for (let r = 0; r < R; r++) y.data.set(b.data, r * O);
+    matmulABt(x.data, w.data, R, I, O, y.data);
+    return y;
+  },
+  backward(g, inputs) {
+    const [x, w, b] = inputs;
+    const O = w.shape[0];
+    const I = w.shape[1];
+    const R = I === 0 ? 0 : x.data.length / I;
+    const gx = tensor(x.shape);
+    matmulAB(g.data, w.data, R, O, I, gx.data);
+    const gw = tensor(w.shape);
+    matmulAtB(g.data, x.data, R, O, I, gw.data);
+    const res: (Tensor | null)[] = [gx, gw];
+    if (b) {
+      const gb = tensor(b.shape);
+      for (let r = 0; r < R; r++) for (let o = 0; o < O; o++) gb.data[o] += g.data[r * O + o];
+      res.push(gb);
+    }
+    return res;
+  },
+  rule: ([x, w, b]) => {
+    const r = [`∂L/∂${x} = ∂L/∂Y · ${w}`, `∂L/∂${w} = (∂L/∂Y)ᵀ · ${x}`];
+    if (b !== undefined) r.push(`∂L/∂${b} = Σ_rows ∂L/∂Y`);
+    return r;
+  },
+  cost: (shapes, out) => (out.reduce((a, b) => a * b, 1) * (shapes[1][1] ?? 1)),
+});

@@ -1,0 +1,76 @@
+/**
+ * Running a network: its layers become ops on the caller's tape (so gradients reach the
+ * parameter leaves). Shapes are checked layer by layer on the actual input (symbolic sizes
+ * are bound by it); a layer that does not fit is an error on its line naming both shapes.
+ */
+import type { CallContext, NodeId, Rng } from '../builtins/types';
+import type { Tensor } from '../tensor/tensor';
+import type { NetworkModel } from './model';
+import { inferSpec } from './model';
+import type { Dim } from './dims';
+import { isLayerError, type LayerNode, type NetSpec, type RunHelpers } from './types';
+
+
+export interface NetCallContext extends CallContext {
+  /** The current leaf node of that state_dict parameter. */
+  param(fullName: string): NodeId;
+  /** Current buffer value. */
+  buffer(fullName: string): Tensor;
+  /** BatchNorm running stats update in training mode. */
+  setBuffer(fullName: string, value: Tensor): void;
+  /** The network's own generator for dropout masks. */
+  netRng(): Rng;
+}
+
+function runSpec(spec: NetSpec, x: NodeId, prefix: string, train: boolean, ctx: NetCallContext): NodeId | undefined {
+  let cur = x;
+  for (const node of spec.layers) {
+    const y = runNode(node, cur, `${prefix}.${node.index}`, train, ctx);
+    if (y === undefined) return undefined;
+    cur = y;
+  }
+  return cur;
+}
+
+function runNode(node: LayerNode, x: NodeId, path: string, train: boolean, ctx: NetCallContext): NodeId | undefined {
+  const span = node.line.span;
+  const shape = ctx.shape(x) as Dim[];
+  // Shape check on the actual input (children included), reported at this layer.
+  const out = node.impl.infer(shape, {
+    child(i, cx) {
+      const c = node.impl.children[i];
+      const r = inferSpec(c.spec, cx, [], () => 0, false);
+      if ('error' in r) {
+        const inner = r.node;
+        return { message: `${node.call}: in \`${c.spec.name}\` at its layer ${inner.index}${inner.label ? ` (${inner.label})` : ''}, ${r.error.message.charAt(0).toLowerCase()}${r.error.message.slice(1)}`, code: r.error.code };
+      }
+      return r.out;
+    },
+  });
+  if (isLayerError(out)) return ctx.error(out.code ?? 'net.shape-mismatch', out.message, (out.arg && node.argSpans[out.arg]) || span);
+  const run = node.impl.run;
+  if (!run) return ctx.error('net.not-runnable', `${node.call} can be summarised but not yet run.`, span);
+  const h: RunHelpers = {
+    train,
+    span,
+    apply: (op, inputs, attrs) => ctx.apply(op, inputs, attrs ?? {}, span),
+    shape: (n) => ctx.shape(n),
+    value: (n) => ctx.value(n),
+    constant: (t) => ctx.constant(t),
+    param: (local) => ctx.param(`${path}.${local}`),
+    buffer: (local) => ctx.buffer(`${path}.${local}`),
+    setBuffer: (local, t) => ctx.setBuffer(`${path}.${local}`, t),
+    rand: (n) => ctx.netRng().rand(n),
+    child(i, cx) {
+      const c = node.impl.children[i];
+      return runSpec(c.spec, cx, c.local === '' ? path : `${path}.${c.local}`, train, ctx);
+    },
+    error: (code, message, sp) => ctx.error(code, message, sp ?? span),
+  };
+  return run(x, h);
+}
+
+/** Runs `model` on x (eval mode unless train): ops on the tape, or undefined after a reported error. */
+export function callNetwork(model: NetworkModel, x: NodeId, train: boolean, ctx: NetCallContext): NodeId | undefined {
+  return runSpec(model.spec, x, model.name, train, ctx);
+}
