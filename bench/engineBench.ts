@@ -45,18 +45,12 @@ export function runTape(spec: GraphSpec): { forwardMs: number; backwardMs: numbe
   const t0 = performance.now();
   const tape = new Tape(spec.leaves.length + spec.ops.length + 16);
   for (const x of spec.leaves) tape.leaf(scalar(x), K.PARAM);
-  const inputs2 = [0, 0];
-  const inputs1 = [0];
-  for (let k = 0; k < spec.ops.length; k++) {
-    const op = spec.ops[k];
-    if (op < 2) {
-      inputs2[0] = spec.a[k];
-      inputs2[1] = spec.b[k];
-      tape.apply(OP_NAMES[op], inputs2, undefined);
-    } else {
-      inputs1[0] = spec.a[k];
-      tape.apply(OP_NAMES[op], inputs1, undefined);
-    }
+  const handles = OP_NAMES.map((n) => tape.handle(n));
+  const { ops, a, b } = spec;
+  for (let k = 0; k < ops.length; k++) {
+    const op = ops[k];
+    if (op < 2) tape.applyFast(handles[op], a[k], b[k]);
+    else tape.applyFast(handles[op], a[k]);
   }
   const t1 = performance.now();
   const root = tape.n - 1;

@@ -14,8 +14,10 @@ export interface BenchResult {
   ref?: { name: string; ms: number };
 }
 
+/** Mean ms per call over ≥ minMs, after as long a warm-up (so the JIT has settled). */
 function time(fn: () => void, minMs = 200): number {
-  fn();
+  const w0 = performance.now();
+  while (performance.now() - w0 < minMs) fn();
   let n = 0;
   const t0 = performance.now();
   let t = t0;

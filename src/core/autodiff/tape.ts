@@ -156,6 +156,36 @@ export class Tape {
     return r;
   }
 
+  /** A handle for an op, so hot loops skip the name lookup. */
+  handle(name: string): OpHandle {
+    const e = this.opEntry(name);
+    return { name, id: e.id, code: e.code };
+  }
+
+  /**
+   * Appends an element-wise op of one or two inputs through its handle. Scalar inputs take the
+   * allocation-free path; anything else goes through `apply`.
+   */
+  applyFast(h: OpHandle, a: number, b: number = NO_INPUT, spanStart = 0, spanEnd = 0): number {
+    if (h.code === 0 || this.isScalar[a] !== 1 || (b !== NO_INPUT && this.isScalar[b] !== 1)) {
+      return this.apply(h.name, b === NO_INPUT ? [a] : [a, b], undefined, spanStart, spanEnd);
+    }
+    if (this.n === this.cap) this.grow();
+    const i = this.n++;
+    this.kind[i] = K.OP;
+    this.opIndex[i] = h.id;
+    this.in0[i] = a;
+    this.in1[i] = b;
+    this.spanStart[i] = spanStart;
+    this.spanEnd[i] = spanEnd;
+    this.req[i] = b === NO_INPUT ? this.req[a] : this.req[a] | this.req[b];
+    this.scode[i] = h.code;
+    this.isScalar[i] = 1;
+    this.sparam[i] = 0.01;
+    this.sv[i] = scalarForward(h.code, this.sv[a], b === NO_INPUT ? 0 : this.sv[b], 0.01);
+    return i;
+  }
+
   /**
    * Appends an op node and computes its value. The caller has checked shapes with the op's
    * inferShape (the evaluator does, to report errors with spans).
@@ -312,6 +342,12 @@ export class Tape {
   setValue(i: number, t: Tensor): void {
     this.store(i, t);
   }
+}
+
+export interface OpHandle {
+  readonly name: string;
+  readonly id: number;
+  readonly code: number;
 }
 
 export class Gradients {

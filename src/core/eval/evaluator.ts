@@ -22,7 +22,7 @@ import type {
 } from '../syntax/ast';
 import { broadcastShapes, formatShape, numel, scalar, tensor, type Shape, type Tensor } from '../tensor/tensor';
 import { createRng } from '../tensor/rng';
-import { buildNetwork, callNetwork, type NetworkModel } from '../nets/index';
+import { buildNetwork, callNetwork, type NetParam, type NetworkModel } from '../nets/index';
 import type { CheckInfo, ExpectationInfo, GradientInfo, LayerInfo, NetworkInfo, ValueInfo } from '../analysis';
 import type { Binding, EvalRecord } from './values';
 import { checkGradient } from './gradcheck';
@@ -65,8 +65,10 @@ interface NetState {
   readonly model: NetworkModel;
   readonly info: NetworkInfo | undefined;
   readonly decl: NetworkDecl;
-  /** state_dict name → binding of the current leaf. */
+  /** state_dict name → binding of the current leaf (created on first use: VGG-16's 138M values are not drawn until needed). */
   readonly params: Map<string, Binding>;
+  /** Every spelling of every parameter → its spec and state_dict position. */
+  readonly specs: Map<string, { readonly param: NetParam; readonly index: number }>;
   readonly buffers: Map<string, Tensor>;
   rng: Rng | undefined;
   readonly seed: number;
@@ -80,7 +82,7 @@ const PROTECTED_NAMES = new Set(['param', 'grad', 'check', 'expect', 'network'])
  * that uses a name whose binding failed is skipped silently).
  */
 export class Evaluator {
-  readonly tape = new Tape(1024);
+  readonly tape = new Tape(64);
   readonly diagnostics: Diagnostic[] = [];
   private readonly env = new Map<string, Binding>();
   /** Names whose latest binding failed: uses are skipped without a diagnostic. */
@@ -249,9 +251,9 @@ export class Evaluator {
       );
       return;
     }
-    const p = net.params.get(full);
+    const p = this.netParam(net, full);
     if (!p) {
-      const cands = [...net.params.keys()];
+      const cands = [...net.specs.keys()];
       const near = nearest(full, cands);
       this.diagnostics.push(
         error(
@@ -287,6 +289,7 @@ export class Evaluator {
       refs: [],
       network: net.model.name,
       aliases: p.aliases,
+      stateIndex: p.stateIndex,
     };
     for (const n of [p.name, ...(p.aliases ?? [])]) net.params.set(n, b);
     this.bind(b);
@@ -315,7 +318,8 @@ export class Evaluator {
     if (!targets) {
       // Every param OUT depends on, in source order; else every leaf it depends on.
       const deps = this.bindings.filter((b) => grads.dependsOn(b.node) && b.node !== out.node && this.isCurrent(b));
-      const params = deps.filter((b) => b.kind === 'param');
+      // Document params in source order; a network's parameters in state_dict order.
+      const params = inStateDictOrder(deps.filter((b) => b.kind === 'param'));
       const chosen = params.length ? params : deps.filter((b) => b.kind === 'leaf');
       for (const b of chosen) res.push({ b, text: b.name, span: out.nameSpan, depends: true });
       return res;
@@ -513,6 +517,7 @@ export class Evaluator {
         return t.data.length === 1 ? t.data[0] : undefined;
       },
       network: (n) => this.networks.get(n)?.model,
+      lineOf: (offset: number) => this.lines.lineOf(offset),
     });
     this.diagnostics.push(...diagnostics);
     if (info) this.networkInfos.push(this.withLines(info));
@@ -526,6 +531,7 @@ export class Evaluator {
       info,
       decl,
       params: new Map(),
+      specs: new Map(),
       buffers: new Map(),
       rng: undefined,
       seed: seedV ?? 0,
@@ -533,28 +539,40 @@ export class Evaluator {
     this.networks.set(name, state);
     this.poisoned.delete(name);
     this.env.delete(name);
-    const line = this.currentLine;
-    for (const p of model.parameters()) {
-      const leaf = this.tape.leaf(copy(p.init), K.PARAM, decl.name.span.start, decl.name.span.end);
-      const b: Binding = {
-        name: p.name,
-        node: leaf,
-        kind: 'param',
-        stmt: null,
-        line,
-        span: decl.headerSpan,
-        nameSpan: decl.name.span,
-        refs: [],
-        network: name,
-        aliases: p.aliases,
-      };
-      this.bindings.push(b);
-      for (const n of [p.name, ...p.aliases]) state.params.set(n, b);
-    }
+    model.parameters().forEach((p, index) => {
+      for (const n of [p.name, ...p.aliases]) state.specs.set(n, { param: p, index });
+    });
     for (const buf of model.buffers()) {
       state.buffers.set(buf.name, copy(buf.init));
       for (const a of buf.aliases ?? []) state.buffers.set(a, state.buffers.get(buf.name)!);
     }
+  }
+
+  /** The current binding of a network parameter, creating its leaf (from the default initialisation) on first use. */
+  private netParam(net: NetState, fullName: string): Binding | undefined {
+    const have = net.params.get(fullName);
+    if (have) return have;
+    const spec = net.specs.get(fullName);
+    if (!spec) return undefined;
+    const p = spec.param;
+    const decl = net.decl;
+    const leaf = this.tape.leaf(copy(p.init), K.PARAM, decl.name.span.start, decl.name.span.end);
+    const b: Binding = {
+      name: p.name,
+      node: leaf,
+      kind: 'param',
+      stmt: null,
+      line: this.lines.lineOf(decl.span.start),
+      span: decl.headerSpan,
+      nameSpan: decl.name.span,
+      refs: [],
+      network: net.model.name,
+      aliases: p.aliases,
+      stateIndex: spec.index,
+    };
+    this.bindings.push(b);
+    for (const n of [p.name, ...p.aliases]) net.params.set(n, b);
+    return b;
   }
 
   /** Lines are 0-based lines of the analysed text, computed from spans in one place. */
@@ -659,9 +677,9 @@ export class Evaluator {
       this.undefinedName({ kind: 'Name', name: e.parts[0], span: e.partSpans[0] });
       return undefined;
     }
-    const p = net.params.get(full);
+    const p = this.netParam(net, full);
     if (p) return p;
-    const near = nearest(full, net.params.keys());
+    const near = nearest(full, net.specs.keys());
     this.diagnostics.push(
       error(
         'name.undefined',
@@ -818,8 +836,7 @@ export class Evaluator {
     const self = this;
     const netCtx = Object.assign(ctx, {
       param(fullName: string): number {
-        const b = net.params.get(fullName)!;
-        return b.node;
+        return self.netParam(net, fullName)!.node;
       },
       buffer(fullName: string): Tensor {
         return net.buffers.get(fullName)!;
@@ -834,7 +851,6 @@ export class Evaluator {
         return net.rng;
       },
     });
-    void self;
     return callNetwork(net.model, x, train, netCtx);
   }
 
@@ -1151,6 +1167,20 @@ export class Evaluator {
   private reportNonFinite(_node: number, _stmt: Assign, _value: Tensor): void {
     // Non-finite values are reported where the op produced them (apply), once.
   }
+}
+
+/** Keeps source order, but lists each network's parameters in state_dict order where the first of them appears. */
+function inStateDictOrder(bs: Binding[]): Binding[] {
+  const out: Binding[] = [];
+  const done = new Set<string>();
+  for (const b of bs) {
+    if (!b.network) out.push(b);
+    else if (!done.has(b.network)) {
+      done.add(b.network);
+      out.push(...bs.filter((x) => x.network === b.network).sort((x, y) => (x.stateIndex ?? 0) - (y.stateIndex ?? 0)));
+    }
+  }
+  return out;
 }
 
 function copy(t: Tensor): Tensor {

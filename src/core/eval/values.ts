@@ -16,6 +16,8 @@ export interface Binding {
   /** The network it belongs to, for network parameters. */
   readonly network?: string;
   readonly aliases?: readonly string[];
+  /** Position in the network's state_dict. */
+  readonly stateIndex?: number;
 }
 
 /** What the evaluator remembers for explanations, hovers and the panel. */

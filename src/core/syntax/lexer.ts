@@ -33,8 +33,17 @@ export interface Segment {
   readonly baseIndent: number;
 }
 
-const isIdentStart = (c: string): boolean => /[\p{L}_]/u.test(c);
-const isIdentPart = (c: string): boolean => /[\p{L}\p{N}_]/u.test(c);
+/** ASCII first (the common case), Unicode letters (Greek names) by regular expression. */
+const isIdentStart = (c: string): boolean => {
+  const k = c.charCodeAt(0);
+  if ((k >= 97 && k <= 122) || (k >= 65 && k <= 90) || k === 95) return true;
+  return k > 127 && /[\p{L}_]/u.test(c);
+};
+const isIdentPart = (c: string): boolean => {
+  const k = c.charCodeAt(0);
+  if ((k >= 97 && k <= 122) || (k >= 65 && k <= 90) || k === 95 || (k >= 48 && k <= 57)) return true;
+  return k > 127 && /[\p{L}\p{N}_]/u.test(c);
+};
 const isDigit = (c: number): boolean => c >= 48 && c <= 57;
 
 const TWO_CHAR_OPS = new Set(['**', '==', '<=', '>=', '!=']);
