@@ -113,7 +113,7 @@ export function main(argv: string[], out: (s: string) => void, err: (s: string) 
         err(`gradlens explain: cannot explain ∂${of}/∂${wrt}: ${problems.map((p) => p.message).join(' ') || 'no such gradient'}`);
         return 1;
       }
-      const d = deriveGradient(full.eval.tape, req.of, req.wrt, req.wrtText, req.grads);
+      const d = deriveGradient(full.eval.tape, req.of, req.wrt, req.wrtText, req.grads, text + extra);
       out(flags.get('--format') === 'tex' ? `\\begin{align*}\n${derivationTex(d)}\n\\end{align*}` : derivationMarkdown(d));
       return 0;
     }

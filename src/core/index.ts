@@ -50,7 +50,7 @@ export function analyzeFull(text: string, options: AnalyzeOptions = {}): FullAna
     r.gradRequests.forEach((req, k) => {
       const gi = req.stmt.kind === 'Grad' ? gradIndex++ : -1;
       if (k >= 200) return;
-      const d = deriveGradient(r.tape, req.of, req.wrt, req.wrtText, req.grads);
+      const d = deriveGradient(r.tape, req.of, req.wrt, req.wrtText, req.grads, text);
       derivations.push(d);
       const md = derivationMarkdown(d);
       let list = byBinding.get(req.wrt);

@@ -5,7 +5,8 @@ import type { Sym } from '../autodiff/sym';
 import { findBuiltin } from '../builtins/types';
 import { formatNumber } from '../format';
 import type { Expr } from '../syntax/ast';
-import { formatShape, numel } from '../tensor/tensor';
+import { broadcastIndex, broadcastShapes, formatShape, numel, type Tensor } from '../tensor/tensor';
+import { describeTensor } from '../tensor/preview';
 import type { Tape } from '../autodiff/tape';
 import type { Gradients } from '../autodiff/tape';
 import type { Binding } from '../eval/values';
@@ -136,6 +137,13 @@ export function diffSym(s: Sym, x: string): Sym | undefined {
       return undefined;
     }
     case 'call': {
+      // Vector–Jacobian form for tensors: a full sum passes the gradient through unchanged,
+      // a full mean divides it by the number of elements n.
+      if ((s.f === 'sum' || s.f === 'mean') && s.args.length === 1) {
+        const d = diffSym(s.args[0], x);
+        if (!d) return undefined;
+        return s.f === 'sum' ? d : y.div(d, y.v('n'));
+      }
       const op = opByDisplay(s.f);
       if (!op || !op.partials) return undefined;
       const operands = s.f === "LeakyReLU'" || s.f === 'LeakyReLU' ? s.args.slice(0, 1) : s.args;
@@ -166,6 +174,10 @@ export interface Factor {
   readonly tex: string;
   /** Its value (scalars only). */
   readonly value?: number;
+  /** Tensors: the factor evaluated element-wise, when small. */
+  readonly tensorValue?: Tensor;
+  /** Tensors: true when the factor is an element-wise partial (read with ⊙). */
+  readonly elementwise?: boolean;
 }
 
 export interface Derivation {
@@ -175,7 +187,16 @@ export interface Derivation {
   readonly paths: Factor[][];
   readonly result: { readonly shape: number[]; readonly data: number[] };
   /** For the recurrence: each node's adjoint in reverse order. */
-  readonly recurrence: { readonly name: string; readonly terms: string[]; readonly value?: number; readonly shape: number[] }[];
+  readonly recurrence: {
+    readonly name: string;
+    readonly terms: string[];
+    readonly value?: number;
+    readonly shape: number[];
+    /** The adjoint ∂of/∂name, previewed (tensors). */
+    readonly preview?: string;
+  }[];
+  /** Softmax followed by cross-entropy: the homework's P − y identity with the user's numbers. */
+  readonly shortcut?: { readonly logits: string; readonly probs: string; readonly target: string; readonly text: string };
   readonly conventions: string[];
   readonly notes: string[];
 }
@@ -233,7 +254,7 @@ function conventionsFor(s: Sym, env: (n: string) => number, out: Set<string>): v
 }
 
 /** The chain-rule derivation of ∂of/∂wrt over the statement-level graph. */
-export function deriveGradient(tape: Tape, of: Binding, wrt: Binding, wrtText: string, grads: Gradients): Derivation {
+export function deriveGradient(tape: Tape, of: Binding, wrt: Binding, wrtText: string, grads: Gradients, source = ''): Derivation {
   const g = grads.of(wrt.node);
   const result = { shape: g.shape.slice(), data: Array.from(g.data) };
   const conventions = new Set<string>();
@@ -285,12 +306,16 @@ export function deriveGradient(tape: Tape, of: Binding, wrt: Binding, wrtText: s
       const env = valueEnv(tape, b);
       conventionsFor(s, env, conventions);
       f = { to: b.name, from: p.name, symbolic: s, text: printSym(s), tex: texSym(s), value: evalSym(s, env) };
+    } else if (d) {
+      // Element-wise partial of a tensor statement (sum/mean pass the gradient through).
+      const sd = simplify(d);
+      const n = numel(tape.shape(p.node));
+      const tv = n <= 64 ? evalSymTensor(sd, b, tape, n) : undefined;
+      f = { to: b.name, from: p.name, symbolic: sd, text: printSym(sd), tex: texSym(sd), elementwise: true, tensorValue: tv };
     } else {
-      const op = tape.opOf(tape.inputs(b.node)[0] ?? -1);
-      const rule = op ? op.rule(parents(b).map((x) => x.name), {}) : [];
-      const idx = parents(b).indexOf(p);
-      const text = d ? printSym(simplify(d)) : rule[idx] ?? `∂${b.name}/∂${p.name}`;
-      f = { to: b.name, from: p.name, text, tex: d ? texSym(simplify(d)) : `\\text{${text.replace(/[{}\\]/g, '')}}` };
+      // One op applied to the referenced values: the op table's vector–Jacobian rule.
+      const text = opRuleFor(tape, b, p, source) ?? `∂${b.name}/∂${p.name} (through ${b.stmt ? 'the expression' : 'a network'})`;
+      f = { to: b.name, from: p.name, text, tex: `\\text{${text.replace(/[{}\\_^#$%&~]/g, ' ')}}` };
     }
     factorCache.set(key, f);
     return f;
@@ -316,18 +341,139 @@ export function deriveGradient(tape: Tape, of: Binding, wrt: Binding, wrtText: s
     const adj = grads.of(b.node);
     const terms = children.map((c) => {
       const f = factor(c, b);
-      return `∂${of.name}/∂${c.name} · ∂${c.name}/∂${b.name}` + (f.text ? ` [∂${c.name}/∂${b.name} = ${f.text}]` : '');
+      const tv = f.tensorValue ? ` = ${describeTensor(f.tensorValue, { digits: 4, maxElements: 12 })}` : '';
+      const how = f.elementwise ? ' (element-wise)' : '';
+      const local = f.symbolic ? `∂${c.name}/∂${b.name} = ${f.text}${how}${tv}` : `from ${c.name}: ${f.text}`;
+      return `∂${of.name}/∂${c.name}${f.elementwise ? ' ⊙ ' : ' · '}∂${c.name}/∂${b.name}` + (f.text ? ` [${local}]` : '');
     });
     return {
       name: b.name,
       terms: b === of ? ['1'] : terms,
       value: adj.data.length === 1 ? adj.data[0] : undefined,
       shape: adj.shape.slice(),
+      preview: adj.data.length > 1 ? describeTensor(adj, { digits: 4, maxElements: 12 }) : undefined,
     };
   });
+  const shortcut = softmaxCrossEntropy(tape, of, wrt, onPaths);
   if (!allScalar) notes.push('Tensor values: each factor is a vector–Jacobian product; shapes are shown beside each adjoint.');
   else notes.push(`${total} paths lead from ${of.name} to ${wrtText}: too many to list, so each node's gradient is built from its children's (backpropagation).`);
-  return { of: of.name, wrt: wrtText, mode: allScalar ? 'recurrence' : 'tensor', paths: [], result, recurrence, conventions: [...conventions], notes };
+  return { of: of.name, wrt: wrtText, mode: allScalar ? 'recurrence' : 'tensor', paths: [], result, recurrence, conventions: [...conventions], notes, shortcut };
+}
+
+/**
+ * The chain of op-table rules from the top of b's statement down to the value p, with the
+ * user's own sub-expressions as operand names (`Y = X @ W + b`: through `+`, then
+ * `∂L/∂W = Xᵀ · ∂L/∂(X @ W)`), each with its shapes.
+ */
+function opRuleFor(tape: Tape, b: Binding, p: Binding, source: string): string | undefined {
+  const top = tape.inputs(b.node)[0];
+  if (top === undefined) return undefined;
+  const textOf = (k: number): string => {
+    const ref = b.refs.find((r) => r.binding.node === k);
+    if (ref) return ref.binding.name;
+    const t = source.slice(tape.spanStart[k], tape.spanEnd[k]).trim();
+    if (!t || t.length > 40) return '…';
+    return /\s/.test(t) && !/^\(.*\)$/.test(t) ? `(${t})` : t;
+  };
+  // Depth-first search for the chain top → … → p inside this statement's nodes.
+  const chain: number[] = [];
+  const find = (k: number): boolean => {
+    if (k === p.node) return true;
+    if (k < p.node || !tape.opOf(k)) return false;
+    for (const i of tape.inputs(k)) {
+      if (find(i)) {
+        chain.push(k);
+        return true;
+      }
+    }
+    return false;
+  };
+  if (!find(top)) return undefined;
+  // chain is bottom-up: the op that consumes p first.
+  const steps: string[] = [];
+  let below = p.node;
+  for (const k of chain) {
+    const op = tape.opOf(k)!;
+    const ins = tape.inputs(k);
+    const idx = ins.indexOf(below);
+    const names = ins.map(textOf);
+    const out = k === top ? b.name : textOf(k);
+    let rule = (op.rule(names, tape.attrs[k] ?? {})[idx] ?? '').replace(/∂L\/∂Y|∂L\/∂y/g, `∂L/∂${out}`);
+    if (!rule || op.partials) {
+      // Element-wise ops inside a tensor statement: the local partial, applied with ⊙.
+      rule = op.rule(names, tape.attrs[k] ?? {})[idx] ?? `∂${out}/∂${names[idx]}`;
+    }
+    const shapes = ins.map((i) => `${textOf(i)} ${formatShape(tape.shape(i))}`).join(', ');
+    steps.unshift(`${rule}   [${op.display}: ${shapes} → ${formatShape(tape.shape(k))}]`);
+    below = k;
+  }
+  return steps.join(';  then ');
+}
+
+/** Evaluates an element-wise partial over tensors, broadcasting like numpy. */
+function evalSymTensor(s: Sym, b: Binding, tape: Tape, n: number): Tensor | undefined {
+  const vars = new Map<string, Tensor>();
+  for (const r of b.refs) vars.set(r.ref.kind === 'Name' ? r.ref.name : r.ref.parts.join('.'), tape.value(r.binding.node));
+  let shape: number[] = [];
+  for (const t of vars.values()) {
+    const bs = broadcastShapes(shape, t.shape);
+    if (!bs) return undefined;
+    shape = bs;
+  }
+  const total = numel(shape);
+  if (total > 64) return undefined;
+  const idx = new Map<string, Int32Array>();
+  for (const [k, t] of vars) idx.set(k, broadcastIndex(t.shape, shape));
+  const out = new Float64Array(total);
+  for (let e = 0; e < total; e++) {
+    out[e] = evalSym(s, (name) => {
+      if (name === 'n') return n;
+      const t = vars.get(name);
+      return t ? t.data[idx.get(name)![e]] : NaN;
+    });
+  }
+  return { shape, data: out };
+}
+
+/**
+ * Softmax followed by cross-entropy on the way from `of` to `wrt`: the homework's identity
+ * ∂L/∂h = P − y, with the user's numbers.
+ */
+function softmaxCrossEntropy(tape: Tape, of: Binding, wrt: Binding, onPaths: Binding[]): Derivation['shortcut'] {
+  // Form 1: P = softmax(h); L = -sum(y * log(P)) (or its mean, or nll/log).
+  for (const P of onPaths) {
+    const e = P.stmt?.value;
+    if (!e || (e.kind !== 'Call' && e.kind !== 'Method')) continue;
+    const name = e.kind === 'Call' ? e.callee : e.method.name;
+    if (findBuiltin(name)?.name !== 'softmax') continue;
+    const h = parents(P)[0];
+    if (!h || h !== wrt) continue;
+    // The loss statement using P: look for y in `y * log(P)`.
+    for (const L of onPaths) {
+      if (!L.stmt || !parents(L).includes(P)) continue;
+      const src = exprToSym(L.stmt.value);
+      const txt = printSym(src);
+      const m = /^−sum\((\w+)·ln\((\w+)\)\)$/.exec(txt) ?? /^−sum\(ln\((\w+)\)·(\w+)\)$/.exec(txt);
+      if (!m) continue;
+      const yName = m[1] === P.name ? m[2] : m[1];
+      const yB = L.refs.find((r) => r.binding.name === yName)?.binding;
+      if (!yB || L !== of) continue;
+      const Pv = tape.value(P.node);
+      const Yv = tape.value(yB.node);
+      if (Pv.data.length !== Yv.data.length || Pv.data.length > 16) {
+        return { logits: h.name, probs: P.name, target: yName, text: `∂${of.name}/∂${h.name} = ${P.name} − ${yName}` };
+      }
+      const parts = Array.from(Pv.data, (p, i) => `${formatNumber(p)} − ${formatNumber(Yv.data[i])}`);
+      const diff = { shape: Pv.shape, data: Pv.data.map((p, i) => p - Yv.data[i]) };
+      return {
+        logits: h.name,
+        probs: P.name,
+        target: yName,
+        text: `∂${of.name}/∂${h.name} = ${P.name} − ${yName} = [${parts.join(', ')}] = ${describeTensor(diff, { digits: 4 })}`,
+      };
+    }
+  }
+  return undefined;
 }
 
 const sub = (n: string): string => n;
@@ -338,7 +484,10 @@ const fmt = (v: number): string => formatNumber(v).replace(/^-/, '−');
 export function derivationMarkdown(d: Derivation): string {
   const lines: string[] = [];
   const head = `∂${d.of}/∂${d.wrt}`;
-  const res = d.result.data.length === 1 ? fmt(d.result.data[0]) : `${formatShape(d.result.shape)} tensor`;
+  const res =
+    d.result.data.length === 1
+      ? fmt(d.result.data[0])
+      : describeTensor({ shape: d.result.shape, data: Float64Array.from(d.result.data) }, { digits: 4, maxElements: 16 });
   lines.push(`**${head} = ${res}**`, '');
   if (d.mode === 'paths') {
     // A one-factor path straight from the output to the variable is the statement's own
@@ -366,11 +515,27 @@ export function derivationMarkdown(d: Derivation): string {
     lines.push('```', eq, '```');
   } else if (d.mode === 'recurrence' || d.mode === 'tensor') {
     if (d.recurrence.length) {
-      lines.push('Backpropagation, from the output down (each gradient sums its uses):', '');
+      lines.push(
+        d.mode === 'tensor'
+          ? 'Backpropagation, from the output down: each gradient is a vector–Jacobian product, summed over its uses (⊙ is element-wise):'
+          : 'Backpropagation, from the output down (each gradient sums its uses):',
+        '',
+      );
       for (const r of d.recurrence) {
-        const v = r.value !== undefined ? fmt(r.value) : formatShape(r.shape);
-        lines.push(`- ∂${d.of}/∂${r.name} = ${r.terms.join(' + ')} = ${v}`);
+        const v = r.value !== undefined ? fmt(r.value) : r.preview ?? formatShape(r.shape);
+        const shape = r.shape.length ? ` ${formatShape(r.shape)}` : '';
+        lines.push(`- ∂${d.of}/∂${r.name}${shape} = ${r.terms.join(' + ')} = ${v}`);
       }
+    }
+    if (d.shortcut) {
+      lines.push(
+        '',
+        `Softmax followed by cross-entropy (the homework's identity): ∂${d.of}/∂${d.shortcut.logits}_i = ${d.shortcut.probs}(y=i) − ${d.shortcut.target}_i, so`,
+        '',
+        '```',
+        d.shortcut.text,
+        '```',
+      );
     }
   }
   for (const n of d.notes) lines.push('', n);

@@ -29,7 +29,7 @@ export function printSym(s: Sym, digits = 4): string {
     case 'var':
       return s.name;
     case 'neg':
-      return `−${p(s.a, 4)}`;
+      return `−${p(s.a, 2)}`;
     case 'bin':
       switch (s.op) {
         case '+':
@@ -193,8 +193,22 @@ function simplifyProduct(e: Sym): Sym {
     if (prev >= 0) merged[prev] = y.pow(f, y.num(2));
     else merged.push(f);
   }
+  // a·(1/b) reads as a/b: move reciprocal factors into one denominator.
+  const nums: Sym[] = [];
+  const dens: Sym[] = [];
+  for (const f of merged) {
+    if (f.k === 'bin' && f.op === '/') {
+      if (!(f.a.k === 'num' && f.a.v === 1)) nums.push(f.a);
+      dens.push(f.b);
+    } else nums.push(f);
+  }
   let out: Sym = y.num(c);
-  for (const f of merged) out = y.mul(out, f);
+  for (const f of nums) out = y.mul(out, f);
+  if (dens.length) {
+    let den: Sym = dens[0];
+    for (const f of dens.slice(1)) den = y.mul(den, f);
+    out = y.div(out, den);
+  }
   return out;
 }
 

@@ -49,7 +49,7 @@ describe('every printed derivative rule, evaluated at a point, equals backward t
     it(def.name, () => {
       const op = getOp(def.name);
       const attrs: Attrs = def.name === 'leaky_relu' ? { slope: 0.1 } : {};
-      const syms = def.partials([{ k: 'var', name: 'a' }, { k: 'var', name: 'b' }].slice(0, def.arity), attrs);
+      const syms = def.partials(([{ k: 'var', name: 'a' }, { k: 'var', name: 'b' }] as const).slice(0, def.arity), attrs);
       for (let i = 0; i < A.length; i++) {
         const ins = def.arity === 2 ? [tensor([], [A[i]]), tensor([], [B[i]])] : [tensor([], [A[i]])];
         const out = op.forward(ins, attrs);

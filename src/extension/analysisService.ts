@@ -1,0 +1,183 @@
+import * as vscode from 'vscode';
+import type { Analysis } from '../core/analysis';
+import type { Diagnostic } from '../core/diagnostics';
+import type { Config } from './config';
+import type { Job, WorkerClient } from './workerClient';
+
+/** Documents GradLens analyses: `.nn` files and Markdown (its ```nn blocks). */
+export const documentSelector: vscode.DocumentSelector = [{ language: 'nn' }, { language: 'markdown' }];
+
+export function isAnalyzable(document: vscode.TextDocument): boolean {
+  // `gradlens:` documents are our own derivations and summaries, not user input.
+  return (document.languageId === 'nn' || document.languageId === 'markdown') && document.uri.scheme !== 'gradlens';
+}
+
+/** A Markdown file without an `nn` fence needs no worker (and no mathjs). */
+const NN_FENCE = /^[ \t>]*(?:[-*+]|\d+[.)])?[ \t]*(?:`{3,}|~{3,})[ \t]*nn(?:[\s{]|$)/im;
+
+export interface AnalysisEvent {
+  readonly document: vscode.TextDocument;
+  readonly analysis: Analysis;
+  /** Milliseconds the worker spent in analyze(); 0 when no worker was needed. */
+  readonly ms: number;
+}
+
+interface Entry {
+  readonly version: number;
+  readonly promise: Promise<Analysis | undefined>;
+  readonly resolve: (a: Analysis | undefined) => void;
+  analysis?: Analysis;
+  timer?: NodeJS.Timeout;
+  job?: Job;
+}
+
+/**
+ * One analysis per document version. Typing schedules an analysis after a debounce; a newer
+ * version cancels the older one's pending or running work. CodeLens, hovers, diagnostics, inlay
+ * hints and the status bar only read from here (`get`, `peek`).
+ */
+export class AnalysisService implements vscode.Disposable {
+  private readonly entries = new Map<string, Entry>();
+  private readonly emitter = new vscode.EventEmitter<AnalysisEvent>();
+  readonly onDidAnalyze = this.emitter.event;
+
+  constructor(
+    private readonly client: WorkerClient,
+    private readonly config: Config,
+    private readonly log: (line: string) => void,
+  ) {}
+
+  /** Schedules an analysis of the document's current version (no-op if one exists). */
+  schedule(document: vscode.TextDocument, delayMs: number): Promise<Analysis | undefined> {
+    const key = document.uri.toString();
+    const existing = this.entries.get(key);
+    if (existing && existing.version === document.version) return existing.promise;
+    if (existing) this.cancel(existing);
+
+    let resolve!: (a: Analysis | undefined) => void;
+    const promise = new Promise<Analysis | undefined>((r) => (resolve = r));
+    const entry: Entry = { version: document.version, promise, resolve };
+    this.entries.set(key, entry);
+    const start = () => this.start(document, entry);
+    if (delayMs > 0) entry.timer = setTimeout(start, delayMs);
+    else start();
+    return promise;
+  }
+
+  /** The analysis of exactly this version, waiting for it if needed (undefined if superseded). */
+  get(document: vscode.TextDocument): Promise<Analysis | undefined> {
+    if (!isAnalyzable(document)) return Promise.resolve(undefined);
+    return this.schedule(document, 0);
+  }
+
+  /** The analysis of this version if it is already finished. */
+  peek(document: vscode.TextDocument): Analysis | undefined {
+    const e = this.entries.get(document.uri.toString());
+    return e && e.version === document.version ? e.analysis : undefined;
+  }
+
+  /** A one-off analysis of text that is not a document version (not cached). */
+  async analyzeText(text: string, languageId: 'nn' | 'markdown'): Promise<Analysis | undefined> {
+    const o = await this.client.run({ text, languageId, budget: this.config.workBudget, checkTolerance: this.config.checkTolerance }, this.config.timeout).outcome;
+    return o.kind === 'done' ? o.analysis : undefined;
+  }
+
+  /** Forgets a closed document. */
+  forget(uri: vscode.Uri): void {
+    const key = uri.toString();
+    const e = this.entries.get(key);
+    if (e) this.cancel(e);
+    this.entries.delete(key);
+  }
+
+  /** Drops every cached result (a setting that changes the analysis changed) and re-analyses. */
+  invalidate(documents: readonly vscode.TextDocument[]): void {
+    for (const e of this.entries.values()) this.cancel(e);
+    this.entries.clear();
+    for (const d of documents) if (isAnalyzable(d)) void this.schedule(d, 0);
+  }
+
+  dispose(): void {
+    for (const e of this.entries.values()) this.cancel(e);
+    this.entries.clear();
+    this.emitter.dispose();
+  }
+
+  private cancel(e: Entry): void {
+    clearTimeout(e.timer);
+    e.job?.cancel();
+    e.resolve(e.analysis);
+  }
+
+  private isCurrent(document: vscode.TextDocument, e: Entry): boolean {
+    return this.entries.get(document.uri.toString()) === e && document.version === e.version;
+  }
+
+  private start(document: vscode.TextDocument, entry: Entry): void {
+    entry.timer = undefined;
+    if (!this.isCurrent(document, entry) || document.isClosed) return entry.resolve(undefined);
+    const text = document.getText();
+    const languageId = document.languageId === 'markdown' ? 'markdown' : 'nn';
+    if (languageId === 'markdown' && !NN_FENCE.test(text)) return this.finish(document, entry, emptyAnalysis([]), 0);
+
+    const job = this.client.run(
+      { text, languageId, budget: this.config.workBudget, checkTolerance: this.config.checkTolerance },
+      this.config.timeout,
+    );
+    entry.job = job;
+    void job.outcome.then((o) => {
+      if (!this.isCurrent(document, entry)) return entry.resolve(undefined);
+      switch (o.kind) {
+        case 'done':
+          return this.finish(document, entry, o.analysis, o.ms);
+        case 'timeout':
+          return this.finish(document, entry, emptyAnalysis([timeoutDiagnostic(o.ms)]), o.ms);
+        case 'failed':
+          this.log(`analysis of ${document.uri.toString(true)} failed: ${o.message}`);
+          return this.finish(document, entry, emptyAnalysis([failureDiagnostic(o.message)]), 0);
+        case 'cancelled':
+          return entry.resolve(undefined);
+      }
+    });
+  }
+
+  private finish(document: vscode.TextDocument, entry: Entry, analysis: Analysis, ms: number): void {
+    entry.analysis = analysis;
+    entry.resolve(analysis);
+    this.emitter.fire({ document, analysis, ms });
+  }
+}
+
+export function emptyAnalysis(diagnostics: Diagnostic[]): Analysis {
+  return {
+    version: 1,
+    diagnostics,
+    values: [],
+    gradients: [],
+    checks: [],
+    expectations: [],
+    networks: [],
+    symbols: [],
+    graph: { nodes: [], edges: [] },
+    stats: { nodes: 0, work: 0 },
+  };
+}
+
+function timeoutDiagnostic(ms: number): Diagnostic {
+  return {
+    code: 'gradlens.timeout',
+    severity: 'warning',
+    message: `The analysis was stopped after ${Math.round(ms)} ms. Lower "gradlens.analysis.workBudget" or raise "gradlens.analysis.timeout".`,
+    span: { start: 0, end: 0 },
+  };
+}
+
+function failureDiagnostic(message: string): Diagnostic {
+  const first = message.split('\n')[0];
+  return {
+    code: 'gradlens.internal',
+    severity: 'error',
+    message: `GradLens could not analyse this file (an internal error; see the GradLens output): ${first}`,
+    span: { start: 0, end: 0 },
+  };
+}

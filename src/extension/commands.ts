@@ -1,0 +1,201 @@
+import * as vscode from 'vscode';
+import type { Analysis, CheckInfo, GradientInfo } from '../core/analysis';
+import type { AnalysisService } from './analysisService';
+import { isAnalyzable } from './analysisService';
+import { Commands } from './commandIds';
+import type { Config } from './config';
+import type { DetailDocuments, DetailRef } from './details';
+import { showDetails } from './details';
+import type { Panel } from './panel';
+import { gradientMarkdown, gradientName } from './render';
+import { templates } from './templates';
+
+export interface CommandServices {
+  readonly analyses: AnalysisService;
+  readonly config: Config;
+  readonly details: DetailDocuments;
+  readonly panel: Panel;
+  readonly refreshInlayHints: () => void;
+}
+
+/** Which gradient a command is about; all optional (a quick pick asks for what is missing). */
+export interface GradientArgs {
+  readonly uri?: string;
+  readonly of?: string;
+  readonly wrt?: string;
+}
+
+/** Registers every command of the table; each handler returns something tests can check. */
+export function registerCommands(s: CommandServices): vscode.Disposable[] {
+  const handlers: Record<keyof typeof Commands, (...args: never[]) => unknown> = {
+    explainGradient: (args?: GradientArgs) => explainGradient(s, args),
+    showPanel: () => {
+      s.panel.show();
+      return true;
+    },
+    copyDerivation: (args?: GradientArgs) => copyDerivation(s, args),
+    runGradientCheck: (args?: { uri?: string }) => runGradientCheck(s, args),
+    newExercise: (templateId?: string) => newExercise(templateId),
+    toggleInlineValues: async () => {
+      const enabled = !s.config.inlineValues;
+      await s.config.setInlineValues(enabled);
+      s.refreshInlayHints();
+      return enabled;
+    },
+    showDetails: (ref: DetailRef) => showDetails(ref, s.analyses, s.details, s.config),
+  };
+  return (Object.keys(Commands) as (keyof typeof Commands)[]).map((name) =>
+    vscode.commands.registerCommand(Commands[name].id, handlers[name] as (...args: unknown[]) => unknown),
+  );
+}
+
+function targetDocument(uri?: string): vscode.TextDocument | undefined {
+  if (uri) return vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri);
+  const d = vscode.window.activeTextEditor?.document;
+  return d && isAnalyzable(d) ? d : undefined;
+}
+
+function tellNoDocument(): void {
+  void vscode.window.showInformationMessage('GradLens: open a .nn file or a Markdown file with ```nn blocks first.');
+}
+
+/**
+ * The gradient ∂of/∂wrt with its derivation: taken from the analysis if a `grad` line asked for
+ * it, otherwise computed by analysing the document with `grad OF wrt WRT` appended.
+ */
+async function resolveGradient(s: CommandServices, args: GradientArgs | undefined, verb: string): Promise<GradientInfo | undefined> {
+  const document = targetDocument(args?.uri);
+  if (!document) {
+    tellNoDocument();
+    return undefined;
+  }
+  const analysis = await s.analyses.get(document);
+  if (!analysis) return undefined;
+
+  let of = args?.of;
+  let wrt = args?.wrt;
+  if (!of) {
+    const outputs = outputCandidates(analysis);
+    if (!outputs.length) {
+      void vscode.window.showInformationMessage('GradLens: this file has no scalar value to differentiate.');
+      return undefined;
+    }
+    of = outputs.length === 1 ? outputs[0].label : (await vscode.window.showQuickPick(outputs, { title: `${verb}: output`, placeHolder: 'Differentiate which scalar?' }))?.label;
+    if (!of) return undefined;
+  }
+  if (!wrt) {
+    const variables = variableCandidates(analysis, of);
+    if (!variables.length) {
+      void vscode.window.showInformationMessage(`GradLens: ${of} depends on no other value.`);
+      return undefined;
+    }
+    wrt = (await vscode.window.showQuickPick(variables, { title: `${verb}: ∂${of}/∂…`, placeHolder: 'With respect to which value?' }))?.label;
+    if (!wrt) return undefined;
+  }
+  const found = analysis.gradients.find((g) => g.of === of && g.wrt === wrt);
+  if (found) return found;
+
+  const extra = document.languageId === 'markdown' ? `\n\n\`\`\`nn\ngrad ${of} wrt ${wrt}\n\`\`\`\n` : `\ngrad ${of} wrt ${wrt}\n`;
+  const extended = await s.analyses.analyzeText(document.getText() + extra, document.languageId === 'markdown' ? 'markdown' : 'nn');
+  const g = extended?.gradients.filter((g) => g.of === of && g.wrt === wrt).pop();
+  if (!g) {
+    const problem = extended?.diagnostics.find((d) => d.severity === 'error' && d.span.start >= document.getText().length);
+    void vscode.window.showWarningMessage(`GradLens: could not compute ${gradientName(of, wrt)}${problem ? `: ${problem.message}` : '.'}`);
+  }
+  return g;
+}
+
+function outputCandidates(a: Analysis): vscode.QuickPickItem[] {
+  const seen = new Set<string>();
+  const items: vscode.QuickPickItem[] = [];
+  for (const g of a.gradients) {
+    if (!seen.has(g.of)) {
+      seen.add(g.of);
+      items.push({ label: g.of, description: 'has grad lines' });
+    }
+  }
+  for (const v of [...a.values].reverse()) {
+    if (v.shape.length === 0 && !v.isLeaf && !seen.has(v.name)) {
+      seen.add(v.name);
+      items.push({ label: v.name, description: `line ${v.line + 1}` });
+    }
+  }
+  return items;
+}
+
+function variableCandidates(a: Analysis, of: string): vscode.QuickPickItem[] {
+  const seen = new Set<string>([of]);
+  const items: vscode.QuickPickItem[] = [];
+  for (const g of a.gradients) {
+    if (g.of === of && !seen.has(g.wrt)) {
+      seen.add(g.wrt);
+      items.push({ label: g.wrt, description: 'computed' });
+    }
+  }
+  const outLine = Math.max(...a.values.filter((v) => v.name === of).map((v) => v.line), -1);
+  const before = a.values.filter((v) => outLine < 0 || v.line < outLine);
+  const ordered = [...before.filter((v) => v.isParam), ...before.filter((v) => !v.isParam && v.isLeaf), ...before.filter((v) => !v.isLeaf)];
+  for (const v of ordered) {
+    if (!seen.has(v.name)) {
+      seen.add(v.name);
+      items.push({ label: v.name, description: v.isParam ? 'param' : v.isLeaf ? 'leaf' : 'intermediate' });
+    }
+  }
+  return items;
+}
+
+async function explainGradient(s: CommandServices, args?: GradientArgs): Promise<vscode.Uri | undefined> {
+  const g = await resolveGradient(s, args, 'Explain Gradient');
+  if (!g) return undefined;
+  return s.details.show(`Derivation of ∂${g.of}∕∂${g.wrt}`, gradientMarkdown(g, s.config.precision));
+}
+
+async function copyDerivation(s: CommandServices, args?: GradientArgs): Promise<string | undefined> {
+  const g = await resolveGradient(s, args, 'Copy Derivation');
+  if (!g) return undefined;
+  const markdown = gradientMarkdown(g, s.config.precision);
+  await vscode.env.clipboard.writeText(markdown);
+  void vscode.window.setStatusBarMessage(`GradLens: derivation of ${gradientName(g.of, g.wrt)} copied`, 3000);
+  return markdown;
+}
+
+async function runGradientCheck(s: CommandServices, args?: { uri?: string }): Promise<readonly CheckInfo[] | undefined> {
+  const document = targetDocument(args?.uri);
+  if (!document) {
+    tellNoDocument();
+    return undefined;
+  }
+  const analysis = await s.analyses.get(document);
+  if (!analysis) return undefined;
+  const checks = analysis.checks;
+  if (!checks.length) {
+    void vscode.window.showInformationMessage('GradLens: no `check` lines in this file. Add one, for example `check L wrt W`.');
+    return checks;
+  }
+  const failed = checks.filter((c) => !c.passed);
+  if (failed.length) {
+    const list = failed.map((c) => `${gradientName(c.of, c.wrt)} (line ${c.line + 1}, rel. error ${c.maxRelError.toExponential(1)})`).join(', ');
+    void vscode.window.showErrorMessage(`GradLens: ${failed.length} of ${checks.length} gradient checks failed: ${list}`);
+  } else {
+    const kinks = checks.reduce((n, c) => n + c.kinks, 0);
+    void vscode.window.showInformationMessage(
+      `GradLens: all ${checks.length} gradient checks pass (largest relative error ${Math.max(...checks.map((c) => c.maxRelError)).toExponential(1)}${kinks ? `; ${kinks} element(s) at a kink` : ''}).`,
+    );
+  }
+  return checks;
+}
+
+async function newExercise(templateId?: string): Promise<vscode.Uri | undefined> {
+  let template = templates.find((t) => t.id === templateId);
+  if (!template) {
+    const picked = await vscode.window.showQuickPick(
+      templates.map((t) => ({ label: t.label, description: t.description, template: t })),
+      { title: 'New Exercise from Template' },
+    );
+    template = picked?.template;
+  }
+  if (!template) return undefined;
+  const document = await vscode.workspace.openTextDocument({ language: template.languageId, content: template.text });
+  await vscode.window.showTextDocument(document);
+  return document.uri;
+}

@@ -1,0 +1,102 @@
+/**
+ * GradLens extension entry. `activate` builds the services and passes them down; nothing lives in
+ * module-level mutable state. The core (and mathjs) is never loaded here: analyses run in
+ * dist/worker.js. Only `../core/format` and type imports come from core.
+ */
+import * as vscode from 'vscode';
+import { AnalysisService, documentSelector, isAnalyzable } from './analysisService';
+import { FixProvider } from './codeActions';
+import { LensProvider } from './codeLens';
+import { registerCommands } from './commands';
+import { Config } from './config';
+import { DETAIL_SCHEME, DetailDocuments } from './details';
+import { DiagnosticsPublisher } from './diagnostics';
+import { SymbolHoverProvider } from './hover';
+import { ValueHintsProvider } from './inlayHints';
+import { Panel } from './panel';
+import { StatusBar } from './statusBar';
+import { WorkerClient } from './workerClient';
+
+/** What `activate` returns (`vscode.extensions.getExtension('gradlens.gradlens').exports`), for tests. */
+export interface GradLensApi {
+  /** Milliseconds spent in activate() (VS Code's "activate call time"). */
+  readonly activationMs: number;
+  /** Milliseconds from the start of this module's evaluation to the end of activate(), including
+   * the time VS Code spends creating the extension context in between. */
+  readonly loadToActivatedMs: number;
+  /** The status bar text now. */
+  statusText(): string | undefined;
+}
+
+const moduleStart = performance.now();
+
+export function activate(context: vscode.ExtensionContext): GradLensApi {
+  const activateStart = performance.now();
+  const output = vscode.window.createOutputChannel('GradLens', { log: true });
+  const log = (line: string) => output.info(line);
+  const config = new Config();
+  const client = new WorkerClient(vscode.Uri.joinPath(context.extensionUri, 'dist', 'worker.js').fsPath, log);
+  const analyses = new AnalysisService(client, config, log);
+  const diagnostics = new DiagnosticsPublisher();
+  const lenses = new LensProvider(analyses, config);
+  const hints = new ValueHintsProvider(analyses, config);
+  const details = new DetailDocuments();
+  const panel = new Panel(context.extensionUri, analyses);
+  const status = new StatusBar(analyses);
+
+  context.subscriptions.push(
+    output,
+    { dispose: () => client.dispose() },
+    analyses,
+    diagnostics,
+    lenses,
+    hints,
+    details,
+    panel,
+    status,
+    vscode.languages.registerCodeLensProvider(documentSelector, lenses),
+    vscode.languages.registerHoverProvider(documentSelector, new SymbolHoverProvider(analyses)),
+    vscode.languages.registerCodeActionsProvider(documentSelector, new FixProvider(analyses), FixProvider.metadata),
+    vscode.languages.registerInlayHintsProvider(documentSelector, hints),
+    vscode.workspace.registerTextDocumentContentProvider(DETAIL_SCHEME, details),
+    ...registerCommands({ analyses, config, details, panel, refreshInlayHints: () => hints.refresh() }),
+    analyses.onDidAnalyze((e) => {
+      diagnostics.publish(e.document, e.analysis);
+      if (e.ms > 0) log(`analysed ${vscode.workspace.asRelativePath(e.document.uri)} v${e.document.version} in ${e.ms.toFixed(1)} ms (${e.analysis.stats.work} work units)`);
+    }),
+    vscode.workspace.onDidOpenTextDocument((d) => {
+      if (isAnalyzable(d)) void analyses.schedule(d, 0);
+    }),
+    vscode.workspace.onDidChangeTextDocument((e) => {
+      if (isAnalyzable(e.document) && e.contentChanges.length) void analyses.schedule(e.document, config.debounce);
+    }),
+    vscode.workspace.onDidCloseTextDocument((d) => {
+      analyses.forget(d.uri);
+      diagnostics.clear(d.uri);
+    }),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (Config.affectsAnalysis(e)) analyses.invalidate(vscode.workspace.textDocuments);
+      if (Config.affectsPresentation(e)) {
+        lenses.refresh();
+        hints.refresh();
+        status.update();
+      }
+    }),
+  );
+
+  for (const d of vscode.workspace.textDocuments) if (isAnalyzable(d)) void analyses.schedule(d, 0);
+
+  const end = performance.now();
+  const activationMs = end - activateStart;
+  const loadToActivatedMs = end - moduleStart;
+  log(`activated in ${activationMs.toFixed(1)} ms (${loadToActivatedMs.toFixed(1)} ms since the module was loaded)`);
+  return {
+    activationMs,
+    loadToActivatedMs,
+    statusText: () => status.text,
+  };
+}
+
+export function deactivate(): void {
+  // Everything is in context.subscriptions.
+}

@@ -1,0 +1,26 @@
+import * as vscode from 'vscode';
+import type { AnalysisService } from './analysisService';
+import { toRange } from './ranges';
+
+/** Hovers from `analysis.symbols`: the innermost symbol whose span holds the position. */
+export class SymbolHoverProvider implements vscode.HoverProvider {
+  constructor(private readonly analyses: AnalysisService) {}
+
+  async provideHover(document: vscode.TextDocument, position: vscode.Position, token: vscode.CancellationToken): Promise<vscode.Hover | undefined> {
+    const version = document.version;
+    const a = await this.analyses.get(document);
+    if (!a || token.isCancellationRequested || document.version !== version) return undefined;
+    const offset = document.offsetAt(position);
+    let best: (typeof a.symbols)[number] | undefined;
+    for (const s of a.symbols) {
+      if (s.span.start <= offset && offset <= s.span.end && s.span.end > s.span.start) {
+        if (!best || s.span.end - s.span.start < best.span.end - best.span.start) best = s;
+      }
+    }
+    if (!best || !best.detail) return undefined;
+    const md = new vscode.MarkdownString(best.detail);
+    md.isTrusted = false;
+    md.supportHtml = false;
+    return new vscode.Hover(md, toRange(document, best.span));
+  }
+}

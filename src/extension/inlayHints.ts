@@ -1,0 +1,40 @@
+import * as vscode from 'vscode';
+import type { AnalysisService } from './analysisService';
+import type { Config } from './config';
+import { formatValue } from './render';
+
+/** Values at the end of their statements, behind `gradlens.inlineValues.enabled`. */
+export class ValueHintsProvider implements vscode.InlayHintsProvider, vscode.Disposable {
+  private readonly emitter = new vscode.EventEmitter<void>();
+  readonly onDidChangeInlayHints = this.emitter.event;
+
+  constructor(
+    private readonly analyses: AnalysisService,
+    private readonly config: Config,
+  ) {}
+
+  refresh(): void {
+    this.emitter.fire();
+  }
+
+  async provideInlayHints(document: vscode.TextDocument, range: vscode.Range, token: vscode.CancellationToken): Promise<vscode.InlayHint[]> {
+    if (!this.config.inlineValues) return [];
+    const version = document.version;
+    const a = await this.analyses.get(document);
+    if (!a || token.isCancellationRequested || document.version !== version) return [];
+    const digits = this.config.precision;
+    const hints: vscode.InlayHint[] = [];
+    for (const v of a.values) {
+      const end = document.positionAt(v.span.end);
+      if (!range.contains(end)) continue;
+      const hint = new vscode.InlayHint(end, `= ${formatValue(v.shape, v.data, digits)}`, vscode.InlayHintKind.Type);
+      hint.paddingLeft = true;
+      hints.push(hint);
+    }
+    return hints;
+  }
+
+  dispose(): void {
+    this.emitter.dispose();
+  }
+}

@@ -1,0 +1,194 @@
+/**
+ * Text for CodeLens, inlay hints, the status bar and the detail documents. Pure functions of an
+ * Analysis (no vscode import), so unit tests can pin the wording.
+ */
+import type {
+  Analysis,
+  CheckInfo,
+  ExpectationInfo,
+  GradientInfo,
+  LayerInfo,
+  NetworkInfo,
+  SizeValue,
+  ValueInfo,
+} from '../core/analysis';
+import { formatBytes, formatCount, formatNumber } from '../core/format';
+
+const PREVIEW = 6;
+
+export function formatShape(shape: readonly SizeValue[]): string {
+  return `[${shape.map((d) => (typeof d === 'number' ? String(d) : d)).join(', ')}]`;
+}
+
+export function formatSize(n: SizeValue): string {
+  return typeof n === 'number' ? formatCount(n) : n;
+}
+
+/** `0.62`; `[3] [2, 1, 0.1]`; `[32, 1024] [0.1, -0.3, …]` (shape, then the first elements). */
+export function formatValue(shape: readonly number[], data: readonly number[], digits: number): string {
+  if (shape.length === 0) return data.length ? formatNumber(data[0], digits) : '?';
+  const shown = data.slice(0, PREVIEW).map((x) => formatNumber(x, digits));
+  if (data.length > PREVIEW) shown.push('…');
+  return `${formatShape(shape)} [${shown.join(', ')}]`;
+}
+
+/** A tensor written out in full (nested brackets), for detail documents. */
+export function formatTensorFull(shape: readonly number[], data: readonly number[], digits: number, maxElements = 400): string {
+  if (shape.length === 0) return data.length ? formatNumber(data[0], digits) : '?';
+  if (data.length > maxElements) return `${formatValue(shape, data, digits)}  (${formatCount(data.length)} elements)`;
+  const strides: number[] = [];
+  let s = 1;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    strides[i] = s;
+    s *= shape[i];
+  }
+  const walk = (axis: number, offset: number, indent: string): string => {
+    if (axis === shape.length - 1) {
+      const row: string[] = [];
+      for (let i = 0; i < shape[axis]; i++) row.push(formatNumber(data[offset + i], digits));
+      return `[${row.join(', ')}]`;
+    }
+    const parts: string[] = [];
+    for (let i = 0; i < shape[axis]; i++) parts.push(walk(axis + 1, offset + i * strides[axis], indent + ' '));
+    return `[${parts.join(`,\n${indent} `)}]`;
+  };
+  return walk(0, 0, '');
+}
+
+export function gradientName(of: string, wrt: string): string {
+  return `∂${of}/∂${wrt}`;
+}
+
+export function valueLens(v: ValueInfo, digits: number, showGradients: boolean): string {
+  let text = `${v.isParam ? 'param ' : ''}${v.name} = ${formatValue(v.shape, v.data, digits)}`;
+  if (showGradients && v.grads?.length) {
+    text += '   ' + v.grads.map((g) => `${gradientName(g.of, v.name)} = ${formatValue(g.shape, g.data, digits)}`).join('   ');
+  }
+  return text;
+}
+
+export function gradientLens(g: GradientInfo, digits: number): string {
+  return `${gradientName(g.of, g.wrt)} = ${formatValue(g.shape, g.data, digits)}`;
+}
+
+export function checkLens(c: CheckInfo): string {
+  const kinks = c.kinks ? `, ${c.kinks} at a kink` : '';
+  const err = formatNumber(c.maxRelError, 2);
+  return c.passed
+    ? `✓ check ${gradientName(c.of, c.wrt)}: rel. error ${err}${kinks}`
+    : `✗ check ${gradientName(c.of, c.wrt)}: rel. error ${err} > ${formatNumber(c.tolerance, 2)}${kinks}`;
+}
+
+export function expectationLens(e: ExpectationInfo, digits: number): string {
+  if (e.passed) return `✓ holds (error ${formatNumber(e.maxError, 2)})`;
+  return `✗ ${e.left.text} = ${formatValue(e.left.shape, e.left.data, digits)}, expected ${formatValue(e.right.shape, e.right.data, digits)} (error ${formatNumber(e.maxError, 2)})`;
+}
+
+export function layerLens(l: LayerInfo): string {
+  const name = l.label ? `${l.label}: ${l.type}` : l.type;
+  const params = l.params ? ` · ${formatCount(l.params)} params${l.paramFormula && l.paramFormula !== String(l.params) ? ` = ${l.paramFormula}` : ''}` : ' · no params';
+  return `${name} → ${formatShape(l.outputShape)} · ${formatSize(l.outputSize)} values${params}`;
+}
+
+export function networkLens(n: NetworkInfo): string {
+  return `${n.name}: ${formatCount(n.params)} params · ${formatShape(n.inputShape)} → ${formatShape(n.outputShape)} · ${formatSize(n.totalMacs)} MACs`;
+}
+
+/** Status bar text and tooltip for a document's analysis (undefined: nothing worth showing). */
+export function statusSummary(a: Analysis): { text: string; tooltip: string; failed: boolean } | undefined {
+  const parts: string[] = [];
+  const tips: string[] = [];
+  let failed = false;
+  if (a.networks.length) {
+    const total = a.networks.reduce((s, n) => s + n.params, 0);
+    parts.push(`${formatCount(total)} params`);
+    for (const n of a.networks) tips.push(`${n.name}: ${formatCount(n.params)} parameters`);
+  }
+  const results = [...a.checks.map((c) => c.passed), ...a.expectations.map((e) => e.passed)];
+  if (results.length) {
+    const ok = results.filter(Boolean).length;
+    failed = ok < results.length;
+    parts.push(`${failed ? '✗' : '✓'} ${ok}/${results.length}`);
+    tips.push(`${a.checks.filter((c) => c.passed).length}/${a.checks.length} gradient checks and ${a.expectations.filter((e) => e.passed).length}/${a.expectations.length} expectations hold`);
+  }
+  if (a.stats.skipped) {
+    parts.push('budget');
+    tips.push(`Stopped by the work budget: ${a.stats.skipped}`);
+  }
+  if (!parts.length) return undefined;
+  return { text: parts.join(' · '), tooltip: tips.join('\n'), failed };
+}
+
+// ---- detail documents (Markdown) ----------------------------------------------------------
+
+export function gradientMarkdown(g: GradientInfo, digits: number): string {
+  const head = `# ${gradientName(g.of, g.wrt)}\n\n**${gradientName(g.of, g.wrt)} = ${formatValue(g.shape, g.data, digits)}** (line ${g.line + 1})\n\n`;
+  const body = g.derivation?.trim() ? g.derivation.trim() : '_No derivation was produced for this gradient._';
+  const full = g.shape.length ? `\n\n## Value\n\n\`\`\`text\n${formatTensorFull(g.shape, g.data, digits)}\n\`\`\`` : '';
+  return `${head}${body}${full}\n`;
+}
+
+export function valueMarkdown(v: ValueInfo, gradients: readonly GradientInfo[], digits: number): string {
+  let md = `# ${v.name}\n\n${v.isParam ? 'A learnable parameter' : v.isLeaf ? 'A leaf' : 'An intermediate value'}, shape ${formatShape(v.shape)}, line ${v.line + 1}.\n\n\`\`\`text\n${formatTensorFull(v.shape, v.data, digits)}\n\`\`\`\n`;
+  for (const g of v.grads ?? []) md += `\n## ${gradientName(g.of, v.name)}\n\n\`\`\`text\n${formatTensorFull(g.shape, g.data, digits)}\n\`\`\`\n`;
+  for (const g of gradients.filter((g) => g.wrt === v.name)) if (g.derivation) md += `\n## Derivation of ${gradientName(g.of, g.wrt)}\n\n${g.derivation.trim()}\n`;
+  return md;
+}
+
+export function expectationMarkdown(e: ExpectationInfo, digits: number): string {
+  return [
+    `# expect ${e.left.text} == ${e.right.text}`,
+    '',
+    `${e.passed ? '✓ Holds' : '✗ Does not hold'}: largest |L − R| / max(1, |R|) = ${formatNumber(e.maxError, 3)}, tolerance ${formatNumber(e.tolerance, 3)} (line ${e.line + 1}).`,
+    '',
+    `## Left: \`${e.left.text}\``,
+    '```text',
+    formatTensorFull(e.left.shape, e.left.data, digits),
+    '```',
+    `## Right: \`${e.right.text}\``,
+    '```text',
+    formatTensorFull(e.right.shape, e.right.data, digits),
+    '```',
+    '',
+  ].join('\n');
+}
+
+export function checkMarkdown(c: CheckInfo, gradient: GradientInfo | undefined, digits: number): string {
+  const lines = [
+    `# Gradient check of ${gradientName(c.of, c.wrt)}`,
+    '',
+    `${c.passed ? '✓ Passed' : '✗ Failed'}: largest relative error |a − n| / max(|a|, |n|) = ${formatNumber(c.maxRelError, 3)}, tolerance ${formatNumber(c.tolerance, 3)}` +
+      `${c.kinks ? `; ${c.kinks} element(s) at a kink, not counted` : ''} (line ${c.line + 1}).`,
+    '',
+    'The analytic gradient is compared with central differences in float64, step h = 1e-6·max(1, |x|).',
+  ];
+  if (gradient) lines.push('', gradientMarkdown(gradient, digits).replace(/^# /, '## '));
+  return lines.join('\n') + '\n';
+}
+
+function layerRows(layers: readonly LayerInfo[], depth: number, rows: string[]): void {
+  for (const l of layers) {
+    const name = `${'  '.repeat(depth)}${l.index}${l.label ? ` (${l.label})` : ''} ${l.type}`;
+    rows.push(
+      `| ${name} | ${formatShape(l.inputShape)} | ${formatShape(l.outputShape)} | ${formatSize(l.outputSize)} | ${formatCount(l.params)} | ${l.paramFormula || '—'} | ${formatSize(l.macs)} |`,
+    );
+    if (l.children) layerRows(l.children, depth + 1, rows);
+  }
+}
+
+export function networkMarkdown(n: NetworkInfo): string {
+  const rows = ['| layer | input | output | output size | params | formula | MACs |', '|---|---|---|---|---|---|---|'];
+  layerRows(n.layers, 0, rows);
+  return [
+    `# network ${n.name}`,
+    '',
+    rows.join('\n'),
+    '',
+    `- **Parameters:** ${formatCount(n.params)}${n.paramFormula ? ` = ${n.paramFormula}` : ''} (trainable ${formatCount(n.trainableParams)})`,
+    `- **Buffers:** ${formatCount(n.buffers)}`,
+    `- **MACs:** ${formatSize(n.totalMacs)} (Mult-Adds with bias: ${formatSize(n.totalMultAdds)})`,
+    `- **Memory, float32:** parameters ${formatBytes(n.memory.float32.params)}, activations ${typeof n.memory.float32.activations === 'number' ? formatBytes(n.memory.float32.activations) : n.memory.float32.activations}`,
+    `- **Memory, float64:** parameters ${formatBytes(n.memory.float64.params)}, activations ${typeof n.memory.float64.activations === 'number' ? formatBytes(n.memory.float64.activations) : n.memory.float64.activations}`,
+    '',
+  ].join('\n');
+}

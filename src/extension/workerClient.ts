@@ -1,0 +1,160 @@
+import { Worker } from 'node:worker_threads';
+import type { Analysis } from '../core/analysis';
+import type { AnalyzeRequest, WorkerResponse } from './workerProtocol';
+
+export type Outcome =
+  | { readonly kind: 'done'; readonly analysis: Analysis; readonly ms: number }
+  | { readonly kind: 'failed'; readonly message: string }
+  | { readonly kind: 'timeout'; readonly ms: number }
+  | { readonly kind: 'cancelled' };
+
+export interface Job {
+  readonly outcome: Promise<Outcome>;
+  /** The caller no longer wants the result (a newer version of the document exists). */
+  cancel(): void;
+}
+
+interface Pending {
+  readonly request: AnalyzeRequest;
+  readonly timeoutMs: number;
+  readonly settle: (o: Outcome) => void;
+  cancelled: boolean;
+  started?: number;
+  timer?: NodeJS.Timeout;
+}
+
+/**
+ * Runs analyses one at a time on a worker thread. A job that runs past its timeout is ended by
+ * terminating the worker (a synchronous analysis cannot be interrupted any other way); so is a
+ * superseded job that has already run for `killSupersededAfterMs`. The worker is started on first
+ * use and again after it was terminated.
+ */
+export class WorkerClient {
+  private worker: Worker | undefined;
+  private current: Pending | undefined;
+  private readonly queue: Pending[] = [];
+  private nextId = 1;
+  private disposed = false;
+
+  constructor(
+    private readonly workerPath: string,
+    private readonly log: (line: string) => void,
+    private readonly killSupersededAfterMs = 300,
+  ) {}
+
+  run(request: Omit<AnalyzeRequest, 'type' | 'id'>, timeoutMs: number): Job {
+    let pending!: Pending;
+    const outcome = new Promise<Outcome>((resolve) => {
+      let settled = false;
+      pending = {
+        request: { type: 'analyze', id: this.nextId++, ...request },
+        timeoutMs,
+        cancelled: false,
+        settle: (o) => {
+          if (!settled) {
+            settled = true;
+            resolve(o);
+          }
+        },
+      };
+    });
+    this.queue.push(pending);
+    this.pump();
+    return { outcome, cancel: () => this.cancel(pending) };
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    for (const p of this.queue.splice(0)) p.settle({ kind: 'cancelled' });
+    if (this.current) this.current.settle({ kind: 'cancelled' });
+    this.stopWorker();
+  }
+
+  private cancel(p: Pending): void {
+    if (p.cancelled) return;
+    p.cancelled = true;
+    p.settle({ kind: 'cancelled' });
+    const i = this.queue.indexOf(p);
+    if (i >= 0) {
+      this.queue.splice(i, 1);
+      return;
+    }
+    if (this.current === p && p.started !== undefined) {
+      // Let a short analysis finish (restarting the worker costs more than it saves); end a long one.
+      const ran = performance.now() - p.started;
+      const wait = Math.max(0, this.killSupersededAfterMs - ran);
+      clearTimeout(p.timer);
+      p.timer = setTimeout(() => {
+        if (this.current === p) {
+          this.log(`analysis #${p.request.id} superseded after ${Math.round(performance.now() - p.started!)} ms: worker terminated`);
+          this.restart();
+        }
+      }, wait);
+    }
+  }
+
+  private ensureWorker(): Worker {
+    if (this.worker) return this.worker;
+    const worker = new Worker(this.workerPath, { name: 'gradlens-analysis' });
+    worker.on('message', (m: WorkerResponse) => this.onMessage(worker, m));
+    worker.on('error', (e) => {
+      this.log(`analysis worker error: ${e.stack ?? e.message}`);
+      if (this.worker === worker) {
+        this.current?.settle({ kind: 'failed', message: e.message });
+        this.restart();
+      }
+    });
+    worker.on('exit', (code) => {
+      if (this.worker === worker) {
+        this.log(`analysis worker exited with code ${code}`);
+        this.current?.settle({ kind: 'failed', message: `The analysis worker exited (code ${code}).` });
+        this.restart();
+      }
+    });
+    this.worker = worker;
+    return worker;
+  }
+
+  private onMessage(worker: Worker, m: WorkerResponse): void {
+    const p = this.current;
+    if (worker !== this.worker || !p || p.request.id !== m.id) return;
+    clearTimeout(p.timer);
+    this.current = undefined;
+    if (m.type === 'result') p.settle({ kind: 'done', analysis: m.analysis, ms: m.ms });
+    else p.settle({ kind: 'failed', message: m.message });
+    this.pump();
+  }
+
+  private pump(): void {
+    if (this.disposed || this.current) return;
+    const p = this.queue.shift();
+    if (!p) return;
+    this.current = p;
+    p.started = performance.now();
+    p.timer = setTimeout(() => {
+      if (this.current !== p) return;
+      this.log(`analysis #${p.request.id} timed out after ${p.timeoutMs} ms: worker terminated`);
+      p.settle({ kind: 'timeout', ms: p.timeoutMs });
+      this.restart();
+    }, p.timeoutMs);
+    this.ensureWorker().postMessage(p.request);
+  }
+
+  /** Ends the current job's worker and carries on with the queue on a fresh one. */
+  private restart(): void {
+    const p = this.current;
+    if (p) {
+      clearTimeout(p.timer);
+      p.settle({ kind: 'cancelled' });
+    }
+    this.current = undefined;
+    this.stopWorker();
+    this.pump();
+  }
+
+  private stopWorker(): void {
+    const w = this.worker;
+    this.worker = undefined;
+    if (w) void w.terminate();
+  }
+}
