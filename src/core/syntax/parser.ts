@@ -1,4 +1,4 @@
-import { error, type Diagnostic } from '../diagnostics';
+import { error, warning, type Diagnostic } from '../diagnostics';
 import type { Span } from '../span';
 import type {
   Arg,
@@ -44,7 +44,7 @@ export function parseProgram(text: string, segments?: readonly Segment[], where:
     if (line.indent > 0 && !(first.type === 'ident' && first.text === 'network')) {
       // An indented line outside a network block: accept it as a statement, but say so.
       diagnostics.push(
-        error('parse.unexpected-indent', 'Expected a statement at the start of the line, found indentation outside a `network` block.', line.indentSpan),
+        warning('parse.unexpected-indent', 'Expected a statement at the start of the line, found indentation outside a `network` block (the line is read as if it were not indented).', line.indentSpan),
       );
     }
     if (first.type === 'ident' && first.text === 'network' && line.tokens[1]?.type === 'ident') {
