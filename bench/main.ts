@@ -8,6 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { analyze } from '../src/core/index';
 import { randomGraph, runTape, type GraphSpec } from './engineBench';
+import { benchTrainStep } from './trainStep';
+import { benchNets } from './netsBench';
 
 interface Row {
   readonly name: string;
@@ -152,9 +154,45 @@ for (const n of [1e5, 1e6]) {
   });
 }
 
+async function tensorAndNetworkRows(): Promise<void> {
+  const ts = await benchTrainStep();
+  const ours = ts.rows[0];
+  const np = ts.rows[1];
+  rows.push({
+    name: `homework MLP training step (32×30 → 1024 → 512 → 1, float64): ${ours.name}`,
+    ours: fmtMs(ours.ms),
+    reference: np ? `${fmtMs(np.ms)} ${np.name}` : ts.note ?? 'numpy skipped',
+    ratio: ts.ratio !== undefined ? `${ts.ratio.toFixed(2)}× numpy's time` : '—',
+    target: '≤ 2× numpy',
+  });
+  if (ts.note) notes.push(`training step: ${ts.note}`);
+  for (const r of benchNets()) {
+    rows.push({
+      name: r.name,
+      ours: fmtMs(r.ms),
+      reference: r.ref ? `${fmtMs(r.ref.ms)} ${r.ref.name}` : '',
+      ratio: r.ref ? `${(r.ms / r.ref.ms).toFixed(2)}× the reference's time` : '',
+      target: /200-layer/.test(r.name) ? '≤ 1 ms' : '',
+    });
+  }
+}
+
+const notes: string[] = [];
+
+function print(): void {
 const widths = [0, 1, 2, 3, 4].map((k) => Math.max(...rows.map((r) => [r.name, r.ours, r.reference, r.ratio, r.target ?? ''][k].length), 6));
 const line = (c: string[]): string => c.map((x, k) => x.padEnd(widths[k])).join(' | ');
 console.log(`GradLens bench — node ${process.version}, ${new Date().toISOString()}`);
 console.log(line(['benchmark', 'GradLens', 'reference (same run)', 'ratio', 'target']));
 console.log(widths.map((w) => '-'.repeat(w)).join('-|-'));
 for (const r of rows) console.log(line([r.name, r.ours, r.reference, r.ratio, r.target ?? '']));
+for (const n of notes) console.log(`note: ${n}`);
+console.log(`load average ${require('node:os').loadavg().map((x: number) => x.toFixed(2)).join(' ')} (2 cores: figures above ~2 are inflated by other work)`);
+}
+
+tensorAndNetworkRows()
+  .then(print)
+  .catch((e) => {
+    console.error(e);
+    process.exitCode = 1;
+  });

@@ -172,17 +172,22 @@ export class Tape {
     }
     if (this.n === this.cap) this.grow();
     const i = this.n++;
-    this.kind[i] = K.OP;
+    // The node arrays are append-only and zero-filled when allocated, so zeros (K.OP, span 0,
+    // kind) need no store: this path writes only what differs from zero.
     this.opIndex[i] = h.id;
     this.in0[i] = a;
     this.in1[i] = b;
-    this.spanStart[i] = spanStart;
-    this.spanEnd[i] = spanEnd;
-    this.req[i] = b === NO_INPUT ? this.req[a] : this.req[a] | this.req[b];
+    if (spanEnd !== 0) {
+      this.spanStart[i] = spanStart;
+      this.spanEnd[i] = spanEnd;
+    }
+    const req = this.req;
+    req[i] = b === NO_INPUT ? req[a] : req[a] | req[b];
     this.scode[i] = h.code;
     this.isScalar[i] = 1;
     this.sparam[i] = 0.01;
-    this.sv[i] = scalarForward(h.code, this.sv[a], b === NO_INPUT ? 0 : this.sv[b], 0.01);
+    const sv = this.sv;
+    sv[i] = scalarForward(h.code, sv[a], b === NO_INPUT ? 0 : sv[b], 0.01);
     return i;
   }
 
