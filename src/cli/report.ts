@@ -4,6 +4,7 @@ import { LineIndex } from '../core/span';
 import { formatCount, formatNumber } from '../core/format';
 import { derivationMarkdown } from '../core/explain/derive';
 import { showValue } from '../core/explain/symbols';
+import { formatSummary } from '../core/nets/index';
 
 /** A non-finite number becomes "NaN", "Infinity" or "-Infinity" (LANGUAGE.md §8). */
 function num(x: number): number | string {
@@ -101,6 +102,7 @@ export function renderReport(file: string, text: string, full: FullAnalysis, dig
     }
   }
   for (const n of a.networks) {
+    out.push('', formatSummary(n));
     out.push('', `Network ${n.name}: ${formatCount(n.params)} parameters${n.paramFormula ? ` = ${n.paramFormula}` : ''}`);
     const walk = (ls: LayerInfo[], indent: string): void => {
       for (const l of ls) {
