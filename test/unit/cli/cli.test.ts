@@ -1,0 +1,107 @@
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { main } from '../../../src/cli/main';
+
+function run(args: string[]): { code: number; out: string; err: string } {
+  let out = '';
+  let err = '';
+  const code = main(args, (s) => (out += s + '\n'), (s) => (err += s + '\n'));
+  return { code, out, err };
+}
+const dir = mkdtempSync(join(tmpdir(), 'gradlens-cli-'));
+const file = (name: string, text: string): string => {
+  const p = join(dir, name);
+  writeFileSync(p, text);
+  return p;
+};
+
+describe('gradlens eval --json (LANGUAGE.md §8)', () => {
+  it('T1: values, gradients, checks, expectations with full precision and 0-based lines', () => {
+    const r = run(['eval', 'examples/hw4-t1-residual.nn', '--json']);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out);
+    expect(j.version).toBe(1);
+    expect(j.file).toBe('examples/hw4-t1-residual.nn');
+    expect(j.diagnostics).toEqual([]);
+    expect(j.values.find((v: { name: string }) => v.name === 'x1')).toEqual({ name: 'x1', line: 13, shape: [], data: [0.4] });
+    // Full precision: -0.38 is -0.38000000000000006 in float64 (0.4·-0.2 + -0.3).
+    expect(j.values.find((v: { name: string }) => v.name === 'y1').data[0]).toBe(0.4 * -0.2 + -0.3);
+    expect(j.gradients.map((g: { wrt: string; data: number[]; line: number }) => [g.wrt, g.data[0], g.line])).toEqual([
+      ['w0', -0.2, 17],
+      ['w1', 0.4, 17],
+      ['b0', -0.2, 17],
+      ['b1', 1, 17],
+    ]);
+    expect(j.checks).toHaveLength(4);
+    expect(j.checks[0]).toMatchObject({ of: 'z', wrt: 'w0', line: 18, passed: true, kinks: 0 });
+    expect(j.expectations[0]).toEqual({ line: 20, passed: true, maxError: 0 });
+  });
+  it('networks: params, layers with formulas, MACs and Mult-Adds', () => {
+    const j = JSON.parse(run(['eval', 'examples/hw4-t2-t3-mlp.nn', '--json']).out);
+    expect(j.networks[0]).toMatchObject({ name: 'mlp', line: 5, params: 557057, trainableParams: 557057, buffers: 0 });
+    expect(j.networks[0].layers[0]).toMatchObject({
+      index: 0,
+      label: 'A',
+      type: 'Linear',
+      line: 7,
+      inputShape: [32, 30],
+      outputShape: [32, 1024],
+      outputSize: 32768,
+      params: 31744,
+      paramFormula: '(30 + 1) × 1024',
+      macs: 983040,
+      multAdds: 1015808,
+    });
+  });
+  it('non-finite numbers are strings; errors give exit status 1 with ranged diagnostics', () => {
+    const p = file('bad.nn', 'x = 0\ny = log(x)\nz = q + 1\n');
+    const r = run(['eval', p, '--json']);
+    expect(r.code).toBe(1);
+    const j = JSON.parse(r.out);
+    expect(j.values.find((v: { name: string }) => v.name === 'y').data).toEqual(['-Infinity']);
+    expect(j.diagnostics.map((d: { code: string; range: unknown }) => [d.code, d.range])).toEqual([
+      ['value.non-finite', { start: { line: 1, character: 4 }, end: { line: 1, character: 10 } }],
+      ['name.undefined', { start: { line: 2, character: 4 }, end: { line: 2, character: 5 } }],
+    ]);
+  });
+  it('several files give an array, each with its file', () => {
+    const j = JSON.parse(run(['eval', 'examples/hw4-t1-residual.nn', 'examples/hw4-softmax-ce.nn', '--json']).out);
+    expect(j.map((x: { file: string }) => x.file)).toEqual(['examples/hw4-t1-residual.nn', 'examples/hw4-softmax-ce.nn']);
+  });
+  it('a failed expect is exit status 1; a missing file is 2', () => {
+    expect(run(['eval', file('e.nn', 'x = 2\nexpect x == 3\n')]).code).toBe(1);
+    expect(run(['eval', join(dir, 'nope.nn')]).code).toBe(2);
+    expect(run(['frobnicate']).code).toBe(2);
+  });
+  it('Markdown ranges are the Markdown file’s own', () => {
+    const p = file('hw.md', '# HW\n\nSome text.\n\n```nn\na = 1\nb = a + c\n```\n');
+    const j = JSON.parse(run(['eval', p, '--json']).out);
+    expect(j.diagnostics[0].range).toEqual({ start: { line: 6, character: 8 }, end: { line: 6, character: 9 } });
+    expect(j.values[0]).toEqual({ name: 'a', line: 5, shape: [], data: [1] });
+  });
+});
+
+describe('gradlens explain and the readable report', () => {
+  it('explain prints the derivation as Markdown', () => {
+    const r = run(['explain', 'examples/hw4-t1-residual.nn', '--of', 'z', '--wrt', 'w0']);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('∂z/∂w0 = 1 · (−0.2) · 1 = −0.2');
+  });
+  it('explain --format tex prints an align* block', () => {
+    const r = run(['explain', 'examples/hw4-t1-residual.nn', '--of', 'z', '--wrt', 'w1', '--format', 'tex']);
+    expect(r.out).toContain('\\begin{align*}');
+    expect(r.out).toContain('\\frac{\\partial z}{\\partial w_{1}}');
+  });
+  it('the report rounds for people: 0.62 and −0.38', () => {
+    const r = run(['eval', 'examples/hw4-t1-residual.nn']);
+    expect(r.out).toContain('y1 = −0.38');
+    expect(r.out).toContain('z = 0.62');
+    expect(r.out).not.toContain('0.6200000000000001');
+  });
+  it('summary prints the torchinfo-style table', () => {
+    const r = run(['summary', 'examples/hw4-t2-t3-mlp.nn']);
+    expect(r.out).toContain('Total params: 557,057');
+  });
+});
