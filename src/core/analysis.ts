@@ -20,6 +20,36 @@ export interface Analysis {
   /** The statement-level graph, for the panel. */
   readonly graph: GraphInfo;
   readonly stats: AnalysisStats;
+  /** One record per `train` statement that ran (docs/training.md). */
+  readonly trainings?: TrainingInfo[];
+}
+
+/** What a `train` statement did: the loss and metric curves and how far it got. */
+export interface TrainingInfo {
+  /** 0-based line of the `train` keyword. */
+  readonly line: number;
+  readonly span: Span;
+  /** Networks and `param` names trained, as written. */
+  readonly targets: string[];
+  /** The optimiser with every setting, PyTorch-style: `SGD(lr=0.1, momentum=0.9, …)`. */
+  readonly optimizer: string;
+  /** Per epoch: the mean of the minibatch losses weighted by batch size (the last entry may be a partial epoch). */
+  readonly losses: number[];
+  /** Per epoch, like `losses`, for the `metric` clause (empty without one). */
+  readonly metrics: number[];
+  /** The loss of every optimiser step, before its update. */
+  readonly stepLosses: number[];
+  /** Completed epochs. */
+  readonly epochs: number;
+  /** Optimiser steps taken. */
+  readonly steps: number;
+  /** Examples per epoch and per minibatch (0 and 0 without data). */
+  readonly examples: number;
+  readonly batch: number;
+  /** Wall time of the training in milliseconds. */
+  readonly ms: number;
+  /** Set when training stopped before the requested epochs/steps (budget, NaN, error): why. */
+  readonly stopped?: string;
 }
 
 export interface AnalysisStats {

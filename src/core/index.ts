@@ -5,6 +5,7 @@
 import './autodiff/ops/index';
 import './builtins/index';
 import type { Analysis, GradientInfo } from './analysis';
+import { error, type Diagnostic } from './diagnostics';
 import { Evaluator, type EvalResult } from './eval/evaluator';
 import type { Binding } from './eval/values';
 import { deriveGradient, derivationMarkdown, type Derivation } from './explain/derive';
@@ -42,6 +43,7 @@ export function analyzeFull(text: string, options: AnalyzeOptions = {}): FullAna
   const r = ev.run(parsed.program);
   const diagnostics = [...parsed.diagnostics, ...r.diagnostics].sort((a, b) => a.span.start - b.span.start);
   const derivations: Derivation[] = [];
+  const internal: Diagnostic[] = [];
   const byBinding = new Map<Binding, string[]>();
   const gradients: GradientInfo[] = r.gradients.map((g) => ({ ...g }));
   if (!options.valuesOnly) {
@@ -50,7 +52,13 @@ export function analyzeFull(text: string, options: AnalyzeOptions = {}): FullAna
     r.gradRequests.forEach((req, k) => {
       const gi = req.stmt.kind === 'Grad' ? gradIndex++ : -1;
       if (k >= 200) return;
-      const d = deriveGradient(r.tape, req.of, req.wrt, req.wrtText, req.grads, text);
+      let d: Derivation;
+      try {
+        d = deriveGradient(r.tape, req.of, req.wrt, req.wrtText, req.grads, text);
+      } catch (e) {
+        internal.push(error('explain.internal', `Expected a derivation of ∂${req.of.name}/∂${req.wrtText}, found an internal error (please report it): ${(e as Error).message}`, req.stmt.span));
+        return;
+      }
       derivations.push(d);
       const md = derivationMarkdown(d);
       let list = byBinding.get(req.wrt);
@@ -59,6 +67,17 @@ export function analyzeFull(text: string, options: AnalyzeOptions = {}): FullAna
       if (gi >= 0 && gradients[gi]) gradients[gi] = { ...gradients[gi], derivation: md };
     });
   }
+  const guard = <T>(what: string, f: () => T, fallback: T): T => {
+    try {
+      return f();
+    } catch (e) {
+      internal.push(error('explain.internal', `Expected ${what}, found an internal error (please report it): ${(e as Error).message}`, { start: 0, end: 0 }));
+      return fallback;
+    }
+  };
+  const symbols = options.valuesOnly ? [] : guard('hover information', () => buildSymbols(text, r, byBinding, options.digits ?? 4), []);
+  const graph = options.valuesOnly ? { nodes: [], edges: [] } : guard('the statement graph', () => buildGraph(r, options.digits ?? 4), { nodes: [], edges: [] });
+  diagnostics.push(...internal);
   const analysis: Analysis = {
     version: 1,
     diagnostics,
@@ -67,8 +86,8 @@ export function analyzeFull(text: string, options: AnalyzeOptions = {}): FullAna
     checks: r.checks,
     expectations: r.expectations,
     networks: r.networks,
-    symbols: options.valuesOnly ? [] : buildSymbols(text, r, byBinding, options.digits ?? 4),
-    graph: options.valuesOnly ? { nodes: [], edges: [] } : buildGraph(r, options.digits ?? 4),
+    symbols,
+    graph,
     stats: { nodes: r.tape.n, work: r.work, skipped: r.skipped },
   };
   return { analysis, eval: r, derivations };

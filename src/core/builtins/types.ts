@@ -61,6 +61,8 @@ export interface CallContext {
   warn(code: string, message: string, span?: Span): void;
   /** The document's random stream, or a fresh generator seeded with `seed`. */
   rng(seed: number | null): Rng;
+  /** The text of a file relative to the document (AnalyzeOptions.readFile); absent when the host reads no files. */
+  readFile?(relativePath: string): string | undefined;
 }
 
 /** numpy's legacy RandomState interface (MT19937). */

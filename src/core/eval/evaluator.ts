@@ -132,11 +132,19 @@ export class Evaluator {
           });
           break;
         }
-        if (e instanceof RangeError) {
+        if (e instanceof RangeError && /call stack/i.test(e.message)) {
           this.diagnostics.push(error('eval.too-deep', 'Expected a smaller expression, found one nested too deeply to evaluate.', stmt.span));
           continue;
         }
-        throw e;
+        // A bug in GradLens must not lose the rest of the analysis: report it on the line.
+        this.diagnostics.push(
+          error('eval.internal', `Expected this line to evaluate, found an internal error (please report it): ${(e as Error)?.message ?? String(e)}`, stmt.span),
+        );
+        if ('name' in stmt && stmt.kind === 'Network') this.poisoned.add(stmt.name.name);
+        if (stmt.kind === 'Assign' && stmt.target.kind === 'Name') {
+          this.poisoned.add(stmt.target.name);
+          this.env.delete(stmt.target.name);
+        }
       }
     }
     return {

@@ -175,7 +175,33 @@ export interface InvalidStmt extends NodeBase {
   readonly name: string | null;
 }
 
-export type Statement = Assign | GradStmt | CheckStmt | ExpectStmt | NetworkDecl | InvalidStmt;
+/** The clause words of a `train` statement (docs/training.md). */
+export type TrainClauseKeyword = 'loss' | 'optimizer' | 'epochs' | 'batch' | 'shuffle' | 'steps' | 'metric' | 'seed';
+
+/** `loss EXPR`, `epochs 100`, `shuffle` (no value), … */
+export interface TrainClause extends NodeBase {
+  readonly keyword: TrainClauseKeyword;
+  readonly keywordSpan: Span;
+  readonly value: Expr | null;
+}
+
+/**
+ * `train TARGET[, TARGET…] [on DATA[, DATA…]]` followed by clauses, on the same line or on the
+ * lines indented under it (like a `network` block):
+ * `train mlp on X, y` / `loss bce(mlp(X), y)` / `optimizer SGD(lr=0.1)` / `epochs 10` / `batch 32 shuffle`.
+ */
+export interface TrainStmt extends NodeBase {
+  readonly kind: 'Train';
+  readonly keywordSpan: Span;
+  /** Networks (all their parameters) or `param` names. */
+  readonly targets: readonly NameRef[];
+  /** Names whose first axis indexes the examples: rebound to each minibatch while the loss is evaluated. */
+  readonly data: readonly NameRef[];
+  readonly clauses: readonly TrainClause[];
+  readonly headerSpan: Span;
+}
+
+export type Statement = Assign | GradStmt | CheckStmt | ExpectStmt | NetworkDecl | InvalidStmt | TrainStmt;
 
 export interface Program {
   readonly kind: 'Program';

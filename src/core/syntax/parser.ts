@@ -16,8 +16,12 @@ import type {
   PathRef,
   Program,
   Statement,
+  TrainClause,
+  TrainClauseKeyword,
+  TrainStmt,
   WrtTarget,
 } from './ast';
+import { nearest } from '../diagnostics';
 import { lexSegments, type LogicalLine, type Segment, type Token } from './lexer';
 
 export interface ParseResult {
@@ -53,6 +57,14 @@ export function parseProgram(text: string, segments?: readonly Segment[], where:
       while (j < lines.length && lines[j].segment === line.segment && lines[j].indent > line.indent) j++;
       const decl = parseNetwork(line, lines.slice(i + 1, j), diagnostics);
       if (decl) statements.push(decl);
+      i = j;
+      continue;
+    }
+    if (first.type === 'ident' && first.text === 'train' && line.tokens[1]?.type === 'ident' && !hasLexError(line)) {
+      // `train TARGETS [on DATA] [clauses]`, with more clauses on the lines indented under it.
+      let j = i + 1;
+      while (j < lines.length && lines[j].segment === line.segment && lines[j].indent > line.indent) j++;
+      statements.push(parseTrain(line, lines.slice(i + 1, j), diagnostics, hasLexError));
       i = j;
       continue;
     }
@@ -597,6 +609,86 @@ class LineParser {
     this.expectEnd('`seed N` or the end of the line after the network name');
     return { name, seed };
   }
+
+  // ---- train statements (docs/training.md) -------------------------------------------------
+
+  /** `train TARGET[, TARGET…] [on DATA[, DATA…]]`, then clauses to the end of the line. */
+  parseTrainHeader(clauses: TrainClause[]): { keywordSpan: Span; targets: NameRef[]; data: NameRef[] } {
+    const kw = this.next(); // train
+    const names = (what: string): NameRef[] => {
+      const out: NameRef[] = [];
+      for (;;) {
+        const t = this.peek();
+        if (t.type !== 'ident' || TRAIN_CLAUSES.has(t.text)) this.fail(what);
+        this.next();
+        out.push({ kind: 'Name', name: t.text, span: { start: t.start, end: t.end } });
+        if (!this.isOp(',')) return out;
+        this.next();
+      }
+    };
+    const targets = names('a network or `param` name to train');
+    let data: NameRef[] = [];
+    if (this.isIdent('on')) {
+      this.next();
+      data = names('a data name after `on` (such as `X, y`)');
+    }
+    this.parseTrainClauses(clauses);
+    return { keywordSpan: { start: kw.start, end: kw.end }, targets, data };
+  }
+
+  /** Clauses (`loss EXPR`, `epochs N`, `shuffle`, …) to the end of the line. */
+  parseTrainClauses(clauses: TrainClause[]): void {
+    while (this.peek().type !== 'eof') {
+      const t = this.peek();
+      if (t.type !== 'ident' || !TRAIN_CLAUSES.has(t.text)) {
+        const near = t.type === 'ident' ? nearest(t.text, TRAIN_CLAUSES) : undefined;
+        throw new ParseError(
+          error(
+            'parse.train-clause',
+            `Expected a training clause (${[...TRAIN_CLAUSES].map((c) => `\`${c}\``).join(', ')}), found ${describe(t)}.${near ? ` Did you mean \`${near}\`?` : ''}`,
+            { start: t.start, end: t.end },
+            near ? [{ title: `Change to \`${near}\``, span: { start: t.start, end: t.end }, text: near }] : undefined,
+          ),
+        );
+      }
+      this.next();
+      const keyword = t.text as TrainClauseKeyword;
+      const keywordSpan = { start: t.start, end: t.end };
+      const dup = clauses.find((c) => c.keyword === keyword);
+      if (dup) throw new ParseError(error('parse.train-duplicate', `Expected \`${keyword}\` once in the training statement, found it again.`, keywordSpan));
+      let value: Expr | null = null;
+      if (keyword !== 'shuffle') {
+        if (this.isOp('=')) this.next(); // `epochs = 10` reads as well
+        if (this.peek().type === 'eof') this.fail(`a value after \`${keyword}\``);
+        value = this.parseExpr();
+      }
+      clauses.push({ keyword, keywordSpan, value, span: this.spanFrom(t.start) });
+    }
+  }
+}
+
+const TRAIN_CLAUSES: ReadonlySet<string> = new Set<TrainClauseKeyword>(['loss', 'optimizer', 'epochs', 'batch', 'shuffle', 'steps', 'metric', 'seed']);
+
+/** A `train` statement: its header line and the clause lines indented under it. A broken line makes the whole statement invalid (it is not run half-configured). */
+function parseTrain(header: LogicalLine, body: LogicalLine[], diagnostics: Diagnostic[], hasLexError: (l: LogicalLine) => boolean): Statement {
+  const clauses: TrainClause[] = [];
+  const h = guard(diagnostics, header, () => new LineParser(header, diagnostics).parseTrainHeader(clauses));
+  let ok = h !== undefined;
+  for (const line of body) {
+    if (hasLexError(line)) {
+      ok = false;
+      continue;
+    }
+    const r = guard(diagnostics, line, () => {
+      new LineParser(line, diagnostics).parseTrainClauses(clauses);
+      return true;
+    });
+    if (!r) ok = false;
+  }
+  const end = body.length ? body[body.length - 1].span.end : header.span.end;
+  const span = { start: header.span.start, end };
+  if (!ok || !h) return { kind: 'Invalid', name: null, span };
+  return { kind: 'Train', keywordSpan: h.keywordSpan, targets: h.targets, data: h.data, clauses, headerSpan: header.span, span } satisfies TrainStmt;
 }
 
 function guard<T>(diagnostics: Diagnostic[], line: LogicalLine, f: () => T): T | undefined {

@@ -1,0 +1,506 @@
+/**
+ * Runs a `train` statement (docs/training.md): minibatches in order or shuffled with numpy's
+ * stream, the loss expression evaluated on the document's tape for each step (above a mark
+ * that is truncated after the step, so the tape does not grow), reverse mode, and an
+ * optimiser update with PyTorch's rules. Afterwards the trained parameters are new leaves
+ * bound to the same names, so later lines (`yhat = mlp(Xtest)`, `grad`, `expect`) see them.
+ */
+import { K } from '../autodiff/tape';
+import type { TrainingInfo } from '../analysis';
+import { error, warning, type Diagnostic } from '../diagnostics';
+import type { Binding } from '../eval/values';
+import { formatNumber } from '../format';
+import type { Span } from '../span';
+import type { Expr, NameRef, TrainClause, TrainClauseKeyword, TrainStmt } from '../syntax/ast';
+import { createRng } from '../tensor/rng';
+import { formatShape, numel, type Tensor } from '../tensor/tensor';
+import type { TrainHost } from './host';
+import { createOptimizer, describeOptimizer, readOptimizer } from './optimizerArgs';
+
+const now = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());
+
+/** A trained tensor: where it lives now and the data the optimiser updates in place. */
+interface Trainable {
+  readonly name: string;
+  readonly original: Binding;
+  readonly shape: number[];
+  readonly data: Float64Array;
+  readonly network?: string;
+  /** The `train` target as written (for spans of the final binding). */
+  readonly target: NameRef;
+}
+
+/** Training work is allowed this share of the budget left when it starts; the rest is for the lines after it. */
+const BUDGET_SHARE = 0.9;
+
+function truncateTape(host: TrainHost, mark: number): void {
+  const t = host.tape;
+  if (t.tv.length > mark) t.tv.length = mark;
+  if (t.attrs.length > mark) t.attrs.length = mark;
+  if (t.inputsMore.length > mark) t.inputsMore.length = mark;
+  t.n = mark;
+}
+
+/** Names read by an expression (not callees). */
+function namesIn(e: Expr, out: Set<string>): Set<string> {
+  switch (e.kind) {
+    case 'Name':
+      out.add(e.name);
+      break;
+    case 'Path':
+      out.add(e.parts[0]);
+      break;
+    case 'Unary':
+      namesIn(e.operand, out);
+      break;
+    case 'Binary':
+      namesIn(e.left, out);
+      namesIn(e.right, out);
+      break;
+    case 'Call':
+      for (const a of e.args) namesIn(a.value, out);
+      break;
+    case 'Method':
+      namesIn(e.object, out);
+      for (const a of e.args) namesIn(a.value, out);
+      break;
+    case 'Transpose':
+      namesIn(e.object, out);
+      break;
+    case 'Index':
+      namesIn(e.object, out);
+      for (const it of e.items) {
+        if (it.kind === 'Slice') {
+          if (it.start) namesIn(it.start, out);
+          if (it.stop) namesIn(it.stop, out);
+          if (it.step) namesIn(it.step, out);
+        } else namesIn(it, out);
+      }
+      break;
+    case 'List':
+      for (const x of e.elements) namesIn(x, out);
+      break;
+    case 'Paren':
+      namesIn(e.inner, out);
+      break;
+    default:
+      break;
+  }
+  return out;
+}
+
+/** Does the expression call one of the networks or use a path into one? */
+function mentionsNetwork(e: Expr, nets: ReadonlySet<string>): boolean {
+  let hit = false;
+  const walk = (x: Expr): void => {
+    if (hit) return;
+    switch (x.kind) {
+      case 'Call':
+        if (nets.has(x.callee)) hit = true;
+        for (const a of x.args) walk(a.value);
+        return;
+      case 'Path':
+        if (nets.has(x.parts[0])) hit = true;
+        return;
+      case 'Unary':
+        return walk(x.operand);
+      case 'Binary':
+        walk(x.left);
+        return walk(x.right);
+      case 'Method':
+        walk(x.object);
+        for (const a of x.args) walk(a.value);
+        return;
+      case 'Transpose':
+        return walk(x.object);
+      case 'Index':
+        walk(x.object);
+        for (const it of x.items) if (it.kind !== 'Slice') walk(it);
+        return;
+      case 'List':
+        for (const el of x.elements) walk(el);
+        return;
+      case 'Paren':
+        return walk(x.inner);
+      default:
+        return;
+    }
+  };
+  walk(e);
+  return hit;
+}
+
+/** Rows `idx` of a tensor whose first axis indexes the examples. */
+function gatherRows(t: Tensor, idx: Int32Array, from: number, to: number): Tensor {
+  const rowSize = t.shape.length <= 1 ? 1 : t.data.length / t.shape[0];
+  const count = to - from;
+  const data = new Float64Array(count * rowSize);
+  if (rowSize === 1) for (let r = 0; r < count; r++) data[r] = t.data[idx[from + r]];
+  else for (let r = 0; r < count; r++) data.set(t.data.subarray(idx[from + r] * rowSize, (idx[from + r] + 1) * rowSize), r * rowSize);
+  return { shape: [count, ...t.shape.slice(1)], data };
+}
+
+export function runTraining(stmt: TrainStmt, host: TrainHost): TrainingInfo | undefined {
+  const t0 = now();
+  const diags = host.diagnostics;
+  const fail = (code: string, message: string, span: Span): undefined => {
+    diags.push(error(code, message, span));
+    return undefined;
+  };
+  const clause = (k: TrainClauseKeyword): TrainClause | undefined => stmt.clauses.find((c) => c.keyword === k);
+  const line = host.lineOf(stmt.span.start);
+
+  // ---- clauses ---------------------------------------------------------------------------
+  const lossC = clause('loss');
+  if (!lossC?.value)
+    return fail('train.no-loss', 'Expected a `loss EXPR` clause (such as `loss bce(mlp(X), y)`), found none: there is nothing to minimise.', stmt.keywordSpan);
+  const optC = clause('optimizer');
+  if (!optC?.value)
+    return fail('train.no-optimizer', 'Expected an `optimizer` clause such as `optimizer SGD(lr=0.1)` or `optimizer Adam(lr=1e-3)`, found none.', stmt.keywordSpan);
+  const spec = readOptimizer(optC.value, host);
+  if (!spec) return undefined;
+  const intClause = (k: TrainClauseKeyword, min: number): number | undefined | null => {
+    const c = clause(k);
+    if (!c?.value) return null;
+    const v = host.constNumber(c.value, `an integer for \`${k}\``);
+    if (v === undefined) return undefined;
+    if (!Number.isInteger(v) || v < min) {
+      diags.push(error('train.bad-option', `Expected an integer ≥ ${min} after \`${k}\`, found ${formatNumber(v)}.`, c.value.span));
+      return undefined;
+    }
+    return v;
+  };
+  const epochsV = intClause('epochs', 1);
+  const stepsV = intClause('steps', 0);
+  const batchV = intClause('batch', 1);
+  const seedV = intClause('seed', 0);
+  if (epochsV === undefined || stepsV === undefined || batchV === undefined || seedV === undefined) return undefined;
+  const shuffle = clause('shuffle') !== undefined;
+  const metricE = clause('metric')?.value ?? null;
+
+  // ---- what is trained -------------------------------------------------------------------
+  const params: Trainable[] = [];
+  const nets = new Set<string>();
+  const docParams = new Set<Binding>();
+  for (const t of stmt.targets) {
+    if (host.isNetwork(t.name)) {
+      const ps = host.networkParams(t.name) ?? [];
+      if (ps.length === 0) diags.push(warning('train.no-parameters', `\`${t.name}\` has no learnable parameters: nothing to train.`, t.span));
+      nets.add(t.name);
+      for (const b of ps) {
+        const v = host.tape.value(b.node);
+        params.push({ name: b.name, original: b, shape: v.shape.slice(), data: Float64Array.from(v.data), network: t.name, target: t });
+      }
+      continue;
+    }
+    const b = host.binding(t.name);
+    if (!b) {
+      if (!host.isPoisoned(t.name)) host.undefinedName(t);
+      return undefined;
+    }
+    if (b.kind !== 'param') {
+      return fail(
+        'train.not-trainable',
+        `Expected a network or a \`param\` to train, found \`${t.name}\`, ${b.kind === 'leaf' ? 'a plain value' : 'a value computed from other names'} (declare it with \`param ${t.name} = …\`).`,
+        t.span,
+      );
+    }
+    const v = host.tape.value(b.node);
+    docParams.add(b);
+    params.push({ name: t.name, original: b, shape: v.shape.slice(), data: Float64Array.from(v.data), target: t });
+  }
+
+  // ---- data ------------------------------------------------------------------------------
+  const data: { name: string; binding: Binding; value: Tensor }[] = [];
+  let n = 0;
+  for (const d of stmt.data) {
+    const b = host.binding(d.name);
+    if (!b) {
+      if (!host.isPoisoned(d.name)) host.undefinedName(d);
+      return undefined;
+    }
+    const v = host.tape.value(b.node);
+    if (v.shape.length === 0) return fail('train.data-shape', `Expected data with an example axis first (shape [N, …]), found the scalar \`${d.name}\`.`, d.span);
+    if (data.length && v.shape[0] !== n) {
+      return fail(
+        'train.data-shape',
+        `Expected \`${d.name}\` to have as many rows as \`${data[0].name}\` (${n}), found ${formatShape(v.shape)}.`,
+        d.span,
+      );
+    }
+    n = v.shape[0];
+    data.push({ name: d.name, binding: b, value: v });
+  }
+  if (!data.length) {
+    for (const k of ['batch', 'shuffle'] as const) {
+      const c = clause(k);
+      if (c) return fail('train.no-data', `Expected data (\`train … on X, y\`) for \`${k}\`, found none: without data every step uses the whole loss.`, c.keywordSpan);
+    }
+  }
+  const batch = data.length ? Math.min(batchV ?? n, n) : 0;
+  const stepsPerEpoch = data.length ? Math.ceil(n / batch) : 1;
+  const epochs = epochsV ?? (stepsV !== null ? Math.ceil(stepsV / stepsPerEpoch) : 1);
+  const maxSteps = stepsV ?? epochs * stepsPerEpoch;
+  const optimizer = createOptimizer(spec);
+
+  // ---- what to re-evaluate each step -----------------------------------------------------
+  const lossE = lossC.value;
+  const direct = new Map<Binding, number>(); // bindings replaced by a node of the current step
+  const replayMemo = new Map<Binding, boolean>();
+  const dataBindings = new Set(data.map((d) => d.binding));
+  const needsReplay = (b: Binding): boolean => {
+    const m = replayMemo.get(b);
+    if (m !== undefined) return m;
+    replayMemo.set(b, false); // cycles cannot happen (refs point back), but be safe
+    let r = false;
+    if (dataBindings.has(b) || docParams.has(b)) r = true;
+    else if (b.network !== undefined) r = nets.has(b.network);
+    else if (b.kind === 'value' && b.stmt) r = mentionsNetwork(b.stmt.value, nets) || b.refs.some((x) => needsReplay(x.binding));
+    replayMemo.set(b, r);
+    return r;
+  };
+  /** Bindings to re-evaluate, in source order: those the loss (and metric) read that depend on what is trained or on the data. */
+  const replay: Binding[] = [];
+  {
+    const seen = new Set<Binding>();
+    const visit = (b: Binding): void => {
+      if (seen.has(b) || !needsReplay(b) || dataBindings.has(b) || docParams.has(b) || b.network !== undefined) return;
+      seen.add(b);
+      for (const r of b.refs) visit(r.binding);
+      replay.push(b);
+    };
+    const roots = namesIn(lossE, new Set());
+    if (metricE) namesIn(metricE, roots);
+    for (const name of roots) {
+      const b = host.binding(name);
+      if (b) visit(b);
+    }
+    replay.sort((a, b) => a.span.start - b.span.start);
+  }
+  const rootNames = [...namesIn(lossE, new Set())];
+  const metricNames = metricE ? [...namesIn(metricE, new Set())] : [];
+
+  // ---- the loop --------------------------------------------------------------------------
+  const savedEnv = new Map<string, Binding | undefined>();
+  const setEnv = (name: string, b: Binding): void => {
+    if (!savedEnv.has(name)) savedEnv.set(name, host.binding(name));
+    host.setEnv(name, b);
+  };
+  const nodeOf = (b: Binding, replayed: Map<Binding, number>): number => direct.get(b) ?? replayed.get(b) ?? b.node;
+  const withNode = (b: Binding, node: number): Binding => (node === b.node ? b : { ...b, node });
+  const restoreRecord = host.saveRecord();
+  const mark = host.tape.n;
+  const rng = shuffle ? (seedV !== null ? createRng(seedV) : host.docRng()) : undefined;
+  const startWork = host.work();
+  const limit = startWork + BUDGET_SHARE * Math.max(0, host.budget - startWork);
+  const seenDiag = new Set<string>();
+  for (const d of diags) seenDiag.add(`${d.code}@${d.span.start}`);
+
+  const losses: number[] = [];
+  const metrics: number[] = [];
+  const stepLosses: number[] = [];
+  let stopped: string | undefined;
+  let stepCost = 0;
+  let steps = 0;
+  let completed = 0;
+  let aborted = false;
+
+  /** One optimiser step on rows order[from, to); returns the loss and metric, or a reason to stop. */
+  const step = (order: Int32Array | undefined, from: number, to: number): { loss: number; metric?: number } | 'error' | 'nan' => {
+    truncateTape(host, mark);
+    direct.clear();
+    for (const d of data) {
+      const bt = order ? gatherRows(d.value, order, from, to) : d.value;
+      const node = host.tape.leaf(bt, K.CONST, d.binding.nameSpan.start, d.binding.nameSpan.end);
+      direct.set(d.binding, node);
+      setEnv(d.name, withNode(d.binding, node));
+    }
+    const leaves: number[] = [];
+    for (const p of params) {
+      const leaf = host.tape.leaf({ shape: p.shape, data: p.data }, K.PARAM, p.original.nameSpan.start, p.original.nameSpan.end);
+      leaves.push(leaf);
+      if (p.network !== undefined) host.setNetworkParam(withNode(p.original, leaf));
+      else {
+        direct.set(p.original, leaf);
+        setEnv(p.name, withNode(p.original, leaf));
+      }
+    }
+    host.memoNetworkCalls(true);
+    const before = host.work();
+    const replayed = new Map<Binding, number>();
+    const bindRefs = (names: readonly string[], refs: readonly { readonly ref: Expr | NameRef; readonly binding: Binding }[] | null): void => {
+      if (refs) {
+        for (const r of refs) if (r.ref.kind === 'Name') setEnv(r.ref.name, withNode(r.binding, nodeOf(r.binding, replayed)));
+      } else {
+        for (const name of names) {
+          const b = savedEnv.has(name) ? savedEnv.get(name) : host.binding(name);
+          if (b) setEnv(name, withNode(b, nodeOf(b, replayed)));
+        }
+      }
+    };
+    for (const b of replay) {
+      bindRefs([], b.refs);
+      const node = host.expr(b.stmt!.value);
+      if (node === undefined) return 'error';
+      replayed.set(b, node);
+    }
+    bindRefs(rootNames, null);
+    const lossNode = host.expr(lossE);
+    if (lossNode === undefined) return 'error';
+    const lv = host.tape.value(lossNode);
+    if (lv.data.length !== 1) {
+      diags.push(
+        error('train.non-scalar-loss', `Expected a scalar loss, found shape ${formatShape(lv.shape)} (reduce it, e.g. \`mean(…)\`).`, lossE.span),
+      );
+      return 'error';
+    }
+    const loss = lv.data[0];
+    let metric: number | undefined;
+    if (metricE) {
+      bindRefs(metricNames, null);
+      const m = host.expr(metricE);
+      if (m === undefined) return 'error';
+      const mv = host.tape.value(m);
+      if (mv.data.length !== 1) {
+        diags.push(error('train.non-scalar-metric', `Expected a scalar metric, found shape ${formatShape(mv.shape)}.`, metricE.span));
+        return 'error';
+      }
+      metric = mv.data[0];
+    }
+    if (!Number.isFinite(loss)) return 'nan';
+    const grads = host.tape.backward(lossNode);
+    const forward = host.work() - before;
+    host.addWork(2 * forward);
+    stepCost = 3 * forward;
+    for (let k = 0; k < params.length; k++) {
+      // As PyTorch: a parameter the loss does not reach has no gradient and is not updated.
+      if (!grads.dependsOn(leaves[k])) continue;
+      optimizer.step(k, params[k].data, grads.of(leaves[k]).data);
+    }
+    optimizer.endStep();
+    return { loss, metric };
+  };
+
+  /** Keeps the first of each new diagnostic; an error stops training. */
+  const review = (from: number): boolean => {
+    const fresh = diags.splice(from);
+    let ok = true;
+    for (const d of fresh) {
+      const key = `${d.code}@${d.span.start}`;
+      if (d.severity === 'error') ok = false;
+      if (seenDiag.has(key)) continue;
+      seenDiag.add(key);
+      diags.push(d);
+    }
+    return ok;
+  };
+
+  try {
+    outer: for (let e = 0; e < epochs; e++) {
+      const order = rng ? rng.permutation(n) : batch < n ? Int32Array.from({ length: n }, (_, i) => i) : undefined;
+      let lossSum = 0;
+      let metricSum = 0;
+      let seen = 0;
+      for (let s = 0; s < stepsPerEpoch; s++) {
+        if (steps >= maxSteps) break;
+        if (steps > 0 && host.work() + stepCost > limit) {
+          stopped = `the work budget ran out after ${completed} epoch${completed === 1 ? '' : 's'} (${steps} step${steps === 1 ? '' : 's'}) of ${epochsText(epochsV, stepsV, epochs)}`;
+          break outer;
+        }
+        const from = s * batch;
+        const to = data.length ? Math.min(n, from + batch) : 0;
+        const mark0 = diags.length;
+        const r = host.guardBudget(() => step(order, from, to));
+        const ok = review(mark0);
+        if (r === 'budget') {
+          stopped = `the work budget ran out during step ${steps + 1} (after ${completed} epoch${completed === 1 ? '' : 's'})`;
+          break outer;
+        }
+        if (r === 'error' || !ok) {
+          stopped = `an error in step ${steps + 1}`;
+          aborted = steps === 0;
+          break outer;
+        }
+        if (r === 'nan') {
+          diags.push(
+            warning(
+              'train.non-finite',
+              `Expected a finite loss, found ${formatNumber(NaN)} or an infinity at step ${steps + 1} (epoch ${e + 1}): training stopped before that update (try a smaller learning rate).`,
+              lossE.span,
+            ),
+          );
+          stopped = `the loss became non-finite at step ${steps + 1}`;
+          break outer;
+        }
+        steps++;
+        const w = data.length ? to - from : 1;
+        stepLosses.push(r.loss);
+        lossSum += r.loss * w;
+        if (r.metric !== undefined) metricSum += r.metric * w;
+        seen += w;
+      }
+      if (seen > 0) {
+        losses.push(lossSum / seen);
+        if (metricE) metrics.push(metricSum / seen);
+      }
+      if (seen === stepsPerEpoch * (data.length ? 0 : 1) + (data.length ? n : 0)) completed++;
+      if (seen > 0) host.onProgress?.(e + 1, lossSum / seen, { line, epoch: e + 1, epochs: epochsV ?? epochs, loss: lossSum / seen, metric: metricE ? metricSum / seen : undefined, steps });
+      if (steps >= maxSteps) break;
+    }
+  } finally {
+    host.memoNetworkCalls(false);
+    truncateTape(host, mark);
+    for (const [name, b] of savedEnv) host.setEnv(name, b);
+    for (const p of params) if (p.network !== undefined) host.setNetworkParam(p.original);
+    restoreRecord();
+  }
+  if (aborted) return undefined;
+
+  // ---- the trained parameters become the current bindings --------------------------------
+  for (const p of params) {
+    const t: Tensor = { shape: p.shape, data: p.data };
+    const leaf = host.tape.leaf(t, K.PARAM, p.target.span.start, p.target.span.end);
+    const b: Binding = {
+      ...p.original,
+      node: leaf,
+      kind: 'param',
+      stmt: null,
+      line,
+      span: stmt.headerSpan,
+      nameSpan: p.target.span,
+      refs: [],
+    };
+    if (p.network !== undefined) {
+      host.setNetworkParam(b);
+      host.recordBinding(b);
+    } else host.bind(b);
+  }
+  if (stopped && !/an error/.test(stopped)) {
+    diags.push({
+      code: 'train.stopped',
+      severity: 'info',
+      message: `Training stopped early: ${stopped}. Later lines see the parameters after step ${steps}.${/budget/.test(stopped) ? ' Raise the work budget (gradlens.analysis.workBudget, or --budget) to train longer.' : ''}`,
+      span: stmt.keywordSpan,
+    } satisfies Diagnostic);
+  }
+  return {
+    line,
+    span: stmt.span,
+    targets: stmt.targets.map((t) => t.name),
+    optimizer: describeOptimizer(spec),
+    losses,
+    metrics,
+    stepLosses,
+    epochs: completed,
+    steps,
+    examples: n,
+    batch,
+    ms: now() - t0,
+    ...(stopped ? { stopped } : {}),
+  };
+}
+
+function epochsText(epochsV: number | null, stepsV: number | null, epochs: number): string {
+  if (epochsV === null && stepsV !== null) return `${stepsV} steps`;
+  return `${epochs} epochs`;
+}
