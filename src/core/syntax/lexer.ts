@@ -46,7 +46,6 @@ const isIdentPart = (c: string): boolean => {
 };
 const isDigit = (c: number): boolean => c >= 48 && c <= 57;
 
-const TWO_CHAR_OPS = new Set(['**', '==', '<=', '>=', '!=']);
 const ONE_CHAR_OPS = new Set(['+', '-', '*', '/', '@', '^', '=', '(', ')', '[', ']', ',', ':', '.', '<', '>']);
 
 /**
@@ -129,8 +128,12 @@ function lexSegment(
       atLineStart = false;
       continue;
     }
-    const ch = text[i];
     const code = text.charCodeAt(i);
+    if (code === 32 || code === 9) {
+      i++;
+      continue;
+    }
+    const ch = text[i];
     if (ch === '\n' || ch === '\r') {
       i += ch === '\r' && text[i + 1] === '\n' ? 2 : 1;
       if (depth === 0) flush(i);
@@ -217,18 +220,22 @@ function lexSegment(
       tokens.push({ type: 'str', text: value, start: s, end: i });
       continue;
     }
-    const two = text.slice(i, i + 2);
-    if (TWO_CHAR_OPS.has(two)) {
-      tokens.push({ type: 'op', text: two, start: i, end: i + 2 });
+    // Operators: by character code, no substring allocation.
+    const c2 = text.charCodeAt(i + 1);
+    const twoChar =
+      (code === 42 && c2 === 42) || // **
+      (c2 === 61 && (code === 61 || code === 60 || code === 62 || code === 33)); // == <= >= !=
+    if (twoChar) {
+      tokens.push({ type: 'op', text: text.slice(i, i + 2), start: i, end: i + 2 });
       i += 2;
       continue;
     }
     if (ONE_CHAR_OPS.has(ch)) {
       const tok: Token = { type: 'op', text: ch, start: i, end: i + 1 };
-      if (ch === '(' || ch === '[') {
+      if (code === 40 || code === 91) {
         depth++;
         openers.push(tok);
-      } else if (ch === ')' || ch === ']') {
+      } else if (code === 41 || code === 93) {
         if (depth > 0) {
           depth--;
           openers.pop();
