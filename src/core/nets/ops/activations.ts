@@ -5,7 +5,7 @@
  */
 import { defineOp, type Attrs, type OpDef } from '../../autodiff/op';
 import { formatShape, mapUnary, sameShape, tensor, type Shape, type Tensor } from '../../tensor/tensor';
-import { erf } from './erf';
+import { erf } from '../../tensor/special';
 
 function unaryOp(
   name: string,
