@@ -3,10 +3,23 @@
  * --wrt NAME`, `gradlens summary FILE`. The same core as the editor.
  */
 import { readFileSync } from 'node:fs';
+import { dirname, resolve as resolvePath } from 'node:path';
+
+/** AnalyzeOptions.readFile for a document: paths relative to its folder (`load_csv("data/x.csv")`). */
+function readerFor(file: string): (relativePath: string) => string | undefined {
+  return (relativePath) => {
+    try {
+      return readFileSync(resolvePath(dirname(file), relativePath), 'utf8');
+    } catch {
+      return undefined;
+    }
+  };
+}
 import { analyzeFull, type AnalyzeOptions } from '../core/index';
 import { renderJson, renderReport } from './report';
 import { deriveGradient, derivationMarkdown, derivationTex } from '../core/explain/derive';
 import { formatSummary } from '../core/nets/index';
+import { isSolutionFormat, solutionBlocks, workedSolution } from '../core/explain/solution';
 
 const USAGE = `GradLens — values, gradients, shapes and derivations for .nn descriptions
 
@@ -15,6 +28,9 @@ Usage:
   gradlens explain FILE --of OUT --wrt NAME [--format md|tex]
                                                the chain-rule derivation of ∂OUT/∂NAME
   gradlens summary FILE                        torchinfo-style tables of the file's networks
+  gradlens solution FILE [--format md|tex] [--of OUT] [--wrt N1,N2…]
+                                               the worked solution: forward pass, backward pass,
+                                               sizes and parameter counts, checks (Markdown or LaTeX)
   gradlens --help | --version
 
 Exit status: 0 when there is no error and every check and expect holds, 1 otherwise,
@@ -82,7 +98,7 @@ export function main(argv: string[], out: (s: string) => void, err: (s: string) 
       for (const file of files) {
         const text = read(file, err);
         if (text === undefined) return 2;
-        const full = analyzeFull(text, { ...options, languageId: languageOf(file), valuesOnly: json });
+        const full = analyzeFull(text, { ...options, languageId: languageOf(file), valuesOnly: json, readFile: readerFor(file) });
         const a = full.analysis;
         const failed =
           a.diagnostics.some((d) => d.severity === 'error') || a.checks.some((c) => !c.passed) || a.expectations.some((e) => !e.passed);
@@ -106,7 +122,7 @@ export function main(argv: string[], out: (s: string) => void, err: (s: string) 
       // Explain as if the file ended with `grad OUT wrt NAME`.
       const lang = languageOf(file);
       const extra = lang === 'markdown' ? `\n\n\`\`\`nn\ngrad ${of} wrt ${wrt}\n\`\`\`\n` : `\ngrad ${of} wrt ${wrt}\n`;
-      const full = analyzeFull(text + extra, { ...options, languageId: lang });
+      const full = analyzeFull(text + extra, { ...options, languageId: lang, readFile: readerFor(file) });
       const req = [...full.eval.gradRequests].reverse().find((g) => g.of.name === of && g.wrtText === wrt);
       const problems = full.analysis.diagnostics.filter((d) => d.severity === 'error' && d.span.start >= text.length);
       if (!req || problems.length) {
@@ -125,13 +141,34 @@ export function main(argv: string[], out: (s: string) => void, err: (s: string) 
       }
       const text = read(file, err);
       if (text === undefined) return 2;
-      const a = analyzeFull(text, { ...options, languageId: languageOf(file), valuesOnly: true }).analysis;
+      const a = analyzeFull(text, { ...options, languageId: languageOf(file), valuesOnly: true, readFile: readerFor(file) }).analysis;
       if (a.networks.length === 0) {
         err(`gradlens summary: ${file} declares no network`);
         return 1;
       }
       out(a.networks.map((n) => formatSummary(n)).join('\n\n'));
       return a.diagnostics.some((d) => d.severity === 'error') ? 1 : 0;
+    }
+    case 'solution': {
+      const file = positional[1];
+      const format = flags.get('--format') ?? 'md';
+      const of = flags.get('--of');
+      const wrtFlag = flags.get('--wrt');
+      if (!file || typeof format !== 'string' || !isSolutionFormat(format) || of === true || wrtFlag === true || (wrtFlag !== undefined && of === undefined)) {
+        err('gradlens solution: expected FILE [--format md|tex] [--of OUT [--wrt N1,N2…]]\n\n' + USAGE);
+        return 2;
+      }
+      const text = read(file, err);
+      if (text === undefined) return 2;
+      const full = analyzeFull(text, { ...options, languageId: languageOf(file), readFile: readerFor(file) });
+      const wrt = typeof wrtFlag === 'string' ? wrtFlag.split(',').map((w) => w.trim()).filter(Boolean) : undefined;
+      const opts = { format, of, wrt, title: file.replace(/^.*[\\/]/, ''), digits: options.digits } as const;
+      const problems = of ? solutionBlocks(full, opts).problems : [];
+      for (const p of problems) err(`gradlens solution: cannot explain: ${p}`);
+      out(workedSolution(full, opts).replace(/\n$/, ''));
+      const a = full.analysis;
+      const failed = a.diagnostics.some((d) => d.severity === 'error') || a.checks.some((c) => !c.passed) || a.expectations.some((e) => !e.passed);
+      return problems.length || failed ? 1 : 0;
     }
     default:
       err(cmd ? `gradlens: unknown command \`${cmd}\`\n\n${USAGE}` : USAGE);

@@ -7,6 +7,7 @@ import type { Tape } from '../../autodiff/tape';
 import { findBuiltin } from '../../builtins/types';
 import type { Binding } from '../../eval/values';
 import type { Expr } from '../../syntax/ast';
+import { numel } from '../../tensor/tensor';
 import { texVar } from './tex';
 
 export interface SoftmaxCE {
@@ -123,11 +124,14 @@ export function softmaxNumbers(tape: Tape, s: SoftmaxCE): SoftmaxNumbers {
 }
 
 /** The proof rows, in three align blocks (∂P_j/∂h_i for j = i, for j ≠ i, then ∂L/∂h_i). */
-export function softmaxProof(s: SoftmaxCE): { names: { P: string; h: string; y: string; L: string }; blocks: string[][] } {
+export function softmaxProof(s: SoftmaxCE, tape: Tape): { names: { P: string; h: string; y: string; L: string }; indexTarget: boolean; blocks: string[][] } {
   const grp = (t: string): string => `{${t}}`;
   const P = s.probs ? grp(texVar(s.probs.name)) : 'P';
   const h = grp(texVar(s.logits.name));
-  const yy = grp(texVar(s.target.name));
+  // A class-index target is written as the one-hot vector y (or Y when a name y is taken).
+  const indexTarget = numel(tape.shape(s.target.node)) !== numel(tape.shape(s.logits.node));
+  const oneHot = [s.logits.name, s.loss.name, s.probs?.name].includes('y') ? 'Y' : 'y';
+  const yy = grp(indexTarget ? oneHot : texVar(s.target.name));
   const L = texVar(s.loss.name);
   const Pi = `${P}_{i}`;
   const Pj = `${P}_{j}`;
@@ -162,5 +166,5 @@ export function softmaxProof(s: SoftmaxCE): { names: { P: string; h: string; y: 
     `&= -${yi} + ${yi} ${Pi} + ${Pi} - ${yi} ${Pi}`,
     `\\therefore\\ ${d(L, hi)} &= ${Pi} - ${yi}`,
   ];
-  return { names: { P, h, y: yy, L }, blocks: [caseEq, caseNe, loss] };
+  return { names: { P, h, y: yy, L }, indexTarget, blocks: [caseEq, caseNe, loss] };
 }

@@ -46,9 +46,8 @@ export function texSpace(shape: readonly (number | string)[]): string {
 
 /** A symbolic size or formula from the network summary (`1024·N`, `(3·3·3 + 1) × 16`). */
 export function texSize(s: string | number): string {
-  if (typeof s === 'number') return texCount(s);
+  if (typeof s === 'number') return String(s);
   return s
-    .replace(/(\d{4,})/g, (d) => texCount(Number(d)))
     .replace(/×/g, ' \\times ')
     .replace(/·/g, ' \\cdot ')
     .replace(/−/g, '-')
@@ -62,7 +61,7 @@ const preview = (n: number): number[] => (n <= 8 ? [...Array(n).keys()] : [0, 1,
 
 /** A tensor's value: a number, a row vector, a small matrix; larger ones elided with `\cdots`. */
 export function texTensor(shape: readonly number[], data: ArrayLike<number>, digits = 4): string {
-  if (shape.length === 0 || data.length === 1 && shape.every((d) => d === 1) && shape.length === 0) return texNum(data[0], digits);
+  if (shape.length === 0) return texNum(data[0], digits);
   if (shape.length === 1) {
     const cells = preview(shape[0]).map((i) => (i < 0 ? '\\cdots' : texNum(data[i], digits)));
     return `\\begin{bmatrix} ${cells.join(' & ')} \\end{bmatrix}`;
@@ -128,6 +127,8 @@ export function texSymbolic(s: Sym, o: TexOptions): string {
     const t = texSymbolic(c, o);
     return precSym(c, o) < min ? `\\left(${t}\\right)` : t;
   };
+  // A negative number (or a name substituted by one) on the right of an operator: parenthesised.
+  const r = (c: Sym, min: number): string => (precSym(c, o) === 3 ? `\\left(${texSymbolic(c, o)}\\right)` : p(c, min));
   switch (s.k) {
     case 'num':
       return texNum(s.v, o.digits);
@@ -138,11 +139,11 @@ export function texSymbolic(s: Sym, o: TexOptions): string {
     case 'bin':
       switch (s.op) {
         case '+':
-          return `${p(s.a, 1)} + ${p(s.b, 4)}`;
+          return `${p(s.a, 1)} + ${r(s.b, 2)}`;
         case '-':
-          return `${p(s.a, 1)} - ${p(s.b, 4)}`;
+          return `${p(s.a, 1)} - ${r(s.b, 2)}`;
         case '*':
-          return `${p(s.a, 2)} \\cdot ${p(s.b, 4)}`;
+          return `${p(s.a, 2)} \\cdot ${r(s.b, 3)}`;
         case '/':
           return `\\frac{${texSymbolic(s.a, o)}}{${texSymbolic(s.b, o)}}`;
         case '^':
@@ -174,6 +175,12 @@ const CALL_FN: Record<string, string> = {
   softmax: '\\operatorname{softmax}',
   log_softmax: '\\operatorname{log\\_softmax}',
 };
+
+/** A name substituted by a negative number, or a negative literal: parenthesised on the right of an operator. */
+function negativeAtom(e: Expr, o: TexOptions): boolean {
+  if (e.kind === 'Name') return o.subst?.(e.name)?.startsWith('-') ?? false;
+  return e.kind === 'Unary' && e.op === '-' && e.operand.kind === 'Number';
+}
 
 function precExpr(e: Expr, o: TexOptions): number {
   switch (e.kind) {
@@ -208,6 +215,7 @@ export function texExpr(e: Expr, o: TexOptions): string {
     const t = texExpr(c, o);
     return precExpr(c, o) < min ? `\\left(${t}\\right)` : t;
   };
+  const r = (c: Expr, min: number): string => (negativeAtom(c, o) ? `\\left(${texExpr(c, o)}\\right)` : p(c, min));
   switch (e.kind) {
     case 'Number':
       return texRaw(e.raw);
@@ -226,13 +234,13 @@ export function texExpr(e: Expr, o: TexOptions): string {
     case 'Binary':
       switch (e.op) {
         case '+':
-          return `${p(e.left, 1)} + ${p(e.right, 2)}`;
+          return `${p(e.left, 1)} + ${r(e.right, 2)}`;
         case '-':
-          return `${p(e.left, 1)} - ${p(e.right, 2)}`;
+          return `${p(e.left, 1)} - ${r(e.right, 2)}`;
         case '*':
-          return `${p(e.left, 2)} \\cdot ${p(e.right, 3)}`;
+          return `${p(e.left, 2)} \\cdot ${r(e.right, 3)}`;
         case '@':
-          return `${p(e.left, 2)} \\, ${p(e.right, 3)}`;
+          return `${p(e.left, 2)} \\, ${r(e.right, 3)}`;
         case '/':
           return `\\frac{${texExpr(e.left, o)}}{${texExpr(e.right, o)}}`;
         case '^':
