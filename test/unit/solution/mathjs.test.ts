@@ -12,7 +12,7 @@ import { ROOT } from './helpers';
 import { readFileSync } from 'node:fs';
 
 describe('mathjs stays out of the core until symbolic work asks for it', () => {
-  it('the bundled core (src/core/index) contains no mathjs, and loading it neither loads mathjs nor takes more than 20 ms', async () => {
+  it('the bundled core (src/core/index) contains no mathjs, and loading it does not load mathjs (its load time is measured by npm run bench, not here)', async () => {
     const r = await build({
       entryPoints: [join(ROOT, 'src/core/index.ts')],
       bundle: true,
@@ -32,10 +32,9 @@ describe('mathjs stays out of the core until symbolic work asks for it', () => {
       writeFileSync(join(dir, 'core.js'), r.outputFiles[0].text);
       const script = `const t = performance.now(); require(${JSON.stringify(join(dir, 'core.js'))}); const ms = performance.now() - t;
         console.log(JSON.stringify({ ms, mathjs: Object.keys(require.cache).some((k) => /[\\\\/]mathjs[\\\\/]/.test(k)) }));`;
-      // The best of three cold starts, so a busy machine does not fail the budget.
+      // Three cold starts: none of them may pull mathjs in.
       const runs = [0, 1, 2].map(() => JSON.parse(spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' }).stdout) as { ms: number; mathjs: boolean });
       expect(runs.every((x) => !x.mathjs)).toBe(true);
-      expect(Math.min(...runs.map((x) => x.ms))).toBeLessThanOrEqual(20);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
