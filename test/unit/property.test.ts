@@ -12,7 +12,6 @@ import type { Analysis } from '../../src/core/analysis';
 import { analyze } from '../../src/core/index';
 
 const SEED = 20240611; // fixed, so a failure reproduces; fast-check prints the counterexample
-const PER_CALL_MS = 5_000;
 
 function example(name: string): string {
   return readFileSync(new URL(`../../examples/${name}`, import.meta.url), 'utf8');
@@ -23,15 +22,13 @@ const EXAMPLE_MD = example('hw4-answers.md');
 type Lang = 'nn' | 'markdown';
 
 function analyzeOk(text: string, languageId: Lang): void {
-  const t0 = performance.now();
   let a: Analysis;
   try {
     a = analyze(text, { languageId } as never) as Analysis;
   } catch (e) {
     throw new Error(`analyze threw on ${JSON.stringify(text.slice(0, 400))}: ${(e as Error)?.stack ?? e}`);
   }
-  const ms = performance.now() - t0;
-  if (ms > PER_CALL_MS) throw new Error(`analyze took ${ms.toFixed(0)} ms on ${JSON.stringify(text.slice(0, 200))}`);
+  // A hang is caught by vitest's test timeout, not by timing each call (no timed assertions).
   // The facade is synchronous by contract here; if it ever returns a promise this fails loudly.
   if (a && typeof (a as unknown as { then?: unknown }).then === 'function') throw new Error('analyze returned a Promise');
   if (!a || !Array.isArray(a.diagnostics)) throw new Error('analyze returned no diagnostics array');
