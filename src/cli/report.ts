@@ -5,6 +5,7 @@ import { formatCount, formatNumber } from '../core/format';
 import { derivationMarkdown } from '../core/explain/derive';
 import { showValue } from '../core/explain/symbols';
 import { formatSummary } from '../core/nets/index';
+import { sparkline } from '../core/train/index';
 
 /** A non-finite number becomes "NaN", "Infinity" or "-Infinity" (LANGUAGE.md §8). */
 function num(x: number): number | string {
@@ -60,6 +61,19 @@ export function renderJson(file: string, text: string, a: Analysis): unknown {
       memory: n.memory,
       layers: n.layers.map(layer),
     })),
+    ...(a.trainings?.length
+      ? {
+          trainings: a.trainings.map((t) => ({
+            line: t.line,
+            optimizer: t.optimizer,
+            epochs: t.epochs,
+            steps: t.steps,
+            losses: nums(t.losses),
+            metrics: nums(t.metrics),
+            ...(t.stopped ? { stopped: t.stopped } : {}),
+          })),
+        }
+      : {}),
     ...(a.stats.skipped ? { skipped: a.stats.skipped } : {}),
   };
 }
@@ -113,6 +127,19 @@ export function renderReport(file: string, text: string, full: FullAnalysis, dig
       }
     };
     walk(n.layers, '');
+  }
+  if (a.trainings?.length) {
+    out.push('', 'Training');
+    for (const t of a.trainings) {
+      const last = (xs: readonly number[]): string => (xs.length ? formatNumber(xs[xs.length - 1], digits) : '—');
+      const curve = t.losses.length > 1 ? t.losses : t.stepLosses;
+      out.push(
+        `  ${pad(t.line)} ${t.targets.join(', ')} with ${t.optimizer}: ${t.epochs} epoch${t.epochs === 1 ? '' : 's'}, ${t.steps} step${t.steps === 1 ? '' : 's'}` +
+          `${t.batch ? ` (batch ${t.batch} of ${t.examples})` : ''} in ${formatNumber(t.ms / 1000, 3)} s`,
+        `    loss ${last(t.losses)}${t.metrics.length ? `, metric ${last(t.metrics)}` : ''}   ${sparkline(curve)}`,
+      );
+      if (t.stopped) out.push(`    stopped early: ${t.stopped}`);
+    }
   }
   if (full.derivations.length) {
     out.push('', 'Derivations');

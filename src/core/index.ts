@@ -15,6 +15,10 @@ import { parseProgram } from './syntax/parser';
 
 export type { Analysis } from './analysis';
 export { LineIndex } from './span';
+import type { ProgressCallback } from './train/index';
+export type { TrainingInfo } from './analysis';
+export type { ProgressCallback, TrainProgress } from './train/index';
+export { sparkline } from './train/index';
 
 export interface AnalyzeOptions {
   /** `markdown` reads the ```nn blocks of a Markdown text as one program. */
@@ -27,6 +31,13 @@ export interface AnalyzeOptions {
   readonly digits?: number;
   /** Skip hovers, graph and derivations (benchmarks, the CLI's --json). */
   readonly valuesOnly?: boolean;
+  /**
+   * Reads a file relative to the document's folder (`load_csv("data.csv")`); undefined when it
+   * does not exist. The core never touches the file system itself.
+   */
+  readonly readFile?: (relativePath: string) => string | undefined;
+  /** Called after every training epoch, e.g. for the editor worker's progress (docs/training.md). */
+  readonly onProgress?: ProgressCallback;
 }
 
 export interface FullAnalysis {
@@ -39,7 +50,12 @@ export interface FullAnalysis {
 export function analyzeFull(text: string, options: AnalyzeOptions = {}): FullAnalysis {
   const markdown = options.languageId === 'markdown';
   const parsed = markdown ? parseProgram(text, markdownSegments(text), 'block') : parseProgram(text);
-  const ev = new Evaluator(text, { budget: options.budget, checkTolerance: options.checkTolerance });
+  const ev = new Evaluator(text, {
+    budget: options.budget,
+    checkTolerance: options.checkTolerance,
+    readFile: options.readFile,
+    onProgress: options.onProgress,
+  });
   const r = ev.run(parsed.program);
   const diagnostics = [...parsed.diagnostics, ...r.diagnostics].sort((a, b) => a.span.start - b.span.start);
   const derivations: Derivation[] = [];
@@ -89,6 +105,7 @@ export function analyzeFull(text: string, options: AnalyzeOptions = {}): FullAna
     symbols,
     graph,
     stats: { nodes: r.tape.n, work: r.work, skipped: r.skipped },
+    ...(r.trainings.length ? { trainings: r.trainings } : {}),
   };
   return { analysis, eval: r, derivations };
 }

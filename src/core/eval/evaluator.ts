@@ -26,11 +26,18 @@ import { buildNetwork, callNetwork, type NetParam, type NetworkModel } from '../
 import type { CheckInfo, ExpectationInfo, GradientInfo, LayerInfo, NetworkInfo, ValueInfo } from '../analysis';
 import type { Binding, EvalRecord } from './values';
 import { checkGradient } from './gradcheck';
+import type { TrainingInfo } from '../analysis';
+import type { TrainStmt } from '../syntax/ast';
+import { runTraining, type ProgressCallback, type TrainHost } from '../train/index';
 
 export interface EvalOptions {
   /** Work units (elements + multiply-accumulates) before evaluation stops. */
   readonly budget?: number;
   readonly checkTolerance?: number;
+  /** Reads a file relative to the document (`load_csv`); absent: no files. */
+  readonly readFile?: (relativePath: string) => string | undefined;
+  /** Called after each training epoch (`train` statements). */
+  readonly onProgress?: ProgressCallback;
 }
 
 export interface GradRequest {
@@ -54,6 +61,8 @@ export interface EvalResult {
   readonly work: number;
   readonly skipped?: string;
   readonly lines: LineIndex;
+  /** One record per `train` statement that ran. */
+  readonly trainings: TrainingInfo[];
 }
 
 /** Thrown (internally only) when the work budget runs out. */
@@ -98,6 +107,11 @@ export class Evaluator {
   private readonly expectations: ExpectationInfo[] = [];
   private readonly networkInfos: NetworkInfo[] = [];
   private docRng: Rng | undefined;
+  private readonly trainings: TrainingInfo[] = [];
+  private readonly readFile: EvalOptions['readFile'];
+  private readonly onProgress: EvalOptions['onProgress'];
+  /** While a training step runs: network calls by (network, input node, mode) → output node. */
+  private netMemo: Map<string, number> | undefined;
   private work = 0;
   private readonly budget: number;
   private readonly tol: number;
@@ -113,6 +127,8 @@ export class Evaluator {
     this.budget = options.budget ?? 2e9;
     this.tol = options.checkTolerance ?? 1e-6;
     this.lines = new LineIndex(text);
+    this.readFile = options.readFile;
+    this.onProgress = options.onProgress;
   }
 
   run(program: Program): EvalResult {
@@ -160,6 +176,7 @@ export class Evaluator {
       work: this.work,
       skipped,
       lines: this.lines,
+      trainings: this.trainings,
     };
   }
 
@@ -177,6 +194,8 @@ export class Evaluator {
         return this.expect(stmt);
       case 'Network':
         return this.network(stmt);
+      case 'Train':
+        return this.train(stmt);
       case 'Invalid':
         if (stmt.name) {
           this.poisoned.add(stmt.name);
@@ -583,6 +602,74 @@ export class Evaluator {
     return b;
   }
 
+  /** `train …` (docs/training.md): runs in src/core/train over this evaluator's state. */
+  private train(stmt: TrainStmt): void {
+    const info = runTraining(stmt, this.trainHost());
+    if (info) this.trainings.push(info);
+  }
+
+  /** What training may do to the evaluator's state (src/core/train/host.ts). */
+  private trainHost(): TrainHost {
+    const self = this;
+    return {
+      tape: this.tape,
+      text: this.text,
+      diagnostics: this.diagnostics,
+      budget: this.budget,
+      onProgress: this.onProgress as ProgressCallback | undefined,
+      lineOf: (offset) => this.lines.lineOf(offset),
+      work: () => this.work,
+      addWork: (units) => {
+        this.work += units;
+      },
+      guardBudget<T>(f: () => T): T | 'budget' {
+        try {
+          return f();
+        } catch (e) {
+          if (e instanceof BudgetExceeded) return 'budget';
+          throw e;
+        }
+      },
+      expr: (e) => this.expr(e),
+      constNumber: (e, what) => this.constNumber(e, what),
+      binding: (name) => this.env.get(name),
+      isPoisoned: (name) => this.poisoned.has(name),
+      undefinedName: (ref) => this.undefinedName(ref),
+      isNetwork: (name) => this.networks.has(name),
+      networkParams: (name) => {
+        const net = this.networks.get(name);
+        if (!net) return undefined;
+        return net.model.parameters().map((p) => self.netParam(net, p.name)!);
+      },
+      setNetworkParam: (b) => {
+        const net = b.network !== undefined ? this.networks.get(b.network) : undefined;
+        if (net) for (const n of [b.name, ...(b.aliases ?? [])]) net.params.set(n, b);
+      },
+      setEnv: (name, b) => {
+        if (b) this.env.set(name, b);
+        else this.env.delete(name);
+      },
+      bind: (b) => this.bind(b),
+      recordBinding: (b) => {
+        this.bindings.push(b);
+      },
+      docRng: () => {
+        if (!this.docRng) this.docRng = createRng(0);
+        return this.docRng;
+      },
+      memoNetworkCalls: (on) => {
+        this.netMemo = on ? new Map() : undefined;
+      },
+      saveRecord: () => {
+        const saved = new Map(this.exprNodes);
+        return () => {
+          this.exprNodes.clear();
+          for (const [k, v] of saved) this.exprNodes.set(k, v);
+        };
+      },
+    };
+  }
+
   /** Lines are 0-based lines of the analysed text, computed from spans in one place. */
   private withLines(info: NetworkInfo): NetworkInfo {
     const fix = (l: LayerInfo): LayerInfo => ({ ...l, line: this.lines.lineOf(l.span.start), children: l.children?.map(fix) });
@@ -859,7 +946,14 @@ export class Evaluator {
         return net.rng;
       },
     });
-    return callNetwork(net.model, x, train, netCtx);
+    if (!this.netMemo) return callNetwork(net.model, x, train, netCtx);
+    // During a training step, `loss bce(mlp(X), y)` and `metric accuracy(mlp(X), y)` share one forward pass.
+    const key = `${e.callee}\u0000${x}\u0000${train}`;
+    const hit = this.netMemo.get(key);
+    if (hit !== undefined) return hit;
+    const out = callNetwork(net.model, x, train, netCtx);
+    if (out !== undefined) this.netMemo.set(key, out);
+    return out;
   }
 
   private netQuery(e: Extract<Expr, { kind: 'Call' }>, what: 'params' | 'size'): number | undefined {
@@ -945,6 +1039,7 @@ export class Evaluator {
         if (!this.docRng) this.docRng = createRng(0);
         return this.docRng;
       },
+      readFile: this.readFile,
     };
   }
 

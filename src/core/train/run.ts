@@ -13,7 +13,7 @@ import { formatNumber } from '../format';
 import type { Span } from '../span';
 import type { Expr, NameRef, TrainClause, TrainClauseKeyword, TrainStmt } from '../syntax/ast';
 import { createRng } from '../tensor/rng';
-import { formatShape, numel, type Tensor } from '../tensor/tensor';
+import { formatShape, type Tensor } from '../tensor/tensor';
 import type { TrainHost } from './host';
 import { createOptimizer, describeOptimizer, readOptimizer } from './optimizerArgs';
 
@@ -443,7 +443,7 @@ export function runTraining(stmt: TrainStmt, host: TrainHost): TrainingInfo | un
         losses.push(lossSum / seen);
         if (metricE) metrics.push(metricSum / seen);
       }
-      if (seen === stepsPerEpoch * (data.length ? 0 : 1) + (data.length ? n : 0)) completed++;
+      if (seen === (data.length ? n : 1)) completed++;
       if (seen > 0) host.onProgress?.(e + 1, lossSum / seen, { line, epoch: e + 1, epochs: epochsV ?? epochs, loss: lossSum / seen, metric: metricE ? metricSum / seen : undefined, steps });
       if (steps >= maxSteps) break;
     }

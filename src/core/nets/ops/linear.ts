@@ -7,9 +7,11 @@
  */
 import { defineOp } from '../../autodiff/op';
 import { formatShape, tensor, type Tensor } from '../../tensor/tensor';
+import { gemm, view, WASM_MIN_MACS } from '../../tensor/matmul';
 
-/** C[R, O] = A[R, I] · B[O, I]ᵀ (rows of both operands are contiguous: dot products). */
+/** C[R, O] += A[R, I] · B[O, I]ᵀ through `gemm` (wasm SIMD for large products): the training path's hot spot. */
 export function matmulABt(a: Float64Array, b: Float64Array, R: number, I: number, O: number, out: Float64Array): void {
+  if (R * I * O >= WASM_MIN_MACS) return gemm(R, O, I, view(a, 0, R, I), view(b, 0, O, I, true), out, 0, true);
   for (let r = 0; r < R; r++) {
     const ar = r * I;
     for (let o = 0; o < O; o++) {
@@ -23,6 +25,7 @@ export function matmulABt(a: Float64Array, b: Float64Array, R: number, I: number
 
 /** C[R, I] += A[R, O] · B[O, I]. */
 export function matmulAB(a: Float64Array, b: Float64Array, R: number, O: number, I: number, out: Float64Array): void {
+  if (R * I * O >= WASM_MIN_MACS) return gemm(R, I, O, view(a, 0, R, O), view(b, 0, O, I), out, 0, true);
   for (let r = 0; r < R; r++) {
     const cr = r * I;
     for (let o = 0; o < O; o++) {
@@ -36,6 +39,7 @@ export function matmulAB(a: Float64Array, b: Float64Array, R: number, O: number,
 
 /** C[O, I] += A[R, O]ᵀ · B[R, I]. */
 export function matmulAtB(a: Float64Array, b: Float64Array, R: number, O: number, I: number, out: Float64Array): void {
+  if (R * I * O >= WASM_MIN_MACS) return gemm(O, I, R, view(a, 0, R, O, true), view(b, 0, R, I), out, 0, true);
   for (let r = 0; r < R; r++) {
     const br = r * I;
     for (let o = 0; o < O; o++) {
