@@ -1,27 +1,74 @@
-// Bundles: the extension (node, cjs, vscode external), the analysis worker, the CLI and the bench.
+// Bundles GradLens. Usage: node esbuild.js [--production] [--watch] | node esbuild.js --e2e
+//   dist/extension.js  extension host (node, cjs, vscode external); must not contain mathjs
+//   dist/worker.js     the analysis worker thread (runs core: analyze)
+//   dist/cli.js        the CLI (src/cli/main.ts), dist/bench.js (bench/main.ts) when present
+//   dist/webview.js    the panel's browser script
+//   out/e2e/*          with --e2e, instead of the above: the real-editor test bundles (test/e2e),
+//                      so that the `npm run package` output in dist/ stays what is tested
 const esbuild = require('esbuild');
 const fs = require('node:fs');
+const path = require('node:path');
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
+const e2e = process.argv.includes('--e2e');
+const root = __dirname;
+const exists = (p) => fs.existsSync(path.join(root, p));
 
-const common = { loader: { '.nn': 'text', '.md': 'text' }, bundle: true, platform: 'node', format: 'cjs', target: 'node20', sourcemap: !production, minify: production, logLevel: 'warning' };
-const entries = [
-  { entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
-  { entryPoints: ['src/extension/worker.ts'], outfile: 'dist/worker.js' },
-  { entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js' },
-  { entryPoints: ['bench/main.ts'], outfile: 'dist/bench.js' },
-  { entryPoints: ['src/webview/main.ts'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife', target: 'es2022' },
-].filter((e) => fs.existsSync(e.entryPoints[0]));
+/** @type {import('esbuild').BuildOptions} */
+const node = {
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  sourcemap: production ? false : 'linked',
+  minify: production,
+  logLevel: 'warning',
+  // The exercise templates (examples/*.nn, *.md) are embedded as text.
+  loader: { '.nn': 'text', '.md': 'text' },
+};
+
+/** Fails the build if a bundle pulls in a module it must not contain. */
+const forbid = (pattern, why) => ({
+  name: 'forbid',
+  setup(build) {
+    build.onLoad({ filter: pattern }, (args) => ({ errors: [{ text: `${path.relative(root, args.path)} must not be bundled here: ${why}` }] }));
+  },
+});
+
+const appBuilds = [
+  {
+    ...node,
+    entryPoints: ['src/extension/extension.ts'],
+    outfile: 'dist/extension.js',
+    external: ['vscode'],
+    plugins: [forbid(/[\\/]node_modules[\\/]mathjs[\\/]/, 'the extension host never loads mathjs (the analysis worker does)')],
+  },
+  { ...node, entryPoints: ['src/extension/worker.ts'], outfile: 'dist/worker.js' },
+  { ...node, entryPoints: ['src/webview/main.ts'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife', target: 'es2022' },
+];
+if (exists('src/cli/main.ts')) appBuilds.push({ ...node, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js' });
+if (exists('bench/main.ts')) appBuilds.push({ ...node, entryPoints: ['bench/main.ts'], outfile: 'dist/bench.js' });
+
+const test = { ...node, sourcemap: 'inline', minify: false, packages: 'external' };
+const testBuilds = [
+  { ...test, entryPoints: ['test/e2e/suite/index.ts'], outfile: 'out/e2e/suite/index.js', external: ['vscode'] },
+  { ...test, entryPoints: ['test/e2e/run.ts'], outfile: 'out/e2e/run.js' },
+];
+
+const builds = e2e ? testBuilds : appBuilds;
 
 async function main() {
-  for (const e of entries) {
-    const opts = { ...common, ...e };
-    if (watch) await (await esbuild.context(opts)).watch();
-    else await esbuild.build(opts);
+  if (watch) {
+    const contexts = await Promise.all(builds.map((b) => esbuild.context(b)));
+    await Promise.all(contexts.map((c) => c.watch()));
+    console.log('esbuild: watching');
+    return;
   }
+  await Promise.all(builds.map((b) => esbuild.build(b)));
 }
+
 main().catch((e) => {
-  console.error(e);
+  console.error(e.message ?? e);
   process.exit(1);
 });

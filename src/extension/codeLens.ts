@@ -5,7 +5,7 @@ import { Commands } from './commandIds';
 import type { Config } from './config';
 import type { DetailKind, DetailRef } from './details';
 import { toRange } from './ranges';
-import { checkLens, expectationLens, gradientLens, layerLens, networkLens, valueLens } from './render';
+import { checkLens, expectationLens, gradientLens, gradientsOf, layerLens, networkLens, valueLens } from './render';
 
 /** CodeLens above bindings, grad/check/expect lines, layers and networks, from the cache. */
 export class LensProvider implements vscode.CodeLensProvider, vscode.Disposable {
@@ -34,7 +34,8 @@ export class LensProvider implements vscode.CodeLensProvider, vscode.Disposable 
       lenses.push(new vscode.CodeLens(toRange(document, span), { title, tooltip, command: Commands.showDetails.id, arguments: [ref] }));
     };
 
-    a.values.forEach((v, i) => add(v.span, valueLens(v, digits, this.config.codeLensGradients), 'value', i, 'Show the full value'));
+    const showGradients = this.config.codeLensGradients;
+    a.values.forEach((v, i) => add(v.span, valueLens(v, digits, showGradients ? gradientsOf(a, i) : []), 'value', i, 'Show the full value'));
     a.gradients.forEach((g, i) => add(g.span, gradientLens(g, digits), 'gradient', i, 'Open the derivation'));
     a.checks.forEach((c, i) => add(c.span, checkLens(c), 'check', i, 'Show the gradient check'));
     a.expectations.forEach((e, i) => add(e.span, expectationLens(e, digits), 'expectation', i, 'Show both sides'));

@@ -37,7 +37,7 @@ export class DetailDocuments implements vscode.TextDocumentContentProvider, vsco
     this.contents.set(path, markdown);
     if (changed) this.emitter.fire(uri);
     try {
-      await vscode.commands.executeCommand('markdown.showPreviewToSide', uri);
+      await vscode.commands.executeCommand('markdown.showLockedPreviewToSide', uri);
     } catch {
       const doc = await vscode.workspace.openTextDocument(uri);
       await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Beside, preview: true });

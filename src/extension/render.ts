@@ -59,11 +59,24 @@ export function gradientName(of: string, wrt: string): string {
   return `∂${of}/∂${wrt}`;
 }
 
-export function valueLens(v: ValueInfo, digits: number, showGradients: boolean): string {
+type BindingGradient = NonNullable<ValueInfo['grads']>[number];
+
+/**
+ * The gradients requested of a binding: `ValueInfo.grads` when the core fills it, otherwise the
+ * `grad` results whose `wrt` names this binding (the latest binding of that name before the grad line).
+ */
+export function gradientsOf(a: Analysis, index: number): BindingGradient[] {
+  const v = a.values[index];
+  if (v.grads?.length) return v.grads;
+  return a.gradients
+    .filter((g) => g.wrt === v.name && g.line >= v.line)
+    .filter((g) => !a.values.some((w, j) => j !== index && w.name === v.name && w.line > v.line && w.line <= g.line))
+    .map((g) => ({ of: g.of, shape: g.shape, data: g.data }));
+}
+
+export function valueLens(v: ValueInfo, digits: number, gradients: readonly BindingGradient[] = v.grads ?? []): string {
   let text = `${v.isParam ? 'param ' : ''}${v.name} = ${formatValue(v.shape, v.data, digits)}`;
-  if (showGradients && v.grads?.length) {
-    text += '   ' + v.grads.map((g) => `${gradientName(g.of, v.name)} = ${formatValue(g.shape, g.data, digits)}`).join('   ');
-  }
+  if (gradients.length) text += '   ' + gradients.map((g) => `${gradientName(g.of, v.name)} = ${formatValue(g.shape, g.data, digits)}`).join('   ');
   return text;
 }
 
@@ -122,10 +135,11 @@ export function statusSummary(a: Analysis): { text: string; tooltip: string; fai
 // ---- detail documents (Markdown) ----------------------------------------------------------
 
 export function gradientMarkdown(g: GradientInfo, digits: number): string {
-  const head = `# ${gradientName(g.of, g.wrt)}\n\n**${gradientName(g.of, g.wrt)} = ${formatValue(g.shape, g.data, digits)}** (line ${g.line + 1})\n\n`;
-  const body = g.derivation?.trim() ? g.derivation.trim() : '_No derivation was produced for this gradient._';
+  const value = `${gradientName(g.of, g.wrt)} = ${formatValue(g.shape, g.data, digits)}`;
+  // The core's derivation starts with the result itself; without one, state the value.
+  const body = g.derivation?.trim() ? g.derivation.trim() : `**${value}** (line ${g.line + 1})\n\n_No derivation was produced for this gradient._`;
   const full = g.shape.length ? `\n\n## Value\n\n\`\`\`text\n${formatTensorFull(g.shape, g.data, digits)}\n\`\`\`` : '';
-  return `${head}${body}${full}\n`;
+  return `# ${gradientName(g.of, g.wrt)}\n\n${body}${full}\n`;
 }
 
 export function valueMarkdown(v: ValueInfo, gradients: readonly GradientInfo[], digits: number): string {

@@ -1,17 +1,24 @@
 /**
- * A WebAssembly SIMD micro-kernel for `gemm`, assembled here from its bytes (no toolchain, no
- * binary in the repository). JS packs op(A) into 4-row panels and op(B) into 4-column panels
- * inside the module's memory; the kernel computes every 4 × 4 tile of C with eight f64x2
- * accumulators; JS copies C out. Where WebAssembly SIMD is missing, `createWasmGemm` returns
+ * WebAssembly SIMD micro-kernels for `gemm`, assembled here from their bytes (no toolchain, no
+ * binary in the repository). Where WebAssembly SIMD is missing, `createWasmGemm` returns
  * undefined and callers keep the JS kernel.
  *
- * Kernel: tiles(pa, pb, pc, mBlocks, nBlocks, k)
- *   for jb < nBlocks: for ib < mBlocks:
- *     acc[r][0..1], acc[r][2..3] = Σ_p A(4ib + r, p) · B(p, 4jb + 0..3)
- *     stored row-major in pc with row length 4·nBlocks.
+ * The operands live in JS Float64Arrays, so every call copies them into the module's memory.
+ * The layouts are chosen so that the large operand (a weight matrix) is copied with one
+ * `TypedArray.set` (a memcpy) instead of being re-packed element by element:
+ *
+ *   nt(pa, pb, pc, mBlocks, nPairs, kPairs, ld, ldc) — "dot" form, for op(B) whose columns are
+ *     contiguous (B = Wᵀ, W row-major: the forward of `linear`). A's rows and op(B)'s columns are
+ *     rows of length ld bytes (k padded to even) at pa and pb; each 4 × 2 tile of C sums eight
+ *     f64x2 partial dot products, then adds their halves.
+ *   nn(pa, pb, pc, mBlocks, nBlocks, k, ldb, ldc) — "outer product" form, for op(B) whose rows
+ *     are contiguous (B = W: ∂L/∂x = g·W). A is packed into 4-row panels (k × 4, small: A is the
+ *     batch side), B is read in place with row stride ldb bytes; each 4 × 4 tile of C keeps
+ *     eight f64x2 accumulators.
+ * Both write C row-major with row stride ldc bytes; JS copies C out.
  */
 
-// ---- a tiny assembler: just what the kernel needs ----
+// ---- a tiny assembler: just what the kernels need ----
 const I32 = 0x7f;
 const V128 = 0x7b;
 
@@ -55,88 +62,152 @@ function name(s: string): number[] {
 const op = {
   get: (i: number) => [0x20, ...uleb(i)],
   set: (i: number) => [0x21, ...uleb(i)],
+  tee: (i: number) => [0x22, ...uleb(i)],
   i32: (v: number) => [0x41, ...sleb(v)],
   add: [0x6a],
   mul: [0x6c],
-  ltU: [0x49],
   block: [0x02, 0x40],
   loop: [0x03, 0x40],
   end: [0x0b],
   brIf: (d: number) => [0x0d, ...uleb(d)],
   br: (d: number) => [0x0c, ...uleb(d)],
-  eqz: [0x45],
   geU: [0x4f],
   // SIMD (prefix 0xfd): memarg = align (log2), offset.
   v128Load: (offset: number) => [0xfd, 0x00, 4, ...uleb(offset)],
   v128Store: (offset: number) => [0xfd, 0x0b, 4, ...uleb(offset)],
   v128Zero: [0xfd, 0x0c, ...new Array<number>(16).fill(0)],
+  shuffle: (lanes: number[]) => [0xfd, 0x0d, ...lanes],
   f64Load: (offset: number) => [0x2b, 3, ...uleb(offset)],
   splat: [0xfd, 0x14],
   fadd: [0xfd, ...uleb(0xf0)],
   fmul: [0xfd, ...uleb(0xf2)],
 };
 
-/** The kernel's bytes. Params 0..5: pa, pb, pc, mBlocks, nBlocks, k (byte addresses / counts). */
-function kernelModule(): Uint8Array {
-  // Locals after the params: 6 jb, 7 ib, 8 p, 9 a (A cursor), 10 b (B cursor), 11 c (C row), 12 ldc (bytes),
-  // 13 panelBytes (k·32); v128: 14..21 accumulators, 22 b01, 23 b23, 24 splat.
-  const [PA, PB, PC, MB, NB, K, JB, IB, P, A, B, C, LDC, PANEL] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13];
-  const ACC = 14;
-  const B01 = 22;
-  const B23 = 23;
-  const S = 24;
+/** `for (v = 0; v < limit; v++) body` with `limit` a local. */
+function countedLoop(emit: (...xs: number[][]) => void, v: number, limit: number, body: () => void): void {
+  emit(op.i32(0), op.set(v));
+  emit(op.block, op.loop);
+  emit(op.get(v), op.get(limit), op.geU, op.brIf(1));
+  body();
+  emit(op.get(v), op.i32(1), op.add, op.set(v));
+  emit(op.br(0), op.end, op.end);
+}
+
+interface Func {
+  readonly body: number[];
+  readonly i32Locals: number;
+  readonly v128Locals: number;
+}
+
+/** nn: params 0..7 = pa, pb, pc, mBlocks, nBlocks, k, ldb, ldc. */
+function nnKernel(): Func {
+  const [PA, PB, PC, MB, NB, K, LDB, LDC] = [0, 1, 2, 3, 4, 5, 6, 7];
+  // i32 locals: 8 jb, 9 ib, 10 p, 11 a, 12 b, 13 c, 14 panel bytes (k·32), 15 bcol (pb + jb·32).
+  const [JB, IB, P, A, B, C, PANEL, BCOL] = [8, 9, 10, 11, 12, 13, 14, 15];
+  // v128 locals: 16..23 accumulators, 24 b01, 25 b23, 26 splat.
+  const ACC = 16;
+  const B01 = 24;
+  const B23 = 25;
+  const S = 26;
   const body: number[] = [];
   const emit = (...xs: number[][]) => xs.forEach((x) => body.push(...x));
-  emit(op.get(NB), op.i32(32), op.mul, op.set(LDC)); // ldc = nBlocks·4·8
-  emit(op.get(K), op.i32(32), op.mul, op.set(PANEL)); // a 4-wide panel of k rows
-  emit(op.i32(0), op.set(JB));
-  emit(op.block, op.loop); // jb loop
-  emit(op.get(JB), op.get(NB), op.geU, op.brIf(1));
-  emit(op.i32(0), op.set(IB));
-  emit(op.block, op.loop); // ib loop
-  emit(op.get(IB), op.get(MB), op.geU, op.brIf(1));
-  for (let r = 0; r < 8; r++) emit(op.v128Zero, op.set(ACC + r));
-  // a = pa + ib·panel ; b = pb + jb·panel
-  emit(op.get(PA), op.get(IB), op.get(PANEL), op.mul, op.add, op.set(A));
-  emit(op.get(PB), op.get(JB), op.get(PANEL), op.mul, op.add, op.set(B));
-  emit(op.i32(0), op.set(P));
-  emit(op.block, op.loop); // p loop
-  emit(op.get(P), op.get(K), op.geU, op.brIf(1));
-  emit(op.get(B), op.v128Load(0), op.set(B01));
-  emit(op.get(B), op.v128Load(16), op.set(B23));
-  for (let r = 0; r < 4; r++) {
-    emit(op.get(A), op.f64Load(8 * r), op.splat, [0x22, ...uleb(S)]); // local.tee S
-    emit(op.get(B01), op.fmul, op.get(ACC + 2 * r), op.fadd, op.set(ACC + 2 * r));
-    emit(op.get(S), op.get(B23), op.fmul, op.get(ACC + 2 * r + 1), op.fadd, op.set(ACC + 2 * r + 1));
-  }
-  emit(op.get(A), op.i32(32), op.add, op.set(A));
-  emit(op.get(B), op.i32(32), op.add, op.set(B));
-  emit(op.get(P), op.i32(1), op.add, op.set(P));
-  emit(op.br(0), op.end, op.end);
-  // c = pc + (4·ib)·ldc + jb·32
-  emit(op.get(PC), op.get(IB), op.i32(4), op.mul, op.get(LDC), op.mul, op.add, op.get(JB), op.i32(32), op.mul, op.add, op.set(C));
-  for (let r = 0; r < 4; r++) {
-    emit(op.get(C), op.get(ACC + 2 * r), op.v128Store(0));
-    emit(op.get(C), op.get(ACC + 2 * r + 1), op.v128Store(16));
-    emit(op.get(C), op.get(LDC), op.add, op.set(C));
-  }
-  emit(op.get(IB), op.i32(1), op.add, op.set(IB));
-  emit(op.br(0), op.end, op.end);
-  emit(op.get(JB), op.i32(1), op.add, op.set(JB));
-  emit(op.br(0), op.end, op.end);
+  emit(op.get(K), op.i32(32), op.mul, op.set(PANEL));
+  countedLoop(emit, JB, NB, () => {
+    emit(op.get(PB), op.get(JB), op.i32(32), op.mul, op.add, op.set(BCOL));
+    countedLoop(emit, IB, MB, () => {
+      for (let r = 0; r < 8; r++) emit(op.v128Zero, op.set(ACC + r));
+      emit(op.get(PA), op.get(IB), op.get(PANEL), op.mul, op.add, op.set(A));
+      emit(op.get(BCOL), op.set(B));
+      countedLoop(emit, P, K, () => {
+        emit(op.get(B), op.v128Load(0), op.set(B01));
+        emit(op.get(B), op.v128Load(16), op.set(B23));
+        for (let r = 0; r < 4; r++) {
+          emit(op.get(A), op.f64Load(8 * r), op.splat, op.tee(S));
+          emit(op.get(B01), op.fmul, op.get(ACC + 2 * r), op.fadd, op.set(ACC + 2 * r));
+          emit(op.get(S), op.get(B23), op.fmul, op.get(ACC + 2 * r + 1), op.fadd, op.set(ACC + 2 * r + 1));
+        }
+        emit(op.get(A), op.i32(32), op.add, op.set(A));
+        emit(op.get(B), op.get(LDB), op.add, op.set(B));
+      });
+      // c = pc + (4·ib)·ldc + jb·32
+      emit(op.get(PC), op.get(IB), op.i32(4), op.mul, op.get(LDC), op.mul, op.add, op.get(JB), op.i32(32), op.mul, op.add, op.set(C));
+      for (let r = 0; r < 4; r++) {
+        emit(op.get(C), op.get(ACC + 2 * r), op.v128Store(0));
+        emit(op.get(C), op.get(ACC + 2 * r + 1), op.v128Store(16));
+        emit(op.get(C), op.get(LDC), op.add, op.set(C));
+      }
+    });
+  });
   emit(op.end);
-  const locals = vec([
-    [...uleb(8), I32],
-    [...uleb(11), V128],
-  ]);
-  const func = [...locals, ...body];
+  return { body, i32Locals: 8, v128Locals: 11 };
+}
+
+/** nt: params 0..7 = pa, pb, pc, mBlocks, nPairs, kPairs, ld, ldc. */
+function ntKernel(): Func {
+  const [PA, PB, PC, MB, NP, KQ, LD, LDC] = [0, 1, 2, 3, 4, 5, 6, 7];
+  // i32 locals: 8 jb, 9 ib, 10 o (byte offset along k), 11 end (kPairs·16), 12..15 a0..a3, 16 b0, 17 b1, 18 c.
+  const [JB, IB, O, END, A0, B0, B1, C] = [8, 9, 10, 11, 12, 16, 17, 18];
+  // v128 locals: 19..26 accumulators acc[r][t] = 19 + 2r + t, 27 x0, 28 x1, 29 a.
+  const ACC = 19;
+  const X0 = 27;
+  const X1 = 28;
+  const AV = 29;
+  const body: number[] = [];
+  const emit = (...xs: number[][]) => xs.forEach((x) => body.push(...x));
+  emit(op.get(KQ), op.i32(16), op.mul, op.set(END));
+  countedLoop(emit, JB, NP, () => {
+    emit(op.get(PB), op.get(JB), op.get(LD), op.mul, op.i32(2), op.mul, op.add, op.tee(B0), op.get(LD), op.add, op.set(B1));
+    countedLoop(emit, IB, MB, () => {
+      for (let r = 0; r < 8; r++) emit(op.v128Zero, op.set(ACC + r));
+      emit(op.get(PA), op.get(IB), op.get(LD), op.mul, op.i32(4), op.mul, op.add, op.set(A0));
+      for (let r = 1; r < 4; r++) emit(op.get(A0 + r - 1), op.get(LD), op.add, op.set(A0 + r));
+      emit(op.i32(0), op.set(O));
+      emit(op.block, op.loop);
+      emit(op.get(O), op.get(END), op.geU, op.brIf(1));
+      emit(op.get(B0), op.get(O), op.add, op.v128Load(0), op.set(X0));
+      emit(op.get(B1), op.get(O), op.add, op.v128Load(0), op.set(X1));
+      for (let r = 0; r < 4; r++) {
+        emit(op.get(A0 + r), op.get(O), op.add, op.v128Load(0), op.tee(AV));
+        emit(op.get(X0), op.fmul, op.get(ACC + 2 * r), op.fadd, op.set(ACC + 2 * r));
+        emit(op.get(AV), op.get(X1), op.fmul, op.get(ACC + 2 * r + 1), op.fadd, op.set(ACC + 2 * r + 1));
+      }
+      emit(op.get(O), op.i32(16), op.add, op.set(O));
+      emit(op.br(0), op.end, op.end);
+      // c = pc + (4·ib)·ldc + jb·16; row r gets [Σ acc[r][0], Σ acc[r][1]].
+      emit(op.get(PC), op.get(IB), op.i32(4), op.mul, op.get(LDC), op.mul, op.add, op.get(JB), op.i32(16), op.mul, op.add, op.set(C));
+      const lo = [0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23];
+      const hi = [8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31];
+      for (let r = 0; r < 4; r++) {
+        emit(op.get(C));
+        emit(op.get(ACC + 2 * r), op.get(ACC + 2 * r + 1), op.shuffle(lo));
+        emit(op.get(ACC + 2 * r), op.get(ACC + 2 * r + 1), op.shuffle(hi), op.fadd);
+        emit(op.v128Store(0));
+        emit(op.get(C), op.get(LDC), op.add, op.set(C));
+      }
+    });
+  });
+  emit(op.end);
+  return { body, i32Locals: 11, v128Locals: 11 };
+}
+
+/** The module's bytes: exports `nn`, `nt` (both (i32 × 8) → ()) and `memory`. */
+function kernelModule(): Uint8Array {
+  const funcs = [nnKernel(), ntKernel()];
+  const code = funcs.map((f) => {
+    const locals = vec([
+      [...uleb(f.i32Locals), I32],
+      [...uleb(f.v128Locals), V128],
+    ]);
+    const fn = [...locals, ...f.body];
+    return [...uleb(fn.length), ...fn];
+  });
   const bytes = [
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, vec([[0x60, ...vec(new Array(6).fill([I32])), 0x00]])), // type: (i32 × 6) → ()
-    ...section(3, vec([[0x00]])), // function 0 has type 0
+    ...section(1, vec([[0x60, ...vec(new Array(8).fill([I32])), 0x00]])), // type 0: (i32 × 8) → ()
+    ...section(3, vec([[0x00], [0x00]])), // functions 0, 1 have type 0
     ...section(5, vec([[0x00, 0x01]])), // memory: min 1 page
-    ...section(7, vec([[...name('tiles'), 0x00, 0x00], [...name('memory'), 0x02, 0x00]])),
-    ...section(10, vec([[...uleb(func.length), ...func]])),
+    ...section(7, vec([[...name('nn'), 0x00, 0x00], [...name('nt'), 0x00, 0x01], [...name('memory'), 0x02, 0x00]])),
+    ...section(10, vec(code)),
   ];
   return Uint8Array.from(bytes);
 }
@@ -165,7 +236,9 @@ interface WasmApi {
   Instance: new (module: object, imports: object) => { readonly exports: Record<string, unknown> };
 }
 
-/** Compiles the kernel; undefined where WebAssembly or its SIMD is not available. */
+type Kernel = (p0: number, p1: number, p2: number, p3: number, p4: number, p5: number, p6: number, p7: number) => void;
+
+/** Compiles the kernels; undefined where WebAssembly or its SIMD is not available. */
 export function createWasmGemm(): WasmGemm | undefined {
   const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
   if (!wasm) return undefined;
@@ -178,7 +251,8 @@ export function createWasmGemm(): WasmGemm | undefined {
     return undefined;
   }
   const memory = exports.memory as WasmMemory;
-  const tiles = exports.tiles as (pa: number, pb: number, pc: number, mb: number, nb: number, k: number) => void;
+  const nn = exports.nn as Kernel;
+  const nt = exports.nt as Kernel;
   let heap = new Float64Array(memory.buffer);
 
   function ensure(doubles: number): void {
@@ -189,21 +263,47 @@ export function createWasmGemm(): WasmGemm | undefined {
     }
   }
 
-  /** Packs rows 0..rows of an operand read as (row, p) into 4-row panels at `base`. */
-  function pack(src: StridedMatrix, rows: number, k: number, rowStride: number, kStride: number, base: number): void {
+  /**
+   * Copies `rows` rows of an operand read as (row, p), p < k, to `base` as rows of length `ld`
+   * (≥ k, the rest zero), then zero rows up to `padRows`. Contiguous rows are memcpys.
+   */
+  function copyRows(src: StridedMatrix, rows: number, k: number, rowStride: number, kStride: number, base: number, ld: number, padRows: number): void {
+    const d = src.data;
+    const h = heap;
+    if (kStride === 1) {
+      if (rowStride === ld) h.set(d.subarray(src.offset, src.offset + rows * ld), base);
+      else {
+        for (let i = 0; i < rows; i++) {
+          const s = src.offset + i * rowStride;
+          h.set(d.subarray(s, s + k), base + i * ld);
+          if (ld > k) h.fill(0, base + i * ld + k, base + (i + 1) * ld);
+        }
+      }
+    } else {
+      // A transposed read: walk the source in order, write down the columns.
+      if (ld > k) for (let i = 0; i < rows; i++) h.fill(0, base + i * ld + k, base + (i + 1) * ld);
+      for (let p = 0; p < k; p++) {
+        let s = src.offset + p * kStride;
+        let t = base + p;
+        for (let i = 0; i < rows; i++, s += rowStride, t += ld) h[t] = d[s];
+      }
+    }
+    if (padRows > rows) h.fill(0, base + rows * ld, base + padRows * ld);
+  }
+
+  /** Packs rows 0..rows of an operand read as (row, p) into 4-row panels (k × 4) at `base`. */
+  function packPanels(src: StridedMatrix, rows: number, k: number, rowStride: number, kStride: number, base: number): void {
     const d = src.data;
     const blocks = Math.ceil(rows / 4);
     const h = heap;
     if (rows % 4 !== 0) h.fill(0, base + (blocks - 1) * 4 * k, base + blocks * 4 * k);
     if (kStride === 1) {
-      // Each source row is contiguous along p: read it in order, write every 4th slot.
       for (let i = 0; i < rows; i++) {
         let s = src.offset + i * rowStride;
         let t = base + (i >> 2) * 4 * k + (i & 3);
         for (let p = 0; p < k; p++, s++, t += 4) h[t] = d[s];
       }
     } else {
-      // Rows are adjacent in the source (a transposed read): read along the rows.
       for (let p = 0; p < k; p++) {
         let s = src.offset + p * kStride;
         for (let i = 0; i < rows; i++, s += rowStride) h[base + (i >> 2) * 4 * k + 4 * p + (i & 3)] = d[s];
@@ -211,26 +311,51 @@ export function createWasmGemm(): WasmGemm | undefined {
     }
   }
 
+  /** C (+)= the m × n block at `pc` (row stride ldc doubles). */
+  function copyOut(m: number, n: number, pc: number, ldc: number, c: Float64Array, cOffset: number, accumulate: boolean): void {
+    const h = heap;
+    if (!accumulate) {
+      if (ldc === n) c.set(h.subarray(pc, pc + m * n), cOffset);
+      else for (let i = 0; i < m; i++) c.set(h.subarray(pc + i * ldc, pc + i * ldc + n), cOffset + i * n);
+      return;
+    }
+    for (let i = 0; i < m; i++) {
+      const src = pc + i * ldc;
+      const dst = cOffset + i * n;
+      for (let j = 0; j < n; j++) c[dst + j] += h[src + j];
+    }
+  }
+
   return {
     gemm(m, n, k, a, b, c, cOffset, accumulate) {
+      if (m === 0 || n === 0) return;
       const mb = Math.ceil(m / 4);
-      const nb = Math.ceil(n / 4);
-      const pa = 0;
-      const pb = pa + mb * 4 * k;
-      const pc = pb + nb * 4 * k;
-      ensure(pc + mb * 4 * nb * 4);
-      pack(a, m, k, a.rowStride, a.colStride, pa);
-      // op(B) columns are the rows of the packed B: (j, p) ↦ B(p, j).
-      pack(b, n, k, b.colStride, b.rowStride, pb);
-      tiles(pa * 8, pb * 8, pc * 8, mb, nb, k);
-      const h = heap;
-      const ldc = nb * 4;
-      for (let i = 0; i < m; i++) {
-        const src = pc + i * ldc;
-        const dst = cOffset + i * n;
-        if (accumulate) for (let j = 0; j < n; j++) c[dst + j] += h[src + j];
-        else c.set(h.subarray(src, src + n), dst);
+      if (b.rowStride === 1 && n > 1) {
+        // op(B)'s columns are contiguous: the dot form; both operands are copied as rows.
+        const kp = k + (k & 1);
+        const np = Math.ceil(n / 2);
+        const pa = 0;
+        const pb = pa + 4 * mb * kp;
+        const pc = pb + 2 * np * kp;
+        const ldc = 2 * np;
+        ensure(pc + 4 * mb * ldc);
+        copyRows(a, m, k, a.rowStride, a.colStride, pa, kp, 4 * mb);
+        copyRows(b, n, k, b.colStride, b.rowStride, pb, kp, 2 * np);
+        nt(pa * 8, pb * 8, pc * 8, mb, np, kp >> 1, kp * 8, ldc * 8);
+        copyOut(m, n, pc, ldc, c, cOffset, accumulate);
+        return;
       }
+      // The outer-product form: A in 4-row panels, op(B) as rows of ldb ≥ n doubles.
+      const nb = Math.ceil(n / 4);
+      const ldb = 4 * nb;
+      const pa = 0;
+      const pb = pa + 4 * mb * k;
+      const pc = pb + k * ldb;
+      ensure(pc + 4 * mb * ldb);
+      packPanels(a, m, k, a.rowStride, a.colStride, pa);
+      copyRows(b, k, n, b.rowStride, b.colStride, pb, ldb, k);
+      nn(pa * 8, pb * 8, pc * 8, mb, nb, k, ldb * 8, ldb * 8);
+      copyOut(m, n, pc, ldb, c, cOffset, accumulate);
     },
   };
 }

@@ -1,0 +1,201 @@
+/**
+ * The UI run: code-server with the packaged extension installed, driven through headless
+ * chromium as a user would. Selectors are VS Code 1.100's DOM (re-check after an upgrade).
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Page } from 'playwright-core';
+import * as cs from '../../scripts/lib/codeServer.js';
+import { assert, assertIncludes, createSuite, type TestResult } from './harness';
+
+export interface UiOptions {
+  readonly root: string;
+  readonly vsix: string;
+  readonly tmp: string;
+  readonly artifacts: string;
+  readonly workspace: string;
+}
+
+const FILE = 'hw4-t1-residual.nn';
+/** The `x1 = ReLU(…)` statement (not the comment above it that quotes it). */
+const X1_LINE = /^x1\s=\sReLU/;
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[Math.floor((s.length - 1) / 2)] : NaN;
+}
+
+async function lensTexts(page: Page): Promise<string[]> {
+  return page.locator('.monaco-editor .codelens-decoration').allInnerTexts();
+}
+
+/** Puts the keyboard focus in the text editor (Ctrl+1: View: Focus First Editor Group); a click could land on a CodeLens. */
+async function focusEditor(page: Page): Promise<void> {
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('Control+1');
+  await page.locator('.part.editor .monaco-editor.focused').waitFor();
+}
+
+async function runCommand(page: Page, title: string): Promise<void> {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill(`>${title}`);
+  await page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first().waitFor({ state: 'visible' });
+  await page.keyboard.press('Enter');
+}
+
+async function pick(page: Page, label: string): Promise<void> {
+  const row = page.locator('.quick-input-widget .monaco-list-row', { has: page.locator('.label-name', { hasText: new RegExp(`^${label}$`) }) }).first();
+  await row.waitFor({ state: 'visible' });
+  await row.click();
+}
+
+export async function runUi(o: UiOptions): Promise<TestResult[]> {
+  const root = path.join(o.tmp, 'ui');
+  const env = cs.sandboxEnv(root);
+  const userDataDir = path.join(root, 'user-data');
+  const extensionsDir = path.join(root, 'extensions');
+  // Word-based suggestions would pop up while typing and swallow the next Enter.
+  cs.writeUserSettings(userDataDir, { 'editor.hover.delay': 200, 'workbench.editor.enablePreview': false, 'editor.quickSuggestions': { other: false, comments: false, strings: false }, 'editor.wordBasedSuggestions': 'off', 'editor.suggestOnTriggerCharacters': false });
+  let t = performance.now();
+  await cs.installExtension({ vsix: o.vsix, extensionsDir, userDataDir, env });
+  const installMs = performance.now() - t;
+  const serverLog: string[] = [];
+  const server = await cs.startServer({ userDataDir, extensionsDir, env, log: (s) => serverLog.push(s) });
+  const { browser, context } = await cs.launchBrowser({ root });
+  const page = await context.newPage();
+  const consoleLog: string[] = [];
+  page.on('console', (m) => consoleLog.push(`[${m.type()}] ${cs.cleanConsole(m.text())}`));
+  const metrics: Record<string, number> = { installMs, serverReadyMs: server.readyMs };
+  const shot = async (name: string) => {
+    fs.mkdirSync(o.artifacts, { recursive: true });
+    await page.screenshot({ path: path.join(o.artifacts, `ui-${name.replace(/[^\w-]+/g, '-').slice(0, 60)}.png`) });
+  };
+  const suite = createSuite(60_000, shot);
+
+  suite.test('the workbench loads with the examples folder', async () => {
+    t = performance.now();
+    await page.goto(cs.workbenchUrl({ url: server.url, port: server.port, folder: o.workspace }));
+    await page.locator('.monaco-workbench .part.editor').waitFor({ timeout: 60_000 });
+    await page.locator('.explorer-folders-view .monaco-list-row', { hasText: FILE }).waitFor({ timeout: 60_000 });
+    metrics.workbenchMs = performance.now() - t;
+  });
+
+  suite.test(`opening ${FILE} shows CodeLens values and gradients`, async () => {
+    t = performance.now();
+    await page.locator('.explorer-folders-view .monaco-list-row', { hasText: FILE }).click();
+    await page.locator('.monaco-editor .view-line', { hasText: X1_LINE }).waitFor();
+    await page.locator('.monaco-editor .codelens-decoration', { hasText: 'x1 = 0.4' }).waitFor({ timeout: 60_000 });
+    metrics.openToCodeLensMs = performance.now() - t;
+    const texts = await lensTexts(page);
+    assertIncludes(texts, 'x1 = 0.4', 'CodeLens');
+    assertIncludes(texts, '∂z/∂w0 = -0.2', 'CodeLens');
+    await shot('t1-codelens');
+  });
+
+  suite.test('hovering a name shows its detail', async () => {
+    const token = page.locator('.monaco-editor .view-line span span', { hasText: /^x1$/ }).first();
+    await token.hover();
+    const hover = page.locator('.monaco-hover:not(.hidden)', { hasText: 'x1' }).first();
+    await hover.waitFor({ state: 'visible', timeout: 15_000 });
+    const text = await hover.innerText();
+    assert(text.trim().length > 0, 'empty hover');
+    await page.mouse.move(5, 5);
+  });
+
+  suite.test('status bar shows the check results', async () => {
+    await page.locator('.statusbar-item', { hasText: /✓ \d+\/\d+/ }).first().waitFor({ timeout: 20_000 });
+  });
+
+  suite.test('a typed broken line appears in Problems (keystroke → diagnostic latency)', async () => {
+    await page.locator('.monaco-editor .view-line', { hasText: X1_LINE }).first().click();
+    await page.keyboard.press('Control+Shift+M');
+    await page.locator('.markers-panel').waitFor();
+    const samples: number[] = [];
+    const squiggles: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const bad = `w${i}${i}${i}`;
+      await focusEditor(page);
+      await page.keyboard.press('Control+End');
+      await page.keyboard.press('Enter');
+      // In-page clocks: the last keydown, the first Problems row naming the typo, the first new squiggle.
+      await page.evaluate((name) => {
+        const w = window as unknown as Record<string, unknown>;
+        w.__gl = { key: 0, problem: 0, squiggle: 0, before: document.querySelectorAll('.monaco-editor .squiggly-error').length };
+        const state = w.__gl as { key: number; problem: number; squiggle: number; before: number };
+        window.addEventListener('keydown', () => (state.key = performance.now()), { capture: true });
+        const obs = new MutationObserver(() => {
+          const now = performance.now();
+          if (!state.problem && [...document.querySelectorAll('.markers-panel .monaco-list-row')].some((r) => r.textContent?.includes(name))) state.problem = now;
+          if (!state.squiggle && state.key && document.querySelectorAll('.monaco-editor .squiggly-error').length > state.before) state.squiggle = now;
+          if (state.problem && state.squiggle) obs.disconnect();
+        });
+        obs.observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
+      }, bad);
+      await page.keyboard.type(`q${i} = x1 * ${bad}`);
+      await page.locator('.markers-panel .monaco-list-row', { hasText: bad }).first().waitFor({ timeout: 20_000 });
+      const m = await page.evaluate(() => (window as unknown as { __gl: { key: number; problem: number; squiggle: number } }).__gl);
+      samples.push(m.problem - m.key);
+      if (m.squiggle) squiggles.push(m.squiggle - m.key);
+    }
+    metrics.keystrokeToProblemMedianMs = median(samples);
+    metrics.keystrokeToProblemMaxMs = Math.max(...samples);
+    if (squiggles.length) metrics.keystrokeToSquiggleMedianMs = median(squiggles);
+    console.log(`    keystroke → Problems entry: ${samples.map((x) => Math.round(x)).join(', ')} ms`);
+    await shot('problems');
+  });
+
+  suite.test('Explain Gradient… from the palette opens the derivation', async () => {
+    await focusEditor(page);
+    await runCommand(page, 'GradLens: Explain Gradient');
+    await pick(page, 'z');
+    await pick(page, 'w0');
+    const preview = page.frameLocator('iframe.webview.ready >> nth=-1').frameLocator('iframe#active-frame');
+    await preview.locator('body', { hasText: '∂z/∂w0' }).waitFor({ timeout: 30_000 });
+    await shot('derivation');
+  });
+
+  suite.test('GradLens: Show Panel from the palette opens the panel', async () => {
+    await focusEditor(page);
+    await runCommand(page, 'GradLens: Show Panel');
+    const panel = page.frameLocator('iframe.webview.ready >> nth=-1').frameLocator('iframe#active-frame');
+    await panel.locator('h1', { hasText: 'GradLens' }).waitFor({ timeout: 30_000 });
+    await panel.locator('body', { hasText: FILE }).waitFor({ timeout: 30_000 });
+    await shot('panel');
+  });
+
+  suite.test('T2/T3: layer and network CodeLens', async () => {
+    await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'hw4-t2-t3-mlp.nn' }).click();
+    await page.locator('.monaco-editor .codelens-decoration', { hasText: 'mlp: 557,057 params' }).waitFor({ timeout: 30_000 });
+    await page.locator('.monaco-editor .codelens-decoration', { hasText: '31,744 params = (30 + 1) × 1024' }).waitFor({ timeout: 30_000 });
+    await page.locator('.statusbar-item', { hasText: '557,057 params' }).first().waitFor({ timeout: 20_000 });
+    await shot('mlp');
+  });
+
+  suite.test('Markdown: a ```nn block is highlighted and gets CodeLens', async () => {
+    await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'hw4-answers.md' }).click();
+    await page.locator('.monaco-editor .codelens-decoration', { hasText: 'x1 = 0.4' }).waitFor({ timeout: 30_000 });
+    // The injection grammar gives `param` inside the fence a keyword colour, unlike the prose.
+    const param = page.locator('.monaco-editor .view-line span span', { hasText: /^param$/ }).first();
+    const prose = page.locator('.monaco-editor .view-line span span', { hasText: /^The\sresidual\sblock/ }).first();
+    const [pc, tc] = await Promise.all([param.evaluate((e) => getComputedStyle(e).color), prose.evaluate((e) => getComputedStyle(e).color)]);
+    assert(pc !== tc, `\`param\` in the nn block has the prose colour ${pc}`);
+    await shot('markdown');
+  });
+
+  let results: TestResult[] = [];
+  try {
+    results = await suite.run();
+  } finally {
+    if (results.some((r) => !r.passed) || !results.length) {
+      fs.mkdirSync(o.artifacts, { recursive: true });
+      fs.writeFileSync(path.join(o.artifacts, 'ui-console.log'), consoleLog.join('\n'));
+      fs.writeFileSync(path.join(o.artifacts, 'ui-server.log'), serverLog.join('\n'));
+    }
+    await browser.close().catch(() => {});
+    await server.stop();
+  }
+  console.log(`UI metrics: ${JSON.stringify(Object.fromEntries(Object.entries(metrics).map(([k, v]) => [k, Math.round(v)])))}`);
+  return results;
+}
