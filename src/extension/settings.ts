@@ -10,7 +10,7 @@ export const Settings = {
   codeLensGradients: { key: 'codeLens.gradients', default: true },
   inlineValues: { key: 'inlineValues.enabled', default: false },
   checkTolerance: { key: 'gradientCheck.tolerance', default: 1e-6 },
-  debounce: { key: 'analysis.debounce', default: 150 },
+  debounce: { key: 'analysis.debounce', default: 50 },
   workBudget: { key: 'analysis.workBudget', default: 50_000_000 },
   timeout: { key: 'analysis.timeout', default: 10_000 },
 } as const;

@@ -30,8 +30,17 @@ export interface OpDef {
   readonly display: string;
   readonly inferShape: (shapes: readonly Shape[], attrs: Attrs) => Shape | ShapeError;
   readonly forward: (inputs: readonly Tensor[], attrs: Attrs) => Tensor;
-  /** Gradients for each input given the output gradient `g`; null where an input is not differentiable. */
-  readonly backward: (g: Tensor, inputs: readonly Tensor[], out: Tensor, attrs: Attrs) => (Tensor | null)[];
+  /**
+   * Gradients for each input given the output gradient `g`; null where an input is not
+   * differentiable. `needs[k]` false says the caller will not read input k's gradient (a
+   * constant, such as the data): the op may return null there and skip that work.
+   */
+  readonly backward: (g: Tensor, inputs: readonly Tensor[], out: Tensor, attrs: Attrs, needs?: readonly boolean[]) => (Tensor | null)[];
+  /**
+   * True when backward returns, for each input, a newly allocated array that the op keeps no
+   * reference to and returns for no other input: the tape then adopts it instead of copying.
+   */
+  readonly freshGradients?: boolean;
   /**
    * Element-wise ops: the local partial derivative with respect to each input, as a symbolic
    * expression of the operands (scalar semantics). Evaluating it at a point equals backward there.

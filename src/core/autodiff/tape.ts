@@ -295,22 +295,34 @@ export class Tape {
       }
       const op = this.ops[this.opIndex[i]];
       const insIdx = this.inputs(i);
-      const ins = insIdx.map((k) => this.value(k));
-      const grads = op.backward(g, ins, this.value(i), this.attrs[i] ?? {});
-      for (let k = 0; k < insIdx.length; k++) {
+      const nIn = insIdx.length;
+      const ins: Tensor[] = new Array(nIn);
+      // Constants (the data) need no gradient: the op may skip computing theirs.
+      const needs: boolean[] = new Array(nIn);
+      for (let k = 0; k < nIn; k++) {
+        ins[k] = this.value(insIdx[k]);
+        needs[k] = req[insIdx[k]] === 1;
+      }
+      const grads = op.backward(g, ins, this.value(i), this.attrs[i] ?? {}, needs);
+      const fresh = op.freshGradients === true;
+      for (let k = 0; k < nIn; k++) {
         const j = insIdx[k];
         const gk = grads[k];
         if (!gk || !req[j]) continue;
+        const gd = gk.data;
         if (isScalar[j]) {
           let s = 0;
-          for (let e = 0; e < gk.data.length; e++) s += gk.data[e];
+          for (let e = 0; e < gd.length; e++) s += gd[e];
           sg[j] += s;
         } else {
           const cur = tg[j];
-          if (gk.data.length !== this.tv[j]!.data.length)
-            throw new Error(`internal: ${op.name} returned a gradient of ${gk.data.length} elements for an input of ${this.tv[j]!.data.length}`);
-          if (!cur) tg[j] = gk.data === this.tv[j]?.data ? gk.data.slice() : Float64Array.from(gk.data);
-          else for (let e = 0; e < cur.length; e++) cur[e] += gk.data[e];
+          if (gd.length !== this.tv[j]!.data.length)
+            throw new Error(`internal: ${op.name} returned a gradient of ${gd.length} elements for an input of ${this.tv[j]!.data.length}`);
+          if (cur) for (let e = 0; e < cur.length; e++) cur[e] += gd[e];
+          // The first contribution is adopted when the op made it for this input alone (later
+          // ones accumulate into it); otherwise it may alias g, a value or another input's
+          // gradient, and is copied.
+          else tg[j] = fresh && !returnedBefore(grads, k, gd) ? gd : gd.slice();
         }
       }
     }
@@ -347,6 +359,12 @@ export class Tape {
   setValue(i: number, t: Tensor): void {
     this.store(i, t);
   }
+}
+
+/** Did an earlier input's gradient in `grads` use the array `d`? */
+function returnedBefore(grads: readonly (Tensor | null)[], k: number, d: Float64Array): boolean {
+  for (let q = 0; q < k; q++) if (grads[q]?.data === d) return true;
+  return false;
 }
 
 export interface OpHandle {

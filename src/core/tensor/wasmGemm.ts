@@ -236,6 +236,14 @@ interface WasmApi {
   Instance: new (module: object, imports: object) => { readonly exports: Record<string, unknown> };
 }
 
+/**
+ * A row stride (in doubles) for rows read together: a multiple of 4 KB puts every row in the
+ * same L1 set (a 1024-wide weight matrix would thrash it), so such strides get one more cache line.
+ */
+function unaliased(ld: number): number {
+  return ld >= 512 && ld % 512 === 0 ? ld + 8 : ld;
+}
+
 type Kernel = (p0: number, p1: number, p2: number, p3: number, p4: number, p5: number, p6: number, p7: number) => void;
 
 /** Compiles the kernels; undefined where WebAssembly or its SIMD is not available. */
@@ -333,29 +341,31 @@ export function createWasmGemm(): WasmGemm | undefined {
       if (b.rowStride === 1 && n > 1) {
         // op(B)'s columns are contiguous: the dot form; both operands are copied as rows.
         const kp = k + (k & 1);
+        const ld = unaliased(kp);
         const np = Math.ceil(n / 2);
         const pa = 0;
-        const pb = pa + 4 * mb * kp;
-        const pc = pb + 2 * np * kp;
+        const pb = pa + 4 * mb * ld;
+        const pc = pb + 2 * np * ld;
         const ldc = 2 * np;
         ensure(pc + 4 * mb * ldc);
-        copyRows(a, m, k, a.rowStride, a.colStride, pa, kp, 4 * mb);
-        copyRows(b, n, k, b.colStride, b.rowStride, pb, kp, 2 * np);
-        nt(pa * 8, pb * 8, pc * 8, mb, np, kp >> 1, kp * 8, ldc * 8);
+        copyRows(a, m, k, a.rowStride, a.colStride, pa, ld, 4 * mb);
+        copyRows(b, n, k, b.colStride, b.rowStride, pb, ld, 2 * np);
+        nt(pa * 8, pb * 8, pc * 8, mb, np, kp >> 1, ld * 8, ldc * 8);
         copyOut(m, n, pc, ldc, c, cOffset, accumulate);
         return;
       }
       // The outer-product form: A in 4-row panels, op(B) as rows of ldb ≥ n doubles.
       const nb = Math.ceil(n / 4);
-      const ldb = 4 * nb;
+      const ldb = unaliased(4 * nb);
+      const ldc = 4 * nb;
       const pa = 0;
       const pb = pa + 4 * mb * k;
       const pc = pb + k * ldb;
-      ensure(pc + 4 * mb * ldb);
+      ensure(pc + 4 * mb * ldc);
       packPanels(a, m, k, a.rowStride, a.colStride, pa);
       copyRows(b, k, n, b.rowStride, b.colStride, pb, ldb, k);
-      nn(pa * 8, pb * 8, pc * 8, mb, nb, k, ldb * 8, ldb * 8);
-      copyOut(m, n, pc, ldb, c, cOffset, accumulate);
+      nn(pa * 8, pb * 8, pc * 8, mb, nb, k, ldb * 8, ldc * 8);
+      copyOut(m, n, pc, ldc, c, cOffset, accumulate);
     },
   };
 }

@@ -9,9 +9,13 @@ import { defineOp } from '../../autodiff/op';
 import { formatShape, tensor, type Tensor } from '../../tensor/tensor';
 import { gemm, view, WASM_MIN_MACS } from '../../tensor/matmul';
 
-/** C[R, O] += A[R, I] · B[O, I]ᵀ through `gemm` (wasm SIMD for large products): the training path's hot spot. */
-export function matmulABt(a: Float64Array, b: Float64Array, R: number, I: number, O: number, out: Float64Array): void {
-  if (R * I * O >= WASM_MIN_MACS) return gemm(R, O, I, view(a, 0, R, I), view(b, 0, O, I, true), out, 0, true);
+/**
+ * C[R, O] += A[R, I] · B[O, I]ᵀ through `gemm` (wasm SIMD for large products): the training
+ * path's hot spot. With `accumulate` false, C = A·Bᵀ (C's old contents are ignored).
+ */
+export function matmulABt(a: Float64Array, b: Float64Array, R: number, I: number, O: number, out: Float64Array, accumulate = true): void {
+  if (R * I * O >= WASM_MIN_MACS) return gemm(R, O, I, view(a, 0, R, I), view(b, 0, O, I, true), out, 0, accumulate);
+  if (!accumulate) out.fill(0, 0, R * O);
   for (let r = 0; r < R; r++) {
     const ar = r * I;
     for (let o = 0; o < O; o++) {
@@ -23,9 +27,10 @@ export function matmulABt(a: Float64Array, b: Float64Array, R: number, I: number
   }
 }
 
-/** C[R, I] += A[R, O] · B[O, I]. */
-export function matmulAB(a: Float64Array, b: Float64Array, R: number, O: number, I: number, out: Float64Array): void {
-  if (R * I * O >= WASM_MIN_MACS) return gemm(R, I, O, view(a, 0, R, O), view(b, 0, O, I), out, 0, true);
+/** C[R, I] += A[R, O] · B[O, I] (C = A·B when not `accumulate`). */
+export function matmulAB(a: Float64Array, b: Float64Array, R: number, O: number, I: number, out: Float64Array, accumulate = true): void {
+  if (R * I * O >= WASM_MIN_MACS) return gemm(R, I, O, view(a, 0, R, O), view(b, 0, O, I), out, 0, accumulate);
+  if (!accumulate) out.fill(0, 0, R * I);
   for (let r = 0; r < R; r++) {
     const cr = r * I;
     for (let o = 0; o < O; o++) {
@@ -37,9 +42,10 @@ export function matmulAB(a: Float64Array, b: Float64Array, R: number, O: number,
   }
 }
 
-/** C[O, I] += A[R, O]ᵀ · B[R, I]. */
-export function matmulAtB(a: Float64Array, b: Float64Array, R: number, O: number, I: number, out: Float64Array): void {
-  if (R * I * O >= WASM_MIN_MACS) return gemm(O, I, R, view(a, 0, R, O, true), view(b, 0, R, I), out, 0, true);
+/** C[O, I] += A[R, O]ᵀ · B[R, I] (C = Aᵀ·B when not `accumulate`). */
+export function matmulAtB(a: Float64Array, b: Float64Array, R: number, O: number, I: number, out: Float64Array, accumulate = true): void {
+  if (R * I * O >= WASM_MIN_MACS) return gemm(O, I, R, view(a, 0, R, O, true), view(b, 0, R, I), out, 0, accumulate);
+  if (!accumulate) out.fill(0, 0, O * I);
   for (let r = 0; r < R; r++) {
     const br = r * I;
     for (let o = 0; o < O; o++) {
@@ -73,23 +79,31 @@ export const linearOp = defineOp({
     matmulABt(x.data, w.data, R, I, O, y.data);
     return y;
   },
-  backward(g, inputs) {
+  backward(g, inputs, _out, _attrs, needs) {
     const [x, w, b] = inputs;
     const O = w.shape[0];
     const I = w.shape[1];
     const R = I === 0 ? 0 : x.data.length / I;
-    const gx = tensor(x.shape);
-    matmulAB(g.data, w.data, R, O, I, gx.data);
-    const gw = tensor(w.shape);
-    matmulAtB(g.data, x.data, R, O, I, gw.data);
+    // The data's gradient (the first layer's x) is not computed when nobody reads it.
+    let gx: Tensor | null = null;
+    if (!needs || needs[0]) {
+      gx = tensor(x.shape);
+      matmulAB(g.data, w.data, R, O, I, gx.data, false);
+    }
+    let gw: Tensor | null = null;
+    if (!needs || needs[1]) {
+      gw = tensor(w.shape);
+      matmulAtB(g.data, x.data, R, O, I, gw.data, false);
+    }
     const res: (Tensor | null)[] = [gx, gw];
-    if (b) {
+    if (b && (!needs || needs[2])) {
       const gb = tensor(b.shape);
       for (let r = 0; r < R; r++) for (let o = 0; o < O; o++) gb.data[o] += g.data[r * O + o];
       res.push(gb);
-    }
+    } else if (b) res.push(null);
     return res;
   },
+  freshGradients: true,
   rule: ([x, w, b]) => {
     const r = [`∂L/∂${x} = ∂L/∂Y · ${w}`, `∂L/∂${w} = (∂L/∂Y)ᵀ · ${x}`];
     if (b !== undefined) r.push(`∂L/∂${b} = Σ_rows ∂L/∂Y`);
