@@ -4,7 +4,7 @@
  */
 import './autodiff/ops/index';
 import './builtins/index';
-import type { Analysis, GradientInfo } from './analysis';
+import type { Analysis, GradientInfo, ValueInfo } from './analysis';
 import { error, type Diagnostic } from './diagnostics';
 import { Evaluator, type EvalResult } from './eval/evaluator';
 import type { Binding } from './eval/values';
@@ -94,10 +94,11 @@ export function analyzeFull(text: string, options: AnalyzeOptions = {}): FullAna
   const symbols = options.valuesOnly ? [] : guard('hover information', () => buildSymbols(text, r, byBinding, options.digits ?? 4), []);
   const graph = options.valuesOnly ? { nodes: [], edges: [] } : guard('the statement graph', () => buildGraph(r, options.digits ?? 4), { nodes: [], edges: [] });
   diagnostics.push(...internal);
+  const values = attachGradients(r);
   const analysis: Analysis = {
     version: 1,
     diagnostics,
-    values: r.values,
+    values,
     gradients,
     checks: r.checks,
     expectations: r.expectations,
@@ -112,4 +113,22 @@ export function analyzeFull(text: string, options: AnalyzeOptions = {}): FullAna
 
 export function analyze(text: string, options: AnalyzeOptions = {}): Analysis {
   return analyzeFull(text, options).analysis;
+}
+
+/** Each binding's value carries the gradients that `grad` lines asked for with respect to it. */
+function attachGradients(r: EvalResult): ValueInfo[] {
+  const byNameSpan = new Map<unknown, number>();
+  r.values.forEach((v, i) => byNameSpan.set(v.nameSpan, i));
+  const grads = new Map<number, { of: string; shape: number[]; data: number[] }[]>();
+  for (const req of r.gradRequests) {
+    if (req.stmt.kind !== 'Grad') continue;
+    const i = byNameSpan.get(req.wrt.nameSpan);
+    if (i === undefined || r.values[i].name !== req.wrt.name) continue;
+    const g = req.grads.of(req.wrt.node);
+    let list = grads.get(i);
+    if (!list) grads.set(i, (list = []));
+    if (!list.some((x) => x.of === req.of.name)) list.push({ of: req.of.name, shape: g.shape.slice(), data: Array.from(g.data) });
+  }
+  if (grads.size === 0) return r.values;
+  return r.values.map((v, i) => (grads.has(i) ? { ...v, grads: grads.get(i) } : v));
 }

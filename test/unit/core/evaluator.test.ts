@@ -176,3 +176,11 @@ describe('language semantics (LANGUAGE.md §3)', () => {
     expect(a.values.map((v) => v.name)).toEqual(['x']);
   });
 });
+
+describe('values carry their requested gradients (for CodeLens and hovers)', () => {
+  it('T1: w0 has ∂z/∂w0 = -0.2', () => {
+    const a = analyze(T1);
+    expect(a.values.find((v) => v.name === 'w0')!.grads).toEqual([{ of: 'z', shape: [], data: [expect.closeTo(-0.2, 15)] }]);
+    expect(a.values.find((v) => v.name === 'x1')!.grads).toBeUndefined();
+  });
+});
