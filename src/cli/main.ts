@@ -24,7 +24,7 @@ import { isSolutionFormat, solutionBlocks, workedSolution } from '../core/explai
 const USAGE = `GradLens — values, gradients, shapes and derivations for .nn descriptions
 
 Usage:
-  gradlens eval FILE… [--json] [--budget N]    analyse files (.nn, or Markdown with \`\`\`nn blocks)
+  gradlens eval FILE… [--json] [--budget N]    analyse files (budget: work units, default 2e10) (.nn, or Markdown with \`\`\`nn blocks)
   gradlens explain FILE --of OUT --wrt NAME [--format md|tex]
                                                the chain-rule derivation of ∂OUT/∂NAME
   gradlens summary FILE                        torchinfo-style tables of the file's networks
@@ -82,7 +82,8 @@ export function main(argv: string[], out: (s: string) => void, err: (s: string) 
     return 0;
   }
   const options: AnalyzeOptions = {
-    budget: flags.has('--budget') ? Number(flags.get('--budget')) : undefined,
+    // The CLI is not interactive: a larger default budget than the editor's (trains the examples fully).
+    budget: flags.has('--budget') ? Number(flags.get('--budget')) : 2e10,
     digits: flags.has('--digits') ? Number(flags.get('--digits')) : undefined,
   };
   switch (cmd) {
