@@ -20,7 +20,7 @@ import type {
   Statement,
   WrtTarget,
 } from '../syntax/ast';
-import { broadcastShapes, formatShape, numel, scalar, tensor, type Shape, type Tensor } from '../tensor/tensor';
+import { broadcastShapes, formatShape, numel, tensor, type Shape, type Tensor } from '../tensor/tensor';
 import { createRng } from '../tensor/rng';
 import { buildNetwork, callNetwork, type NetParam, type NetworkModel } from '../nets/index';
 import type { CheckInfo, ExpectationInfo, GradientInfo, LayerInfo, NetworkInfo, ValueInfo } from '../analysis';
@@ -244,7 +244,6 @@ export class Evaluator {
       refs: stmt.param ? [] : refs,
     };
     this.bind(b);
-    this.reportNonFinite(bound, stmt, value);
   }
 
   private bind(b: Binding): void {
@@ -1267,9 +1266,6 @@ export class Evaluator {
     if (this.work > this.budget) throw new BudgetExceeded(span ?? { start: 0, end: 0 });
   }
 
-  private reportNonFinite(_node: number, _stmt: Assign, _value: Tensor): void {
-    // Non-finite values are reported where the op produced them (apply), once.
-  }
 }
 
 /** Keeps source order, but lists each network's parameters in state_dict order where the first of them appears. */
@@ -1339,4 +1335,3 @@ function describeExpr(e: Expr): string {
   }
 }
 
-export { scalar };

@@ -82,7 +82,7 @@ function lexSegment(
   let indentSpan: Span = { start: seg.start, end: seg.start };
   let atLineStart = true;
 
-  const flush = (at: number): void => {
+  const flush = (): void => {
     if (tokens.length > 0) {
       out.push({
         tokens,
@@ -93,7 +93,6 @@ function lexSegment(
         segment: segIndex,
       });
     }
-    void at;
     tokens = [];
     atLineStart = true;
   };
@@ -136,7 +135,7 @@ function lexSegment(
     const ch = text[i];
     if (ch === '\n' || ch === '\r') {
       i += ch === '\r' && text[i + 1] === '\n' ? 2 : 1;
-      if (depth === 0) flush(i);
+      if (depth === 0) flush();
       else {
         // Inside brackets line breaks are ignored; skip the next line's indentation.
         while (i < end && (text[i] === ' ' || text[i] === '\t')) i++;
@@ -280,5 +279,5 @@ function lexSegment(
     }
     return;
   }
-  flush(end);
+  flush();
 }

@@ -16,7 +16,6 @@ export function markdownSegments(text: string): Segment[] {
     if (m[0] === '') break;
     const lineStart = m.index;
     const line = m[0].replace(/[\r\n]+$/, '');
-    const lineEnd = lineStart + line.length;
     const next = lineStart + m[0].length;
     // Strip blockquote markers are not supported; plain indentation is.
     const fm = /^([ \t]*)(`{3,}|~{3,})(.*)$/.exec(line);
@@ -33,7 +32,6 @@ export function markdownSegments(text: string): Segment[] {
         open = { char: fm[2][0], len: fm[2].length, indent: fm[1].replace(/\t/g, '    ').length, contentStart: next, nn: lang === 'nn' };
       }
     }
-    void lineEnd;
     if (next >= text.length) break;
     lineRe.lastIndex = next;
   }

@@ -131,7 +131,6 @@ function makeUnary(def: ElementwiseDef): OpDef {
 }
 
 const one = y.num(1);
-const half = y.num(0.5);
 
 export const ELEMENTWISE: readonly ElementwiseDef[] = [
   { name: 'add', code: S.ADD, display: '+', arity: 2, partials: () => [one, one], rule: ([a, b]) => [`∂(${a} + ${b})/∂${a} = 1`, `∂(${a} + ${b})/∂${b} = 1`] },
@@ -252,7 +251,6 @@ export const ELEMENTWISE: readonly ElementwiseDef[] = [
   { name: 'cos', code: S.COS, display: 'cos', arity: 1, partials: ([a]) => [y.neg(y.call('sin', a))], rule: ([a]) => [`∂cos(${a})/∂${a} = −sin(${a})`] },
   { name: 'identity', code: S.IDENTITY, display: 'id', arity: 1, partials: () => [one], rule: ([a]) => [`∂${a}/∂${a} = 1`] },
 ];
-void half;
 
 for (const def of ELEMENTWISE) {
   SCALAR_CODE.set(def.name, def.code);
