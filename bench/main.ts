@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { analyze } from '../src/core/index';
 import { randomGraph, runTape, type GraphSpec } from './engineBench';
 import { benchTrainStep } from './trainStep';
+import { benchTraining } from './trainBench';
 import { benchNets } from './netsBench';
 
 interface Row {
@@ -166,6 +167,18 @@ async function tensorAndNetworkRows(): Promise<void> {
     target: '≤ 2× numpy',
   });
   if (ts.note) notes.push(`training step: ${ts.note}`);
+  // The `train` statement end to end (evaluator, tape, kernels, optimiser) against numpy from scratch.
+  for (const r of await benchTraining(5)) {
+    const sgd = /SGD/.test(r.name);
+    rows.push({
+      name: `train statement: ${r.name}`,
+      ours: `${r.ours.toFixed(2)} epochs/s`,
+      reference: Number.isNaN(r.reference) ? (sgd ? 'numpy skipped' : '') : `${r.reference.toFixed(2)} epochs/s numpy (1 thread)`,
+      ratio: Number.isNaN(r.ratio) ? '' : `${r.ratio.toFixed(2)}× numpy's time per epoch`,
+      target: sgd ? '≤ 2× numpy' : '',
+    });
+    if (r.note) notes.push(`train statement, ${sgd ? 'SGD' : 'Adam'}: ${r.note}`);
+  }
   for (const r of benchNets()) {
     rows.push({
       name: r.name,

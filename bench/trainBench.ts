@@ -111,7 +111,8 @@ export async function benchTraining(epochs = 5): Promise<TrainBenchRow[]> {
   return rows;
 }
 
-if (require.main === module) {
+// Run directly (bundled on its own); bench/main.ts imports it into the same bundle, where `require.main === module` holds too.
+if (require.main === module && /trainBench/.test(process.argv[1] ?? '')) {
   void benchTraining(Number(process.argv[2] ?? 5)).then((rows) => {
     for (const r of rows)
       console.log(`${r.name}: ours ${r.ours.toFixed(2)}, numpy ${Number.isNaN(r.reference) ? '—' : r.reference.toFixed(2)}, ratio ${Number.isNaN(r.ratio) ? '—' : r.ratio.toFixed(2) + '×'} — ${r.note}`);

@@ -1,7 +1,7 @@
 import { allFinite, isScalarShape, scalar, tensor, type Shape, type Tensor } from '../tensor/tensor';
 import { getOp, type Attrs, type OpDef } from './op';
 import { SCALAR_CODE } from './ops/elementwise';
-import { scalarForward, scalarPartial } from './scalar';
+import { S, scalarForward, scalarPartial } from './scalar';
 
 /** Node kinds. */
 export const enum K {
@@ -167,28 +167,33 @@ export class Tape {
    * allocation-free path; anything else goes through `apply`.
    */
   applyFast(h: OpHandle, a: number, b: number = NO_INPUT, spanStart = 0, spanEnd = 0): number {
-    if (h.code === 0 || this.isScalar[a] !== 1 || (b !== NO_INPUT && this.isScalar[b] !== 1)) {
-      return this.apply(h.name, b === NO_INPUT ? [a] : [a, b], undefined, spanStart, spanEnd);
-    }
+    const code = h.code;
+    const isScalar = this.isScalar;
+    if (code === 0 || isScalar[a] !== 1 || (b !== NO_INPUT && isScalar[b] !== 1)) return this.applyGeneral(h, a, b, spanStart, spanEnd);
     if (this.n === this.cap) this.grow();
     const i = this.n++;
-    // The node arrays are append-only and zero-filled when allocated, so zeros (K.OP, span 0,
-    // kind) need no store: this path writes only what differs from zero.
+    // Every field is written: a truncated tape (training) reuses slots.
+    this.kind[i] = K.OP;
     this.opIndex[i] = h.id;
     this.in0[i] = a;
     this.in1[i] = b;
-    if (spanEnd !== 0) {
-      this.spanStart[i] = spanStart;
-      this.spanEnd[i] = spanEnd;
-    }
+    this.spanStart[i] = spanStart;
+    this.spanEnd[i] = spanEnd;
     const req = this.req;
     req[i] = b === NO_INPUT ? req[a] : req[a] | req[b];
-    this.scode[i] = h.code;
-    this.isScalar[i] = 1;
-    this.sparam[i] = 0.01;
+    this.scode[i] = code;
+    isScalar[i] = 1;
+    // Only leaky_relu reads its parameter (the default slope here, as `apply` without attrs).
+    const p = code === S.LEAKY_RELU ? 0.01 : 0;
+    if (p !== 0) this.sparam[i] = p;
     const sv = this.sv;
-    sv[i] = scalarForward(h.code, sv[a], b === NO_INPUT ? 0 : sv[b], 0.01);
+    sv[i] = scalarForward(code, sv[a], b === NO_INPUT ? 0 : sv[b], p);
     return i;
+  }
+
+  /** applyFast's general case, out of line so that the fast path stays small enough to inline. */
+  private applyGeneral(h: OpHandle, a: number, b: number, spanStart: number, spanEnd: number): number {
+    return this.apply(h.name, b === NO_INPUT ? [a] : [a, b], undefined, spanStart, spanEnd);
   }
 
   /**
@@ -261,22 +266,32 @@ export class Tape {
     const n = root + 1;
     const sg = new Float64Array(n);
     const tg: (Float64Array | undefined)[] = new Array(n);
-    const reached = this.reach(root);
+    // What the root depends on is marked in the same reverse loop (as `reach` does): a node's
+    // inputs are marked when the loop passes it, before it reaches them.
+    const reached = new Uint8Array(n);
+    reached[root] = 1;
     if (this.isScalar[root]) sg[root] = 1;
     else {
       const d = new Float64Array(this.tv[root]!.data.length);
       d.fill(1);
       tg[root] = d;
     }
-    const { in0, in1, scode, sv, kind, req, isScalar, sparam } = this;
+    const { in0, in1, scode, sv, kind, req, isScalar, sparam, inputsMore } = this;
     for (let i = root; i >= 0; i--) {
-      if (kind[i] !== K.OP || !req[i] || !reached[i]) continue;
+      if (reached[i] === 0 || kind[i] !== K.OP) continue;
+      const a0 = in0[i];
+      const a1 = in1[i];
+      const more = inputsMore[i];
+      if (more !== undefined) for (let k = 0; k < more.length; k++) reached[more[k]] = 1;
+      else {
+        if (a0 !== NO_INPUT) reached[a0] = 1;
+        if (a1 !== NO_INPUT) reached[a1] = 1;
+      }
+      if (!req[i]) continue;
       const code = scode[i];
       if (code !== 0) {
         const g = sg[i];
         if (g === 0) continue;
-        const a0 = in0[i];
-        const a1 = in1[i];
         const a = sv[a0];
         const b = a1 !== NO_INPUT ? sv[a1] : 0;
         if (req[a0]) sg[a0] += g * scalarPartial(code, 0, a, b, sv[i], sparam[i]);

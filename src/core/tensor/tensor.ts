@@ -144,6 +144,8 @@ export function mapUnary(a: Tensor, f: (x: number) => number): Tensor {
 
 export function allFinite(t: Tensor): boolean {
   const d = t.data;
-  for (let i = 0; i < d.length; i++) if (!Number.isFinite(d[i])) return false;
-  return true;
+  // x − x is 0 for a finite x and NaN for NaN and ±∞; NaN stays NaN in the sum. No branch per element.
+  let s = 0;
+  for (let i = 0; i < d.length; i++) s += d[i] - d[i];
+  return s === 0;
 }

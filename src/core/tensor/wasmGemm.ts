@@ -65,7 +65,9 @@ const op = {
   tee: (i: number) => [0x22, ...uleb(i)],
   i32: (v: number) => [0x41, ...sleb(v)],
   add: [0x6a],
+  sub: [0x6b],
   mul: [0x6c],
+  and: [0x71],
   block: [0x02, 0x40],
   loop: [0x03, 0x40],
   end: [0x0b],
@@ -79,6 +81,8 @@ const op = {
   shuffle: (lanes: number[]) => [0xfd, 0x0d, ...lanes],
   f64Load: (offset: number) => [0x2b, 3, ...uleb(offset)],
   splat: [0xfd, 0x14],
+  /** v128.load64_splat: both lanes = the f64 at the address. */
+  loadSplat: (offset: number) => [0xfd, 0x0a, 3, ...uleb(offset)],
   fadd: [0xfd, ...uleb(0xf0)],
   fmul: [0xfd, ...uleb(0xf2)],
 };
@@ -93,86 +97,116 @@ function countedLoop(emit: (...xs: number[][]) => void, v: number, limit: number
   emit(op.br(0), op.end, op.end);
 }
 
+/** `while (ptr < end) { body; ptr += step }` with `ptr`, `end` locals. */
+function pointerLoop(emit: (...xs: number[][]) => void, ptr: number, end: number, step: number, body: () => void): void {
+  emit(op.block, op.loop);
+  emit(op.get(ptr), op.get(end), op.geU, op.brIf(1));
+  body();
+  emit(op.get(ptr), op.i32(step), op.add, op.set(ptr));
+  emit(op.br(0), op.end, op.end);
+}
+
 interface Func {
   readonly body: number[];
   readonly i32Locals: number;
   readonly v128Locals: number;
 }
 
-/** nn: params 0..7 = pa, pb, pc, mBlocks, nBlocks, k, ldb, ldc. */
+
+/**
+ * nn: params 0..7 = pa, pb, pc, mBlocks, nStrips, k, ldb, ldc. Columns go by strips of 8 (two
+ * 4 × 4 tiles per row panel), so each 64-byte line of B read for a strip is used whole while it
+ * is in L1.
+ */
 function nnKernel(): Func {
-  const [PA, PB, PC, MB, NB, K, LDB, LDC] = [0, 1, 2, 3, 4, 5, 6, 7];
-  // i32 locals: 8 jb, 9 ib, 10 p, 11 a, 12 b, 13 c, 14 panel bytes (k·32), 15 bcol (pb + jb·32).
-  const [JB, IB, P, A, B, C, PANEL, BCOL] = [8, 9, 10, 11, 12, 13, 14, 15];
-  // v128 locals: 16..23 accumulators, 24 b01, 25 b23, 26 splat.
-  const ACC = 16;
-  const B01 = 24;
-  const B23 = 25;
-  const S = 26;
+  const [PA, PB, PC, MB, NS, K, LDB, LDC] = [0, 1, 2, 3, 4, 5, 6, 7];
+  // i32 locals: 8 js (strip), 9 ib, 10 a (A cursor), 11 b (B cursor), 12 c, 13 panel bytes (k·32),
+  // 14 bcol (first B column of the tile), 15 end of the panel, 16 c of the tile's first row.
+  const [JS, IB, A, B, C, PANEL, BCOL, END, C0] = [8, 9, 10, 11, 12, 13, 14, 15, 16];
+  // v128 locals: 17..24 accumulators, 25 b01, 26 b23, 27 splat.
+  const ACC = 17;
+  const B01 = 25;
+  const B23 = 26;
+  const S = 27;
   const body: number[] = [];
   const emit = (...xs: number[][]) => xs.forEach((x) => body.push(...x));
-  emit(op.get(K), op.i32(32), op.mul, op.set(PANEL));
-  countedLoop(emit, JB, NB, () => {
-    emit(op.get(PB), op.get(JB), op.i32(32), op.mul, op.add, op.set(BCOL));
-    countedLoop(emit, IB, MB, () => {
-      for (let r = 0; r < 8; r++) emit(op.v128Zero, op.set(ACC + r));
-      emit(op.get(PA), op.get(IB), op.get(PANEL), op.mul, op.add, op.set(A));
-      emit(op.get(BCOL), op.set(B));
-      countedLoop(emit, P, K, () => {
-        emit(op.get(B), op.v128Load(0), op.set(B01));
-        emit(op.get(B), op.v128Load(16), op.set(B23));
-        for (let r = 0; r < 4; r++) {
-          emit(op.get(A), op.f64Load(8 * r), op.splat, op.tee(S));
-          emit(op.get(B01), op.fmul, op.get(ACC + 2 * r), op.fadd, op.set(ACC + 2 * r));
-          emit(op.get(S), op.get(B23), op.fmul, op.get(ACC + 2 * r + 1), op.fadd, op.set(ACC + 2 * r + 1));
-        }
-        emit(op.get(A), op.i32(32), op.add, op.set(A));
-        emit(op.get(B), op.get(LDB), op.add, op.set(B));
-      });
-      // c = pc + (4·ib)·ldc + jb·32
-      emit(op.get(PC), op.get(IB), op.i32(4), op.mul, op.get(LDC), op.mul, op.add, op.get(JB), op.i32(32), op.mul, op.add, op.set(C));
+  /** The 4 × 4 tile of row panel ib and the columns at byte offset `half`·32 of the strip. */
+  const tile = (half: number): void => {
+    for (let r = 0; r < 8; r++) emit(op.v128Zero, op.set(ACC + r));
+    emit(op.get(PA), op.get(IB), op.get(PANEL), op.mul, op.add, op.tee(A));
+    emit(op.get(PANEL), op.add, op.set(END));
+    emit(op.get(BCOL), op.i32(32 * half), op.add, op.set(B));
+    pointerLoop(emit, A, END, 32, () => {
+      // C tile += A(:, p) ⊗ B(p, :)
+      emit(op.get(B), op.v128Load(0), op.set(B01));
+      emit(op.get(B), op.v128Load(16), op.set(B23));
       for (let r = 0; r < 4; r++) {
-        emit(op.get(C), op.get(ACC + 2 * r), op.v128Store(0));
-        emit(op.get(C), op.get(ACC + 2 * r + 1), op.v128Store(16));
-        emit(op.get(C), op.get(LDC), op.add, op.set(C));
+        emit(op.get(A), op.loadSplat(8 * r), op.tee(S));
+        emit(op.get(B01), op.fmul, op.get(ACC + 2 * r), op.fadd, op.set(ACC + 2 * r));
+        emit(op.get(S), op.get(B23), op.fmul, op.get(ACC + 2 * r + 1), op.fadd, op.set(ACC + 2 * r + 1));
       }
+      emit(op.get(B), op.get(LDB), op.add, op.set(B));
+    });
+    emit(op.get(C0), op.i32(32 * half), op.add, op.set(C));
+    for (let r = 0; r < 4; r++) {
+      emit(op.get(C), op.get(ACC + 2 * r), op.v128Store(0));
+      emit(op.get(C), op.get(ACC + 2 * r + 1), op.v128Store(16));
+      emit(op.get(C), op.get(LDC), op.add, op.set(C));
+    }
+  };
+  emit(op.get(K), op.i32(32), op.mul, op.set(PANEL));
+  countedLoop(emit, JS, NS, () => {
+    emit(op.get(PB), op.get(JS), op.i32(64), op.mul, op.add, op.set(BCOL));
+    countedLoop(emit, IB, MB, () => {
+      // c0 = pc + (4·ib)·ldc + js·64
+      emit(op.get(PC), op.get(IB), op.i32(4), op.mul, op.get(LDC), op.mul, op.add, op.get(JS), op.i32(64), op.mul, op.add, op.set(C0));
+      tile(0);
+      tile(1);
     });
   });
   emit(op.end);
-  return { body, i32Locals: 8, v128Locals: 11 };
+  return { body, i32Locals: 9, v128Locals: 11 };
 }
 
-/** nt: params 0..7 = pa, pb, pc, mBlocks, nPairs, kPairs, ld, ldc. */
+/**
+ * nt: params 0..7 = pa, pb, pc, mBlocks, nPairs, kPairs, ldb, ldc. A is packed by 4-row panels
+ * and pairs of p: panel ib, pair q, row r at pa + ib·kPairs·64 + q·64 + r·16 (so one cursor and
+ * constant offsets reach all four rows); op(B)'s columns are rows of ldb bytes at pb.
+ */
 function ntKernel(): Func {
-  const [PA, PB, PC, MB, NP, KQ, LD, LDC] = [0, 1, 2, 3, 4, 5, 6, 7];
-  // i32 locals: 8 jb, 9 ib, 10 o (byte offset along k), 11 end (kPairs·16), 12..15 a0..a3, 16 b0, 17 b1, 18 c.
-  const [JB, IB, O, END, A0, B0, B1, C] = [8, 9, 10, 11, 12, 16, 17, 18];
-  // v128 locals: 19..26 accumulators acc[r][t] = 19 + 2r + t, 27 x0, 28 x1, 29 a.
-  const ACC = 19;
-  const X0 = 27;
-  const X1 = 28;
-  const AV = 29;
+  const [PA, PB, PC, MB, NP, KQ, LDB, LDC] = [0, 1, 2, 3, 4, 5, 6, 7];
+  // i32 locals: 8 jb, 9 ib, 10 a (A cursor), 11 b0 (B cursor, column 2jb), 12 c, 13 panel bytes
+  // (kPairs·64), 14 bcol (start of column 2jb), 15 end of the panel.
+  const [JB, IB, A, B0, C, PANEL, BCOL, END] = [8, 9, 10, 11, 12, 13, 14, 15];
+  // v128 locals: 16..23 accumulators acc[r][t] = 16 + 2r + t, 24 x0, 25 x1, 26 a.
+  const ACC = 16;
+  const X0 = 24;
+  const X1 = 25;
+  const AV = 26;
   const body: number[] = [];
   const emit = (...xs: number[][]) => xs.forEach((x) => body.push(...x));
-  emit(op.get(KQ), op.i32(16), op.mul, op.set(END));
+  /** One pair of p: A at a + aOff, B columns at b0 + bOff and b0 + ldb + bOff. */
+  const pair = (aOff: number, bOff: number): void => {
+    emit(op.get(B0), op.v128Load(bOff), op.set(X0));
+    emit(op.get(B0), op.get(LDB), op.add, op.v128Load(bOff), op.set(X1));
+    for (let r = 0; r < 4; r++) {
+      emit(op.get(A), op.v128Load(aOff + 16 * r), op.tee(AV));
+      emit(op.get(X0), op.fmul, op.get(ACC + 2 * r), op.fadd, op.set(ACC + 2 * r));
+      emit(op.get(AV), op.get(X1), op.fmul, op.get(ACC + 2 * r + 1), op.fadd, op.set(ACC + 2 * r + 1));
+    }
+  };
+  emit(op.get(KQ), op.i32(64), op.mul, op.set(PANEL));
   countedLoop(emit, JB, NP, () => {
-    emit(op.get(PB), op.get(JB), op.get(LD), op.mul, op.i32(2), op.mul, op.add, op.tee(B0), op.get(LD), op.add, op.set(B1));
+    emit(op.get(PB), op.get(JB), op.get(LDB), op.mul, op.i32(2), op.mul, op.add, op.set(BCOL));
     countedLoop(emit, IB, MB, () => {
       for (let r = 0; r < 8; r++) emit(op.v128Zero, op.set(ACC + r));
-      emit(op.get(PA), op.get(IB), op.get(LD), op.mul, op.i32(4), op.mul, op.add, op.set(A0));
-      for (let r = 1; r < 4; r++) emit(op.get(A0 + r - 1), op.get(LD), op.add, op.set(A0 + r));
-      emit(op.i32(0), op.set(O));
-      emit(op.block, op.loop);
-      emit(op.get(O), op.get(END), op.geU, op.brIf(1));
-      emit(op.get(B0), op.get(O), op.add, op.v128Load(0), op.set(X0));
-      emit(op.get(B1), op.get(O), op.add, op.v128Load(0), op.set(X1));
-      for (let r = 0; r < 4; r++) {
-        emit(op.get(A0 + r), op.get(O), op.add, op.v128Load(0), op.tee(AV));
-        emit(op.get(X0), op.fmul, op.get(ACC + 2 * r), op.fadd, op.set(ACC + 2 * r));
-        emit(op.get(AV), op.get(X1), op.fmul, op.get(ACC + 2 * r + 1), op.fadd, op.set(ACC + 2 * r + 1));
-      }
-      emit(op.get(O), op.i32(16), op.add, op.set(O));
-      emit(op.br(0), op.end, op.end);
+      emit(op.get(PA), op.get(IB), op.get(PANEL), op.mul, op.add, op.tee(A));
+      emit(op.get(PANEL), op.add, op.set(END));
+      emit(op.get(BCOL), op.set(B0));
+      pointerLoop(emit, A, END, 64, () => {
+        pair(0, 0);
+        emit(op.get(B0), op.i32(16), op.add, op.set(B0));
+      });
       // c = pc + (4·ib)·ldc + jb·16; row r gets [Σ acc[r][0], Σ acc[r][1]].
       emit(op.get(PC), op.get(IB), op.i32(4), op.mul, op.get(LDC), op.mul, op.add, op.get(JB), op.i32(16), op.mul, op.add, op.set(C));
       const lo = [0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23];
@@ -187,7 +221,7 @@ function ntKernel(): Func {
     });
   });
   emit(op.end);
-  return { body, i32Locals: 11, v128Locals: 11 };
+  return { body, i32Locals: 8, v128Locals: 11 };
 }
 
 /** The module's bytes: exports `nn`, `nt` (both (i32 × 8) → ()) and `memory`. */
@@ -319,6 +353,39 @@ export function createWasmGemm(): WasmGemm | undefined {
     }
   }
 
+  /**
+   * Packs rows 0..rows of an operand read as (row, p) for `nt`: 4-row panels of kPairs pairs,
+   * element (i, p) at base + (i >> 2)·8·kPairs + (p >> 1)·8 + (i & 3)·2 + (p & 1); padding is zero.
+   */
+  function packPairs(src: StridedMatrix, rows: number, k: number, rowStride: number, kStride: number, base: number, kq: number): void {
+    const d = src.data;
+    const blocks = Math.ceil(rows / 4);
+    const h = heap;
+    const panel = 8 * kq;
+    if (rows % 4 !== 0) h.fill(0, base + (blocks - 1) * panel, base + blocks * panel);
+    const even = k & ~1;
+    for (let i = 0; i < rows; i++) {
+      const t0 = base + (i >> 2) * panel + (i & 3) * 2;
+      let s = src.offset + i * rowStride;
+      let t = t0;
+      if (kStride === 1) {
+        for (let p = 0; p < even; p += 2, s += 2, t += 8) {
+          h[t] = d[s];
+          h[t + 1] = d[s + 1];
+        }
+      } else {
+        for (let p = 0; p < even; p += 2, s += 2 * kStride, t += 8) {
+          h[t] = d[s];
+          h[t + 1] = d[s + kStride];
+        }
+      }
+      if (k & 1) {
+        h[t] = d[s];
+        h[t + 1] = 0;
+      }
+    }
+  }
+
   /** C (+)= the m × n block at `pc` (row stride ldc doubles). */
   function copyOut(m: number, n: number, pc: number, ldc: number, c: Float64Array, cOffset: number, accumulate: boolean): void {
     const h = heap;
@@ -339,32 +406,32 @@ export function createWasmGemm(): WasmGemm | undefined {
       if (m === 0 || n === 0) return;
       const mb = Math.ceil(m / 4);
       if (b.rowStride === 1 && n > 1) {
-        // op(B)'s columns are contiguous: the dot form; both operands are copied as rows.
+        // op(B)'s columns are contiguous: the dot form; op(B) is copied as rows, A packed by pairs.
         const kp = k + (k & 1);
         const ld = unaliased(kp);
         const np = Math.ceil(n / 2);
         const pa = 0;
-        const pb = pa + 4 * mb * ld;
+        const pb = pa + 4 * mb * kp;
         const pc = pb + 2 * np * ld;
         const ldc = 2 * np;
         ensure(pc + 4 * mb * ldc);
-        copyRows(a, m, k, a.rowStride, a.colStride, pa, ld, 4 * mb);
+        packPairs(a, m, k, a.rowStride, a.colStride, pa, kp >> 1);
         copyRows(b, n, k, b.colStride, b.rowStride, pb, ld, 2 * np);
         nt(pa * 8, pb * 8, pc * 8, mb, np, kp >> 1, ld * 8, ldc * 8);
         copyOut(m, n, pc, ldc, c, cOffset, accumulate);
         return;
       }
       // The outer-product form: A in 4-row panels, op(B) as rows of ldb ≥ n doubles.
-      const nb = Math.ceil(n / 4);
-      const ldb = unaliased(4 * nb);
-      const ldc = 4 * nb;
+      const ns = Math.ceil(n / 8);
+      const ldb = unaliased(8 * ns);
+      const ldc = 8 * ns;
       const pa = 0;
       const pb = pa + 4 * mb * k;
       const pc = pb + k * ldb;
       ensure(pc + 4 * mb * ldc);
       packPanels(a, m, k, a.rowStride, a.colStride, pa);
       copyRows(b, k, n, b.rowStride, b.colStride, pb, ldb, k);
-      nn(pa * 8, pb * 8, pc * 8, mb, nb, k, ldb * 8, ldc * 8);
+      nn(pa * 8, pb * 8, pc * 8, mb, ns, k, ldb * 8, ldc * 8);
       copyOut(m, n, pc, ldc, c, cOffset, accumulate);
     },
   };

@@ -76,20 +76,21 @@ export function matmulForward(a: Tensor, b: Tensor): Tensor {
 }
 
 /** [∂L/∂A, ∂L/∂B] = [g·Bᵀ, Aᵀ·g], summed over broadcast batch axes. */
-export function matmulBackward(g: Tensor, a: Tensor, b: Tensor): [Tensor, Tensor] {
+export function matmulBackward(g: Tensor, a: Tensor, b: Tensor, needs?: readonly boolean[]): [Tensor | null, Tensor | null] {
   const plan = planMatmul(a.shape, b.shape);
   if ('error' in plan) throw new Error(`internal: ${plan.error}`);
   const { m, k, n } = plan;
-  const ga = tensor(a.shape);
-  const gb = tensor(b.shape);
+  // A gradient nobody reads (a constant operand) is not computed.
+  const ga = !needs || needs[0] ? tensor(a.shape) : null;
+  const gb = !needs || needs[1] ? tensor(b.shape) : null;
   const { ia, ib, count } = batchOffsets(plan);
   const aCount = numel(plan.aBatch);
   const bCount = numel(plan.bBatch);
   for (let t = 0; t < count; t++) {
     // g_t [m×n] · B_tᵀ [n×k] → [m×k]
-    gemm(m, k, n, rowMajor(g.data, t * m * n, n), transposed(b.data, ib[t] * k * n, n), ga.data, ia[t] * m * k, count !== aCount);
+    if (ga) gemm(m, k, n, rowMajor(g.data, t * m * n, n), transposed(b.data, ib[t] * k * n, n), ga.data, ia[t] * m * k, count !== aCount);
     // A_tᵀ [k×m] · g_t [m×n] → [k×n]
-    gemm(k, n, m, transposed(a.data, ia[t] * m * k, k), rowMajor(g.data, t * m * n, n), gb.data, ib[t] * k * n, count !== bCount);
+    if (gb) gemm(k, n, m, transposed(a.data, ia[t] * m * k, k), rowMajor(g.data, t * m * n, n), gb.data, ib[t] * k * n, count !== bCount);
   }
   return [ga, gb];
 }
@@ -102,7 +103,8 @@ defineOp({
     return 'error' in p ? p : p.out;
   },
   forward: ([a, b]) => matmulForward(a, b),
-  backward: (g, [a, b]) => matmulBackward(g, a, b),
+  backward: (g, [a, b], _out, _attrs, needs) => matmulBackward(g, a, b, needs),
+  freshGradients: true,
   rule: ([a, b]) => [`∂L/∂${operand(a)} = ∂L/∂Y · ${operand(b)}ᵀ`, `∂L/∂${operand(b)} = ${operand(a)}ᵀ · ∂L/∂Y`],
   convention: 'numpy matmul: a 1-D operand is a row (left) or column (right) vector; batch axes broadcast and their gradients are summed.',
   cost: (shapes, out) => {

@@ -7,6 +7,16 @@ import { defineOp, type Attrs, type OpDef } from '../../autodiff/op';
 import { formatShape, mapUnary, sameShape, tensor, type Shape, type Tensor } from '../../tensor/tensor';
 import { erf } from '../../tensor/special';
 
+/**
+ * Loops specialised to one activation, computing exactly what f and df give. One shared loop
+ * calling f or df would see every activation at one call site and call them without inlining.
+ */
+interface UnaryKernels {
+  readonly forward: (x: Float64Array, y: Float64Array) => void;
+  /** r = g · dy/dx from x and y. */
+  readonly backward: (g: Float64Array, x: Float64Array, y: Float64Array, r: Float64Array) => void;
+}
+
 function unaryOp(
   name: string,
   display: string,
@@ -15,20 +25,29 @@ function unaryOp(
   df: (x: number, y: number, attrs: Attrs) => number,
   rule: string,
   convention?: string,
+  kernels?: UnaryKernels,
 ): OpDef {
   return defineOp({
     name,
     display,
     inferShape: (s) => s[0],
-    forward: ([x], attrs) => mapUnary(x, (v) => f(v, attrs)),
+    forward: ([x], attrs) => {
+      if (!kernels) return mapUnary(x, (v) => f(v, attrs));
+      const y = tensor(x.shape);
+      kernels.forward(x.data, y.data);
+      return y;
+    },
     backward: (g, [x], out, attrs) => {
       const r = tensor(x.shape);
       const xd = x.data;
       const yd = out.data;
       const gd = g.data;
-      for (let i = 0; i < xd.length; i++) r.data[i] = gd[i] * df(xd[i], yd[i], attrs);
+      const rd = r.data;
+      if (kernels) kernels.backward(gd, xd, yd, rd);
+      else for (let i = 0; i < xd.length; i++) rd[i] = gd[i] * df(xd[i], yd[i], attrs);
       return [r];
     },
+    freshGradients: true,
     rule: ([x]) => [rule.replace(/x/g, x)],
     ...(convention ? { convention } : {}),
     cost: (_s, out) => out.reduce((a, b) => a * b, 1),
@@ -40,7 +59,14 @@ const INV_SQRT2 = Math.SQRT1_2;
 const INV_SQRT_2PI = 0.3989422804014327;
 const SQRT_2_OVER_PI = 0.7978845608028654;
 
-unaryOp('nn_relu', 'ReLU', (x) => (x > 0 ? x : 0), (x) => (x > 0 ? 1 : 0), "∂L/∂x = ∂L/∂y · 𝟙[x > 0]", "ReLU'(0) = 0");
+unaryOp('nn_relu', 'ReLU', (x) => (x > 0 ? x : 0), (x) => (x > 0 ? 1 : 0), "∂L/∂x = ∂L/∂y · 𝟙[x > 0]", "ReLU'(0) = 0", {
+  forward(x, y) {
+    for (let i = 0; i < x.length; i++) y[i] = x[i] > 0 ? x[i] : 0;
+  },
+  backward(g, x, _y, r) {
+    for (let i = 0; i < x.length; i++) r[i] = g[i] * (x[i] > 0 ? 1 : 0);
+  },
+});
 unaryOp(
   'nn_leaky_relu',
   'LeakyReLU',
@@ -49,8 +75,22 @@ unaryOp(
   '∂L/∂x = ∂L/∂y · (1 if x > 0 else slope)',
   "LeakyReLU'(0) = slope",
 );
-unaryOp('nn_sigmoid', 'Sigmoid', (x) => 1 / (1 + Math.exp(-x)), (_x, y) => y * (1 - y), '∂L/∂x = ∂L/∂y · σ(x)(1 − σ(x))');
-unaryOp('nn_tanh', 'Tanh', (x) => Math.tanh(x), (_x, y) => 1 - y * y, '∂L/∂x = ∂L/∂y · (1 − tanh²x)');
+unaryOp('nn_sigmoid', 'Sigmoid', (x) => 1 / (1 + Math.exp(-x)), (_x, y) => y * (1 - y), '∂L/∂x = ∂L/∂y · σ(x)(1 − σ(x))', undefined, {
+  forward(x, y) {
+    for (let i = 0; i < x.length; i++) y[i] = 1 / (1 + Math.exp(-x[i]));
+  },
+  backward(g, _x, y, r) {
+    for (let i = 0; i < y.length; i++) r[i] = g[i] * (y[i] * (1 - y[i]));
+  },
+});
+unaryOp('nn_tanh', 'Tanh', (x) => Math.tanh(x), (_x, y) => 1 - y * y, '∂L/∂x = ∂L/∂y · (1 − tanh²x)', undefined, {
+  forward(x, y) {
+    for (let i = 0; i < x.length; i++) y[i] = Math.tanh(x[i]);
+  },
+  backward(g, _x, y, r) {
+    for (let i = 0; i < y.length; i++) r[i] = g[i] * (1 - y[i] * y[i]);
+  },
+});
 unaryOp(
   'nn_gelu',
   'GELU',

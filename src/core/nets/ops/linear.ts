@@ -75,8 +75,12 @@ export const linearOp = defineOp({
     const I = w.shape[1];
     const R = I === 0 ? 0 : x.data.length / I;
     const y = tensor([...x.shape.slice(0, -1), O]);
-    if (b) for (let r = 0; r < R; r++) y.data.set(b.data, r * O);
-    matmulABt(x.data, w.data, R, I, O, y.data);
+    const yd = y.data;
+    matmulABt(x.data, w.data, R, I, O, yd, false);
+    if (b) {
+      const bd = b.data;
+      for (let r = 0; r < R; r++) for (let o = 0, e = r * O; o < O; o++) yd[e + o] += bd[o];
+    }
     return y;
   },
   backward(g, inputs, _out, _attrs, needs) {
@@ -98,7 +102,9 @@ export const linearOp = defineOp({
     const res: (Tensor | null)[] = [gx, gw];
     if (b && (!needs || needs[2])) {
       const gb = tensor(b.shape);
-      for (let r = 0; r < R; r++) for (let o = 0; o < O; o++) gb.data[o] += g.data[r * O + o];
+      const gbd = gb.data;
+      const gd = g.data;
+      for (let r = 0; r < R; r++) for (let o = 0, e = r * O; o < O; o++) gbd[o] += gd[e + o];
       res.push(gb);
     } else if (b) res.push(null);
     return res;
