@@ -38,8 +38,31 @@ export function sigmoid(x: number): number {
   return e / (1 + e);
 }
 
-/** Forward: `p` is the op's numeric parameter (leaky_relu's slope). */
+/**
+ * Forward: `p` is the op's numeric parameter (leaky_relu's slope). The arithmetic cases sit in
+ * a small switch V8 inlines into the tape's loop; the transcendental ones are out of line.
+ */
 export function scalarForward(code: number, a: number, b: number, p: number): number {
+  switch (code) {
+    case S.ADD:
+      return a + b;
+    case S.SUB:
+      return a - b;
+    case S.MUL:
+      return a * b;
+    case S.DIV:
+      return a / b;
+    case S.NEG:
+      return -a;
+    case S.RELU:
+      return a > 0 ? a : a !== a ? NaN : 0;
+    case S.TANH:
+      return Math.tanh(a);
+  }
+  return scalarForwardRest(code, a, b, p);
+}
+
+function scalarForwardRest(code: number, a: number, b: number, p: number): number {
   switch (code) {
     case S.ADD:
       return a + b;
@@ -88,8 +111,26 @@ export function scalarForward(code: number, a: number, b: number, p: number): nu
   return NaN;
 }
 
-/** ∂out/∂a (which = 0) or ∂out/∂b (which = 1) at (a, b), given out. */
+/** ∂out/∂a (which = 0) or ∂out/∂b (which = 1) at (a, b), given out. Small switch first, as forward. */
 export function scalarPartial(code: number, which: number, a: number, b: number, out: number, p: number): number {
+  switch (code) {
+    case S.ADD:
+      return 1;
+    case S.SUB:
+      return which === 0 ? 1 : -1;
+    case S.MUL:
+      return which === 0 ? b : a;
+    case S.NEG:
+      return -1;
+    case S.RELU:
+      return a > 0 ? 1 : 0;
+    case S.TANH:
+      return 1 - out * out;
+  }
+  return scalarPartialRest(code, which, a, b, out, p);
+}
+
+function scalarPartialRest(code: number, which: number, a: number, b: number, out: number, p: number): number {
   switch (code) {
     case S.ADD:
       return 1;
