@@ -29,8 +29,10 @@ export function buildSymbols(text: string, r: EvalResult, derivations: Map<Bindi
     const t = tape.value(b.node);
     const kind = b.kind === 'param' ? 'parameter' : b.kind === 'leaf' ? 'leaf' : 'intermediate value';
     const lines = [`**${b.name}** — ${kind}, shape ${formatShape(t.shape)} (line ${b.line + 1})`, '', '```', `${b.name} = ${showValue(t, digits)}`, '```'];
+    const shown = new Set<string>();
     for (const g of r.gradRequests) {
-      if (g.wrt !== b) continue;
+      if (g.wrt !== b || shown.has(g.of.name)) continue;
+      shown.add(g.of.name);
       const gv = g.grads.of(b.node);
       lines.push(`∂${g.of.name}/∂${g.wrtText} = ${showValue(gv, digits)}`);
     }
@@ -54,11 +56,16 @@ export function buildSymbols(text: string, r: EvalResult, derivations: Map<Bindi
 function exprSymbol(text: string, e: Expr, node: number, tape: Tape, digits: number): SymbolInfo | undefined {
   if (e.kind === 'Binary') {
     const op = getOp(BIN_OPS[e.op]);
-    const l = text.slice(e.left.span.start, e.left.span.end);
-    const rt = text.slice(e.right.span.start, e.right.span.end);
+    // Operands as written, parenthesised when they are themselves sums or products.
+    const operand = (x: Expr): string => {
+      const t = text.slice(x.span.start, x.span.end);
+      return /\s/.test(t) && x.kind !== 'Paren' && x.kind !== 'Call' && x.kind !== 'Method' ? `(${t})` : t;
+    };
+    const l = operand(e.left);
+    const rt = operand(e.right);
     const rules = op.rule([l, rt], {});
     const value = tape.value(node);
-    const lines = [`**\`${e.op}\`** — ${op.name}: \`${l} ${e.op} ${rt}\` = ${showValue(value, digits)}`, ''];
+    const lines = [`**\`${e.op}\`** — ${op.name}: \`${text.slice(e.span.start, e.span.end)}\` = ${showValue(value, digits)}`, ''];
     const scalar = numel(value.shape) === 1;
     const sym = exprToSym(e);
     for (const [k, side] of [
@@ -70,7 +77,8 @@ function exprSymbol(text: string, e: Expr, node: number, tape: Tape, digits: num
         const vals = [tape.value(tape.inputs(node)[0] ?? node).data[0], tape.value(tape.inputs(node)[1] ?? node).data[0]];
         const p = op.partials([{ k: 'var', name: 'a' }, { k: 'var', name: 'b' }], {});
         const v = evalSym(p[k], (n) => (n === 'a' ? vals[0] : vals[1]));
-        local = ` = ${fmt(v, digits)} here`;
+        // A rule that already ends in a number needs no value beside it.
+        if (!/= −?[\d.]+$/.test(rules[k])) local = ` = ${fmt(v, digits)} here`;
       }
       lines.push(`- ${rules[k]}${local}`);
       void side;
