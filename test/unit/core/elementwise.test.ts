@@ -84,3 +84,16 @@ describe('broadcasting un-broadcasts by summation', () => {
     });
   });
 });
+
+describe('shape errors suggest the obvious fix', () => {
+  it('a reduced axis that went missing suggests keepdims', () => {
+    const r = getOp('sub').inferShape([[3, 4], [3]], {}) as { error: string };
+    expect(r.error).toBe(
+      'Expected shapes that broadcast for `-`, found [3, 4] and [3] (axis -1: 4 ≠ 3; numpy broadcasting needs equal sizes or 1). Did you mean to keep the reduced axis 1 (`keepdims=True`, shape [3, 1])?',
+    );
+  });
+  it('[2, 3] * [2, 3]ᵀ-shaped operand suggests @ with a transpose', () => {
+    const r = getOp('mul').inferShape([[2, 3], [4, 3]], {}) as { error: string };
+    expect(r.error).toContain('Did you mean `@` with a transpose (`a @ b.T`)?');
+  });
+});

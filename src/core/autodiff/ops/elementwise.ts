@@ -41,8 +41,24 @@ function broadcastError(op: string, a: Shape, b: Shape): ShapeError {
   const transposeFits = op === '*' && a.length === 2 && b.length === 2 && a[1] === b[1];
   const hint = op === '*' && matmulFits ? 'use-matmul' : undefined;
   let msg = `Expected shapes that broadcast for \`${op}\`, found ${formatShape(a)} and ${formatShape(b)} (axis ${axis}: ${da} ≠ ${db}; numpy broadcasting needs equal sizes or 1).`;
+  // A reduced axis that went missing: [3, 4] − [3] wants [3, 1] (keepdims=True).
+  const missingAxis = (big: Shape, small: Shape): number => {
+    if (big.length !== small.length + 1) return -1;
+    for (let k = 0; k < big.length; k++) {
+      const without = [...big.slice(0, k), ...big.slice(k + 1)];
+      if (without.every((d, i) => d === small[i])) return k;
+    }
+    return -1;
+  };
+  const ka = missingAxis(a, b);
+  const kb = missingAxis(b, a);
   if (hint) msg += ' Did you mean matrix multiplication `@`?';
   else if (transposeFits) msg += ' Did you mean `@` with a transpose (`a @ b.T`)?';
+  else if (ka >= 0 || kb >= 0) {
+    const [big, k] = ka >= 0 ? [a, ka] : [b, kb];
+    const kept = big.map((d, i) => (i === k ? 1 : d));
+    msg += ` Did you mean to keep the reduced axis ${k} (\`keepdims=True\`, shape ${formatShape(kept)})?`;
+  }
   return { error: msg, code: 'shape.mismatch', hint };
 }
 
