@@ -241,6 +241,14 @@ export class Tape {
     this.store(i, op.forward(ins, this.attrs[i] ?? {}));
   }
 
+  /** Drops every node from `mark` on (a training step's temporaries); their slots are reused. */
+  truncate(mark: number): void {
+    if (this.tv.length > mark) this.tv.length = mark;
+    if (this.attrs.length > mark) this.attrs.length = mark;
+    if (this.inputsMore.length > mark) this.inputsMore.length = mark;
+    this.n = Math.min(this.n, mark);
+  }
+
   isFinite(i: number): boolean {
     return this.isScalar[i] ? Number.isFinite(this.sv[i]) : allFinite(this.tv[i]!);
   }

@@ -34,11 +34,7 @@ interface Trainable {
 const BUDGET_SHARE = 0.9;
 
 function truncateTape(host: TrainHost, mark: number): void {
-  const t = host.tape;
-  if (t.tv.length > mark) t.tv.length = mark;
-  if (t.attrs.length > mark) t.attrs.length = mark;
-  if (t.inputsMore.length > mark) t.inputsMore.length = mark;
-  t.n = mark;
+  host.tape.truncate(mark);
 }
 
 /** Names read by an expression (not callees). */
