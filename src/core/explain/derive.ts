@@ -276,12 +276,12 @@ export function deriveGradient(tape: Tape, of: Binding, wrt: Binding, wrtText: s
   };
   const total = pathsTo(of);
   if (total === 0) {
-    notes.push(
-      wrt.network || of.refs.length === 0
-        ? `∂${of.name}/∂${wrtText} is computed by backpropagation through the operations that produced \`${of.name}\` (a network call or a built-in), not through named statements.`
-        : `\`${of.name}\` does not depend on \`${wrtText}\`: the gradient is 0.`,
-    );
-    return { of: of.name, wrt: wrtText, mode: 'tensor', paths: [], result, recurrence: [], conventions: [], notes };
+    // No chain of named statements: follow the tape's operations (a network call, a loss
+    // built-in), each with its rule, shapes and the gradient that reaches it.
+    const ops = grads.dependsOn(wrt.node) ? opChain(tape, grads, of, wrt, source) : [];
+    if (ops.length === 0) notes.push(`\`${of.name}\` does not depend on \`${wrtText}\`: the gradient is 0.`);
+    else notes.push(`∂${of.name}/∂${wrtText} flows through operations inside expressions or a network, listed from the output down.`);
+    return { of: of.name, wrt: wrtText, mode: 'tensor', paths: [], result, recurrence: ops, conventions: [], notes };
   }
   // Scalars all along: symbolic factors with numbers.
   const onPaths: Binding[] = [];
@@ -408,6 +408,55 @@ function opRuleFor(tape: Tape, b: Binding, p: Binding, source: string): string |
     below = k;
   }
   return steps.join(';  then ');
+}
+
+/**
+ * The operations on one path from `of` down to `wrt` on the tape, from the output down: each
+ * with the source it came from (a statement, a layer line), its rule for the input on the path,
+ * and the gradient of the output with respect to its result.
+ */
+function opChain(tape: Tape, grads: Gradients, of: Binding, wrt: Binding, source: string): Derivation['recurrence'] {
+  const path: number[] = [];
+  const seen = new Set<number>();
+  const find = (k: number): boolean => {
+    if (k === wrt.node) return true;
+    if (seen.has(k) || k < wrt.node || !tape.opOf(k) || !grads.dependsOn(k)) return false;
+    seen.add(k);
+    const ins = tape.inputs(k);
+    // Prefer the latest input: the path through the computation rather than a side branch.
+    for (let j = ins.length - 1; j >= 0; j--) {
+      if (find(ins[j])) {
+        path.push(k);
+        return true;
+      }
+    }
+    return false;
+  };
+  if (!find(of.node) || path.length > 200) return [];
+  const out: Derivation['recurrence'][number][] = [];
+  let prevText = '';
+  for (const k of path.reverse()) {
+    const op = tape.opOf(k)!;
+    if (op.name === 'identity') continue;
+    const ins = tape.inputs(k);
+    const below = ins.findIndex((i) => i === wrt.node || path.includes(i));
+    const where = source.slice(tape.spanStart[k], tape.spanEnd[k]).replace(/\s+/g, ' ').trim();
+    // Layers read (input X, weight W, bias b); other ops (x, t, …).
+    const letters = /^(linear|conv|batch_norm|layer_norm|group_norm|embedding)/.test(op.name) ? ['X', 'W', 'b', 'c', 'd'] : ['x', 't', 'u', 'v', 'w'];
+    const names = ins.map((i, j) => (i === wrt.node ? wrt.name : letters[j] ?? `x${j}`));
+    const rule = below >= 0 ? op.rule(names, tape.attrs[k] ?? {})[below] ?? '' : '';
+    const adj = grads.of(k);
+    const text = where && where !== prevText ? `\`${where.length > 60 ? where.slice(0, 57) + '…' : where}\` — ` : '';
+    prevText = where;
+    out.push({
+      name: op.display,
+      terms: [`${text}${rule}`],
+      value: adj.data.length === 1 ? adj.data[0] : undefined,
+      shape: adj.shape.slice(),
+      preview: adj.data.length > 1 ? describeTensor(adj, { digits: 4, maxElements: 8 }) : undefined,
+    });
+  }
+  return out;
 }
 
 /** Evaluates an element-wise partial over tensors, broadcasting like numpy. */
