@@ -146,8 +146,10 @@ function lexSegment(
       i++;
       continue;
     }
-    if (ch === '#') {
-      while (i < end && text[i] !== '\n' && text[i] !== '\r') i++;
+    if (code === 35) {
+      // A comment runs to the end of the line.
+      let c = code;
+      while (i < end && c !== 10 && c !== 13) c = text.charCodeAt(++i);
       continue;
     }
     if (tokens.length === 0 && lineStart < 0) lineStart = i;
@@ -187,7 +189,9 @@ function lexSegment(
       const s = i;
       while (i < end) {
         const c = text.charCodeAt(i);
-        if (c >= 0xd800 && c <= 0xdbff) {
+        if ((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95) i++;
+        else if (c < 128) break;
+        else if (c >= 0xd800 && c <= 0xdbff) {
           if (isIdentPart(text.slice(i, i + 2))) i += 2;
           else break;
         } else if (isIdentPart(text[i])) i++;
