@@ -2,7 +2,8 @@
 //   dist/extension.js  extension host (node, cjs, vscode external); must not contain mathjs
 //   dist/worker.js     the analysis worker thread (runs core: analyze)
 //   dist/cli.js        the CLI (src/cli/main.ts), dist/bench.js (bench/main.ts) when present
-//   dist/webview.js    the panel's browser script
+//   dist/webview.js    the panel's browser script (KaTeX and @dagrejs/dagre bundled in)
+//   dist/katex/        KaTeX's CSS and its woff2 fonts, loaded by the panel under its CSP
 //   out/e2e/*          with --e2e, instead of the above: the real-editor test bundles (test/e2e),
 //                      so that the `npm run package` output in dist/ stays what is tested
 const esbuild = require('esbuild');
@@ -36,6 +37,17 @@ const forbid = (pattern, why) => ({
   },
 });
 
+/** Keeps only the woff2 source of each @font-face (so the ttf/woff files are not emitted). */
+const woff2Only = {
+  name: 'woff2-only',
+  setup(build) {
+    build.onLoad({ filter: /katex\.css$/ }, (args) => ({
+      contents: fs.readFileSync(args.path, 'utf8').replace(/,\s*url\([^)]*\.(?:woff|ttf)\)\s*format\("(?:woff|truetype)"\)/g, ''),
+      loader: 'css',
+    }));
+  },
+};
+
 const appBuilds = [
   {
     ...node,
@@ -46,6 +58,18 @@ const appBuilds = [
   },
   { ...node, entryPoints: ['src/extension/worker.ts'], outfile: 'dist/worker.js' },
   { ...node, entryPoints: ['src/webview/main.ts'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife', target: 'es2022' },
+  {
+    // KaTeX's stylesheet with its fonts beside it (dist/katex/fonts/*.woff2): every webview
+    // supports woff2, so the woff/ttf fallbacks are dropped from the @font-face rules.
+    entryPoints: { katex: 'node_modules/katex/dist/katex.css' },
+    outdir: 'dist/katex',
+    bundle: true,
+    minify: true,
+    logLevel: 'warning',
+    loader: { '.woff2': 'file' },
+    assetNames: 'fonts/[name]',
+    plugins: [woff2Only],
+  },
 ];
 if (exists('src/cli/main.ts')) appBuilds.push({ ...node, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js' });
 if (exists('bench/main.ts')) appBuilds.push({ ...node, entryPoints: ['bench/main.ts'], outfile: 'dist/bench.js' });

@@ -87,6 +87,8 @@ export interface GradientInfo {
   readonly data: number[];
   /** The chain-rule derivation, Markdown with Unicode math (hovers cannot render LaTeX). */
   readonly derivation?: string;
+  /** The same derivation as LaTeX (an `aligned` body), for the panel's KaTeX. */
+  readonly derivationTex?: string;
 }
 
 export interface CheckInfo {

@@ -8,7 +8,7 @@ import type { Analysis, GradientInfo, ValueInfo } from './analysis';
 import { error, type Diagnostic } from './diagnostics';
 import { Evaluator, type EvalResult } from './eval/evaluator';
 import type { Binding } from './eval/values';
-import { deriveGradient, derivationMarkdown, type Derivation } from './explain/derive';
+import { deriveGradient, derivationMarkdown, derivationTex, type Derivation } from './explain/derive';
 import { buildGraph, buildSymbols } from './explain/symbols';
 import { markdownSegments } from './syntax/markdown';
 import { parseProgram } from './syntax/parser';
@@ -80,7 +80,7 @@ export function analyzeFull(text: string, options: AnalyzeOptions = {}): FullAna
       let list = byBinding.get(req.wrt);
       if (!list) byBinding.set(req.wrt, (list = []));
       list.push(md);
-      if (gi >= 0 && gradients[gi]) gradients[gi] = { ...gradients[gi], derivation: md };
+      if (gi >= 0 && gradients[gi]) gradients[gi] = { ...gradients[gi], derivation: md, derivationTex: derivationTex(d) };
     });
   }
   const guard = <T>(what: string, f: () => T, fallback: T): T => {

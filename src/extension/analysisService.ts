@@ -82,6 +82,26 @@ export class AnalysisService implements vscode.Disposable {
     return o.kind === 'done' ? o.analysis : undefined;
   }
 
+  /** The worked solution of a document's text, as Markdown (computed in the worker). */
+  async solution(document: vscode.TextDocument, title: string, digits: number): Promise<{ markdown: string } | { problem: string }> {
+    const languageId = document.languageId === 'markdown' ? 'markdown' : 'nn';
+    const o = await this.client.solve(
+      { text: document.getText(), languageId, budget: this.config.workBudget, checkTolerance: this.config.checkTolerance, title, digits },
+      this.config.timeout,
+    ).outcome;
+    switch (o.kind) {
+      case 'solved':
+        return { markdown: o.markdown };
+      case 'timeout':
+        return { problem: `the worked solution took longer than ${Math.round(o.ms)} ms` };
+      case 'failed':
+        this.log(`worked solution of ${document.uri.toString(true)} failed: ${o.message}`);
+        return { problem: o.message.split('\n')[0] };
+      default:
+        return { problem: 'it was cancelled' };
+    }
+  }
+
   /** Forgets a closed document. */
   forget(uri: vscode.Uri): void {
     const key = uri.toString();
@@ -136,6 +156,7 @@ export class AnalysisService implements vscode.Disposable {
           this.log(`analysis of ${document.uri.toString(true)} failed: ${o.message}`);
           return this.finish(document, entry, emptyAnalysis([failureDiagnostic(o.message)]), 0);
         case 'cancelled':
+        case 'solved':
           return entry.resolve(undefined);
       }
     });

@@ -19,6 +19,8 @@ export const Commands = {
   runGradientCheck: { id: 'gradlens.runGradientCheck', title: 'Run Gradient Check', palette: true },
   newExercise: { id: 'gradlens.newExercise', title: 'New Exercise from Template', palette: true },
   toggleInlineValues: { id: 'gradlens.toggleInlineValues', title: 'Toggle Inline Values', palette: true },
+  copyWorkedSolution: { id: 'gradlens.copyWorkedSolution', title: 'Copy Worked Solution', palette: true },
+  insertWorkedSolution: { id: 'gradlens.insertWorkedSolution', title: 'Insert Worked Solution', palette: true },
   showDetails: { id: 'gradlens.showDetails', title: 'Show Details', palette: false },
 } as const satisfies Record<string, CommandSpec>;
 

@@ -8,6 +8,7 @@ import type { DetailDocuments, DetailRef } from './details';
 import { showDetails } from './details';
 import type { Panel } from './panel';
 import { gradientMarkdown, gradientName } from './render';
+import { insertionLine } from './fences';
 import { templates } from './templates';
 
 export interface CommandServices {
@@ -42,6 +43,8 @@ export function registerCommands(s: CommandServices): vscode.Disposable[] {
       s.refreshInlayHints();
       return enabled;
     },
+    copyWorkedSolution: (args?: { uri?: string }) => copyWorkedSolution(s, args),
+    insertWorkedSolution: (args?: { uri?: string; line?: number }) => insertWorkedSolution(s, args),
     showDetails: (ref: DetailRef) => showDetails(ref, s.analyses, s.details, s.config),
   };
   return (Object.keys(Commands) as (keyof typeof Commands)[]).map((name) =>
@@ -198,4 +201,63 @@ async function newExercise(templateId?: string): Promise<vscode.Uri | undefined>
   const document = await vscode.workspace.openTextDocument({ language: template.languageId, content: template.text });
   await vscode.window.showTextDocument(document);
   return document.uri;
+}
+
+/** The worked solution of a document (computed in the worker), or undefined after telling why not. */
+async function solutionOf(s: CommandServices, document: vscode.TextDocument): Promise<string | undefined> {
+  const title = vscode.workspace.asRelativePath(document.uri).replace(/^.*[\\/]/, '');
+  const r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'GradLens: writing the worked solution' }, () =>
+    s.analyses.solution(document, title, s.config.precision),
+  );
+  if ('problem' in r) {
+    void vscode.window.showWarningMessage(`GradLens: no worked solution: ${r.problem}`);
+    return undefined;
+  }
+  return r.markdown;
+}
+
+/** "Copy Worked Solution": the active document's worked solution, Markdown, to the clipboard. */
+async function copyWorkedSolution(s: CommandServices, args?: { uri?: string }): Promise<string | undefined> {
+  const document = targetDocument(args?.uri);
+  if (!document) {
+    tellNoDocument();
+    return undefined;
+  }
+  const markdown = await solutionOf(s, document);
+  if (markdown === undefined) return undefined;
+  await vscode.env.clipboard.writeText(markdown);
+  void vscode.window.setStatusBarMessage('GradLens: worked solution copied as Markdown', 3000);
+  return markdown;
+}
+
+/**
+ * "Insert Worked Solution" (Markdown): inserts it below the ```nn block holding the cursor, or
+ * below the last block. Returns the 0-based line where the inserted text starts.
+ */
+async function insertWorkedSolution(s: CommandServices, args?: { uri?: string; line?: number }): Promise<number | undefined> {
+  const document = targetDocument(args?.uri);
+  if (!document || document.languageId !== 'markdown') {
+    void vscode.window.showInformationMessage('GradLens: Insert Worked Solution works in a Markdown file with ```nn blocks.');
+    return undefined;
+  }
+  const editor = vscode.window.visibleTextEditors.find((e) => e.document === document);
+  const cursor = args?.line ?? editor?.selection.active.line ?? document.lineCount - 1;
+  const lines = Array.from({ length: document.lineCount }, (_, i) => document.lineAt(i).text);
+  const after = insertionLine(lines, cursor);
+  if (after === undefined) {
+    void vscode.window.showInformationMessage('GradLens: this Markdown file has no ```nn block.');
+    return undefined;
+  }
+  const version = document.version;
+  const markdown = await solutionOf(s, document);
+  if (markdown === undefined) return undefined;
+  if (document.version !== version) {
+    void vscode.window.showWarningMessage('GradLens: the document changed while the solution was written; run the command again.');
+    return undefined;
+  }
+  const end = document.lineAt(after).range.end;
+  const edit = new vscode.WorkspaceEdit();
+  edit.insert(document.uri, end, `\n\n${markdown.trimEnd()}\n`);
+  if (!(await vscode.workspace.applyEdit(edit))) return undefined;
+  return after + 2;
 }

@@ -13,7 +13,8 @@ import { DETAIL_SCHEME, DetailDocuments } from './details';
 import { DiagnosticsPublisher } from './diagnostics';
 import { SymbolHoverProvider } from './hover';
 import { ValueHintsProvider } from './inlayHints';
-import { Panel } from './panel';
+import type { PanelState } from '../shared/protocol';
+import { Panel, type PanelStats } from './panel';
 import { StatusBar } from './statusBar';
 import { WorkerClient } from './workerClient';
 
@@ -26,6 +27,9 @@ export interface GradLensApi {
   readonly loadToActivatedMs: number;
   /** The status bar text now. */
   statusText(): string | undefined;
+  /** The panel's last render (latency, layout time) and the state it shows. */
+  panelStats(): PanelStats | undefined;
+  panelState(): PanelState;
 }
 
 const moduleStart = performance.now();
@@ -41,7 +45,7 @@ export function activate(context: vscode.ExtensionContext): GradLensApi {
   const lenses = new LensProvider(analyses, config);
   const hints = new ValueHintsProvider(analyses, config);
   const details = new DetailDocuments();
-  const panel = new Panel(context.extensionUri, analyses);
+  const panel = new Panel(context.extensionUri, analyses, config, log);
   const status = new StatusBar(analyses);
 
   context.subscriptions.push(
@@ -59,6 +63,7 @@ export function activate(context: vscode.ExtensionContext): GradLensApi {
     vscode.languages.registerCodeActionsProvider(documentSelector, new FixProvider(analyses), FixProvider.metadata),
     vscode.languages.registerInlayHintsProvider(documentSelector, hints),
     vscode.workspace.registerTextDocumentContentProvider(DETAIL_SCHEME, details),
+    vscode.window.registerWebviewViewProvider(Panel.sidebarId, panel),
     ...registerCommands({ analyses, config, details, panel, refreshInlayHints: () => hints.refresh() }),
     analyses.onDidAnalyze((e) => {
       diagnostics.publish(e.document, e.analysis);
@@ -80,6 +85,7 @@ export function activate(context: vscode.ExtensionContext): GradLensApi {
         lenses.refresh();
         hints.refresh();
         status.update();
+        panel.refresh();
       }
     }),
   );
@@ -94,6 +100,8 @@ export function activate(context: vscode.ExtensionContext): GradLensApi {
     activationMs,
     loadToActivatedMs,
     statusText: () => status.text,
+    panelStats: () => panel.stats(),
+    panelState: () => panel.currentState(),
   };
 }
 

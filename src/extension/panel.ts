@@ -1,53 +1,110 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { Analysis } from '../core/analysis';
-import { formatCount } from '../core/format';
-import type { FromPanel, PanelState, ToPanel } from '../shared/protocol';
+import type { ExportFormat, FromPanel, PanelState, ToPanel } from '../shared/protocol';
 import type { AnalysisService } from './analysisService';
 import { isAnalyzable } from './analysisService';
+import type { Config } from './config';
+import { buildPanelState, emptyPanelState } from './panelModel';
 
-/** The GradLens panel (placeholder): one webview beside the editor, fed by messages. */
-export class Panel implements vscode.Disposable {
+/** What the last `rendered` answer said (for the log and the tests). */
+export interface PanelStats {
+  readonly seq: number;
+  readonly nodes: number;
+  /** Milliseconds from posting the state to the webview's answer after its next frame. */
+  readonly roundTripMs: number;
+  readonly layoutMs: number;
+  readonly renderMs: number;
+  readonly relayout: boolean;
+  readonly file: string | null;
+  /** The document version whose state was rendered. */
+  readonly version: number;
+}
+
+/** One webview showing the panel (the side-bar view or the editor-side panel). */
+class PanelHost {
+  ready = false;
+  constructor(readonly webview: vscode.Webview) {}
+  post(m: ToPanel): void {
+    if (this.ready) void this.webview.postMessage(m);
+  }
+}
+
+/**
+ * The GradLens panel: the same webview in the side bar (a WebviewView in the GradLens activity-bar
+ * container) and, through "GradLens: Show Panel", beside the editor (a WebviewPanel). It follows the
+ * active `.nn` or Markdown document: after each analysis it posts a PanelState, and it forwards the
+ * editor's cursor line. The webview asks for reveals and exports by message.
+ *
+ * Not retainContextWhenHidden: the webview keeps its zoom/pan/selection with setState and gets
+ * its state again after `ready`, which is cheaper than keeping a hidden page alive.
+ */
+export class Panel implements vscode.WebviewViewProvider, vscode.Disposable {
   static readonly viewType = 'gradlens.panel';
+  static readonly sidebarId = 'gradlens.sidebar';
   private panel: vscode.WebviewPanel | undefined;
-  private ready = false;
+  private readonly hosts = new Set<PanelHost>();
+  private document: vscode.TextDocument | undefined;
+  private state: PanelState = emptyPanelState();
+  private seq = 0;
+  private readonly posted = new Map<number, { at: number; file: string | null; version: number }>();
+  private last: PanelStats | undefined;
   private readonly subscriptions: vscode.Disposable[] = [];
 
   constructor(
     private readonly extensionUri: vscode.Uri,
     private readonly analyses: AnalysisService,
+    private readonly config: Config,
+    private readonly log: (line: string) => void,
   ) {
     this.subscriptions.push(
       analyses.onDidAnalyze((e) => {
-        if (e.document === this.activeDocument()) void this.post(e.document, e.analysis);
+        if (this.hosts.size && e.document === this.currentDocument()) this.publish(e.document, e.analysis);
       }),
-      vscode.window.onDidChangeActiveTextEditor(() => void this.update()),
+      vscode.window.onDidChangeActiveTextEditor(() => void this.follow()),
+      vscode.window.onDidChangeTextEditorSelection((e) => {
+        if (e.textEditor.document === this.document) this.postCursor(e.textEditor);
+      }),
     );
   }
 
+  /** "GradLens: Show Panel": the editor-side panel. */
   show(): vscode.WebviewPanel {
     if (this.panel) {
       this.panel.reveal(vscode.ViewColumn.Beside, true);
       return this.panel;
     }
-    const panel = vscode.window.createWebviewPanel(Panel.viewType, 'GradLens', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, {
-      enableScripts: true,
-      localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'media'), vscode.Uri.joinPath(this.extensionUri, 'dist')],
-    });
+    const panel = vscode.window.createWebviewPanel(Panel.viewType, 'GradLens', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, this.options());
+    panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'gradlens.svg');
     this.panel = panel;
-    this.ready = false;
-    panel.webview.html = this.html(panel.webview);
-    panel.webview.onDidReceiveMessage((m: FromPanel) => {
-      if (m.type === 'ready') {
-        this.ready = true;
-        void this.update();
-      }
-    });
+    const host = this.attach(panel.webview);
     panel.onDidDispose(() => {
       this.panel = undefined;
-      this.ready = false;
+      this.hosts.delete(host);
     });
     return panel;
+  }
+
+  /** The side-bar view (WebviewViewProvider). */
+  resolveWebviewView(view: vscode.WebviewView): void {
+    view.webview.options = this.options();
+    const host = this.attach(view.webview);
+    view.onDidDispose(() => this.hosts.delete(host));
+  }
+
+  /** Posts the active document's state again (a presentation setting changed). */
+  refresh(): void {
+    void this.follow();
+  }
+
+  /** The last render the webview reported. */
+  stats(): PanelStats | undefined {
+    return this.last;
+  }
+
+  /** The state last posted (tests). */
+  currentState(): PanelState {
+    return this.state;
   }
 
   dispose(): void {
@@ -55,56 +112,147 @@ export class Panel implements vscode.Disposable {
     for (const s of this.subscriptions) s.dispose();
   }
 
-  private activeDocument(): vscode.TextDocument | undefined {
+  private options(): vscode.WebviewOptions {
+    return {
+      enableScripts: true,
+      localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'media'), vscode.Uri.joinPath(this.extensionUri, 'dist')],
+    };
+  }
+
+  private attach(webview: vscode.Webview): PanelHost {
+    const host = new PanelHost(webview);
+    this.hosts.add(host);
+    webview.html = this.html(webview);
+    webview.onDidReceiveMessage((m: FromPanel) => this.onMessage(host, m));
+    return host;
+  }
+
+  private onMessage(host: PanelHost, m: FromPanel): void {
+    switch (m.type) {
+      case 'ready':
+        host.ready = true;
+        this.post(host);
+        void this.follow();
+        return;
+      case 'reveal':
+        void this.reveal(m.uri, m.line);
+        return;
+      case 'export':
+        void this.export(m.format, m.name, m.content, m.copy === true);
+        return;
+      case 'rendered': {
+        const sent = this.posted.get(m.seq);
+        if (sent === undefined) return;
+        this.posted.delete(m.seq);
+        this.last = { seq: m.seq, nodes: m.nodes, roundTripMs: performance.now() - sent.at, layoutMs: m.layoutMs, renderMs: m.renderMs, relayout: m.relayout, file: sent.file, version: sent.version };
+        this.log(
+          `panel: ${m.nodes} nodes on screen ${this.last.roundTripMs.toFixed(1)} ms after the analysis was posted (layout ${m.relayout ? `${m.layoutMs.toFixed(1)} ms` : 'reused'}, render ${m.renderMs.toFixed(1)} ms)`,
+        );
+        return;
+      }
+    }
+  }
+
+  private currentDocument(): vscode.TextDocument | undefined {
     const d = vscode.window.activeTextEditor?.document;
-    return d && isAnalyzable(d) ? d : undefined;
+    return d && isAnalyzable(d) ? d : this.document;
   }
 
-  private async update(): Promise<void> {
-    const document = this.activeDocument();
-    if (!document) return; // keep showing the last document while e.g. the panel itself has focus
+  /** Shows the active document (or keeps the last one while, say, the panel has focus). */
+  private async follow(): Promise<void> {
+    if (!this.hosts.size) return;
+    const document = this.currentDocument();
+    if (!document) return;
     const analysis = await this.analyses.get(document);
-    if (analysis) await this.post(document, analysis);
+    if (analysis && document === this.currentDocument()) this.publish(document, analysis);
+    const editor = vscode.window.visibleTextEditors.find((e) => e.document === document);
+    if (editor) this.postCursor(editor);
   }
 
-  private async post(document: vscode.TextDocument, analysis: Analysis): Promise<void> {
-    if (!this.panel || !this.ready) return;
-    const message: ToPanel = { type: 'state', state: panelState(document, analysis) };
-    await this.panel.webview.postMessage(message);
+  private publish(document: vscode.TextDocument, analysis: Analysis): void {
+    this.document = document;
+    this.state = buildPanelState(
+      analysis,
+      {
+        file: vscode.workspace.asRelativePath(document.uri),
+        uri: document.uri.toString(),
+        version: document.version,
+        lineOf: (offset) => document.positionAt(offset).line,
+      },
+      this.config.precision,
+    );
+    for (const h of this.hosts) this.post(h);
+  }
+
+  private post(host: PanelHost): void {
+    if (!host.ready) return;
+    const seq = ++this.seq;
+    this.posted.set(seq, { at: performance.now(), file: this.state.file, version: this.state.version });
+    if (this.posted.size > 50) this.posted.delete(this.posted.keys().next().value!);
+    host.post({ type: 'state', state: this.state, seq });
+  }
+
+  private postCursor(editor: vscode.TextEditor): void {
+    const m: ToPanel = { type: 'cursor', uri: editor.document.uri.toString(), line: editor.selection.active.line };
+    for (const h of this.hosts) h.post(m);
+  }
+
+  private async reveal(uri: string, line: number): Promise<void> {
+    const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri);
+    if (!document || line < 0 || line >= document.lineCount) return;
+    const visible = vscode.window.visibleTextEditors.find((e) => e.document === document);
+    const text = document.lineAt(line);
+    const pos = new vscode.Position(line, text.firstNonWhitespaceCharacterIndex);
+    const editor = await vscode.window.showTextDocument(document, { viewColumn: visible?.viewColumn ?? vscode.ViewColumn.One, preserveFocus: false });
+    editor.selection = new vscode.Selection(pos, pos);
+    editor.revealRange(text.range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+  }
+
+  private async export(format: ExportFormat, name: string, content: string, copy: boolean): Promise<void> {
+    if (copy) {
+      await vscode.env.clipboard.writeText(content);
+      void vscode.window.setStatusBarMessage(`GradLens: ${name} copied`, 3000);
+      return;
+    }
+    const folder = this.document ? vscode.Uri.joinPath(this.document.uri, '..') : vscode.workspace.workspaceFolders?.[0]?.uri;
+    const filters: Record<ExportFormat, Record<string, string[]>> = {
+      svg: { 'SVG image': ['svg'] },
+      png: { 'PNG image': ['png'] },
+      md: { Markdown: ['md'] },
+      csv: { CSV: ['csv'] },
+    };
+    const target = await vscode.window.showSaveDialog({ defaultUri: folder ? vscode.Uri.joinPath(folder, name) : undefined, filters: filters[format], saveLabel: 'Export' });
+    if (!target) return;
+    const bytes = format === 'png' ? Buffer.from(content, 'base64') : Buffer.from(content, 'utf8');
+    await vscode.workspace.fs.writeFile(target, bytes);
+    this.log(`panel: exported ${format} to ${target.toString(true)} (${bytes.length} bytes)`);
+    void vscode.window.setStatusBarMessage(`GradLens: saved ${vscode.workspace.asRelativePath(target)}`, 3000);
   }
 
   private html(webview: vscode.Webview): string {
     const nonce = randomBytes(16).toString('base64');
-    const script = webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview.js'));
-    const style = webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'media', 'panel.css'));
+    const asset = (...p: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, ...p));
+    const csp = [
+      "default-src 'none'",
+      `style-src ${webview.cspSource}`,
+      `font-src ${webview.cspSource}`,
+      `img-src ${webview.cspSource} data:`,
+      `script-src 'nonce-${nonce}'`,
+    ].join('; ');
     return `<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src ${webview.cspSource}; script-src 'nonce-${nonce}';">
+<meta http-equiv="Content-Security-Policy" content="${csp};">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${style}">
+<link rel="stylesheet" href="${asset('dist', 'katex', 'katex.css')}">
+<link rel="stylesheet" href="${asset('media', 'panel.css')}">
 <title>GradLens</title>
 </head>
 <body>
 <div id="root"><p>Loading…</p></div>
-<script nonce="${nonce}" src="${script}"></script>
+<script nonce="${nonce}" src="${asset('dist', 'webview.js')}"></script>
 </body>
 </html>`;
   }
-}
-
-export function panelState(document: vscode.TextDocument, a: Analysis): PanelState {
-  return {
-    file: vscode.workspace.asRelativePath(document.uri),
-    values: a.values.length,
-    gradients: a.gradients.length,
-    checks: { passed: a.checks.filter((c) => c.passed).length, total: a.checks.length },
-    expectations: { passed: a.expectations.filter((e) => e.passed).length, total: a.expectations.length },
-    networks: a.networks.map((n) => ({ name: n.name, params: formatCount(n.params), layers: n.layers.length })),
-    diagnostics: {
-      errors: a.diagnostics.filter((d) => d.severity === 'error').length,
-      warnings: a.diagnostics.filter((d) => d.severity === 'warning').length,
-    },
-  };
 }

@@ -10,6 +10,7 @@ import type {
   LayerInfo,
   NetworkInfo,
   SizeValue,
+  TrainingInfo,
   ValueInfo,
 } from '../core/analysis';
 import { formatBytes, formatCount, formatNumber } from '../core/format';
@@ -101,6 +102,17 @@ export function layerLens(l: LayerInfo): string {
   const name = l.label ? `${l.label}: ${l.type}` : l.type;
   const params = l.params ? ` · ${formatCount(l.params)} params${l.paramFormula && l.paramFormula !== String(l.params) ? ` = ${l.paramFormula}` : ''}` : ' · no params';
   return `${name} → ${formatShape(l.outputShape)} · ${formatSize(l.outputSize)} values${params}`;
+}
+
+/** `trained 5 epochs · loss 0.0821 · metric 0.9714 · 1.2 s` (or why it stopped). */
+export function trainingLens(t: TrainingInfo, digits: number): string {
+  const parts = [`trained ${t.epochs} epoch${t.epochs === 1 ? '' : 's'} (${formatCount(t.steps)} step${t.steps === 1 ? '' : 's'})`];
+  const loss = t.losses[t.losses.length - 1];
+  if (loss !== undefined) parts.push(`loss ${formatNumber(loss, digits)}`);
+  const metric = t.metrics[t.metrics.length - 1];
+  if (metric !== undefined) parts.push(`metric ${formatNumber(metric, digits)}`);
+  parts.push(t.ms >= 1000 ? `${(t.ms / 1000).toFixed(1)} s` : `${Math.round(t.ms)} ms`);
+  return `${t.stopped ? '⚠ ' : ''}${parts.join(' · ')}${t.stopped ? ` · stopped: ${t.stopped}` : ''}`;
 }
 
 export function networkLens(n: NetworkInfo): string {

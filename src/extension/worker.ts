@@ -1,24 +1,28 @@
 /**
- * The analysis worker thread (bundled as dist/worker.js). It owns the core: mathjs and the
- * evaluator are loaded here, never on the extension host's thread. One request at a time;
- * a stuck analysis is ended from outside with worker.terminate().
+ * The analysis worker thread (bundled as dist/worker.js). It owns the core: mathjs, the evaluator
+ * and the worked-solution writer are loaded here, never on the extension host's thread. One
+ * request at a time; a stuck analysis is ended from outside with worker.terminate().
  */
 import { parentPort } from 'node:worker_threads';
-import { analyze } from '../core/index';
-import type { AnalyzeRequest, WorkerResponse } from './workerProtocol';
+import { workedSolution } from '../core/explain/solution';
+import { analyze, analyzeFull } from '../core/index';
+import type { WorkerRequest, WorkerResponse } from './workerProtocol';
 
 const port = parentPort;
 if (port) {
-  port.on('message', (request: AnalyzeRequest) => {
+  port.on('message', (request: WorkerRequest) => {
     const started = performance.now();
     let response: WorkerResponse;
     try {
-      const analysis = analyze(request.text, {
-        languageId: request.languageId,
-        budget: request.budget,
-        checkTolerance: request.checkTolerance,
-      });
-      response = { type: 'result', id: request.id, analysis, ms: performance.now() - started };
+      const options = { languageId: request.languageId, budget: request.budget, checkTolerance: request.checkTolerance };
+      if (request.type === 'solution') {
+        const full = analyzeFull(request.text, { ...options, digits: request.digits });
+        const markdown = workedSolution(full, { format: 'md', title: request.title, digits: request.digits });
+        response = { type: 'solution', id: request.id, markdown, ms: performance.now() - started };
+      } else {
+        const analysis = analyze(request.text, options);
+        response = { type: 'result', id: request.id, analysis, ms: performance.now() - started };
+      }
     } catch (e) {
       // The core promises not to throw on user input; if it does, the editor shows it as a diagnostic.
       const message = e instanceof Error ? (e.stack ?? e.message) : String(e);

@@ -1,9 +1,10 @@
 import { Worker } from 'node:worker_threads';
 import type { Analysis } from '../core/analysis';
-import type { AnalyzeRequest, WorkerResponse } from './workerProtocol';
+import type { AnalyzeRequest, SolutionRequest, WorkerRequest, WorkerResponse } from './workerProtocol';
 
 export type Outcome =
   | { readonly kind: 'done'; readonly analysis: Analysis; readonly ms: number }
+  | { readonly kind: 'solved'; readonly markdown: string; readonly ms: number }
   | { readonly kind: 'failed'; readonly message: string }
   | { readonly kind: 'timeout'; readonly ms: number }
   | { readonly kind: 'cancelled' };
@@ -15,7 +16,7 @@ export interface Job {
 }
 
 interface Pending {
-  readonly request: AnalyzeRequest;
+  readonly request: WorkerRequest;
   readonly timeoutMs: number;
   readonly settle: (o: Outcome) => void;
   cancelled: boolean;
@@ -43,11 +44,20 @@ export class WorkerClient {
   ) {}
 
   run(request: Omit<AnalyzeRequest, 'type' | 'id'>, timeoutMs: number): Job {
+    return this.enqueue({ type: 'analyze', id: this.nextId++, ...request }, timeoutMs);
+  }
+
+  /** A worked solution as Markdown (outcome `solved`). */
+  solve(request: Omit<SolutionRequest, 'type' | 'id'>, timeoutMs: number): Job {
+    return this.enqueue({ type: 'solution', id: this.nextId++, ...request }, timeoutMs);
+  }
+
+  private enqueue(request: WorkerRequest, timeoutMs: number): Job {
     let pending!: Pending;
     const outcome = new Promise<Outcome>((resolve) => {
       let settled = false;
       pending = {
-        request: { type: 'analyze', id: this.nextId++, ...request },
+        request,
         timeoutMs,
         cancelled: false,
         settle: (o) => {
@@ -121,6 +131,7 @@ export class WorkerClient {
     clearTimeout(p.timer);
     this.current = undefined;
     if (m.type === 'result') p.settle({ kind: 'done', analysis: m.analysis, ms: m.ms });
+    else if (m.type === 'solution') p.settle({ kind: 'solved', markdown: m.markdown, ms: m.ms });
     else p.settle({ kind: 'failed', message: m.message });
     this.pump();
   }

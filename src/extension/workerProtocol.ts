@@ -10,6 +10,21 @@ export interface AnalyzeRequest {
   readonly checkTolerance: number;
 }
 
+/** A worked solution (issue #7) of a text, as Markdown: the solution code stays in the worker. */
+export interface SolutionRequest {
+  readonly type: 'solution';
+  readonly id: number;
+  readonly text: string;
+  readonly languageId: 'nn' | 'markdown';
+  readonly budget: number;
+  readonly checkTolerance: number;
+  readonly title?: string;
+  readonly digits: number;
+}
+
+export type WorkerRequest = AnalyzeRequest | SolutionRequest;
+
 export type WorkerResponse =
   | { readonly type: 'result'; readonly id: number; readonly analysis: Analysis; readonly ms: number }
+  | { readonly type: 'solution'; readonly id: number; readonly markdown: string; readonly ms: number }
   | { readonly type: 'failure'; readonly id: number; readonly message: string };

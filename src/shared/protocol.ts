@@ -1,20 +1,138 @@
 /**
- * Messages between the extension and the GradLens panel (webview). Discriminated on `type`.
- * The webview sends `ready` once its script runs and then receives its state as a message;
- * state is never pasted into the HTML.
+ * Messages between the extension and the GradLens panel (webview). Discriminated on `type`
+ * (as microsoft/vscode-hexeditor's shared/protocol.ts). The webview sends `ready` once its script
+ * runs and then receives its state as a message; state is never pasted into the HTML.
+ *
+ * The panel's state is a view model: numbers are already formatted (at `gradlens.precision`),
+ * derivations already LaTeX. The webview never imports core.
  */
 
-/** What the (placeholder) panel shows about the active document. */
-export interface PanelState {
-  readonly file: string | null;
-  readonly values: number;
-  readonly gradients: number;
-  readonly checks: { readonly passed: number; readonly total: number };
-  readonly expectations: { readonly passed: number; readonly total: number };
-  readonly networks: readonly { readonly name: string; readonly params: string; readonly layers: number }[];
-  readonly diagnostics: { readonly errors: number; readonly warnings: number };
+/** One binding of the statement graph. */
+export interface PanelNode {
+  readonly id: number;
+  /** Stable across edits: the name and which binding of that name it is (`x1#0`). */
+  readonly key: string;
+  readonly name: string;
+  readonly op: string;
+  /** 0-based line in the document. */
+  readonly line: number;
+  readonly shape: readonly number[];
+  /** `0.4`, `[3] [2, 1, 0.1]`. */
+  readonly value: string;
+  /** The gradient a `grad` line asked for with respect to this binding, formatted. */
+  readonly grad?: string;
+  readonly kind: 'param' | 'leaf' | 'op';
 }
 
-export type ToPanel = { readonly type: 'state'; readonly state: PanelState };
+export interface PanelEdge {
+  readonly from: number;
+  readonly to: number;
+  /** The local derivative ∂to/∂from, as text (`ReLU'(u)·w0`) and its value here (scalars). */
+  readonly local?: string;
+  readonly localValue?: string;
+}
 
-export type FromPanel = { readonly type: 'ready' } | { readonly type: 'reveal'; readonly line: number };
+export interface PanelGradient {
+  readonly of: string;
+  readonly wrt: string;
+  readonly line: number;
+  readonly value: string;
+  /** derivationTex from the core (an `aligned` body), rendered by KaTeX in the webview. */
+  readonly tex?: string;
+  /** The derivation as the CLI's `explain` prints it (Markdown with Unicode math). */
+  readonly markdown?: string;
+}
+
+export interface PanelCheck {
+  readonly kind: 'check' | 'expect';
+  readonly line: number;
+  readonly passed: boolean;
+  /** `check ∂z/∂w0`, `expect grad(z, w0) == -0.2`. */
+  readonly label: string;
+  /** `rel. error 2.9e-11 (tolerance 1e-6)`, or both sides when an expectation fails. */
+  readonly detail: string;
+}
+
+export interface PanelProblem {
+  readonly line: number;
+  readonly severity: 'error' | 'warning' | 'info';
+  readonly code: string;
+  readonly message: string;
+}
+
+export interface PanelLayerRow {
+  readonly depth: number;
+  readonly index: number;
+  readonly label: string | null;
+  readonly type: string;
+  readonly line: number;
+  readonly input: string;
+  readonly output: string;
+  readonly params: string;
+  readonly formula: string;
+  readonly macs: string;
+}
+
+export interface PanelNetwork {
+  readonly name: string;
+  readonly line: number;
+  readonly input: string;
+  readonly output: string;
+  readonly rows: readonly PanelLayerRow[];
+  readonly totals: {
+    readonly params: string;
+    readonly trainable: string;
+    readonly formula: string;
+    readonly buffers: string;
+    readonly macs: string;
+    readonly multAdds: string;
+    readonly memory32: string;
+    readonly memory64: string;
+  };
+}
+
+export interface PanelTraining {
+  readonly line: number;
+  readonly targets: readonly string[];
+  readonly optimizer: string;
+  readonly losses: readonly number[];
+  readonly metrics: readonly number[];
+  readonly epochs: number;
+  readonly steps: number;
+  readonly ms: number;
+  readonly stopped?: string;
+}
+
+/** What the panel shows about the active document. */
+export interface PanelState {
+  /** Workspace-relative path; null when no .nn/Markdown document has been active yet. */
+  readonly file: string | null;
+  /** The document's URI and version this state was computed from. */
+  readonly uri: string | null;
+  readonly version: number;
+  readonly graph: { readonly nodes: readonly PanelNode[]; readonly edges: readonly PanelEdge[] };
+  readonly gradients: readonly PanelGradient[];
+  readonly checks: readonly PanelCheck[];
+  readonly problems: readonly PanelProblem[];
+  readonly networks: readonly PanelNetwork[];
+  readonly trainings: readonly PanelTraining[];
+}
+
+export type ExportFormat = 'svg' | 'png' | 'md' | 'csv';
+
+export type ToPanel =
+  /** A new analysis (or a newly active document). `seq` is echoed in `rendered`. */
+  | { readonly type: 'state'; readonly state: PanelState; readonly seq: number }
+  /** The editor's cursor moved: highlight what sits on this line (-1: nothing). */
+  | { readonly type: 'cursor'; readonly uri: string; readonly line: number }
+  /** Tests and commands: select a gradient as if it had been clicked. */
+  | { readonly type: 'select'; readonly of: string; readonly wrt: string };
+
+export type FromPanel =
+  | { readonly type: 'ready' }
+  /** Reveal this line of the panel's document in its editor. */
+  | { readonly type: 'reveal'; readonly uri: string; readonly line: number }
+  /** Save (or copy) an export: text for svg/md/csv, base64 for png. */
+  | { readonly type: 'export'; readonly format: ExportFormat; readonly name: string; readonly content: string; readonly copy?: boolean }
+  /** The state `seq` is on screen; how long layout and rendering took. */
+  | { readonly type: 'rendered'; readonly seq: number; readonly nodes: number; readonly layoutMs: number; readonly renderMs: number; readonly relayout: boolean };

@@ -1,43 +1,676 @@
 /**
- * The GradLens panel (a placeholder for now): shows a summary of the active document.
- * Browser code: imports shared/ only; all user text goes through textContent.
+ * The GradLens panel (browser code; imports shared/ and the pure modules beside it, never core).
+ * The extension posts a PanelState after every analysis; this script patches the page in place
+ * (keyed SVG nodes, zoom/pan kept) and answers `rendered` with how long it took. All user text
+ * goes through textContent; KaTeX builds its DOM itself (no innerHTML), so the CSP needs no
+ * 'unsafe-inline'.
  */
-import type { FromPanel, PanelState, ToPanel } from '../shared/protocol';
+import katex from 'katex';
+import type { ExportFormat, FromPanel, PanelGradient, PanelNetwork, PanelState, PanelTraining, ToPanel } from '../shared/protocol';
+import { lineChart } from './chart';
+import { edgeId, gradientPaths, visibleGraph, type GradientPaths } from './graphModel';
+import { clip, edgeMidpoint, edgePath, fitView, layoutGraph, layoutSignature, LINE_HEIGHT, nodeLines, zoomAt, type Direction, type GraphLayout } from './layout';
+import { layerName, tableCsv, tableMarkdown } from './table';
 
-declare function acquireVsCodeApi(): { postMessage(message: FromPanel): void };
+interface VsCodeApi {
+  postMessage(message: FromPanel): void;
+  getState(): unknown;
+  setState(state: unknown): void;
+}
+declare function acquireVsCodeApi(): VsCodeApi;
 
-const vscode = acquireVsCodeApi();
-const root = document.getElementById('root')!;
+/** What survives hiding the view (webview getState/setState) and new analyses. */
+interface UiState {
+  file: string | null;
+  direction: Direction;
+  collapsed: string[];
+  selected: { of: string; wrt: string } | null;
+  view: { scale: number; x: number; y: number } | null;
+}
 
-function el(tag: string, text?: string, className?: string): HTMLElement {
+const SVG = 'http://www.w3.org/2000/svg';
+
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, text?: string): HTMLElementTagNameMap[K] {
   const e = document.createElement(tag);
-  if (text !== undefined) e.textContent = text;
   if (className) e.className = className;
+  if (text !== undefined) e.textContent = text;
   return e;
 }
 
-function render(state: PanelState): void {
-  root.replaceChildren();
-  root.appendChild(el('h1', 'GradLens'));
-  if (!state.file) {
-    root.appendChild(el('p', 'Open a .nn file or a Markdown file with ```nn blocks.', 'muted'));
-    return;
-  }
-  root.appendChild(el('p', state.file, 'file'));
-  const list = el('ul');
-  const item = (text: string) => list.appendChild(el('li', text));
-  item(`${state.values} values, ${state.gradients} gradients`);
-  if (state.checks.total) item(`gradient checks: ${state.checks.passed}/${state.checks.total} pass`);
-  if (state.expectations.total) item(`expectations: ${state.expectations.passed}/${state.expectations.total} hold`);
-  for (const n of state.networks) item(`network ${n.name}: ${n.params} parameters, ${n.layers} layers`);
-  item(`${state.diagnostics.errors} errors, ${state.diagnostics.warnings} warnings`);
-  root.appendChild(list);
-  root.appendChild(el('p', 'The computation graph view will appear here.', 'muted'));
+function svg<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, string | number> = {}, className?: string): SVGElementTagNameMap[K] {
+  const e = document.createElementNS(SVG, tag);
+  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v));
+  if (className) e.setAttribute('class', className);
+  return e;
 }
 
-window.addEventListener('message', (event: MessageEvent<ToPanel>) => {
-  const m = event.data;
-  if (m && m.type === 'state') render(m.state);
-});
+function button(label: string, title: string, onClick: () => void, className = 'btn'): HTMLButtonElement {
+  const b = el('button', className, label);
+  b.type = 'button';
+  b.title = title;
+  b.addEventListener('click', onClick);
+  return b;
+}
 
-vscode.postMessage({ type: 'ready' });
+function section(id: string, title: string): { root: HTMLDetailsElement; body: HTMLElement; summary: HTMLElement } {
+  const root = el('details', 'section');
+  root.id = id;
+  root.open = true;
+  const summary = el('summary', undefined, title);
+  const body = el('div', 'section-body');
+  root.append(summary, body);
+  return { root, body, summary };
+}
+
+class PanelApp {
+  private state: PanelState | undefined;
+  private ui: UiState;
+  private layout: GraphLayout | undefined;
+  private paths: GradientPaths | undefined;
+  private cursorLine = -1;
+  private readonly nodeEls = new Map<string, SVGGElement>();
+  private readonly edgeEls = new Map<string, SVGGElement>();
+  private lastTex = '';
+
+  private readonly header = el('div', 'header');
+  private readonly graph = section('graph', 'Computation graph');
+  private readonly derivation = section('derivation', 'Derivation');
+  private readonly checks = section('checks', 'Checks and expectations');
+  private readonly networks = section('networks', 'Networks');
+  private readonly training = section('training', 'Training');
+  private readonly problems = section('problems', 'Problems');
+  private readonly chips = el('div', 'chips');
+  private readonly svgRoot = svg('svg', {}, 'graph-svg');
+  private readonly viewport = svg('g', {}, 'viewport');
+  private readonly edgeLayer = svg('g', {}, 'edges');
+  private readonly nodeLayer = svg('g', {}, 'nodes');
+  private readonly labelLayer = svg('g', {}, 'edge-labels');
+  private readonly graphInfo = el('span', 'muted graph-info');
+  private readonly texBox = el('div', 'tex');
+  private readonly mdBox = el('pre', 'derivation-text');
+
+  constructor(
+    private readonly root: HTMLElement,
+    private readonly vscode: VsCodeApi,
+  ) {
+    const saved = vscode.getState() as Partial<UiState> | undefined;
+    this.ui = { file: null, direction: 'LR', collapsed: [], selected: null, view: null, ...(saved ?? {}) };
+    this.build();
+  }
+
+  private post(m: FromPanel): void {
+    this.vscode.postMessage(m);
+  }
+
+  private save(): void {
+    this.vscode.setState(this.ui);
+  }
+
+  // ---- skeleton ----------------------------------------------------------------------------
+
+  private build(): void {
+    this.root.replaceChildren();
+    this.header.append(el('h1', undefined, 'GradLens'), el('span', 'file muted', 'Open a .nn file or a Markdown file with ```nn blocks.'));
+    const toolbar = el('div', 'toolbar');
+    toolbar.append(
+      button('Fit', 'Fit the graph into the view', () => this.fit()),
+      button('+', 'Zoom in', () => this.zoomBy(1.25)),
+      button('−', 'Zoom out', () => this.zoomBy(0.8)),
+      button('⇄', 'Left-to-right or top-to-bottom', () => {
+        this.ui.direction = this.ui.direction === 'LR' ? 'TB' : 'LR';
+        this.ui.view = null;
+        this.renderGraph(true);
+      }),
+      button('Expand all', 'Show every collapsed node again', () => {
+        this.ui.collapsed = [];
+        this.renderGraph(true);
+      }),
+      button('SVG', 'Save the graph as SVG', () => this.exportGraph('svg')),
+      button('PNG', 'Save the graph as PNG', () => void this.exportGraph('png')),
+      this.graphInfo,
+    );
+    const defs = svg('defs');
+    const marker = svg('marker', { id: 'arrow', viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' });
+    marker.append(svg('path', { d: 'M0,0 L10,5 L0,10 z' }, 'arrow-head'));
+    const markerOn = svg('marker', { id: 'arrow-on', viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' });
+    markerOn.append(svg('path', { d: 'M0,0 L10,5 L0,10 z' }, 'arrow-head on-path'));
+    defs.append(marker, markerOn);
+    this.viewport.append(this.edgeLayer, this.nodeLayer, this.labelLayer);
+    this.svgRoot.append(defs, this.viewport);
+    this.svgRoot.setAttribute('role', 'img');
+    this.svgRoot.setAttribute('aria-label', 'Computation graph');
+    const frame = el('div', 'graph-frame');
+    frame.append(this.svgRoot);
+    this.graph.body.append(toolbar, this.chips, frame, el('p', 'hint muted', 'Click a node to reveal its line; click a gradient to highlight its paths; ⊖ collapses what feeds a node. Wheel zooms, drag pans.'));
+    const asText = el('details', 'as-text');
+    asText.append(el('summary', 'muted', 'As text (the CLI\'s explain)'), this.mdBox);
+    this.derivation.body.append(this.texBox, asText);
+    this.root.append(this.header, this.graph.root, this.derivation.root, this.checks.root, this.networks.root, this.training.root, this.problems.root);
+    this.installPanZoom(frame);
+  }
+
+  private installPanZoom(frame: HTMLElement): void {
+    frame.addEventListener(
+      'wheel',
+      (e) => {
+        e.preventDefault();
+        const r = this.svgRoot.getBoundingClientRect();
+        this.ui.view = zoomAt(this.view(), Math.exp(-e.deltaY * 0.0015), e.clientX - r.left, e.clientY - r.top);
+        this.applyView();
+      },
+      { passive: false },
+    );
+    let drag: { x: number; y: number; vx: number; vy: number } | undefined;
+    frame.addEventListener('pointerdown', (e) => {
+      if ((e.target as Element).closest('.node')) return;
+      const v = this.view();
+      drag = { x: e.clientX, y: e.clientY, vx: v.x, vy: v.y };
+      frame.setPointerCapture(e.pointerId);
+      frame.classList.add('panning');
+    });
+    frame.addEventListener('pointermove', (e) => {
+      if (!drag) return;
+      this.ui.view = { scale: this.view().scale, x: drag.vx + e.clientX - drag.x, y: drag.vy + e.clientY - drag.y };
+      this.applyView();
+    });
+    const end = () => {
+      if (drag) this.save();
+      drag = undefined;
+      frame.classList.remove('panning');
+    };
+    frame.addEventListener('pointerup', end);
+    frame.addEventListener('pointercancel', end);
+  }
+
+  private view(): { scale: number; x: number; y: number } {
+    return this.ui.view ?? { scale: 1, x: 0, y: 0 };
+  }
+
+  private applyView(): void {
+    const v = this.view();
+    this.viewport.setAttribute('transform', `translate(${v.x.toFixed(1)},${v.y.toFixed(1)}) scale(${v.scale.toFixed(4)})`);
+  }
+
+  private fit(): void {
+    if (!this.layout) return;
+    const r = this.svgRoot.getBoundingClientRect();
+    this.ui.view = fitView(this.layout.width, this.layout.height, r.width, r.height);
+    this.applyView();
+    this.save();
+  }
+
+  private zoomBy(f: number): void {
+    const r = this.svgRoot.getBoundingClientRect();
+    this.ui.view = zoomAt(this.view(), f, r.width / 2, r.height / 2);
+    this.applyView();
+    this.save();
+  }
+
+  // ---- updates -----------------------------------------------------------------------------
+
+  onMessage(m: ToPanel): void {
+    switch (m.type) {
+      case 'state': {
+        const t0 = performance.now();
+        const newFile = m.state.file !== this.ui.file;
+        if (newFile) {
+          this.ui = { ...this.ui, file: m.state.file, collapsed: [], selected: null, view: null };
+          this.cursorLine = -1;
+        }
+        this.state = m.state;
+        const { layoutMs, relayout } = this.renderAll();
+        const renderMs = performance.now() - t0 - layoutMs;
+        this.save();
+        // After the next frame (a hidden page gets no frames: then after 200 ms).
+        let answered = false;
+        const answer = () => {
+          if (answered) return;
+          answered = true;
+          this.post({ type: 'rendered', seq: m.seq, nodes: m.state.graph.nodes.length, layoutMs, renderMs, relayout });
+        };
+        requestAnimationFrame(answer);
+        setTimeout(answer, 200);
+        return;
+      }
+      case 'cursor':
+        if (this.state && m.uri === this.state.uri) {
+          this.cursorLine = m.line;
+          this.markCursor();
+        }
+        return;
+    }
+  }
+
+  private renderAll(): { layoutMs: number; relayout: boolean } {
+    const s = this.state!;
+    const file = this.header.querySelector('.file')!;
+    file.textContent = s.file ?? 'Open a .nn file or a Markdown file with ```nn blocks.';
+    file.className = s.file ? 'file' : 'file muted';
+    const r = this.renderGraph(false);
+    this.renderDerivation();
+    this.renderChecks(s);
+    this.renderNetworks(s.networks);
+    this.renderTrainings(s.trainings);
+    this.renderProblems(s);
+    this.markCursor();
+    return r;
+  }
+
+  // ---- the graph ---------------------------------------------------------------------------
+
+  private renderGraph(userAction: boolean): { layoutMs: number; relayout: boolean } {
+    const s = this.state;
+    if (!s) return { layoutMs: 0, relayout: false };
+    const collapsed = new Set(this.ui.collapsed);
+    const vis = visibleGraph(s.graph.nodes, s.graph.edges, collapsed);
+    this.graph.summary.textContent = `Computation graph (${s.graph.nodes.length} nodes)`;
+    this.graph.root.classList.toggle('empty', !s.graph.nodes.length);
+    this.renderChips(s.gradients);
+
+    const t0 = performance.now();
+    // Dagre only when the picture's structure or box sizes changed; new numbers alone are patched.
+    const signature = layoutSignature(vis.nodes, vis.edges, this.ui.direction, vis.hiddenBehind);
+    const relayout = signature !== this.layout?.signature;
+    const layout = relayout ? layoutGraph(vis.nodes, vis.edges, this.ui.direction, vis.hiddenBehind) : this.layout!;
+    const layoutMs = performance.now() - t0;
+    this.layout = layout;
+    this.graphInfo.textContent = vis.nodes.length < s.graph.nodes.length ? `${vis.nodes.length} of ${s.graph.nodes.length} shown` : '';
+
+    const sel = this.ui.selected;
+    const g = sel && s.gradients.find((x) => x.of === sel.of && x.wrt === sel.wrt);
+    this.paths = g ? gradientPaths(s.graph.nodes, s.graph.edges, g) : undefined;
+    const fanOut = new Map<number, number>();
+    for (const e of s.graph.edges) fanOut.set(e.from, (fanOut.get(e.from) ?? 0) + 1);
+    const producers = new Set(s.graph.edges.map((e) => e.to));
+
+    // Nodes, keyed by binding (name#k), so an edit elsewhere moves rather than redraws them.
+    const keep = new Set<string>();
+    for (const n of vis.nodes) {
+      const box = layout.nodes.get(n.id);
+      if (!box) continue;
+      keep.add(n.key);
+      let g = this.nodeEls.get(n.key);
+      if (!g) {
+        g = svg('g');
+        g.append(svg('rect', { rx: 4, ry: 4 }), svg('text'), svg('title'));
+        g.addEventListener('click', (e) => this.onNodeClick(e, g!));
+        this.nodeLayer.append(g);
+        this.nodeEls.set(n.key, g);
+      }
+      g.dataset.id = String(n.id);
+      g.dataset.key = n.key;
+      g.dataset.line = String(n.line);
+      g.dataset.name = n.name;
+      const classes = ['node', `kind-${n.kind}`];
+      if ((fanOut.get(n.id) ?? 0) > 1) classes.push('fork');
+      if (this.paths?.nodes.has(n.id)) classes.push('on-path');
+      if (this.paths && n.id === this.paths.wrt) classes.push('wrt');
+      if (this.paths && n.id === this.paths.of) classes.push('of');
+      if (collapsed.has(n.key)) classes.push('collapsed');
+      g.setAttribute('class', classes.join(' '));
+      g.setAttribute('transform', `translate(${(box.x - box.width / 2).toFixed(1)},${(box.y - box.height / 2).toFixed(1)})`);
+      const [rect, text, title] = [g.children[0], g.children[1], g.children[2]] as [SVGRectElement, SVGTextElement, SVGTitleElement];
+      rect.setAttribute('width', String(box.width));
+      rect.setAttribute('height', String(box.height));
+      const lines = nodeLines(n);
+      const hidden = vis.hiddenBehind.get(n.id);
+      if (hidden !== undefined) lines.push(`+${hidden} hidden`);
+      this.setLines(text, lines);
+      const fan = fanOut.get(n.id) ?? 0;
+      title.textContent = `${n.name} (line ${n.line + 1})${n.kind === 'op' ? ` = ${n.op}` : ''}\nvalue ${n.value}${n.grad !== undefined ? `\ngradient ${n.grad}` : ''}${fan > 1 ? `\nfork: used by ${fan} statements (gradients add up)` : ''}`;
+      // The collapse toggle, for nodes that have inputs.
+      let toggle = g.querySelector<SVGGElement>('.toggle');
+      if (producers.has(n.id)) {
+        if (!toggle) {
+          toggle = svg('g', {}, 'toggle');
+          toggle.append(svg('circle', { r: 6 }), svg('text', { 'text-anchor': 'middle', dy: 4 }), svg('title'));
+          g.append(toggle);
+        }
+        toggle.setAttribute('transform', `translate(${box.width - 8},8)`);
+        toggle.children[1].textContent = collapsed.has(n.key) ? '+' : '−';
+        toggle.children[2].textContent = collapsed.has(n.key) ? 'Expand: show what feeds this node' : 'Collapse: hide what feeds only this node';
+      } else toggle?.remove();
+    }
+    for (const [k, g] of this.nodeEls) if (!keep.has(k)) (g.remove(), this.nodeEls.delete(k));
+
+    const keyOf = new Map(s.graph.nodes.map((n) => [n.id, n.key]));
+    const name = new Map(s.graph.nodes.map((n) => [n.id, n.name]));
+    const keepE = new Set<string>();
+    this.labelLayer.replaceChildren();
+    for (const e of vis.edges) {
+      const route = layout.edges.find((r) => r.from === e.from && r.to === e.to);
+      if (!route) continue;
+      const k = `${keyOf.get(e.from)}>${keyOf.get(e.to)}`;
+      keepE.add(k);
+      let g = this.edgeEls.get(k);
+      if (!g) {
+        g = svg('g');
+        g.append(svg('path'), svg('title'));
+        this.edgeLayer.append(g);
+        this.edgeEls.set(k, g);
+      }
+      const on = this.paths?.edges.has(edgeId(e)) ?? false;
+      g.setAttribute('class', on ? 'edge on-path' : 'edge');
+      const path = g.children[0] as SVGPathElement;
+      path.setAttribute('d', edgePath(route.points));
+      path.setAttribute('marker-end', on ? 'url(#arrow-on)' : 'url(#arrow)');
+      const d = `∂${name.get(e.to)}/∂${name.get(e.from)}`;
+      const local = e.local ? `${d} = ${e.local}${e.localValue !== undefined ? ` = ${e.localValue}` : ''}` : d;
+      g.children[1].textContent = local;
+      if (on) {
+        const m = edgeMidpoint(route.points);
+        const t = svg('text', { x: m.x.toFixed(1), y: (m.y - 4).toFixed(1), 'text-anchor': 'middle' }, 'edge-label');
+        t.textContent = clip(e.local ? `${e.local}${e.localValue !== undefined ? ` = ${e.localValue}` : ''}` : d, 36);
+        const title = svg('title');
+        title.textContent = local;
+        t.append(title);
+        this.labelLayer.append(t);
+      }
+    }
+    for (const [k, g] of this.edgeEls) if (!keepE.has(k)) (g.remove(), this.edgeEls.delete(k));
+
+    if (!this.ui.view || (userAction && relayout)) {
+      requestAnimationFrame(() => this.fit());
+    }
+    this.applyView();
+    this.markCursor();
+    if (userAction) this.save();
+    return { layoutMs, relayout };
+  }
+
+  private setLines(text: SVGTextElement, lines: string[]): void {
+    while (text.childNodes.length > lines.length) text.lastChild!.remove();
+    for (let i = 0; i < lines.length; i++) {
+      let t = text.childNodes[i] as SVGTSpanElement | undefined;
+      if (!t) {
+        t = svg('tspan', { x: 10 });
+        text.append(t);
+      }
+      t.setAttribute('y', String(6 + LINE_HEIGHT * (i + 1) - 4));
+      t.setAttribute('class', i === 0 ? 'head' : i === 2 && lines[i].startsWith('grad') ? 'grad' : 'value');
+      if (t.textContent !== lines[i]) t.textContent = lines[i];
+    }
+  }
+
+  private onNodeClick(e: MouseEvent, g: SVGGElement): void {
+    const key = g.dataset.key!;
+    if ((e.target as Element).closest('.toggle')) {
+      const set = new Set(this.ui.collapsed);
+      if (set.has(key)) set.delete(key);
+      else set.add(key);
+      this.ui.collapsed = [...set];
+      this.renderGraph(true);
+      return;
+    }
+    const s = this.state;
+    if (!s?.uri) return;
+    const name = g.dataset.name!;
+    const grad = s.gradients.find((x) => x.wrt === name);
+    if (grad) this.select(grad);
+    this.post({ type: 'reveal', uri: s.uri, line: Number(g.dataset.line) });
+  }
+
+  private select(g: PanelGradient | null): void {
+    this.ui.selected = g ? { of: g.of, wrt: g.wrt } : null;
+    this.renderGraph(true);
+    this.renderDerivation();
+  }
+
+  private renderChips(gradients: readonly PanelGradient[]): void {
+    this.chips.replaceChildren();
+    const sel = this.ui.selected;
+    for (const g of gradients) {
+      const active = !!sel && sel.of === g.of && sel.wrt === g.wrt;
+      const b = button(`∂${g.of}/∂${g.wrt} = ${clip(g.value, 24)}`, active ? 'Clear the highlight' : 'Highlight the paths of this gradient and show its derivation', () => this.select(active ? null : g), active ? 'chip active' : 'chip');
+      b.dataset.of = g.of;
+      b.dataset.wrt = g.wrt;
+      this.chips.append(b);
+    }
+  }
+
+  private markCursor(): void {
+    for (const e of this.root.querySelectorAll('.at-cursor')) e.classList.remove('at-cursor');
+    if (this.cursorLine < 0) return;
+    for (const e of this.root.querySelectorAll(`[data-line="${this.cursorLine}"]`)) e.classList.add('at-cursor');
+  }
+
+  // ---- derivation --------------------------------------------------------------------------
+
+  private renderDerivation(): void {
+    const s = this.state;
+    const sel = this.ui.selected;
+    const g = (s && sel && s.gradients.find((x) => x.of === sel.of && x.wrt === sel.wrt)) || s?.gradients[0];
+    this.derivation.root.classList.toggle('empty', !g);
+    if (!g) {
+      this.lastTex = '';
+      this.texBox.replaceChildren(el('p', 'muted', 'No gradient yet: add a line such as `grad z wrt w0`.'));
+      this.mdBox.textContent = '';
+      return;
+    }
+    this.derivation.summary.textContent = `Derivation of ∂${g.of}/∂${g.wrt}`;
+    const tex = g.tex ?? `\\frac{\\partial ${g.of}}{\\partial ${g.wrt}} &= \\text{${g.value.replace(/[{}\\]/g, '')}}`;
+    if (tex !== this.lastTex) {
+      this.lastTex = tex;
+      try {
+        katex.render(`\\begin{aligned}${tex}\\end{aligned}`, this.texBox, { displayMode: true, throwOnError: false });
+      } catch (e) {
+        this.texBox.replaceChildren(el('pre', 'error', `${tex}\n${(e as Error).message}`));
+      }
+    }
+    this.mdBox.textContent = g.markdown ?? '';
+  }
+
+  // ---- checks, networks, training, problems -------------------------------------------------
+
+  private lineLink(line: number, ...children: (Node | string)[]): HTMLElement {
+    const row = el('div', 'row link');
+    row.dataset.line = String(line);
+    row.append(...children);
+    row.tabIndex = 0;
+    const go = () => this.state?.uri && this.post({ type: 'reveal', uri: this.state.uri, line });
+    row.addEventListener('click', go);
+    row.addEventListener('keydown', (e) => e.key === 'Enter' && go());
+    return row;
+  }
+
+  private renderChecks(s: PanelState): void {
+    const passed = s.checks.filter((c) => c.passed).length;
+    this.checks.summary.textContent = s.checks.length ? `Checks and expectations (${passed}/${s.checks.length} pass)` : 'Checks and expectations';
+    this.checks.root.classList.toggle('empty', !s.checks.length);
+    this.checks.body.replaceChildren(
+      ...(s.checks.length
+        ? s.checks.map((c) =>
+            this.lineLink(c.line, el('span', c.passed ? 'pass' : 'fail', c.passed ? '✓' : '✗'), el('span', 'label', c.label), el('span', 'detail muted', c.detail)),
+          )
+        : [el('p', 'muted', 'No `check` or `expect` lines.')]),
+    );
+    for (const r of this.checks.body.querySelectorAll('.row')) r.classList.add('check-row');
+  }
+
+  private renderNetworks(nets: readonly PanelNetwork[]): void {
+    this.networks.root.classList.toggle('empty', !nets.length);
+    this.networks.body.replaceChildren();
+    if (!nets.length) {
+      this.networks.body.append(el('p', 'muted', 'No networks.'));
+      return;
+    }
+    for (const n of nets) {
+      const box = el('div', 'network');
+      const head = this.lineLink(n.line, el('strong', undefined, `network ${n.name}`), el('span', 'muted', ` ${n.input} → ${n.output}`));
+      const actions = el('div', 'toolbar');
+      actions.append(
+        button('Markdown', 'Save the table as Markdown', () => this.post({ type: 'export', format: 'md', name: `${n.name}.md`, content: tableMarkdown(n) })),
+        button('CSV', 'Save the table as CSV', () => this.post({ type: 'export', format: 'csv', name: `${n.name}.csv`, content: tableCsv(n) })),
+        button('Copy', 'Copy the table as Markdown', () => this.post({ type: 'export', format: 'md', name: `${n.name}.md`, content: tableMarkdown(n), copy: true })),
+      );
+      box.append(head, this.blockDiagram(n), actions);
+      const table = el('table', 'layers');
+      const thead = el('thead');
+      const hr = el('tr');
+      for (const h of ['layer', 'output', 'params', 'formula', 'MACs']) hr.append(el('th', undefined, h));
+      thead.append(hr);
+      const tbody = el('tbody');
+      for (const r of n.rows) {
+        const tr = el('tr', 'link');
+        tr.dataset.line = String(r.line);
+        const name = el('td', 'layer-name', layerName(r));
+        name.classList.add(`depth-${Math.min(r.depth, 4)}`);
+        tr.append(name, el('td', 'num', r.output), el('td', 'num', r.params), el('td', 'formula', r.formula), el('td', 'num', r.macs));
+        tr.addEventListener('click', () => this.state?.uri && this.post({ type: 'reveal', uri: this.state.uri, line: r.line }));
+        tbody.append(tr);
+      }
+      table.append(thead, tbody);
+      const totals = el('ul', 'totals');
+      const t = n.totals;
+      totals.append(
+        el('li', undefined, `Parameters: ${t.params}${t.formula ? ` = ${t.formula}` : ''} (trainable ${t.trainable})`),
+        el('li', undefined, `Buffers: ${t.buffers}`),
+        el('li', undefined, `MACs: ${t.macs} (Mult-Adds with bias ${t.multAdds})`),
+        el('li', undefined, `Memory, float32: ${t.memory32}`),
+        el('li', undefined, `Memory, float64: ${t.memory64}`),
+      );
+      const scroll = el('div', 'table-scroll');
+      scroll.append(table);
+      box.append(scroll, totals);
+      this.networks.body.append(box);
+    }
+  }
+
+  private blockDiagram(n: PanelNetwork): HTMLElement {
+    const d = el('div', 'blocks');
+    d.append(el('span', 'block io', `input ${n.input}`));
+    for (const r of n.rows.filter((r) => r.depth === 0)) {
+      d.append(el('span', 'arrow', '→'));
+      const b = el('span', `block ${r.params !== '0' ? 'learn' : 'fixed'}`);
+      b.dataset.line = String(r.line);
+      b.append(el('span', 'block-type', r.label ? `${r.label}: ${r.type}` : r.type), el('span', 'block-shape', r.output));
+      b.title = `${layerName(r)} → ${r.output}, ${r.params} params`;
+      d.append(b);
+    }
+    return d;
+  }
+
+  private renderTrainings(ts: readonly PanelTraining[]): void {
+    this.training.root.classList.toggle('empty', !ts.length);
+    this.training.body.replaceChildren();
+    if (!ts.length) {
+      this.training.body.append(el('p', 'muted', 'No `train` statements.'));
+      return;
+    }
+    for (const t of ts) {
+      const box = el('div', 'training-item');
+      const last = t.losses[t.losses.length - 1];
+      box.append(
+        this.lineLink(t.line, el('strong', undefined, `train ${t.targets.join(', ')}`), el('span', 'muted', ` ${t.optimizer} · ${t.epochs} epochs, ${t.steps} steps · ${(t.ms / 1000).toFixed(2)} s`)),
+      );
+      if (t.stopped) box.append(el('p', 'fail', `Stopped: ${t.stopped}`));
+      const charts = el('div', 'charts');
+      charts.append(this.chart('loss', t.losses));
+      if (t.metrics.length) charts.append(this.chart('metric', t.metrics));
+      box.append(charts);
+      if (last !== undefined) box.append(el('p', 'muted', `final loss ${last.toPrecision(4)}${t.metrics.length ? `, metric ${t.metrics[t.metrics.length - 1].toPrecision(4)}` : ''}`));
+      this.training.body.append(box);
+    }
+  }
+
+  private chart(title: string, values: readonly number[]): HTMLElement {
+    const fig = el('figure', 'chart');
+    const geo = lineChart(values);
+    const s = svg('svg', { viewBox: '0 0 280 120', width: 280, height: 120 }, `chart-svg chart-${title}`);
+    s.setAttribute('role', 'img');
+    s.setAttribute('aria-label', `${title} per epoch`);
+    for (const t of geo.yTicks) {
+      s.append(svg('line', { x1: 44, x2: 272, y1: t.y.toFixed(1), y2: t.y.toFixed(1) }, 'grid'));
+      const label = svg('text', { x: 40, y: (t.y + 4).toFixed(1), 'text-anchor': 'end' }, 'tick');
+      label.textContent = t.label;
+      s.append(label);
+    }
+    for (const t of geo.xTicks) {
+      const label = svg('text', { x: t.x.toFixed(1), y: 116, 'text-anchor': 'middle' }, 'tick');
+      label.textContent = t.label;
+      s.append(label);
+    }
+    s.append(svg('path', { d: geo.path }, 'series'));
+    for (const p of geo.points) {
+      if (Number.isNaN(p.y)) continue;
+      const c = svg('circle', { cx: p.x.toFixed(1), cy: p.y.toFixed(1), r: geo.points.length > 40 ? 1.2 : 2.5 }, 'point');
+      const tt = svg('title');
+      tt.textContent = String(p.value);
+      c.append(tt);
+      s.append(c);
+    }
+    fig.append(s, el('figcaption', 'muted', `${title} per epoch`));
+    return fig;
+  }
+
+  private renderProblems(s: PanelState): void {
+    const list = s.problems;
+    this.problems.summary.textContent = list.length ? `Problems (${list.length})` : 'Problems';
+    this.problems.root.classList.toggle('empty', !list.length);
+    this.problems.body.replaceChildren(
+      ...(list.length
+        ? list.map((p) => this.lineLink(p.line, el('span', p.severity === 'error' ? 'fail' : 'muted', p.severity), el('span', 'label', `line ${p.line + 1}: ${p.message}`), el('span', 'detail muted', p.code)))
+        : [el('p', 'muted', 'None.')]),
+    );
+  }
+
+  // ---- export ------------------------------------------------------------------------------
+
+  /** A standalone copy of the graph: the whole drawing, computed colours written as attributes. */
+  private standaloneSvg(): { text: string; width: number; height: number } | undefined {
+    if (!this.layout) return undefined;
+    const { width, height } = this.layout;
+    const clone = this.svgRoot.cloneNode(true) as SVGSVGElement;
+    clone.setAttribute('xmlns', SVG);
+    clone.setAttribute('viewBox', `0 0 ${Math.ceil(width)} ${Math.ceil(height)}`);
+    clone.setAttribute('width', String(Math.ceil(width)));
+    clone.setAttribute('height', String(Math.ceil(height)));
+    clone.removeAttribute('class');
+    const live = [this.svgRoot, ...this.svgRoot.querySelectorAll('*')];
+    const copies = [clone, ...clone.querySelectorAll('*')];
+    const props = ['fill', 'stroke', 'stroke-width', 'stroke-dasharray', 'font-family', 'font-size', 'font-weight', 'opacity'];
+    live.forEach((e, i) => {
+      const cs = getComputedStyle(e);
+      for (const p of props) {
+        const v = cs.getPropertyValue(p);
+        if (v) copies[i].setAttribute(p, v);
+      }
+    });
+    (clone.querySelector('.viewport') as SVGGElement).removeAttribute('transform');
+    const bg = svg('rect', { width: '100%', height: '100%', fill: getComputedStyle(document.body).backgroundColor });
+    clone.insertBefore(bg, clone.firstChild!.nextSibling);
+    return { text: new XMLSerializer().serializeToString(clone), width, height };
+  }
+
+  private async exportGraph(format: ExportFormat): Promise<void> {
+    const out = this.standaloneSvg();
+    if (!out) return;
+    const base = (this.state?.file ?? 'graph').replace(/^.*[\\/]/, '').replace(/\.[^.]*$/, '');
+    if (format === 'svg') {
+      this.post({ type: 'export', format: 'svg', name: `${base}-graph.svg`, content: out.text });
+      return;
+    }
+    const img = new Image();
+    const bytes = new TextEncoder().encode(out.text);
+    let bin = '';
+    for (const b of bytes) bin += String.fromCharCode(b);
+    img.src = `data:image/svg+xml;base64,${btoa(bin)}`;
+    await img.decode();
+    const scale = 2;
+    const canvas = document.createElement('canvas');
+    canvas.width = Math.ceil(out.width * scale);
+    canvas.height = Math.ceil(out.height * scale);
+    const ctx = canvas.getContext('2d')!;
+    ctx.scale(scale, scale);
+    ctx.drawImage(img, 0, 0);
+    const data = canvas.toDataURL('image/png').replace(/^data:image\/png;base64,/, '');
+    this.post({ type: 'export', format: 'png', name: `${base}-graph.png`, content: data });
+  }
+}
+
+const vscodeApi = acquireVsCodeApi();
+const app = new PanelApp(document.getElementById('root')!, vscodeApi);
+window.addEventListener('message', (event: MessageEvent<ToPanel>) => {
+  if (event.data && typeof event.data === 'object' && 'type' in event.data) app.onMessage(event.data);
+});
+vscodeApi.postMessage({ type: 'ready' });

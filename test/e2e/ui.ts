@@ -156,13 +156,76 @@ export async function runUi(o: UiOptions): Promise<TestResult[]> {
     await shot('derivation');
   });
 
-  suite.test('GradLens: Show Panel from the palette opens the panel', async () => {
+  suite.test('GradLens: Show Panel: graph values, a KaTeX derivation, highlighted paths, two-way links', async () => {
     await focusEditor(page);
     await runCommand(page, 'GradLens: Show Panel');
     const panel = page.frameLocator('iframe.webview.ready >> nth=-1').frameLocator('iframe#active-frame');
-    await panel.locator('h1', { hasText: 'GradLens' }).waitFor({ timeout: 30_000 });
-    await panel.locator('body', { hasText: FILE }).waitFor({ timeout: 30_000 });
+    await panel.locator('.file', { hasText: FILE }).waitFor({ timeout: 30_000 });
+    // Node values, read from the SVG.
+    const x1 = panel.locator('.node', { hasText: 'x1 = ReLU' });
+    await x1.waitFor({ timeout: 30_000 });
+    assertIncludes((await x1.textContent()) ?? '', '0.4', 'x1 node');
+    assertIncludes((await panel.locator('.node', { hasText: 'param w0' }).textContent()) ?? '', 'grad -0.2', 'w0 node');
+    assertIncludes((await panel.locator('.node', { hasText: 'z = ReLU' }).textContent()) ?? '', '0.62', 'z node');
+    assert((await panel.locator('.node.fork').count()) >= 1, 'x0 is not drawn as a fork');
+    // Select ∂z/∂x0: both paths of the fork light up, with their local derivatives.
+    await panel.locator('.chip', { hasText: '∂z/∂w0' }).click();
+    await panel.locator('.edge.on-path').first().waitFor();
+    assert((await panel.locator('.edge.on-path').count()) === 3, `∂z/∂w0 paths: ${await panel.locator('.edge.on-path').count()} edges`);
+    assert((await panel.locator('.edge-label').count()) === 3, 'edge labels with local derivatives');
+    // The derivation, rendered by KaTeX with its bundled fonts (no network).
+    const tex = panel.locator('#derivation .katex-display');
+    await tex.waitFor({ timeout: 10_000 });
+    const rendered = await panel.locator('#derivation .katex-html').innerText();
+    assertIncludes(rendered, '∂', 'rendered derivation');
+    assertIncludes(rendered, /[−-]0\.2/, 'rendered derivation value');
+    assertIncludes((await panel.locator('#derivation annotation').first().textContent()) ?? '', '\\frac{\\partial z}', 'the LaTeX source');
+    const fontOk = await panel.locator('#derivation .katex').evaluate(async () => {
+      await document.fonts.ready;
+      return document.fonts.check('16px KaTeX_Main') && [...document.fonts].some((f) => f.family.replace(/"/g, '') === 'KaTeX_Main' && f.status === 'loaded');
+    });
+    assert(fontOk, 'the KaTeX fonts did not load under the CSP');
+    assert((await panel.locator('#checks .check-row .pass').count()) === 8, 'checks and expectations: 8 passing rows');
     await shot('panel');
+    // docs/panel.png: the panel as a user sees it.
+    const frame = page.locator('iframe.webview.ready').last();
+    await frame.screenshot({ path: path.join(o.root, 'docs', 'panel.png') });
+    // Panel → editor: clicking y1 puts the cursor on its line (Ln 15).
+    await panel.locator('.node', { hasText: 'y1 = ' }).dispatchEvent('click');
+    await page.locator('.statusbar-item', { hasText: /Ln 15, Col 1/ }).first().waitFor({ timeout: 10_000 });
+    // Editor → panel: moving the cursor to z's line highlights z.
+    await page.locator('.monaco-editor .view-line', { hasText: /^z\s+=\sReLU/ }).first().click();
+    await panel.locator('.node.at-cursor', { hasText: 'z = ReLU' }).waitFor({ timeout: 10_000 });
+    // Close every editor (Ctrl+K Ctrl+W), the panel and the preview too, so later tests see one group.
+    await focusEditor(page);
+    await page.keyboard.press('Control+K');
+    await page.keyboard.press('Control+W');
+    await page.locator('iframe.webview').first().waitFor({ state: 'detached', timeout: 10_000 });
+  });
+
+  suite.test('the GradLens side-bar view shows the same panel', async () => {
+    const frames = page.locator('iframe.webview.ready');
+    const before = await frames.count();
+    await page.locator('.activitybar [aria-label^="GradLens"]').first().click();
+    // Webviews are overlaid at the workbench's root: find the new one showing the graph.
+    const end = Date.now() + 30_000;
+    let showing = 0;
+    while (Date.now() < end) {
+      const n = await frames.count();
+      showing = 0;
+      for (let i = 0; i < n; i++) {
+        const f = page.frameLocator(`iframe.webview.ready >> nth=${i}`).frameLocator('iframe#active-frame');
+        if (await f.locator('.node', { hasText: 'x1 = ReLU' }).count()) showing++;
+      }
+      if (n > before && showing >= 1) break;
+      await page.waitForTimeout(200);
+    }
+    try {
+      assert(showing >= 1, 'the side-bar view does not show the graph');
+      await shot('sidebar');
+    } finally {
+      await page.keyboard.press('Control+Shift+E');
+    }
   });
 
   suite.test('T2/T3: layer and network CodeLens', async () => {

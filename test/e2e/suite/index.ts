@@ -14,6 +14,8 @@ interface GradLensApi {
   readonly activationMs: number;
   readonly loadToActivatedMs: number;
   statusText(): string | undefined;
+  panelStats(): { seq: number; nodes: number; roundTripMs: number; layoutMs: number; renderMs: number; relayout: boolean; file: string | null; version: number } | undefined;
+  panelState(): { file: string | null; version: number; graph: { nodes: { name: string; value: string }[] }; gradients: { wrt: string; tex?: string }[] };
 }
 
 function workspaceFile(name: string): vscode.Uri {
@@ -227,6 +229,71 @@ export async function run(): Promise<void> {
     await setSetting('inlineValues.enabled', undefined);
 
     assert((await vscode.commands.executeCommand<boolean>('gradlens.showPanel')) === true, 'the panel did not open');
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  });
+
+  suite.test('the panel shows the graph of the active document and follows edits (update latency)', async () => {
+    // Start from one editor group (the previous test left the panel and an editor around).
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    const editor = await open('hw4-t1-residual.nn');
+    await vscode.commands.executeCommand('gradlens.showPanel');
+    const api = ext!.exports;
+    const first = await until(() => api.panelStats()?.file?.endsWith('hw4-t1-residual.nn') && api.panelStats(), 30_000, 'the panel to render T1');
+    assert(first.nodes >= 8, `only ${first.nodes} nodes`);
+    const state = api.panelState();
+    assert(state.graph.nodes.some((n) => n.name === 'x1' && n.value === '0.4'), `x1 node: ${JSON.stringify(state.graph.nodes.slice(0, 8))}`);
+    assert(state.gradients.some((g) => g.wrt === 'w0' && g.tex?.includes('\\frac')), 'no LaTeX derivation for ∂z/∂w0');
+    const doc = editor.document;
+    const samples: number[] = [];
+    const roundTrips: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const line = lineOf(doc, 'param w0');
+      const t0 = performance.now();
+      await editor.edit((b) => b.replace(doc.lineAt(line).range, `param w0 = 0.3${i + 1}`));
+      const version = doc.version;
+      const st = await until(() => api.panelStats()?.version === version && api.panelStats(), 20_000, 'the panel to render the edit');
+      samples.push(performance.now() - t0);
+      roundTrips.push(st.roundTripMs);
+    }
+    metrics.editToPanelRenderedMedianMs = samples.sort((a, b) => a - b)[2];
+    metrics.panelPostToRenderedMedianMs = roundTrips.sort((a, b) => a - b)[2];
+    console.log(`    edit → panel rendered: ${samples.map((x) => Math.round(x)).join(', ')} ms; posted → rendered: ${roundTrips.map((x) => Math.round(x)).join(', ')} ms`);
+    await vscode.commands.executeCommand('workbench.action.files.revert');
+  });
+
+  suite.test('commands: Copy Worked Solution (worker) and Insert Worked Solution below the ```nn block', async () => {
+    const t1 = await open('hw4-t1-residual.nn');
+    const md = await vscode.commands.executeCommand<string>('gradlens.copyWorkedSolution', { uri: t1.document.uri.toString() });
+    assertIncludes(md ?? '', '# Worked solution: hw4-t1-residual.nn', 'worked solution');
+    assertIncludes(md ?? '', 'Backward pass', 'worked solution');
+    assertIncludes(md ?? '', '\\frac{\\partial z}', 'worked solution');
+    const loaded = Object.keys(require.cache).filter((k) => /[\\/]mathjs[\\/]/.test(k));
+    assert(loaded.length === 0, 'mathjs was loaded on the extension host');
+
+    const editor = await open('hw4-answers.md');
+    const doc = editor.document;
+    const firstFence = lineOf(doc, '```nn');
+    const inserted = await vscode.commands.executeCommand<number>('gradlens.insertWorkedSolution', { uri: doc.uri.toString(), line: firstFence + 1 });
+    assert(typeof inserted === 'number', 'nothing was inserted');
+    assert(doc.lineAt(inserted).text.startsWith('# Worked solution'), `line ${inserted}: ${doc.lineAt(inserted).text}`);
+    assert(doc.lineAt(inserted - 2).text.trim().startsWith('```'), `the solution does not follow a closing fence: ${doc.lineAt(inserted - 2).text}`);
+    let close = firstFence + 1;
+    while (!doc.lineAt(close).text.trim().startsWith('```')) close++;
+    assert(inserted === close + 2, `inserted at ${inserted}, the first block closes at ${close}`);
+    await vscode.commands.executeCommand('workbench.action.files.revert');
+  });
+
+  suite.test('a train line gets a CodeLens with the final loss, the metric and the time', async () => {
+    const doc = await vscode.workspace.openTextDocument({
+      language: 'nn',
+      content: 'X = [[0.0], [1.0], [2.0], [3.0]]\ny = [[1.0], [3.0], [5.0], [7.0]]\nparam w = [[0.0]]\nparam b = [0.0]\ntrain w, b on X, y\n  loss mean((X @ w + b - y)^2)\n  optimizer SGD(lr=0.05)\n  epochs 20\n  metric mean(abs(X @ w + b - y))\n',
+    });
+    await vscode.window.showTextDocument(doc);
+    const lenses = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', doc.uri, 100)) ?? [];
+    const lens = lenses.find((l) => l.command?.title.startsWith('trained '));
+    assert(lens, `no training lens among ${JSON.stringify(lenses.map((l) => l.command?.title))}`);
+    assert(lens.range.start.line === 4, `the training lens is on line ${lens.range.start.line}`);
+    assertIncludes(lens.command!.title, /^trained 20 epochs \(20 steps\) · loss [\d.e-]+ · metric [\d.e-]+ · \d+(\.\d)? m?s$/, 'training lens');
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
   });
 

@@ -1,0 +1,136 @@
+/**
+ * The panel's view model: an Analysis (plus where it came from) → PanelState, with every number
+ * formatted at the user's precision. Pure (no vscode import), unit-tested in
+ * test/unit/extension/panelModel.test.ts.
+ */
+import type { Analysis, LayerInfo, NetworkInfo, SizeValue } from '../core/analysis';
+import { formatBytes, formatCount, formatNumber } from '../core/format';
+import type { PanelLayerRow, PanelNetwork, PanelNode, PanelState } from '../shared/protocol';
+import { formatShape, formatSize, formatValue, gradientName } from './render';
+
+export interface PanelSource {
+  readonly file: string;
+  readonly uri: string;
+  readonly version: number;
+  /** 0-based line of an offset into the analysed text. */
+  readonly lineOf: (offset: number) => number;
+}
+
+export function emptyPanelState(): PanelState {
+  return { file: null, uri: null, version: 0, graph: { nodes: [], edges: [] }, gradients: [], checks: [], problems: [], networks: [], trainings: [] };
+}
+
+export function buildPanelState(a: Analysis, source: PanelSource, digits: number): PanelState {
+  const seen = new Map<string, number>();
+  const hasInput = new Set(a.graph.edges.map((e) => e.to));
+  const nodes: PanelNode[] = a.graph.nodes.map((n) => {
+    const k = seen.get(n.name) ?? 0;
+    seen.set(n.name, k + 1);
+    return {
+      id: n.id,
+      key: `${n.name}#${k}`,
+      name: n.name,
+      op: n.op,
+      line: n.line,
+      shape: n.shape,
+      value: formatValue(n.shape, n.value, digits),
+      ...(n.grad ? { grad: formatValue(n.shape, n.grad, digits) } : {}),
+      kind: n.isParam ? 'param' : hasInput.has(n.id) ? 'op' : 'leaf',
+    };
+  });
+  const edges = a.graph.edges.map((e) => ({
+    from: e.from,
+    to: e.to,
+    ...(e.local !== undefined ? { local: e.local } : {}),
+    ...(e.localValue !== undefined ? { localValue: formatNumber(e.localValue, digits) } : {}),
+  }));
+  return {
+    file: source.file,
+    uri: source.uri,
+    version: source.version,
+    graph: { nodes, edges },
+    gradients: a.gradients.map((g) => ({
+      of: g.of,
+      wrt: g.wrt,
+      line: g.line,
+      value: formatValue(g.shape, g.data, digits),
+      ...(g.derivationTex ? { tex: g.derivationTex } : {}),
+      ...(g.derivation ? { markdown: g.derivation } : {}),
+    })),
+    checks: [
+      ...a.checks.map((c) => ({
+        kind: 'check' as const,
+        line: c.line,
+        passed: c.passed,
+        label: `check ${gradientName(c.of, c.wrt)}`,
+        detail: `rel. error ${formatNumber(c.maxRelError, 2)} ${c.passed ? '≤' : '>'} ${formatNumber(c.tolerance, 2)}${c.kinks ? `, ${c.kinks} at a kink` : ''}`,
+      })),
+      ...a.expectations.map((e) => ({
+        kind: 'expect' as const,
+        line: e.line,
+        passed: e.passed,
+        label: `expect ${e.left.text} == ${e.right.text}`,
+        detail: e.passed
+          ? `error ${formatNumber(e.maxError, 2)}`
+          : `${formatValue(e.left.shape, e.left.data, digits)} ≠ ${formatValue(e.right.shape, e.right.data, digits)} (error ${formatNumber(e.maxError, 2)} > ${formatNumber(e.tolerance, 2)})`,
+      })),
+    ].sort((x, y) => x.line - y.line),
+    problems: a.diagnostics
+      .filter((d) => d.code !== 'check.failed' && d.code !== 'expect.failed')
+      .map((d) => ({ line: source.lineOf(d.span.start), severity: d.severity, code: d.code, message: d.message })),
+    networks: a.networks.map(networkModel),
+    trainings: (a.trainings ?? []).map((t) => ({
+      line: t.line,
+      targets: t.targets,
+      optimizer: t.optimizer,
+      losses: t.losses,
+      metrics: t.metrics,
+      epochs: t.epochs,
+      steps: t.steps,
+      ms: t.ms,
+      ...(t.stopped ? { stopped: t.stopped } : {}),
+    })),
+  };
+}
+
+const memory = (m: { params: number; activations: SizeValue }): string =>
+  `parameters ${formatBytes(m.params)}, activations ${typeof m.activations === 'number' ? formatBytes(m.activations) : m.activations}`;
+
+function networkModel(n: NetworkInfo): PanelNetwork {
+  const rows: PanelLayerRow[] = [];
+  const walk = (layers: readonly LayerInfo[], depth: number) => {
+    for (const l of layers) {
+      rows.push({
+        depth,
+        index: l.index,
+        label: l.label,
+        type: l.type,
+        line: l.line,
+        input: formatShape(l.inputShape),
+        output: formatShape(l.outputShape),
+        params: formatCount(l.params),
+        formula: l.paramFormula && l.paramFormula !== String(l.params) ? l.paramFormula : '',
+        macs: formatSize(l.macs),
+      });
+      if (l.children) walk(l.children, depth + 1);
+    }
+  };
+  walk(n.layers, 0);
+  return {
+    name: n.name,
+    line: n.line,
+    input: formatShape(n.inputShape),
+    output: formatShape(n.outputShape),
+    rows,
+    totals: {
+      params: formatCount(n.params),
+      trainable: formatCount(n.trainableParams),
+      formula: n.paramFormula,
+      buffers: formatCount(n.buffers),
+      macs: formatSize(n.totalMacs),
+      multAdds: formatSize(n.totalMultAdds),
+      memory32: memory(n.memory.float32),
+      memory64: memory(n.memory.float64),
+    },
+  };
+}
