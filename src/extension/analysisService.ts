@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Analysis } from '../core/analysis';
 import type { Diagnostic } from '../core/diagnostics';
@@ -86,7 +87,7 @@ export class AnalysisService implements vscode.Disposable {
   async solution(document: vscode.TextDocument, title: string, digits: number): Promise<{ markdown: string } | { problem: string }> {
     const languageId = document.languageId === 'markdown' ? 'markdown' : 'nn';
     const o = await this.client.solve(
-      { text: document.getText(), languageId, budget: this.config.workBudget, checkTolerance: this.config.checkTolerance, title, digits },
+      { text: document.getText(), languageId, budget: this.config.workBudget, checkTolerance: this.config.checkTolerance, title, digits, folder: folderOf(document) },
       this.config.timeout,
     ).outcome;
     switch (o.kind) {
@@ -141,7 +142,7 @@ export class AnalysisService implements vscode.Disposable {
     if (languageId === 'markdown' && !NN_FENCE.test(text)) return this.finish(document, entry, emptyAnalysis([]), 0);
 
     const job = this.client.run(
-      { text, languageId, budget: this.config.workBudget, checkTolerance: this.config.checkTolerance },
+      { text, languageId, budget: this.config.workBudget, checkTolerance: this.config.checkTolerance, folder: folderOf(document) },
       this.config.timeout,
     );
     entry.job = job;
@@ -201,4 +202,9 @@ function failureDiagnostic(message: string): Diagnostic {
     message: `GradLens could not analyse this file (an internal error; see the GradLens output): ${first}`,
     span: { start: 0, end: 0 },
   };
+}
+
+/** The folder of a document on disk, where `load_csv` looks; none for untitled or virtual documents. */
+function folderOf(document: vscode.TextDocument): string | undefined {
+  return document.uri.scheme === 'file' ? path.dirname(document.uri.fsPath) : undefined;
 }

@@ -3,10 +3,25 @@
  * and the worked-solution writer are loaded here, never on the extension host's thread. One
  * request at a time; a stuck analysis is ended from outside with worker.terminate().
  */
+import { readFileSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { parentPort } from 'node:worker_threads';
 import { workedSolution } from '../core/explain/solution';
 import { analyze, analyzeFull } from '../core/index';
 import type { WorkerRequest, WorkerResponse } from './workerProtocol';
+
+/** Files next to the document (`load_csv`), at most 64 MB; anything unreadable is undefined (a diagnostic). */
+function readerIn(folder: string): (relativePath: string) => string | undefined {
+  return (relativePath) => {
+    try {
+      const path = resolve(folder, relativePath);
+      if (statSync(path).size > 64 * 1024 * 1024) return undefined;
+      return readFileSync(path, 'utf8');
+    } catch {
+      return undefined;
+    }
+  };
+}
 
 const port = parentPort;
 if (port) {
@@ -14,7 +29,12 @@ if (port) {
     const started = performance.now();
     let response: WorkerResponse;
     try {
-      const options = { languageId: request.languageId, budget: request.budget, checkTolerance: request.checkTolerance };
+      const options = {
+        languageId: request.languageId,
+        budget: request.budget,
+        checkTolerance: request.checkTolerance,
+        readFile: request.folder ? readerIn(request.folder) : undefined,
+      };
       if (request.type === 'solution') {
         const full = analyzeFull(request.text, { ...options, digits: request.digits });
         const markdown = workedSolution(full, { format: 'md', title: request.title, digits: request.digits });

@@ -8,6 +8,8 @@ export interface AnalyzeRequest {
   readonly languageId: 'nn' | 'markdown';
   readonly budget: number;
   readonly checkTolerance: number;
+  /** The document's folder on disk (file: documents only): `load_csv` reads relative to it. */
+  readonly folder?: string;
 }
 
 /** A worked solution (issue #7) of a text, as Markdown: the solution code stays in the worker. */
@@ -20,6 +22,7 @@ export interface SolutionRequest {
   readonly checkTolerance: number;
   readonly title?: string;
   readonly digits: number;
+  readonly folder?: string;
 }
 
 export type WorkerRequest = AnalyzeRequest | SolutionRequest;

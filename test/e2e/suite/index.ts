@@ -297,6 +297,18 @@ export async function run(): Promise<void> {
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
   });
 
+  suite.test('load_csv reads a file next to the document (the breast-cancer example)', async () => {
+    const editor = await open('breast-cancer-mlp.nn');
+    const uri = editor.document.uri;
+    const lenses = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri, 100)) ?? [];
+    const titles = lenses.map((l) => l.command?.title ?? '');
+    // D = load_csv("data/breast_cancer.csv") is [569, 31]: 30 standardised features and the label.
+    assertIncludes(titles, /^D = \[569, 31\]/, 'the loaded data');
+    const csvProblems = vscode.languages.getDiagnostics(uri).filter((d) => String(d.code ?? '').startsWith('csv.'));
+    assert(csvProblems.length === 0, `csv diagnostics: ${JSON.stringify(csvProblems.map((d) => d.message))}`);
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+  });
+
   suite.test('the work budget stops an expensive document and says so', async () => {
     await setSetting('analysis.workBudget', 1000);
     try {
