@@ -31,6 +31,7 @@ import type { NodeId } from '../builtins/types';
 import type { Attrs } from '../autodiff/op';
 import { tensor } from '../tensor/tensor';
 import { batchStats } from './ops/norm';
+import { runAttention, runRecurrent } from './sequence';
 
 export interface MakeArgs {
   readonly v: Readonly<Record<string, ArgVal>>;
@@ -288,6 +289,17 @@ const convTranspose2d: LayerDef = {
       },
       macs: (x) => D.mul(D.mul(mulAll(x.slice(0, x.length - 3)), mulAll(x.slice(x.length - 2))), Cin * (Cout / groups) * k[0] * k[1]),
       multAdds: (_x, y) => (y.length === 4 ? D.mul(D.mul(y[0], mulAll(y.slice(2))), count) : D.mul(mulAll(y.slice(1)), count)),
+      run(x, r) {
+        // Unbatched [C, H, W] runs as a batch of one, as PyTorch.
+        const shp = r.shape(x);
+        const xb = shp.length === 3 ? r.apply('reshape', [x], { shape: [1, ...shp] }) : x;
+        if (xb === undefined) return undefined;
+        const ins = [xb, r.param('weight')];
+        if (hasBias) ins.push(r.param('bias'));
+        const y = r.apply('conv_transpose2d', ins, { stride: s, padding: p, outputPadding: op, dilation: d, groups });
+        if (y === undefined || shp.length === 4) return y;
+        return r.apply('reshape', [y], { shape: r.shape(y).slice(1) });
+      },
     };
   },
 };
@@ -698,7 +710,9 @@ function recurrentDef(name: 'RNN' | 'LSTM' | 'GRU'): LayerDef {
       const Dn = bool(a.v.bidirectional) ? 2 : 1;
       const hasBias = bool(a.v.bias);
       const batchFirst = bool(a.v.batch_first);
+      const p = a.v.dropout as number;
       if (L < 1) return a.problem(`Expected num_layers ≥ 1, found ${L}.`, 'num_layers');
+      if (!(p >= 0 && p <= 1)) return a.problem(`Expected a dropout probability between 0 and 1, found ${p}.`, 'dropout');
       if (P >= H && P > 0) return a.problem(`proj_size must be smaller than hidden_size, found ${P} ≥ ${H}.`, 'proj_size');
       const Hout = P > 0 ? P : H;
       const bound = H > 0 ? 1 / Math.sqrt(H) : 0;
@@ -733,6 +747,12 @@ function recurrentDef(name: 'RNN' | 'LSTM' | 'GRU'): LayerDef {
         },
         macs: (x) => D.mul(mulAll(x.slice(0, -1)), macsPerStep),
         multAdds: (_x, y) => D.mul(y.length >= 3 ? D.mul(y[0], y[1]) : y[0], count),
+        run: (x, r) =>
+          runRecurrent(
+            { kind: name, nonlinearity: a.v.nonlinearity === 'relu' ? 'relu' : 'tanh', hidden: H, layers: L, proj: P, directions: Dn === 2 ? 2 : 1, bias: hasBias, batchFirst, dropout: p, call: a.call },
+            x,
+            r,
+          ),
       };
     },
   };
@@ -755,6 +775,8 @@ const multiheadAttention: LayerDef = {
     const E = a.v.embed_dim as number;
     const h = a.v.num_heads as number;
     if (h < 1 || E % h !== 0) return a.problem(`num_heads = ${h} does not divide embed_dim = ${E}.`, 'num_heads');
+    const p = a.v.dropout as number;
+    if (!(p >= 0 && p <= 1)) return a.problem(`Expected a dropout probability between 0 and 1, found ${p}.`, 'dropout');
     const kd = (a.v.kdim as number | null) ?? E;
     const vd = (a.v.vdim as number | null) ?? E;
     if (kd !== E || vd !== E) return a.problem(`MultiheadAttention here is self-attention: kdim and vdim must equal embed_dim (${E}).`, kd !== E ? 'kdim' : 'vdim');
@@ -784,6 +806,8 @@ const multiheadAttention: LayerDef = {
         return D.add(D.mul(tokens, 4 * E * E), D.mul(D.mul(tokens, Lq), 2 * E));
       },
       multAdds: (_x, y) => D.mul(y.length >= 3 ? D.mul(y[0], y[1]) : y[0], count),
+      run: (x, r) =>
+        runAttention({ embed: E, heads: h, bias: hasBias, addBiasKv: bool(a.v.add_bias_kv), addZeroAttn: bool(a.v.add_zero_attn), batchFirst, dropout: p }, x, r),
     };
   },
 };

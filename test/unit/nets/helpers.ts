@@ -1,4 +1,6 @@
 /** Test helpers: build the networks of a text with the real parser, and a minimal tape that runs them. */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { getOp, isShapeError, type Attrs } from '../../../src/core/autodiff/op';
 import type { NodeId, Rng } from '../../../src/core/builtins/types';
 import type { Diagnostic } from '../../../src/core/diagnostics';
@@ -147,4 +149,80 @@ export class MiniTape {
     }
     return grads;
   }
+}
+
+/** A tensor in a fixture: shape and row-major data. */
+export interface FixtureTensor {
+  shape: number[];
+  data: number[];
+}
+
+/** One case of a PyTorch fixture (nets.json layout, written by test/fixtures/torch/nets/*.py). */
+export interface TorchCase {
+  name: string;
+  text: string;
+  train: boolean;
+  input: FixtureTensor;
+  state: Record<string, FixtureTensor>;
+  seed: FixtureTensor;
+  output: FixtureTensor;
+  gradInput: FixtureTensor | null;
+  gradParams: Record<string, FixtureTensor>;
+  buffersAfter: Record<string, FixtureTensor>;
+}
+
+/** Largest |actual − expected| / max(1, |expected|); Infinity on a shape or length mismatch. */
+export function worstRelError(actual: Tensor | undefined, expected: FixtureTensor): number {
+  if (!actual || actual.shape.length !== expected.shape.length || actual.shape.some((d, i) => d !== expected.shape[i])) return Infinity;
+  let worst = 0;
+  for (let i = 0; i < expected.data.length; i++) {
+    const e = expected.data[i];
+    const r = Math.abs(actual.data[i] - e) / Math.max(1, Math.abs(e));
+    worst = Math.max(worst, Number.isNaN(r) ? Infinity : r);
+  }
+  return worst;
+}
+
+/**
+ * Runs a fixture case: builds `net`, sets the fixture's parameters, runs forward and the
+ * backward of Σ(y ⊙ seed). Returns every compared quantity's worst relative error by name
+ * ('output', 'grad input', 'grad net.0.weight', …) and the diagnostics met on the way.
+ */
+export function runTorchCase(c: TorchCase): { errors: Record<string, number>; problems: unknown[] } {
+  const b = build(c.text);
+  if (b.diagnostics.length) return { errors: {}, problems: b.diagnostics };
+  const model = b.nets.get('net')!;
+  const tape = new MiniTape(model);
+  const names = new Set(model.parameters().map((p) => p.name));
+  const problems: unknown[] = [];
+  for (const [k, v] of Object.entries(c.state)) {
+    if (names.has(k)) tape.setParam(k, v.data);
+    else if (tape.buffers.has(k)) tape.buffers.set(k, tensor(v.shape, v.data));
+    else problems.push(`unknown state ${k}`);
+  }
+  for (const n of names) if (!(n in c.gradParams)) problems.push(`parameter ${n} not in the fixture`);
+  const { x, y } = tape.run(tensor(c.input.shape, c.input.data), c.train);
+  if (y === undefined || tape.errors.length) return { errors: {}, problems: [...problems, ...tape.errors] };
+  const errors: Record<string, number> = { output: worstRelError(tape.nodes[y].value, c.output) };
+  const grads = tape.backward(y, tensor(c.seed.shape, c.seed.data));
+  if (c.gradInput) errors['grad input'] = worstRelError(grads[x], c.gradInput);
+  for (const [k, g] of Object.entries(c.gradParams)) errors[`grad ${k}`] = worstRelError(grads[tape.params.get(k)!] ?? tensor(g.shape), g);
+  for (const [k, v] of Object.entries(c.buffersAfter)) errors[`buffer ${k}`] = worstRelError(tape.buffers.get(k), v);
+  return { errors, problems };
+}
+
+/** The cases of test/fixtures/torch/nets/FILE. */
+export function torchCases(file: string): TorchCase[] {
+  const path = fileURLToPath(new URL(`../../fixtures/torch/nets/${file}`, import.meta.url));
+  return (JSON.parse(readFileSync(path, 'utf8')) as { cases: TorchCase[] }).cases;
+}
+
+/** Quantities of a fixture case off by more than `tol` (relative): {} when all agree. */
+export function torchMismatches(c: TorchCase, tol = 1e-10): Record<string, unknown> {
+  const { errors, problems } = runTorchCase(c);
+  const bad: Record<string, unknown> = {};
+  if (problems.length) bad.problems = problems;
+  if (!('output' in errors) && !problems.length) bad.output = 'not computed';
+  for (const [k, e] of Object.entries(errors)) if (!(e < tol)) bad[k] = e;
+  return bad;
 }
