@@ -224,10 +224,17 @@ function convDef(nd: 1 | 2): LayerDef {
         macs: (_x, y) => D.mul(numelDims(y), fanIn),
         multAdds: (_x, y) => (y.length === nd + 2 ? D.mul(D.mul(y[0], mulAll(y.slice(2))), count) : D.mul(mulAll(y.slice(1)), count)),
         run(x, r) {
-          if (r.shape(x).length !== nd + 2) return r.error('net.not-runnable', `${a.call} runs on a batched input [N, C, …]; found ${st([...r.shape(x)])}.`);
-          const ins = [x, r.param('weight')];
+          // An unbatched input [C, …] runs as a batch of one, as in PyTorch.
+          const shape = [...r.shape(x)];
+          const unbatched = shape.length === nd + 1;
+          if (!unbatched && shape.length !== nd + 2) return r.error('net.not-runnable', `${a.call} expects [N, C, …] or [C, …]; found ${st(shape)}.`);
+          const xb = unbatched ? r.apply('reshape', [x], { shape: [1, ...shape] }) : x;
+          if (xb === undefined) return undefined;
+          const ins = [xb, r.param('weight')];
           if (hasBias) ins.push(r.param('bias'));
-          return r.apply(`conv${nd}d`, ins, { stride: s, padding: p0, paddingEnd: p1, dilation: d, groups });
+          const y = r.apply(`conv${nd}d`, ins, { stride: s, padding: p0, paddingEnd: p1, dilation: d, groups });
+          if (!unbatched || y === undefined) return y;
+          return r.apply('reshape', [y], { shape: [...r.shape(y)].slice(1) });
         },
       };
     },
