@@ -8,10 +8,6 @@ export function span(start: number, end: number): Span {
   return { start, end };
 }
 
-export function joinSpans(a: Span, b: Span): Span {
-  return { start: Math.min(a.start, b.start), end: Math.max(a.end, b.end) };
-}
-
 /** Position as the Language Server Protocol counts it: 0-based line, UTF-16 character. */
 export interface Position {
   readonly line: number;

@@ -1,4 +1,5 @@
 /** Constructors: `zeros`, `ones`, `eye`, `onehot`, `arange`, `randn`, `rand` — all constants. */
+import type { Span } from '../span';
 import { full, tensor } from '../tensor/tensor';
 import { defineBuiltin, type BoundArgs, type CallContext, type NodeId, type ParamSpec, type TensorArg } from './types';
 
@@ -7,18 +8,22 @@ export const MAX_CONSTRUCTED_ELEMENTS = 50_000_000;
 
 const DIMS: ParamSpec = { name: 'shape', aliases: ['size'], kind: 'ints', rest: true };
 
+function tooLarge(n: number, ctx: CallContext, span: Span): undefined {
+  return ctx.error('call.too-large', `Expected at most ${MAX_CONSTRUCTED_ELEMENTS.toLocaleString('en-US')} elements, found ${n.toLocaleString('en-US')}.`, span);
+}
+
 function dims(args: BoundArgs, ctx: CallContext): number[] | undefined {
   const d = (args.values.shape as number[] | undefined) ?? [];
   let n = 1;
   for (const x of d) {
     if (!Number.isInteger(x) || x < 0) {
-      ctx.error('call.arguments', `Expected non-negative integer sizes, found ${x}.`, args.spans.shape ?? ctx.span);
+      ctx.error('call.bad-argument', `Expected non-negative integer sizes, found ${x}.`, args.spans.shape ?? ctx.span);
       return undefined;
     }
     n *= x;
   }
   if (n > MAX_CONSTRUCTED_ELEMENTS) {
-    ctx.error('call.too-large', `Expected at most ${MAX_CONSTRUCTED_ELEMENTS.toLocaleString('en-US')} elements, found ${n.toLocaleString('en-US')}.`, args.spans.shape ?? ctx.span);
+    tooLarge(n, ctx, args.spans.shape ?? ctx.span);
     return undefined;
   }
   return d.slice();
@@ -59,7 +64,7 @@ defineBuiltin({
     const n = args.values.n as number;
     const m = typeof args.values.m === 'number' ? args.values.m : n;
     if (!(n >= 0) || !(m >= 0) || n * m > MAX_CONSTRUCTED_ELEMENTS) {
-      return ctx.error('call.arguments', `Expected a non-negative size, found eye(${n}, ${m}).`, ctx.span);
+      return ctx.error('call.bad-argument', `Expected a non-negative size, found eye(${n}, ${m}).`, ctx.span);
     }
     const t = tensor([n, m]);
     for (let i = 0; i < Math.min(n, m); i++) t.data[i * m + i] = 1;
@@ -80,10 +85,10 @@ defineBuiltin({
   call: (args, ctx) => {
     const i = args.values.i as TensorArg;
     const n = args.values.n as number;
-    if (!(n > 0)) return ctx.error('call.arguments', `Expected a positive number of classes, found ${n}.`, args.spans.n ?? ctx.span);
+    if (!(n > 0)) return ctx.error('call.bad-argument', `Expected a positive number of classes, found ${n}.`, args.spans.n ?? ctx.span);
     const idx = ctx.value(i.node);
     if (idx.data.length * n > MAX_CONSTRUCTED_ELEMENTS) {
-      return ctx.error('call.too-large', `Expected at most ${MAX_CONSTRUCTED_ELEMENTS} elements, found ${idx.data.length * n}.`, ctx.span);
+      return tooLarge(idx.data.length * n, ctx, ctx.span);
     }
     const t = tensor([...idx.shape, n]);
     for (let k = 0; k < idx.data.length; k++) {
@@ -116,9 +121,9 @@ defineBuiltin({
       stop = start;
       start = 0;
     }
-    if (step === 0 || !Number.isFinite(step)) return ctx.error('call.arguments', `Expected a non-zero step, found ${step}.`, args.spans.step ?? ctx.span);
+    if (step === 0 || !Number.isFinite(step)) return ctx.error('call.bad-argument', `Expected a non-zero step, found ${step}.`, args.spans.step ?? ctx.span);
     const n = Math.max(0, Math.ceil((stop - start) / step));
-    if (n > MAX_CONSTRUCTED_ELEMENTS) return ctx.error('call.too-large', `Expected at most ${MAX_CONSTRUCTED_ELEMENTS} elements, found ${n}.`, ctx.span);
+    if (n > MAX_CONSTRUCTED_ELEMENTS) return tooLarge(n, ctx, ctx.span);
     const t = tensor([n]);
     for (let k = 0; k < n; k++) t.data[k] = start + k * step;
     return ctx.constant(t);
@@ -133,7 +138,7 @@ function random(kind: 'randn' | 'rand') {
     if (!d) return undefined;
     const seed = args.values.seed;
     if (typeof seed === 'number' && (!Number.isInteger(seed) || seed < 0 || seed > 4294967295)) {
-      return ctx.error('call.arguments', `Expected a seed in [0, 2^32 − 1], found ${seed}.`, args.spans.seed ?? ctx.span);
+      return ctx.error('call.bad-argument', `Expected a seed in [0, 2^32 − 1], found ${seed}.`, args.spans.seed ?? ctx.span);
     }
     const rng = ctx.rng(typeof seed === 'number' ? seed : null);
     const n = d.reduce((a, b) => a * b, 1);

@@ -1,4 +1,4 @@
-import { defineBuiltin, type TensorArg } from './types';
+import { applyOp, defineBuiltin, type TensorArg } from './types';
 
 /** The element-wise built-ins of one argument (plus leaky_relu's slope). */
 const UNARY: { name: string; op: string; aliases?: string[]; doc: string; derivative: string }[] = [
@@ -25,7 +25,7 @@ for (const u of UNARY) {
     doc: u.doc,
     derivative: u.derivative,
     params: [{ name: 'x', aliases: ['input'], kind: 'tensor' }],
-    call: (args, ctx) => ctx.apply(u.op, [(args.values.x as TensorArg).node]),
+    call: applyOp(u.op, 'x'),
   });
 }
 

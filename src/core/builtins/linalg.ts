@@ -1,5 +1,5 @@
 /** Linear algebra: `matmul` (also `a @ b`), `dot`, `outer`. */
-import { defineBuiltin, type TensorArg } from './types';
+import { applyOp, defineBuiltin } from './types';
 
 defineBuiltin({
   name: 'matmul',
@@ -12,7 +12,7 @@ defineBuiltin({
     { name: 'a', aliases: ['input', 'x'], kind: 'tensor' },
     { name: 'b', aliases: ['other', 'mat2', 'vec', 'y'], kind: 'tensor' },
   ],
-  call: (args, ctx) => ctx.apply('matmul', [(args.values.a as TensorArg).node, (args.values.b as TensorArg).node]),
+  call: applyOp('matmul', 'a', 'b'),
 });
 
 defineBuiltin({
@@ -26,7 +26,7 @@ defineBuiltin({
     { name: 'a', aliases: ['input', 'x'], kind: 'tensor' },
     { name: 'b', aliases: ['other', 'tensor', 'y'], kind: 'tensor' },
   ],
-  call: (args, ctx) => ctx.apply('dot', [(args.values.a as TensorArg).node, (args.values.b as TensorArg).node]),
+  call: applyOp('dot', 'a', 'b'),
 });
 
 defineBuiltin({
@@ -40,5 +40,5 @@ defineBuiltin({
     { name: 'a', aliases: ['input', 'x'], kind: 'tensor' },
     { name: 'b', aliases: ['vec2', 'other', 'y'], kind: 'tensor' },
   ],
-  call: (args, ctx) => ctx.apply('outer', [(args.values.a as TensorArg).node, (args.values.b as TensorArg).node]),
+  call: applyOp('outer', 'a', 'b'),
 });

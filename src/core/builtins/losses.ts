@@ -4,7 +4,7 @@
  */
 import { checkClassIndices, classAxis, classificationTarget } from '../autodiff/ops/loss';
 import { broadcastShapes, formatShape, sameShape } from '../tensor/tensor';
-import { defineBuiltin, type CallContext, type NodeId, type TensorArg } from './types';
+import { applyOp, defineBuiltin, type CallContext, type NodeId, type TensorArg } from './types';
 
 function classification(op: 'cross_entropy' | 'nll', input: TensorArg, target: TensorArg, ctx: CallContext): NodeId | undefined {
   const xs = ctx.shape(input.node);
@@ -87,7 +87,7 @@ defineBuiltin({
     { name: 'p', aliases: ['input', 'x', 'pred'], kind: 'tensor' },
     { name: 'y', aliases: ['target'], kind: 'tensor' },
   ],
-  call: (args, ctx) => ctx.apply('bce', [(args.values.p as TensorArg).node, (args.values.y as TensorArg).node]),
+  call: applyOp('bce', 'p', 'y'),
 });
 
 defineBuiltin({
@@ -101,5 +101,5 @@ defineBuiltin({
     { name: 'z', aliases: ['input', 'x', 'logits'], kind: 'tensor' },
     { name: 'y', aliases: ['target'], kind: 'tensor' },
   ],
-  call: (args, ctx) => ctx.apply('bce_with_logits', [(args.values.z as TensorArg).node, (args.values.y as TensorArg).node]),
+  call: applyOp('bce_with_logits', 'z', 'y'),
 });

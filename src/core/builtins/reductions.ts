@@ -3,7 +3,7 @@
  * `max(a, b)`/`min(a, b)` (two positional tensors → the op `maximum`/`minimum`) and `pow`.
  */
 import type { Attrs } from '../autodiff/op';
-import { defineBuiltin, type BoundArgs, type CallContext, type NodeId, type ParamSpec, type TensorArg } from './types';
+import { applyOp, defineBuiltin, type BoundArgs, type CallContext, type NodeId, type ParamSpec, type TensorArg } from './types';
 
 const X: ParamSpec = { name: 'x', aliases: ['input', 'a'], kind: 'tensor' };
 const AXIS: ParamSpec = { name: 'axis', aliases: ['dim'], kind: 'axis', default: null };
@@ -64,7 +64,7 @@ function defineExtremum(word: 'max' | 'min'): void {
       if (other) {
         if (typeof args.values.axis === 'number' || Array.isArray(args.values.axis)) {
           return ctx.error(
-            'call.arguments',
+            'call.bad-argument',
             `Expected either two tensors (element-wise ${word}) or one tensor and axis=, found both.`,
             args.spans.axis ?? ctx.span,
           );
@@ -87,5 +87,5 @@ defineBuiltin({
   doc: 'x raised to the power p, element-wise with broadcasting; the same as x ^ p.',
   derivative: '∂/∂x = p·x^(p−1); ∂/∂p = x^p·ln x (only when p depends on a leaf)',
   params: [X, { name: 'p', aliases: ['exponent', 'y', 'b'], kind: 'tensor' }],
-  call: (args, ctx) => ctx.apply('pow', [(args.values.x as TensorArg).node, (args.values.p as TensorArg).node]),
+  call: applyOp('pow', 'x', 'p'),
 });

@@ -26,7 +26,7 @@ defineBuiltin({
       return ctx.apply('permute', [x.node], { perm: Array.from({ length: rank }, (_, i) => rank - 1 - i) });
     }
     if (typeof a !== 'number' || typeof b !== 'number') {
-      return ctx.error('call.arguments', 'Expected no axes (reverse all) or two axes to swap, found one.', ctx.span);
+      return ctx.error('call.bad-argument', 'Expected no axes (reverse all) or two axes to swap, found one.', ctx.span);
     }
     const na = normalizeAxis(a, rank);
     const nb = normalizeAxis(b, rank);

@@ -91,6 +91,11 @@ export interface BuiltinDef {
   call(args: BoundArgs, ctx: CallContext): NodeId | undefined;
 }
 
+/** The `call` of a built-in that applies `op` to its tensor arguments `names`, in order: `applyOp('matmul', 'a', 'b')`. */
+export function applyOp(op: string, ...names: string[]): BuiltinDef['call'] {
+  return (args, ctx) => ctx.apply(op, names.map((n) => (args.values[n] as TensorArg).node));
+}
+
 const builtins = new Map<string, BuiltinDef>();
 
 export function defineBuiltin(def: BuiltinDef): BuiltinDef {
@@ -101,7 +106,7 @@ export function defineBuiltin(def: BuiltinDef): BuiltinDef {
   return def;
 }
 
-/** Case-insensitive lookup after removing `nn.`, `F.`, `torch.`, `np.` prefixes. */
+/** Case-insensitive lookup (the parser has already removed `nn.`, `F.`, `torch.`, `np.` prefixes). */
 export function findBuiltin(name: string): BuiltinDef | undefined {
   return builtins.get(name.toLowerCase());
 }

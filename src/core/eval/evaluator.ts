@@ -403,14 +403,12 @@ export class Evaluator {
     const line = this.currentLine;
     const targets = this.resolveWrt(out, grads, stmt.wrt);
     if (!stmt.wrt && targets.length === 0) {
-      this.diagnostics.push(warning('grad.no-inputs', `\`${out.name}\` depends on no parameter or leaf: there is nothing to differentiate.`, stmt.of.span));
+      this.diagnostics.push(warning('grad.no-inputs', `Expected \`${out.name}\` to depend on a parameter or a leaf, found none: there is nothing to differentiate.`, stmt.of.span));
     }
     for (const t of targets) {
       const g = grads.of(t.b.node);
       if (!t.depends) {
-        this.diagnostics.push(
-          warning('grad.independent', `\`${out.name}\` does not depend on \`${t.text}\`: its gradient is 0.`, t.span),
-        );
+        this.diagnostics.push(independent(out.name, t.text, t.span));
       }
       this.gradients.push({
         of: refText(stmt.of),
@@ -1013,7 +1011,7 @@ export class Evaluator {
     const grads = this.tape.backward(out.node);
     const [t] = this.resolveWrt(out, grads, [w]);
     if (!t) return undefined;
-    if (!t.depends) this.diagnostics.push(warning('grad.independent', `\`${refText(o)}\` does not depend on \`${t.text}\`: its gradient is 0.`, w.span));
+    if (!t.depends) this.diagnostics.push(independent(refText(o), t.text, w.span));
     this.refs.push({ ref: o, binding: out });
     return this.constant(grads.of(t.b.node), e.span);
   }
@@ -1266,6 +1264,11 @@ export class Evaluator {
     if (this.work > this.budget) throw new BudgetExceeded(span ?? { start: 0, end: 0 });
   }
 
+}
+
+/** `grad.independent`: OUT has no path to NAME, so ∂OUT/∂NAME is 0 (grad statements and `grad(…)`). */
+function independent(out: string, wrt: string, span: Span): Diagnostic {
+  return warning('grad.independent', `Expected \`${out}\` to depend on \`${wrt}\`, found no path from it: its gradient is 0.`, span);
 }
 
 /** Keeps source order, but lists each network's parameters in state_dict order where the first of them appears. */

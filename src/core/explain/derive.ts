@@ -10,7 +10,8 @@ import { describeTensor } from '../tensor/preview';
 import type { Tape } from '../autodiff/tape';
 import type { Gradients } from '../autodiff/tape';
 import type { Binding } from '../eval/values';
-import { printSym, simplify, texSym, texName, texNumber } from './print';
+import { printSym, simplify } from './print';
+import { texNum, texPartial, texSymbolic } from './solution/tex';
 
 /** Built-in name → element-wise op name, for symbolic differentiation. */
 const FN_TO_OP: Record<string, string> = {
@@ -87,7 +88,8 @@ export function exprToSym(e: Expr): Sym {
   }
 }
 
-function hasVar(s: Sym, x: string): boolean {
+/** Whether the variable `x` occurs in `s`. */
+export function hasVar(s: Sym, x: string): boolean {
   switch (s.k) {
     case 'num':
       return false;
@@ -305,13 +307,13 @@ export function deriveGradient(tape: Tape, of: Binding, wrt: Binding, wrtText: s
       const s = simplify(d);
       const env = valueEnv(tape, b);
       conventionsFor(s, env, conventions);
-      f = { to: b.name, from: p.name, symbolic: s, text: printSym(s), tex: texSym(s), value: evalSym(s, env) };
+      f = { to: b.name, from: p.name, symbolic: s, text: printSym(s), tex: texSymbolic(s, { digits: 4 }), value: evalSym(s, env) };
     } else if (d) {
       // Element-wise partial of a tensor statement (sum/mean pass the gradient through).
       const sd = simplify(d);
       const n = numel(tape.shape(p.node));
       const tv = n <= 64 ? evalSymTensor(sd, b, tape, n) : undefined;
-      f = { to: b.name, from: p.name, symbolic: sd, text: printSym(sd), tex: texSym(sd), elementwise: true, tensorValue: tv };
+      f = { to: b.name, from: p.name, symbolic: sd, text: printSym(sd), tex: texSymbolic(sd, { digits: 4 }), elementwise: true, tensorValue: tv };
     } else {
       // One op applied to the referenced values: the op table's vector–Jacobian rule.
       const text = opRuleFor(tape, b, p, source) ?? `∂${b.name}/∂${p.name} (through ${b.stmt ? 'the expression' : 'a network'})`;
@@ -597,14 +599,13 @@ export function derivationMarkdown(d: Derivation): string {
 
 /** The same derivation as LaTeX (align* body), for the panel and worked solutions. */
 export function derivationTex(d: Derivation): string {
-  const head = `\\frac{\\partial ${texName(d.of)}}{\\partial ${texName(d.wrt)}}`;
-  const frac = (a: string, b: string): string => `\\frac{\\partial ${texName(a)}}{\\partial ${texName(b)}}`;
-  const res = d.result.data.length === 1 ? texNumber(d.result.data[0]) : `\\text{tensor } ${formatShape(d.result.shape)}`;
+  const head = texPartial(d.of, d.wrt);
+  const res = d.result.data.length === 1 ? texNum(d.result.data[0]) : `\\text{tensor } ${formatShape(d.result.shape)}`;
   if (d.mode !== 'paths') return `${head} &= ${res}`;
   const rows: string[] = [];
-  rows.push(`${head} &= ${d.paths.map((p) => p.map((f) => frac(f.to, f.from)).join(' \\cdot ')).join(' + ')}`);
+  rows.push(`${head} &= ${d.paths.map((p) => p.map((f) => texPartial(f.to, f.from)).join(' \\cdot ')).join(' + ')}`);
   rows.push(`&= ${d.paths.map((p) => p.map((f) => `\\left(${f.tex}\\right)`).join(' \\cdot ')).join(' + ')}`);
-  rows.push(`&= ${d.paths.map((p) => p.map((f) => (f.value !== undefined && f.value < 0 ? `(${texNumber(f.value)})` : texNumber(f.value ?? NaN))).join(' \\cdot ')).join(' + ')}`);
+  rows.push(`&= ${d.paths.map((p) => p.map((f) => (f.value !== undefined && f.value < 0 ? `(${texNum(f.value)})` : texNum(f.value ?? NaN))).join(' \\cdot ')).join(' + ')}`);
   rows.push(`&= ${res}`);
   return rows.join(' \\\\\n');
 }

@@ -126,6 +126,12 @@ function evalExpr(e: Expr, env: ArgEnv, kind: ArgKind): ArgVal | EvalErr {
   }
 }
 
+/** A constant number (literal arithmetic over document constants), or undefined: input sizes, seeds. */
+export function evalNumber(e: Expr, env: ArgEnv): number | undefined {
+  const v = evalExpr(e, env, 'number');
+  return typeof v === 'number' ? v : undefined;
+}
+
 const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v);
 
 function describe(v: ArgVal): string {
@@ -135,10 +141,6 @@ function describe(v: ArgVal): string {
   if (typeof v === 'number') return String(v);
   if (Array.isArray(v)) return `(${v.map((x) => (x === null ? 'None' : String(x))).join(', ')})`;
   return (v as NetRef).name;
-}
-
-export function describeArg(v: ArgVal): string {
-  return describe(v);
 }
 
 /** Checks a value against a kind; returns what was expected on a mismatch. */

@@ -27,10 +27,6 @@ export interface Poly {
   readonly terms: readonly Term[];
 }
 
-export function isSym(d: Dim): d is Poly {
-  return typeof d !== 'number';
-}
-
 export function sym(name: string): Dim {
   const a: Atom = { k: 'sym', name, key: name };
   return { kind: 'poly', c: 0, terms: [{ coef: 1, atoms: [a], key: a.key }] };

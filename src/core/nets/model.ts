@@ -6,11 +6,11 @@
 import type { LayerInfo, NetworkInfo, SizeValue } from '../analysis';
 import { error as diagError, nearest, type Diagnostic } from '../diagnostics';
 import type { Span } from '../span';
-import type { Expr, LayerLine, NetworkDecl } from '../syntax/ast';
+import type { LayerLine, NetworkDecl } from '../syntax/ast';
 import type { Rng } from '../builtins/types';
 import { createRng } from '../tensor/rng';
 import { tensor, type Tensor } from '../tensor/tensor';
-import { bindLayerArgs, type ArgProblem, type NetRef } from './args';
+import { bindLayerArgs, evalNumber, type ArgProblem, type NetRef } from './args';
 import * as D from './dims';
 import type { Dim } from './dims';
 import { findLayer, layerNames, type MakeArgs } from './layers';
@@ -207,29 +207,6 @@ function dimsOf(l: LayerInfo, infoDims: DimsMap): InfoDims {
 interface BuildState {
   readonly env: NetEnv;
   readonly diags: Diagnostic[];
-}
-
-function evalNumber(e: Expr, env: NetEnv): number | undefined {
-  switch (e.kind) {
-    case 'Number':
-      return e.value;
-    case 'Paren':
-      return evalNumber(e.inner, env);
-    case 'Unary': {
-      const v = evalNumber(e.operand, env);
-      return v === undefined ? undefined : e.op === '-' ? -v : v;
-    }
-    case 'Name':
-      return env.constant(e.name);
-    case 'Binary': {
-      const a = evalNumber(e.left, env);
-      const b = evalNumber(e.right, env);
-      if (a === undefined || b === undefined) return undefined;
-      return e.op === '+' ? a + b : e.op === '-' ? a - b : e.op === '*' ? a * b : e.op === '/' ? a / b : e.op === '^' ? a ** b : undefined;
-    }
-    default:
-      return undefined;
-  }
 }
 
 /** The declared input shape: names are symbols (always), numbers and constant arithmetic are sizes. */

@@ -95,9 +95,13 @@ describe('language semantics (LANGUAGE.md §3)', () => {
     expect(a.gradients.slice(-2).map((g) => g.data[0])).toEqual([-0.2, 1]);
   });
   it('a name OUT does not depend on: gradient 0 and a warning', () => {
-    const a = analyze('param a = 1\nparam b = 2\nz = a * 3\ngrad z wrt b\n');
+    const src = 'param a = 1\nparam b = 2\nz = a * 3\ngrad z wrt b\n';
+    const a = analyze(src);
     expect(a.gradients[0].data).toEqual([0]);
     expect(a.diagnostics.map((d) => [d.code, d.severity])).toEqual([['grad.independent', 'warning']]);
+    expect(a.diagnostics[0].message).toBe('Expected `z` to depend on `b`, found no path from it: its gradient is 0.');
+    const b = src.indexOf('wrt b') + 'wrt '.length; // the `b` after `wrt`
+    expect(a.diagnostics[0].span).toEqual({ start: b, end: b + 1 });
   });
   it('rebinding: wrt means the latest binding OUT depends on, with a warning naming its line', () => {
     const a = analyze('param x = 2\ny = x * x\nx = 10\ngrad y wrt x\n');
@@ -128,8 +132,11 @@ describe('language semantics (LANGUAGE.md §3)', () => {
     expect(a.diagnostics[0].message).toBe('Expected finite values, found −infinity produced by `ln` on line 2.');
   });
   it('a non-scalar grad output is an error on the name', () => {
-    const a = analyze('param w = [1, 2]\ny = w * 2\ngrad y wrt w\n');
+    const src = 'param w = [1, 2]\ny = w * 2\ngrad y wrt w\n';
+    const a = analyze(src);
     expect(a.diagnostics[0].code).toBe('grad.non-scalar');
+    expect(src.slice(a.diagnostics[0].span.start, a.diagnostics[0].span.end)).toBe('y');
+    expect(a.diagnostics[0].span.start).toBe(src.indexOf('grad y') + 'grad '.length);
   });
   it('power rule for constant exponents; ln for variable ones', () => {
     const a = analyze('param x = 2\ny = (x - 3)^3\ngrad y wrt x\n');

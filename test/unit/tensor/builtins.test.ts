@@ -79,7 +79,9 @@ describe('built-ins of LANGUAGE.md §4 (reductions, shape, linear algebra, proba
   it('losses check class indices', () => {
     const t = new MockTape();
     const z = t.arg(tensor([2, 3], [1, 2, 3, 4, 5, 6]));
-    expect(t.call('cross_entropy', { logits: z, target: t.arg([0, 2]) })).toBeDefined();
+    // Rows [1, 2, 3] and [4, 5, 6] share c = log(1 + e^-1 + e^-2) above their maximum:
+    // −log p = (3 + c − 1) and (6 + c − 6), whose mean is 1 + c.
+    expect(t.call('cross_entropy', { logits: z, target: t.arg([0, 2]) })!.data[0]).toBeCloseTo(1 + Math.log(1 + Math.exp(-1) + Math.exp(-2)), 14);
     expect(t.call('cross_entropy', { logits: z, target: t.arg([0, 1.5]) })).toBeUndefined();
     expect(t.problems.at(-1)).toMatchObject({ code: 'value.class-index', message: 'Expected integer class indices, found 1.5.' });
     expect(t.call('nll', { logp: z, target: t.arg([0, 3]) })).toBeUndefined();
@@ -100,9 +102,13 @@ describe('built-ins of LANGUAGE.md §4 (reductions, shape, linear algebra, proba
     expect(oh.shape).toEqual([2, 3]);
     expect(Array.from(oh.data)).toEqual([1, 0, 0, 0, 0, 1]);
     expect(t.call('onehot', { i: t.arg(3), n: 3 })).toBeUndefined();
+    expect(t.problems.at(-1)).toMatchObject({ code: 'value.class-index', message: 'Expected integer indices in [0, 3), found 3.' });
     expect(Array.from(t.call('arange', { start: 4 })!.data)).toEqual([0, 1, 2, 3]);
     expect(Array.from(t.call('arange', { start: 1, stop: 2, step: 0.25 })!.data)).toEqual([1, 1.25, 1.5, 1.75]);
     expect(t.call('zeros', { shape: [2, -1] })).toBeUndefined();
+    expect(t.problems.at(-1)).toMatchObject({ code: 'call.bad-argument', message: 'Expected non-negative integer sizes, found -1.' });
+    expect(t.call('arange', { start: 0, stop: 1, step: 0 })).toBeUndefined();
+    expect(t.problems.at(-1)).toMatchObject({ code: 'call.bad-argument', message: 'Expected a non-zero step, found 0.' });
   });
 
   it('randn/rand: seed= has its own generator, otherwise the document stream', () => {

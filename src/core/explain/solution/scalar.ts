@@ -9,7 +9,7 @@ import type { Sym } from '../../autodiff/sym';
 import type { Tape } from '../../autodiff/tape';
 import type { Binding } from '../../eval/values';
 import { numel } from '../../tensor/tensor';
-import { diffSym, exprToSym } from '../derive';
+import { diffSym, exprToSym, hasVar } from '../derive';
 import { simplify } from '../print';
 
 /** The name under which `p` appears in `b`'s statement. */
@@ -130,21 +130,6 @@ export function localDerivative(tape: Tape, to: Binding, from: Binding): LocalDe
   const rules = new Set<string>();
   collectRules(expr, variable, rules);
   return { to, from, variable, expr, derivative, value, rules };
-}
-
-function hasVar(s: Sym, x: string): boolean {
-  switch (s.k) {
-    case 'var':
-      return s.name === x;
-    case 'neg':
-      return hasVar(s.a, x);
-    case 'bin':
-      return hasVar(s.a, x) || hasVar(s.b, x);
-    case 'call':
-      return s.args.some((a) => hasVar(a, x));
-    default:
-      return false;
-  }
 }
 
 /** The differentiation rules used on the way from the expression's root to the variable. */

@@ -1,18 +1,33 @@
 /**
- * LaTeX printers for worked solutions: the user's expression tree (AST) as written, the
- * symbolic expressions (Sym) of derivatives with numbers substituted, numbers, counts and
- * tensors. Output parses with KaTeX and compiles with pdflatex + amsmath/amssymb.
+ * LaTeX printers for worked solutions and the panel's derivations: the user's expression tree
+ * (AST) as written, the symbolic expressions (Sym) of derivatives with numbers substituted,
+ * names, numbers, counts and tensors. Output parses with KaTeX and compiles with pdflatex + amsmath/amssymb.
  */
 import type { Sym } from '../../autodiff/sym';
 import { formatCount, formatNumber } from '../../format';
 import type { Arg, Expr, IndexItem } from '../../syntax/ast';
-import { texName } from '../print';
 
 export interface TexOptions {
   /** Significant digits of computed numbers. */
   readonly digits: number;
   /** LaTeX of the value a name stands for (substitution), or undefined to print the name. */
   readonly subst?: (name: string) => string | undefined;
+}
+
+const GREEK: Record<string, string> = {
+  α: '\\alpha', β: '\\beta', γ: '\\gamma', δ: '\\delta', ε: '\\epsilon', η: '\\eta', θ: '\\theta', λ: '\\lambda',
+  μ: '\\mu', ν: '\\nu', π: '\\pi', ρ: '\\rho', σ: '\\sigma', τ: '\\tau', φ: '\\phi', ω: '\\omega', Φ: '\\Phi',
+};
+
+/** A name in LaTeX: x0 → x_0, w_hidden → w_{hidden}, Greek letters. */
+export function texName(name: string): string {
+  const m = /^([A-Za-zα-ωΑ-Ω]+?)_?(\d+)$/.exec(name);
+  const base = (b: string): string =>
+    [...b].map((c) => GREEK[c] ?? c).join('').replace(/\\[a-zA-Z]+(?=[a-zA-Z])/g, (g) => `${g} `);
+  if (m) return `${base(m[1])}_{${m[2]}}`;
+  const u = name.indexOf('_');
+  if (u > 0) return `${base(name.slice(0, u))}_{\\mathrm{${name.slice(u + 1).replace(/_/g, '\\_')}}}`;
+  return name.length > 1 && !/^[α-ωΑ-Ω]$/.test(name) && !GREEK[name] ? `\\mathrm{${base(name)}}` : base(name);
 }
 
 /** A computed number: `-0.38`, `2.9 \times 10^{-11}`. */

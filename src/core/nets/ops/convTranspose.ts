@@ -10,25 +10,10 @@
  */
 import { defineOp, type Attrs, type ShapeError } from '../../autodiff/op';
 import { formatShape, tensor, type Shape, type Tensor } from '../../tensor/tensor';
+import type { Conv2dGeom } from './conv';
 
-interface Geom {
-  N: number;
-  C: number;
-  H: number;
-  W: number;
-  O: number;
-  KH: number;
-  KW: number;
-  OH: number;
-  OW: number;
-  sh: number;
-  sw: number;
-  ph: number;
-  pw: number;
-  dh: number;
-  dw: number;
-  groups: number;
-}
+/** The geometry of conv2d's kernel, with C = C_in and O = C_out. */
+type Geom = Conv2dGeom;
 
 function pair(a: unknown, def: number): [number, number] {
   if (Array.isArray(a)) return [Number(a[0]), Number(a[a.length > 1 ? 1 : 0])];

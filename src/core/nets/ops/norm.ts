@@ -141,17 +141,22 @@ defineOp({
  * Normalisation over contiguous segments of length `seg`, with per-element affine index
  * `aff(i)` (into weight/bias): the shared kernel of layer_norm and group_norm.
  */
+/** Mean and 1/√(biased variance + ε) of x[o .. o + seg). */
+function segmentStats(x: Float64Array, o: number, seg: number, e: number): [number, number] {
+  let m = 0;
+  for (let k = 0; k < seg; k++) m += x[o + k];
+  m /= seg;
+  let v = 0;
+  for (let k = 0; k < seg; k++) v += (x[o + k] - m) ** 2;
+  return [m, 1 / Math.sqrt(v / seg + e)];
+}
+
 function segNormForward(x: Tensor, w: Tensor | undefined, b: Tensor | undefined, seg: number, e: number, aff: (i: number) => number): Tensor {
   const y = tensor(x.shape);
   const nseg = seg === 0 ? 0 : x.data.length / seg;
   for (let s = 0; s < nseg; s++) {
     const o = s * seg;
-    let m = 0;
-    for (let k = 0; k < seg; k++) m += x.data[o + k];
-    m /= seg;
-    let v = 0;
-    for (let k = 0; k < seg; k++) v += (x.data[o + k] - m) ** 2;
-    const is = 1 / Math.sqrt(v / seg + e);
+    const [m, is] = segmentStats(x.data, o, seg, e);
     for (let k = 0; k < seg; k++) {
       const a = aff(o + k);
       y.data[o + k] = (x.data[o + k] - m) * is * (w ? w.data[a] : 1) + (b ? b.data[a] : 0);
@@ -169,12 +174,7 @@ function segNormBackward(g: Tensor, x: Tensor, w: Tensor | undefined, b: Tensor 
   const gh = new Float64Array(seg);
   for (let s = 0; s < nseg; s++) {
     const o = s * seg;
-    let m = 0;
-    for (let k = 0; k < seg; k++) m += x.data[o + k];
-    m /= seg;
-    let v = 0;
-    for (let k = 0; k < seg; k++) v += (x.data[o + k] - m) ** 2;
-    const is = 1 / Math.sqrt(v / seg + e);
+    const [m, is] = segmentStats(x.data, o, seg, e);
     let sg = 0;
     let sgx = 0;
     for (let k = 0; k < seg; k++) {

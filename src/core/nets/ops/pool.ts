@@ -108,14 +108,16 @@ function maxIndices(x: Float64Array, g: PoolGeom): Int32Array {
   return idx;
 }
 
+function inferPoolShape(x: Shape, attrs: Attrs, nd: 1 | 2): Shape | ShapeError {
+  const g = geom(x, attrs, nd);
+  return typeof g === 'string' ? { error: g, input: 0 } : outShape(x, g, nd);
+}
+
 function defineMaxPool(name: string, display: string, nd: 1 | 2): void {
   defineOp({
     name,
     display,
-    inferShape(shapes, attrs): Shape | ShapeError {
-      const g = geom(shapes[0], attrs, nd);
-      return typeof g === 'string' ? { error: g, input: 0 } : outShape(shapes[0], g, nd);
-    },
+    inferShape: (shapes, attrs) => inferPoolShape(shapes[0], attrs, nd),
     forward([x], attrs) {
       const g = geom(x.shape, attrs, nd) as PoolGeom;
       const y = tensor(outShape(x.shape, g, nd));
@@ -169,10 +171,7 @@ function defineAvgPool(name: string, display: string, nd: 1 | 2): void {
   defineOp({
     name,
     display,
-    inferShape(shapes, attrs): Shape | ShapeError {
-      const g = geom(shapes[0], attrs, nd);
-      return typeof g === 'string' ? { error: g, input: 0 } : outShape(shapes[0], g, nd);
-    },
+    inferShape: (shapes, attrs) => inferPoolShape(shapes[0], attrs, nd),
     forward([x], attrs) {
       const g = geom(x.shape, attrs, nd) as PoolGeom;
       const y = tensor(outShape(x.shape, g, nd));
