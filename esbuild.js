@@ -3,6 +3,7 @@
 //   dist/worker.js     the analysis worker thread (runs core: analyze)
 //   dist/cli.js        the CLI (src/cli/main.ts), dist/bench.js (bench/main.ts) when present
 //   dist/webview.js    the panel's browser script (KaTeX and @dagrejs/dagre bundled in)
+//   dist/layoutWorker.js the panel's layout worker (dagre), created by dist/webview.js
 //   dist/katex/        KaTeX's CSS and its woff2 fonts, loaded by the panel under its CSP
 //   out/e2e/*          with --e2e, instead of the above: the real-editor test bundles (test/e2e),
 //                      so that the `npm run package` output in dist/ stays what is tested
@@ -58,6 +59,8 @@ const appBuilds = [
   },
   { ...node, entryPoints: ['src/extension/worker.ts'], outfile: 'dist/worker.js' },
   { ...node, entryPoints: ['src/webview/main.ts'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife', target: 'es2022' },
+  // The panel's layout worker: dagre off the webview's main thread (src/webview/layoutWorker.ts).
+  { ...node, entryPoints: ['src/webview/layoutWorker.ts'], outfile: 'dist/layoutWorker.js', platform: 'browser', format: 'iife', target: 'es2022' },
   {
     // KaTeX's stylesheet with its fonts beside it (dist/katex/fonts/*.woff2): every webview
     // supports woff2, so the woff/ttf fallbacks are dropped from the @font-face rules.

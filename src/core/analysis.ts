@@ -176,7 +176,31 @@ export interface GraphNode {
   readonly value: number[];
   readonly grad?: number[];
   readonly isParam: boolean;
+  /**
+   * The tape operations inside this statement (the panel expands the node into them), in
+   * creation order (inputs first; the last entry is the statement's value). Absent when the
+   * statement has no operation or more than GRAPH_OPS_PER_STATEMENT, or past GRAPH_OPS_TOTAL.
+   */
+  readonly ops?: GraphOp[];
 }
+/** An input of a GraphOp: another entry of the same `ops` list, or another binding's node. */
+export type GraphOpInput = { readonly op: number } | { readonly node: number };
+/** One tape node inside a statement: an operation, or a constant / leaf it reads. */
+export interface GraphOp {
+  /** The op's display name (`·`, `ReLU`, `@`); for leaves `const`, `param`, `leaf`. */
+  readonly op: string;
+  /** The op's tape name (`mul`, `relu`, `matmul`); absent for leaves. */
+  readonly name?: string;
+  readonly kind: 'op' | 'const' | 'param' | 'leaf';
+  readonly shape: number[];
+  /** The value, for tensors of at most 16 elements. */
+  readonly value?: number[];
+  /** The adjoint from the first `grad` request whose backward pass reached this node (≤ 16 elements). */
+  readonly grad?: number[];
+  readonly inputs: GraphOpInput[];
+}
+export const GRAPH_OPS_PER_STATEMENT = 40;
+export const GRAPH_OPS_TOTAL = 2000;
 export interface GraphEdge {
   readonly from: number;
   readonly to: number;

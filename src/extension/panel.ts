@@ -16,6 +16,10 @@ export interface PanelStats {
   readonly layoutMs: number;
   readonly renderMs: number;
   readonly relayout: boolean;
+  /** Where the layout ran ('worker', or 'main' when no worker could be created). */
+  readonly layoutIn?: 'worker' | 'main';
+  /** The webview's time from receiving the state to drawing its graph. */
+  readonly toScreenMs?: number;
   readonly file: string | null;
   /** The document version whose state was rendered. */
   readonly version: number;
@@ -144,9 +148,20 @@ export class Panel implements vscode.WebviewViewProvider, vscode.Disposable {
         const sent = this.posted.get(m.seq);
         if (sent === undefined) return;
         this.posted.delete(m.seq);
-        this.last = { seq: m.seq, nodes: m.nodes, roundTripMs: performance.now() - sent.at, layoutMs: m.layoutMs, renderMs: m.renderMs, relayout: m.relayout, file: sent.file, version: sent.version };
+        this.last = {
+          seq: m.seq,
+          nodes: m.nodes,
+          roundTripMs: performance.now() - sent.at,
+          layoutMs: m.layoutMs,
+          renderMs: m.renderMs,
+          relayout: m.relayout,
+          ...(m.layoutIn ? { layoutIn: m.layoutIn } : {}),
+          ...(m.toScreenMs !== undefined ? { toScreenMs: m.toScreenMs } : {}),
+          file: sent.file,
+          version: sent.version,
+        };
         this.log(
-          `panel: ${m.nodes} nodes on screen ${this.last.roundTripMs.toFixed(1)} ms after the analysis was posted (layout ${m.relayout ? `${m.layoutMs.toFixed(1)} ms` : 'reused'}, render ${m.renderMs.toFixed(1)} ms)`,
+          `panel: ${m.nodes} nodes on screen ${this.last.roundTripMs.toFixed(1)} ms after the analysis was posted (layout ${m.relayout ? `${m.layoutMs.toFixed(1)} ms in the ${m.layoutIn === 'worker' ? 'worker' : 'main thread'}` : 'reused'}, main thread ${m.renderMs.toFixed(1)} ms)`,
         );
         return;
       }
@@ -238,6 +253,10 @@ export class Panel implements vscode.WebviewViewProvider, vscode.Disposable {
       `font-src ${webview.cspSource}`,
       `img-src ${webview.cspSource} data:`,
       `script-src 'nonce-${nonce}'`,
+      // The layout worker: dist/layoutWorker.js is fetched from the extension and started from a
+      // data: URL (a webview's resource origin differs from its own, so new Worker(url) is refused).
+      `connect-src ${webview.cspSource}`,
+      `worker-src ${webview.cspSource} data:`,
     ].join('; ');
     return `<!DOCTYPE html>
 <html lang="en">
@@ -249,7 +268,7 @@ export class Panel implements vscode.WebviewViewProvider, vscode.Disposable {
 <link rel="stylesheet" href="${asset('media', 'panel.css')}">
 <title>GradLens</title>
 </head>
-<body>
+<body data-layout-worker="${asset('dist', 'layoutWorker.js')}">
 <div id="root"><p>Loading…</p></div>
 <script nonce="${nonce}" src="${asset('dist', 'webview.js')}"></script>
 </body>

@@ -3,9 +3,9 @@
  * formatted at the user's precision. Pure (no vscode import), unit-tested in
  * test/unit/extension/panelModel.test.ts.
  */
-import type { Analysis, LayerInfo, NetworkInfo, SizeValue } from '../core/analysis';
+import type { Analysis, GraphOp, LayerInfo, NetworkInfo, SizeValue } from '../core/analysis';
 import { formatBytes, formatCount, formatNumber } from '../core/format';
-import type { PanelLayerRow, PanelNetwork, PanelNode, PanelState } from '../shared/protocol';
+import type { PanelLayerRow, PanelNetwork, PanelNode, PanelOp, PanelState } from '../shared/protocol';
 import { formatShape, formatSize, formatValue, gradientName } from './render';
 
 export interface PanelSource {
@@ -36,6 +36,7 @@ export function buildPanelState(a: Analysis, source: PanelSource, digits: number
       value: formatValue(n.shape, n.value, digits),
       ...(n.grad ? { grad: formatValue(n.shape, n.grad, digits) } : {}),
       kind: n.isParam ? 'param' : hasInput.has(n.id) ? 'op' : 'leaf',
+      ...(n.ops ? { ops: n.ops.map((o) => opModel(o, digits)) } : {}),
     };
   });
   const edges = a.graph.edges.map((e) => ({
@@ -90,6 +91,16 @@ export function buildPanelState(a: Analysis, source: PanelSource, digits: number
       ms: t.ms,
       ...(t.stopped ? { stopped: t.stopped } : {}),
     })),
+  };
+}
+
+function opModel(o: GraphOp, digits: number): PanelOp {
+  return {
+    op: o.op,
+    kind: o.kind,
+    value: o.value ? formatValue(o.shape, o.value, digits) : formatShape(o.shape),
+    ...(o.grad ? { grad: formatValue(o.shape, o.grad, digits) } : {}),
+    inputs: o.inputs.map((i) => ('op' in i ? { op: i.op } : { node: i.node })),
   };
 }
 

@@ -22,6 +22,22 @@ export interface PanelNode {
   /** The gradient a `grad` line asked for with respect to this binding, formatted. */
   readonly grad?: string;
   readonly kind: 'param' | 'leaf' | 'op';
+  /** The operations inside the statement (the node's expand control shows them), inputs first. */
+  readonly ops?: readonly PanelOp[];
+}
+
+/** An input of a PanelOp: an entry of the same `ops` list, or another binding's node (its id). */
+export type PanelOpInput = { readonly op: number } | { readonly node: number };
+
+/** One tape operation (or a constant / leaf it reads) inside a statement. */
+export interface PanelOp {
+  /** Display name: `·`, `+`, `ReLU`, `@`; `const` for a literal. */
+  readonly op: string;
+  readonly kind: 'op' | 'const' | 'param' | 'leaf';
+  /** The formatted value (`0.4`, `[3] [2, 1, 0.1]`), or the shape alone for a large tensor (`[32, 1024]`). */
+  readonly value: string;
+  readonly grad?: string;
+  readonly inputs: readonly PanelOpInput[];
 }
 
 export interface PanelEdge {
@@ -135,4 +151,19 @@ export type FromPanel =
   /** Save (or copy) an export: text for svg/md/csv, base64 for png. */
   | { readonly type: 'export'; readonly format: ExportFormat; readonly name: string; readonly content: string; readonly copy?: boolean }
   /** The state `seq` is on screen; how long layout and rendering took. */
-  | { readonly type: 'rendered'; readonly seq: number; readonly nodes: number; readonly layoutMs: number; readonly renderMs: number; readonly relayout: boolean };
+  | {
+      readonly type: 'rendered';
+      readonly seq: number;
+      readonly nodes: number;
+      /** Dagre's time (0 when the layout was reused). */
+      readonly layoutMs: number;
+      /** Main-thread time spent on this state (DOM, KaTeX; dagre too when it ran on the main thread). */
+      readonly renderMs: number;
+      readonly relayout: boolean;
+      /** Where dagre ran: the layout worker or, when none could be created, the main thread. */
+      readonly layoutIn?: 'worker' | 'main';
+      /** Layout requested → layout received (queue, messages, dagre). */
+      readonly layoutWaitMs?: number;
+      /** State received → the graph of this state drawn. */
+      readonly toScreenMs?: number;
+    };

@@ -8,9 +8,27 @@ import type { PanelEdge, PanelNode } from '../shared/protocol';
 
 export type Direction = 'LR' | 'TB';
 
+/** One box or circle to place: an id (a binding `b:x1#0`, an op `x1#0/o2`, a value `x1#0/v2`) and its size. */
+export interface LayoutItem {
+  readonly id: string;
+  readonly width: number;
+  readonly height: number;
+}
+
+export interface LayoutLink {
+  readonly from: string;
+  readonly to: string;
+}
+
+/** What the layout worker is asked (structured-clone safe). */
+export interface LayoutRequest {
+  readonly items: readonly LayoutItem[];
+  readonly links: readonly LayoutLink[];
+  readonly direction: Direction;
+}
+
 export interface NodeBox {
-  readonly id: number;
-  readonly key: string;
+  readonly id: string;
   /** Centre. */
   readonly x: number;
   readonly y: number;
@@ -19,13 +37,13 @@ export interface NodeBox {
 }
 
 export interface EdgeRoute {
-  readonly from: number;
-  readonly to: number;
+  readonly from: string;
+  readonly to: string;
   readonly points: readonly { readonly x: number; readonly y: number }[];
 }
 
 export interface GraphLayout {
-  readonly nodes: ReadonlyMap<number, NodeBox>;
+  readonly nodes: ReadonlyMap<string, NodeBox>;
   readonly edges: readonly EdgeRoute[];
   readonly width: number;
   readonly height: number;
@@ -52,44 +70,67 @@ export function nodeLines(n: Pick<PanelNode, 'name' | 'op' | 'value' | 'grad' | 
   return lines;
 }
 
-/** Box size, rounded up to 16 px steps so that a changing digit does not move the layout. */
-export function nodeSize(n: Pick<PanelNode, 'name' | 'op' | 'value' | 'grad' | 'kind'>, extraLine = false): { width: number; height: number } {
-  const lines = nodeLines(n);
+/** Box size for these lines, rounded up to 16 px steps so that a changing digit does not move the layout. */
+export function boxSize(lines: readonly string[], extraLine = false, toggle = true): { width: number; height: number } {
   const chars = Math.max(...lines.map((l) => l.length));
-  // + 14 px on the right for the collapse toggle.
-  const width = Math.ceil((chars * CHAR_WIDTH + 2 * PAD_X + 14) / 16) * 16;
-  return { width: Math.max(64, width), height: (lines.length + (extraLine ? 1 : 0)) * LINE_HEIGHT + 2 * PAD_Y };
+  // + 14 px on the right for the collapse/expand toggles.
+  const width = Math.ceil((chars * CHAR_WIDTH + 2 * PAD_X + (toggle ? 14 : 0)) / 16) * 16;
+  return { width: Math.max(toggle ? 64 : 48, width), height: (lines.length + (extraLine ? 1 : 0)) * LINE_HEIGHT + 2 * PAD_Y };
 }
 
-export function layoutSignature(nodes: readonly PanelNode[], edges: readonly PanelEdge[], direction: Direction, extra: ReadonlyMap<number, number> = new Map()): string {
-  const parts: string[] = [direction];
-  for (const n of nodes) {
-    const s = nodeSize(n, extra.has(n.id));
-    parts.push(`${n.id}:${n.key}:${s.width}x${s.height}`);
-  }
-  for (const e of edges) parts.push(`${e.from}>${e.to}`);
+/** An op circle (an ellipse for longer names): `·`, `ReLU`. */
+export function opSize(label: string): { width: number; height: number } {
+  return { width: Math.max(30, Math.ceil((label.length * CHAR_WIDTH + 14) / 8) * 8), height: 30 };
+}
+
+export function nodeSize(n: Pick<PanelNode, 'name' | 'op' | 'value' | 'grad' | 'kind'>, extraLine = false): { width: number; height: number } {
+  return boxSize(nodeLines(n), extraLine);
+}
+
+export function requestSignature(r: LayoutRequest): string {
+  const parts: string[] = [r.direction];
+  for (const n of r.items) parts.push(`${n.id}:${n.width}x${n.height}`);
+  for (const e of r.links) parts.push(`${e.from}>${e.to}`);
   return parts.join('|');
 }
 
-/** Lays the graph out; `hiddenBehind` marks collapsed nodes (one more line: "+k hidden"). */
-export function layoutGraph(nodes: readonly PanelNode[], edges: readonly PanelEdge[], direction: Direction = 'LR', hiddenBehind: ReadonlyMap<number, number> = new Map()): GraphLayout {
+/** Dagre on items and links (the worker runs this). */
+export function layoutItems(r: LayoutRequest): GraphLayout {
   const g = new graphlib.Graph({ multigraph: false });
-  g.setGraph({ rankdir: direction, nodesep: 18, ranksep: 46, edgesep: 10, marginx: 12, marginy: 12, ranker: 'tight-tree' });
+  g.setGraph({ rankdir: r.direction, nodesep: 18, ranksep: 46, edgesep: 10, marginx: 12, marginy: 12, ranker: 'tight-tree' });
   g.setDefaultEdgeLabel(() => ({}));
-  for (const n of nodes) g.setNode(String(n.id), { ...nodeSize(n, hiddenBehind.has(n.id)) });
-  for (const e of edges) g.setEdge(String(e.from), String(e.to));
+  for (const n of r.items) g.setNode(n.id, { width: n.width, height: n.height });
+  for (const e of r.links) g.setEdge(e.from, e.to);
   dagreLayout(g);
-  const boxes = new Map<number, NodeBox>();
-  for (const n of nodes) {
-    const b = g.node(String(n.id)) as { x: number; y: number; width: number; height: number };
-    boxes.set(n.id, { id: n.id, key: n.key, x: b.x, y: b.y, width: b.width, height: b.height });
+  const boxes = new Map<string, NodeBox>();
+  for (const n of r.items) {
+    const b = g.node(n.id) as { x: number; y: number; width: number; height: number };
+    boxes.set(n.id, { id: n.id, x: b.x, y: b.y, width: b.width, height: b.height });
   }
-  const routes: EdgeRoute[] = edges.map((e) => {
-    const d = g.edge(String(e.from), String(e.to)) as { points?: { x: number; y: number }[] } | undefined;
+  const routes: EdgeRoute[] = r.links.map((e) => {
+    const d = g.edge(e.from, e.to) as { points?: { x: number; y: number }[] } | undefined;
     return { from: e.from, to: e.to, points: d?.points ?? [] };
   });
   const gl = g.graph() as { width?: number; height?: number };
-  return { nodes: boxes, edges: routes, width: gl.width ?? 0, height: gl.height ?? 0, signature: layoutSignature(nodes, edges, direction, hiddenBehind) };
+  return { nodes: boxes, edges: routes, width: gl.width ?? 0, height: gl.height ?? 0, signature: requestSignature(r) };
+}
+
+/** The binding graph as a layout request (ids are the node ids as strings); `hiddenBehind` adds a line. */
+export function bindingRequest(nodes: readonly PanelNode[], edges: readonly PanelEdge[], direction: Direction = 'LR', hiddenBehind: ReadonlyMap<number, number> = new Map()): LayoutRequest {
+  return {
+    items: nodes.map((n) => ({ id: String(n.id), ...nodeSize(n, hiddenBehind.has(n.id)) })),
+    links: edges.map((e) => ({ from: String(e.from), to: String(e.to) })),
+    direction,
+  };
+}
+
+export function layoutSignature(nodes: readonly PanelNode[], edges: readonly PanelEdge[], direction: Direction, extra: ReadonlyMap<number, number> = new Map()): string {
+  return requestSignature(bindingRequest(nodes, edges, direction, extra));
+}
+
+/** Lays the binding graph out (tests, scripts/benchPanel.js); node `id` becomes the box id `String(id)`. */
+export function layoutGraph(nodes: readonly PanelNode[], edges: readonly PanelEdge[], direction: Direction = 'LR', hiddenBehind: ReadonlyMap<number, number> = new Map()): GraphLayout {
+  return layoutItems(bindingRequest(nodes, edges, direction, hiddenBehind));
 }
 
 /** An SVG path through the route's points (straight segments, rounded by the renderer's stroke-linejoin). */

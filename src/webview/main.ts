@@ -8,8 +8,9 @@
 import katex from 'katex';
 import type { ExportFormat, FromPanel, PanelGradient, PanelNetwork, PanelState, PanelTraining, ToPanel } from '../shared/protocol';
 import { lineChart } from './chart';
-import { edgeId, gradientPaths, visibleGraph, type GradientPaths } from './graphModel';
-import { clip, edgeMidpoint, edgePath, fitView, layoutGraph, layoutSignature, LINE_HEIGHT, nodeLines, zoomAt, type Direction, type GraphLayout } from './layout';
+import { displayGraph, displayPaths, displayRequest, focusGraph, FOCUS_LIMIT, gradientPaths, visibleGraph, type DisplayGraph } from './graphModel';
+import { clip, edgeMidpoint, edgePath, fitView, LINE_HEIGHT, requestSignature, zoomAt, type Direction, type GraphLayout } from './layout';
+import { LayoutRunner, type LayoutResult, type WorkerLike } from './layoutRunner';
 import { layerName, tableCsv, tableMarkdown } from './table';
 
 interface VsCodeApi {
@@ -24,6 +25,10 @@ interface UiState {
   file: string | null;
   direction: Direction;
   collapsed: string[];
+  /** Statements shown as their operations. */
+  expanded: string[];
+  /** Large graphs: show every node instead of the focused part. */
+  showAll?: boolean;
   selected: { of: string; wrt: string } | null;
   view: { scale: number; x: number; y: number } | null;
 }
@@ -66,7 +71,18 @@ class PanelApp {
   private state: PanelState | undefined;
   private ui: UiState;
   private layout: GraphLayout | undefined;
-  private paths: GradientPaths | undefined;
+  private lastLayout: LayoutResult | undefined;
+  private readonly runner: LayoutRunner;
+  /** The state whose `rendered` answer waits for its layout. */
+  private pendingAnswer: { seq: number; nodes: number; t0: number; renderMs: number } | undefined;
+  private inStateMessage = false;
+  private fitNext = false;
+  private shownOf = '';
+  private readonly frame = el('div', 'graph-frame');
+  private readonly focusButton = button('Focus', `Beyond ${FOCUS_LIMIT} nodes: show only the selected gradient's paths (or the last statements) and their neighbours`, () => {
+    this.ui.showAll = !this.ui.showAll;
+    this.renderGraph(true);
+  });
   private cursorLine = -1;
   private readonly nodeEls = new Map<string, SVGGElement>();
   private readonly edgeEls = new Map<string, SVGGElement>();
@@ -94,7 +110,8 @@ class PanelApp {
     private readonly vscode: VsCodeApi,
   ) {
     const saved = vscode.getState() as Partial<UiState> | undefined;
-    this.ui = { file: null, direction: 'LR', collapsed: [], selected: null, view: null, ...(saved ?? {}) };
+    this.ui = { file: null, direction: 'LR', collapsed: [], expanded: [], selected: null, view: null, ...(saved ?? {}) };
+    this.runner = new LayoutRunner(createLayoutWorker, (r) => this.onLayout(r), (m) => console.warn(`GradLens: ${m}`));
     this.build();
   }
 
@@ -121,10 +138,12 @@ class PanelApp {
         this.ui.view = null;
         this.renderGraph(true);
       }),
-      button('Expand all', 'Show every collapsed node again', () => {
+      button('Expand all', 'Show every collapsed node again (and every node of a large graph)', () => {
         this.ui.collapsed = [];
+        this.ui.showAll = true;
         this.renderGraph(true);
       }),
+      this.focusButton,
       button('SVG', 'Save the graph as SVG', () => this.exportGraph('svg')),
       button('PNG', 'Save the graph as PNG', () => void this.exportGraph('png')),
       this.graphInfo,
@@ -139,9 +158,9 @@ class PanelApp {
     this.svgRoot.append(defs, this.viewport);
     this.svgRoot.setAttribute('role', 'img');
     this.svgRoot.setAttribute('aria-label', 'Computation graph');
-    const frame = el('div', 'graph-frame');
+    const frame = this.frame;
     frame.append(this.svgRoot);
-    this.graph.body.append(toolbar, this.chips, frame, el('p', 'hint muted', 'Click a node to reveal its line; click a gradient to highlight its paths; ⊖ collapses what feeds a node. Wheel zooms, drag pans.'));
+    this.graph.body.append(toolbar, this.chips, frame, el('p', 'hint muted', 'Click a node to reveal its line; click a gradient to highlight its paths; − collapses what feeds a node, ⋯ shows the operations inside a statement. Wheel zooms, drag pans.'));
     const asText = el('details', 'as-text');
     asText.append(el('summary', 'muted', 'As text (the CLI\'s explain)'), this.mdBox);
     this.derivation.body.append(this.texBox, asText);
@@ -214,22 +233,27 @@ class PanelApp {
         const t0 = performance.now();
         const newFile = m.state.file !== this.ui.file;
         if (newFile) {
-          this.ui = { ...this.ui, file: m.state.file, collapsed: [], selected: null, view: null };
+          this.ui = { ...this.ui, file: m.state.file, collapsed: [], expanded: [], showAll: false, selected: null, view: null };
           this.cursorLine = -1;
         }
         this.state = m.state;
-        const { layoutMs, relayout } = this.renderAll();
-        const renderMs = performance.now() - t0 - layoutMs;
+        // Answered when the graph of this state is on screen: now, or when its layout arrives.
+        const before = this.lastLayout;
+        this.pendingAnswer = { seq: m.seq, nodes: m.state.graph.nodes.length, t0, renderMs: 0 };
+        this.inStateMessage = true;
+        try {
+          this.renderAll();
+        } finally {
+          this.inStateMessage = false;
+        }
+        const renderMs = performance.now() - t0;
+        if (this.runner.pending) {
+          this.pendingAnswer.renderMs = renderMs;
+        } else {
+          const laidOut = this.lastLayout !== before ? this.lastLayout : undefined;
+          if (this.pendingAnswer?.seq === m.seq) this.answerPending(laidOut, 0, renderMs);
+        }
         this.save();
-        // After the next frame (a hidden page gets no frames: then after 200 ms).
-        let answered = false;
-        const answer = () => {
-          if (answered) return;
-          answered = true;
-          this.post({ type: 'rendered', seq: m.seq, nodes: m.state.graph.nodes.length, layoutMs, renderMs, relayout });
-        };
-        requestAnimationFrame(answer);
-        setTimeout(answer, 200);
         return;
       }
       case 'cursor':
@@ -241,123 +265,213 @@ class PanelApp {
     }
   }
 
-  private renderAll(): { layoutMs: number; relayout: boolean } {
+  /** Tells the extension the pending state is on screen (after the next frame; a hidden page gets none: 200 ms). */
+  private answerPending(laidOut: LayoutResult | undefined, drawMs: number, renderMs?: number): void {
+    const p = this.pendingAnswer;
+    if (!p) return;
+    this.pendingAnswer = undefined;
+    const mainMs = (renderMs ?? p.renderMs) + drawMs - (laidOut?.where === 'main' ? laidOut.ms : 0);
+    let answered = false;
+    const answer = () => {
+      if (answered) return;
+      answered = true;
+      this.post({
+        type: 'rendered',
+        seq: p.seq,
+        nodes: p.nodes,
+        layoutMs: laidOut?.ms ?? 0,
+        renderMs: mainMs,
+        relayout: !!laidOut,
+        ...(laidOut ? { layoutIn: laidOut.where, layoutWaitMs: laidOut.waitMs } : {}),
+        toScreenMs: performance.now() - p.t0,
+      });
+    };
+    requestAnimationFrame(answer);
+    setTimeout(answer, 200);
+  }
+
+  private renderAll(): void {
     const s = this.state!;
     const file = this.header.querySelector('.file')!;
     file.textContent = s.file ?? 'Open a .nn file or a Markdown file with ```nn blocks.';
     file.className = s.file ? 'file' : 'file muted';
-    const r = this.renderGraph(false);
+    this.renderGraph(false);
     this.renderDerivation();
     this.renderChecks(s);
     this.renderNetworks(s.networks);
     this.renderTrainings(s.trainings);
     this.renderProblems(s);
     this.markCursor();
-    return r;
   }
 
   // ---- the graph ---------------------------------------------------------------------------
 
-  private renderGraph(userAction: boolean): { layoutMs: number; relayout: boolean } {
+  /**
+   * Draws the graph of the current state. When the structure (or a box size) changed, the layout
+   * is asked of the worker and the last drawing stays on screen, interactive, until it comes
+   * (onLayout); new numbers alone are patched into the current layout at once.
+   */
+  private renderGraph(userAction: boolean): void {
     const s = this.state;
-    if (!s) return { layoutMs: 0, relayout: false };
-    const collapsed = new Set(this.ui.collapsed);
-    const vis = visibleGraph(s.graph.nodes, s.graph.edges, collapsed);
+    if (!s) return;
+    const { vis, display } = this.displayOf(s);
     this.graph.summary.textContent = `Computation graph (${s.graph.nodes.length} nodes)`;
     this.graph.root.classList.toggle('empty', !s.graph.nodes.length);
     this.renderChips(s.gradients);
+    const request = displayRequest(display, this.ui.direction);
+    const signature = requestSignature(request);
+    this.shownOf = vis.nodes.length < s.graph.nodes.length ? `${vis.nodes.length} of ${s.graph.nodes.length} shown${vis.focused ? (this.ui.selected ? ' (the selected gradient\'s paths and their neighbours)' : ' (the last statements; select a gradient to follow its paths)') : ''}` : '';
+    if (signature === this.layout?.signature) {
+      this.runner.settle(signature);
+      this.frame.classList.remove('laying-out');
+      this.draw(display, this.layout);
+      if (userAction) this.save();
+      return;
+    }
+    if (userAction || !this.ui.view) this.fitNext = true;
+    this.runner.request(request, signature);
+    if (this.runner.pending) {
+      this.graphInfo.textContent = `laying out ${display.items.length} boxes…`;
+      this.frame.classList.add('laying-out');
+    }
+    if (userAction) this.save();
+  }
 
-    const t0 = performance.now();
-    // Dagre only when the picture's structure or box sizes changed; new numbers alone are patched.
-    const signature = layoutSignature(vis.nodes, vis.edges, this.ui.direction, vis.hiddenBehind);
-    const relayout = signature !== this.layout?.signature;
-    const layout = relayout ? layoutGraph(vis.nodes, vis.edges, this.ui.direction, vis.hiddenBehind) : this.layout!;
-    const layoutMs = performance.now() - t0;
-    this.layout = layout;
-    this.graphInfo.textContent = vis.nodes.length < s.graph.nodes.length ? `${vis.nodes.length} of ${s.graph.nodes.length} shown` : '';
-
+  /** What is drawn: collapsed nodes hidden, a large graph focused, expanded statements as their ops. */
+  private displayOf(s: PanelState): { vis: ReturnType<typeof focusGraph>; display: DisplayGraph } {
+    const all = visibleGraph(s.graph.nodes, s.graph.edges, new Set(this.ui.collapsed));
     const sel = this.ui.selected;
     const g = sel && s.gradients.find((x) => x.of === sel.of && x.wrt === sel.wrt);
-    this.paths = g ? gradientPaths(s.graph.nodes, s.graph.edges, g) : undefined;
+    const large = all.nodes.length > FOCUS_LIMIT;
+    const vis = large && !this.ui.showAll ? focusGraph(all, g ? gradientPaths(s.graph.nodes, s.graph.edges, g).nodes : undefined) : { ...all, focused: false };
+    this.focusButton.hidden = !large;
+    this.focusButton.textContent = this.ui.showAll ? 'Focus' : `Show all ${all.nodes.length}`;
+    return { vis, display: displayGraph(vis, new Set(this.ui.expanded)) };
+  }
+
+  /** A layout arrived (from the worker, or computed here): draw the current state with it. */
+  private onLayout(r: LayoutResult): void {
+    const s = this.state;
+    if (!s) return;
+    const { display } = this.displayOf(s);
+    const request = displayRequest(display, this.ui.direction);
+    const signature = requestSignature(request);
+    if (signature !== r.layout.signature) {
+      // Not what is wanted now (cannot happen in order, but never draw with a layout that lacks boxes).
+      this.runner.request(request, signature);
+      return;
+    }
+    this.layout = r.layout;
+    this.lastLayout = r;
+    if (!this.runner.pending) this.frame.classList.remove('laying-out');
+    const t = performance.now();
+    this.draw(display, r.layout);
+    const drawMs = performance.now() - t;
+    // During a state message the message answers itself (the layout ran here, synchronously).
+    if (!this.inStateMessage) this.answerPending(r, drawMs);
+  }
+
+  private draw(display: DisplayGraph, layout: GraphLayout): void {
+    const s = this.state!;
+    this.graphInfo.textContent = this.shownOf;
+    const collapsed = new Set(this.ui.collapsed);
+    const sel = this.ui.selected;
+    const g = sel && s.gradients.find((x) => x.of === sel.of && x.wrt === sel.wrt);
+    const gp = g ? gradientPaths(s.graph.nodes, s.graph.edges, g) : undefined;
+    const paths = gp ? displayPaths(display, gp.of, gp.wrt) : undefined;
+    const ends = gp ? { of: gp.of !== undefined ? display.outOf.get(gp.of) : undefined, wrt: gp.wrt !== undefined ? display.outOf.get(gp.wrt) : undefined } : undefined;
     const fanOut = new Map<number, number>();
     for (const e of s.graph.edges) fanOut.set(e.from, (fanOut.get(e.from) ?? 0) + 1);
     const producers = new Set(s.graph.edges.map((e) => e.to));
 
-    // Nodes, keyed by binding (name#k), so an edit elsewhere moves rather than redraws them.
+    // Boxes, keyed by binding (b:name#k) or op (name#k/o2), so an edit elsewhere moves rather than redraws them.
     const keep = new Set<string>();
-    for (const n of vis.nodes) {
-      const box = layout.nodes.get(n.id);
+    for (const item of display.items) {
+      const box = layout.nodes.get(item.id);
       if (!box) continue;
-      keep.add(n.key);
-      let g = this.nodeEls.get(n.key);
-      if (!g) {
-        g = svg('g');
-        g.append(svg('rect', { rx: 4, ry: 4 }), svg('text'), svg('title'));
-        g.addEventListener('click', (e) => this.onNodeClick(e, g!));
-        this.nodeLayer.append(g);
-        this.nodeEls.set(n.key, g);
+      keep.add(item.id);
+      const n = item.node;
+      let el = this.nodeEls.get(item.id);
+      if (!el) {
+        el = svg('g');
+        el.append(item.kind === 'op' ? svg('ellipse') : svg('rect', { rx: 4, ry: 4 }), svg('text'), svg('title'));
+        const g = el;
+        el.addEventListener('click', (e) => this.onNodeClick(e, g));
+        this.nodeLayer.append(el);
+        this.nodeEls.set(item.id, el);
       }
-      g.dataset.id = String(n.id);
-      g.dataset.key = n.key;
-      g.dataset.line = String(n.line);
-      g.dataset.name = n.name;
-      const classes = ['node', `kind-${n.kind}`];
-      if ((fanOut.get(n.id) ?? 0) > 1) classes.push('fork');
-      if (this.paths?.nodes.has(n.id)) classes.push('on-path');
-      if (this.paths && n.id === this.paths.wrt) classes.push('wrt');
-      if (this.paths && n.id === this.paths.of) classes.push('of');
-      if (collapsed.has(n.key)) classes.push('collapsed');
-      g.setAttribute('class', classes.join(' '));
-      g.setAttribute('transform', `translate(${(box.x - box.width / 2).toFixed(1)},${(box.y - box.height / 2).toFixed(1)})`);
-      const [rect, text, title] = [g.children[0], g.children[1], g.children[2]] as [SVGRectElement, SVGTextElement, SVGTitleElement];
-      rect.setAttribute('width', String(box.width));
-      rect.setAttribute('height', String(box.height));
-      const lines = nodeLines(n);
-      const hidden = vis.hiddenBehind.get(n.id);
-      if (hidden !== undefined) lines.push(`+${hidden} hidden`);
-      this.setLines(text, lines);
-      const fan = fanOut.get(n.id) ?? 0;
-      title.textContent = `${n.name} (line ${n.line + 1})${n.kind === 'op' ? ` = ${n.op}` : ''}\nvalue ${n.value}${n.grad !== undefined ? `\ngradient ${n.grad}` : ''}${fan > 1 ? `\nfork: used by ${fan} statements (gradients add up)` : ''}`;
-      // The collapse toggle, for nodes that have inputs.
-      let toggle = g.querySelector<SVGGElement>('.toggle');
-      if (producers.has(n.id)) {
-        if (!toggle) {
-          toggle = svg('g', {}, 'toggle');
-          toggle.append(svg('circle', { r: 6 }), svg('text', { 'text-anchor': 'middle', dy: 4 }), svg('title'));
-          g.append(toggle);
-        }
-        toggle.setAttribute('transform', `translate(${box.width - 8},8)`);
-        toggle.children[1].textContent = collapsed.has(n.key) ? '+' : '−';
-        toggle.children[2].textContent = collapsed.has(n.key) ? 'Expand: show what feeds this node' : 'Collapse: hide what feeds only this node';
-      } else toggle?.remove();
+      el.dataset.id = String(n.id);
+      el.dataset.key = n.key;
+      el.dataset.line = String(n.line);
+      el.dataset.name = n.name;
+      const classes = ['node', item.kind === 'binding' ? `kind-${n.kind}` : item.kind === 'op' ? 'op-node' : `value-box${item.op?.kind !== 'op' ? ' kind-const' : ''}`];
+      if (item.kind === 'binding' || item.result) {
+        if ((fanOut.get(n.id) ?? 0) > 1) classes.push('fork');
+        if (collapsed.has(n.key)) classes.push('collapsed');
+      }
+      if (item.result) classes.push('result');
+      if (paths?.items.has(item.id)) classes.push('on-path');
+      if (ends?.wrt === item.id) classes.push('wrt');
+      if (ends?.of === item.id) classes.push('of');
+      el.setAttribute('class', classes.join(' '));
+      el.setAttribute('transform', `translate(${(box.x - box.width / 2).toFixed(1)},${(box.y - box.height / 2).toFixed(1)})`);
+      const [shape, text, title] = [el.children[0], el.children[1], el.children[2]] as [SVGElement, SVGTextElement, SVGTitleElement];
+      if (item.kind === 'op') {
+        shape.setAttribute('cx', String(box.width / 2));
+        shape.setAttribute('cy', String(box.height / 2));
+        shape.setAttribute('rx', String(box.width / 2));
+        shape.setAttribute('ry', String(box.height / 2));
+        text.setAttribute('x', String(box.width / 2));
+        text.setAttribute('y', String(box.height / 2 + 4));
+        text.setAttribute('text-anchor', 'middle');
+        if (text.textContent !== item.lines[0]) text.textContent = item.lines[0];
+        title.textContent = `${item.op!.op} in ${n.name}'s statement (line ${n.line + 1})`;
+      } else {
+        shape.setAttribute('width', String(box.width));
+        shape.setAttribute('height', String(box.height));
+        this.setLines(text, [...item.lines], item.kind === 'value' && !item.result ? -1 : 0);
+        const fan = fanOut.get(n.id) ?? 0;
+        title.textContent =
+          item.kind === 'binding' || item.result
+            ? `${n.name} (line ${n.line + 1})${n.kind === 'op' ? ` = ${n.op}` : ''}\nvalue ${n.value}${n.grad !== undefined ? `\ngradient ${n.grad}` : ''}${fan > 1 ? `\nfork: used by ${fan} statements (gradients add up)` : ''}`
+            : `${item.op!.kind === 'op' ? `the value of ${item.op!.op}` : item.op!.kind} in ${n.name}'s statement (line ${n.line + 1})\nvalue ${item.op!.value}${item.op!.grad !== undefined ? `\ngradient ${item.op!.grad}` : ''}`;
+      }
+      // The collapse toggle (bindings with inputs) and the expand control (statements with ops).
+      this.setToggle(el, 'toggle', item.kind === 'binding' && producers.has(n.id), box.width - 8, 8, collapsed.has(n.key) ? '+' : '−', collapsed.has(n.key) ? 'Expand: show what feeds this node' : 'Collapse: hide what feeds only this node');
+      const opsToggle = (item.kind === 'binding' && !!n.ops?.length) || !!item.result;
+      this.setToggle(el, 'expand', opsToggle, box.width - 8, 26, item.result ? '▣' : '⋯', item.result ? `Fold: show ${n.name}'s statement as one node again` : `Expand: show the ${n.ops?.filter((o) => o.kind === 'op').length ?? 0} operations inside ${n.name}'s statement`);
     }
-    for (const [k, g] of this.nodeEls) if (!keep.has(k)) (g.remove(), this.nodeEls.delete(k));
+    for (const [k, el] of this.nodeEls) if (!keep.has(k)) (el.remove(), this.nodeEls.delete(k));
 
-    const keyOf = new Map(s.graph.nodes.map((n) => [n.id, n.key]));
     const name = new Map(s.graph.nodes.map((n) => [n.id, n.name]));
+    const routes = new Map(layout.edges.map((r) => [`${r.from}>${r.to}`, r]));
     const keepE = new Set<string>();
     this.labelLayer.replaceChildren();
-    for (const e of vis.edges) {
-      const route = layout.edges.find((r) => r.from === e.from && r.to === e.to);
+    for (const link of display.links) {
+      const route = routes.get(`${link.from}>${link.to}`);
       if (!route) continue;
-      const k = `${keyOf.get(e.from)}>${keyOf.get(e.to)}`;
-      keepE.add(k);
-      let g = this.edgeEls.get(k);
-      if (!g) {
-        g = svg('g');
-        g.append(svg('path'), svg('title'));
-        this.edgeLayer.append(g);
-        this.edgeEls.set(k, g);
+      keepE.add(link.id);
+      let el = this.edgeEls.get(link.id);
+      if (!el) {
+        el = svg('g');
+        el.append(svg('path'), svg('title'));
+        this.edgeLayer.append(el);
+        this.edgeEls.set(link.id, el);
       }
-      const on = this.paths?.edges.has(edgeId(e)) ?? false;
-      g.setAttribute('class', on ? 'edge on-path' : 'edge');
-      const path = g.children[0] as SVGPathElement;
+      const on = paths?.links.has(link.id) ?? false;
+      el.setAttribute('class', `${on ? 'edge on-path' : 'edge'}${link.edge ? '' : ' inner'}`);
+      const path = el.children[0] as SVGPathElement;
       path.setAttribute('d', edgePath(route.points));
       path.setAttribute('marker-end', on ? 'url(#arrow-on)' : 'url(#arrow)');
+      const e = link.edge;
+      if (!e) {
+        el.children[1].textContent = 'inside the statement';
+        continue;
+      }
       const d = `∂${name.get(e.to)}/∂${name.get(e.from)}`;
       const local = e.local ? `${d} = ${e.local}${e.localValue !== undefined ? ` = ${e.localValue}` : ''}` : d;
-      g.children[1].textContent = local;
-      if (on) {
+      el.children[1].textContent = local;
+      if (on && link.to.startsWith('b:')) {
         const m = edgeMidpoint(route.points);
         const t = svg('text', { x: m.x.toFixed(1), y: (m.y - 4).toFixed(1), 'text-anchor': 'middle' }, 'edge-label');
         t.textContent = clip(e.local ? `${e.local}${e.localValue !== undefined ? ` = ${e.localValue}` : ''}` : d, 36);
@@ -367,18 +481,34 @@ class PanelApp {
         this.labelLayer.append(t);
       }
     }
-    for (const [k, g] of this.edgeEls) if (!keepE.has(k)) (g.remove(), this.edgeEls.delete(k));
+    for (const [k, el] of this.edgeEls) if (!keepE.has(k)) (el.remove(), this.edgeEls.delete(k));
 
-    if (!this.ui.view || (userAction && relayout)) {
+    if (this.fitNext || !this.ui.view) {
+      this.fitNext = false;
       requestAnimationFrame(() => this.fit());
     }
     this.applyView();
     this.markCursor();
-    if (userAction) this.save();
-    return { layoutMs, relayout };
   }
 
-  private setLines(text: SVGTextElement, lines: string[]): void {
+  private setToggle(g: SVGGElement, cls: 'toggle' | 'expand', show: boolean, x: number, y: number, glyph: string, tip: string): void {
+    let t = g.querySelector<SVGGElement>(`.${cls}`);
+    if (!show) {
+      t?.remove();
+      return;
+    }
+    if (!t) {
+      t = svg('g', {}, cls);
+      t.append(cls === 'toggle' ? svg('circle', { r: 6 }) : svg('rect', { x: -6, y: -6, width: 12, height: 12, rx: 2 }), svg('text', { 'text-anchor': 'middle', dy: 4 }), svg('title'));
+      g.append(t);
+    }
+    t.setAttribute('transform', `translate(${x},${y})`);
+    if (t.children[1].textContent !== glyph) t.children[1].textContent = glyph;
+    t.children[2].textContent = tip;
+  }
+
+  /** `head`: which line is bold (-1: none). */
+  private setLines(text: SVGTextElement, lines: string[], head = 0): void {
     while (text.childNodes.length > lines.length) text.lastChild!.remove();
     for (let i = 0; i < lines.length; i++) {
       let t = text.childNodes[i] as SVGTSpanElement | undefined;
@@ -387,18 +517,20 @@ class PanelApp {
         text.append(t);
       }
       t.setAttribute('y', String(6 + LINE_HEIGHT * (i + 1) - 4));
-      t.setAttribute('class', i === 0 ? 'head' : i === 2 && lines[i].startsWith('grad') ? 'grad' : 'value');
+      t.setAttribute('class', i === head ? 'head' : lines[i].startsWith('grad ') ? 'grad' : 'value');
       if (t.textContent !== lines[i]) t.textContent = lines[i];
     }
   }
 
   private onNodeClick(e: MouseEvent, g: SVGGElement): void {
     const key = g.dataset.key!;
-    if ((e.target as Element).closest('.toggle')) {
-      const set = new Set(this.ui.collapsed);
+    const target = e.target as Element;
+    if (target.closest('.toggle') || target.closest('.expand')) {
+      const list = target.closest('.toggle') ? 'collapsed' : 'expanded';
+      const set = new Set(this.ui[list]);
       if (set.has(key)) set.delete(key);
       else set.add(key);
-      this.ui.collapsed = [...set];
+      this.ui[list] = [...set];
       this.renderGraph(true);
       return;
     }
@@ -666,6 +798,28 @@ class PanelApp {
     const data = canvas.toDataURL('image/png').replace(/^data:image\/png;base64,/, '');
     this.post({ type: 'export', format: 'png', name: `${base}-graph.png`, content: data });
   }
+}
+
+/**
+ * The layout worker, dist/layoutWorker.js (its URL is on <body data-layout-worker>). A webview's
+ * resources live on another origin than the webview (`…vscode-resource.vscode-cdn.net` against
+ * `vscode-webview://…`, or code-server's own origin), and `new Worker(url)` refuses a cross-origin
+ * script with a SecurityError. So the script is fetched (through the webview's resource loader:
+ * CSP connect-src cspSource) and started from a `data:` URL (worker-src data:), no blob: needed.
+ * Undefined when neither works: the layout then runs on the main thread.
+ */
+async function createLayoutWorker(): Promise<WorkerLike | undefined> {
+  const url = document.body.dataset.layoutWorker;
+  if (!url || typeof Worker === 'undefined') return undefined;
+  try {
+    return new Worker(url, { name: 'gradlens-layout' }) as unknown as WorkerLike;
+  } catch {
+    // Cross-origin: expected in VS Code webviews; go on below.
+  }
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
+  const code = await response.text();
+  return new Worker(`data:text/javascript;charset=utf-8,${encodeURIComponent(code)}`, { name: 'gradlens-layout' }) as unknown as WorkerLike;
 }
 
 const vscodeApi = acquireVsCodeApi();

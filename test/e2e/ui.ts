@@ -186,10 +186,27 @@ export async function runUi(o: UiOptions): Promise<TestResult[]> {
     });
     assert(fontOk, 'the KaTeX fonts did not load under the CSP');
     assert((await panel.locator('#checks .check-row .pass').count()) === 8, 'checks and expectations: 8 passing rows');
+    // The layout ran in the worker (dist/layoutWorker.js, started from a data: URL): no fallback warning.
+    assert(!consoleLog.some((l) => l.includes('layout worker')), `layout worker: ${consoleLog.filter((l) => l.includes('layout worker')).join(' | ')}`);
+    // x1's ⋯ expands its statement into its operations (micrograd-style): ·, +, ReLU with their values.
+    await panel.locator('.node.kind-op', { hasText: 'x1 = ReLU' }).locator('.expand').dispatchEvent('click');
+    await panel.locator('.node.op-node').nth(2).waitFor({ timeout: 10_000 });
+    const opLabels = await panel.locator('.node.op-node > text').allTextContents();
+    assert(['·', '+', 'ReLU'].every((x) => opLabels.includes(x)) && opLabels.length === 3, `op nodes: ${opLabels.join(', ')}`);
+    assertIncludes((await panel.locator('.node.value-box.result').textContent()) ?? '', 'grad -0.2', 'x1 result box');
+    // ∂z/∂w0 now runs through the operations: w0 → · → + → ReLU → y1 → z.
+    await panel.locator('.node.op-node.on-path').nth(2).waitFor({ timeout: 10_000 });
+    const onPath = await panel.locator('.edge.on-path').count();
+    assert(onPath === 8, `∂z/∂w0 paths through x1's operations: ${onPath} edges`);
+    await page.waitForTimeout(300);
     await shot('panel');
     // docs/panel.png: the panel as a user sees it.
     const frame = page.locator('iframe.webview.ready').last();
     await frame.screenshot({ path: path.join(o.root, 'docs', 'panel.png') });
+    // Fold it back.
+    await panel.locator('.node.value-box.result .expand').dispatchEvent('click');
+    await panel.locator('.node.kind-op', { hasText: 'x1 = ReLU' }).waitFor({ timeout: 10_000 });
+    assert((await panel.locator('.node.op-node').count()) === 0, 'x1 did not fold back');
     // Panel → editor: clicking y1 puts the cursor on its line (Ln 15).
     await panel.locator('.node', { hasText: 'y1 = ' }).dispatchEvent('click');
     await page.locator('.statusbar-item', { hasText: /Ln 15, Col 1/ }).first().waitFor({ timeout: 10_000 });

@@ -1,6 +1,6 @@
-import type { GraphEdge, GraphInfo, GraphNode, LayerInfo, NetworkInfo, SymbolInfo } from '../analysis';
+import { GRAPH_OPS_PER_STATEMENT, GRAPH_OPS_TOTAL, type GraphEdge, type GraphInfo, type GraphNode, type GraphOp, type GraphOpInput, type LayerInfo, type NetworkInfo, type SymbolInfo } from '../analysis';
 import { getOp } from '../autodiff/op';
-import type { Tape } from '../autodiff/tape';
+import { K, type Gradients, type Tape } from '../autodiff/tape';
 import { findBuiltin } from '../builtins/types';
 import type { EvalResult } from '../eval/evaluator';
 import type { Binding } from '../eval/values';
@@ -210,7 +210,91 @@ export function buildGraph(r: EvalResult, digits = 4): GraphInfo {
       edges.push({ from, to, local, localValue });
     }
   }
+  // Each statement's operations (expandable in the panel), bounded per statement and in all.
+  const adjoints = r.gradRequests.filter((g) => g.stmt.kind === 'Grad').map((g) => g.grads);
+  const nodeId = new Map<number, number>();
+  for (const [b, id] of ids) if (!nodeId.has(b.node)) nodeId.set(b.node, id);
+  let total = 0;
+  for (const b of r.record.bindings) {
+    const id = ids.get(b);
+    if (id === undefined || !b.stmt || total >= GRAPH_OPS_TOTAL) continue;
+    const refIds = new Map<number, number>();
+    for (const ref of b.refs) {
+      const from = ids.get(ref.binding);
+      if (from !== undefined && ref.binding.node !== b.node) refIds.set(ref.binding.node, from);
+    }
+    let ops: GraphOp[] | undefined;
+    try {
+      ops = statementOps(tape, b.node, refIds, nodeId, id, adjoints, Math.min(GRAPH_OPS_PER_STATEMENT, GRAPH_OPS_TOTAL - total));
+    } catch {
+      // The operations are an extra: a statement whose tape nodes cannot be read has none.
+      ops = undefined;
+    }
+    if (!ops) continue;
+    total += ops.length;
+    nodes[id] = { ...nodes[id], ops };
+  }
   return { nodes, edges };
+}
+
+const SMALL = 16;
+const small = (t: Tensor): number[] | undefined => (t.data.length <= SMALL ? Array.from(t.data) : undefined);
+
+/**
+ * The tape nodes of one statement, from its value back to the values of other bindings (which
+ * become `{ node }` inputs): operations, and the constants and leaves they read. Undefined when
+ * there is no operation or more than `max` entries.
+ */
+function statementOps(tape: Tape, root: number, refIds: ReadonlyMap<number, number>, nodeId: ReadonlyMap<number, number>, self: number, adjoints: readonly Gradients[], max: number): GraphOp[] | undefined {
+  // The binding's own `identity` node (a statement's value is copied into its binding) is not shown.
+  while (tape.opOf(root)?.name === 'identity' && tape.inputs(root).length === 1) {
+    const i = tape.inputs(root)[0];
+    if (refIds.has(i) || (nodeId.has(i) && nodeId.get(i) !== self)) return undefined;
+    root = i;
+  }
+  const inside = new Set<number>();
+  const external = (n: number): number | undefined => {
+    if (n === root) return undefined;
+    const r = refIds.get(n);
+    if (r !== undefined) return r;
+    const g = nodeId.get(n);
+    return g !== undefined && g !== self ? g : undefined;
+  };
+  const stack = [root];
+  let anyOp = false;
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (inside.has(n) || external(n) !== undefined) continue;
+    inside.add(n);
+    if (inside.size > max) return undefined;
+    if (tape.kind[n] === K.OP) {
+      anyOp = true;
+      for (const i of tape.inputs(n)) stack.push(i);
+    }
+  }
+  if (!anyOp) return undefined;
+  const order = [...inside].sort((a, b) => a - b);
+  const index = new Map(order.map((n, i) => [n, i]));
+  return order.map((n): GraphOp => {
+    const t = tape.value(n);
+    const def = tape.opOf(n);
+    const kind = def ? 'op' : tape.kind[n] === K.PARAM ? 'param' : tape.kind[n] === K.LEAF ? 'leaf' : 'const';
+    const inputs: GraphOpInput[] = def ? tape.inputs(n).map((i) => (index.has(i) ? { op: index.get(i)! } : { node: external(i)! })) : [];
+    let grad: number[] | undefined;
+    if (tape.req[n] && t.data.length <= SMALL) {
+      const g = adjoints.find((a) => a.dependsOn(n));
+      if (g) grad = Array.from(g.of(n).data);
+    }
+    return {
+      op: def ? def.display : kind,
+      ...(def ? { name: def.name } : {}),
+      kind,
+      shape: t.shape.slice(),
+      ...(small(t) ? { value: small(t) } : {}),
+      ...(grad ? { grad } : {}),
+      inputs,
+    };
+  });
 }
 
 function opLabel(e: Expr): string {

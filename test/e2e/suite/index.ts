@@ -14,7 +14,9 @@ interface GradLensApi {
   readonly activationMs: number;
   readonly loadToActivatedMs: number;
   statusText(): string | undefined;
-  panelStats(): { seq: number; nodes: number; roundTripMs: number; layoutMs: number; renderMs: number; relayout: boolean; file: string | null; version: number } | undefined;
+  panelStats():
+    | { seq: number; nodes: number; roundTripMs: number; layoutMs: number; renderMs: number; relayout: boolean; layoutIn?: 'worker' | 'main'; toScreenMs?: number; file: string | null; version: number }
+    | undefined;
   panelState(): { file: string | null; version: number; graph: { nodes: { name: string; value: string }[] }; gradients: { wrt: string; tex?: string }[] };
 }
 
@@ -259,6 +261,37 @@ export async function run(): Promise<void> {
     metrics.panelPostToRenderedMedianMs = roundTrips.sort((a, b) => a - b)[2];
     console.log(`    edit → panel rendered: ${samples.map((x) => Math.round(x)).join(', ')} ms; posted → rendered: ${roundTrips.map((x) => Math.round(x)).join(', ')} ms`);
     await vscode.commands.executeCommand('workbench.action.files.revert');
+  });
+
+  suite.test('the panel lays out 50, 200 and 500 nodes in its worker (layout and main-thread time)', async () => {
+    const api = ext!.exports;
+    const parts: string[] = [];
+    for (const n of [50, 200, 500]) {
+      // Statements that read the previous binding and one among the last 10 (scripts/benchPanel.js's shape).
+      const lines: string[] = [];
+      for (let i = 0; i < n; i++) {
+        if (i % 5 === 0) lines.push(`param v${i} = ${((i * 37) % 19) / 10 - 0.9}`);
+        else lines.push(`v${i} = ${['ReLU', 'tanh'][i % 2]}(v${i - 1} ${['+', '*'][i % 2]} v${Math.max(0, i - 2 - ((i * 7) % 10))})`);
+      }
+      const uri = workspaceFile(`panel-${n}.nn`);
+      await vscode.workspace.fs.writeFile(uri, Buffer.from(lines.join('\n') + '\n'));
+      const editor = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));
+      const first = await until(() => api.panelStats()?.file?.endsWith(`panel-${n}.nn`) && api.panelStats()!.nodes === n && api.panelStats(), 60_000, `the panel to render ${n} nodes`);
+      // A structural edit: one more statement (a new node and edge: a new layout).
+      const doc = editor.document;
+      await editor.edit((b) => b.insert(new vscode.Position(doc.lineCount, 0), `w = v${n - 1} * 2\n`));
+      const version = doc.version;
+      const st = await until(() => api.panelStats()?.version === version && api.panelStats(), 60_000, `the panel to render the edit of ${n} nodes`);
+      assert(st.relayout && st.nodes === n + 1, `the edit was not laid out again: ${JSON.stringify(st)}`);
+      assert(st.layoutIn === 'worker', `the layout ran in the ${st.layoutIn ?? '?'} (expected the worker): ${JSON.stringify(st)}`);
+      metrics[`panel${n}LayoutMs`] = st.layoutMs;
+      metrics[`panel${n}MainThreadMs`] = st.renderMs;
+      metrics[`panel${n}ToScreenMs`] = st.toScreenMs ?? NaN;
+      parts.push(`${n}: layout ${Math.round(st.layoutMs)} ms (${st.layoutIn}), main thread ${Math.round(st.renderMs)} ms, on screen after ${Math.round(st.toScreenMs ?? NaN)} ms (first open: layout ${Math.round(first.layoutMs)} ms, main ${Math.round(first.renderMs)} ms)`);
+      await vscode.commands.executeCommand('workbench.action.files.revert');
+      await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+    }
+    console.log(`    panel at 50/200/500 nodes: ${parts.join('; ')}`);
   });
 
   suite.test('commands: Copy Worked Solution (worker) and Insert Worked Solution below the ```nn block', async () => {

@@ -25,6 +25,18 @@ describe('buildPanelState', () => {
     expect(by.z.value).toBe('0.62');
   });
 
+  it('a statement node carries its operations, formatted, with inputs to other bindings', () => {
+    const id = (name: string) => s.graph.nodes.find((n) => n.name === name)!.id;
+    const x1 = s.graph.nodes.find((n) => n.name === 'x1')!;
+    expect(x1.ops?.map((o) => [o.op, o.value, o.grad])).toEqual([
+      ['·', '0.3', '-0.2'],
+      ['+', '0.4', '-0.2'],
+      ['ReLU', '0.4', '-0.2'],
+    ]);
+    expect(x1.ops?.[0].inputs).toEqual([{ node: id('x0') }, { node: id('w0') }]);
+    expect(s.graph.nodes.find((n) => n.name === 'w0')!.ops).toBeUndefined();
+  });
+
   it('edges carry the local derivative and its value; x0 forks', () => {
     const id = (name: string) => s.graph.nodes.find((n) => n.name === name)!.id;
     const fromX0 = s.graph.edges.filter((e) => e.from === id('x0'));

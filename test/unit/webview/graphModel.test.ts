@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { PanelEdge, PanelNode } from '../../../src/shared/protocol';
-import { bindingAt, edgeId, gradientPaths, nodesOnLine, visibleGraph } from '../../../src/webview/graphModel';
+import type { PanelEdge, PanelNode, PanelOp } from '../../../src/shared/protocol';
+import { bindingAt, displayGraph, displayPaths, displayRequest, edgeId, focusGraph, gradientPaths, nodesOnLine, visibleGraph } from '../../../src/webview/graphModel';
 
 const node = (id: number, name: string, line: number, kind: PanelNode['kind'] = 'op', k = 0): PanelNode => ({ id, key: `${name}#${k}`, name, op: '+', line, shape: [], value: '0', kind });
 
@@ -76,4 +76,79 @@ describe('visibleGraph (collapse)', () => {
 it('nodesOnLine finds the statement under the cursor', () => {
   expect(nodesOnLine(nodes, 14)).toEqual([6]);
   expect(nodesOnLine(nodes, 0)).toEqual([]);
+});
+
+describe('displayGraph (a statement expanded into its operations)', () => {
+  // x1 = ReLU(x0 * w0 + b0): mul, add, ReLU.
+  const ops: PanelOp[] = [
+    { op: '·', kind: 'op', value: '0.3', grad: '-0.2', inputs: [{ node: 0 }, { node: 1 }] },
+    { op: '+', kind: 'op', value: '0.4', grad: '-0.2', inputs: [{ op: 0 }, { node: 3 }] },
+    { op: 'ReLU', kind: 'op', value: '0.4', grad: '-0.2', inputs: [{ op: 1 }] },
+  ];
+  const withOps = nodes.map((n) => (n.name === 'x1' ? { ...n, ops } : n));
+  const vis = visibleGraph(withOps, edges, new Set());
+
+  it('folded: one box per binding, one link per edge', () => {
+    const d = displayGraph(vis, new Set());
+    expect(d.items).toHaveLength(8);
+    expect(d.items.every((i) => i.kind === 'binding')).toBe(true);
+    expect(d.links).toHaveLength(8);
+    expect(d.outOf.get(5)).toBe('b:x1#0');
+  });
+
+  it('expanded: op circles and value boxes, inputs from the binding boxes, the result feeds the consumers', () => {
+    const d = displayGraph(vis, new Set(['x1#0']));
+    expect(d.items.filter((i) => i.kind === 'op').map((i) => i.lines[0])).toEqual(['·', '+', 'ReLU']);
+    expect(d.items.filter((i) => i.kind === 'value')).toHaveLength(3);
+    expect(d.items.find((i) => i.result)?.lines).toEqual(['x1 = ReLU', '0.4', 'grad -0.2']);
+    expect(d.items.some((i) => i.id === 'b:x1#0')).toBe(false);
+    const ids = d.links.map((l) => `${l.from}>${l.to}`);
+    expect(ids).toContain('b:x0#0>x1#0/o0');
+    expect(ids).toContain('b:w0#0>x1#0/o0');
+    expect(ids).toContain('b:b0#0>x1#0/o1');
+    expect(ids).toContain('x1#0/v0>x1#0/o1');
+    expect(ids).toContain('x1#0/o2>x1#0/v2');
+    expect(ids).toContain('x1#0/v2>b:y1#0');
+    expect(d.outOf.get(5)).toBe('x1#0/v2');
+    // The request has every item and link.
+    const r = displayRequest(d, 'LR');
+    expect(r.items).toHaveLength(d.items.length);
+    expect(r.links).toHaveLength(d.links.length);
+  });
+
+  it('gradient paths go through the operations: ∂z/∂b0 skips the mul', () => {
+    const d = displayGraph(vis, new Set(['x1#0']));
+    const p = displayPaths(d, 7, 3);
+    expect(p.items.has('x1#0/o1')).toBe(true);
+    expect(p.items.has('x1#0/o0')).toBe(false);
+    expect(p.links.has('b:b0#0>x1#0/o1')).toBe(true);
+    expect(p.links.has('x1#0/v2>b:y1#0')).toBe(true);
+  });
+
+  it('a node without ops stays folded even when asked', () => {
+    expect(displayGraph(vis, new Set(['y1#0'])).items.some((i) => i.id === 'b:y1#0')).toBe(true);
+  });
+});
+
+describe('focusGraph (large graphs)', () => {
+  const chain = Array.from({ length: 300 }, (_, i) => node(i, `v${i}`, i));
+  const links: PanelEdge[] = chain.slice(1).map((n) => ({ from: n.id - 1, to: n.id }));
+  const all = visibleGraph(chain, links, new Set());
+
+  it('below the limit: everything', () => {
+    expect(focusGraph(visibleGraph(chain.slice(0, 50), links.slice(0, 49), new Set()), undefined).focused).toBe(false);
+  });
+
+  it('no gradient selected: the last statements and their neighbours', () => {
+    const f = focusGraph(all, undefined, 100);
+    expect(f.focused).toBe(true);
+    expect(f.nodes).toHaveLength(101);
+    expect(f.nodes[0].id).toBe(199);
+    expect(f.edges).toHaveLength(100);
+  });
+
+  it('a gradient selected: its paths and their neighbours', () => {
+    const f = focusGraph(all, new Set([10, 11, 12]), 100);
+    expect(f.nodes.map((n) => n.id)).toEqual([9, 10, 11, 12, 13]);
+  });
 });

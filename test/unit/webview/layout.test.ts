@@ -32,7 +32,7 @@ describe('layoutGraph (dagre)', () => {
 
   it('places inputs left of their consumers (LR) and routes every edge', () => {
     const l = layoutGraph(nodes, edges, 'LR');
-    const x = (id: number) => l.nodes.get(id)!.x;
+    const x = (id: number) => l.nodes.get(String(id))!.x;
     expect(x(0)).toBeLessThan(x(1));
     expect(x(1)).toBeLessThan(x(2));
     expect(x(2)).toBeLessThan(x(3));
@@ -43,7 +43,7 @@ describe('layoutGraph (dagre)', () => {
 
   it('top to bottom puts inputs above', () => {
     const l = layoutGraph(nodes, edges, 'TB');
-    expect(l.nodes.get(0)!.y).toBeLessThan(l.nodes.get(3)!.y);
+    expect(l.nodes.get('0')!.y).toBeLessThan(l.nodes.get('3')!.y);
   });
 
   it('boxes do not overlap', () => {
