@@ -11,15 +11,17 @@
  *     contiguous (B = Wᵀ, W row-major: the forward of `linear`). A's rows and op(B)'s columns are
  *     rows of length ld bytes (k padded to even) at pa and pb; each 4 × 2 tile of C sums eight
  *     f64x2 partial dot products, then adds their halves.
- *   nn(pa, pb, pc, mBlocks, nBlocks, k, ldb, ldc) — "outer product" form, for op(B) whose rows
- *     are contiguous (B = W: ∂L/∂x = g·W). A is packed into 4-row panels (k × 4, small: A is the
- *     batch side), B is read in place with row stride ldb bytes; each 4 × 4 tile of C keeps
- *     eight f64x2 accumulators.
- * Both write C row-major with row stride ldc bytes; JS copies C out.
+ *   nn(pa, pb, pc, mBlocks, nStrips, k, ldb, ldc, acc) — "outer product" form, for op(B) whose
+ *     rows are contiguous (B = W: ∂L/∂x = g·W). A is packed into 4-row panels (small: A is the
+ *     batch side), B is read in place with row stride ldb bytes; each 4 × 4 tile of C keeps eight
+ *     f64x2 accumulators. A long k runs in blocks (one call each, acc = 1 after the first).
+ *   axpy(pp, pg, end, alpha) — p += alpha·g, the plain SGD step, on chunks copied in and out.
+ * nt and nn write C row-major with row stride ldc bytes; JS copies C out.
  */
 
 // ---- a tiny assembler: just what the kernels need ----
 const I32 = 0x7f;
+const F64 = 0x7c;
 const V128 = 0x7b;
 
 function uleb(n: number): number[] {
@@ -69,6 +71,8 @@ const op = {
   mul: [0x6c],
   and: [0x71],
   block: [0x02, 0x40],
+  if_: [0x04, 0x40],
+  else_: [0x05],
   loop: [0x03, 0x40],
   end: [0x0b],
   brIf: (d: number) => [0x0d, ...uleb(d)],
@@ -114,25 +118,35 @@ interface Func {
 
 
 /**
- * nn: params 0..7 = pa, pb, pc, mBlocks, nStrips, k, ldb, ldc. Columns go by strips of 8 (two
- * 4 × 4 tiles per row panel), so each 64-byte line of B read for a strip is used whole while it
- * is in L1.
+ * nn: params 0..8 = pa, pb, pc, mBlocks, nStrips, k, ldb, ldc, acc. Columns go by strips of 8
+ * (two 4 × 4 tiles per row panel), so each 64-byte line of B read for a strip is used whole while
+ * it is in L1. With acc ≠ 0 each tile starts from C's contents instead of zero: the caller splits
+ * a long k into blocks (one call each) so that a block of a B strip and of the A panels stays in
+ * L1, and the sums are still formed in order p = 0, 1, …, k − 1.
  */
 function nnKernel(): Func {
-  const [PA, PB, PC, MB, NS, K, LDB, LDC] = [0, 1, 2, 3, 4, 5, 6, 7];
-  // i32 locals: 8 js (strip), 9 ib, 10 a (A cursor), 11 b (B cursor), 12 c, 13 panel bytes (k·32),
-  // 14 bcol (first B column of the tile), 15 end of the panel, 16 c of the tile's first row.
-  const [JS, IB, A, B, C, PANEL, BCOL, END, C0] = [8, 9, 10, 11, 12, 13, 14, 15, 16];
-  // v128 locals: 17..24 accumulators, 25 b01, 26 b23, 27 splat.
-  const ACC = 17;
-  const B01 = 25;
-  const B23 = 26;
-  const S = 27;
+  const [PA, PB, PC, MB, NS, K, LDB, LDC, ACCUM] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
+  // i32 locals: 9 js (strip), 10 ib, 11 a (A cursor), 12 b (B cursor), 13 c, 14 panel bytes (k·32),
+  // 15 bcol (first B column of the tile), 16 end of the panel, 17 c of the tile's first row.
+  const [JS, IB, A, B, C, PANEL, BCOL, END, C0] = [9, 10, 11, 12, 13, 14, 15, 16, 17];
+  // v128 locals: 18..25 accumulators, 26 b01, 27 b23, 28 splat.
+  const ACC = 18;
+  const B01 = 26;
+  const B23 = 27;
+  const S = 28;
   const body: number[] = [];
   const emit = (...xs: number[][]) => xs.forEach((x) => body.push(...x));
   /** The 4 × 4 tile of row panel ib and the columns at byte offset `half`·32 of the strip. */
   const tile = (half: number): void => {
+    emit(op.get(C0), op.i32(32 * half), op.add, op.set(C));
+    emit(op.get(ACCUM), op.if_);
+    for (let r = 0; r < 4; r++) {
+      emit(op.get(C), op.get(LDC), op.i32(r), op.mul, op.add, op.tee(B));
+      emit(op.v128Load(0), op.set(ACC + 2 * r), op.get(B), op.v128Load(16), op.set(ACC + 2 * r + 1));
+    }
+    emit(op.else_);
     for (let r = 0; r < 8; r++) emit(op.v128Zero, op.set(ACC + r));
+    emit(op.end);
     emit(op.get(PA), op.get(IB), op.get(PANEL), op.mul, op.add, op.tee(A));
     emit(op.get(PANEL), op.add, op.set(END));
     emit(op.get(BCOL), op.i32(32 * half), op.add, op.set(B));
@@ -147,7 +161,6 @@ function nnKernel(): Func {
       }
       emit(op.get(B), op.get(LDB), op.add, op.set(B));
     });
-    emit(op.get(C0), op.i32(32 * half), op.add, op.set(C));
     for (let r = 0; r < 4; r++) {
       emit(op.get(C), op.get(ACC + 2 * r), op.v128Store(0));
       emit(op.get(C), op.get(ACC + 2 * r + 1), op.v128Store(16));
@@ -224,9 +237,32 @@ function ntKernel(): Func {
   return { body, i32Locals: 8, v128Locals: 11 };
 }
 
-/** The module's bytes: exports `nn`, `nt` (both (i32 × 8) → ()) and `memory`. */
+/**
+ * axpy: params 0..3 = pp, pg, end (bytes), alpha (f64). p[i] = p[i] + alpha·g[i] for the doubles
+ * from pp up to end (a multiple of 4), g at pg: the plain SGD update, four doubles a turn.
+ */
+function axpyKernel(): Func {
+  const [PP, PG, END, ALPHA] = [0, 1, 2, 3];
+  const AV = 4;
+  const body: number[] = [];
+  const emit = (...xs: number[][]) => xs.forEach((x) => body.push(...x));
+  emit(op.get(ALPHA), op.splat, op.set(AV));
+  pointerLoop(emit, PP, END, 32, () => {
+    for (const off of [0, 16]) {
+      emit(op.get(PP));
+      emit(op.get(PP), op.v128Load(off));
+      emit(op.get(AV), op.get(PG), op.v128Load(off), op.fmul, op.fadd);
+      emit(op.v128Store(off));
+    }
+    emit(op.get(PG), op.i32(32), op.add, op.set(PG));
+  });
+  emit(op.end);
+  return { body, i32Locals: 0, v128Locals: 1 };
+}
+
+/** The module's bytes: exports `nn` ((i32 × 9) → ()), `nt` ((i32 × 8) → ()), `axpy` ((i32 × 3, f64) → ()) and `memory`. */
 function kernelModule(): Uint8Array {
-  const funcs = [nnKernel(), ntKernel()];
+  const funcs = [nnKernel(), ntKernel(), axpyKernel()];
   const code = funcs.map((f) => {
     const locals = vec([
       [...uleb(f.i32Locals), I32],
@@ -237,10 +273,14 @@ function kernelModule(): Uint8Array {
   });
   const bytes = [
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, vec([[0x60, ...vec(new Array(8).fill([I32])), 0x00]])), // type 0: (i32 × 8) → ()
-    ...section(3, vec([[0x00], [0x00]])), // functions 0, 1 have type 0
+    ...section(1, vec([
+      [0x60, ...vec(new Array(8).fill([I32])), 0x00], // type 0: (i32 × 8) → ()
+      [0x60, ...vec([[I32], [I32], [I32], [F64]]), 0x00], // type 1: (i32 × 3, f64) → ()
+      [0x60, ...vec(new Array(9).fill([I32])), 0x00], // type 2: (i32 × 9) → ()
+    ])),
+    ...section(3, vec([[0x02], [0x00], [0x01]])), // nn: type 2; nt: type 0; axpy: type 1
     ...section(5, vec([[0x00, 0x01]])), // memory: min 1 page
-    ...section(7, vec([[...name('nn'), 0x00, 0x00], [...name('nt'), 0x00, 0x01], [...name('memory'), 0x02, 0x00]])),
+    ...section(7, vec([[...name('nn'), 0x00, 0x00], [...name('nt'), 0x00, 0x01], [...name('axpy'), 0x00, 0x02], [...name('memory'), 0x02, 0x00]])),
     ...section(10, vec(code)),
   ];
   return Uint8Array.from(bytes);
@@ -257,6 +297,8 @@ export interface StridedMatrix {
 export interface WasmGemm {
   /** C[m×n] (+)= A[m×k] · B[k×n], C row-major at cOffset. */
   gemm(m: number, n: number, k: number, a: StridedMatrix, b: StridedMatrix, c: Float64Array, cOffset: number, accumulate: boolean): void;
+  /** p[i] = p[i] + alpha·g[i] for i < p.length (g at least as long): bit for bit the JS loop. */
+  axpy(p: Float64Array, g: Float64Array, alpha: number): void;
 }
 
 /** The part of the WebAssembly JS API used here (the core compiles without DOM typings). */
@@ -278,6 +320,12 @@ function unaliased(ld: number): number {
   return ld >= 512 && ld % 512 === 0 ? ld + 8 : ld;
 }
 
+/**
+ * `nn` runs k in blocks of this many: a block of a B strip (NN_KB lines of 64 bytes) and of the
+ * A panels it meets stay in L1 while the strip is swept over all row panels.
+ */
+const NN_KB = 128;
+
 type Kernel = (p0: number, p1: number, p2: number, p3: number, p4: number, p5: number, p6: number, p7: number) => void;
 
 /** Compiles the kernels; undefined where WebAssembly or its SIMD is not available. */
@@ -293,8 +341,9 @@ export function createWasmGemm(): WasmGemm | undefined {
     return undefined;
   }
   const memory = exports.memory as WasmMemory;
-  const nn = exports.nn as Kernel;
+  const nn = exports.nn as (...p: [number, number, number, number, number, number, number, number, number]) => void;
   const nt = exports.nt as Kernel;
+  const axpy = exports.axpy as (pp: number, pg: number, end: number, alpha: number) => void;
   let heap = new Float64Array(memory.buffer);
 
   function ensure(doubles: number): void {
@@ -333,22 +382,44 @@ export function createWasmGemm(): WasmGemm | undefined {
     if (padRows > rows) h.fill(0, base + rows * ld, base + padRows * ld);
   }
 
-  /** Packs rows 0..rows of an operand read as (row, p) into 4-row panels (k × 4) at `base`. */
+  /**
+   * Packs rows 0..rows of an operand read as (row, p) into 4-row panels for `nn`, by blocks of
+   * NN_KB values of p: block q (p from p0 = q·NN_KB, kl values) starts at base + 4·mBlocks·p0,
+   * and holds panel ib (kl × 4) at 4·kl·ib after that, element (i, p) at (p − p0)·4 + (i & 3).
+   */
   function packPanels(src: StridedMatrix, rows: number, k: number, rowStride: number, kStride: number, base: number): void {
     const d = src.data;
     const blocks = Math.ceil(rows / 4);
     const h = heap;
-    if (rows % 4 !== 0) h.fill(0, base + (blocks - 1) * 4 * k, base + blocks * 4 * k);
-    if (kStride === 1) {
-      for (let i = 0; i < rows; i++) {
-        let s = src.offset + i * rowStride;
-        let t = base + (i >> 2) * 4 * k + (i & 3);
-        for (let p = 0; p < k; p++, s++, t += 4) h[t] = d[s];
-      }
-    } else {
-      for (let p = 0; p < k; p++) {
-        let s = src.offset + p * kStride;
-        for (let i = 0; i < rows; i++, s += rowStride) h[base + (i >> 2) * 4 * k + 4 * p + (i & 3)] = d[s];
+    if (rows % 4 !== 0) for (let p0 = 0; p0 < k; p0 += NN_KB) {
+      const kl = Math.min(NN_KB, k - p0);
+      const b0 = base + 4 * blocks * p0 + (blocks - 1) * 4 * kl;
+      h.fill(0, b0, b0 + 4 * kl);
+    }
+    for (let p0 = 0; p0 < k; p0 += NN_KB) {
+      const kl = Math.min(NN_KB, k - p0);
+      const b0 = base + 4 * blocks * p0;
+      if (kStride === 1) {
+        for (let i = 0; i < rows; i++) {
+          let s = src.offset + i * rowStride + p0;
+          let t = b0 + (i >> 2) * 4 * kl + (i & 3);
+          for (let p = 0; p < kl; p++, s++, t += 4) h[t] = d[s];
+        }
+      } else {
+        // A transposed read (gᵀ): row p of the source gives column p of every panel.
+        const full = rows & ~3;
+        const step = 4 * kl;
+        for (let p = 0; p < kl; p++) {
+          let s = src.offset + (p0 + p) * kStride;
+          let t = b0 + 4 * p;
+          for (let i = 0; i < full; i += 4, s += 4 * rowStride, t += step) {
+            h[t] = d[s];
+            h[t + 1] = d[s + rowStride];
+            h[t + 2] = d[s + 2 * rowStride];
+            h[t + 3] = d[s + 3 * rowStride];
+          }
+          for (let i = full; i < rows; i++, s += rowStride) h[t + (i & 3)] = d[s];
+        }
       }
     }
   }
@@ -401,9 +472,30 @@ export function createWasmGemm(): WasmGemm | undefined {
     }
   }
 
+  /** Elements per axpy chunk: p's and g's chunks (128 KB) stay in L2 between copy-in, update and copy-out. */
+  const AXPY_CHUNK = 8192;
+
   return {
+    axpy(p, g, alpha) {
+      const n = p.length;
+      const body = n & ~3;
+      ensure(2 * AXPY_CHUNK);
+      const h = heap;
+      for (let s = 0; s < body; s += AXPY_CHUNK) {
+        const len = Math.min(AXPY_CHUNK, body - s);
+        h.set(p.subarray(s, s + len), 0);
+        h.set(g.subarray(s, s + len), AXPY_CHUNK);
+        axpy(0, AXPY_CHUNK * 8, len * 8, alpha);
+        p.set(h.subarray(0, len), s);
+      }
+      for (let i = body; i < n; i++) p[i] += alpha * g[i];
+    },
     gemm(m, n, k, a, b, c, cOffset, accumulate) {
       if (m === 0 || n === 0) return;
+      if (k === 0) {
+        if (!accumulate) c.fill(0, cOffset, cOffset + m * n);
+        return;
+      }
       const mb = Math.ceil(m / 4);
       if (b.rowStride === 1 && n > 1) {
         // op(B)'s columns are contiguous: the dot form; op(B) is copied as rows, A packed by pairs.
@@ -431,7 +523,10 @@ export function createWasmGemm(): WasmGemm | undefined {
       ensure(pc + 4 * mb * ldc);
       packPanels(a, m, k, a.rowStride, a.colStride, pa);
       copyRows(b, k, n, b.rowStride, b.colStride, pb, ldb, k);
-      nn(pa * 8, pb * 8, pc * 8, mb, ns, k, ldb * 8, ldc * 8);
+      for (let p0 = 0; p0 < k; p0 += NN_KB) {
+        const kl = Math.min(NN_KB, k - p0);
+        nn((pa + 4 * mb * p0) * 8, (pb + p0 * ldb) * 8, pc * 8, mb, ns, kl, ldb * 8, ldc * 8, p0 === 0 ? 0 : 1);
+      }
       copyOut(m, n, pc, ldc, c, cOffset, accumulate);
     },
   };

@@ -10,6 +10,8 @@
  * AdamW: p ← p·(1 − lr·wd) first, then Adam without the L2 term.
  */
 
+import { axpy } from '../tensor/matmul';
+
 export type OptimizerKind = 'sgd' | 'adam' | 'adamw';
 
 export interface SgdOptions {
@@ -64,7 +66,8 @@ class Sgd implements Optimizer {
     const sign = this.spec.maximize ? -1 : 1;
     const n = p.length;
     if (mu === 0) {
-      if (wd === 0) for (let i = 0; i < n; i++) p[i] -= lr * (sign * g[i]);
+      // p − lr·(±g) = p + (∓lr)·g exactly (a sign flip is exact): PyTorch's p.add_(g, alpha=−lr).
+      if (wd === 0) axpy(p, g, -lr * sign);
       else for (let i = 0; i < n; i++) p[i] -= lr * (sign * g[i] + wd * p[i]);
       return;
     }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { gemm, gemmReference, view } from '../../../src/core/tensor/matmul';
+import { axpy, gemm, gemmReference, view, WASM_MIN_AXPY } from '../../../src/core/tensor/matmul';
+import { createWasmGemm } from '../../../src/core/tensor/wasmGemm';
 import { createRng } from '../../../src/core/tensor/rng';
 
 /**
@@ -59,5 +60,35 @@ describe('gemm at training sizes equals the reference loop', () => {
     let worst = 0;
     for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(c[i] - want[i]) / Math.max(1, Math.abs(want[i])));
     expect(worst).toBeLessThan(1e-12);
+  });
+});
+
+describe('the wasm kernels at their edges', () => {
+  it('splits a long k into blocks without changing the sums (k around the block size)', () => {
+    for (const k of [127, 128, 129, 256, 385]) {
+      check(12, 40, k, false, false, false);
+      check(12, 40, k, true, false, true);
+    }
+  });
+
+  it('writes zeros for k = 0 (or leaves C when accumulating)', () => {
+    const w = createWasmGemm();
+    if (!w) return;
+    const c = Float64Array.from({ length: 6 }, (_, i) => i + 1);
+    w.gemm(2, 3, 0, view(new Float64Array(0), 0, 2, 0), view(new Float64Array(0), 0, 0, 3), c, 0, true);
+    expect(Array.from(c)).toEqual([1, 2, 3, 4, 5, 6]);
+    w.gemm(2, 3, 0, view(new Float64Array(0), 0, 2, 0), view(new Float64Array(0), 0, 0, 3), c, 0, false);
+    expect(Array.from(c)).toEqual([0, 0, 0, 0, 0, 0]);
+  });
+
+  it('axpy (the SGD step) equals the JS loop bit for bit, tails and chunks included', () => {
+    for (const n of [0, 1, 3, WASM_MIN_AXPY - 1, WASM_MIN_AXPY, WASM_MIN_AXPY + 3, 3 * 8192 + 6, 40_001]) {
+      const p = rand(n);
+      const g = rand(n);
+      const want = Float64Array.from(p);
+      for (let i = 0; i < n; i++) want[i] += -0.01 * g[i];
+      axpy(p, g, -0.01);
+      expect(p).toEqual(want);
+    }
   });
 });
