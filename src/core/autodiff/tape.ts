@@ -25,7 +25,8 @@ const NO_INPUT = -1;
 export class Tape {
   n = 0;
   private cap: number;
-  opIndex: Int32Array;
+  /** Index into this tape's op list (a tape uses a few dozen ops at most). */
+  opIndex: Uint16Array;
   kind: Uint8Array;
   in0: Int32Array;
   in1: Int32Array;
@@ -35,7 +36,7 @@ export class Tape {
   req: Uint8Array;
   sv: Float64Array;
   /** Scalar code for element-wise ops (0 otherwise). */
-  scode: Int32Array;
+  scode: Uint8Array;
   /** The op's numeric parameter for scalar kernels (leaky_relu slope). */
   sparam: Float64Array;
   tv: (Tensor | undefined)[] = [];
@@ -50,14 +51,14 @@ export class Tape {
 
   constructor(capacity = 256) {
     this.cap = capacity;
-    this.opIndex = new Int32Array(capacity);
+    this.opIndex = new Uint16Array(capacity);
     this.kind = new Uint8Array(capacity);
     this.in0 = new Int32Array(capacity);
     this.in1 = new Int32Array(capacity);
     this.isScalar = new Uint8Array(capacity);
     this.req = new Uint8Array(capacity);
     this.sv = new Float64Array(capacity);
-    this.scode = new Int32Array(capacity);
+    this.scode = new Uint8Array(capacity);
     this.sparam = new Float64Array(capacity);
     this.spanStart = new Int32Array(capacity);
     this.spanEnd = new Int32Array(capacity);
@@ -65,7 +66,7 @@ export class Tape {
 
   private grow(): void {
     const cap = this.cap * 2;
-    const g = <T extends Int32Array | Uint8Array | Float64Array>(a: T): T => {
+    const g = <T extends Int32Array | Uint8Array | Uint16Array | Float64Array>(a: T): T => {
       const b = new (a.constructor as { new (n: number): T })(cap);
       b.set(a);
       return b;
