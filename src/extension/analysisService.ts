@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import type { Analysis } from '../core/analysis';
 import type { Diagnostic } from '../core/diagnostics';
 import type { Config } from './config';
+import { LiveTrainings, Throttle, stoppedMessage, trainTargets, type LiveTraining } from './progressModel';
 import type { Job, WorkerClient } from './workerClient';
 
 /** Documents GradLens analyses: `.nn` files and Markdown (its ```nn blocks). */
@@ -23,6 +24,20 @@ export interface AnalysisEvent {
   readonly ms: number;
 }
 
+/** Training progress of a document's running analysis (at most ten a second), or its end. */
+export interface ProgressEvent {
+  readonly document: vscode.TextDocument;
+  readonly version: number;
+  /** False once the job has ended (result, stop, timeout or superseded): show the normal state again. */
+  readonly running: boolean;
+  /** Every `train` statement that has reported an epoch, in source order. */
+  readonly trainings: readonly LiveTraining[];
+  /** The one reporting now (the last to report). */
+  readonly current?: LiveTraining;
+  /** Its targets as written on its line (`mlp`). */
+  readonly targets: string;
+}
+
 interface Entry {
   readonly version: number;
   readonly promise: Promise<Analysis | undefined>;
@@ -30,7 +45,12 @@ interface Entry {
   analysis?: Analysis;
   timer?: NodeJS.Timeout;
   job?: Job;
+  live?: LiveTrainings;
+  throttle?: Throttle;
 }
+
+/** At most this many progress updates a second reach the panel and the status bar. */
+const PROGRESS_PER_SECOND = 10;
 
 /**
  * One analysis per document version. Typing schedules an analysis after a debounce; a newer
@@ -41,6 +61,9 @@ export class AnalysisService implements vscode.Disposable {
   private readonly entries = new Map<string, Entry>();
   private readonly emitter = new vscode.EventEmitter<AnalysisEvent>();
   readonly onDidAnalyze = this.emitter.event;
+  private readonly progressEmitter = new vscode.EventEmitter<ProgressEvent>();
+  /** Live training progress (throttled), then `running: false` when the job ends. */
+  readonly onDidProgress = this.progressEmitter.event;
 
   constructor(
     private readonly client: WorkerClient,
@@ -103,6 +126,20 @@ export class AnalysisService implements vscode.Disposable {
     }
   }
 
+  /**
+   * "GradLens: Stop Training": ends the analysis the worker is running now (the given document's
+   * if it has one running, else whichever document's), terminating the worker. The document then
+   * shows the epochs it had and an information diagnostic. Undefined when nothing was running.
+   */
+  stopTraining(document?: vscode.TextDocument): { uri: vscode.Uri; training?: LiveTraining } | undefined {
+    const preferred = document ? this.entries.get(document.uri.toString()) : undefined;
+    const running = preferred?.job?.isRunning() ? preferred : [...this.entries.values()].find((e) => e.job?.isRunning());
+    if (!running?.job) return undefined;
+    const uri = [...this.entries.entries()].find(([, e]) => e === running)![0];
+    const training = running.live?.current();
+    return running.job.stop() ? { uri: vscode.Uri.parse(uri), ...(training ? { training } : {}) } : undefined;
+  }
+
   /** Forgets a closed document. */
   forget(uri: vscode.Uri): void {
     const key = uri.toString();
@@ -122,10 +159,12 @@ export class AnalysisService implements vscode.Disposable {
     for (const e of this.entries.values()) this.cancel(e);
     this.entries.clear();
     this.emitter.dispose();
+    this.progressEmitter.dispose();
   }
 
   private cancel(e: Entry): void {
     clearTimeout(e.timer);
+    e.throttle?.cancel();
     e.job?.cancel();
     e.resolve(e.analysis);
   }
@@ -141,18 +180,31 @@ export class AnalysisService implements vscode.Disposable {
     const languageId = document.languageId === 'markdown' ? 'markdown' : 'nn';
     if (languageId === 'markdown' && !NN_FENCE.test(text)) return this.finish(document, entry, emptyAnalysis([]), 0);
 
+    const live = new LiveTrainings();
+    entry.live = live;
+    entry.throttle = new Throttle(1000 / PROGRESS_PER_SECOND, () => {
+      if (this.isCurrent(document, entry)) this.progressEmitter.fire(this.progressEvent(document, entry, true));
+    });
     const job = this.client.run(
       { text, languageId, budget: this.config.workBudget, checkTolerance: this.config.checkTolerance, folder: folderOf(document) },
       this.config.timeout,
+      (m) => {
+        live.add(m);
+        entry.throttle?.request();
+      },
     );
     entry.job = job;
     void job.outcome.then((o) => {
+      entry.throttle?.cancel();
+      if (!live.isEmpty) this.progressEmitter.fire(this.progressEvent(document, entry, false));
       if (!this.isCurrent(document, entry)) return entry.resolve(undefined);
       switch (o.kind) {
         case 'done':
           return this.finish(document, entry, o.analysis, o.ms);
         case 'timeout':
           return this.finish(document, entry, emptyAnalysis([timeoutDiagnostic(o.ms)]), o.ms);
+        case 'stopped':
+          return this.finish(document, entry, this.stoppedAnalysis(document, live.snapshot(), live.current()), o.ms);
         case 'failed':
           this.log(`analysis of ${document.uri.toString(true)} failed: ${o.message}`);
           return this.finish(document, entry, emptyAnalysis([failureDiagnostic(o.message)]), 0);
@@ -161,6 +213,56 @@ export class AnalysisService implements vscode.Disposable {
           return entry.resolve(undefined);
       }
     });
+  }
+
+  private progressEvent(document: vscode.TextDocument, entry: Entry, running: boolean): ProgressEvent {
+    const current = entry.live?.current();
+    return {
+      document,
+      version: entry.version,
+      running,
+      trainings: entry.live?.snapshot() ?? [],
+      ...(current ? { current } : {}),
+      targets: current ? this.targetsAt(document, current.line) : '',
+    };
+  }
+
+  private targetsAt(document: vscode.TextDocument, line: number): string {
+    return line < document.lineCount ? trainTargets(document.lineAt(line).text) : '';
+  }
+
+  /**
+   * What a document stopped by the user shows: the epochs its trainings had reported (the panel
+   * keeps the partial curves, the `train` CodeLens says it was stopped) and an information
+   * diagnostic on the `train` line that was running.
+   */
+  private stoppedAnalysis(document: vscode.TextDocument, trainings: readonly LiveTraining[], current: LiveTraining | undefined): Analysis {
+    const spanOf = (line: number) => {
+      if (line >= document.lineCount) return { start: 0, end: 0 };
+      const l = document.lineAt(line);
+      return { start: document.offsetAt(l.range.start), end: document.offsetAt(l.range.end) };
+    };
+    const digits = this.config.precision;
+    const message = stoppedMessage(current, current ? this.targetsAt(document, current.line) : '', digits);
+    const diagnostic: Diagnostic = { code: 'gradlens.stopped', severity: 'info', message, span: current ? spanOf(current.line) : { start: 0, end: 0 } };
+    return {
+      ...emptyAnalysis([diagnostic]),
+      trainings: trainings.map((t) => ({
+        line: t.line,
+        span: spanOf(t.line),
+        targets: this.targetsAt(document, t.line).split(', ').filter(Boolean),
+        optimizer: '',
+        losses: [...t.losses],
+        metrics: [...t.metrics],
+        stepLosses: [],
+        epochs: t.epoch,
+        steps: t.steps,
+        examples: 0,
+        batch: 0,
+        ms: 0,
+        ...(t.line === current?.line || t.epochs === null || t.epoch < t.epochs ? { stopped: 'by the user (GradLens: Stop Training)' } : {}),
+      })),
+    };
   }
 
   private finish(document: vscode.TextDocument, entry: Entry, analysis: Analysis, ms: number): void {

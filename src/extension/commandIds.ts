@@ -21,6 +21,7 @@ export const Commands = {
   toggleInlineValues: { id: 'gradlens.toggleInlineValues', title: 'Toggle Inline Values', palette: true },
   copyWorkedSolution: { id: 'gradlens.copyWorkedSolution', title: 'Copy Worked Solution', palette: true },
   insertWorkedSolution: { id: 'gradlens.insertWorkedSolution', title: 'Insert Worked Solution', palette: true },
+  stopTraining: { id: 'gradlens.stopTraining', title: 'Stop Training', palette: true },
   showDetails: { id: 'gradlens.showDetails', title: 'Show Details', palette: false },
 } as const satisfies Record<string, CommandSpec>;
 

@@ -45,11 +45,26 @@ export function registerCommands(s: CommandServices): vscode.Disposable[] {
     },
     copyWorkedSolution: (args?: { uri?: string }) => copyWorkedSolution(s, args),
     insertWorkedSolution: (args?: { uri?: string; line?: number }) => insertWorkedSolution(s, args),
+    stopTraining: () => stopTraining(s),
     showDetails: (ref: DetailRef) => showDetails(ref, s.analyses, s.details, s.config),
   };
   return (Object.keys(Commands) as (keyof typeof Commands)[]).map((name) =>
     vscode.commands.registerCommand(Commands[name].id, handlers[name] as (...args: unknown[]) => unknown),
   );
+}
+
+/**
+ * Ends the analysis that is training now (the active document's, else any document's) by
+ * terminating the worker. Returns the stopped document's URI (undefined when nothing ran).
+ */
+function stopTraining(s: CommandServices): string | undefined {
+  const active = vscode.window.activeTextEditor?.document;
+  const stopped = s.analyses.stopTraining(active && isAnalyzable(active) ? active : undefined);
+  if (!stopped) {
+    void vscode.window.showInformationMessage('GradLens: no training is running.');
+    return undefined;
+  }
+  return stopped.uri.toString();
 }
 
 function targetDocument(uri?: string): vscode.TextDocument | undefined {

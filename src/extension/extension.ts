@@ -30,7 +30,20 @@ export interface GradLensApi {
   /** The panel's last render (latency, layout time) and the state it shows. */
   panelStats(): PanelStats | undefined;
   panelState(): PanelState;
+  /** Events for the extension-host tests, in the order they happened (see GradLensReport). */
+  readonly onDidReport: vscode.Event<GradLensReport>;
 }
+
+/** What the tests observe of live training (issue #8) and of finished analyses. */
+export type GradLensReport =
+  /** A throttled progress update reached the status bar (`status`: its text then). */
+  | { readonly kind: 'progress'; readonly uri: string; readonly version: number; readonly epoch: number; readonly status: string | undefined }
+  /** A panel webview drew a progress update. */
+  | { readonly kind: 'panelProgress'; readonly uri: string; readonly version: number; readonly epoch: number }
+  /** The training job ended (result, stop, timeout or superseded). */
+  | { readonly kind: 'progressEnd'; readonly uri: string; readonly version: number }
+  /** An analysis of this version is available (`codes`: its diagnostics' codes). */
+  | { readonly kind: 'analysed'; readonly uri: string; readonly version: number; readonly trainings: number; readonly codes: readonly string[] };
 
 const moduleStart = performance.now();
 
@@ -46,7 +59,8 @@ export function activate(context: vscode.ExtensionContext): GradLensApi {
   const hints = new ValueHintsProvider(analyses, config);
   const details = new DetailDocuments();
   const panel = new Panel(context.extensionUri, analyses, config, log);
-  const status = new StatusBar(analyses);
+  const status = new StatusBar(analyses, config);
+  const reports = new vscode.EventEmitter<GradLensReport>();
 
   context.subscriptions.push(
     output,
@@ -58,6 +72,7 @@ export function activate(context: vscode.ExtensionContext): GradLensApi {
     details,
     panel,
     status,
+    reports,
     vscode.languages.registerCodeLensProvider(documentSelector, lenses),
     vscode.languages.registerHoverProvider(documentSelector, new SymbolHoverProvider(analyses)),
     vscode.languages.registerCodeActionsProvider(documentSelector, new FixProvider(analyses), FixProvider.metadata),
@@ -65,8 +80,16 @@ export function activate(context: vscode.ExtensionContext): GradLensApi {
     vscode.workspace.registerTextDocumentContentProvider(DETAIL_SCHEME, details),
     vscode.window.registerWebviewViewProvider(Panel.sidebarId, panel),
     ...registerCommands({ analyses, config, details, panel, refreshInlayHints: () => hints.refresh() }),
+    // After the status bar's own listener (registered in its constructor), so `status` is its new text.
+    analyses.onDidProgress((e) => {
+      const uri = e.document.uri.toString();
+      if (e.running) reports.fire({ kind: 'progress', uri, version: e.version, epoch: e.current?.epoch ?? 0, status: status.text });
+      else reports.fire({ kind: 'progressEnd', uri, version: e.version });
+    }),
+    panel.onDidRenderProgress((e) => reports.fire({ kind: 'panelProgress', uri: e.uri, version: e.version, epoch: e.epoch })),
     analyses.onDidAnalyze((e) => {
       diagnostics.publish(e.document, e.analysis);
+      reports.fire({ kind: 'analysed', uri: e.document.uri.toString(), version: e.document.version, trainings: e.analysis.trainings?.length ?? 0, codes: e.analysis.diagnostics.map((d) => d.code) });
       if (e.ms > 0) log(`analysed ${vscode.workspace.asRelativePath(e.document.uri)} v${e.document.version} in ${e.ms.toFixed(1)} ms (${e.analysis.stats.work} work units)`);
     }),
     vscode.workspace.onDidOpenTextDocument((d) => {
@@ -102,6 +125,7 @@ export function activate(context: vscode.ExtensionContext): GradLensApi {
     statusText: () => status.text,
     panelStats: () => panel.stats(),
     panelState: () => panel.currentState(),
+    onDidReport: reports.event,
   };
 }
 

@@ -2,10 +2,20 @@ import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { Analysis } from '../core/analysis';
 import type { ExportFormat, FromPanel, PanelState, ToPanel } from '../shared/protocol';
-import type { AnalysisService } from './analysisService';
+import type { AnalysisService, ProgressEvent } from './analysisService';
 import { isAnalyzable } from './analysisService';
 import type { Config } from './config';
-import { buildPanelState, emptyPanelState } from './panelModel';
+import { buildPanelState, emptyPanelState, liveTrainingsModel } from './panelModel';
+import { trainTargets } from './progressModel';
+
+/** A `progress` message the webview has drawn (tests and the log). */
+export interface ProgressRendered {
+  readonly uri: string;
+  readonly version: number;
+  readonly seq: number;
+  /** The highest epoch on screen. */
+  readonly epoch: number;
+}
 
 /** What the last `rendered` answer said (for the log and the tests). */
 export interface PanelStats {
@@ -53,6 +63,10 @@ export class Panel implements vscode.WebviewViewProvider, vscode.Disposable {
   private seq = 0;
   private readonly posted = new Map<number, { at: number; file: string | null; version: number }>();
   private last: PanelStats | undefined;
+  private readonly progressPosted = new Map<number, { uri: string; version: number }>();
+  private readonly progressEmitter = new vscode.EventEmitter<ProgressRendered>();
+  /** A webview drew a `progress` message (live training curves). */
+  readonly onDidRenderProgress = this.progressEmitter.event;
   private readonly subscriptions: vscode.Disposable[] = [];
 
   constructor(
@@ -64,6 +78,9 @@ export class Panel implements vscode.WebviewViewProvider, vscode.Disposable {
     this.subscriptions.push(
       analyses.onDidAnalyze((e) => {
         if (this.hosts.size && e.document === this.currentDocument()) this.publish(e.document, e.analysis);
+      }),
+      analyses.onDidProgress((e) => {
+        if (this.hosts.size && e.running && e.document === this.currentDocument()) this.postProgress(e);
       }),
       vscode.window.onDidChangeActiveTextEditor(() => void this.follow()),
       vscode.window.onDidChangeTextEditorSelection((e) => {
@@ -113,6 +130,7 @@ export class Panel implements vscode.WebviewViewProvider, vscode.Disposable {
 
   dispose(): void {
     this.panel?.dispose();
+    this.progressEmitter.dispose();
     for (const s of this.subscriptions) s.dispose();
   }
 
@@ -144,6 +162,11 @@ export class Panel implements vscode.WebviewViewProvider, vscode.Disposable {
       case 'export':
         void this.export(m.format, m.name, m.content, m.copy === true);
         return;
+      case 'progressRendered': {
+        const sent = this.progressPosted.get(m.seq);
+        if (sent) this.progressEmitter.fire({ ...sent, seq: m.seq, epoch: m.epoch });
+        return;
+      }
       case 'rendered': {
         const sent = this.posted.get(m.seq);
         if (sent === undefined) return;
@@ -197,6 +220,26 @@ export class Panel implements vscode.WebviewViewProvider, vscode.Disposable {
       this.config.precision,
     );
     for (const h of this.hosts) this.post(h);
+  }
+
+  /**
+   * Live training curves. A document the panel does not show yet (just opened; its first
+   * analysis is still training) gets an empty state of its own first, so the curves do not
+   * appear under another file's name.
+   */
+  private postProgress(e: ProgressEvent): void {
+    const uri = e.document.uri.toString();
+    if (this.state.uri !== uri) {
+      this.document = e.document;
+      this.state = { ...emptyPanelState(), file: vscode.workspace.asRelativePath(e.document.uri), uri, version: e.version };
+      for (const h of this.hosts) this.post(h);
+    }
+    const seq = ++this.seq;
+    this.progressPosted.set(seq, { uri, version: e.version });
+    if (this.progressPosted.size > 50) this.progressPosted.delete(this.progressPosted.keys().next().value!);
+    const trainings = liveTrainingsModel(e.trainings, e.current?.line, (line) => (line < e.document.lineCount ? trainTargets(e.document.lineAt(line).text) : ''));
+    const m: ToPanel = { type: 'progress', uri, version: e.version, seq, trainings };
+    for (const h of this.hosts) h.post(m);
   }
 
   private post(host: PanelHost): void {

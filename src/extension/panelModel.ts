@@ -5,7 +5,8 @@
  */
 import type { Analysis, GraphOp, LayerInfo, NetworkInfo, SizeValue } from '../core/analysis';
 import { formatBytes, formatCount, formatNumber } from '../core/format';
-import type { PanelLayerRow, PanelNetwork, PanelNode, PanelOp, PanelState } from '../shared/protocol';
+import type { PanelLayerRow, PanelLiveTraining, PanelNetwork, PanelNode, PanelOp, PanelState } from '../shared/protocol';
+import type { LiveTraining } from './progressModel';
 import { formatShape, formatSize, formatValue, gradientName } from './render';
 
 export interface PanelSource {
@@ -92,6 +93,21 @@ export function buildPanelState(a: Analysis, source: PanelSource, digits: number
       ...(t.stopped ? { stopped: t.stopped } : {}),
     })),
   };
+}
+
+/** The panel's view of the trainings of a running job (the one reporting now is `running`). */
+export function liveTrainingsModel(trainings: readonly LiveTraining[], current: number | undefined, targetsAt: (line: number) => string): PanelLiveTraining[] {
+  const finite = (v: number) => (Number.isFinite(v) ? v : null);
+  return trainings.map((t) => ({
+    line: t.line,
+    targets: targetsAt(t.line),
+    epoch: t.epoch,
+    epochs: t.epochs,
+    steps: t.steps,
+    losses: t.losses.map(finite),
+    metrics: t.metrics.map(finite),
+    running: t.line === current,
+  }));
 }
 
 function opModel(o: GraphOp, digits: number): PanelOp {

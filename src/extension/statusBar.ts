@@ -2,23 +2,52 @@ import * as vscode from 'vscode';
 import type { AnalysisService } from './analysisService';
 import { isAnalyzable } from './analysisService';
 import { Commands } from './commandIds';
+import type { Config } from './config';
+import { progressStatusText } from './progressModel';
 import { statusSummary } from './render';
 
-/** The active file's parameter total and check results; clicking opens the panel. */
+/**
+ * The active file's parameter total and check results; clicking opens the panel. While the active
+ * file's analysis trains: `$(sync~spin) training mlp: epoch 3/5 · loss 0.42`, and a click stops it.
+ */
 export class StatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('gradlens.status', vscode.StatusBarAlignment.Right, 100);
   private readonly subscriptions: vscode.Disposable[] = [];
+  private training = false;
 
-  constructor(private readonly analyses: AnalysisService) {
+  constructor(
+    private readonly analyses: AnalysisService,
+    private readonly config: Config,
+  ) {
     this.item.name = 'GradLens';
     this.item.command = Commands.showPanel.id;
     this.subscriptions.push(
       analyses.onDidAnalyze((e) => {
         if (e.document === vscode.window.activeTextEditor?.document) this.update();
       }),
-      vscode.window.onDidChangeActiveTextEditor(() => this.update()),
+      analyses.onDidProgress((e) => {
+        if (e.document !== vscode.window.activeTextEditor?.document) return;
+        if (e.running && e.current) this.showTraining(progressStatusText(e.current, e.targets, this.config.precision));
+        else if (this.training) {
+          this.training = false;
+          this.update();
+        }
+      }),
+      vscode.window.onDidChangeActiveTextEditor(() => {
+        this.training = false;
+        this.update();
+      }),
     );
     this.update();
+  }
+
+  private showTraining(text: string): void {
+    this.training = true;
+    this.item.text = `$(sync~spin) ${text}`;
+    this.item.tooltip = `GradLens: ${text}\nClick to stop training (GradLens: Stop Training); typing also stops it.`;
+    this.item.command = Commands.stopTraining.id;
+    this.item.backgroundColor = undefined;
+    this.item.show();
   }
 
   /** The text shown now (tests read it through the extension's API). */
@@ -27,13 +56,22 @@ export class StatusBar implements vscode.Disposable {
   }
 
   update(): void {
+    if (this.training) return; // the training's progress shows until its job ends
+    this.item.command = Commands.showPanel.id;
     const document = vscode.window.activeTextEditor?.document;
     const analysis = document && isAnalyzable(document) ? this.analyses.peek(document) : undefined;
     if (!document || !isAnalyzable(document)) {
       this.item.hide();
       return;
     }
-    if (!analysis) return; // keep the previous text until this version is analysed
+    if (!analysis) {
+      // Keep the previous text until this version is analysed, but not a finished training's.
+      if (this.item.text.startsWith('$(sync~spin)')) {
+        this.item.text = '';
+        this.item.hide();
+      }
+      return;
+    }
     const s = statusSummary(analysis);
     if (!s) {
       this.item.text = '';

@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import { parentPort } from 'node:worker_threads';
 import { workedSolution } from '../core/explain/solution';
 import { analyze, analyzeFull } from '../core/index';
+import { ProgressBatcher } from './progressModel';
 import type { WorkerRequest, WorkerResponse } from './workerProtocol';
 
 /** Files next to the document (`load_csv`), at most 64 MB; anything unreadable is undefined (a diagnostic). */
@@ -40,7 +41,14 @@ if (port) {
         const markdown = workedSolution(full, { format: 'md', title: request.title, digits: request.digits });
         response = { type: 'solution', id: request.id, markdown, ms: performance.now() - started };
       } else {
-        const analysis = analyze(request.text, options);
+        // Training epochs go out as they finish (batched when they come faster than every 20 ms),
+        // so the panel and the status bar can follow the training before the result.
+        const id = request.id;
+        const batcher = new ProgressBatcher((body) => port.postMessage({ type: 'progress', id, ...body } satisfies WorkerResponse));
+        const analysis = analyze(request.text, {
+          ...options,
+          onProgress: (_epoch, _loss, p) => batcher.add({ line: p.line, epoch: p.epoch, epochs: p.epochs, loss: p.loss, metric: p.metric, steps: p.steps }),
+        });
         response = { type: 'result', id: request.id, analysis, ms: performance.now() - started };
       }
     } catch (e) {

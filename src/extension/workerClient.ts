@@ -1,25 +1,33 @@
 import { Worker } from 'node:worker_threads';
 import type { Analysis } from '../core/analysis';
-import type { AnalyzeRequest, SolutionRequest, WorkerRequest, WorkerResponse } from './workerProtocol';
+import type { AnalyzeRequest, ProgressMessage, SolutionRequest, WorkerRequest, WorkerResponse } from './workerProtocol';
 
 export type Outcome =
   | { readonly kind: 'done'; readonly analysis: Analysis; readonly ms: number }
   | { readonly kind: 'solved'; readonly markdown: string; readonly ms: number }
   | { readonly kind: 'failed'; readonly message: string }
   | { readonly kind: 'timeout'; readonly ms: number }
+  /** Ended by `stop()` ("GradLens: Stop Training"): the worker was terminated. */
+  | { readonly kind: 'stopped'; readonly ms: number }
   | { readonly kind: 'cancelled' };
 
 export interface Job {
   readonly outcome: Promise<Outcome>;
   /** The caller no longer wants the result (a newer version of the document exists). */
   cancel(): void;
+  /** Ends the job now (terminating the worker if it runs); outcome `stopped`. False if it had already ended. */
+  stop(): boolean;
+  /** Whether the worker is running this job now (not queued, not ended). */
+  isRunning(): boolean;
 }
 
 interface Pending {
   readonly request: WorkerRequest;
   readonly timeoutMs: number;
   readonly settle: (o: Outcome) => void;
+  readonly onProgress?: (m: ProgressMessage) => void;
   cancelled: boolean;
+  settled: boolean;
   started?: number;
   timer?: NodeJS.Timeout;
 }
@@ -43,8 +51,13 @@ export class WorkerClient {
     private readonly killSupersededAfterMs = 300,
   ) {}
 
-  run(request: Omit<AnalyzeRequest, 'type' | 'id'>, timeoutMs: number): Job {
-    return this.enqueue({ type: 'analyze', id: this.nextId++, ...request }, timeoutMs);
+  /**
+   * An analysis. `onProgress` gets the worker's training progress until the outcome settles.
+   * While a training reports epochs the timeout counts from the last report: the work budget,
+   * not the clock, limits training (a stuck analysis still ends after `timeoutMs`).
+   */
+  run(request: Omit<AnalyzeRequest, 'type' | 'id'>, timeoutMs: number, onProgress?: (m: ProgressMessage) => void): Job {
+    return this.enqueue({ type: 'analyze', id: this.nextId++, ...request }, timeoutMs, onProgress);
   }
 
   /** A worked solution as Markdown (outcome `solved`). */
@@ -52,17 +65,18 @@ export class WorkerClient {
     return this.enqueue({ type: 'solution', id: this.nextId++, ...request }, timeoutMs);
   }
 
-  private enqueue(request: WorkerRequest, timeoutMs: number): Job {
+  private enqueue(request: WorkerRequest, timeoutMs: number, onProgress?: (m: ProgressMessage) => void): Job {
     let pending!: Pending;
     const outcome = new Promise<Outcome>((resolve) => {
-      let settled = false;
       pending = {
         request,
         timeoutMs,
+        onProgress,
         cancelled: false,
+        settled: false,
         settle: (o) => {
-          if (!settled) {
-            settled = true;
+          if (!pending.settled) {
+            pending.settled = true;
             resolve(o);
           }
         },
@@ -70,7 +84,12 @@ export class WorkerClient {
     });
     this.queue.push(pending);
     this.pump();
-    return { outcome, cancel: () => this.cancel(pending) };
+    return {
+      outcome,
+      cancel: () => this.cancel(pending),
+      stop: () => this.stop(pending),
+      isRunning: () => this.current === pending && !pending.settled,
+    };
   }
 
   dispose(): void {
@@ -103,6 +122,30 @@ export class WorkerClient {
     }
   }
 
+  private stop(p: Pending): boolean {
+    if (p.settled) return false;
+    const ran = p.started === undefined ? 0 : performance.now() - p.started;
+    p.settle({ kind: 'stopped', ms: ran });
+    const i = this.queue.indexOf(p);
+    if (i >= 0) this.queue.splice(i, 1);
+    else if (this.current === p) {
+      this.log(`analysis #${p.request.id} stopped by the user after ${Math.round(ran)} ms: worker terminated`);
+      this.restart();
+    }
+    return true;
+  }
+
+  /** (Re)starts the current job's timeout. */
+  private arm(p: Pending): void {
+    clearTimeout(p.timer);
+    p.timer = setTimeout(() => {
+      if (this.current !== p) return;
+      this.log(`analysis #${p.request.id} timed out after ${p.timeoutMs} ms: worker terminated`);
+      p.settle({ kind: 'timeout', ms: p.timeoutMs });
+      this.restart();
+    }, p.timeoutMs);
+  }
+
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
     const worker = new Worker(this.workerPath, { name: 'gradlens-analysis' });
@@ -128,6 +171,13 @@ export class WorkerClient {
   private onMessage(worker: Worker, m: WorkerResponse): void {
     const p = this.current;
     if (worker !== this.worker || !p || p.request.id !== m.id) return;
+    if (m.type === 'progress') {
+      // A training is making progress: not stuck. A superseded job's progress is of no interest.
+      if (p.settled) return;
+      this.arm(p);
+      p.onProgress?.(m);
+      return;
+    }
     clearTimeout(p.timer);
     this.current = undefined;
     if (m.type === 'result') p.settle({ kind: 'done', analysis: m.analysis, ms: m.ms });
@@ -142,12 +192,7 @@ export class WorkerClient {
     if (!p) return;
     this.current = p;
     p.started = performance.now();
-    p.timer = setTimeout(() => {
-      if (this.current !== p) return;
-      this.log(`analysis #${p.request.id} timed out after ${p.timeoutMs} ms: worker terminated`);
-      p.settle({ kind: 'timeout', ms: p.timeoutMs });
-      this.restart();
-    }, p.timeoutMs);
+    this.arm(p);
     this.ensureWorker().postMessage(p.request);
   }
 

@@ -1,4 +1,5 @@
 import type { Analysis } from '../core/analysis';
+import type { ProgressBody } from './progressModel';
 
 /** Messages between the extension host and the analysis worker (dist/worker.js). */
 export interface AnalyzeRequest {
@@ -27,7 +28,15 @@ export interface SolutionRequest {
 
 export type WorkerRequest = AnalyzeRequest | SolutionRequest;
 
+/** Posted while an `analyze` request trains (issue #8): its epochs since the previous message. */
+export interface ProgressMessage extends ProgressBody {
+  readonly type: 'progress';
+  readonly id: number;
+}
+
+/** `progress` messages come before the request's one `result` (or `failure`). */
 export type WorkerResponse =
+  | ProgressMessage
   | { readonly type: 'result'; readonly id: number; readonly analysis: Analysis; readonly ms: number }
   | { readonly type: 'solution'; readonly id: number; readonly markdown: string; readonly ms: number }
   | { readonly type: 'failure'; readonly id: number; readonly message: string };

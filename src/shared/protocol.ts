@@ -119,6 +119,25 @@ export interface PanelTraining {
   readonly stopped?: string;
 }
 
+/**
+ * A training while it runs (issue #8): its curves so far. Replaces the training of the same line
+ * in the state until the state of this version (or a newer one) arrives.
+ */
+export interface PanelLiveTraining {
+  readonly line: number;
+  /** `mlp`, `w, b`: as written on the `train` line. */
+  readonly targets: string;
+  /** The last finished epoch (1-based) of `epochs` (null when only `steps` bounds it). */
+  readonly epoch: number;
+  readonly epochs: number | null;
+  readonly steps: number;
+  /** Per epoch so far; a missing epoch is not a finite number (null after JSON). */
+  readonly losses: readonly (number | null)[];
+  readonly metrics: readonly (number | null)[];
+  /** Still reporting (false for the trainings of the job that finished before it). */
+  readonly running: boolean;
+}
+
 /** What the panel shows about the active document. */
 export interface PanelState {
   /** Workspace-relative path; null when no .nn/Markdown document has been active yet. */
@@ -142,10 +161,18 @@ export type ToPanel =
   /** The editor's cursor moved: highlight what sits on this line (-1: nothing). */
   | { readonly type: 'cursor'; readonly uri: string; readonly line: number }
   /** Tests and commands: select a gradient as if it had been clicked. */
-  | { readonly type: 'select'; readonly of: string; readonly wrt: string };
+  | { readonly type: 'select'; readonly of: string; readonly wrt: string }
+  /**
+   * Training progress of the document `uri` at `version` (at most ten a second). The webview
+   * draws the partial curves until a `state` of that version or a newer one arrives; it answers
+   * `progressRendered` with the same `seq`.
+   */
+  | { readonly type: 'progress'; readonly uri: string; readonly version: number; readonly seq: number; readonly trainings: readonly PanelLiveTraining[] };
 
 export type FromPanel =
   | { readonly type: 'ready' }
+  /** The `progress` message `seq` is drawn; `epoch` is the highest epoch on screen. */
+  | { readonly type: 'progressRendered'; readonly seq: number; readonly epoch: number }
   /** Reveal this line of the panel's document in its editor. */
   | { readonly type: 'reveal'; readonly uri: string; readonly line: number }
   /** Save (or copy) an export: text for svg/md/csv, base64 for png. */

@@ -29,8 +29,13 @@ export function tickLabel(v: number): string {
   return String(Number(v.toPrecision(3)));
 }
 
-export function lineChart(values: readonly number[], box: ChartBox = DEFAULT_BOX): ChartGeometry {
-  const finite = values.filter((v) => Number.isFinite(v));
+/**
+ * `slots`: how many epochs the x axis spans (default: the values given). A training that is still
+ * running passes the epochs it will run, so its curve grows to the right instead of stretching.
+ * Entries that are not finite numbers (null after JSON) leave a gap.
+ */
+export function lineChart(values: readonly (number | null)[], box: ChartBox = DEFAULT_BOX, slots = values.length): ChartGeometry {
+  const finite = values.filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
   let min = finite.length ? Math.min(...finite) : 0;
   let max = finite.length ? Math.max(...finite) : 1;
   if (min === max) {
@@ -40,10 +45,10 @@ export function lineChart(values: readonly number[], box: ChartBox = DEFAULT_BOX
   }
   const plotW = box.width - box.left - box.right;
   const plotH = box.height - box.top - box.bottom;
-  const n = values.length;
+  const n = Math.max(values.length, slots);
   const xOf = (i: number) => box.left + (n <= 1 ? plotW / 2 : (i / (n - 1)) * plotW);
   const yOf = (v: number) => box.top + (1 - (v - min) / (max - min)) * plotH;
-  const points = values.map((v, i) => ({ x: xOf(i), y: Number.isFinite(v) ? yOf(v) : NaN, value: v }));
+  const points = values.map((v, i) => (typeof v === 'number' && Number.isFinite(v) ? { x: xOf(i), y: yOf(v), value: v } : { x: xOf(i), y: NaN, value: NaN }));
   let path = '';
   let pen = false;
   for (const p of points) {

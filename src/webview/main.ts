@@ -6,7 +6,7 @@
  * 'unsafe-inline'.
  */
 import katex from 'katex';
-import type { ExportFormat, FromPanel, PanelGradient, PanelNetwork, PanelState, PanelTraining, ToPanel } from '../shared/protocol';
+import type { ExportFormat, FromPanel, PanelGradient, PanelLiveTraining, PanelNetwork, PanelState, PanelTraining, ToPanel } from '../shared/protocol';
 import { lineChart } from './chart';
 import { displayGraph, displayPaths, displayRequest, focusGraph, FOCUS_LIMIT, gradientPaths, visibleGraph, type DisplayGraph } from './graphModel';
 import { clip, edgeMidpoint, edgePath, fitView, LINE_HEIGHT, requestSignature, zoomAt, type Direction, type GraphLayout } from './layout';
@@ -69,6 +69,8 @@ function section(id: string, title: string): { root: HTMLDetailsElement; body: H
 
 class PanelApp {
   private state: PanelState | undefined;
+  /** Training progress of a running analysis of the state's document (issue #8), until its state arrives. */
+  private live: { uri: string; version: number; trainings: readonly PanelLiveTraining[] } | undefined;
   private ui: UiState;
   private layout: GraphLayout | undefined;
   private lastLayout: LayoutResult | undefined;
@@ -237,6 +239,8 @@ class PanelApp {
           this.cursorLine = -1;
         }
         this.state = m.state;
+        // The analysis that was training has landed (or another document is shown): final curves.
+        if (this.live && (this.live.uri !== m.state.uri || m.state.version >= this.live.version)) this.live = undefined;
         // Answered when the graph of this state is on screen: now, or when its layout arrives.
         const before = this.lastLayout;
         this.pendingAnswer = { seq: m.seq, nodes: m.state.graph.nodes.length, t0, renderMs: 0 };
@@ -254,6 +258,13 @@ class PanelApp {
           if (this.pendingAnswer?.seq === m.seq) this.answerPending(laidOut, 0, renderMs);
         }
         this.save();
+        return;
+      }
+      case 'progress': {
+        if (!this.state || m.uri !== this.state.uri) return;
+        this.live = { uri: m.uri, version: m.version, trainings: m.trainings };
+        this.renderTrainings(this.state.trainings);
+        this.post({ type: 'progressRendered', seq: m.seq, epoch: Math.max(0, ...m.trainings.map((t) => t.epoch)) });
         return;
       }
       case 'cursor':
@@ -682,32 +693,59 @@ class PanelApp {
     return d;
   }
 
+  /** The state's trainings; while an analysis trains, its live curves replace those of the same line. */
   private renderTrainings(ts: readonly PanelTraining[]): void {
-    this.training.root.classList.toggle('empty', !ts.length);
+    const live = this.live?.trainings ?? [];
+    const items: ({ kind: 'done'; t: PanelTraining } | { kind: 'live'; t: PanelLiveTraining })[] = [
+      ...ts.filter((t) => !live.some((l) => l.line === t.line)).map((t) => ({ kind: 'done' as const, t })),
+      ...live.map((t) => ({ kind: 'live' as const, t })),
+    ].sort((a, b) => a.t.line - b.t.line);
+    this.training.root.classList.toggle('empty', !items.length);
     this.training.body.replaceChildren();
-    if (!ts.length) {
+    if (!items.length) {
       this.training.body.append(el('p', 'muted', 'No `train` statements.'));
       return;
     }
-    for (const t of ts) {
-      const box = el('div', 'training-item');
-      const last = t.losses[t.losses.length - 1];
-      box.append(
-        this.lineLink(t.line, el('strong', undefined, `train ${t.targets.join(', ')}`), el('span', 'muted', ` ${t.optimizer} · ${t.epochs} epochs, ${t.steps} steps · ${(t.ms / 1000).toFixed(2)} s`)),
-      );
-      if (t.stopped) box.append(el('p', 'fail', `Stopped: ${t.stopped}`));
-      const charts = el('div', 'charts');
-      charts.append(this.chart('loss', t.losses));
-      if (t.metrics.length) charts.append(this.chart('metric', t.metrics));
-      box.append(charts);
-      if (last !== undefined) box.append(el('p', 'muted', `final loss ${last.toPrecision(4)}${t.metrics.length ? `, metric ${t.metrics[t.metrics.length - 1].toPrecision(4)}` : ''}`));
-      this.training.body.append(box);
-    }
+    for (const item of items) this.training.body.append(item.kind === 'done' ? this.trainingBox(item.t) : this.liveTrainingBox(item.t));
   }
 
-  private chart(title: string, values: readonly number[]): HTMLElement {
+  private trainingBox(t: PanelTraining): HTMLElement {
+    const box = el('div', 'training-item');
+    const last = t.losses[t.losses.length - 1];
+    const time = t.ms > 0 ? ` · ${(t.ms / 1000).toFixed(2)} s` : '';
+    box.append(
+      this.lineLink(t.line, el('strong', undefined, `train ${t.targets.join(', ')}`), el('span', 'muted', ` ${t.optimizer ? `${t.optimizer} · ` : ''}${t.epochs} epochs, ${t.steps} steps${time}`)),
+    );
+    if (t.stopped) box.append(el('p', 'fail', `Stopped: ${t.stopped}`));
+    const charts = el('div', 'charts');
+    charts.append(this.chart('loss', t.losses));
+    if (t.metrics.length) charts.append(this.chart('metric', t.metrics));
+    box.append(charts);
+    if (last !== undefined) box.append(el('p', 'muted', `final loss ${last.toPrecision(4)}${t.metrics.length ? `, metric ${t.metrics[t.metrics.length - 1].toPrecision(4)}` : ''}`));
+    return box;
+  }
+
+  /** A training still running: the epochs so far, on an x axis of the epochs it will run. */
+  private liveTrainingBox(t: PanelLiveTraining): HTMLElement {
+    const box = el('div', `training-item live${t.running ? ' running' : ''}`);
+    const of = t.epochs === null ? `epoch ${t.epoch}` : `epoch ${t.epoch}/${t.epochs}`;
+    box.append(
+      this.lineLink(t.line, el('strong', undefined, `train ${t.targets}`), el('span', 'muted', ` ${t.running ? 'training…' : 'trained'} ${of}, ${t.steps} steps`)),
+    );
+    const slots = t.epochs ?? t.losses.length;
+    const charts = el('div', 'charts');
+    charts.append(this.chart('loss', t.losses, slots));
+    if (t.metrics.length) charts.append(this.chart('metric', t.metrics, slots));
+    box.append(charts);
+    const loss = t.losses[t.losses.length - 1];
+    const metric = t.metrics[t.metrics.length - 1];
+    if (typeof loss === 'number') box.append(el('p', 'muted', `loss ${loss.toPrecision(4)}${typeof metric === 'number' ? `, metric ${metric.toPrecision(4)}` : ''} (epoch ${t.epoch})`));
+    return box;
+  }
+
+  private chart(title: string, values: readonly (number | null)[], slots = values.length): HTMLElement {
     const fig = el('figure', 'chart');
-    const geo = lineChart(values);
+    const geo = lineChart(values, undefined, slots);
     const s = svg('svg', { viewBox: '0 0 280 120', width: 280, height: 120 }, `chart-svg chart-${title}`);
     s.setAttribute('role', 'img');
     s.setAttribute('aria-label', `${title} per epoch`);

@@ -17,7 +17,32 @@ interface GradLensApi {
   panelStats():
     | { seq: number; nodes: number; roundTripMs: number; layoutMs: number; renderMs: number; relayout: boolean; layoutIn?: 'worker' | 'main'; toScreenMs?: number; file: string | null; version: number }
     | undefined;
-  panelState(): { file: string | null; version: number; graph: { nodes: { name: string; value: string }[] }; gradients: { wrt: string; tex?: string }[] };
+  panelState(): {
+    file: string | null;
+    version: number;
+    graph: { nodes: { name: string; value: string }[] };
+    gradients: { wrt: string; tex?: string }[];
+    trainings: { line: number; epochs: number; losses: number[]; stopped?: string }[];
+  };
+  readonly onDidReport: vscode.Event<Report>;
+}
+
+/** src/extension/extension.ts GradLensReport. */
+type Report =
+  | { kind: 'progress'; uri: string; version: number; epoch: number; status: string | undefined }
+  | { kind: 'panelProgress'; uri: string; version: number; epoch: number }
+  | { kind: 'progressEnd'; uri: string; version: number }
+  | { kind: 'analysed'; uri: string; version: number; trainings: number; codes: readonly string[] };
+
+/** Every report of the extension from now on, in order; `next` waits for one that matches. */
+function recordReports(api: GradLensApi): { log: Report[]; next<T extends Report>(pick: (r: Report) => r is T, ms: number, what: string): Promise<T>; dispose(): void } {
+  const log: Report[] = [];
+  const sub = api.onDidReport((r) => log.push(r));
+  return {
+    log,
+    next: (pick, ms, what) => waitFor(api.onDidReport, (r) => (pick(r) ? r : undefined), ms, what, () => log.find(pick)),
+    dispose: () => sub.dispose(),
+  };
 }
 
 function workspaceFile(name: string): vscode.Uri {
@@ -74,6 +99,16 @@ function errorsOf(uri: vscode.Uri): vscode.Diagnostic[] {
 function lineOf(doc: vscode.TextDocument, startsWith: string): number {
   for (let i = 0; i < doc.lineCount; i++) if (doc.lineAt(i).text.trimStart().startsWith(startsWith)) return i;
   throw new Error(`no line starting with ${startsWith}`);
+}
+
+/**
+ * Empties a document written by a test and saves it, so that a later `invalidate` (a settings
+ * change re-analyses every open document, closed ones linger a while) does not train it again.
+ */
+async function retire(editor: vscode.TextEditor): Promise<void> {
+  const doc = editor.document;
+  await editor.edit((b) => b.replace(new vscode.Range(0, 0, doc.lineCount, 0), 'retired = 1\n'));
+  await doc.save();
 }
 
 async function setSetting(key: string, value: unknown): Promise<void> {
@@ -340,6 +375,100 @@ export async function run(): Promise<void> {
     const csvProblems = vscode.languages.getDiagnostics(uri).filter((d) => String(d.code ?? '').startsWith('csv.'));
     assert(csvProblems.length === 0, `csv diagnostics: ${JSON.stringify(csvProblems.map((d) => d.message))}`);
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+  });
+
+  suite.test('training streams its progress to the status bar and the panel, then the final analysis replaces it', async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    const api = ext!.exports;
+    // The panel first (its webview must be ready to receive progress), on a small document.
+    await open('hw4-t1-residual.nn');
+    const seq0 = api.panelStats()?.seq ?? 0;
+    await vscode.commands.executeCommand('gradlens.showPanel');
+    await until(() => (api.panelStats()?.seq ?? 0) > seq0 && api.panelStats()?.file?.endsWith('hw4-t1-residual.nn'), 30_000, 'a new panel to show T1');
+    // The breast-cancer MLP for 8 epochs (about 0.2 s each here) under a budget that lets it finish.
+    const source = fs.readFileSync(workspaceFile('breast-cancer-mlp.nn').fsPath, 'utf8').replace(/^  epochs 5$/m, '  epochs 8');
+    assert(source.includes('  epochs 8'), 'the example has no `epochs 5` line');
+    const file = workspaceFile('live-training.nn');
+    fs.writeFileSync(file.fsPath, source);
+    await setSetting('analysis.workBudget', 1e11);
+    const reports = recordReports(api);
+    let editor: vscode.TextEditor | undefined;
+    try {
+      editor = await open('live-training.nn');
+      const uri = editor.document.uri.toString();
+      const version = editor.document.version;
+      const isFinal = (r: Report): r is Extract<Report, { kind: 'analysed' }> => r.kind === 'analysed' && r.uri === uri && r.version === version;
+      const final = await reports.next(isFinal, 50_000, 'the final analysis');
+      const finalAt = reports.log.indexOf(final);
+      const before = reports.log.slice(0, finalAt).filter((r): r is Extract<Report, { kind: 'progress' }> => r.kind === 'progress' && r.uri === uri);
+      assert(before.length >= 2, `${before.length} progress updates before the final analysis: ${JSON.stringify(reports.log)}`);
+      for (const r of before) assertIncludes(r.status ?? '', /^\$\(sync~spin\) training mlp: epoch \d\/8 · loss \d/, 'status bar while training');
+      const epochs = before.map((r) => r.epoch);
+      assert(epochs.every((e, i) => i === 0 || e > epochs[i - 1]), `epochs not increasing: ${epochs.join(', ')}`);
+      assert(reports.log.slice(0, finalAt).some((r) => r.kind === 'progressEnd' && r.uri === uri), 'no end of progress before the final analysis');
+      assert(!final.codes.includes('train.stopped') && final.trainings === 1, `final analysis: ${JSON.stringify(final)}`);
+      // The panel drew partial curves (epochs before the last) of this document.
+      const drawn = await reports.next(
+        (r): r is Extract<Report, { kind: 'panelProgress' }> => r.kind === 'panelProgress' && r.uri === uri && reports.log.filter((q) => q.kind === 'panelProgress' && q.uri === uri && q.epoch < 8).length >= 2,
+        10_000,
+        'two partial curves drawn in the panel',
+      );
+      assert(drawn.epoch >= 1, 'no epoch drawn');
+      // Then the final state: 8 epochs, in the panel's state and on screen.
+      const shown = await until(() => api.panelStats()?.version === version && api.panelStats()?.file?.endsWith('live-training.nn') && api.panelState(), 20_000, 'the final state in the panel');
+      const t = shown.trainings[0];
+      assert(t && t.epochs === 8 && t.losses.length === 8 && !t.stopped, `panel training: ${JSON.stringify(t)}`);
+      const status = await until(() => api.statusText()?.includes('params') && api.statusText(), 10_000, 'the status bar summary');
+      assert(!status.includes('sync~spin'), `the status bar still shows training: ${status}`);
+      const lens = (await lensTitles(editor.document.uri)).find((l) => l.startsWith('trained '));
+      assertIncludes(lens ?? '', /^trained 8 epochs \(120 steps\) · loss [\d.]+ · metric [\d.]+/, 'training lens');
+      const panelDraws = reports.log.filter((r): r is Extract<Report, { kind: 'panelProgress' }> => r.kind === 'panelProgress' && r.uri === uri).map((r) => r.epoch);
+      console.log(`    progress: status bar epochs ${epochs.join(', ')} before the result; panel drew epochs ${panelDraws.join(', ')}`);
+    } finally {
+      reports.dispose();
+      if (editor) await retire(await vscode.window.showTextDocument(editor.document));
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+      await setSetting('analysis.workBudget', undefined);
+    }
+  });
+
+  suite.test('"GradLens: Stop Training" ends a running training; the document says so', async () => {
+    const api = ext!.exports;
+    const source = fs.readFileSync(workspaceFile('breast-cancer-mlp.nn').fsPath, 'utf8').replace(/^  epochs 5$/m, '  epochs 500');
+    const file = workspaceFile('long-training.nn');
+    fs.writeFileSync(file.fsPath, source);
+    await setSetting('analysis.workBudget', 1e12);
+    const reports = recordReports(api);
+    try {
+      const editor = await open('long-training.nn');
+      const doc = editor.document;
+      const uri = doc.uri.toString();
+      await reports.next((r): r is Report => r.kind === 'progress' && r.uri === uri, 50_000, 'the first epoch');
+      const stopped = await vscode.commands.executeCommand<string>('gradlens.stopTraining');
+      assert(stopped === uri, `Stop Training stopped ${String(stopped)}, expected ${uri}`);
+      const final = await reports.next((r): r is Extract<Report, { kind: 'analysed' }> => r.kind === 'analysed' && r.uri === uri && r.version === doc.version, 20_000, 'the stopped analysis');
+      assert(final.codes.includes('gradlens.stopped'), `codes after the stop: ${final.codes.join(', ')}`);
+      const ends = reports.log.slice(0, reports.log.indexOf(final)).filter((r) => r.kind === 'progressEnd' && r.uri === uri);
+      assert(ends.length === 1, `${ends.length} ends of progress before the stopped analysis`);
+      const trainLine = lineOf(doc, 'train mlp');
+      const info = vscode.languages.getDiagnostics(doc.uri).find((d) => d.code === 'gradlens.stopped');
+      assert(info, 'no gradlens.stopped diagnostic');
+      assert(info.severity === vscode.DiagnosticSeverity.Information, 'the stop note is not an information diagnostic');
+      assertIncludes(info.message, /^Training stopped by the user \(GradLens: Stop Training\) after \d+ of 500 epochs of `train mlp`/, 'stop diagnostic');
+      assert(info.range.start.line === trainLine, `the stop note is on line ${info.range.start.line}, the train line is ${trainLine}`);
+      const lens = (await lensTitles(doc.uri)).find((l) => l.startsWith('⚠ trained'));
+      assertIncludes(lens ?? '', /^⚠ trained \d+ epochs? \(\d+ steps?\) · loss [\d.]+ · metric [\d.]+ · stopped: by the user/, 'training lens after the stop');
+      assert(!(api.statusText() ?? '').includes('sync~spin'), `the status bar still shows training: ${api.statusText()}`);
+      // This document runs nothing now (another may, re-analysed after the settings change); the worker starts again for the next edit.
+      assert((await vscode.commands.executeCommand<string>('gradlens.stopTraining')) !== uri, 'a second stop found this document still running');
+      await editor.edit((b) => b.replace(new vscode.Range(0, 0, doc.lineCount, 0), 'x = 2\ny = x * 3\n'));
+      assertIncludes(await lensTitles(doc.uri), 'y = 6', 'CodeLens after the stop');
+      await retire(editor);
+    } finally {
+      reports.dispose();
+      await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+      await setSetting('analysis.workBudget', undefined);
+    }
   });
 
   suite.test('the work budget stops an expensive document and says so', async () => {

@@ -4,6 +4,14 @@ import { DEFAULT_BOX, lineChart, tickLabel } from '../../../src/webview/chart';
 import { tableCsv, tableMarkdown } from '../../../src/webview/table';
 
 describe('lineChart', () => {
+  it('a running training: the x axis spans the epochs it will run, a null leaves a gap', () => {
+    const g = lineChart([1, null, 0.5], DEFAULT_BOX, 10);
+    const plotW = DEFAULT_BOX.width - DEFAULT_BOX.left - DEFAULT_BOX.right;
+    expect(g.points[2].x).toBeCloseTo(DEFAULT_BOX.left + (2 / 9) * plotW);
+    expect(g.xTicks.map((t) => t.label)).toEqual(['1', '10']);
+    expect(g.path.match(/M/g)).toHaveLength(2);
+  });
+
   it('spans the plot: the largest value at the top, the smallest at the bottom', () => {
     const g = lineChart([1, 0.5, 0.25]);
     expect(g.points[0].y).toBeCloseTo(DEFAULT_BOX.top);
