@@ -21,7 +21,8 @@ interface Row {
 }
 
 const rows: Row[] = [];
-const fmtMs = (ms: number): string => (ms < 0.01 ? `${(ms * 1000).toFixed(2)} µs` : ms < 10 ? `${ms.toFixed(3)} ms` : `${ms.toFixed(1)} ms`);
+// Below 0.1 ms in µs, so that the T1 row reads against its ≤ 20 µs target.
+const fmtMs = (ms: number): string => (ms < 0.1 ? `${(ms * 1000).toFixed(2)} µs` : ms < 10 ? `${ms.toFixed(3)} ms` : `${ms.toFixed(1)} ms`);
 
 function median(xs: number[]): number {
   const s = xs.slice().sort((a, b) => a - b);

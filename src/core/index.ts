@@ -29,7 +29,10 @@ export interface AnalyzeOptions {
   readonly checkTolerance?: number;
   /** Significant digits in hover and derivation text. */
   readonly digits?: number;
-  /** Skip hovers, graph and derivations (benchmarks, the CLI's --json). */
+  /**
+   * Skip hovers, graph and derivations (benchmarks, the CLI's --json); `analyzeFull` then
+   * leaves `eval.record.exprNodes` empty.
+   */
   readonly valuesOnly?: boolean;
   /**
    * Reads a file relative to the document's folder (`load_csv("data.csv")`); undefined when it
@@ -55,13 +58,16 @@ export function analyzeFull(text: string, options: AnalyzeOptions = {}): FullAna
     checkTolerance: options.checkTolerance,
     readFile: options.readFile,
     onProgress: options.onProgress,
+    // Only hovers read the node of every expression.
+    recordExpressions: !options.valuesOnly,
   });
   const r = ev.run(parsed.program);
   const diagnostics = [...parsed.diagnostics, ...r.diagnostics].sort((a, b) => a.span.start - b.span.start);
   const derivations: Derivation[] = [];
   const internal: Diagnostic[] = [];
   const byBinding = new Map<Binding, string[]>();
-  const gradients: GradientInfo[] = r.gradients.map((g) => ({ ...g }));
+  // Copies only when derivations are added to them below.
+  const gradients: GradientInfo[] = options.valuesOnly ? r.gradients.slice() : r.gradients.map((g) => ({ ...g }));
   if (!options.valuesOnly) {
     // One derivation per grad request (bounded work: statement-level, at most a few hundred).
     let gradIndex = 0;
@@ -117,18 +123,39 @@ export function analyze(text: string, options: AnalyzeOptions = {}): Analysis {
 
 /** Each binding's value carries the gradients that `grad` lines asked for with respect to it. */
 function attachGradients(r: EvalResult): ValueInfo[] {
+  const reqs = r.gradRequests;
+  let anyGrad = false;
+  for (let k = 0; k < reqs.length && !anyGrad; k++) anyGrad = reqs[k].stmt.kind === 'Grad';
+  if (!anyGrad) return r.values;
+  // The last value bound at each requested name span (only those spans are keys).
   const byNameSpan = new Map<unknown, number>();
-  r.values.forEach((v, i) => byNameSpan.set(v.nameSpan, i));
+  for (const req of reqs) if (req.stmt.kind === 'Grad') byNameSpan.set(req.wrt.nameSpan, -1);
+  r.values.forEach((v, i) => {
+    if (byNameSpan.has(v.nameSpan)) byNameSpan.set(v.nameSpan, i);
+  });
   const grads = new Map<number, { of: string; shape: number[]; data: number[] }[]>();
-  for (const req of r.gradRequests) {
+  const tape = r.tape;
+  for (const req of reqs) {
     if (req.stmt.kind !== 'Grad') continue;
     const i = byNameSpan.get(req.wrt.nameSpan);
-    if (i === undefined || r.values[i].name !== req.wrt.name) continue;
-    const g = req.grads.of(req.wrt.node);
+    if (i === undefined || i < 0 || r.values[i].name !== req.wrt.name) continue;
     let list = grads.get(i);
     if (!list) grads.set(i, (list = []));
-    if (!list.some((x) => x.of === req.of.name)) list.push({ of: req.of.name, shape: g.shape.slice(), data: Array.from(g.data) });
+    if (list.some((x) => x.of === req.of.name)) continue;
+    const node = req.wrt.node;
+    if (tape.isScalar[node] === 1) list.push({ of: req.of.name, shape: [], data: [req.grads.scalarOf(node)] });
+    else {
+      const g = req.grads.of(node);
+      list.push({ of: req.of.name, shape: g.shape.slice(), data: Array.from(g.data) });
+    }
   }
   if (grads.size === 0) return r.values;
-  return r.values.map((v, i) => (grads.has(i) ? { ...v, grads: grads.get(i) } : v));
+  const values = r.values.slice();
+  for (const [i, list] of grads) values[i] = withGrads(values[i], list);
+  return values;
+}
+
+/** The value with its gradients (the fields of `{ ...v, grads }`, in the same order). */
+function withGrads(v: ValueInfo, grads: NonNullable<ValueInfo['grads']>): ValueInfo {
+  return { name: v.name, line: v.line, span: v.span, nameSpan: v.nameSpan, shape: v.shape, data: v.data, isParam: v.isParam, isLeaf: v.isLeaf, grads };
 }

@@ -19,6 +19,12 @@ export class LineIndex {
   private readonly starts: number[];
   constructor(text: string) {
     const starts = [0];
+    if (text.indexOf('\r') < 0) {
+      // Only LF line breaks (the common case): found by indexOf (memchr), not char by char.
+      for (let j = text.indexOf('\n'); j >= 0; j = text.indexOf('\n', j + 1)) starts.push(j + 1);
+      this.starts = starts;
+      return;
+    }
     for (let i = 0; i < text.length; i++) {
       const c = text.charCodeAt(i);
       if (c === 10) starts.push(i + 1);

@@ -16,6 +16,33 @@ export const enum K {
 }
 
 const NO_INPUT = -1;
+/**
+ * Small zeroed buffers carved from a shared slab. A typed array over 64 bytes costs an
+ * off-heap ArrayBuffer (an allocation the garbage collector must track and free, slower than
+ * the small analyses that need one); tapes and backward passes of small documents take a
+ * region of a 16 KB slab instead. Regions are never reused, so they are zero, and a slab is
+ * freed once no array viewing it is alive. Larger buffers are allocated on their own.
+ */
+const SLAB_BYTES = 16384;
+const SLAB_MAX_REGION = 4096;
+let slab: ArrayBuffer | undefined;
+let slabUsed = SLAB_BYTES;
+
+/** A zeroed buffer of `bytes` bytes (rounded up to 8) and the offset where it starts. */
+function zeroed(bytes: number): { readonly buffer: ArrayBuffer; readonly offset: number } {
+  const size = (bytes + 7) & ~7;
+  if (size > SLAB_MAX_REGION) return { buffer: new ArrayBuffer(size), offset: 0 };
+  if (slab === undefined || slabUsed + size > SLAB_BYTES) {
+    slab = new ArrayBuffer(SLAB_BYTES);
+    slabUsed = 0;
+  }
+  const offset = slabUsed;
+  slabUsed += size;
+  return { buffer: slab, offset };
+}
+
+/** Bytes per node over all typed fields: sv, sparam (8 each), in0, in1, spanStart, spanEnd (4 each), opIndex (2), kind, isScalar, req, scode (1 each). */
+const BYTES_PER_NODE = 8 * 2 + 4 * 4 + 2 + 4;
 
 /**
  * A flat tape: nodes in creation order (a topological order), op codes and the first two
@@ -24,65 +51,107 @@ const NO_INPUT = -1;
  */
 export class Tape {
   n = 0;
+  /**
+   * Counts changes to existing nodes (setValue, restore, truncate): a backward pass from a
+   * node stays valid while the version is unchanged (appending nodes does not change it).
+   */
+  version = 0;
   private cap: number;
   /** Index into this tape's op list (a tape uses a few dozen ops at most). */
-  opIndex: Uint16Array;
-  kind: Uint8Array;
-  in0: Int32Array;
-  in1: Int32Array;
+  opIndex!: Uint16Array;
+  kind!: Uint8Array;
+  in0!: Int32Array;
+  in1!: Int32Array;
   /** 1 when the node's value has shape [] and lives in `sv`. */
-  isScalar: Uint8Array;
+  isScalar!: Uint8Array;
   /** 1 when the node depends on a PARAM or LEAF (needs an adjoint). */
-  req: Uint8Array;
-  sv: Float64Array;
+  req!: Uint8Array;
+  sv!: Float64Array;
   /** Scalar code for element-wise ops (0 otherwise). */
-  scode: Uint8Array;
+  scode!: Uint8Array;
   /** The op's numeric parameter for scalar kernels (leaky_relu slope). */
-  sparam: Float64Array;
+  sparam!: Float64Array;
   tv: (Tensor | undefined)[] = [];
   inputsMore: (number[] | undefined)[] = [];
   attrs: (Attrs | undefined)[] = [];
-  spanStart: Int32Array;
-  spanEnd: Int32Array;
+  spanStart!: Int32Array;
+  spanEnd!: Int32Array;
   /** Op definitions by index. */
   private readonly ops: OpDef[] = [];
   /** Op name → [table index, scalar code]: one lookup per node. */
   private readonly opIds = new Map<string, { id: number; code: number }>();
 
   constructor(capacity = 256) {
-    this.cap = capacity;
-    this.opIndex = new Uint16Array(capacity);
-    this.kind = new Uint8Array(capacity);
-    this.in0 = new Int32Array(capacity);
-    this.in1 = new Int32Array(capacity);
-    this.isScalar = new Uint8Array(capacity);
-    this.req = new Uint8Array(capacity);
-    this.sv = new Float64Array(capacity);
-    this.scode = new Uint8Array(capacity);
-    this.sparam = new Float64Array(capacity);
-    this.spanStart = new Int32Array(capacity);
-    this.spanEnd = new Int32Array(capacity);
+    this.cap = 0;
+    this.allocate(Math.max(8, capacity | 0));
+  }
+
+  /**
+   * Every per-node field is a view of one zeroed buffer (a slab region or an ArrayBuffer of
+   * its own, instead of eleven ArrayBuffers): the float64 arrays first, then int32, uint16
+   * and uint8, so that every view stays aligned.
+   * Growing copies the first `n` entries of each field into a buffer of the new capacity.
+   */
+  private allocate(cap: number): void {
+    const { buffer: buf, offset } = zeroed(cap * BYTES_PER_NODE);
+    let off = offset;
+    const f64 = (): Float64Array => {
+      const a = new Float64Array(buf, off, cap);
+      off += cap * 8;
+      return a;
+    };
+    const i32 = (): Int32Array => {
+      const a = new Int32Array(buf, off, cap);
+      off += cap * 4;
+      return a;
+    };
+    const u8 = (): Uint8Array => {
+      const a = new Uint8Array(buf, off, cap);
+      off += cap;
+      return a;
+    };
+    const sv = f64();
+    const sparam = f64();
+    const in0 = i32();
+    const in1 = i32();
+    const spanStart = i32();
+    const spanEnd = i32();
+    const opIndex = new Uint16Array(buf, off, cap);
+    off += cap * 2;
+    const kind = u8();
+    const isScalar = u8();
+    const req = u8();
+    const scode = u8();
+    const n = this.n;
+    if (this.cap > 0 && n > 0) {
+      sv.set(this.sv.subarray(0, n));
+      sparam.set(this.sparam.subarray(0, n));
+      in0.set(this.in0.subarray(0, n));
+      in1.set(this.in1.subarray(0, n));
+      spanStart.set(this.spanStart.subarray(0, n));
+      spanEnd.set(this.spanEnd.subarray(0, n));
+      opIndex.set(this.opIndex.subarray(0, n));
+      kind.set(this.kind.subarray(0, n));
+      isScalar.set(this.isScalar.subarray(0, n));
+      req.set(this.req.subarray(0, n));
+      scode.set(this.scode.subarray(0, n));
+    }
+    this.sv = sv;
+    this.sparam = sparam;
+    this.in0 = in0;
+    this.in1 = in1;
+    this.spanStart = spanStart;
+    this.spanEnd = spanEnd;
+    this.opIndex = opIndex;
+    this.kind = kind;
+    this.isScalar = isScalar;
+    this.req = req;
+    this.scode = scode;
+    this.cap = cap;
   }
 
   private grow(): void {
-    const cap = this.cap * 2;
-    const g = <T extends Int32Array | Uint8Array | Uint16Array | Float64Array>(a: T): T => {
-      const b = new (a.constructor as { new (n: number): T })(cap);
-      b.set(a);
-      return b;
-    };
-    this.opIndex = g(this.opIndex);
-    this.kind = g(this.kind);
-    this.in0 = g(this.in0);
-    this.in1 = g(this.in1);
-    this.isScalar = g(this.isScalar);
-    this.req = g(this.req);
-    this.sv = g(this.sv);
-    this.scode = g(this.scode);
-    this.sparam = g(this.sparam);
-    this.spanStart = g(this.spanStart);
-    this.spanEnd = g(this.spanEnd);
-    this.cap = cap;
+    this.allocate(this.cap * 2);
   }
 
   private opEntry(name: string): { id: number; code: number } {
@@ -128,6 +197,16 @@ export class Tape {
     const i = this.alloc(kind, spanStart, spanEnd);
     this.req[i] = kind === K.CONST ? 0 : 1;
     this.store(i, value);
+    return i;
+  }
+
+  /** A scalar leaf or constant holding `v`, without allocation (as `leaf` of a shape-[] tensor). */
+  scalarLeaf(v: number, kind: K.PARAM | K.LEAF | K.CONST, spanStart = 0, spanEnd = 0): number {
+    const i = this.alloc(kind, spanStart, spanEnd);
+    this.req[i] = kind === K.CONST ? 0 : 1;
+    this.isScalar[i] = 1;
+    this.sv[i] = v;
+    if (this.tv[i] !== undefined) this.tv[i] = undefined;
     return i;
   }
 
@@ -183,12 +262,14 @@ export class Tape {
     const req = this.req;
     req[i] = b === NO_INPUT ? req[a] : req[a] | req[b];
     this.scode[i] = code;
-    isScalar[i] = 1;
+    // `this.isScalar`, not the local: grow() above may have replaced the array.
+    this.isScalar[i] = 1;
     // Only leaky_relu reads its parameter (the default slope here, as `apply` without attrs).
     const p = code === S.LEAKY_RELU ? 0.01 : 0;
     if (p !== 0) this.sparam[i] = p;
     const sv = this.sv;
-    sv[i] = scalarForward(code, sv[a], b === NO_INPUT ? 0 : sv[b], p);
+    // Identity (every binding of a computed value) without the kernel's second switch.
+    sv[i] = code === S.IDENTITY ? sv[a] : scalarForward(code, sv[a], b === NO_INPUT ? 0 : sv[b], p);
     return i;
   }
 
@@ -244,6 +325,7 @@ export class Tape {
 
   /** Drops every node from `mark` on (a training step's temporaries); their slots are reused. */
   truncate(mark: number): void {
+    this.version++;
     if (this.tv.length > mark) this.tv.length = mark;
     if (this.attrs.length > mark) this.attrs.length = mark;
     if (this.inputsMore.length > mark) this.inputsMore.length = mark;
@@ -273,16 +355,20 @@ export class Tape {
   /** Reverse mode from a node holding one element. */
   backward(root: number): Gradients {
     const n = root + 1;
-    const sg = new Float64Array(n);
-    const tg: (Float64Array | undefined)[] = new Array(n);
+    // The scalar adjoints and the reached marks share one zeroed buffer.
+    const { buffer: buf, offset } = zeroed(n * 9);
+    const sg = new Float64Array(buf, offset, n);
+    // Tensor adjoints: an array only once a tensor node gets one (scalar graphs never do).
+    let tg: (Float64Array | undefined)[] | undefined;
     // What the root depends on is marked in the same reverse loop (as `reach` does): a node's
     // inputs are marked when the loop passes it, before it reaches them.
-    const reached = new Uint8Array(n);
+    const reached = new Uint8Array(buf, offset + n * 8, n);
     reached[root] = 1;
     if (this.isScalar[root]) sg[root] = 1;
     else {
       const d = new Float64Array(this.tv[root]!.data.length);
       d.fill(1);
+      tg = new Array(n);
       tg[root] = d;
     }
     const { in0, in1, scode, sv, kind, req, isScalar, sparam, inputsMore } = this;
@@ -301,6 +387,11 @@ export class Tape {
       if (code !== 0) {
         const g = sg[i];
         if (g === 0) continue;
+        if (code === S.IDENTITY) {
+          // ∂/∂a = 1: g·1 is g.
+          if (req[a0]) sg[a0] += g;
+          continue;
+        }
         const a = sv[a0];
         const b = a1 !== NO_INPUT ? sv[a1] : 0;
         if (req[a0]) sg[a0] += g * scalarPartial(code, 0, a, b, sv[i], sparam[i]);
@@ -313,7 +404,7 @@ export class Tape {
         if (sg[i] === 0) continue;
         g = scalar(sg[i]);
       } else {
-        const d = tg[i];
+        const d = tg !== undefined ? tg[i] : undefined;
         if (!d) continue;
         g = { shape: this.tv[i]!.shape, data: d };
       }
@@ -339,6 +430,7 @@ export class Tape {
           for (let e = 0; e < gd.length; e++) s += gd[e];
           sg[j] += s;
         } else {
+          if (tg === undefined) tg = new Array(n);
           const cur = tg[j];
           if (gd.length !== this.tv[j]!.data.length)
             throw new Error(`internal: ${op.name} returned a gradient of ${gd.length} elements for an input of ${this.tv[j]!.data.length}`);
@@ -350,7 +442,7 @@ export class Tape {
         }
       }
     }
-    return new Gradients(this, sg, tg, reached);
+    return new Gradients(this, sg, tg ?? NO_TENSOR_ADJOINTS, reached);
   }
 
   /** Node i's value as a tensor of the given shape's size, re-run forward for nodes after `from`. */
@@ -374,6 +466,7 @@ export class Tape {
   }
 
   restore(m: Map<number, Tensor>): void {
+    this.version++;
     for (const [i, t] of m) {
       if (t.shape.length === 0 && this.isScalar[i]) this.sv[i] = t.data[0];
       else this.store(i, t);
@@ -381,9 +474,13 @@ export class Tape {
   }
 
   setValue(i: number, t: Tensor): void {
+    this.version++;
     this.store(i, t);
   }
 }
+
+/** The tensor adjoints of a backward pass that had none (shared: Gradients only reads it). */
+const NO_TENSOR_ADJOINTS: readonly (Float64Array | undefined)[] = [];
 
 /** Did an earlier input's gradient in `grads` use the array `d`? */
 function returnedBefore(grads: readonly (Tensor | null)[], k: number, d: Float64Array): boolean {
@@ -401,7 +498,7 @@ export class Gradients {
   constructor(
     private readonly tape: Tape,
     private readonly sg: Float64Array,
-    private readonly tg: (Float64Array | undefined)[],
+    private readonly tg: readonly (Float64Array | undefined)[],
     readonly reached: Uint8Array,
   ) {}
 
@@ -411,6 +508,11 @@ export class Gradients {
     if (isScalarShape(shape) && shape.length === 0) return scalar(i < this.sg.length ? this.sg[i] : 0);
     const d = i < this.tg.length ? this.tg[i] : undefined;
     return d ? { shape, data: d } : tensor(shape);
+  }
+
+  /** The adjoint of a node holding a scalar (`tape.isScalar[i]`), as a number. */
+  scalarOf(i: number): number {
+    return i < this.sg.length ? this.sg[i] : 0;
   }
 
   dependsOn(i: number): boolean {

@@ -1,5 +1,5 @@
-import { K, Tape, type Gradients } from '../autodiff/tape';
-import { getOp, hasOp, isShapeError, type Attrs } from '../autodiff/op';
+import { K, Tape, type Gradients, type OpHandle } from '../autodiff/tape';
+import { getOp, hasOp, isShapeError, type Attrs, type OpDef } from '../autodiff/op';
 import { error, nearest, warning, type Diagnostic, type Fix } from '../diagnostics';
 import { findBuiltin, builtinNames, type BoundArgs, type BoundValue, type BuiltinDef, type CallContext, type ParamSpec, type Rng } from '../builtins/types';
 import { formatNumber } from '../format';
@@ -38,6 +38,11 @@ export interface EvalOptions {
   readonly readFile?: (relativePath: string) => string | undefined;
   /** Called after each training epoch (`train` statements). */
   readonly onProgress?: ProgressCallback;
+  /**
+   * Record the tape node of every evaluated expression in `record.exprNodes` (hovers read
+   * it). Default true; `analyze` with `valuesOnly` turns it off.
+   */
+  readonly recordExpressions?: boolean;
 }
 
 export interface GradRequest {
@@ -110,6 +115,7 @@ export class Evaluator {
   private readonly trainings: TrainingInfo[] = [];
   private readonly readFile: EvalOptions['readFile'];
   private readonly onProgress: EvalOptions['onProgress'];
+  private readonly recordExpressions: boolean;
   /** While a training step runs: network calls by (network, input node, mode) → output node. */
   private netMemo: Map<string, number> | undefined;
   private work = 0;
@@ -119,6 +125,10 @@ export class Evaluator {
   /** Set while evaluating an expression: did it refer to a binding? */
   private refs: { ref: NameRef | PathRef; binding: Binding }[] = [];
   private currentLine = 0;
+  /** Op name → scalar handle (see `scalarHandle`). */
+  private readonly scalarHandles = new Map<string, OpHandle | null>();
+  /** The last backward pass (see `backward`). */
+  private lastBackward: { readonly root: number; readonly version: number; readonly grads: Gradients } | undefined;
 
   constructor(
     private readonly text: string,
@@ -129,6 +139,7 @@ export class Evaluator {
     this.lines = new LineIndex(text);
     this.readFile = options.readFile;
     this.onProgress = options.onProgress;
+    this.recordExpressions = options.recordExpressions ?? true;
   }
 
   run(program: Program): EvalResult {
@@ -220,15 +231,15 @@ export class Evaluator {
       this.env.delete(name);
       return;
     }
-    const value = this.tape.value(node);
+    const tape = this.tape;
     let bound: number;
     let kind: Binding['kind'];
-    if (stmt.param) {
-      bound = this.tape.leaf(copy(value), K.PARAM, stmt.target.span.start, stmt.target.span.end);
-      kind = 'param';
-    } else if (refs.length === 0) {
-      bound = this.tape.leaf(copy(value), K.LEAF, stmt.target.span.start, stmt.target.span.end);
-      kind = 'leaf';
+    if (stmt.param || refs.length === 0) {
+      kind = stmt.param ? 'param' : 'leaf';
+      const k = stmt.param ? K.PARAM : K.LEAF;
+      const sp = stmt.target.span;
+      // A scalar is copied without a tensor (as `leaf(copy(value))` would store it).
+      bound = tape.isScalar[node] === 1 ? tape.scalarLeaf(tape.sv[node], k, sp.start, sp.end) : tape.leaf(copy(tape.value(node)), k, sp.start, sp.end);
     } else {
       bound = this.apply('identity', [node], undefined, stmt.value.span)!;
       kind = 'value';
@@ -253,14 +264,16 @@ export class Evaluator {
     if (!h) this.history.set(b.name, (h = []));
     h.push(b);
     this.bindings.push(b);
-    const t = this.tape.value(b.node);
+    const tape = this.tape;
+    const scalar = tape.isScalar[b.node] === 1;
+    const t = scalar ? undefined : tape.value(b.node);
     this.values.push({
       name: b.name,
       line: b.line,
       span: b.span,
       nameSpan: b.nameSpan,
-      shape: t.shape.slice(),
-      data: Array.from(t.data),
+      shape: t === undefined ? [] : t.shape.slice(),
+      data: t === undefined ? [tape.sv[b.node]] : Array.from(t.data),
       isParam: b.kind === 'param',
       isLeaf: b.kind !== 'value',
     });
@@ -395,29 +408,46 @@ export class Evaluator {
     return !!h && h[h.length - 1] === b;
   }
 
+  /**
+   * A backward pass from `root`, shared by the `grad`, `check` and `grad(…)` requests on the
+   * same output: it reads only nodes up to `root`, which later statements never change (the
+   * tape's version counts the changes that do; network calls and training may change values
+   * in place, and drop it).
+   */
+  private backward(root: number): Gradients {
+    const c = this.lastBackward;
+    const version = this.tape.version;
+    if (c !== undefined && c.root === root && c.version === version) return c.grads;
+    const grads = this.tape.backward(root);
+    this.lastBackward = { root, version, grads };
+    return grads;
+  }
+
   private grad(stmt: GradStmt): void {
     const out = this.resolveOut(stmt.of, 'grad');
     if (!out) return;
     this.spend(this.tape.n);
-    const grads = this.tape.backward(out.node);
+    const grads = this.backward(out.node);
     const line = this.currentLine;
     const targets = this.resolveWrt(out, grads, stmt.wrt);
     if (!stmt.wrt && targets.length === 0) {
       this.diagnostics.push(warning('grad.no-inputs', `Expected \`${out.name}\` to depend on a parameter or a leaf, found none: there is nothing to differentiate.`, stmt.of.span));
     }
+    const ofText = refText(stmt.of);
     for (const t of targets) {
-      const g = grads.of(t.b.node);
+      const node = t.b.node;
+      const g = this.tape.isScalar[node] === 1 ? undefined : grads.of(node);
       if (!t.depends) {
         this.diagnostics.push(independent(out.name, t.text, t.span));
       }
       this.gradients.push({
-        of: refText(stmt.of),
+        of: ofText,
         wrt: t.text,
         line,
         span: stmt.span,
         wrtSpan: t.span,
-        shape: g.shape.slice(),
-        data: Array.from(g.data),
+        shape: g === undefined ? [] : g.shape.slice(),
+        data: g === undefined ? [grads.scalarOf(node)] : Array.from(g.data),
       });
       this.gradRequests.push({ stmt, of: out, wrt: t.b, wrtText: t.text, grads });
     }
@@ -432,13 +462,14 @@ export class Evaluator {
       if (v === undefined) return;
       tol = v;
     }
-    const grads = this.tape.backward(out.node);
+    const grads = this.backward(out.node);
     const targets = this.resolveWrt(out, grads, stmt.wrt);
     for (const t of targets) {
-      const g = grads.of(t.b.node);
-      const size = g.data.length;
-      this.spend(2 * size * Math.max(1, out.node - t.b.node));
-      const r = checkGradient(this.tape, out.node, t.b.node, g, tol);
+      const node = t.b.node;
+      const g = this.tape.isScalar[node] === 1 ? grads.scalarOf(node) : grads.of(node);
+      const size = typeof g === 'number' ? 1 : g.data.length;
+      this.spend(2 * size * Math.max(1, out.node - node));
+      const r = checkGradient(this.tape, out.node, node, g, tol, grads.reached);
       this.checks.push({
         of: refText(stmt.of),
         wrt: t.text,
@@ -481,6 +512,7 @@ export class Evaluator {
       if (v === undefined) return;
       tol = v;
     }
+    if (this.tape.isScalar[l] === 1 && this.tape.isScalar[r] === 1) return this.expectScalars(stmt, this.tape.sv[l], this.tape.sv[r], tol);
     const L = this.tape.value(l);
     const R = this.tape.value(r);
     const bs = broadcastShapes(L.shape, R.shape);
@@ -524,6 +556,37 @@ export class Evaluator {
         error(
           'expect.failed',
           `Expected ${leftText} == ${rightText}, found ${show(L)} ≠ ${show(R)}${at}; error ${formatNumber(maxError, 3)} > ${formatNumber(tol, 3)}.`,
+          stmt.span,
+        ),
+      );
+    }
+  }
+
+  /** `expect` of two scalars: the general case's arithmetic and record, without tensors. */
+  private expectScalars(stmt: ExpectStmt, a: number, b: number, tol: number): void {
+    let maxError = 0;
+    let passed = true;
+    const err = Math.abs(a - b) / Math.max(1, Math.abs(b));
+    const ok = Math.abs(a - b) <= tol * Math.max(1, Math.abs(b));
+    if (!ok) passed = false;
+    if (Number.isNaN(err) || err > maxError) maxError = Number.isNaN(err) ? NaN : err;
+    if (Number.isNaN(a) !== Number.isNaN(b) || (Number.isNaN(a) && Number.isNaN(b))) passed = false;
+    const leftText = this.text.slice(stmt.left.span.start, stmt.left.span.end);
+    const rightText = this.text.slice(stmt.right.span.start, stmt.right.span.end);
+    this.expectations.push({
+      line: this.currentLine,
+      span: stmt.span,
+      passed,
+      maxError,
+      tolerance: tol,
+      left: { text: leftText, shape: [], data: [a] },
+      right: { text: rightText, shape: [], data: [b] },
+    });
+    if (!passed) {
+      this.diagnostics.push(
+        error(
+          'expect.failed',
+          `Expected ${leftText} == ${rightText}, found ${formatNumber(a, 6)} ≠ ${formatNumber(b, 6)}; error ${formatNumber(maxError, 3)} > ${formatNumber(tol, 3)}.`,
           stmt.span,
         ),
       );
@@ -601,7 +664,9 @@ export class Evaluator {
 
   /** `train …` (docs/training.md): runs in src/core/train over this evaluator's state. */
   private train(stmt: TrainStmt): void {
+    this.lastBackward = undefined;
     const info = runTraining(stmt, this.trainHost());
+    this.lastBackward = undefined;
     if (info) this.trainings.push(info);
   }
 
@@ -678,7 +743,7 @@ export class Evaluator {
   /** Evaluates an expression to a node; undefined after an error (reported or inherited). */
   expr(e: Expr): number | undefined {
     const n = this.exprInner(e);
-    if (n !== undefined) this.exprNodes.set(e, n);
+    if (n !== undefined && this.recordExpressions) this.exprNodes.set(e, n);
     return n;
   }
 
@@ -904,6 +969,8 @@ export class Evaluator {
   }
 
   private callNet(net: NetState, e: Extract<Expr, { kind: 'Call' }>): number | undefined {
+    // A call may update buffers (batch norm statistics) in place.
+    this.lastBackward = undefined;
     const pos = e.args.filter((a) => !a.name);
     if (pos.length !== 1) {
       this.diagnostics.push(error('call.arity', `Expected one input for the network \`${e.callee}\`, found ${pos.length}.`, e.span));
@@ -1008,12 +1075,16 @@ export class Evaluator {
       return undefined;
     }
     this.spend(this.tape.n);
-    const grads = this.tape.backward(out.node);
+    const grads = this.backward(out.node);
     const [t] = this.resolveWrt(out, grads, [w]);
     if (!t) return undefined;
     if (!t.depends) this.diagnostics.push(independent(refText(o), t.text, w.span));
     this.refs.push({ ref: o, binding: out });
-    return this.constant(grads.of(t.b.node), e.span);
+    const node = t.b.node;
+    if (this.tape.isScalar[node] === 1) return this.tape.scalarConst(grads.scalarOf(node), e.span.start, e.span.end);
+    // A copy: the backward pass may be shared with other requests (`backward`).
+    const g = grads.of(node);
+    return this.constant({ shape: g.shape, data: g.data.slice() }, e.span);
   }
 
   callContext(span: Span, nameSpan: Span): CallContext {
@@ -1052,10 +1123,15 @@ export class Evaluator {
     const values: Record<string, BoundValue> = {};
     const spans: Record<string, Span> = {};
     const specs = def.params;
-    const byName = new Map<string, ParamSpec>();
-    for (const p of specs) for (const n of [p.name, ...(p.aliases ?? [])]) byName.set(n, p);
-    const positional = args.filter((a) => !a.name);
-    const keyword = args.filter((a) => a.name);
+    let positional: readonly Arg[] = args;
+    let keyword: readonly Arg[] = NO_ARGS;
+    for (const a of args) {
+      if (a.name) {
+        positional = args.filter((x) => !x.name);
+        keyword = args.filter((x) => x.name);
+        break;
+      }
+    }
     let pi = 0;
     let ok = true;
     const given = new Set<string>();
@@ -1087,7 +1163,9 @@ export class Evaluator {
       given.add(spec.name);
       pi++;
     }
+    const byName = keyword.length > 0 ? paramsByName(def) : undefined;
     for (const a of keyword) {
+      if (!byName) break;
       const kname = a.name!.name;
       const spec = byName.get(kname);
       if (!spec) {
@@ -1215,6 +1293,21 @@ export class Evaluator {
     opSpan: Span = span,
     fixesFor?: (hint: string | undefined) => Fix[],
   ): number | undefined {
+    const tape = this.tape;
+    if (attrs === undefined && inputs.length <= 2) {
+      // Scalar element-wise ops: shape [] and cost 1 (as their inferShape and cost say), no tensors.
+      const a = inputs[0];
+      const b = inputs.length === 2 ? inputs[1] : -1;
+      if (a !== undefined && tape.isScalar[a] === 1 && (b === -1 || tape.isScalar[b] === 1)) {
+        const h = this.scalarHandle(op);
+        if (h !== null) {
+          this.spend(1, span);
+          const n = tape.applyFast(h, a, b, span.start, span.end);
+          if (!Number.isFinite(tape.sv[n])) this.nonFinite(getOp(op), inputs, n, opSpan);
+          return n;
+        }
+      }
+    }
     if (!hasOp(op)) {
       this.diagnostics.push(error('eval.unsupported', `Expected an operation GradLens can run, found \`${op}\`, which is not available yet.`, opSpan));
       return undefined;
@@ -1243,20 +1336,34 @@ export class Evaluator {
       this.diagnostics.push(error('eval.internal', `Expected ${def.display} to evaluate, found an internal error: ${(err as Error).message}`, opSpan));
       return undefined;
     }
-    if (!this.tape.isFinite(n)) {
-      let inputsFinite = true;
-      for (const i of inputs) if (!this.tape.isFinite(i)) inputsFinite = false;
-      if (inputsFinite) {
-        const v = this.tape.value(n);
-        let bad = 0;
-        for (const x of v.data) if (!Number.isFinite(x)) bad = Number.isNaN(x) ? bad || NaN : bad || x;
-        const what = Number.isNaN(bad) ? 'NaN' : bad > 0 ? 'infinity' : '−infinity';
-        this.diagnostics.push(
-          warning('value.non-finite', `Expected finite values, found ${what} produced by \`${def.display}\` on line ${this.currentLine + 1}.`, opSpan),
-        );
-      }
-    }
+    if (!this.tape.isFinite(n)) this.nonFinite(def, inputs, n, opSpan);
     return n;
+  }
+
+  /** Node n holds a NaN or an infinity: a warning where the op made it (not where it was passed on). */
+  private nonFinite(def: OpDef, inputs: readonly number[], n: number, opSpan: Span): void {
+    let inputsFinite = true;
+    for (const i of inputs) if (!this.tape.isFinite(i)) inputsFinite = false;
+    if (inputsFinite) {
+      const v = this.tape.value(n);
+      let bad = 0;
+      for (const x of v.data) if (!Number.isFinite(x)) bad = Number.isNaN(x) ? bad || NaN : bad || x;
+      const what = Number.isNaN(bad) ? 'NaN' : bad > 0 ? 'infinity' : '−infinity';
+      this.diagnostics.push(
+        warning('value.non-finite', `Expected finite values, found ${what} produced by \`${def.display}\` on line ${this.currentLine + 1}.`, opSpan),
+      );
+    }
+  }
+
+  /** The tape handle of an op with a scalar kernel, or null (unknown op, or no scalar kernel). */
+  private scalarHandle(op: string): OpHandle | null {
+    let h = this.scalarHandles.get(op);
+    if (h === undefined) {
+      h = hasOp(op) ? this.tape.handle(op) : null;
+      if (h !== null && h.code === 0) h = null;
+      this.scalarHandles.set(op, h);
+    }
+    return h;
   }
 
   private spend(units: number, span?: Span): void {
@@ -1264,6 +1371,20 @@ export class Evaluator {
     if (this.work > this.budget) throw new BudgetExceeded(span ?? { start: 0, end: 0 });
   }
 
+}
+
+const NO_ARGS: readonly Arg[] = [];
+const PARAMS_BY_NAME = new WeakMap<BuiltinDef, Map<string, ParamSpec>>();
+
+/** A built-in's parameters by name and alias (built once per built-in). */
+function paramsByName(def: BuiltinDef): Map<string, ParamSpec> {
+  let byName = PARAMS_BY_NAME.get(def);
+  if (!byName) {
+    byName = new Map<string, ParamSpec>();
+    for (const p of def.params) for (const n of [p.name, ...(p.aliases ?? [])]) byName.set(n, p);
+    PARAMS_BY_NAME.set(def, byName);
+  }
+  return byName;
 }
 
 /** `grad.independent`: OUT has no path to NAME, so ∂OUT/∂NAME is 0 (grad statements and `grad(…)`). */

@@ -10,6 +10,13 @@ export interface Token {
   readonly start: number;
   readonly end: number;
   readonly value?: number;
+  /** Operators: `opCode(text)` (0 for other tokens), so that the parser compares numbers. */
+  readonly op: number;
+}
+
+/** An operator's code: the character code, or both codes for two-character operators (`**`, `==`). */
+export function opCode(text: string): number {
+  return text.length === 2 ? text.charCodeAt(0) * 256 + text.charCodeAt(1) : text.charCodeAt(0);
 }
 
 /** One statement's tokens: a physical line, or several joined inside ( ) and [ ]. */
@@ -45,8 +52,51 @@ const isIdentPart = (c: string): boolean => {
   return k > 127 && /[\p{L}\p{N}_]/u.test(c);
 };
 const isDigit = (c: number): boolean => c >= 48 && c <= 57;
+/** isIdentStart of the code unit at j (false past the end of the text), ASCII without a string. */
+const identStartAt = (text: string, j: number): boolean => {
+  const k = text.charCodeAt(j);
+  if ((k >= 97 && k <= 122) || (k >= 65 && k <= 90) || k === 95) return true;
+  return k > 127 && isIdentStart(text[j]);
+};
+/** isIdentPart of the code unit at j (false past the end of the text). */
+const identPartAt = (text: string, j: number): boolean => {
+  const k = text.charCodeAt(j);
+  if ((k >= 97 && k <= 122) || (k >= 65 && k <= 90) || k === 95 || (k >= 48 && k <= 57)) return true;
+  return k > 127 && isIdentPart(text[j]);
+};
 
-const ONE_CHAR_OPS = new Set(['+', '-', '*', '/', '@', '^', '=', '(', ')', '[', ']', ',', ':', '.', '<', '>']);
+/** ASCII character classes for the lexer's dispatch. */
+const enum Ch {
+  OTHER = 0,
+  IDENT,
+  DIGIT,
+  OP,
+  DOT,
+  QUOTE,
+  BLANK,
+  NEWLINE,
+  HASH,
+}
+const CLASS = new Uint8Array(128);
+for (let c = 97; c <= 122; c++) CLASS[c] = Ch.IDENT;
+for (let c = 65; c <= 90; c++) CLASS[c] = Ch.IDENT;
+CLASS[95] = Ch.IDENT;
+for (let c = 48; c <= 57; c++) CLASS[c] = Ch.DIGIT;
+for (const c of '+-*/@^=()[],:<>!') CLASS[c.charCodeAt(0)] = Ch.OP;
+CLASS[46] = Ch.DOT;
+CLASS[34] = Ch.QUOTE;
+CLASS[39] = Ch.QUOTE;
+CLASS[32] = CLASS[9] = CLASS[11] = CLASS[12] = Ch.BLANK;
+CLASS[10] = CLASS[13] = Ch.NEWLINE;
+CLASS[35] = Ch.HASH;
+/** The one-character operators (`!` only starts `!=`). */
+const ONE_CHAR_OP = new Uint8Array(128);
+for (const c of '+-*/@^=()[],:.<>') ONE_CHAR_OP[c.charCodeAt(0)] = 1;
+/** Exact powers of ten (10^0 … 10^15). */
+const POW10: readonly number[] = Array.from({ length: 16 }, (_, k) => 10 ** k);
+/** Single-character strings by code (no substring per operator token). */
+const CHAR_TEXT: string[] = [];
+for (let c = 0; c < 128; c++) CHAR_TEXT.push(String.fromCharCode(c));
 
 /**
  * Splits segments into logical lines. Never throws: an unexpected character or an
@@ -59,10 +109,19 @@ export function lexSegments(
   where: 'file' | 'block' = 'file',
 ): LogicalLine[] {
   const lines: LogicalLine[] = [];
-  segments.forEach((seg, si) => lexSegment(text, seg, si, lines, diagnostics, where));
+  for (let si = 0; si < segments.length; si++) lexSegment(text, segments[si], si, lines, diagnostics, where);
   return lines;
 }
 
+function makeToken(type: TokenType, text: string, start: number, end: number, value: number | undefined, op: number): Token {
+  // Every token has the same fields (one object shape for the parser).
+  return { type, text, start, end, value, op };
+}
+
+/**
+ * One pass over the segment by character codes: indentation at the start of each physical
+ * line, then tokens; a logical line ends at a line break outside brackets.
+ */
 function lexSegment(
   text: string,
   seg: Segment,
@@ -73,29 +132,17 @@ function lexSegment(
 ): void {
   let i = seg.start;
   const end = seg.end;
+  const baseIndent = seg.baseIndent;
   let tokens: Token[] = [];
   let depth = 0;
   const openers: Token[] = [];
   let lineStart = -1;
   let indent = 0;
   let indentKind: LogicalLine['indentKind'] = 'none';
-  let indentSpan: Span = { start: seg.start, end: seg.start };
+  let indentStart = seg.start;
+  let indentEnd = seg.start;
   let atLineStart = true;
-
-  const flush = (): void => {
-    if (tokens.length > 0) {
-      out.push({
-        tokens,
-        indent,
-        indentKind,
-        indentSpan,
-        span: { start: lineStart, end: tokens[tokens.length - 1].end },
-        segment: segIndex,
-      });
-    }
-    tokens = [];
-    atLineStart = true;
-  };
+  const hasCR = text.indexOf('\r', seg.start) >= 0;
 
   while (i < end) {
     // Start of a physical line (outside brackets): measure indentation.
@@ -105,88 +152,67 @@ function lexSegment(
       let sawSpace = false;
       const s = i;
       let removed = 0;
-      while (i < end && (text[i] === ' ' || text[i] === '\t')) {
-        if (removed < seg.baseIndent && text[i] === ' ') {
-          removed++;
-          i++;
-          continue;
-        }
-        if (text[i] === '\t') {
+      while (i < end) {
+        const c = text.charCodeAt(i);
+        if (c === 32) {
+          if (removed < baseIndent) removed++;
+          else {
+            sawSpace = true;
+            col++;
+          }
+        } else if (c === 9) {
           sawTab = true;
           col = col + 8 - (col % 8);
-        } else {
-          sawSpace = true;
-          col++;
-        }
+        } else break;
         i++;
       }
       indent = col;
       indentKind = sawTab && sawSpace ? 'mixed' : sawTab ? 'tabs' : sawSpace ? 'spaces' : 'none';
-      indentSpan = { start: s + removed, end: i };
+      indentStart = s + removed;
+      indentEnd = i;
       lineStart = i;
       atLineStart = false;
       continue;
     }
     const code = text.charCodeAt(i);
-    if (code === 32 || code === 9) {
+    const cls = code < 128 ? CLASS[code] : Ch.OTHER;
+    if (cls === Ch.BLANK) {
       i++;
       continue;
     }
-    const ch = text[i];
-    if (ch === '\n' || ch === '\r') {
-      i += ch === '\r' && text[i + 1] === '\n' ? 2 : 1;
-      if (depth === 0) flush();
-      else {
+    if (cls === Ch.NEWLINE) {
+      i += code === 13 && text.charCodeAt(i + 1) === 10 ? 2 : 1;
+      if (depth === 0) {
+        if (tokens.length > 0) {
+          pushLine(out, tokens, indent, indentKind, indentStart, indentEnd, lineStart, segIndex);
+          tokens = [];
+        }
+        atLineStart = true;
+      } else {
         // Inside brackets line breaks are ignored; skip the next line's indentation.
-        while (i < end && (text[i] === ' ' || text[i] === '\t')) i++;
+        for (let c = text.charCodeAt(i); i < end && (c === 32 || c === 9); c = text.charCodeAt(++i));
       }
       continue;
     }
-    if (ch === ' ' || ch === '\t' || ch === '\f' || ch === '\v' || code === 0xfeff) {
+    if (code === 0xfeff) {
       i++;
       continue;
     }
-    if (code === 35) {
-      // A comment runs to the end of the line.
+    if (cls === Ch.HASH) {
+      // A comment runs to the end of the line: found by indexOf (memchr) when the text has no CR.
+      if (!hasCR) {
+        const j = text.indexOf('\n', i);
+        i = j < 0 || j > end ? end : j;
+        continue;
+      }
       let c = code;
       while (i < end && c !== 10 && c !== 13) c = text.charCodeAt(++i);
       continue;
     }
     if (tokens.length === 0 && lineStart < 0) lineStart = i;
-    // Numbers. A '.' right after a name, ')' or ']' is a path/method dot, not a decimal point.
-    const prev = tokens[tokens.length - 1];
-    const dotIsAccess =
-      ch === '.' && prev !== undefined && prev.end === i && (prev.type === 'ident' || prev.text === ')' || prev.text === ']');
-    if (isDigit(code) || (ch === '.' && !dotIsAccess && isDigit(text.charCodeAt(i + 1)))) {
+    if (cls === Ch.IDENT) {
       const s = i;
-      const afterDot = prev !== undefined && prev.text === '.' && prev.end === i;
-      while (i < end && isDigit(text.charCodeAt(i))) i++;
-      if (!afterDot && text[i] === '.' && !(isIdentStart(text[i + 1] ?? '') && text[i + 1] !== 'e' && text[i + 1] !== 'E')) {
-        i++;
-        while (i < end && isDigit(text.charCodeAt(i))) i++;
-      }
-      if (!afterDot && (text[i] === 'e' || text[i] === 'E')) {
-        let j = i + 1;
-        if (text[j] === '+' || text[j] === '-') j++;
-        if (isDigit(text.charCodeAt(j))) {
-          i = j;
-          while (i < end && isDigit(text.charCodeAt(i))) i++;
-        }
-      }
-      const raw = text.slice(s, i);
-      tokens.push({ type: 'num', text: raw, start: s, end: i, value: Number(raw) });
-      if (i < end && isIdentStart(text[i])) {
-        let j = i;
-        while (j < end && isIdentPart(text[j])) j++;
-        diagnostics.push(
-          error('lex.bad-number', `Expected a number, found \`${text.slice(s, j)}\`.`, { start: s, end: j }),
-        );
-        i = j;
-      }
-      continue;
-    }
-    if (isIdentStart(ch) || (code >= 0xd800 && code <= 0xdbff && isIdentStart(text.slice(i, i + 2)))) {
-      const s = i;
+      i++;
       while (i < end) {
         const c = text.charCodeAt(i);
         if ((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95) i++;
@@ -197,10 +223,97 @@ function lexSegment(
         } else if (isIdentPart(text[i])) i++;
         else break;
       }
-      tokens.push({ type: 'ident', text: text.slice(s, i), start: s, end: i });
+      tokens.push(makeToken('ident', text.slice(s, i), s, i, undefined, 0));
       continue;
     }
-    if (ch === '"' || ch === "'") {
+    if (cls === Ch.OP) {
+      // Operators: by character code, no substring allocation.
+      const c2 = text.charCodeAt(i + 1);
+      const twoChar =
+        (code === 42 && c2 === 42) || // **
+        (c2 === 61 && (code === 61 || code === 60 || code === 62 || code === 33)); // == <= >= !=
+      if (twoChar) {
+        tokens.push(makeToken('op', text.slice(i, i + 2), i, i + 2, undefined, code * 256 + c2));
+        i += 2;
+        continue;
+      }
+      if (ONE_CHAR_OP[code] === 1) {
+        const tok = makeToken('op', CHAR_TEXT[code], i, i + 1, undefined, code);
+        if (code === 40 || code === 91) {
+          depth++;
+          openers.push(tok);
+        } else if (code === 41 || code === 93) {
+          if (depth > 0) {
+            depth--;
+            openers.pop();
+          }
+        }
+        tokens.push(tok);
+        i++;
+        continue;
+      }
+      // `!` alone: an unexpected character (below).
+    }
+    // Numbers. A '.' right after a name, ')' or ']' is a path/method dot, not a decimal point.
+    if (cls === Ch.DIGIT || cls === Ch.DOT) {
+      const prev = tokens.length > 0 ? tokens[tokens.length - 1] : undefined;
+      const dotIsAccess =
+        cls === Ch.DOT && prev !== undefined && prev.end === i && (prev.type === 'ident' || prev.text === ')' || prev.text === ']');
+      if (cls === Ch.DIGIT || (!dotIsAccess && isDigit(text.charCodeAt(i + 1)))) {
+        const s = i;
+        const afterDot = prev !== undefined && prev.text === '.' && prev.end === i;
+        // The digits' value as an integer (exact below 10^15) and the number of fraction digits.
+        let mant = 0;
+        let digits = 0;
+        let frac = 0;
+        for (let c = text.charCodeAt(i); i < end && c >= 48 && c <= 57; c = text.charCodeAt(++i)) {
+          mant = mant * 10 + (c - 48);
+          digits++;
+        }
+        if (!afterDot && text.charCodeAt(i) === 46) {
+          const n1 = text.charCodeAt(i + 1);
+          if (!(identStartAt(text, i + 1) && n1 !== 101 && n1 !== 69)) {
+            i++;
+            for (let c = text.charCodeAt(i); i < end && c >= 48 && c <= 57; c = text.charCodeAt(++i)) {
+              mant = mant * 10 + (c - 48);
+              digits++;
+              frac++;
+            }
+          }
+        }
+        let exponent = false;
+        const ce = text.charCodeAt(i);
+        if (!afterDot && (ce === 101 || ce === 69)) {
+          let j = i + 1;
+          const cs = text.charCodeAt(j);
+          if (cs === 43 || cs === 45) j++;
+          if (isDigit(text.charCodeAt(j))) {
+            exponent = true;
+            i = j;
+            while (i < end && isDigit(text.charCodeAt(i))) i++;
+          }
+        }
+        const raw = text.slice(s, i);
+        // At most 15 digits without an exponent: the integer and 10^frac are exact doubles, so one
+        // division is correctly rounded and equals Number(raw) (Clinger's fast path).
+        const value = !exponent && digits > 0 && digits <= 15 ? (frac === 0 ? mant : mant / POW10[frac]) : Number(raw);
+        tokens.push(makeToken('num', raw, s, i, value, 0));
+        if (i < end && identStartAt(text, i)) {
+          let j = i;
+          while (j < end && identPartAt(text, j)) j++;
+          diagnostics.push(error('lex.bad-number', `Expected a number, found \`${text.slice(s, j)}\`.`, { start: s, end: j }));
+          i = j;
+        }
+        continue;
+      }
+      // A '.' operator.
+      const tok = makeToken('op', '.', i, i + 1, undefined, 46);
+      tokens.push(tok);
+      i++;
+      continue;
+    }
+    if (cls === Ch.QUOTE) {
+      const ch = text[i];
       const s = i;
       i++;
       let value = '';
@@ -220,33 +333,26 @@ function lexSegment(
       }
       if (!closed)
         diagnostics.push(error('lex.unterminated-string', `Expected a closing ${ch}, found the end of the line.`, { start: s, end: i }));
-      tokens.push({ type: 'str', text: value, start: s, end: i });
+      tokens.push(makeToken('str', value, s, i, undefined, 0));
       continue;
     }
-    // Operators: by character code, no substring allocation.
-    const c2 = text.charCodeAt(i + 1);
-    const twoChar =
-      (code === 42 && c2 === 42) || // **
-      (c2 === 61 && (code === 61 || code === 60 || code === 62 || code === 33)); // == <= >= !=
-    if (twoChar) {
-      tokens.push({ type: 'op', text: text.slice(i, i + 2), start: i, end: i + 2 });
-      i += 2;
-      continue;
-    }
-    if (ONE_CHAR_OPS.has(ch)) {
-      const tok: Token = { type: 'op', text: ch, start: i, end: i + 1 };
-      if (code === 40 || code === 91) {
-        depth++;
-        openers.push(tok);
-      } else if (code === 41 || code === 93) {
-        if (depth > 0) {
-          depth--;
-          openers.pop();
+    if (code > 127) {
+      // Unicode names (Greek letters, mathematical letters as surrogate pairs).
+      if (isIdentStart(text[i]) || (code >= 0xd800 && code <= 0xdbff && isIdentStart(text.slice(i, i + 2)))) {
+        const s = i;
+        while (i < end) {
+          const c = text.charCodeAt(i);
+          if ((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95) i++;
+          else if (c < 128) break;
+          else if (c >= 0xd800 && c <= 0xdbff) {
+            if (isIdentPart(text.slice(i, i + 2))) i += 2;
+            else break;
+          } else if (isIdentPart(text[i])) i++;
+          else break;
         }
+        tokens.push(makeToken('ident', text.slice(s, i), s, i, undefined, 0));
+        continue;
       }
-      tokens.push(tok);
-      i++;
-      continue;
     }
     // Unexpected character (including surrogate pairs): one diagnostic, skip it.
     const len = code >= 0xd800 && code <= 0xdbff ? 2 : 1;
@@ -274,7 +380,6 @@ function lexSegment(
     );
     // Drop the broken statement, and read the lines after the one that opened the bracket
     // again, so one missing bracket does not swallow the rest of the file.
-    tokens = [];
     let next = open.end;
     while (next < end && text[next] !== '\n' && text[next] !== '\r') next++;
     if (next < end) {
@@ -283,5 +388,25 @@ function lexSegment(
     }
     return;
   }
-  flush();
+  if (tokens.length > 0) pushLine(out, tokens, indent, indentKind, indentStart, indentEnd, lineStart, segIndex);
+}
+
+function pushLine(
+  out: LogicalLine[],
+  tokens: Token[],
+  indent: number,
+  indentKind: LogicalLine['indentKind'],
+  indentStart: number,
+  indentEnd: number,
+  lineStart: number,
+  segment: number,
+): void {
+  out.push({
+    tokens,
+    indent,
+    indentKind,
+    indentSpan: { start: indentStart, end: indentEnd },
+    span: { start: lineStart, end: tokens[tokens.length - 1].end },
+    segment,
+  });
 }

@@ -22,11 +22,31 @@ import type {
   WrtTarget,
 } from './ast';
 import { nearest } from '../diagnostics';
-import { lexSegments, type LogicalLine, type Segment, type Token } from './lexer';
+import { lexSegments, opCode, type LogicalLine, type Segment, type Token } from './lexer';
 
 export interface ParseResult {
   readonly program: Program;
   readonly diagnostics: Diagnostic[];
+}
+
+/** Operator codes (`opCode` of the operator's text). */
+const enum O {
+  LPAREN = 40, // (
+  RPAREN = 41, // )
+  STAR = 42, // *
+  PLUS = 43, // +
+  COMMA = 44, // ,
+  MINUS = 45, // -
+  DOT = 46, // .
+  SLASH = 47, // /
+  COLON = 58, // :
+  EQ = 61, // =
+  AT = 64, // @
+  LBRACK = 91, // [
+  RBRACK = 93, // ]
+  CARET = 94, // ^
+  POW = 10794, // **
+  EQEQ = 15677, // ==
 }
 
 /** Prefixes accepted and ignored before a built-in or layer name. */
@@ -115,7 +135,9 @@ class LineParser {
   ) {
     this.toks = line.tokens;
     const last = this.toks[this.toks.length - 1];
-    this.eof = { type: 'eof', text: '', start: last ? last.end : line.span.end, end: last ? last.end : line.span.end };
+    const at = last ? last.end : line.span.end;
+    // The same fields as the lexer's tokens (one object shape).
+    this.eof = { type: 'eof', text: '', start: at, end: at, value: undefined, op: 0 };
   }
 
   private peek(k = 0): Token {
@@ -127,12 +149,16 @@ class LineParser {
     return t;
   }
   private isOp(text: string, k = 0): boolean {
-    const t = this.peek(k);
-    return t.type === 'op' && t.text === text;
+    return this.is(opCode(text), k);
+  }
+  /** Is token k ahead the operator with this code? Past the last token is the end of the line. */
+  private is(op: O, k = 0): boolean {
+    const t = this.toks[this.pos + k];
+    return t !== undefined && t.op === op;
   }
   private isIdent(text?: string, k = 0): boolean {
-    const t = this.peek(k);
-    return t.type === 'ident' && (text === undefined || t.text === text);
+    const t = this.toks[this.pos + k];
+    return t !== undefined && t.type === 'ident' && (text === undefined || t.text === text);
   }
   private fail(expected: string, tok: Token = this.peek(), code = 'parse.expected-token'): never {
     const spanOf = tok.type === 'eof' ? { start: tok.start, end: tok.end } : { start: tok.start, end: tok.end };
@@ -176,14 +202,14 @@ class LineParser {
         this.expectEnd();
         return { kind: 'Assign', param: true, target, value, span: this.spanFrom(start) } satisfies Assign;
       }
-      if (t.text === 'grad' && !this.isOp('(', 1)) {
+      if (t.text === 'grad' && !this.is(O.LPAREN, 1)) {
         this.next();
         const of = this.parseOutName('the output to differentiate (a name)');
         const wrt = this.parseWrt();
         this.expectEnd('`wrt` or the end of the line');
         return { kind: 'Grad', of, wrt, span: this.spanFrom(start) } satisfies GradStmt;
       }
-      if (t.text === 'check' && !this.isOp('(', 1) && !this.isOp('=', 1)) {
+      if (t.text === 'check' && !this.is(O.LPAREN, 1) && !this.is(O.EQ, 1)) {
         this.next();
         const of = this.parseOutName('the output to check (a name)');
         const wrt = this.parseWrt();
@@ -195,10 +221,10 @@ class LineParser {
         this.expectEnd('`wrt`, `within` or the end of the line');
         return { kind: 'Check', of, wrt, within, span: this.spanFrom(start) } satisfies CheckStmt;
       }
-      if (t.text === 'expect' && !this.isOp('=', 1)) {
+      if (t.text === 'expect' && !this.is(O.EQ, 1)) {
         this.next();
         const left = this.parseExpr();
-        if (!this.isOp('==')) this.fail('`==` between the two sides of the expectation');
+        if (!this.is(O.EQEQ)) this.fail('`==` between the two sides of the expectation');
         const opTok = this.next();
         const right = this.parseExpr();
         let within: Expr | null = null;
@@ -216,7 +242,7 @@ class LineParser {
           span: this.spanFrom(start),
         } satisfies ExpectStmt;
       }
-      if (t.text === 'network' && this.peek(1).type !== 'ident' && !this.isOp('=', 1)) {
+      if (t.text === 'network' && this.peek(1).type !== 'ident' && !this.is(O.EQ, 1)) {
         this.next();
         this.fail('a network name after `network`');
       }
@@ -225,14 +251,14 @@ class LineParser {
     const save = this.pos;
     if (t.type === 'ident') {
       const target = this.parseTarget();
-      if (this.isOp('=')) {
+      if (this.is(O.EQ)) {
         this.next();
         if (this.peek().type === 'eof') this.fail('an expression after `=`');
         const value = this.parseExpr();
         this.expectEnd('an operator or the end of the line');
         return { kind: 'Assign', param: false, target, value, span: this.spanFrom(start) } satisfies Assign;
       }
-      if (this.isOp('==')) {
+      if (this.is(O.EQEQ)) {
         const tok = this.peek();
         throw new ParseError(
           error('parse.expected-token', 'Expected `=` to bind a name, found `==` (write `expect a == b` to check an answer).', {
@@ -266,12 +292,12 @@ class LineParser {
     const parts = [t.text];
     const partSpans: Span[] = [{ start: t.start, end: t.end }];
     let end = t.end;
-    while (this.isOp('.') && this.peek().start === end) {
+    while (this.is(O.DOT) && this.peek().start === end) {
       const nxt = this.peek(1);
       if (nxt.start !== this.peek().end) break;
       if (nxt.type === 'ident' || (nxt.type === 'num' && /^\d+$/.test(nxt.text))) {
         // `.T` and `.name(` are postfix operations, not path parts.
-        if (nxt.type === 'ident' && (nxt.text === 'T' || this.isOp('(', 2))) break;
+        if (nxt.type === 'ident' && (nxt.text === 'T' || this.is(O.LPAREN, 2))) break;
         this.next();
         this.next();
         parts.push(nxt.text);
@@ -295,7 +321,7 @@ class LineParser {
     for (;;) {
       if (!this.isIdent()) this.fail('a name after `wrt`');
       out.push(this.parseTarget());
-      if (this.isOp(',')) {
+      if (this.is(O.COMMA)) {
         this.next();
         continue;
       }
@@ -312,7 +338,7 @@ class LineParser {
 
   private parseAdditive(): Expr {
     let left = this.parseMultiplicative();
-    while (this.isOp('+') || this.isOp('-')) {
+    while (this.is(O.PLUS) || this.is(O.MINUS)) {
       const op = this.next();
       const right = this.parseMultiplicative();
       left = {
@@ -329,7 +355,7 @@ class LineParser {
 
   private parseMultiplicative(): Expr {
     let left = this.parseUnary();
-    while (this.isOp('*') || this.isOp('/') || this.isOp('@')) {
+    while (this.is(O.STAR) || this.is(O.SLASH) || this.is(O.AT)) {
       const op = this.next();
       const right = this.parseUnary();
       left = {
@@ -345,7 +371,7 @@ class LineParser {
   }
 
   private parseUnary(): Expr {
-    if (this.isOp('-') || this.isOp('+')) {
+    if (this.is(O.MINUS) || this.is(O.PLUS)) {
       const op = this.next();
       const operand = this.parseUnary();
       return {
@@ -361,10 +387,10 @@ class LineParser {
 
   private parsePower(): Expr {
     const base = this.parsePostfix();
-    if (this.isOp('^') || this.isOp('**')) {
+    if (this.is(O.CARET) || this.is(O.POW)) {
       const op = this.next();
       // Right-associative; the exponent may carry a sign (2^-1).
-      const exponent = this.isOp('-') || this.isOp('+') ? this.parseUnary() : this.parsePower();
+      const exponent = this.is(O.MINUS) || this.is(O.PLUS) ? this.parseUnary() : this.parsePower();
       return {
         kind: 'Binary',
         op: '^',
@@ -380,16 +406,21 @@ class LineParser {
   private parsePostfix(): Expr {
     let e = this.parsePrimary();
     for (;;) {
-      if (this.isOp('(') && (e.kind === 'Name' || e.kind === 'Path')) {
+      if (this.is(O.LPAREN) && e.kind === 'Name') {
         const args = this.parseArgs();
-        const parts = e.kind === 'Name' ? [e.name] : e.parts;
+        const end = this.toks[this.pos - 1].end;
+        e = { kind: 'Call', callee: e.name, calleeSpan: e.span, calleePath: undefined, args, span: { start: e.span.start, end } };
+        continue;
+      }
+      if (this.is(O.LPAREN) && e.kind === 'Path') {
+        const args = this.parseArgs();
+        const parts = e.parts;
         const end = this.toks[this.pos - 1].end;
         // Strip nn./F./torch./np. prefixes: `nn.Linear`, `torch.nn.functional.relu`.
         let k = 0;
         while (k < parts.length - 1 && CALL_PREFIXES.has(parts[k])) k++;
         const calleeParts = parts.slice(k);
-        const calleeSpan =
-          e.kind === 'Name' ? e.span : { start: e.partSpans[k].start, end: e.partSpans[e.partSpans.length - 1].end };
+        const calleeSpan = { start: e.partSpans[k].start, end: e.partSpans[e.partSpans.length - 1].end };
         e = {
           kind: 'Call',
           callee: calleeParts.join('.'),
@@ -400,25 +431,25 @@ class LineParser {
         };
         continue;
       }
-      if (this.isOp('[') && this.peek().start === e.span.end) {
+      if (this.is(O.LBRACK) && this.peek().start === e.span.end) {
         e = this.parseIndex(e);
         continue;
       }
-      if (this.isOp('[')) {
+      if (this.is(O.LBRACK)) {
         // `x [0]` with a space: still indexing, numpy-style.
         e = this.parseIndex(e);
         continue;
       }
-      if (this.isOp('.')) {
+      if (this.is(O.DOT)) {
         const dot = this.next();
         const name = this.peek();
         if (name.type !== 'ident') this.fail('a method name or `T` after `.`', name);
         this.next();
-        if (name.text === 'T' && !this.isOp('(')) {
+        if (name.text === 'T' && !this.is(O.LPAREN)) {
           e = { kind: 'Transpose', object: e, opSpan: { start: dot.start, end: name.end }, span: { start: e.span.start, end: name.end } };
           continue;
         }
-        if (!this.isOp('(')) this.fail('`(` to call the method', this.peek());
+        if (!this.is(O.LPAREN)) this.fail('`(` to call the method', this.peek());
         const args = this.parseArgs();
         // `F.relu(x)`, `torch.nn.functional.relu(x)`: a prefix, not a method of a value.
         const prefixParts = e.kind === 'Name' ? [e.name] : e.kind === 'Path' ? e.parts : null;
@@ -443,12 +474,12 @@ class LineParser {
   private parseIndex(object: Expr): Expr {
     this.expectOp('[');
     const items: IndexItem[] = [];
-    if (this.isOp(']')) this.fail('an index or a slice');
+    if (this.is(O.RBRACK)) this.fail('an index or a slice');
     for (;;) {
       items.push(this.parseIndexItem());
-      if (this.isOp(',')) {
+      if (this.is(O.COMMA)) {
         this.next();
-        if (this.isOp(']')) break;
+        if (this.is(O.RBRACK)) break;
         continue;
       }
       break;
@@ -459,16 +490,16 @@ class LineParser {
 
   private parseIndexItem(): IndexItem {
     const start = this.peek().start;
-    const bound = (): Expr | null => (this.isOp(':') || this.isOp(',') || this.isOp(']') ? null : this.parseExpr());
+    const bound = (): Expr | null => (this.is(O.COLON) || this.is(O.COMMA) || this.is(O.RBRACK) ? null : this.parseExpr());
     const first = bound();
-    if (!this.isOp(':')) {
+    if (!this.is(O.COLON)) {
       if (!first) this.fail('an index or a slice');
       return first;
     }
     this.next();
     const stop = bound();
     let step: Expr | null = null;
-    if (this.isOp(':')) {
+    if (this.is(O.COLON)) {
       this.next();
       step = bound();
     }
@@ -480,11 +511,11 @@ class LineParser {
     this.expectOp('(');
     const args: Arg[] = [];
     let sawKeyword = false;
-    while (!this.isOp(')')) {
+    while (!this.is(O.RPAREN)) {
       const t = this.peek();
       if (t.type === 'eof') this.fail('`)` to close the argument list');
       let name: Ident | null = null;
-      if (t.type === 'ident' && this.isOp('=', 1)) {
+      if (t.type === 'ident' && this.is(O.EQ, 1)) {
         this.next();
         this.next();
         name = { kind: 'Ident', name: t.text, span: { start: t.start, end: t.end } };
@@ -497,14 +528,14 @@ class LineParser {
           }),
         );
       }
-      if (this.isOp(',') || this.isOp(')')) this.fail('an argument value');
+      if (this.is(O.COMMA) || this.is(O.RPAREN)) this.fail('an argument value');
       const value = this.parseExpr();
       args.push({ name, value, span: { start: t.start, end: value.span.end } });
-      if (this.isOp(',')) {
+      if (this.is(O.COMMA)) {
         this.next();
         continue;
       }
-      if (!this.isOp(')')) this.fail('`,` or `)` in the argument list');
+      if (!this.is(O.RPAREN)) this.fail('`,` or `)` in the argument list');
     }
     this.next();
     return args;
@@ -529,16 +560,16 @@ class LineParser {
     }
     if (t.type === 'op' && t.text === '(') {
       this.next();
-      if (this.isOp(')')) {
+      if (this.is(O.RPAREN)) {
         const close = this.next();
         return { kind: 'List', elements: [], tuple: true, span: { start: t.start, end: close.end } };
       }
       const first = this.parseExpr();
-      if (this.isOp(',')) {
+      if (this.is(O.COMMA)) {
         const elements = [first];
-        while (this.isOp(',')) {
+        while (this.is(O.COMMA)) {
           this.next();
-          if (this.isOp(')')) break;
+          if (this.is(O.RPAREN)) break;
           elements.push(this.parseExpr());
         }
         const close = this.expectOp(')', '`,` or `)` in the tuple');
@@ -550,13 +581,13 @@ class LineParser {
     if (t.type === 'op' && t.text === '[') {
       this.next();
       const elements: Expr[] = [];
-      while (!this.isOp(']')) {
+      while (!this.is(O.RBRACK)) {
         elements.push(this.parseExpr());
-        if (this.isOp(',')) {
+        if (this.is(O.COMMA)) {
           this.next();
           continue;
         }
-        if (!this.isOp(']')) this.fail('`,` or `]` in the list');
+        if (!this.is(O.RBRACK)) this.fail('`,` or `]` in the list');
       }
       const close = this.next();
       return { kind: 'List', elements, tuple: false, span: { start: t.start, end: close.end } };
@@ -577,7 +608,7 @@ class LineParser {
   parseLayer(): LayerLine {
     const start = this.peek().start;
     let label: Ident | null = null;
-    if (this.isIdent() && this.isOp('=', 1)) {
+    if (this.isIdent() && this.is(O.EQ, 1)) {
       const t = this.next();
       this.next();
       label = { kind: 'Ident', name: t.text, span: { start: t.start, end: t.end } };
@@ -585,13 +616,13 @@ class LineParser {
     if (!this.isIdent()) this.fail('a layer such as `Linear(30, 10)`');
     // Accept `nn.Linear` and other prefixes.
     let t = this.next();
-    while (CALL_PREFIXES.has(t.text) && this.isOp('.') && this.peek(1).type === 'ident') {
+    while (CALL_PREFIXES.has(t.text) && this.is(O.DOT) && this.peek(1).type === 'ident') {
       this.next();
       t = this.next();
     }
     const layer: Ident = { kind: 'Ident', name: t.text, span: { start: t.start, end: t.end } };
     let args: Arg[] | null = null;
-    if (this.isOp('(')) args = this.parseArgs();
+    if (this.is(O.LPAREN)) args = this.parseArgs();
     this.expectEnd('`(` or the end of the line after the layer');
     return { kind: 'Layer', label, layer, args, span: this.spanFrom(start) };
   }
@@ -603,7 +634,7 @@ class LineParser {
     let seed: Expr | null = null;
     if (this.isIdent('seed')) {
       this.next();
-      if (this.isOp('=')) this.next();
+      if (this.is(O.EQ)) this.next();
       seed = this.parseExpr();
     }
     this.expectEnd('`seed N` or the end of the line after the network name');
@@ -622,7 +653,7 @@ class LineParser {
         if (t.type !== 'ident' || TRAIN_CLAUSES.has(t.text)) this.fail(what);
         this.next();
         out.push({ kind: 'Name', name: t.text, span: { start: t.start, end: t.end } });
-        if (!this.isOp(',')) return out;
+        if (!this.is(O.COMMA)) return out;
         this.next();
       }
     };
@@ -658,7 +689,7 @@ class LineParser {
       if (dup) throw new ParseError(error('parse.train-duplicate', `Expected \`${keyword}\` once in the training statement, found it again.`, keywordSpan));
       let value: Expr | null = null;
       if (keyword !== 'shuffle') {
-        if (this.isOp('=')) this.next(); // `epochs = 10` reads as well
+        if (this.is(O.EQ)) this.next(); // `epochs = 10` reads as well
         if (this.peek().type === 'eof') this.fail(`a value after \`${keyword}\``);
         value = this.parseExpr();
       }
