@@ -200,13 +200,17 @@ export function bindLayerArgs(
   const values: Record<string, ArgVal> = {};
   const spans: Record<string, Span> = {};
   const text: string[] = [];
+  /** got[i]: specs[i] has a value from the call. */
+  const got: boolean[] = new Array<boolean>(specs.length).fill(false);
   let pos = 0;
   let failed = false;
   for (const a of args ?? []) {
     let spec: ArgSpec | undefined;
+    let si: number;
     if (a.name) {
       const kw = a.name.name;
-      spec = specs.find((s) => s.name === kw || s.aliases?.includes(kw));
+      si = specs.findIndex((s) => s.name === kw || s.aliases?.includes(kw));
+      spec = si < 0 ? undefined : specs[si];
       if (!spec) {
         const near = nearest(kw, specs.map((s) => s.name));
         problems.push({
@@ -216,13 +220,14 @@ export function bindLayerArgs(
         failed = true;
         continue;
       }
-      if (spec.name in values) {
+      if (got[si]) {
         problems.push({ message: `${layerName} got ${spec.name} twice.`, span: a.span });
         failed = true;
         continue;
       }
     } else {
-      spec = specs[pos++];
+      si = pos++;
+      spec = specs[si];
       if (!spec) {
         problems.push({ message: `${layerName} takes at most ${specs.length} positional argument${specs.length === 1 ? '' : 's'}, found more.`, span: a.span });
         failed = true;
@@ -243,11 +248,13 @@ export function bindLayerArgs(
       continue;
     }
     values[spec.name] = spec.kind === 'bool' && typeof val === 'number' ? val === 1 : val;
+    got[si] = true;
     spans[spec.name] = a.value.span;
     text.push(a.name ? `${a.name.name}=${describe(val)}` : describe(val));
   }
-  for (const s of specs) {
-    if (s.name in values) continue;
+  for (let i = 0; i < specs.length; i++) {
+    const s = specs[i];
+    if (got[i]) continue;
     if (s.default === undefined) {
       if (!failed)
         problems.push({ message: `${layerName} needs ${s.name} (${specs.filter((x) => x.default === undefined).map((x) => x.name).join(', ')} are required).`, span: lineSpan });

@@ -25,42 +25,77 @@ export interface Poly {
   readonly kind: 'poly';
   readonly c: number;
   readonly terms: readonly Term[];
+  /** toText's cache: a Poly never changes once built (internal). */
+  text: string | undefined;
+}
+
+function poly(c: number, terms: readonly Term[]): Poly {
+  return { kind: 'poly', c, terms, text: undefined };
 }
 
 export function sym(name: string): Dim {
   const a: Atom = { k: 'sym', name, key: name };
-  return { kind: 'poly', c: 0, terms: [{ coef: 1, atoms: [a], key: a.key }] };
+  return poly(0, [{ coef: 1, atoms: [a], key: a.key }]);
 }
 
-function asPoly(d: Dim): Poly {
-  return typeof d === 'number' ? { kind: 'poly', c: d, terms: [] } : d;
-}
-
-function normalize(c: number, terms: Term[]): Dim {
-  const merged = new Map<string, Term>();
-  for (const t of terms) {
-    const prev = merged.get(t.key);
-    merged.set(t.key, prev ? { coef: prev.coef + t.coef, atoms: prev.atoms, key: t.key } : t);
+/** Merges like terms (first occurrence keeps its place and atoms), drops zero terms; a constant becomes a number. */
+function normalize(c: number, terms: readonly Term[]): Dim {
+  let out: Term[];
+  if (terms.length <= 16) {
+    out = [];
+    for (const t of terms) {
+      let j = 0;
+      while (j < out.length && out[j].key !== t.key) j++;
+      if (j < out.length) {
+        const prev = out[j];
+        out[j] = { coef: prev.coef + t.coef, atoms: prev.atoms, key: t.key };
+      } else out.push(t);
+    }
+  } else {
+    const merged = new Map<string, Term>();
+    for (const t of terms) {
+      const prev = merged.get(t.key);
+      merged.set(t.key, prev ? { coef: prev.coef + t.coef, atoms: prev.atoms, key: t.key } : t);
+    }
+    out = [...merged.values()];
   }
-  const out = [...merged.values()].filter((t) => t.coef !== 0);
-  if (out.length === 0) return c;
-  return { kind: 'poly', c, terms: out };
+  let nz = 0;
+  for (const t of out) if (t.coef !== 0) nz++;
+  if (nz === 0) return c;
+  return poly(c, nz === out.length ? out : out.filter((t) => t.coef !== 0));
 }
 
 export function add(a: Dim, b: Dim): Dim {
-  if (typeof a === 'number' && typeof b === 'number') return a + b;
-  const pa = asPoly(a);
-  const pb = asPoly(b);
-  return normalize(pa.c + pb.c, [...pa.terms, ...pb.terms]);
+  if (typeof a === 'number') {
+    if (typeof b === 'number') return a + b;
+    // b is in normal form already: only the constant changes.
+    return a === 0 ? b : poly(a + b.c, b.terms);
+  }
+  if (typeof b === 'number') return b === 0 ? a : poly(a.c + b, a.terms);
+  const c = a.c + b.c;
+  if (a.terms.length === 1 && b.terms.length === 1) {
+    const x = a.terms[0];
+    const y = b.terms[0];
+    if (x.key === y.key) {
+      const coef = x.coef + y.coef;
+      return coef === 0 ? c : poly(c, [{ coef, atoms: x.atoms, key: x.key }]);
+    }
+    return poly(c, [x, y]);
+  }
+  return normalize(c, [...a.terms, ...b.terms]);
 }
 
 export function scale(a: Dim, k: number): Dim {
   if (typeof a === 'number') return a * k;
   if (k === 0) return 0;
-  return normalize(
-    a.c * k,
-    a.terms.map((t) => ({ ...t, coef: t.coef * k })),
-  );
+  if (k === 1) return a;
+  // Distinct keys stay distinct: only coefficients that vanish (underflow) are dropped.
+  const terms: Term[] = [];
+  for (const t of a.terms) {
+    const coef = t.coef * k;
+    if (coef !== 0) terms.push({ coef, atoms: t.atoms, key: t.key });
+  }
+  return terms.length === 0 ? a.c * k : poly(a.c * k, terms);
 }
 
 export function sub(a: Dim, b: Dim): Dim {
@@ -72,16 +107,16 @@ export function mul(a: Dim, b: Dim): Dim {
   if (typeof a === 'number') return scale(b, a);
   if (typeof b === 'number') return scale(a, b);
   const terms: Term[] = [];
-  const ta: Term[] = [...a.terms];
-  const tb: Term[] = [...b.terms];
+  const ta = a.terms;
+  const tb = b.terms;
   for (const x of ta) {
     for (const y of tb) {
       const atoms = [...x.atoms, ...y.atoms];
       terms.push({ coef: x.coef * y.coef, atoms, key: atoms.map((t) => t.key).sort().join('*') });
     }
-    if (b.c !== 0) terms.push({ ...x, coef: x.coef * b.c });
+    if (b.c !== 0) terms.push({ coef: x.coef * b.c, atoms: x.atoms, key: x.key });
   }
-  if (a.c !== 0) for (const y of tb) terms.push({ ...y, coef: y.coef * a.c });
+  if (a.c !== 0) for (const y of tb) terms.push({ coef: y.coef * a.c, atoms: y.atoms, key: y.key });
   return normalize(a.c * b.c, terms);
 }
 
@@ -98,7 +133,7 @@ function divRound(a: Dim, d: number, mode: 'floor' | 'ceil'): Dim {
   if (a.c % d === 0 && a.terms.every((t) => t.coef % d === 0)) return scale(a, 1 / d);
   const key = `${mode}(${toText(a)}/${d})`;
   const atom: Atom = { k: mode, p: a, d, key };
-  return { kind: 'poly', c: 0, terms: [{ coef: 1, atoms: [atom], key }] };
+  return poly(0, [{ coef: 1, atoms: [atom], key }]);
 }
 
 export function floorDiv(a: Dim, d: number): Dim {
@@ -138,7 +173,8 @@ function atomText(a: Atom): string {
 
 function termText(t: Term, absCoef: boolean): string {
   const c = absCoef ? Math.abs(t.coef) : t.coef;
-  const body = t.atoms.map(atomText).join('·');
+  let body = atomText(t.atoms[0]);
+  for (let i = 1; i < t.atoms.length; i++) body += `·${atomText(t.atoms[i])}`;
   if (c === 1) return body;
   if (c === -1) return `−${body}`;
   return `${c < 0 ? `−${-c}` : c}·${body}`;
@@ -147,11 +183,15 @@ function termText(t: Term, absCoef: boolean): string {
 /** `1024·N`, `floor((H − 1)/2) + 1`, `N·H·W`. Numbers print as themselves. */
 export function toText(a: Dim): string {
   if (typeof a === 'number') return a < 0 ? `−${-a}` : String(a);
-  let s = '';
-  a.terms.forEach((t, i) => {
-    if (i === 0) s = termText(t, false);
-    else s += t.coef < 0 ? ` − ${termText(t, true)}` : ` + ${termText(t, false)}`;
-  });
+  return (a.text ??= polyText(a));
+}
+
+function polyText(a: Poly): string {
+  let s = termText(a.terms[0], false);
+  for (let i = 1; i < a.terms.length; i++) {
+    const t = a.terms[i];
+    s += t.coef < 0 ? ` − ${termText(t, true)}` : ` + ${termText(t, false)}`;
+  }
   if (a.c > 0) s += ` + ${a.c}`;
   else if (a.c < 0) s += ` − ${-a.c}`;
   return s;

@@ -890,9 +890,16 @@ for (const l of LAYERS) {
   for (const al of l.aliases ?? []) byName.set(al, l);
 }
 
+/** Spellings already looked up (bounded): spares lower-casing each layer line. */
+const bySpelling = new Map<string, LayerDef>();
+
 /** Case-insensitive lookup (`nn.` already removed by the parser). */
 export function findLayer(name: string): LayerDef | undefined {
-  return byName.get(name.toLowerCase());
+  const hit = bySpelling.get(name);
+  if (hit) return hit;
+  const def = byName.get(name.toLowerCase());
+  if (def && bySpelling.size < 256) bySpelling.set(name, def);
+  return def;
 }
 
 export function layerNames(): string[] {

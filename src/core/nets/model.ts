@@ -39,18 +39,45 @@ export type NetBuffer = NetParam;
 /** One level of a path: the canonical part first, then the label if any. */
 type Level = readonly string[];
 
-function combos(levels: readonly Level[]): string[] {
+/**
+ * Path keys (without the network name) are built one level at a time: every spelling of the
+ * prefix, then every spelling of the level (canonical first), so the canonical path is keys[0].
+ */
+function extend(keys: readonly string[], level: Level): string[] {
+  if (keys.length === 1 && level.length === 1) return [keys[0] === '' ? level[0] : `${keys[0]}.${level[0]}`];
+  const next: string[] = [];
+  for (const o of keys) for (const p of level) next.push(o === '' ? p : `${o}.${p}`);
+  return next;
+}
+
+function extendOne(keys: readonly string[], part: string): string[] {
+  if (keys.length === 1) return [keys[0] === '' ? part : `${keys[0]}.${part}`];
+  return keys.map((o) => (o === '' ? part : `${o}.${part}`));
+}
+
+/** A layer's path keys: its level is its index, then its label if any. */
+function layerKeys(keys: readonly string[], node: LayerNode): string[] {
+  const idx = String(node.index);
+  if (!node.label && keys.length === 1) return [keys[0] === '' ? idx : `${keys[0]}.${idx}`];
+  return extend(keys, node.label ? [idx, node.label] : [idx]);
+}
+
+/** Where a spec's layers sit: the top network's name and the path keys of the prefix below it. */
+interface PathCtx {
+  readonly top: string;
+  readonly keys: readonly string[];
+}
+
+function keysOf(levels: readonly Level[]): string[] {
   let out = [''];
-  for (const l of levels) {
-    const next: string[] = [];
-    for (const o of out) for (const p of l) next.push(o === '' ? p : `${o}.${p}`);
-    out = next;
-  }
+  for (const l of levels) out = extend(out, l);
   return out;
 }
 
-function levelsOf(prefix: readonly Level[], local: string): Level[] {
-  return local === '' ? [...prefix] : [...prefix, [local]];
+function numel(shape: readonly number[]): number {
+  let n = 1;
+  for (const d of shape) n *= d;
+  return n;
 }
 
 function drawInit(init: Init, shape: number[], rng: Rng): Tensor {
@@ -70,19 +97,21 @@ function drawInit(init: Init, shape: number[], rng: Rng): Tensor {
   return t;
 }
 
-/** Exact symbolic values behind a LayerInfo's printed sizes, and its path levels. */
+/** Exact symbolic values behind a LayerInfo's printed sizes, and its path keys (a tree beside the LayerInfos). */
 interface InfoDims {
+  readonly info: LayerInfo;
+  /** Beside info.children (present exactly when it is). */
+  readonly children: InfoDims[] | undefined;
   readonly size: Dim;
   readonly macs: Dim;
   readonly mult: Dim;
-  readonly levels: readonly Level[];
+  /** The layer's path keys (without the network name), canonical first. */
+  readonly keys: readonly string[];
 }
-/** Per build: a plain Map (a module-level WeakMap made the garbage collector dominate a 200-layer build). */
-type DimsMap = Map<LayerInfo, InfoDims>;
 
 interface PathEntry {
   params: number;
-  outputSize?: SizeValue;
+  outputSize: SizeValue | undefined;
 }
 
 /** A parameter whose initial value is drawn on first use (see NetworkModel.initOf). */
@@ -103,7 +132,7 @@ class LazyParam implements NetParam {
 export class NetworkModel {
   readonly name: string;
   /** Paths (without the network name, canonical and label spellings) to counts and sizes. */
-  private readonly paths = new Map<string, PathEntry>();
+  private pathsMap: Map<string, PathEntry> | undefined;
   private readonly params: NetParam[] = [];
   private readonly bufs: NetBuffer[] = [];
 
@@ -111,11 +140,21 @@ export class NetworkModel {
     readonly spec: NetSpec,
     readonly info: NetworkInfo | undefined,
     private readonly out: Dim | undefined = undefined,
-    infoDims: DimsMap = new Map(),
+    private readonly infoDims: readonly InfoDims[] = [],
   ) {
     this.name = spec.name;
-    this.instantiate(spec, [[spec.name]]);
-    if (info) this.registerSizes(info.layers, infoDims);
+    this.instantiate(spec, [''], false, undefined);
+  }
+
+  /** Path → counts and sizes, built on first use (most builds never look a path up). */
+  private get paths(): Map<string, PathEntry> {
+    if (this.pathsMap === undefined) {
+      const paths = new Map<string, PathEntry>();
+      this.instantiate(this.spec, [''], false, paths);
+      if (this.info) this.registerSizes(this.infoDims, paths);
+      this.pathsMap = paths;
+    }
+    return this.pathsMap;
   }
 
   /**
@@ -139,43 +178,50 @@ export class NetworkModel {
     return (p.value ??= drawInit(p.init, p.shape, createRng(0)));
   }
 
-  private instantiate(spec: NetSpec, prefix: readonly Level[]): number {
+  /**
+   * Walks the layers in state_dict order. Without `paths`: creates the parameters and buffers.
+   * With `paths`: fills in every path's parameter count instead.
+   */
+  private instantiate(spec: NetSpec, keys: readonly string[], nested: boolean, paths: Map<string, PathEntry> | undefined): number {
     let total = 0;
+    const top = this.name;
     for (const node of spec.layers) {
-      const lv: Level[] = [...prefix, node.label ? [String(node.index), node.label] : [String(node.index)]];
+      const lk = layerKeys(keys, node);
       let own = 0;
-      const add = (list: NetParam[], p: ParamDecl) => {
-        const names = combos([...lv, [p.local]]);
+      const add = (list: NetParam[], p: ParamDecl): void => {
+        const pk = extendOne(lk, p.local);
+        const aliases: string[] = [];
+        for (let i = 1; i < pk.length; i++) aliases.push(`${top}.${pk[i]}`);
         const k = this.pending.length;
         this.pending.push({ init: p.init, shape: p.shape });
-        list.push(new LazyParam(names[0], names.slice(1), p.shape.slice(), this, k));
+        list.push(new LazyParam(`${top}.${pk[0]}`, aliases, p.shape.slice(), this, k));
       };
       for (const p of node.impl.params) {
-        add(this.params, p);
-        const n = p.shape.reduce((a, b) => a * b, 1);
+        const n = numel(p.shape);
         own += n;
-        for (const k of combos([...lv.slice(1), [p.local]])) this.paths.set(k, { params: n });
+        if (paths) for (const k of extendOne(lk, p.local)) paths.set(k, { params: n, outputSize: undefined });
+        else add(this.params, p);
       }
-      for (const b of node.impl.buffers) add(this.bufs, b);
-      for (const c of node.impl.children) own += this.instantiate(c.spec, levelsOf(lv, c.local));
-      for (const k of combos(lv.slice(1))) this.paths.set(k, { ...this.paths.get(k), params: own });
+      if (!paths) for (const b of node.impl.buffers) add(this.bufs, b);
+      for (const c of node.impl.children) own += this.instantiate(c.spec, c.local === '' ? lk : extendOne(lk, c.local), true, paths);
+      if (paths) for (const k of lk) paths.set(k, { params: own, outputSize: undefined });
       total += own;
     }
-    if (prefix.length > 1) for (const k of combos(prefix.slice(1))) if (!this.paths.has(k)) this.paths.set(k, { params: total });
-    if (prefix.length === 1) this.paths.set('', { params: total });
+    if (paths) {
+      if (nested) {
+        for (const k of keys) if (!paths.has(k)) paths.set(k, { params: total, outputSize: undefined });
+      } else paths.set('', { params: total, outputSize: undefined });
+    }
     return total;
   }
 
-  private registerSizes(layers: readonly LayerInfo[], infoDims: DimsMap): void {
-    for (const l of layers) {
-      const d = infoDims.get(l);
-      if (d) {
-        for (const k of combos(d.levels.slice(1))) {
-          const e = this.paths.get(k);
-          if (e && e.outputSize === undefined) e.outputSize = l.outputSize;
-        }
+  private registerSizes(dims: readonly InfoDims[], paths: Map<string, PathEntry>): void {
+    for (const d of dims) {
+      for (const k of d.keys) {
+        const e = paths.get(k);
+        if (e && e.outputSize === undefined) e.outputSize = d.info.outputSize;
       }
-      if (l.children) this.registerSizes(l.children, infoDims);
+      if (d.children) this.registerSizes(d.children, paths);
     }
   }
 
@@ -198,9 +244,6 @@ export class NetworkModel {
   }
 }
 
-function dimsOf(l: LayerInfo, infoDims: DimsMap): InfoDims {
-  return infoDims.get(l)!;
-}
 
 // ------------------------------------------------------------------------ building
 
@@ -250,6 +293,8 @@ function childError(parent: LayerNode, child: NetSpec, e: LayerError, inner: Lay
 interface InferResult {
   readonly out: Dim[];
   readonly infos: LayerInfo[];
+  /** Beside infos. */
+  readonly dims: InfoDims[];
 }
 interface InferFailure {
   readonly error: LayerError;
@@ -263,72 +308,94 @@ export function inferSpec(
   prefix: readonly Level[],
   lineOf: (o: number) => number,
   collect: boolean,
-  infoDims: DimsMap = new Map(),
 ): InferResult | InferFailure {
+  const ctx: PathCtx = { top: prefix.length ? prefix[0][0] : '', keys: keysOf(prefix.slice(1)) };
+  return inferSpecAt(spec, x, ctx, lineOf, collect);
+}
+
+function inferSpecAt(spec: NetSpec, x: readonly Dim[], ctx: PathCtx, lineOf: (o: number) => number, collect: boolean): InferResult | InferFailure {
   const infos: LayerInfo[] = [];
+  const dims: InfoDims[] = [];
   let cur: Dim[] = [...x];
   for (const node of spec.layers) {
-    const r = inferNode(node, cur, prefix, lineOf, collect, infoDims);
+    const r = inferNode(node, cur, ctx, lineOf, collect);
     if ('error' in r) return r;
-    if (collect) infos.push(r.info!);
+    if (collect) {
+      infos.push(r.dims!.info);
+      dims.push(r.dims!);
+    }
     cur = r.out;
   }
-  return { out: cur, infos };
+  return { out: cur, infos, dims };
+}
+
+function paramNames(ps: readonly ParamDecl[], base: string): { name: string; shape: number[] }[] {
+  const out: { name: string; shape: number[] }[] = [];
+  for (const p of ps) out.push({ name: `${base}.${p.local}`, shape: p.shape.slice() });
+  return out;
+}
+
+function sizes(ds: readonly Dim[]): SizeValue[] {
+  const out: SizeValue[] = [];
+  for (const d of ds) out.push(D.toSize(d));
+  return out;
 }
 
 function inferNode(
   node: LayerNode,
   x: readonly Dim[],
-  prefix: readonly Level[],
+  ctx: PathCtx,
   lineOf: (o: number) => number,
   collect: boolean,
-  infoDims: DimsMap,
-): { out: Dim[]; info?: LayerInfo } | InferFailure {
-  const lv: Level[] = [...prefix, node.label ? [String(node.index), node.label] : [String(node.index)]];
-  const childInfos: LayerInfo[] = [];
+): { out: Dim[]; dims?: InfoDims } | InferFailure {
+  const impl = node.impl;
+  const lk = collect || impl.children.length ? layerKeys(ctx.keys, node) : ctx.keys;
+  let childInfos: LayerInfo[] | undefined;
+  let childDims: InfoDims[] | undefined;
   let childMacs: Dim = 0;
   let childMult: Dim = 0;
   let childParams = 0;
-  const out = node.impl.infer(x, {
+  const out = impl.infer(x, {
     child(i, cx) {
-      const c = node.impl.children[i];
-      const r = inferSpec(c.spec, cx, levelsOf(lv, c.local), lineOf, collect, infoDims);
+      const c = impl.children[i];
+      const r = inferSpecAt(c.spec, cx, { top: ctx.top, keys: c.local === '' ? lk : extendOne(lk, c.local) }, lineOf, collect);
       if ('error' in r) return childError(node, c.spec, r.error, r.node);
-      for (const ci of r.infos) {
-        childInfos.push(ci);
-        childMacs = D.add(childMacs, dimsOf(ci, infoDims).macs);
-        childMult = D.add(childMult, dimsOf(ci, infoDims).mult);
-        childParams += ci.params;
+      for (const cd of r.dims) {
+        (childInfos ??= []).push(cd.info);
+        (childDims ??= []).push(cd);
+        childMacs = D.add(childMacs, cd.macs);
+        childMult = D.add(childMult, cd.mult);
+        childParams += cd.info.params;
       }
       return r.out;
     },
   });
   if (isLayerError(out)) return { error: out, node };
   if (!collect) return { out };
-  const own = node.impl.params.reduce((s, p) => s + p.shape.reduce((a, b) => a * b, 1), 0);
-  const names = (ps: readonly ParamDecl[]) => ps.map((p) => ({ name: combos([...lv, [p.local]])[0], shape: p.shape.slice() }));
+  let own = 0;
+  for (const p of impl.params) own += numel(p.shape);
+  const base = `${ctx.top}.${lk[0]}`;
   const size = D.product(out);
-  const macs = D.add(node.impl.macs(x, out), childMacs);
-  const mult = D.add(node.impl.multAdds(x, out), childMult);
-  const info: LayerInfo = {
+  const macs = D.add(impl.macs(x, out), childMacs);
+  const mult = D.add(impl.multAdds(x, out), childMult);
+  const info: { -readonly [K in keyof LayerInfo]: LayerInfo[K] } = {
     index: node.index,
     label: node.label,
     type: node.type,
     line: lineOf(node.line.span.start),
     span: node.line.span,
-    inputShape: x.map(D.toSize),
-    outputShape: out.map(D.toSize),
+    inputShape: sizes(x),
+    outputShape: sizes(out),
     outputSize: D.toSize(size),
     params: own + childParams,
-    paramFormula: node.impl.children.length ? (own + childParams).toLocaleString('en-US') : node.impl.formula,
+    paramFormula: impl.children.length ? (own + childParams).toLocaleString('en-US') : impl.formula,
     macs: D.toSize(macs),
     multAdds: D.toSize(mult),
-    ...(childInfos.length ? { children: childInfos } : {}),
-    ...(node.impl.params.length ? { parameters: names(node.impl.params) } : {}),
-    ...(node.impl.buffers.length ? { buffers: names(node.impl.buffers) } : {}),
   };
-  infoDims.set(info, { size, macs, mult, levels: lv });
-  return { out, info };
+  if (childInfos) info.children = childInfos;
+  if (impl.params.length) info.parameters = paramNames(impl.params, base);
+  if (impl.buffers.length) info.buffers = paramNames(impl.buffers, base);
+  return { out, dims: { info, children: childDims, size, macs, mult, keys: lk } };
 }
 
 /** A layer line naming another network: its layers, instantiated with their own parameters. */
@@ -345,7 +412,7 @@ function nestedImpl(spec: NetSpec): LayerImpl {
   };
 }
 
-function buildSpec(decl: NetworkDecl, st: BuildState, lineOf: (o: number) => number, infoDims: DimsMap): { spec: NetSpec; result: InferResult } | undefined {
+function buildSpec(decl: NetworkDecl, st: BuildState, lineOf: (o: number) => number): { spec: NetSpec; result: InferResult } | undefined {
   const before = st.diags.length;
   const input = inputShape(decl, st);
   const seedV = decl.seed ? evalNumber(decl.seed, st.env) : 0;
@@ -356,7 +423,9 @@ function buildSpec(decl: NetworkDecl, st: BuildState, lineOf: (o: number) => num
   const labels = new Map<string, Span>();
   let cur: Dim[] | undefined = input;
   const infos: LayerInfo[] = [];
-  const prefix: Level[] = [[decl.name.name]];
+  const dims: InfoDims[] = [];
+  const ctx: PathCtx = { top: decl.name.name, keys: [''] };
+  const argEnv = { constant: (n: string) => st.env.constant(n), network: (n: string) => st.env.network(n) };
   decl.layers.forEach((line, index) => {
     const label = line.label?.name ?? null;
     if (line.label && label !== null) {
@@ -390,7 +459,7 @@ function buildSpec(decl: NetworkDecl, st: BuildState, lineOf: (o: number) => num
         return;
       }
       const problems: ArgProblem[] = [];
-      const bound = bindLayerArgs(def.name, def.args, line.args, { constant: (n) => st.env.constant(n), network: (n) => st.env.network(n) }, problems, line.span);
+      const bound = bindLayerArgs(def.name, def.args, line.args, argEnv, problems, line.span);
       for (const p of problems) st.diags.push(diagError('net.bad-argument', p.message, p.span ?? line.span));
       if (!bound) {
         cur = undefined;
@@ -416,7 +485,7 @@ function buildSpec(decl: NetworkDecl, st: BuildState, lineOf: (o: number) => num
     }
     layers.push(node);
     if (cur === undefined) return;
-    const r = inferNode(node, cur, prefix, lineOf, true, infoDims);
+    const r = inferNode(node, cur, ctx, lineOf, true);
     if ('error' in r) {
       const span = (r.error.arg && node.argSpans[r.error.arg]) || line.span;
       st.diags.push(diagError(r.error.code ?? 'net.shape-mismatch', r.error.message, span));
@@ -424,31 +493,31 @@ function buildSpec(decl: NetworkDecl, st: BuildState, lineOf: (o: number) => num
       return;
     }
     cur = r.out;
-    infos.push(r.info!);
+    infos.push(r.dims!.info);
+    dims.push(r.dims!);
   });
   if (st.diags.length > before || !input || !cur) return undefined;
-  return { spec: { name: decl.name.name, decl, seed: seedV ?? 0, input, layers }, result: { out: cur, infos } };
+  return { spec: { name: decl.name.name, decl, seed: seedV ?? 0, input, layers }, result: { out: cur, infos, dims } };
 }
 
 export function buildNetwork(decl: NetworkDecl, env: NetEnv): { model: NetworkModel | undefined; info: NetworkInfo | undefined; diagnostics: Diagnostic[] } {
   const st: BuildState = { env, diags: [] };
   const lineOf = env.lineOf ?? (() => 0);
-  const infoDims: DimsMap = new Map();
-  const built = buildSpec(decl, st, lineOf, infoDims);
+  const built = buildSpec(decl, st, lineOf);
   if (!built) return { model: undefined, info: undefined, diagnostics: st.diags };
   const { spec, result } = built;
-  const info = networkInfo(spec, result, lineOf, infoDims);
-  return { model: new NetworkModel(spec, info, D.product(result.out), infoDims), info, diagnostics: st.diags };
+  const info = networkInfo(spec, result, lineOf);
+  return { model: new NetworkModel(spec, info, D.product(result.out), result.dims), info, diagnostics: st.diags };
 }
 
-function leafTotals(layers: readonly LayerInfo[], infoDims: DimsMap): { act: Dim } {
+function leafTotals(layers: readonly InfoDims[]): Dim {
   let act: Dim = 0;
   for (const l of layers) {
-    if (l.children) act = D.add(act, leafTotals(l.children, infoDims).act);
+    if (l.children) act = D.add(act, leafTotals(l.children));
     // A nested network's output is its last layer's; a residual sum is a new tensor.
-    if (!l.children || l.type === 'Residual') act = D.add(act, dimsOf(l, infoDims).size);
+    if (!l.children || l.info.type === 'Residual') act = D.add(act, l.size);
   }
-  return { act };
+  return act;
 }
 
 function countBuffers(spec: NetSpec): number {
@@ -460,19 +529,20 @@ function countBuffers(spec: NetSpec): number {
   return n;
 }
 
-function networkInfo(spec: NetSpec, r: InferResult, lineOf: (o: number) => number, infoDims: DimsMap): NetworkInfo {
+function networkInfo(spec: NetSpec, r: InferResult, lineOf: (o: number) => number): NetworkInfo {
   let params = 0;
   let macs: Dim = 0;
   let mult: Dim = 0;
   const formula: string[] = [];
-  for (const l of r.infos) {
+  for (const d of r.dims) {
+    const l = d.info;
     params += l.params;
-    macs = D.add(macs, dimsOf(l, infoDims).macs);
-    mult = D.add(mult, dimsOf(l, infoDims).mult);
+    macs = D.add(macs, d.macs);
+    mult = D.add(mult, d.mult);
     if (l.params) formula.push(l.paramFormula);
   }
   const buffers = countBuffers(spec);
-  const { act } = leafTotals(r.infos, infoDims);
+  const act = leafTotals(r.dims);
   return {
     name: spec.name,
     line: lineOf(spec.decl.span.start),
