@@ -21,6 +21,15 @@ export function isShapeError(x: Shape | ShapeError): x is ShapeError {
 }
 
 /**
+ * Storage for a training step's temporaries (see ScratchPool in tape.ts): `alloc(n)` returns a
+ * Float64Array of n elements that nothing else uses until the step ends, with unspecified
+ * contents (possibly a previous step's values), so an op must write every element of it.
+ */
+export interface Scratch {
+  alloc(n: number): Float64Array;
+}
+
+/**
  * One entry of the op table: shape inference, forward, backward (vector-Jacobian product,
  * un-broadcast by summing) and the local derivative as printable text.
  */
@@ -29,13 +38,25 @@ export interface OpDef {
   /** How the op reads in a formula: `ReLU`, `softmax`, `@`. */
   readonly display: string;
   readonly inferShape: (shapes: readonly Shape[], attrs: Attrs) => Shape | ShapeError;
-  readonly forward: (inputs: readonly Tensor[], attrs: Attrs) => Tensor;
+  /**
+   * `scratch`, when given (training steps only), may provide the output's array instead of a
+   * fresh allocation; an op may ignore it.
+   */
+  readonly forward: (inputs: readonly Tensor[], attrs: Attrs, scratch?: Scratch) => Tensor;
   /**
    * Gradients for each input given the output gradient `g`; null where an input is not
    * differentiable. `needs[k]` false says the caller will not read input k's gradient (a
    * constant, such as the data): the op may return null there and skip that work.
+   * `scratch`, as for forward, may provide the gradients' arrays.
    */
-  readonly backward: (g: Tensor, inputs: readonly Tensor[], out: Tensor, attrs: Attrs, needs?: readonly boolean[]) => (Tensor | null)[];
+  readonly backward: (
+    g: Tensor,
+    inputs: readonly Tensor[],
+    out: Tensor,
+    attrs: Attrs,
+    needs?: readonly boolean[],
+    scratch?: Scratch,
+  ) => (Tensor | null)[];
   /**
    * True when backward returns, for each input, a newly allocated array that the op keeps no
    * reference to and returns for no other input: the tape then adopts it instead of copying.

@@ -1,5 +1,5 @@
 import { allFinite, isScalarShape, scalar, tensor, type Shape, type Tensor } from '../tensor/tensor';
-import { getOp, type Attrs, type OpDef } from './op';
+import { getOp, type Attrs, type OpDef, type Scratch } from './op';
 import { SCALAR_CODE } from './ops/elementwise';
 import { S, scalarForward, scalarPartial } from './scalar';
 
@@ -41,6 +41,39 @@ function zeroed(bytes: number): { readonly buffer: ArrayBuffer; readonly offset:
   return { buffer: slab, offset };
 }
 
+/**
+ * Arrays reused from one training step to the next (the same ops on the same shapes run every
+ * step): `alloc` hands out a free array of the requested length, or a new one, and `recycle`
+ * makes every array handed out since the last recycle free again. The owner must recycle only
+ * when nothing reads those arrays any more (the training loop: after truncating the step's
+ * nodes, having kept the loss as a number and updated the parameters in place). An array is
+ * never handed out twice between recycles, so the arrays of one step never alias each other.
+ */
+export class ScratchPool implements Scratch {
+  /** Free arrays by length. */
+  private readonly free = new Map<number, Float64Array[]>();
+  /** Arrays handed out since the last recycle. */
+  private used: Float64Array[] = [];
+
+  alloc(n: number): Float64Array {
+    const list = this.free.get(n);
+    const a = list !== undefined && list.length > 0 ? list.pop()! : new Float64Array(n);
+    this.used.push(a);
+    return a;
+  }
+
+  recycle(): void {
+    const used = this.used;
+    for (let k = 0; k < used.length; k++) {
+      const a = used[k];
+      let list = this.free.get(a.length);
+      if (list === undefined) this.free.set(a.length, (list = []));
+      list.push(a);
+    }
+    used.length = 0;
+  }
+}
+
 /** Bytes per node over all typed fields: sv, sparam (8 each), in0, in1, spanStart, spanEnd (4 each), opIndex (2), kind, isScalar, req, scode (1 each). */
 const BYTES_PER_NODE = 8 * 2 + 4 * 4 + 2 + 4;
 
@@ -80,6 +113,9 @@ export class Tape {
   private readonly ops: OpDef[] = [];
   /** Op name → [table index, scalar code]: one lookup per node. */
   private readonly opIds = new Map<string, { id: number; code: number }>();
+  /** While set (a training step), nodes from `scratchFrom` on take their values' arrays from it. */
+  private scratch: Scratch | undefined;
+  private scratchFrom = 0;
 
   constructor(capacity = 256) {
     this.cap = 0;
@@ -309,6 +345,16 @@ export class Tape {
     return i;
   }
 
+  /**
+   * From now on, values of op nodes at index `from` or later may live in `scratch` (undefined:
+   * none do). The caller owns the arrays' lifetime: it recycles them only after truncating
+   * those nodes, and copies any value it keeps.
+   */
+  useScratch(scratch: Scratch | undefined, from = this.n): void {
+    this.scratch = scratch;
+    this.scratchFrom = from;
+  }
+
   /** (Re)computes node i's value from its inputs. */
   compute(i: number): void {
     const code = this.scode[i];
@@ -320,7 +366,8 @@ export class Tape {
     }
     const op = this.ops[this.opIndex[i]];
     const ins = this.inputs(i).map((k) => this.value(k));
-    this.store(i, op.forward(ins, this.attrs[i] ?? {}));
+    const scratch = this.scratch !== undefined && i >= this.scratchFrom ? this.scratch : undefined;
+    this.store(i, op.forward(ins, this.attrs[i] ?? {}, scratch));
   }
 
   /** Drops every node from `mark` on (a training step's temporaries); their slots are reused. */
@@ -352,8 +399,11 @@ export class Tape {
     return r;
   }
 
-  /** Reverse mode from a node holding one element. */
-  backward(root: number): Gradients {
+  /**
+   * Reverse mode from a node holding one element. With `scratch`, the adjoints' arrays may come
+   * from it: the caller must then stop reading the Gradients before it recycles the scratch.
+   */
+  backward(root: number, scratch?: Scratch): Gradients {
     const n = root + 1;
     // The scalar adjoints and the reached marks share one zeroed buffer.
     const { buffer: buf, offset } = zeroed(n * 9);
@@ -418,7 +468,7 @@ export class Tape {
         ins[k] = this.value(insIdx[k]);
         needs[k] = req[insIdx[k]] === 1;
       }
-      const grads = op.backward(g, ins, this.value(i), this.attrs[i] ?? {}, needs);
+      const grads = op.backward(g, ins, this.value(i), this.attrs[i] ?? {}, needs, scratch);
       const fresh = op.freshGradients === true;
       for (let k = 0; k < nIn; k++) {
         const j = insIdx[k];
@@ -438,7 +488,12 @@ export class Tape {
           // The first contribution is adopted when the op made it for this input alone (later
           // ones accumulate into it); otherwise it may alias g, a value or another input's
           // gradient, and is copied.
-          else tg[j] = fresh && !returnedBefore(grads, k, gd) ? gd : gd.slice();
+          else if (fresh && !returnedBefore(grads, k, gd)) tg[j] = gd;
+          else if (scratch !== undefined) {
+            const c = scratch.alloc(gd.length);
+            c.set(gd);
+            tg[j] = c;
+          } else tg[j] = gd.slice();
         }
       }
     }

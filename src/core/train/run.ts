@@ -5,7 +5,7 @@
  * optimiser update with PyTorch's rules. Afterwards the trained parameters are new leaves
  * bound to the same names, so later lines (`yhat = mlp(Xtest)`, `grad`, `expect`) see them.
  */
-import { K } from '../autodiff/tape';
+import { K, ScratchPool } from '../autodiff/tape';
 import type { TrainingInfo } from '../analysis';
 import { error, warning, type Diagnostic } from '../diagnostics';
 import type { Binding } from '../eval/values';
@@ -33,8 +33,14 @@ interface Trainable {
 /** Training work is allowed this share of the budget left when it starts; the rest is for the lines after it. */
 const BUDGET_SHARE = 0.9;
 
-function truncateTape(host: TrainHost, mark: number): void {
+/**
+ * Drops a step's nodes; their arrays then go back to the step's scratch. Nothing outside the
+ * step reads them: the loss and metric are kept as numbers, the parameters' arrays are the
+ * optimiser's own (updated in place, never scratch), and the step's Gradients are not kept.
+ */
+function truncateTape(host: TrainHost, mark: number, scratch: ScratchPool): void {
   host.tape.truncate(mark);
+  scratch.recycle();
 }
 
 /** Names read by an expression (not callees). */
@@ -127,10 +133,11 @@ function mentionsNetwork(e: Expr, nets: ReadonlySet<string>): boolean {
 }
 
 /** Rows `idx` of a tensor whose first axis indexes the examples. */
-function gatherRows(t: Tensor, idx: Int32Array, from: number, to: number): Tensor {
+function gatherRows(t: Tensor, idx: Int32Array, from: number, to: number, scratch: ScratchPool): Tensor {
   const rowSize = t.shape.length <= 1 ? 1 : t.data.length / t.shape[0];
   const count = to - from;
-  const data = new Float64Array(count * rowSize);
+  // Every element is written below.
+  const data = scratch.alloc(count * rowSize);
   if (rowSize === 1) for (let r = 0; r < count; r++) data[r] = t.data[idx[from + r]];
   else for (let r = 0; r < count; r++) data.set(t.data.subarray(idx[from + r] * rowSize, (idx[from + r] + 1) * rowSize), r * rowSize);
   return { shape: [count, ...t.shape.slice(1)], data };
@@ -286,6 +293,9 @@ export function runTraining(stmt: TrainStmt, host: TrainHost): TrainingInfo | un
   const withNode = (b: Binding, node: number): Binding => (node === b.node ? b : { ...b, node });
   const restoreRecord = host.saveRecord();
   const mark = host.tape.n;
+  // Arrays of the step's values and gradients, reused by the next step (the same ops on the
+  // same shapes): fresh multi-megabyte arrays cost page faults every step.
+  const scratch = new ScratchPool();
   const rng = shuffle ? (seedV !== null ? createRng(seedV) : host.docRng()) : undefined;
   const startWork = host.work();
   const limit = startWork + BUDGET_SHARE * Math.max(0, host.budget - startWork);
@@ -303,10 +313,10 @@ export function runTraining(stmt: TrainStmt, host: TrainHost): TrainingInfo | un
 
   /** One optimiser step on rows order[from, to); returns the loss and metric, or a reason to stop. */
   const step = (order: Int32Array | undefined, from: number, to: number): { loss: number; metric?: number } | 'error' | 'nan' => {
-    truncateTape(host, mark);
+    truncateTape(host, mark, scratch);
     direct.clear();
     for (const d of data) {
-      const bt = order ? gatherRows(d.value, order, from, to) : d.value;
+      const bt = order ? gatherRows(d.value, order, from, to, scratch) : d.value;
       const node = host.tape.leaf(bt, K.CONST, d.binding.nameSpan.start, d.binding.nameSpan.end);
       direct.set(d.binding, node);
       setEnv(d.name, withNode(d.binding, node));
@@ -364,7 +374,7 @@ export function runTraining(stmt: TrainStmt, host: TrainHost): TrainingInfo | un
       metric = mv.data[0];
     }
     if (!Number.isFinite(loss)) return 'nan';
-    const grads = host.tape.backward(lossNode);
+    const grads = host.tape.backward(lossNode, scratch);
     const forward = host.work() - before;
     host.addWork(2 * forward);
     stepCost = 3 * forward;
@@ -391,6 +401,7 @@ export function runTraining(stmt: TrainStmt, host: TrainHost): TrainingInfo | un
     return ok;
   };
 
+  host.tape.useScratch(scratch, mark);
   try {
     outer: for (let e = 0; e < epochs; e++) {
       const order = rng ? rng.permutation(n) : batch < n ? Int32Array.from({ length: n }, (_, i) => i) : undefined;
@@ -445,7 +456,8 @@ export function runTraining(stmt: TrainStmt, host: TrainHost): TrainingInfo | un
     }
   } finally {
     host.memoNetworkCalls(false);
-    truncateTape(host, mark);
+    truncateTape(host, mark, scratch);
+    host.tape.useScratch(undefined);
     for (const [name, b] of savedEnv) host.setEnv(name, b);
     for (const p of params) if (p.network !== undefined) host.setNetworkParam(p.original);
     restoreRecord();

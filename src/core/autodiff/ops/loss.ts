@@ -193,11 +193,12 @@ defineOp({
     }
     return tensor([], [-s / p.data.length]);
   },
-  backward: (g, [p, y]) => {
+  backward: (g, [p, y], _out, _attrs, _needs, scratch) => {
     const n = p.data.length;
     const k = g.data[0] / n;
-    const gp = tensor(p.shape);
-    const gy = tensor(y.shape);
+    // The loop writes every element of both.
+    const gp = scratch !== undefined ? { shape: p.shape.slice(), data: scratch.alloc(n) } : tensor(p.shape);
+    const gy = scratch !== undefined ? { shape: y.shape.slice(), data: scratch.alloc(n) } : tensor(y.shape);
     for (let i = 0; i < n; i++) {
       const pi = p.data[i];
       const yi = y.data[i];

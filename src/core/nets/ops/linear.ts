@@ -5,7 +5,7 @@
  *   gx = g · W    ([R, out] · [out, in])
  *   gW = gᵀ · x   ([R, out]ᵀ · [R, in])
  */
-import { defineOp } from '../../autodiff/op';
+import { defineOp, type Scratch } from '../../autodiff/op';
 import { formatShape, tensor, type Tensor } from '../../tensor/tensor';
 import { gemm, view, WASM_MIN_MACS } from '../../tensor/matmul';
 
@@ -57,6 +57,11 @@ export function matmulAtB(a: Float64Array, b: Float64Array, R: number, O: number
   }
 }
 
+/** A tensor of `shape` (n elements) that the caller overwrites: from the scratch when given, else new. */
+function out(shape: readonly number[], n: number, scratch: Scratch | undefined): Tensor {
+  return scratch !== undefined ? { shape: shape.slice(), data: scratch.alloc(n) } : tensor(shape);
+}
+
 export const linearOp = defineOp({
   name: 'linear',
   display: 'Linear',
@@ -69,12 +74,15 @@ export const linearOp = defineOp({
       return { error: `Expected a bias of shape [${w[0]}], found ${formatShape(b)}.`, input: 2 };
     return [...x.slice(0, -1), w[0]];
   },
-  forward(inputs) {
+  forward(inputs, _attrs, scratch) {
     const [x, w, b] = inputs;
     const O = w.shape[0];
     const I = w.shape[1];
     const R = I === 0 ? 0 : x.data.length / I;
-    const y = tensor([...x.shape.slice(0, -1), O]);
+    const yShape = [...x.shape.slice(0, -1), O];
+    // Not accumulating, the product overwrites every element (R · O of them when I > 0): a scratch
+    // array's old contents are never read.
+    const y = scratch !== undefined && I > 0 ? { shape: yShape, data: scratch.alloc(R * O) } : tensor(yShape);
     const yd = y.data;
     matmulABt(x.data, w.data, R, I, O, yd, false);
     if (b) {
@@ -83,7 +91,7 @@ export const linearOp = defineOp({
     }
     return y;
   },
-  backward(g, inputs, _out, _attrs, needs) {
+  backward(g, inputs, _out, _attrs, needs, scratch) {
     const [x, w, b] = inputs;
     const O = w.shape[0];
     const I = w.shape[1];
@@ -91,18 +99,20 @@ export const linearOp = defineOp({
     // The data's gradient (the first layer's x) is not computed when nobody reads it.
     let gx: Tensor | null = null;
     if (!needs || needs[0]) {
-      gx = tensor(x.shape);
+      gx = out(x.shape, R * I, scratch);
       matmulAB(g.data, w.data, R, O, I, gx.data, false);
     }
     let gw: Tensor | null = null;
     if (!needs || needs[1]) {
-      gw = tensor(w.shape);
+      gw = out(w.shape, O * I, scratch);
       matmulAtB(g.data, x.data, R, O, I, gw.data, false);
     }
     const res: (Tensor | null)[] = [gx, gw];
     if (b && (!needs || needs[2])) {
-      const gb = tensor(b.shape);
+      const gb = out(b.shape, O, scratch);
       const gbd = gb.data;
+      // Sums accumulate: a scratch array starts with the previous step's values.
+      if (scratch !== undefined) gbd.fill(0);
       const gd = g.data;
       for (let r = 0; r < R; r++) for (let o = 0, e = r * O; o < O; o++) gbd[o] += gd[e + o];
       res.push(gb);
