@@ -122,6 +122,21 @@ function makeToken(type: TokenType, text: string, start: number, end: number, va
  * One pass over the segment by character codes: indentation at the start of each physical
  * line, then tokens; a logical line ends at a line break outside brackets.
  */
+/** The end of a name starting before `i`: ASCII by code, Unicode letters (Greek, surrogate pairs) by class. */
+function identEnd(text: string, i: number, end: number): number {
+  while (i < end) {
+    const c = text.charCodeAt(i);
+    if ((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95) i++;
+    else if (c < 128) break;
+    else if (c >= 0xd800 && c <= 0xdbff) {
+      if (isIdentPart(text.slice(i, i + 2))) i += 2;
+      else break;
+    } else if (isIdentPart(text[i])) i++;
+    else break;
+  }
+  return i;
+}
+
 function lexSegment(
   text: string,
   seg: Segment,
@@ -212,17 +227,7 @@ function lexSegment(
     if (tokens.length === 0 && lineStart < 0) lineStart = i;
     if (cls === Ch.IDENT) {
       const s = i;
-      i++;
-      while (i < end) {
-        const c = text.charCodeAt(i);
-        if ((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95) i++;
-        else if (c < 128) break;
-        else if (c >= 0xd800 && c <= 0xdbff) {
-          if (isIdentPart(text.slice(i, i + 2))) i += 2;
-          else break;
-        } else if (isIdentPart(text[i])) i++;
-        else break;
-      }
+      i = identEnd(text, i + 1, end);
       tokens.push(makeToken('ident', text.slice(s, i), s, i, undefined, 0));
       continue;
     }
@@ -340,16 +345,7 @@ function lexSegment(
       // Unicode names (Greek letters, mathematical letters as surrogate pairs).
       if (isIdentStart(text[i]) || (code >= 0xd800 && code <= 0xdbff && isIdentStart(text.slice(i, i + 2)))) {
         const s = i;
-        while (i < end) {
-          const c = text.charCodeAt(i);
-          if ((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95) i++;
-          else if (c < 128) break;
-          else if (c >= 0xd800 && c <= 0xdbff) {
-            if (isIdentPart(text.slice(i, i + 2))) i += 2;
-            else break;
-          } else if (isIdentPart(text[i])) i++;
-          else break;
-        }
+        i = identEnd(text, i, end);
         tokens.push(makeToken('ident', text.slice(s, i), s, i, undefined, 0));
         continue;
       }
