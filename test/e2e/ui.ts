@@ -146,6 +146,36 @@ export async function runUi(o: UiOptions): Promise<TestResult[]> {
     await shot('problems');
   });
 
+  suite.test('a typed line gets its CodeLens at VS Code\'s own lens refresh (keystroke → lens latency)', async () => {
+    const samples: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const name = `lens${i}`;
+      await focusEditor(page);
+      await page.keyboard.press('Control+End');
+      await page.keyboard.press('Enter');
+      await page.evaluate((text) => {
+        const w = window as unknown as Record<string, unknown>;
+        w.__lens = { key: 0, lens: 0 };
+        const state = w.__lens as { key: number; lens: number };
+        window.addEventListener('keydown', () => (state.key = performance.now()), { capture: true });
+        const obs = new MutationObserver(() => {
+          if (!state.lens && [...document.querySelectorAll('.monaco-editor .codelens-decoration')].some((e) => e.textContent?.includes(text))) {
+            state.lens = performance.now();
+            obs.disconnect();
+          }
+        });
+        obs.observe(document.body, { subtree: true, childList: true, characterData: true });
+      }, `${name} = 0.8`);
+      // x1 = 0.4 in T1, so x1 * 2 = 0.8.
+      await page.keyboard.type(`${name} = x1 * 2`);
+      await page.locator('.monaco-editor .codelens-decoration', { hasText: `${name} = 0.8` }).first().waitFor({ timeout: 20_000 });
+      const m = await page.evaluate(() => (window as unknown as { __lens: { key: number; lens: number } }).__lens);
+      samples.push(m.lens - m.key);
+    }
+    metrics.keystrokeToLensMedianMs = median(samples);
+    console.log(`    keystroke → CodeLens: ${samples.map((x) => Math.round(x)).join(', ')} ms (VS Code refreshes lenses after its own ≥ 250 ms debounce)`);
+  });
+
   suite.test('Explain Gradient… from the palette opens the derivation', async () => {
     await focusEditor(page);
     await runCommand(page, 'GradLens: Explain Gradient');
