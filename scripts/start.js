@@ -8,7 +8,7 @@
  *   GRADLENS_PORT=8080                 (default 8080, or a free port if 8080 is taken)
  *
  * Settings and extensions persist in $HOME/.cache/gradlens/editor. Ctrl+C stops the server.
- * Needs `bash scripts/ci-setup.sh` once (it installs code-server and chromium).
+ * `npm start` runs `bash scripts/ci-setup.sh` first (idempotent: installs code-server and chromium once).
  */
 const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
