@@ -230,9 +230,11 @@ export async function runUi(o: UiOptions): Promise<TestResult[]> {
     assert(onPath === 8, `∂z/∂w0 paths through x1's operations: ${onPath} edges`);
     await page.waitForTimeout(300);
     await shot('panel');
-    // docs/panel.png: the panel as a user sees it.
+    // The panel as a user sees it: kept with the run's artifacts; GRADLENS_UPDATE_SCREENSHOT=1
+    // refreshes docs/panel.png (a test run must not change tracked files).
     const frame = page.locator('iframe.webview.ready').last();
-    await frame.screenshot({ path: path.join(o.root, 'docs', 'panel.png') });
+    await frame.screenshot({ path: path.join(o.artifacts, 'panel-webview.png') });
+    if (process.env.GRADLENS_UPDATE_SCREENSHOT === '1') await frame.screenshot({ path: path.join(o.root, 'docs', 'panel.png') });
     // Fold it back.
     await panel.locator('.node.value-box.result .expand').dispatchEvent('click');
     await panel.locator('.node.kind-op', { hasText: 'x1 = ReLU' }).waitFor({ timeout: 10_000 });
