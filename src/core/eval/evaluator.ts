@@ -118,6 +118,8 @@ export class Evaluator {
   private readonly recordExpressions: boolean;
   /** While a training step runs: network calls by (network, input node, mode) → output node. */
   private netMemo: Map<string, number> | undefined;
+  /** Off only during a training step's later steps (TrainHost.checkFiniteOps): `apply` then skips the NaN/∞ scan. */
+  private checkFinite = true;
   private work = 0;
   private readonly budget: number;
   private readonly tol: number;
@@ -721,6 +723,9 @@ export class Evaluator {
       },
       memoNetworkCalls: (on) => {
         this.netMemo = on ? new Map() : undefined;
+      },
+      checkFiniteOps: (on) => {
+        this.checkFinite = on;
       },
       saveRecord: () => {
         const saved = new Map(this.exprNodes);
@@ -1336,7 +1341,7 @@ export class Evaluator {
       this.diagnostics.push(error('eval.internal', `Expected ${def.display} to evaluate, found an internal error: ${(err as Error).message}`, opSpan));
       return undefined;
     }
-    if (!this.tape.isFinite(n)) this.nonFinite(def, inputs, n, opSpan);
+    if (this.checkFinite && !this.tape.isFinite(n)) this.nonFinite(def, inputs, n, opSpan);
     return n;
   }
 

@@ -58,6 +58,11 @@ export interface TrainHost {
   docRng(): Rng;
   /** While on, a network called again on the same input node returns the same output node. */
   memoNetworkCalls(on: boolean): void;
+  /**
+   * While off, ops skip the scan of their output for a new NaN/∞ (and its warning): a training
+   * step's tensors are large and the step checks its loss itself ('train.non-finite').
+   */
+  checkFiniteOps(on: boolean): void;
   /** Saves the evaluator's expression → node record; the returned function restores it. */
   saveRecord(): () => void;
   readonly onProgress?: ProgressCallback;

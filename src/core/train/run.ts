@@ -417,6 +417,9 @@ export function runTraining(stmt: TrainStmt, host: TrainHost): TrainingInfo | un
         const from = s * batch;
         const to = data.length ? Math.min(n, from + batch) : 0;
         const mark0 = diags.length;
+        // The first step scans every op's output for a new NaN/∞ (warning where it is made); later
+        // steps skip that scan of large tensors and rely on the loss check below ('train.non-finite').
+        host.checkFiniteOps(steps === 0);
         const r = host.guardBudget(() => step(order, from, to));
         const ok = review(mark0);
         if (r === 'budget') {
@@ -456,6 +459,7 @@ export function runTraining(stmt: TrainStmt, host: TrainHost): TrainingInfo | un
     }
   } finally {
     host.memoNetworkCalls(false);
+    host.checkFiniteOps(true);
     truncateTape(host, mark, scratch);
     host.tape.useScratch(undefined);
     for (const [name, b] of savedEnv) host.setEnv(name, b);

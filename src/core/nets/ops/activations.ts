@@ -72,18 +72,52 @@ unaryOp('nn_relu', 'ReLU', (x) => (x > 0 ? x : 0), (x) => (x > 0 ? 1 : 0), "∂L
     const n = x.length;
     // v·[v > 0] + 0 is v for v > 0 and +0 otherwise (−0 + 0 = +0), as `v > 0 ? v : 0`, except
     // NaN for v NaN or −∞; the sum (of values ≥ 0) is NaN exactly then, and the exact loop reruns.
-    let s = 0;
-    for (let i = 0; i < n; i++) {
+    // Unrolled by 4 with four sums (one sum would chain every addition); any NaN makes its sum NaN.
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    const n4 = n & ~3;
+    let i = 0;
+    for (; i < n4; i += 4) {
+      const v0 = x[i];
+      const v1 = x[i + 1];
+      const v2 = x[i + 2];
+      const v3 = x[i + 3];
+      const o0 = v0 * +(v0 > 0) + 0;
+      const o1 = v1 * +(v1 > 0) + 0;
+      const o2 = v2 * +(v2 > 0) + 0;
+      const o3 = v3 * +(v3 > 0) + 0;
+      y[i] = o0;
+      y[i + 1] = o1;
+      y[i + 2] = o2;
+      y[i + 3] = o3;
+      s0 += o0;
+      s1 += o1;
+      s2 += o2;
+      s3 += o3;
+    }
+    for (; i < n; i++) {
       const v = x[i];
       const o = v * +(v > 0) + 0;
       y[i] = o;
-      s += o;
+      s0 += o;
     }
-    if (s !== s) for (let i = 0; i < n; i++) y[i] = x[i] > 0 ? x[i] : 0;
+    const s = s0 + s1 + s2 + s3;
+    if (s !== s) for (let k = 0; k < n; k++) y[k] = x[k] > 0 ? x[k] : 0;
   },
   backward(g, x, _y, r) {
-    // g·1 or g·0, as g · (x > 0 ? 1 : 0).
-    for (let i = 0; i < x.length; i++) r[i] = g[i] * +(x[i] > 0);
+    // g·1 or g·0, as g · (x > 0 ? 1 : 0); unrolled by 4.
+    const n = x.length;
+    const n4 = n & ~3;
+    let i = 0;
+    for (; i < n4; i += 4) {
+      r[i] = g[i] * +(x[i] > 0);
+      r[i + 1] = g[i + 1] * +(x[i + 1] > 0);
+      r[i + 2] = g[i + 2] * +(x[i + 2] > 0);
+      r[i + 3] = g[i + 3] * +(x[i + 3] > 0);
+    }
+    for (; i < n; i++) r[i] = g[i] * +(x[i] > 0);
   },
 });
 unaryOp(

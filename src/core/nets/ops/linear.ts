@@ -57,6 +57,41 @@ export function matmulAtB(a: Float64Array, b: Float64Array, R: number, O: number
   }
 }
 
+/** y[r, o] += v[o] for every row r of y[R, O] (the bias add), row by row, unrolled by 4. */
+function addBiasRows(y: Float64Array, v: Float64Array, R: number, O: number): void {
+  const O4 = O & ~3;
+  for (let r = 0; r < R; r++) {
+    const e = r * O;
+    let o = 0;
+    for (; o < O4; o += 4) {
+      y[e + o] += v[o];
+      y[e + o + 1] += v[o + 1];
+      y[e + o + 2] += v[o + 2];
+      y[e + o + 3] += v[o + 3];
+    }
+    for (; o < O; o++) y[e + o] += v[o];
+  }
+}
+
+/**
+ * acc[o] += m[r, o] for r = 0, 1, … (the bias gradient's column sums), row by row, unrolled by
+ * 4: each column's additions stay in row order, so the sums are those of the plain loop.
+ */
+function sumRowsInto(acc: Float64Array, m: Float64Array, R: number, O: number): void {
+  const O4 = O & ~3;
+  for (let r = 0; r < R; r++) {
+    const e = r * O;
+    let o = 0;
+    for (; o < O4; o += 4) {
+      acc[o] += m[e + o];
+      acc[o + 1] += m[e + o + 1];
+      acc[o + 2] += m[e + o + 2];
+      acc[o + 3] += m[e + o + 3];
+    }
+    for (; o < O; o++) acc[o] += m[e + o];
+  }
+}
+
 /** A tensor of `shape` (n elements) that the caller overwrites: from the scratch when given, else new. */
 function out(shape: readonly number[], n: number, scratch: Scratch | undefined): Tensor {
   return scratch !== undefined ? { shape: shape.slice(), data: scratch.alloc(n) } : tensor(shape);
@@ -86,8 +121,7 @@ export const linearOp = defineOp({
     const yd = y.data;
     matmulABt(x.data, w.data, R, I, O, yd, false);
     if (b) {
-      const bd = b.data;
-      for (let r = 0; r < R; r++) for (let o = 0, e = r * O; o < O; o++) yd[e + o] += bd[o];
+      addBiasRows(yd, b.data, R, O);
     }
     return y;
   },
@@ -113,8 +147,7 @@ export const linearOp = defineOp({
       const gbd = gb.data;
       // Sums accumulate: a scratch array starts with the previous step's values.
       if (scratch !== undefined) gbd.fill(0);
-      const gd = g.data;
-      for (let r = 0; r < R; r++) for (let o = 0, e = r * O; o < O; o++) gbd[o] += gd[e + o];
+      sumRowsInto(gbd, g.data, R, O);
       res.push(gb);
     } else if (b) res.push(null);
     return res;
