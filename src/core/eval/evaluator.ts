@@ -525,20 +525,41 @@ export class Evaluator {
       return;
     }
     const Rb = broadcastTo(R, L.shape);
+    this.settleExpect(stmt, tol, L.shape, L.data, R.shape, R.data, Rb.data);
+  }
+
+  /** `expect` of two scalars: no tensors on the hot path, the same test and record. */
+  private expectScalars(stmt: ExpectStmt, a: number, b: number, tol: number): void {
+    this.settleExpect(stmt, tol, [], [a], [], [b], [b]);
+  }
+
+  /**
+   * Compares LEFT with RIGHT (already broadcast to LEFT's shape) element by element:
+   * |L − R| ≤ tol·max(1, |R|), NaN never passes; records the expectation and, when it
+   * fails, an error that shows both sides.
+   */
+  private settleExpect(
+    stmt: ExpectStmt,
+    tol: number,
+    lShape: Shape,
+    l: ArrayLike<number>,
+    rShape: Shape,
+    r: ArrayLike<number>,
+    rb: ArrayLike<number>,
+  ): void {
     let maxError = 0;
     let passed = true;
     let worst = 0;
-    for (let i = 0; i < L.data.length; i++) {
-      const a = L.data[i];
-      const b = Rb.data[i];
+    for (let i = 0; i < l.length; i++) {
+      const a = l[i];
+      const b = rb[i];
       const err = Math.abs(a - b) / Math.max(1, Math.abs(b));
-      const ok = Math.abs(a - b) <= tol * Math.max(1, Math.abs(b));
-      if (!ok) passed = false;
+      if (!(Math.abs(a - b) <= tol * Math.max(1, Math.abs(b)))) passed = false;
       if (Number.isNaN(err) || err > maxError) {
         maxError = Number.isNaN(err) ? NaN : err;
         worst = i;
       }
-      if (Number.isNaN(a) !== Number.isNaN(b) || (Number.isNaN(a) && Number.isNaN(b))) passed = false;
+      if (Number.isNaN(a) || Number.isNaN(b)) passed = false;
     }
     const leftText = this.text.slice(stmt.left.span.start, stmt.left.span.end);
     const rightText = this.text.slice(stmt.right.span.start, stmt.right.span.end);
@@ -548,47 +569,16 @@ export class Evaluator {
       passed,
       maxError,
       tolerance: tol,
-      left: { text: leftText, shape: L.shape.slice(), data: Array.from(L.data) },
-      right: { text: rightText, shape: R.shape.slice(), data: Array.from(R.data) },
+      left: { text: leftText, shape: lShape.slice(), data: Array.from(l) },
+      right: { text: rightText, shape: rShape.slice(), data: Array.from(r) },
     });
     if (!passed) {
-      const show = (t: Tensor): string => (t.data.length === 1 ? formatNumber(t.data[0], 6) : `${formatShape(t.shape)} tensor`);
-      const at = L.data.length > 1 ? ` (largest difference at element ${worst}: ${formatNumber(L.data[worst], 6)} vs ${formatNumber(Rb.data[worst], 6)})` : '';
+      const show = (shape: Shape, d: ArrayLike<number>): string => (d.length === 1 ? formatNumber(d[0], 6) : `${formatShape(shape)} tensor`);
+      const at = l.length > 1 ? ` (largest difference at element ${worst}: ${formatNumber(l[worst], 6)} vs ${formatNumber(rb[worst], 6)})` : '';
       this.diagnostics.push(
         error(
           'expect.failed',
-          `Expected ${leftText} == ${rightText}, found ${show(L)} ≠ ${show(R)}${at}; error ${formatNumber(maxError, 3)} > ${formatNumber(tol, 3)}.`,
-          stmt.span,
-        ),
-      );
-    }
-  }
-
-  /** `expect` of two scalars: the general case's arithmetic and record, without tensors. */
-  private expectScalars(stmt: ExpectStmt, a: number, b: number, tol: number): void {
-    let maxError = 0;
-    let passed = true;
-    const err = Math.abs(a - b) / Math.max(1, Math.abs(b));
-    const ok = Math.abs(a - b) <= tol * Math.max(1, Math.abs(b));
-    if (!ok) passed = false;
-    if (Number.isNaN(err) || err > maxError) maxError = Number.isNaN(err) ? NaN : err;
-    if (Number.isNaN(a) !== Number.isNaN(b) || (Number.isNaN(a) && Number.isNaN(b))) passed = false;
-    const leftText = this.text.slice(stmt.left.span.start, stmt.left.span.end);
-    const rightText = this.text.slice(stmt.right.span.start, stmt.right.span.end);
-    this.expectations.push({
-      line: this.currentLine,
-      span: stmt.span,
-      passed,
-      maxError,
-      tolerance: tol,
-      left: { text: leftText, shape: [], data: [a] },
-      right: { text: rightText, shape: [], data: [b] },
-    });
-    if (!passed) {
-      this.diagnostics.push(
-        error(
-          'expect.failed',
-          `Expected ${leftText} == ${rightText}, found ${formatNumber(a, 6)} ≠ ${formatNumber(b, 6)}; error ${formatNumber(maxError, 3)} > ${formatNumber(tol, 3)}.`,
+          `Expected ${leftText} == ${rightText}, found ${show(lShape, l)} ≠ ${show(rShape, r)}${at}; error ${formatNumber(maxError, 3)} > ${formatNumber(tol, 3)}.`,
           stmt.span,
         ),
       );
