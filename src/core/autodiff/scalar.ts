@@ -62,32 +62,19 @@ export function scalarForward(code: number, a: number, b: number, p: number): nu
   return scalarForwardRest(code, a, b, p);
 }
 
+/** The cases the small switch in scalarForward does not take. */
 function scalarForwardRest(code: number, a: number, b: number, p: number): number {
   switch (code) {
-    case S.ADD:
-      return a + b;
-    case S.SUB:
-      return a - b;
-    case S.MUL:
-      return a * b;
-    case S.DIV:
-      return a / b;
     case S.POW:
       return Math.pow(a, b);
     case S.MAXIMUM:
       return a > b ? a : a < b ? b : a !== a || b !== b ? NaN : a;
     case S.MINIMUM:
       return a < b ? a : a > b ? b : a !== a || b !== b ? NaN : a;
-    case S.NEG:
-      return -a;
-    case S.RELU:
-      return a > 0 ? a : a !== a ? NaN : 0;
     case S.LEAKY_RELU:
       return a > 0 ? a : a * p;
     case S.SIGMOID:
       return sigmoid(a);
-    case S.TANH:
-      return Math.tanh(a);
     case S.EXP:
       return Math.exp(a);
     case S.LOG:
@@ -130,14 +117,9 @@ export function scalarPartial(code: number, which: number, a: number, b: number,
   return scalarPartialRest(code, which, a, b, out, p);
 }
 
+/** The cases the small switch in scalarPartial does not take. */
 function scalarPartialRest(code: number, which: number, a: number, b: number, out: number, p: number): number {
   switch (code) {
-    case S.ADD:
-      return 1;
-    case S.SUB:
-      return which === 0 ? 1 : -1;
-    case S.MUL:
-      return which === 0 ? b : a;
     case S.DIV:
       return which === 0 ? 1 / b : -a / (b * b);
     case S.POW:
@@ -153,16 +135,10 @@ function scalarPartialRest(code: number, which: number, a: number, b: number, ou
       const d = which === 0 ? a - b : b - a;
       return d < 0 ? 1 : d === 0 ? 0.5 : 0;
     }
-    case S.NEG:
-      return -1;
-    case S.RELU:
-      return a > 0 ? 1 : 0;
     case S.LEAKY_RELU:
       return a > 0 ? 1 : p;
     case S.SIGMOID:
       return out * (1 - out);
-    case S.TANH:
-      return 1 - out * out;
     case S.EXP:
       return out;
     case S.LOG:
