@@ -23,7 +23,7 @@ import type {
 import { broadcastShapes, formatShape, numel, tensor, type Shape, type Tensor } from '../tensor/tensor';
 import { createRng } from '../tensor/rng';
 import { buildNetwork, callNetwork, type NetParam, type NetworkModel } from '../nets/index';
-import type { CheckInfo, ExpectationInfo, GradientInfo, LayerInfo, NetworkInfo, ValueInfo } from '../analysis';
+import type { CheckInfo, ExpectationInfo, GradientInfo, NetworkInfo, ValueInfo } from '../analysis';
 import type { Binding, EvalRecord } from './values';
 import { checkGradient } from './gradcheck';
 import type { TrainingInfo } from '../analysis';
@@ -599,7 +599,7 @@ export class Evaluator {
       lineOf: (offset: number) => this.lines.lineOf(offset),
     });
     this.diagnostics.push(...diagnostics);
-    if (info) this.networkInfos.push(this.withLines(info));
+    if (info) this.networkInfos.push(info);
     if (!model) {
       this.poisoned.add(name);
       this.env.delete(name);
@@ -725,12 +725,6 @@ export class Evaluator {
         };
       },
     };
-  }
-
-  /** Lines are 0-based lines of the analysed text, computed from spans in one place. */
-  private withLines(info: NetworkInfo): NetworkInfo {
-    const fix = (l: LayerInfo): LayerInfo => ({ ...l, line: this.lines.lineOf(l.span.start), children: l.children?.map(fix) });
-    return { ...info, line: this.lines.lineOf(info.span.start), layers: info.layers.map(fix) };
   }
 
   // ---- expressions -----------------------------------------------------------------------
