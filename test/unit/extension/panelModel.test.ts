@@ -42,7 +42,7 @@ describe('buildPanelState', () => {
     const fromX0 = s.graph.edges.filter((e) => e.from === id('x0'));
     expect(fromX0.map((e) => e.to).sort()).toEqual([id('x1'), id('z')].sort());
     const zy = s.graph.edges.find((e) => e.from === id('y1') && e.to === id('z'))!;
-    expect(zy.local).toBeTruthy();
+    expect(zy.local).toBe("ReLU'(y1 + x0)");
     expect(zy.localValue).toBe('1');
   });
 
