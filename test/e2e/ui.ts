@@ -228,7 +228,8 @@ export async function runUi(o: UiOptions): Promise<TestResult[]> {
     await panel.locator('.node.op-node.on-path').nth(2).waitFor({ timeout: 10_000 });
     const onPath = await panel.locator('.edge.on-path').count();
     assert(onPath === 8, `∂z/∂w0 paths through x1's operations: ${onPath} edges`);
-    await page.waitForTimeout(300);
+    // Before the picture: let the webview's CSS transitions finish (an event, not a sleep).
+    await panel.locator('body').evaluate(() => Promise.all(document.getAnimations().map((a) => a.finished)));
     await shot('panel');
     // The panel as a user sees it: kept with the run's artifacts; GRADLENS_UPDATE_SCREENSHOT=1
     // refreshes docs/panel.png (a test run must not change tracked files).
