@@ -25,20 +25,33 @@ const BIN_OPS: Record<string, string> = { '+': 'add', '-': 'sub', '*': 'mul', '/
 export function buildSymbols(text: string, r: EvalResult, derivations: Map<Binding, string[]>, digits = 4): SymbolInfo[] {
   const out: SymbolInfo[] = [];
   const tape = r.tape;
+  // The gradients asked for each binding, indexed once (not searched per reference).
+  const requestsFor = new Map<Binding, (typeof r.gradRequests)[number][]>();
+  for (const g of r.gradRequests) {
+    let list = requestsFor.get(g.wrt);
+    if (!list) requestsFor.set(g.wrt, (list = []));
+    list.push(g);
+  }
+  // One text per binding, however often it is referenced.
+  const described = new Map<Binding, string>();
   const describe = (b: Binding): string => {
+    const known = described.get(b);
+    if (known !== undefined) return known;
     const t = tape.value(b.node);
     const kind = b.kind === 'param' ? 'parameter' : b.kind === 'leaf' ? 'leaf' : 'intermediate value';
     const lines = [`**${b.name}** — ${kind}, shape ${formatShape(t.shape)} (line ${b.line + 1})`, '', '```', `${b.name} = ${showValue(t, digits)}`, '```'];
     const shown = new Set<string>();
-    for (const g of r.gradRequests) {
-      if (g.wrt !== b || shown.has(g.of.name)) continue;
+    for (const g of requestsFor.get(b) ?? []) {
+      if (shown.has(g.of.name)) continue;
       shown.add(g.of.name);
       const gv = g.grads.of(b.node);
       lines.push(`∂${g.of.name}/∂${g.wrtText} = ${showValue(gv, digits)}`);
     }
     const ds = derivations.get(b);
     if (ds && ds.length) lines.push('', '---', '', ds[0]);
-    return lines.join('\n');
+    const text = lines.join('\n');
+    described.set(b, text);
+    return text;
   };
   for (const b of r.record.bindings) {
     if (b.stmt) out.push({ span: b.nameSpan, kind: 'binding', name: b.name, detail: describe(b) });
