@@ -55,9 +55,15 @@ export class ScratchPool implements Scratch {
   /** Arrays handed out since the last recycle. */
   private used: Float64Array[] = [];
 
+  /**
+   * `source` provides new arrays (zeroed) when it can — a training's WebAssembly arena, where
+   * the kernels use them in place — and ordinary arrays are made when it cannot.
+   */
+  constructor(private readonly source?: (n: number) => Float64Array | undefined) {}
+
   alloc(n: number): Float64Array {
     const list = this.free.get(n);
-    const a = list !== undefined && list.length > 0 ? list.pop()! : new Float64Array(n);
+    const a = list !== undefined && list.length > 0 ? list.pop()! : (this.source?.(n) ?? new Float64Array(n));
     this.used.push(a);
     return a;
   }

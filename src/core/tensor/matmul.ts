@@ -10,7 +10,7 @@
  * plain triple loop the tests compare both against. `axpy` (the plain SGD step) uses the same
  * module for long arrays.
  */
-import { createWasmGemm, type WasmGemm } from './wasmGemm';
+import { createWasmArena, createWasmGemm, type WasmArena, type WasmGemm } from './wasmGemm';
 
 /** Layout of one operand: element (r, c) is at `data[offset + r·rowStride + c·colStride]`. */
 export interface MatrixView {
@@ -42,6 +42,29 @@ export function wasmGemm(): WasmGemm | undefined {
 }
 
 /**
+ * The kernels of each live arena, by the buffer its arrays view, so `gemm` and `axpy` find
+ * them from the operands alone. Weak: an arena is gone once nothing views its memory.
+ */
+const arenaKernels = new WeakMap<ArrayBufferLike, WasmGemm>();
+
+/**
+ * Memory where a long computation's large arrays can live beside the kernels (see WasmArena):
+ * `scratchDoubles` for the kernels' packing, `heapDoubles` for `alloc`. Undefined without
+ * WebAssembly SIMD or when the memory cannot be had; callers then use ordinary arrays.
+ */
+export function createArena(scratchDoubles: number, heapDoubles: number): WasmArena | undefined {
+  const g = wasmGemm();
+  const arena = g ? createWasmArena(scratchDoubles, heapDoubles, g) : undefined;
+  if (arena) arenaKernels.set(arena.buffer, arena.kernel);
+  return arena;
+}
+
+/** The kernel for these operands: an arena's when one of them lives in it, else the shared one. */
+function kernelFor(a: MatrixView, b: MatrixView, c: Float64Array): WasmGemm | undefined {
+  return arenaKernels.get(c.buffer) ?? arenaKernels.get(b.data.buffer) ?? arenaKernels.get(a.data.buffer) ?? wasmGemm();
+}
+
+/**
  * C[m×n] = A[m×k] · B[k×n] (or += when `accumulate`). C is row-major, contiguous rows of
  * length n starting at `cOffset`.
  */
@@ -56,7 +79,7 @@ export function gemm(
   accumulate = false,
 ): void {
   if (m * n * k >= WASM_MIN_MACS) {
-    const w = wasmGemm();
+    const w = kernelFor(a, b, c);
     if (w) {
       w.gemm(m, n, k, a, b, c, cOffset, accumulate);
       return;
@@ -75,7 +98,7 @@ export const WASM_MIN_AXPY = 4096;
 export function axpy(p: Float64Array, g: Float64Array, alpha: number): void {
   const n = p.length;
   if (n >= WASM_MIN_AXPY) {
-    const w = wasmGemm();
+    const w = (g.buffer === p.buffer ? arenaKernels.get(p.buffer) : undefined) ?? wasmGemm();
     if (w) {
       w.axpy(p, g, alpha);
       return;

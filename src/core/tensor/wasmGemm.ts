@@ -328,31 +328,100 @@ const NN_KB = 128;
 
 type Kernel = (p0: number, p1: number, p2: number, p3: number, p4: number, p5: number, p6: number, p7: number) => void;
 
-/** Compiles the kernels; undefined where WebAssembly or its SIMD is not available. */
-export function createWasmGemm(): WasmGemm | undefined {
+/** The kernels' compiled module, made once: a cache (instances, not the module, hold memory). */
+let compiled: object | null | undefined;
+
+function instantiate(): Record<string, unknown> | undefined {
   const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
   if (!wasm) return undefined;
-  let exports: Record<string, unknown>;
   try {
-    const bytes = kernelModule();
-    if (!wasm.validate(bytes)) return undefined;
-    exports = new wasm.Instance(new wasm.Module(bytes), {}).exports;
+    if (compiled === undefined) {
+      const bytes = kernelModule();
+      compiled = wasm.validate(bytes) ? new wasm.Module(bytes) : null;
+    }
+    return compiled === null ? undefined : new wasm.Instance(compiled, {}).exports;
   } catch {
     return undefined;
   }
+}
+
+/** Compiles the kernels; undefined where WebAssembly or its SIMD is not available. */
+export function createWasmGemm(): WasmGemm | undefined {
+  const exports = instantiate();
+  return exports ? kernels(exports, undefined) : undefined;
+}
+
+/**
+ * Memory shared by the kernels and the arrays of one long computation (a training), so that
+ * the large operands need not be copied in and out around every call: `alloc` hands out
+ * Float64Arrays viewing the module's memory, and `gemm`/`axpy` read and write such arrays in
+ * place (a weight, its gradient, the SGD step) while still copying any other array.
+ *
+ * The memory is sized once, when the arena is made, and never grows (growing a memory
+ * detaches every view of it): the low `scratchDoubles` are the kernels' packing space, the
+ * rest is handed out by `alloc` until it is used up (then undefined: the caller falls back to
+ * an ordinary array, which the kernels copy as before). A call whose packing does not fit the
+ * scratch space runs on `fallback`. Results are bit for bit those of the copying kernels: the
+ * same kernels run on the same numbers, only their addresses differ.
+ */
+export interface WasmArena {
+  /** The buffer every array from `alloc` views. */
+  readonly buffer: ArrayBuffer;
+  readonly kernel: WasmGemm;
+  /** A zeroed array of n doubles in the arena (64-byte aligned), or undefined when it is full. */
+  alloc(n: number): Float64Array | undefined;
+}
+
+export function createWasmArena(scratchDoubles: number, heapDoubles: number, fallback: WasmGemm): WasmArena | undefined {
+  const exports = instantiate();
+  if (!exports) return undefined;
+  const memory = exports.memory as WasmMemory;
+  const scratch = Math.ceil(scratchDoubles / 8) * 8;
+  const total = scratch + Math.ceil(heapDoubles / 8) * 8;
+  try {
+    memory.grow(Math.ceil((total * 8 - memory.buffer.byteLength) / 65536));
+  } catch {
+    return undefined; // no address space for it: the caller keeps ordinary arrays
+  }
+  const buffer = memory.buffer;
+  const end = buffer.byteLength / 8;
+  let top = scratch;
+  return {
+    buffer,
+    kernel: kernels(exports, { scratch, fallback }),
+    alloc(n) {
+      if (n <= 0 || top + n > end) return undefined;
+      const a = new Float64Array(buffer, top * 8, n);
+      top += Math.ceil(n / 8) * 8;
+      return a;
+    },
+  };
+}
+
+/** The kernels over one instance's memory; `arena` when it is an arena's (fixed size, arrays inside it). */
+function kernels(exports: Record<string, unknown>, arena: { readonly scratch: number; readonly fallback: WasmGemm } | undefined): WasmGemm {
   const memory = exports.memory as WasmMemory;
   const nn = exports.nn as (...p: [number, number, number, number, number, number, number, number, number]) => void;
   const nt = exports.nt as Kernel;
   const axpy = exports.axpy as (pp: number, pg: number, end: number, alpha: number) => void;
   let heap = new Float64Array(memory.buffer);
 
-  function ensure(doubles: number): void {
+  /** Makes the first `doubles` of memory usable as scratch; false when an arena's scratch is too small. */
+  function ensure(doubles: number): boolean {
+    if (arena) return doubles <= arena.scratch;
     const bytes = doubles * 8;
     if (bytes > memory.buffer.byteLength) {
       memory.grow(Math.ceil((bytes - memory.buffer.byteLength) / 65536));
       heap = new Float64Array(memory.buffer);
     }
+    return true;
   }
+
+  /** Is the array inside this (arena) memory, so the kernels can use it where it is? */
+  const inside = (x: Float64Array): boolean => arena !== undefined && x.buffer === heap.buffer;
+  /** Do two arrays share memory? (C is not written in place over a B read in place.) */
+  const overlaps = (x: Float64Array, y: Float64Array): boolean =>
+    x.byteOffset < y.byteOffset + y.byteLength && y.byteOffset < x.byteOffset + x.byteLength;
 
   /**
    * Copies `rows` rows of an operand read as (row, p), p < k, to `base` as rows of length `ld`
@@ -479,7 +548,16 @@ export function createWasmGemm(): WasmGemm | undefined {
     axpy(p, g, alpha) {
       const n = p.length;
       const body = n & ~3;
-      ensure(2 * AXPY_CHUNK);
+      if (inside(p) && inside(g)) {
+        // Both in the arena: one pass in place.
+        if (body > 0) axpy(p.byteOffset, g.byteOffset, p.byteOffset + body * 8, alpha);
+        for (let i = body; i < n; i++) p[i] += alpha * g[i];
+        return;
+      }
+      if (!ensure(2 * AXPY_CHUNK)) {
+        arena!.fallback.axpy(p, g, alpha);
+        return;
+      }
       const h = heap;
       for (let s = 0; s < body; s += AXPY_CHUNK) {
         const len = Math.min(AXPY_CHUNK, body - s);
@@ -497,37 +575,53 @@ export function createWasmGemm(): WasmGemm | undefined {
         return;
       }
       const mb = Math.ceil(m / 4);
+      // C is written where it is when it lives in the arena and the kernel's tiles cover it
+      // exactly (whole 4-row panels, rows of the kernel's width); otherwise in scratch, then copied.
+      const cFits = !accumulate && m === 4 * mb && inside(c);
       if (b.rowStride === 1 && n > 1) {
         // op(B)'s columns are contiguous: the dot form; op(B) is copied as rows, A packed by pairs.
         const kp = k + (k & 1);
-        const ld = unaliased(kp);
         const np = Math.ceil(n / 2);
+        // op(B) in the arena with whole pairs of columns and of p is read where it is.
+        const bHere = k === kp && n === 2 * np && inside(b.data);
+        const cHere = cFits && n === 2 * np && !(bHere && overlaps(b.data, c));
+        const ld = bHere ? b.colStride : unaliased(kp);
+        const ldc = cHere ? n : 2 * np;
         const pa = 0;
-        const pb = pa + 4 * mb * kp;
-        const pc = pb + 2 * np * ld;
-        const ldc = 2 * np;
-        ensure(pc + 4 * mb * ldc);
+        let top = pa + 4 * mb * kp;
+        const pb = bHere ? b.data.byteOffset / 8 + b.offset : top;
+        if (!bHere) top += 2 * np * ld;
+        const pc = cHere ? c.byteOffset / 8 + cOffset : top;
+        if (!cHere) top += 4 * mb * ldc;
+        if (!ensure(top)) return arena!.fallback.gemm(m, n, k, a, b, c, cOffset, accumulate);
         packPairs(a, m, k, a.rowStride, a.colStride, pa, kp >> 1);
-        copyRows(b, n, k, b.colStride, b.rowStride, pb, ld, 2 * np);
+        if (!bHere) copyRows(b, n, k, b.colStride, b.rowStride, pb, ld, 2 * np);
         nt(pa * 8, pb * 8, pc * 8, mb, np, kp >> 1, ld * 8, ldc * 8);
-        copyOut(m, n, pc, ldc, c, cOffset, accumulate);
+        if (!cHere) copyOut(m, n, pc, ldc, c, cOffset, accumulate);
         return;
       }
       // The outer-product form: A in 4-row panels, op(B) as rows of ldb ≥ n doubles.
       const ns = Math.ceil(n / 8);
-      const ldb = unaliased(8 * ns);
-      const ldc = 8 * ns;
+      // op(B) in the arena is read where it is when its rows hold whole strips and their stride
+      // does not alias in L1 (else it is copied with a padded stride, see unaliased).
+      const bHere = b.colStride === 1 && n === 8 * ns && unaliased(b.rowStride) === b.rowStride && inside(b.data);
+      const cHere = cFits && n === 8 * ns && !(bHere && overlaps(b.data, c));
+      const ldb = bHere ? b.rowStride : unaliased(8 * ns);
+      const ldc = cHere ? n : 8 * ns;
       const pa = 0;
-      const pb = pa + 4 * mb * k;
-      const pc = pb + k * ldb;
-      ensure(pc + 4 * mb * ldc);
+      let top = pa + 4 * mb * k;
+      const pb = bHere ? b.data.byteOffset / 8 + b.offset : top;
+      if (!bHere) top += k * ldb;
+      const pc = cHere ? c.byteOffset / 8 + cOffset : top;
+      if (!cHere) top += 4 * mb * ldc;
+      if (!ensure(top)) return arena!.fallback.gemm(m, n, k, a, b, c, cOffset, accumulate);
       packPanels(a, m, k, a.rowStride, a.colStride, pa);
-      copyRows(b, k, n, b.rowStride, b.colStride, pb, ldb, k);
+      if (!bHere) copyRows(b, k, n, b.rowStride, b.colStride, pb, ldb, k);
       for (let p0 = 0; p0 < k; p0 += NN_KB) {
         const kl = Math.min(NN_KB, k - p0);
         nn((pa + 4 * mb * p0) * 8, (pb + p0 * ldb) * 8, pc * 8, mb, ns, kl, ldb * 8, ldc * 8, p0 === 0 ? 0 : 1);
       }
-      copyOut(m, n, pc, ldc, c, cOffset, accumulate);
+      if (!cHere) copyOut(m, n, pc, ldc, c, cOffset, accumulate);
     },
   };
 }

@@ -12,6 +12,8 @@ import type { Binding } from '../eval/values';
 import { formatNumber } from '../format';
 import type { Span } from '../span';
 import type { Expr, NameRef, TrainClause, TrainClauseKeyword, TrainStmt } from '../syntax/ast';
+import type { WasmArena } from '../tensor/wasmGemm';
+import { createArena } from '../tensor/matmul';
 import { createRng } from '../tensor/rng';
 import { formatShape, type Tensor } from '../tensor/tensor';
 import type { TrainHost } from './host';
@@ -130,6 +132,30 @@ function mentionsNetwork(e: Expr, nets: ReadonlySet<string>): boolean {
   };
   walk(e);
   return hit;
+}
+
+/** Parameters from this many values on train in a WebAssembly arena (below it the copies cost little). */
+const ARENA_MIN_PARAMS = 1 << 16;
+
+/**
+ * The arena for a training's parameters and step arrays (see createArena), or undefined for a
+ * small training. Sized from the parameters: packing space for the largest weight with padded
+ * rows, and room for the parameters, their gradients and a step's activations; an array that
+ * does not fit is an ordinary one, so the sizes affect speed only.
+ */
+function trainingArena(params: readonly Trainable[]): WasmArena | undefined {
+  let total = 0;
+  let largest = 0;
+  for (const p of params) {
+    total += p.data.length;
+    largest = Math.max(largest, p.data.length);
+  }
+  if (total < ARENA_MIN_PARAMS) return undefined;
+  const scratch = 2 * largest + (1 << 18);
+  const heap = 3 * total + (1 << 22);
+  // wasm32 memory tops out at 4 GiB; stay well inside it.
+  if ((scratch + heap) * 8 > 2 ** 31) return undefined;
+  return createArena(scratch, heap);
 }
 
 /** Rows `idx` of a tensor whose first axis indexes the examples. */
@@ -295,7 +321,15 @@ export function runTraining(stmt: TrainStmt, host: TrainHost): TrainingInfo | un
   const mark = host.tape.n;
   // Arrays of the step's values and gradients, reused by the next step (the same ops on the
   // same shapes): fresh multi-megabyte arrays cost page faults every step.
-  const scratch = new ScratchPool();
+  const arena = trainingArena(params);
+  const scratch = new ScratchPool(arena?.alloc);
+  if (arena)
+    for (let k = 0; k < params.length; k++) {
+      const d = arena.alloc(params[k].data.length);
+      if (d === undefined) break;
+      d.set(params[k].data);
+      params[k] = { ...params[k], data: d };
+    }
   const rng = shuffle ? (seedV !== null ? createRng(seedV) : host.docRng()) : undefined;
   const startWork = host.work();
   const limit = startWork + BUDGET_SHARE * Math.max(0, host.budget - startWork);
@@ -470,7 +504,8 @@ export function runTraining(stmt: TrainStmt, host: TrainHost): TrainingInfo | un
 
   // ---- the trained parameters become the current bindings --------------------------------
   for (const p of params) {
-    const t: Tensor = { shape: p.shape, data: p.data };
+    // Out of the arena: the trained values outlive the training, its memory need not.
+    const t: Tensor = { shape: p.shape, data: arena !== undefined && p.data.buffer === arena.buffer ? p.data.slice() : p.data };
     const leaf = host.tape.leaf(t, K.PARAM, p.target.span.start, p.target.span.end);
     const b: Binding = {
       ...p.original,

@@ -1,0 +1,175 @@
+import { describe, expect, it } from 'vitest';
+import { axpy, createArena, gemm, gemmReference, view, wasmGemm, type MatrixView } from '../../../src/core/tensor/matmul';
+import { createRng } from '../../../src/core/tensor/rng';
+
+/**
+ * A training's arena (createArena): arrays that live in the kernels' WebAssembly memory are read
+ * and written where they are instead of being copied in and out. The arithmetic must not change:
+ * every placement of A, B and C (in the arena or an ordinary array) gives bit for bit what the
+ * copying kernel gives, at the homework MLP's sizes and at odd ones, with offsets into arrays,
+ * accumulation, C overlapping B, a scratch space too small (the shared kernel takes over), and
+ * arrays from `alloc` stay usable (the memory never grows under them).
+ */
+const rng = createRng(11);
+const has = wasmGemm() !== undefined;
+
+type Arena = NonNullable<ReturnType<typeof createArena>>;
+
+/** A copy of `src` in the arena (or an ordinary copy with `inArena` false). */
+function place(arena: Arena, src: Float64Array, inArena: boolean): Float64Array {
+  if (!inArena) return Float64Array.from(src);
+  const d = arena.alloc(src.length)!;
+  expect(d).toBeDefined();
+  d.set(src);
+  return d;
+}
+
+function operands(m: number, n: number, k: number, ta: boolean, tb: boolean) {
+  return { a: rng.randn(m * k), b: rng.randn(k * n), c: rng.randn(m * n), ta, tb };
+}
+
+/** The first index where x and y differ in any bit (−1: none); toEqual is slow on 10⁵-element arrays. */
+function firstDifference(x: Float64Array, y: Float64Array): number {
+  if (x.length !== y.length) return 0;
+  const xb = new BigInt64Array(x.buffer, x.byteOffset, x.length);
+  const yb = new BigInt64Array(y.buffer, y.byteOffset, y.length);
+  for (let i = 0; i < xb.length; i++) if (xb[i] !== yb[i]) return i;
+  return -1;
+}
+
+const viewOf = (d: Float64Array, rows: number, cols: number, t: boolean): MatrixView => view(d, 0, rows, cols, t);
+
+describe.skipIf(!has)('gemm with operands in an arena', () => {
+  const shapes: [number, number, number][] = [
+    [32, 1024, 30], // X·W1ᵀ
+    [32, 512, 1024], // H1·W2ᵀ (W2 read in place)
+    [512, 1024, 32], // dW2 written in place
+    [32, 1024, 512], // dH1 = dY2·W2
+    [1024, 30, 32], // dW1: 30 columns, not whole strips
+    [33, 1025, 513], // odd: partial panels, strips and pairs
+    [25, 512, 1024], // the last, short minibatch
+    [8, 16, 4097], // long k, blocks
+  ];
+  for (const [m, n, k] of shapes)
+    for (const ta of [false, true])
+      for (const tb of [false, true])
+        it(`${m}×${k} · ${k}×${n}${ta ? ' (Aᵀ)' : ''}${tb ? ' (Bᵀ)' : ''}: every placement equals the copying kernel bit for bit`, () => {
+          const arena = createArena(1 << 21, 8 * (m * k + k * n + m * n) + 4096)!;
+          const o = operands(m, n, k, ta, tb);
+          const av = (d: Float64Array) => (ta ? viewOf(d, k, m, true) : viewOf(d, m, k, false));
+          const bv = (d: Float64Array) => (tb ? viewOf(d, n, k, true) : viewOf(d, k, n, false));
+          for (const accumulate of [false, true]) {
+            const want = Float64Array.from(o.c);
+            wasmGemm()!.gemm(m, n, k, av(o.a), bv(o.b), want, 0, accumulate);
+            for (let mask = 1; mask < 8; mask++) {
+              const a = place(arena, o.a, (mask & 1) !== 0);
+              const b = place(arena, o.b, (mask & 2) !== 0);
+              const c = place(arena, o.c, (mask & 4) !== 0);
+              gemm(m, n, k, av(a), bv(b), c, 0, accumulate);
+              expect(firstDifference(c, want), `mask ${mask}, accumulate ${accumulate}`).toBe(-1);
+            }
+          }
+          // (gemmLarge.test.ts checks the copying kernel against the textbook loop.)
+        });
+
+  it('reads operands at an offset inside an arena array and writes C at an offset', () => {
+    const [m, n, k] = [16, 64, 48];
+    const arena = createArena(1 << 16, 1 << 16)!;
+    const big = arena.alloc(3 * k * n + 5)!;
+    const b = rng.randn(k * n);
+    big.set(b, 7); // not at the array's start, and not 64-byte aligned
+    const a = rng.randn(m * k);
+    const cBig = arena.alloc(m * n + 3)!;
+    const want = new Float64Array(m * n);
+    wasmGemm()!.gemm(m, n, k, view(a, 0, m, k), view(b, 0, k, n), want, 0, false);
+    gemm(m, n, k, view(a, 0, m, k), { data: big, offset: 7, rowStride: n, colStride: 1 }, cBig, 3, false);
+    expect(cBig.subarray(3)).toEqual(want);
+    // op(B) = Bᵀ at an offset (the dot form reads it in place)
+    const bt = new Float64Array(n * k);
+    for (let p = 0; p < k; p++) for (let j = 0; j < n; j++) bt[j * k + p] = b[p * n + j];
+    big.set(bt, 8);
+    cBig.fill(0);
+    const wantT = new Float64Array(m * n);
+    wasmGemm()!.gemm(m, n, k, view(a, 0, m, k), view(bt, 0, n, k, true), wantT, 0, false);
+    gemm(m, n, k, view(a, 0, m, k), { data: big, offset: 8, rowStride: 1, colStride: k }, cBig, 3, false);
+    expect(cBig.subarray(3)).toEqual(wantT);
+  });
+
+  it('C sharing memory with B in the arena is not written over B while B is read', () => {
+    const [m, n, k] = [32, 64, 32]; // B is k × n and C is m × n: the same size
+    const arena = createArena(1 << 16, 1 << 16)!;
+    const shared = arena.alloc(k * n)!;
+    shared.set(rng.randn(k * n));
+    const b = Float64Array.from(shared);
+    const a = rng.randn(m * k);
+    const want = new Float64Array(m * n);
+    wasmGemm()!.gemm(m, n, k, view(a, 0, m, k), view(b, 0, k, n), want, 0, false);
+    gemm(m, n, k, view(a, 0, m, k), view(shared, 0, k, n), shared, 0, false);
+    expect(shared).toEqual(want);
+  });
+
+  it('a product whose packing does not fit the scratch space runs on the shared kernel, same bits', () => {
+    const [m, n, k] = [32, 1024, 512];
+    const arena = createArena(1024, 2 * (m * k + k * n + m * n))!; // 8 KB of scratch
+    const o = operands(m, n, k, false, false);
+    const want = Float64Array.from(o.c);
+    wasmGemm()!.gemm(m, n, k, view(o.a, 0, m, k), view(o.b, 0, k, n), want, 0, false);
+    const a = place(arena, o.a, true);
+    const b = place(arena, o.b, true);
+    const c = place(arena, o.c, true);
+    gemm(m, n, k, view(a, 0, m, k), view(b, 0, k, n), c, 0, false);
+    expect(firstDifference(c, want)).toBe(-1);
+    const p = place(arena, o.b, true);
+    const g = place(arena, o.a.subarray(0, 5000), false);
+    const q = Float64Array.from(o.b);
+    for (let i = 0; i < g.length; i++) q[i] += -0.5 * g[i];
+    axpy(p.subarray(0, g.length), g, -0.5);
+    expect(p).toEqual(q);
+  });
+
+  it('axpy in the arena (the SGD step in place) equals the JS loop bit for bit', () => {
+    const arena = createArena(1 << 14, 1 << 20)!;
+    for (const n of [4096, 4099, 8192 * 3 + 5, 100_003]) {
+      const p0 = rng.randn(n);
+      const g0 = rng.randn(n);
+      const want = Float64Array.from(p0);
+      for (let i = 0; i < n; i++) want[i] += -0.01 * g0[i];
+      const p = place(arena, p0, true);
+      const g = place(arena, g0, true);
+      axpy(p, g, -0.01);
+      expect(p).toEqual(want);
+      expect(g).toEqual(g0);
+    }
+  });
+
+  it('alloc hands out zeroed, aligned, disjoint arrays until it is full, and they outlive any number of products', () => {
+    const arena = createArena(1 << 13, 20_000)!;
+    const c = arena.alloc(64 * 64)!;
+    const xs: Float64Array[] = [];
+    for (let n = 1; ; n += 97) {
+      const x = arena.alloc(n);
+      if (!x) break;
+      expect(x.buffer).toBe(arena.buffer);
+      expect(x.byteOffset % 64).toBe(0);
+      expect(x.every((v) => v === 0)).toBe(true);
+      x.fill(xs.length + 1);
+      xs.push(x);
+    }
+    expect(xs.length).toBeGreaterThan(5);
+    expect(arena.alloc(1e6)).toBeUndefined();
+    for (let i = 0; i < xs.length; i++) expect(xs[i].every((v) => v === i + 1)).toBe(true); // disjoint
+    // Many products through the arena's kernel, some falling back: its memory never grows, so
+    // the arrays are still attached and hold what was written.
+    const a = rng.randn(64 * 64);
+    const want = new Float64Array(64 * 64);
+    gemmReference(64, 64, 64, view(a, 0, 64, 64), view(a, 0, 64, 64), want, 0, false);
+    for (let r = 0; r < 20; r++) {
+      const size = r % 2 === 0 ? 64 : 16; // 64³ needs more packing space than the 8 K doubles: it falls back
+      gemm(size, 64, size, view(a, 0, size, size), view(a, 0, size, 64), c, 0, false);
+    }
+    gemm(64, 64, 64, view(a, 0, 64, 64), view(a, 0, 64, 64), c, 0, false);
+    for (let i = 0; i < c.length; i++) expect(Math.abs(c[i] - want[i])).toBeLessThan(1e-12);
+    expect(c.byteLength).toBe(64 * 64 * 8);
+    for (let i = 1; i < xs.length; i++) expect(xs[i].every((v) => v === i + 1)).toBe(true);
+  });
+});
