@@ -3,20 +3,24 @@
  * binary in the repository). Where WebAssembly SIMD is missing, `createWasmGemm` returns
  * undefined and callers keep the JS kernel.
  *
- * The operands live in JS Float64Arrays, so every call copies them into the module's memory.
- * The layouts are chosen so that the large operand (a weight matrix) is copied with one
- * `TypedArray.set` (a memcpy) instead of being re-packed element by element:
+ * Operands in ordinary JS Float64Arrays are copied into the module's memory on every call; the
+ * layouts are chosen so that the large operand (a weight matrix) is copied with one
+ * `TypedArray.set` (a memcpy) instead of being re-packed element by element. Operands in a
+ * WasmArena (a training's parameters, gradients and step arrays) are used where they are:
  *
  *   nt(pa, pb, pc, mBlocks, nPairs, kPairs, ld, ldc) — "dot" form, for op(B) whose columns are
  *     contiguous (B = Wᵀ, W row-major: the forward of `linear`). A's rows and op(B)'s columns are
  *     rows of length ld bytes (k padded to even) at pa and pb; each 4 × 2 tile of C sums eight
  *     f64x2 partial dot products, then adds their halves.
- *   nn(pa, pb, pc, mBlocks, nStrips, k, ldb, ldc, acc) — "outer product" form, for op(B) whose
+ *   nn(pa, pb, pc, mBlocks, nStrips, k, ldb, ldc, acc, pk) — "outer product" form, for op(B) whose
  *     rows are contiguous (B = W: ∂L/∂x = g·W). A is packed into 4-row panels (small: A is the
- *     batch side), B is read in place with row stride ldb bytes; each 4 × 4 tile of C keeps eight
- *     f64x2 accumulators. A long k runs in blocks (one call each, acc = 1 after the first).
- *   axpy(pp, pg, end, alpha) — p += alpha·g, the plain SGD step, on chunks copied in and out.
- * nt and nn write C row-major with row stride ldc bytes; JS copies C out.
+ *     batch side), B is read in place with row stride ldb bytes (or each strip gathered to pk
+ *     first, when ldb aliases in L1); each 4 × 4 tile of C keeps eight f64x2 accumulators. A long
+ *     k runs in blocks (one call each, acc = 1 after the first).
+ *   axpy(pp, pg, end, alpha) — p += alpha·g, the plain SGD step (on chunks copied in and out
+ *     unless both arrays are in the arena).
+ * nt and nn write C row-major with row stride ldc bytes: in place in an arena when the tiles
+ * cover it exactly, else to scratch and JS copies C out.
  */
 
 // ---- a tiny assembler: just what the kernels need ----
@@ -118,22 +122,25 @@ interface Func {
 
 
 /**
- * nn: params 0..8 = pa, pb, pc, mBlocks, nStrips, k, ldb, ldc, acc. Columns go by strips of 8
- * (two 4 × 4 tiles per row panel), so each 64-byte line of B read for a strip is used whole while
- * it is in L1. With acc ≠ 0 each tile starts from C's contents instead of zero: the caller splits
- * a long k into blocks (one call each) so that a block of a B strip and of the A panels stays in
- * L1, and the sums are still formed in order p = 0, 1, …, k − 1.
+ * nn: params 0..9 = pa, pb, pc, mBlocks, nStrips, k, ldb, ldc, acc, pk. Columns go by strips of
+ * 8 (two 4 × 4 tiles per row panel), so each 64-byte line of B read for a strip is used whole
+ * while it is in L1. With acc ≠ 0 each tile starts from C's contents instead of zero: the caller
+ * splits a long k into blocks (one call each) so that a block of a B strip and of the A panels
+ * stays in L1, and the sums are still formed in order p = 0, 1, …, k − 1. With pk ≠ 0 each
+ * strip's k lines are first gathered to pk (contiguous, 64 bytes apart): B read in place with a
+ * row stride that aliases in L1 (a multiple of 4 KB) would otherwise miss L1 on every line.
  */
 function nnKernel(): Func {
-  const [PA, PB, PC, MB, NS, K, LDB, LDC, ACCUM] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
-  // i32 locals: 9 js (strip), 10 ib, 11 a (A cursor), 12 b (B cursor), 13 c, 14 panel bytes (k·32),
-  // 15 bcol (first B column of the tile), 16 end of the panel, 17 c of the tile's first row.
-  const [JS, IB, A, B, C, PANEL, BCOL, END, C0] = [9, 10, 11, 12, 13, 14, 15, 16, 17];
-  // v128 locals: 18..25 accumulators, 26 b01, 27 b23, 28 splat.
-  const ACC = 18;
-  const B01 = 26;
-  const B23 = 27;
-  const S = 28;
+  const [PA, PB, PC, MB, NS, K, LDB, LDC, ACCUM, PK] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+  // i32 locals: 10 js (strip), 11 ib, 12 a (A cursor), 13 b (B cursor), 14 c, 15 panel bytes
+  // (k·32), 16 bcol (first B column of the tile), 17 end of the panel, 18 c of the tile's first
+  // row, 19 the row stride the tiles read B with (ldb, or 64 from the gathered copy), 20 q (gather cursor).
+  const [JS, IB, A, B, C, PANEL, BCOL, END, C0, LDU, Q] = [10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20];
+  // v128 locals: 21..28 accumulators, 29 b01, 30 b23, 31 splat.
+  const ACC = 21;
+  const B01 = 29;
+  const B23 = 30;
+  const S = 31;
   const body: number[] = [];
   const emit = (...xs: number[][]) => xs.forEach((x) => body.push(...x));
   /** The 4 × 4 tile of row panel ib and the columns at byte offset `half`·32 of the strip. */
@@ -159,7 +166,7 @@ function nnKernel(): Func {
         emit(op.get(B01), op.fmul, op.get(ACC + 2 * r), op.fadd, op.set(ACC + 2 * r));
         emit(op.get(S), op.get(B23), op.fmul, op.get(ACC + 2 * r + 1), op.fadd, op.set(ACC + 2 * r + 1));
       }
-      emit(op.get(B), op.get(LDB), op.add, op.set(B));
+      emit(op.get(B), op.get(LDU), op.add, op.set(B));
     });
     for (let r = 0; r < 4; r++) {
       emit(op.get(C), op.get(ACC + 2 * r), op.v128Store(0));
@@ -170,6 +177,18 @@ function nnKernel(): Func {
   emit(op.get(K), op.i32(32), op.mul, op.set(PANEL));
   countedLoop(emit, JS, NS, () => {
     emit(op.get(PB), op.get(JS), op.i32(64), op.mul, op.add, op.set(BCOL));
+    emit(op.get(LDB), op.set(LDU));
+    emit(op.get(PK), op.if_);
+    {
+      // Gather the strip: k lines of 64 bytes, ldb apart, to pk, 64 apart.
+      emit(op.get(BCOL), op.set(B), op.get(PK), op.tee(Q), op.get(K), op.i32(64), op.mul, op.add, op.set(END));
+      pointerLoop(emit, Q, END, 64, () => {
+        for (const off of [0, 16, 32, 48]) emit(op.get(Q), op.get(B), op.v128Load(off), op.v128Store(off));
+        emit(op.get(B), op.get(LDB), op.add, op.set(B));
+      });
+      emit(op.get(PK), op.set(BCOL), op.i32(64), op.set(LDU));
+    }
+    emit(op.end);
     countedLoop(emit, IB, MB, () => {
       // c0 = pc + (4·ib)·ldc + js·64
       emit(op.get(PC), op.get(IB), op.i32(4), op.mul, op.get(LDC), op.mul, op.add, op.get(JS), op.i32(64), op.mul, op.add, op.set(C0));
@@ -178,7 +197,7 @@ function nnKernel(): Func {
     });
   });
   emit(op.end);
-  return { body, i32Locals: 9, v128Locals: 11 };
+  return { body, i32Locals: 11, v128Locals: 11 };
 }
 
 /**
@@ -260,7 +279,7 @@ function axpyKernel(): Func {
   return { body, i32Locals: 0, v128Locals: 1 };
 }
 
-/** The module's bytes: exports `nn` ((i32 × 9) → ()), `nt` ((i32 × 8) → ()), `axpy` ((i32 × 3, f64) → ()) and `memory`. */
+/** The module's bytes: exports `nn` ((i32 × 10) → ()), `nt` ((i32 × 8) → ()), `axpy` ((i32 × 3, f64) → ()) and `memory`. */
 function kernelModule(): Uint8Array {
   const funcs = [nnKernel(), ntKernel(), axpyKernel()];
   const code = funcs.map((f) => {
@@ -276,7 +295,7 @@ function kernelModule(): Uint8Array {
     ...section(1, vec([
       [0x60, ...vec(new Array(8).fill([I32])), 0x00], // type 0: (i32 × 8) → ()
       [0x60, ...vec([[I32], [I32], [I32], [F64]]), 0x00], // type 1: (i32 × 3, f64) → ()
-      [0x60, ...vec(new Array(9).fill([I32])), 0x00], // type 2: (i32 × 9) → ()
+      [0x60, ...vec(new Array(10).fill([I32])), 0x00], // type 2: (i32 × 10) → ()
     ])),
     ...section(3, vec([[0x02], [0x00], [0x01]])), // nn: type 2; nt: type 0; axpy: type 1
     ...section(5, vec([[0x00, 0x01]])), // memory: min 1 page
@@ -401,7 +420,7 @@ export function createWasmArena(scratchDoubles: number, heapDoubles: number, fal
 /** The kernels over one instance's memory; `arena` when it is an arena's (fixed size, arrays inside it). */
 function kernels(exports: Record<string, unknown>, arena: { readonly scratch: number; readonly fallback: WasmGemm } | undefined): WasmGemm {
   const memory = exports.memory as WasmMemory;
-  const nn = exports.nn as (...p: [number, number, number, number, number, number, number, number, number]) => void;
+  const nn = exports.nn as (...p: [number, number, number, number, number, number, number, number, number, number]) => void;
   const nt = exports.nt as Kernel;
   const axpy = exports.axpy as (pp: number, pg: number, end: number, alpha: number) => void;
   let heap = new Float64Array(memory.buffer);
@@ -602,9 +621,10 @@ function kernels(exports: Record<string, unknown>, arena: { readonly scratch: nu
       }
       // The outer-product form: A in 4-row panels, op(B) as rows of ldb ≥ n doubles.
       const ns = Math.ceil(n / 8);
-      // op(B) in the arena is read where it is when its rows hold whole strips and their stride
-      // does not alias in L1 (else it is copied with a padded stride, see unaliased).
-      const bHere = b.colStride === 1 && n === 8 * ns && unaliased(b.rowStride) === b.rowStride && inside(b.data);
+      // op(B) in the arena is read where it is when its rows hold whole strips; a row stride
+      // that would alias in L1 (see unaliased) has each strip gathered by the kernel first.
+      const bHere = b.colStride === 1 && n === 8 * ns && inside(b.data);
+      const gather = bHere && unaliased(b.rowStride) !== b.rowStride;
       const cHere = cFits && n === 8 * ns && !(bHere && overlaps(b.data, c));
       const ldb = bHere ? b.rowStride : unaliased(8 * ns);
       const ldc = cHere ? n : 8 * ns;
@@ -614,12 +634,14 @@ function kernels(exports: Record<string, unknown>, arena: { readonly scratch: nu
       if (!bHere) top += k * ldb;
       const pc = cHere ? c.byteOffset / 8 + cOffset : top;
       if (!cHere) top += 4 * mb * ldc;
+      const pk = gather ? top : 0;
+      if (gather) top += 8 * NN_KB;
       if (!ensure(top)) return arena!.fallback.gemm(m, n, k, a, b, c, cOffset, accumulate);
       packPanels(a, m, k, a.rowStride, a.colStride, pa);
       if (!bHere) copyRows(b, k, n, b.rowStride, b.colStride, pb, ldb, k);
       for (let p0 = 0; p0 < k; p0 += NN_KB) {
         const kl = Math.min(NN_KB, k - p0);
-        nn((pa + 4 * mb * p0) * 8, (pb + p0 * ldb) * 8, pc * 8, mb, ns, kl, ldb * 8, ldc * 8, p0 === 0 ? 0 : 1);
+        nn((pa + 4 * mb * p0) * 8, (pb + p0 * ldb) * 8, pc * 8, mb, ns, kl, ldb * 8, ldc * 8, p0 === 0 ? 0 : 1, pk * 8);
       }
       if (!cHere) copyOut(m, n, pc, ldc, c, cOffset, accumulate);
     },
