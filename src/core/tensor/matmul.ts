@@ -10,7 +10,7 @@
  * plain triple loop the tests compare both against. `axpy` (the plain SGD step) uses the same
  * module for long arrays.
  */
-import { createWasmArena, createWasmGemm, type WasmArena, type WasmGemm } from './wasmGemm';
+import { createWasmArena, createWasmGemm, type AdamConstants, type WasmArena, type WasmGemm } from './wasmGemm';
 
 /** Layout of one operand: element (r, c) is at `data[offset + r·rowStride + c·colStride]`. */
 export interface MatrixView {
@@ -105,6 +105,15 @@ export function axpy(p: Float64Array, g: Float64Array, alpha: number): void {
     }
   }
   for (let i = 0; i < n; i++) p[i] += alpha * g[i];
+}
+
+/**
+ * One Adam step (no L2 term, no amsgrad) in the arena's SIMD kernel when p, g, m and v all live
+ * in one arena: bit for bit the optimiser's JS loop. False (nothing done) otherwise.
+ */
+export function adamStep(p: Float64Array, g: Float64Array, m: Float64Array, v: Float64Array, k: AdamConstants): boolean {
+  const w = arenaKernels.get(p.buffer);
+  return w !== undefined && w.adam(p, g, m, v, k);
 }
 
 /** The portable kernel: 4-column panels of op(B), a 2 × 4 register block. */

@@ -93,6 +93,9 @@ const op = {
   loadSplat: (offset: number) => [0xfd, 0x0a, 3, ...uleb(offset)],
   fadd: [0xfd, ...uleb(0xf0)],
   fmul: [0xfd, ...uleb(0xf2)],
+  fsub: [0xfd, ...uleb(0xf1)],
+  fdiv: [0xfd, ...uleb(0xf3)],
+  fsqrt: [0xfd, ...uleb(0xef)],
 };
 
 /** `for (v = 0; v < limit; v++) body` with `limit` a local. */
@@ -279,9 +282,56 @@ function axpyKernel(): Func {
   return { body, i32Locals: 0, v128Locals: 1 };
 }
 
-/** The module's bytes: exports `nn` ((i32 × 10) → ()), `nt` ((i32 × 8) → ()), `axpy` ((i32 × 3, f64) → ()) and `memory`. */
+/** Adam's constants for one step of one parameter, in the order the `adam` kernel takes them. */
+export interface AdamConstants {
+  /** ±1 (maximize flips the gradient's sign; exact). */
+  readonly sign: number;
+  readonly beta1: number;
+  /** 1 − β1 */
+  readonly c1: number;
+  readonly beta2: number;
+  /** 1 − β2 */
+  readonly c2: number;
+  /** lr / (1 − β1ᵗ) */
+  readonly stepSize: number;
+  /** √(1 − β2ᵗ) */
+  readonly bc2Sqrt: number;
+  readonly eps: number;
+}
+
+/**
+ * adam: params 0..4 = pp, pg, pm, pv, bytes (a multiple of 16), 5..12 = the AdamConstants in
+ * their order. For two doubles a turn, exactly the JS loop's operations in its order (every one
+ * correctly rounded, so the same bits):
+ *   g = sign·g;  m = m·β1 + g·c1;  v = v·β2 + (g·g)·c2;  p = p − stepSize·(m / (√v / bc2Sqrt + ε)).
+ */
+function adamKernel(): Func {
+  const [PP, PG, PM, PV, BYTES] = [0, 1, 2, 3, 4];
+  const I = 13;
+  // v128 locals: 14..21 the splatted constants, 22 g, 23 m, 24 v.
+  const K0 = 14;
+  const [SIGN, B1, C1, B2, C2, SS, BC, EPS] = [0, 1, 2, 3, 4, 5, 6, 7].map((k) => K0 + k);
+  const [G, M, V] = [22, 23, 24];
+  const body: number[] = [];
+  const emit = (...xs: number[][]) => xs.forEach((x) => body.push(...x));
+  for (let k = 0; k < 8; k++) emit(op.get(5 + k), op.splat, op.set(K0 + k));
+  const at = (base: number) => emit(op.get(base), op.get(I), op.add);
+  emit(op.i32(0), op.set(I));
+  pointerLoop(emit, I, BYTES, 16, () => {
+    emit(op.get(SIGN)), at(PG), emit(op.v128Load(0), op.fmul, op.set(G));
+    at(PM), at(PM), emit(op.v128Load(0), op.get(B1), op.fmul, op.get(G), op.get(C1), op.fmul, op.fadd, op.tee(M), op.v128Store(0));
+    at(PV), at(PV), emit(op.v128Load(0), op.get(B2), op.fmul, op.get(G), op.get(G), op.fmul, op.get(C2), op.fmul, op.fadd, op.tee(V), op.v128Store(0));
+    at(PP), at(PP), emit(op.v128Load(0));
+    emit(op.get(SS), op.get(M), op.get(V), op.fsqrt, op.get(BC), op.fdiv, op.get(EPS), op.fadd, op.fdiv, op.fmul, op.fsub);
+    emit(op.v128Store(0));
+  });
+  emit(op.end);
+  return { body, i32Locals: 1, v128Locals: 11 };
+}
+
+/** The module's bytes: exports `adam` ((i32 × 5, f64 × 8) → ()), `nn` ((i32 × 10) → ()), `nt` ((i32 × 8) → ()), `axpy` ((i32 × 3, f64) → ()) and `memory`. */
 function kernelModule(): Uint8Array {
-  const funcs = [nnKernel(), ntKernel(), axpyKernel()];
+  const funcs = [nnKernel(), ntKernel(), axpyKernel(), adamKernel()];
   const code = funcs.map((f) => {
     const locals = vec([
       [...uleb(f.i32Locals), I32],
@@ -296,10 +346,11 @@ function kernelModule(): Uint8Array {
       [0x60, ...vec(new Array(8).fill([I32])), 0x00], // type 0: (i32 × 8) → ()
       [0x60, ...vec([[I32], [I32], [I32], [F64]]), 0x00], // type 1: (i32 × 3, f64) → ()
       [0x60, ...vec(new Array(10).fill([I32])), 0x00], // type 2: (i32 × 10) → ()
+      [0x60, ...vec([...new Array(5).fill([I32]), ...new Array(8).fill([F64])]), 0x00], // type 3: (i32 × 5, f64 × 8) → ()
     ])),
-    ...section(3, vec([[0x02], [0x00], [0x01]])), // nn: type 2; nt: type 0; axpy: type 1
+    ...section(3, vec([[0x02], [0x00], [0x01], [0x03]])), // nn: type 2; nt: type 0; axpy: type 1; adam: type 3
     ...section(5, vec([[0x00, 0x01]])), // memory: min 1 page
-    ...section(7, vec([[...name('nn'), 0x00, 0x00], [...name('nt'), 0x00, 0x01], [...name('axpy'), 0x00, 0x02], [...name('memory'), 0x02, 0x00]])),
+    ...section(7, vec([[...name('nn'), 0x00, 0x00], [...name('nt'), 0x00, 0x01], [...name('axpy'), 0x00, 0x02], [...name('adam'), 0x00, 0x03], [...name('memory'), 0x02, 0x00]])),
     ...section(10, vec(code)),
   ];
   return Uint8Array.from(bytes);
@@ -318,6 +369,11 @@ export interface WasmGemm {
   gemm(m: number, n: number, k: number, a: StridedMatrix, b: StridedMatrix, c: Float64Array, cOffset: number, accumulate: boolean): void;
   /** p[i] = p[i] + alpha·g[i] for i < p.length (g at least as long): bit for bit the JS loop. */
   axpy(p: Float64Array, g: Float64Array, alpha: number): void;
+  /**
+   * One Adam step (no L2 term, no amsgrad) on p, updating m and v, when all four arrays are in
+   * this arena: bit for bit the JS loop. False (nothing done) otherwise.
+   */
+  adam(p: Float64Array, g: Float64Array, m: Float64Array, v: Float64Array, k: AdamConstants): boolean;
 }
 
 /** The part of the WebAssembly JS API used here (the core compiles without DOM typings). */
@@ -423,6 +479,7 @@ function kernels(exports: Record<string, unknown>, arena: { readonly scratch: nu
   const nn = exports.nn as (...p: [number, number, number, number, number, number, number, number, number, number]) => void;
   const nt = exports.nt as Kernel;
   const axpy = exports.axpy as (pp: number, pg: number, end: number, alpha: number) => void;
+  const adam = exports.adam as (...p: number[]) => void;
   let heap = new Float64Array(memory.buffer);
 
   /** Makes the first `doubles` of memory usable as scratch; false when an arena's scratch is too small. */
@@ -564,6 +621,21 @@ function kernels(exports: Record<string, unknown>, arena: { readonly scratch: nu
   const AXPY_CHUNK = 8192;
 
   return {
+    adam(p, g, m, v, k) {
+      const n = p.length;
+      if (!(inside(p) && inside(g) && inside(m) && inside(v)) || g.length < n || m.length < n || v.length < n) return false;
+      const body = n & ~1;
+      adam(p.byteOffset, g.byteOffset, m.byteOffset, v.byteOffset, body * 8, k.sign, k.beta1, k.c1, k.beta2, k.c2, k.stepSize, k.bc2Sqrt, k.eps);
+      for (let i = body; i < n; i++) {
+        const gi = k.sign * g[i];
+        const mi = m[i] * k.beta1 + gi * k.c1;
+        const vi = v[i] * k.beta2 + gi * gi * k.c2;
+        m[i] = mi;
+        v[i] = vi;
+        p[i] -= k.stepSize * (mi / (Math.sqrt(vi) / k.bc2Sqrt + k.eps));
+      }
+      return true;
+    },
     axpy(p, g, alpha) {
       const n = p.length;
       const body = n & ~3;

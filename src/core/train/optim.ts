@@ -10,7 +10,7 @@
  * AdamW: p ← p·(1 − lr·wd) first, then Adam without the L2 term.
  */
 
-import { axpy } from '../tensor/matmul';
+import { adamStep, axpy } from '../tensor/matmul';
 
 export type OptimizerKind = 'sgd' | 'adam' | 'adamw';
 
@@ -52,8 +52,12 @@ export interface Optimizer {
   state(k: number): { readonly [name: string]: Float64Array | number | undefined };
 }
 
-export function createOptimizer(spec: OptimizerSpec): Optimizer {
-  return spec.kind === 'sgd' ? new Sgd(spec) : new Adam(spec);
+/**
+ * `alloc`, when given, provides the state arrays (zeroed) where it can — a training's arena, so
+ * Adam's update runs in the SIMD kernel beside the parameters (see adamStep).
+ */
+export function createOptimizer(spec: OptimizerSpec, alloc?: (n: number) => Float64Array | undefined): Optimizer {
+  return spec.kind === 'sgd' ? new Sgd(spec) : new Adam(spec, alloc);
 }
 
 class Sgd implements Optimizer {
@@ -98,7 +102,10 @@ class Adam implements Optimizer {
   private readonly vmax: Float64Array[] = [];
   private readonly t: number[] = [];
   steps = 0;
-  constructor(readonly spec: { readonly kind: 'adam' | 'adamw' } & AdamOptions) {}
+  constructor(
+    readonly spec: { readonly kind: 'adam' | 'adamw' } & AdamOptions,
+    private readonly alloc?: (n: number) => Float64Array | undefined,
+  ) {}
 
   step(k: number, p: Float64Array, g: Float64Array): void {
     const { lr, beta1, beta2, eps, weightDecay: wd, amsgrad } = this.spec;
@@ -106,8 +113,8 @@ class Adam implements Optimizer {
     const sign = this.spec.maximize ? -1 : 1;
     const n = p.length;
     if (!this.m[k]) {
-      this.m[k] = new Float64Array(n);
-      this.v[k] = new Float64Array(n);
+      this.m[k] = this.alloc?.(n) ?? new Float64Array(n);
+      this.v[k] = this.alloc?.(n) ?? new Float64Array(n);
       if (amsgrad) this.vmax[k] = new Float64Array(n);
       this.t[k] = 0;
     }
@@ -125,6 +132,7 @@ class Adam implements Optimizer {
     const bc2Sqrt = Math.sqrt(bc2);
     const c1 = 1 - beta1;
     const c2 = 1 - beta2;
+    if (!amsgrad && (decoupled || wd === 0) && adamStep(p, g, m, v, { sign, beta1, c1, beta2, c2, stepSize, bc2Sqrt, eps })) return;
     for (let i = 0; i < n; i++) {
       let gi = sign * g[i];
       if (!decoupled && wd !== 0) gi += wd * p[i];

@@ -140,7 +140,8 @@ const ARENA_MIN_PARAMS = 1 << 16;
 /**
  * The arena for a training's parameters and step arrays (see createArena), or undefined for a
  * small training. Sized from the parameters: packing space for the largest weight with padded
- * rows, and room for the parameters, their gradients and a step's activations; an array that
+ * rows, and room for the parameters, their gradients, Adam's two state arrays and a step's
+ * activations; an array that
  * does not fit is an ordinary one, so the sizes affect speed only.
  */
 function trainingArena(params: readonly Trainable[]): WasmArena | undefined {
@@ -152,7 +153,7 @@ function trainingArena(params: readonly Trainable[]): WasmArena | undefined {
   }
   if (total < ARENA_MIN_PARAMS) return undefined;
   const scratch = 2 * largest + (1 << 18);
-  const heap = 3 * total + (1 << 22);
+  const heap = 5 * total + (1 << 22);
   // wasm32 memory tops out at 4 GiB; stay well inside it.
   if ((scratch + heap) * 8 > 2 ** 31) return undefined;
   return createArena(scratch, heap);
@@ -270,7 +271,8 @@ export function runTraining(stmt: TrainStmt, host: TrainHost): TrainingInfo | un
   const stepsPerEpoch = data.length ? Math.ceil(n / batch) : 1;
   const epochs = epochsV ?? (stepsV !== null ? Math.ceil(stepsV / stepsPerEpoch) : 1);
   const maxSteps = stepsV ?? epochs * stepsPerEpoch;
-  const optimizer = createOptimizer(spec);
+  const arena = trainingArena(params);
+  const optimizer = createOptimizer(spec, arena?.alloc);
 
   // ---- what to re-evaluate each step -----------------------------------------------------
   const lossE = lossC.value;
@@ -321,7 +323,6 @@ export function runTraining(stmt: TrainStmt, host: TrainHost): TrainingInfo | un
   const mark = host.tape.n;
   // Arrays of the step's values and gradients, reused by the next step (the same ops on the
   // same shapes): fresh multi-megabyte arrays cost page faults every step.
-  const arena = trainingArena(params);
   const scratch = new ScratchPool(arena?.alloc);
   if (arena)
     for (let k = 0; k < params.length; k++) {

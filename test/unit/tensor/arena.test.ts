@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { axpy, createArena, gemm, gemmReference, view, wasmGemm, type MatrixView } from '../../../src/core/tensor/matmul';
+import { adamStep, axpy, createArena, gemm, gemmReference, view, wasmGemm, type MatrixView } from '../../../src/core/tensor/matmul';
 import { createRng } from '../../../src/core/tensor/rng';
 
 /**
@@ -124,7 +124,7 @@ describe.skipIf(!has)('gemm with operands in an arena', () => {
     const q = Float64Array.from(o.b);
     for (let i = 0; i < g.length; i++) q[i] += -0.5 * g[i];
     axpy(p.subarray(0, g.length), g, -0.5);
-    expect(p).toEqual(q);
+    expect(firstDifference(p, q)).toBe(-1);
   });
 
   it('axpy in the arena (the SGD step in place) equals the JS loop bit for bit', () => {
@@ -137,8 +137,43 @@ describe.skipIf(!has)('gemm with operands in an arena', () => {
       const p = place(arena, p0, true);
       const g = place(arena, g0, true);
       axpy(p, g, -0.01);
-      expect(p).toEqual(want);
-      expect(g).toEqual(g0);
+      expect(firstDifference(p, want)).toBe(-1);
+      expect(firstDifference(g, g0)).toBe(-1);
+    }
+  });
+
+  it('the Adam step in the arena equals the JS loop bit for bit (odd lengths, both signs), and declines ordinary arrays', () => {
+    const arena = createArena(1 << 10, 1 << 20)!;
+    for (const n of [1, 2, 7, 4096, 10_001]) {
+      for (const sign of [1, -1]) {
+        const t = 3;
+        const [beta1, beta2, lr, eps] = [0.9, 0.999, 1e-3, 1e-8];
+        const k = { sign, beta1, c1: 1 - beta1, beta2, c2: 1 - beta2, stepSize: lr / (1 - beta1 ** t), bc2Sqrt: Math.sqrt(1 - beta2 ** t), eps };
+        const p0 = rng.randn(n);
+        const g0 = rng.randn(n);
+        const m0 = rng.randn(n).map((x) => 0.1 * x);
+        const v0 = rng.randn(n).map((x) => 0.01 * x * x);
+        const [p, m, v] = [Float64Array.from(p0), Float64Array.from(m0), Float64Array.from(v0)];
+        // The optimiser's loop (src/core/train/optim.ts), written out.
+        for (let i = 0; i < n; i++) {
+          const gi = sign * g0[i];
+          const mi = m[i] * beta1 + gi * k.c1;
+          const vi = v[i] * beta2 + gi * gi * k.c2;
+          m[i] = mi;
+          v[i] = vi;
+          p[i] -= k.stepSize * (mi / (Math.sqrt(vi) / k.bc2Sqrt + eps));
+        }
+        const [pa, ga, ma, va] = [p0, g0, m0, v0].map((x) => place(arena, x, true));
+        expect(adamStep(pa, ga, ma, va, k)).toBe(true);
+        expect(firstDifference(pa, p)).toBe(-1);
+        expect(firstDifference(ma, m)).toBe(-1);
+        expect(firstDifference(va, v)).toBe(-1);
+        expect(firstDifference(ga, g0)).toBe(-1);
+        // One ordinary array: nothing is done, the caller runs its loop.
+        const ordinary = Float64Array.from(m0);
+        expect(adamStep(place(arena, p0, true), ga, ordinary, place(arena, v0, true), k)).toBe(false);
+        expect(firstDifference(ordinary, m0)).toBe(-1);
+      }
     }
   });
 

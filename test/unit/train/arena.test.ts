@@ -81,7 +81,15 @@ async function run(text: string, arena: boolean): Promise<Outcome> {
 }
 
 describe('train: parameters in a WebAssembly arena', () => {
-  for (const opt of ['SGD(lr=0.1)', 'SGD(lr=0.05, momentum=0.9)', 'Adam(lr=1e-3)']) {
+  for (const opt of [
+    'SGD(lr=0.1)',
+    'SGD(lr=0.05, momentum=0.9)',
+    'Adam(lr=1e-3)', // the SIMD Adam step
+    'AdamW(lr=1e-3, weight_decay=0.1)', // decay, then the SIMD step
+    'Adam(lr=1e-3, weight_decay=0.01)', // L2 term: the JS loop on arena arrays
+    'Adam(lr=1e-3, amsgrad=true)',
+    'Adam(lr=1e-3, maximize=true)',
+  ]) {
     it(`${opt}: losses, trained parameters and gradients equal a run on ordinary arrays, bit for bit`, async () => {
       const text = documentText(opt);
       const plain = await run(text, false);
