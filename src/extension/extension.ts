@@ -5,6 +5,7 @@
  */
 import * as vscode from 'vscode';
 import { AnalysisService, documentSelector, isAnalyzable } from './analysisService';
+import { reanalysisOrder } from './priority';
 import { FixProvider } from './codeActions';
 import { LensProvider } from './codeLens';
 import { registerCommands } from './commands';
@@ -103,7 +104,13 @@ export function activate(context: vscode.ExtensionContext): GradLensApi {
       diagnostics.clear(d.uri);
     }),
     vscode.workspace.onDidChangeConfiguration((e) => {
-      if (Config.affectsAnalysis(e)) analyses.invalidate(vscode.workspace.textDocuments);
+      if (Config.affectsAnalysis(e)) {
+        // One worker runs the analyses in turn: what is on screen goes first (see priority.ts).
+        const visible = new Set(vscode.window.visibleTextEditors.map((ed) => ed.document.uri.toString()));
+        const inTabs = new Set<string>();
+        for (const g of vscode.window.tabGroups.all) for (const t of g.tabs) if (t.input instanceof vscode.TabInputText) inTabs.add(t.input.uri.toString());
+        analyses.invalidate(reanalysisOrder(vscode.workspace.textDocuments, (d) => d.uri.toString(), visible, inTabs));
+      }
       if (Config.affectsPresentation(e)) {
         lenses.refresh();
         hints.refresh();
