@@ -41,6 +41,12 @@ export interface AnalyzeOptions {
   readonly readFile?: (relativePath: string) => string | undefined;
   /** Called after every training epoch, e.g. for the editor worker's progress (docs/training.md). */
   readonly onProgress?: ProgressCallback;
+  /**
+   * Polled before every training step: a reason (`by the user (GradLens: Stop Training)`) stops
+   * that training — and any later one — where it is, as the work budget does; the trained
+   * parameters so far are kept and the lines after it still run.
+   */
+  readonly shouldStop?: () => string | undefined;
 }
 
 export interface FullAnalysis {
@@ -58,6 +64,7 @@ export function analyzeFull(text: string, options: AnalyzeOptions = {}): FullAna
     checkTolerance: options.checkTolerance,
     readFile: options.readFile,
     onProgress: options.onProgress,
+    shouldStop: options.shouldStop,
     // Only hovers read the node of every expression.
     recordExpressions: !options.valuesOnly,
   });

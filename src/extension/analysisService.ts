@@ -127,9 +127,11 @@ export class AnalysisService implements vscode.Disposable {
   }
 
   /**
-   * "GradLens: Stop Training": ends the analysis the worker is running now (the given document's
-   * if it has one running, else whichever document's), terminating the worker. The document then
-   * shows the epochs it had and an information diagnostic. Undefined when nothing was running.
+   * "GradLens: Stop Training": stops the analysis the worker is running now (the given document's
+   * if it has one running, else whichever document's). Its training ends where it is and the
+   * rest of the document is analysed with the parameters trained so far (`train.stopped` says
+   * so); an analysis that does not end within the grace period is terminated, and the document
+   * then shows the epochs it had reported (`gradlens.stopped`). Undefined when nothing was running.
    */
   stopTraining(document?: vscode.TextDocument): { uri: vscode.Uri; training?: LiveTraining } | undefined {
     const preferred = document ? this.entries.get(document.uri.toString()) : undefined;

@@ -54,8 +54,9 @@ export function registerCommands(s: CommandServices): vscode.Disposable[] {
 }
 
 /**
- * Ends the analysis that is training now (the active document's, else any document's) by
- * terminating the worker. Returns the stopped document's URI (undefined when nothing ran).
+ * Stops the training that is running now (the active document's, else any document's): it
+ * ends where it is and the rest of the document is analysed (see WorkerClient.stop). Returns
+ * the stopped document's URI (undefined when nothing ran).
  */
 function stopTraining(s: CommandServices): string | undefined {
   const active = vscode.window.activeTextEditor?.document;

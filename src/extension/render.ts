@@ -111,7 +111,7 @@ export function trainingLens(t: TrainingInfo, digits: number): string {
   if (loss !== undefined) parts.push(`loss ${formatNumber(loss, digits)}`);
   const metric = t.metrics[t.metrics.length - 1];
   if (metric !== undefined) parts.push(`metric ${formatNumber(metric, digits)}`);
-  // A training stopped by the user has no measured time (its worker was terminated): ms is 0.
+  // A training whose worker was terminated (a stop that did not end in time) has no measured time: ms is 0.
   if (t.ms > 0) parts.push(t.ms >= 1000 ? `${(t.ms / 1000).toFixed(1)} s` : `${Math.round(t.ms)} ms`);
   return `${t.stopped ? '⚠ ' : ''}${parts.join(' · ')}${t.stopped ? ` · stopped: ${t.stopped}` : ''}`;
 }

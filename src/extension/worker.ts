@@ -24,6 +24,9 @@ function readerIn(folder: string): (relativePath: string) => string | undefined 
   };
 }
 
+/** Why a training stopped when the user ran "GradLens: Stop Training" (the `train` CodeLens and diagnostic quote it). */
+const STOPPED_BY_USER = 'by the user (GradLens: Stop Training)';
+
 const port = parentPort;
 if (port) {
   port.on('message', (request: WorkerRequest) => {
@@ -45,8 +48,10 @@ if (port) {
         // so the panel and the status bar can follow the training before the result.
         const id = request.id;
         const batcher = new ProgressBatcher((body) => port.postMessage({ type: 'progress', id, ...body } satisfies WorkerResponse));
+        const stop = request.stop ? new Int32Array(request.stop) : undefined;
         const analysis = analyze(request.text, {
           ...options,
+          shouldStop: stop ? () => (Atomics.load(stop, 0) !== 0 ? STOPPED_BY_USER : undefined) : undefined,
           onProgress: (_epoch, _loss, p) => batcher.add({ line: p.line, epoch: p.epoch, epochs: p.epochs, loss: p.loss, metric: p.metric, steps: p.steps }),
         });
         response = { type: 'result', id: request.id, analysis, ms: performance.now() - started };

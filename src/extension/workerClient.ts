@@ -7,7 +7,7 @@ export type Outcome =
   | { readonly kind: 'solved'; readonly markdown: string; readonly ms: number }
   | { readonly kind: 'failed'; readonly message: string }
   | { readonly kind: 'timeout'; readonly ms: number }
-  /** Ended by `stop()` ("GradLens: Stop Training"): the worker was terminated. */
+  /** Ended by `stop()` ("GradLens: Stop Training") when the analysis did not stop by itself in time: the worker was terminated. */
   | { readonly kind: 'stopped'; readonly ms: number }
   | { readonly kind: 'cancelled' };
 
@@ -15,7 +15,13 @@ export interface Job {
   readonly outcome: Promise<Outcome>;
   /** The caller no longer wants the result (a newer version of the document exists). */
   cancel(): void;
-  /** Ends the job now (terminating the worker if it runs); outcome `stopped`. False if it had already ended. */
+  /**
+   * "GradLens: Stop Training". A running analysis is asked to stop its training where it is (it
+   * then finishes normally, outcome `done`, with the parameters trained so far and the lines
+   * after the training); if it has not finished within the grace period, or the job is queued,
+   * it ends with outcome `stopped` (the worker terminated). False if it had already ended or is
+   * already stopping.
+   */
   stop(): boolean;
   /** Whether the worker is running this job now (not queued, not ended). */
   isRunning(): boolean;
@@ -28,6 +34,8 @@ interface Pending {
   readonly onProgress?: (m: ProgressMessage) => void;
   cancelled: boolean;
   settled: boolean;
+  /** Asked to stop (the shared flag is set); its result is still awaited, for the grace period. */
+  stopping?: boolean;
   started?: number;
   timer?: NodeJS.Timeout;
 }
@@ -49,6 +57,7 @@ export class WorkerClient {
     private readonly workerPath: string,
     private readonly log: (line: string) => void,
     private readonly killSupersededAfterMs = 300,
+    private readonly stopGraceMs = 3000,
   ) {}
 
   /**
@@ -57,7 +66,9 @@ export class WorkerClient {
    * not the clock, limits training (a stuck analysis still ends after `timeoutMs`).
    */
   run(request: Omit<AnalyzeRequest, 'type' | 'id'>, timeoutMs: number, onProgress?: (m: ProgressMessage) => void): Job {
-    return this.enqueue({ type: 'analyze', id: this.nextId++, ...request }, timeoutMs, onProgress);
+    // The stop flag the worker polls (shared memory: a busy worker reads no messages).
+    const stop = typeof SharedArrayBuffer === 'function' ? new SharedArrayBuffer(4) : undefined;
+    return this.enqueue({ type: 'analyze', id: this.nextId++, ...request, ...(stop ? { stop } : {}) }, timeoutMs, onProgress);
   }
 
   /** A worked solution as Markdown (outcome `solved`). */
@@ -109,6 +120,9 @@ export class WorkerClient {
       return;
     }
     if (this.current === p && p.started !== undefined) {
+      // A training in it stops at its next step (the result is dropped either way), so the
+      // analysis often ends before the worker would be terminated below.
+      if (p.request.type === 'analyze' && p.request.stop) Atomics.store(new Int32Array(p.request.stop), 0, 1);
       // Let a short analysis finish (restarting the worker costs more than it saves); end a long one.
       const ran = performance.now() - p.started;
       const wait = Math.max(0, this.killSupersededAfterMs - ran);
@@ -123,7 +137,21 @@ export class WorkerClient {
   }
 
   private stop(p: Pending): boolean {
-    if (p.settled) return false;
+    if (p.settled || p.stopping) return false;
+    const flag = p.request.type === 'analyze' ? p.request.stop : undefined;
+    if (this.current === p && flag) {
+      p.stopping = true;
+      Atomics.store(new Int32Array(flag), 0, 1);
+      clearTimeout(p.timer);
+      p.timer = setTimeout(() => {
+        if (this.current !== p || p.settled) return;
+        const ran = performance.now() - p.started!;
+        this.log(`analysis #${p.request.id} did not stop within ${this.stopGraceMs} ms of the request: worker terminated`);
+        p.settle({ kind: 'stopped', ms: ran });
+        this.restart();
+      }, this.stopGraceMs);
+      return true;
+    }
     const ran = p.started === undefined ? 0 : performance.now() - p.started;
     p.settle({ kind: 'stopped', ms: ran });
     const i = this.queue.indexOf(p);
@@ -174,7 +202,8 @@ export class WorkerClient {
     if (m.type === 'progress') {
       // A training is making progress: not stuck. A superseded job's progress is of no interest.
       if (p.settled) return;
-      this.arm(p);
+      // A stopping job keeps its grace period.
+      if (!p.stopping) this.arm(p);
       p.onProgress?.(m);
       return;
     }

@@ -11,6 +11,12 @@ export interface AnalyzeRequest {
   readonly checkTolerance: number;
   /** The document's folder on disk (file: documents only): `load_csv` reads relative to it. */
   readonly folder?: string;
+  /**
+   * Four shared bytes (an Int32 at 0): the extension host stores 1 there for "GradLens: Stop
+   * Training", and the worker's training, which polls it before every step, stops where it is —
+   * the message queue cannot reach a worker busy in a synchronous analysis.
+   */
+  readonly stop?: SharedArrayBuffer;
 }
 
 /** A worked solution (issue #7) of a text, as Markdown: the solution code stays in the worker. */

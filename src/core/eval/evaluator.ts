@@ -38,6 +38,8 @@ export interface EvalOptions {
   readonly readFile?: (relativePath: string) => string | undefined;
   /** Called after each training epoch (`train` statements). */
   readonly onProgress?: ProgressCallback;
+  /** Polled before every training step (AnalyzeOptions.shouldStop). */
+  readonly shouldStop?: () => string | undefined;
   /**
    * Record the tape node of every evaluated expression in `record.exprNodes` (hovers read
    * it). Default true; `analyze` with `valuesOnly` turns it off.
@@ -115,6 +117,7 @@ export class Evaluator {
   private readonly trainings: TrainingInfo[] = [];
   private readonly readFile: EvalOptions['readFile'];
   private readonly onProgress: EvalOptions['onProgress'];
+  private readonly shouldStop: EvalOptions['shouldStop'];
   private readonly recordExpressions: boolean;
   /** While a training step runs: network calls by (network, input node, mode) → output node. */
   private netMemo: Map<string, number> | undefined;
@@ -141,6 +144,7 @@ export class Evaluator {
     this.lines = new LineIndex(text);
     this.readFile = options.readFile;
     this.onProgress = options.onProgress;
+    this.shouldStop = options.shouldStop;
     this.recordExpressions = options.recordExpressions ?? true;
   }
 
@@ -671,6 +675,7 @@ export class Evaluator {
       diagnostics: this.diagnostics,
       budget: this.budget,
       onProgress: this.onProgress as ProgressCallback | undefined,
+      shouldStop: this.shouldStop,
       lineOf: (offset) => this.lines.lineOf(offset),
       work: () => this.work,
       addWork: (units) => {

@@ -66,4 +66,6 @@ export interface TrainHost {
   /** Saves the evaluator's expression → node record; the returned function restores it. */
   saveRecord(): () => void;
   readonly onProgress?: ProgressCallback;
+  /** Polled before every step: a reason stops the training there (AnalyzeOptions.shouldStop). */
+  readonly shouldStop?: () => string | undefined;
 }

@@ -445,6 +445,11 @@ export function runTraining(stmt: TrainStmt, host: TrainHost): TrainingInfo | un
       let seen = 0;
       for (let s = 0; s < stepsPerEpoch; s++) {
         if (steps >= maxSteps) break;
+        const why = host.shouldStop?.();
+        if (why !== undefined) {
+          stopped = `${why} after ${completed} epoch${completed === 1 ? '' : 's'} (${steps} step${steps === 1 ? '' : 's'}) of ${epochsText(epochsV, stepsV, epochs)}`;
+          break outer;
+        }
         if (steps > 0 && host.work() + stepCost > limit) {
           stopped = `the work budget ran out after ${completed} epoch${completed === 1 ? '' : 's'} (${steps} step${steps === 1 ? '' : 's'}) of ${epochsText(epochsV, stepsV, epochs)}`;
           break outer;
