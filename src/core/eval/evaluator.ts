@@ -240,7 +240,9 @@ export class Evaluator {
     const tape = this.tape;
     let bound: number;
     let kind: Binding['kind'];
-    if (stmt.param || refs.length === 0) {
+    // A leaf refers to no other binding — and depends on no parameter: `L = sum(mlp(ones(1, 2)))`
+    // names no binding but reaches the network's parameters through the call.
+    if (stmt.param || (refs.length === 0 && tape.req[node] !== 1)) {
       kind = stmt.param ? 'param' : 'leaf';
       const k = stmt.param ? K.PARAM : K.LEAF;
       const sp = stmt.target.span;
@@ -464,13 +466,18 @@ export class Evaluator {
     if (!out) return;
     let tol = this.tol;
     if (stmt.within) {
-      const v = this.constNumber(stmt.within, 'a tolerance');
+      const v = this.tolerance(stmt.within);
       if (v === undefined) return;
       tol = v;
     }
     const grads = this.backward(out.node);
     const targets = this.resolveWrt(out, grads, stmt.wrt);
+    // As `grad` says it: nothing to check is not a pass.
+    if (!stmt.wrt && targets.length === 0) {
+      this.diagnostics.push(warning('grad.no-inputs', `Expected \`${out.name}\` to depend on a parameter or a leaf, found none: there is nothing to check.`, stmt.of.span));
+    }
     for (const t of targets) {
+      if (!t.depends) this.diagnostics.push(independent(out.name, t.text, t.span));
       const node = t.b.node;
       const g = this.tape.isScalar[node] === 1 ? grads.scalarOf(node) : grads.of(node);
       const size = typeof g === 'number' ? 1 : g.data.length;
@@ -507,6 +514,17 @@ export class Evaluator {
     }
   }
 
+  /** A `within` tolerance: a constant ≥ 0 (a negative one could never pass). */
+  private tolerance(e: Expr): number | undefined {
+    const v = this.constNumber(e, 'a tolerance');
+    if (v === undefined) return undefined;
+    if (!(v >= 0)) {
+      this.diagnostics.push(error('check.bad-tolerance', `Expected a tolerance of 0 or more after \`within\`, found ${formatNumber(v)}.`, e.span));
+      return undefined;
+    }
+    return v;
+  }
+
   private expect(stmt: ExpectStmt): void {
     this.refs = [];
     const l = this.expr(stmt.left);
@@ -514,7 +532,7 @@ export class Evaluator {
     if (l === undefined || r === undefined) return;
     let tol = 1e-6;
     if (stmt.within) {
-      const v = this.constNumber(stmt.within, 'a tolerance');
+      const v = this.tolerance(stmt.within);
       if (v === undefined) return;
       tol = v;
     }
@@ -577,12 +595,14 @@ export class Evaluator {
       right: { text: rightText, shape: rShape.slice(), data: Array.from(r) },
     });
     if (!passed) {
-      const show = (shape: Shape, d: ArrayLike<number>): string => (d.length === 1 ? formatNumber(d[0], 6) : `${formatShape(shape)} tensor`);
-      const at = l.length > 1 ? ` (largest difference at element ${worst}: ${formatNumber(l[worst], 6)} vs ${formatNumber(rb[worst], 6)})` : '';
+      const scalars = l.length === 1 && r.length === 1;
+      const [ls, rs] = scalars ? distinctTexts(l[0], r[0], 6) : [`${formatShape(lShape)} tensor`, `${formatShape(rShape)} tensor`];
+      const at = l.length > 1 ? ` (largest difference at element ${worst}: ${distinctTexts(l[worst], rb[worst], 6).join(' vs ')})` : '';
+      const [es, ts] = distinctTexts(maxError, tol, 3);
       this.diagnostics.push(
         error(
           'expect.failed',
-          `Expected ${leftText} == ${rightText}, found ${show(lShape, l)} ≠ ${show(rShape, r)}${at}; error ${formatNumber(maxError, 3)} > ${formatNumber(tol, 3)}.`,
+          `Expected ${leftText} == ${rightText}, found ${ls} ≠ ${rs}${at}; error ${es} > ${ts}.`,
           stmt.span,
         ),
       );
@@ -601,6 +621,7 @@ export class Evaluator {
       },
       network: (n) => this.networks.get(n)?.model,
       lineOf: (offset: number) => this.lines.lineOf(offset),
+      broken: (n) => this.poisoned.has(n),
     });
     this.diagnostics.push(...diagnostics);
     if (info) this.networkInfos.push(info);
@@ -787,6 +808,7 @@ export class Evaluator {
           );
           return undefined;
         }
+        this.warnElementwiseMax(e.method.name, e.args.length === 1 ? e.args[0] : undefined, e.span);
         return this.callBuiltin(def, [{ name: null, value: e.object, span: e.object.span }, ...e.args], e.span, e.method.span);
       }
       case 'Transpose': {
@@ -959,7 +981,28 @@ export class Evaluator {
       );
       return undefined;
     }
+    // Spelled with a numpy/torch prefix (`np.max(x, 0)`), where two positional arguments reduce.
+    if (e.calleeSpan.start > e.span.start && e.args.length === 2) this.warnElementwiseMax(callee, e.args[1], e.span);
     return this.callBuiltin(def, e.args, e.span, e.calleeSpan);
+  }
+
+  /**
+   * `x.max(1)`, `np.max(x, 0)`, `torch.min(x, 1)`: in numpy and PyTorch these reduce over an
+   * axis, in this language (LANGUAGE.md §4) two positional arguments are element-wise. Said
+   * where the spelling comes from numpy/PyTorch code and the second argument is an integer
+   * literal; `max(x, 0)` (the ReLU idiom) is left alone.
+   */
+  private warnElementwiseMax(name: string, second: Arg | undefined, span: Span): void {
+    const f = name.toLowerCase();
+    if ((f !== 'max' && f !== 'min') || !second || second.name || second.value.kind !== 'Number' || !Number.isInteger(second.value.value)) return;
+    const k = second.value.value;
+    this.diagnostics.push(
+      warning(
+        'call.elementwise-max',
+        `Expected \`${f}(x, axis=${k})\` for a reduction, found \`${this.text.slice(span.start, span.end)}\`: with two positional arguments \`${f}\` is element-wise here (the ${f === 'max' ? 'larger' : 'smaller'} of x and ${k}), unlike numpy's and PyTorch's \`${f}(x, ${k})\`.`,
+        span,
+      ),
+    );
   }
 
   private callNet(net: NetState, e: Extract<Expr, { kind: 'Call' }>): number | undefined {
@@ -1382,6 +1425,22 @@ function paramsByName(def: BuiltinDef): Map<string, ParamSpec> {
 }
 
 /** `grad.independent`: OUT has no path to NAME, so ∂OUT/∂NAME is 0 (grad statements and `grad(…)`). */
+/**
+ * Two numbers printed with at least `digits` significant digits and as many more as it takes to
+ * tell them apart (1000 vs 1000.002 is not "1000 ≠ 1000").
+ */
+function distinctTexts(a: number, b: number, digits: number): [string, string] {
+  let d = digits;
+  let x = formatNumber(a, d);
+  let y = formatNumber(b, d);
+  while (x === y && a !== b && d < 17) {
+    d++;
+    x = formatNumber(a, d);
+    y = formatNumber(b, d);
+  }
+  return [x, y];
+}
+
 function independent(out: string, wrt: string, span: Span): Diagnostic {
   return warning('grad.independent', `Expected \`${out}\` to depend on \`${wrt}\`, found no path from it: its gradient is 0.`, span);
 }

@@ -152,6 +152,8 @@ function checkKind(v: ArgVal, spec: ArgSpec): string | undefined {
       case 'intOrNone':
         return v === null || isInt(v);
       case 'ints':
+        // `None` where PyTorch's default is None (a pooling layer's stride: the kernel size).
+        if (v === null && spec.default === null) return true;
         return (isInt(v) && v >= 0) || (Array.isArray(v) && v.length > 0 && v.every((x) => isInt(x) && x >= 0));
       case 'intsOrNone':
         return (isInt(v) && v >= 0) || (Array.isArray(v) && v.length > 0 && v.every((x) => x === null || (isInt(x) && x >= 0)));

@@ -358,9 +358,14 @@ function poolDef(kind: 'max' | 'avg', nd: 1 | 2): LayerDef {
           const out: Dim[] = x.slice(0, x.length - nd);
           for (let i = 0; i < nd; i++) {
             const L = x[x.length - nd + i];
-            const num = D.add(L, 2 * p[i] - d[i] * (k[i] - 1) - 1);
+            const w = d[i] * (k[i] - 1) + 1;
+            const num = D.add(L, 2 * p[i] - w);
             let o: Dim = D.add(ceil ? D.ceilDiv(num, s[i]) : D.floorDiv(num, s[i]), 1);
             if (ceil && typeof o === 'number' && typeof L === 'number' && (o - 1) * s[i] >= L + p[i]) o--;
+            // PyTorch drops a last (ceil_mode) window that would start in the right padding. For a
+            // symbolic size that can happen only when w < p + s, and then the windows are exactly
+            // those starting at or before L + p − 1: floor((L + p − 1)/s) + 1 for every L.
+            else if (ceil && typeof L !== 'number' && w < p[i] + s[i]) o = D.add(D.floorDiv(D.add(L, p[i] - 1), s[i]), 1);
             if (typeof o === 'number' && o < 1)
               return mismatch(`${a.call} has a window of ${d[i] * (k[i] - 1) + 1} on an input of ${D.toText(L)} (+ ${2 * p[i]} padding): the kernel is larger than the padded input ${st(x)}.`, 'kernel_size');
             out.push(o);
@@ -791,7 +796,11 @@ const multiheadAttention: LayerDef = {
     const xav = Math.sqrt(6 / (E + 3 * E));
     const params: ParamDecl[] = [uniform('in_proj_weight', [3 * E, E], xav)];
     if (hasBias) params.push(constant('in_proj_bias', [3 * E], 0));
-    if (bool(a.v.add_bias_kv)) params.push({ local: 'bias_k', shape: [1, 1, E], init: { kind: 'normal' } }, { local: 'bias_v', shape: [1, 1, E], init: { kind: 'normal' } });
+    // xavier_normal_ on [1, 1, E]: fan_in = fan_out = E, so std = √(2/(E + E)) = 1/√E.
+    if (bool(a.v.add_bias_kv)) {
+      const std = 1 / Math.sqrt(E);
+      params.push({ local: 'bias_k', shape: [1, 1, E], init: { kind: 'normal', std } }, { local: 'bias_v', shape: [1, 1, E], init: { kind: 'normal', std } });
+    }
     params.push(uniform('out_proj.weight', [E, E], 1 / Math.sqrt(E)));
     if (hasBias) params.push(constant('out_proj.bias', [E], 0));
     const count = sumParams(params);

@@ -23,6 +23,12 @@ export interface NetEnv {
   network(name: string): NetworkModel | undefined;
   /** 0-based line of an offset, for LayerInfo.line / NetworkInfo.line (0 when absent). */
   lineOf?(offset: number): number;
+  /**
+   * A name whose own declaration failed (a network or a binding with an error already shown).
+   * A layer line that uses one fails without a diagnostic of its own, and so does the network:
+   * only the root cause is shown (LANGUAGE.md §3).
+   */
+  broken?(name: string): boolean;
 }
 
 export interface NetParam {
@@ -89,6 +95,8 @@ function drawInit(init: Init, shape: number[], rng: Rng): Tensor {
     for (let i = 0; i < n; i++) t.data[i] = (2 * u[i] - 1) * init.bound;
   } else {
     t.data.set(rng.randn(n));
+    const std = init.std ?? 1;
+    if (std !== 1) for (let i = 0; i < n; i++) t.data[i] *= std;
     if (init.zeroRow !== undefined) {
       const w = shape[1];
       t.data.fill(0, init.zeroRow * w, init.zeroRow * w + w);
@@ -287,7 +295,17 @@ function layerCallText(line: LayerLine, text: readonly string[]): string {
 /** Wraps a child network's shape error as the parent layer's. */
 function childError(parent: LayerNode, child: NetSpec, e: LayerError, inner: LayerNode | undefined): LayerError {
   const where = inner ? ` at its layer ${inner.index}${inner.label ? ` (${inner.label})` : ''}` : '';
-  return { message: `${parent.call}: in \`${child.name}\`${where}, ${e.message.charAt(0).toLowerCase()}${e.message.slice(1)}`, code: e.code ?? 'net.shape-mismatch' };
+  return { message: `${parent.call}: in \`${child.name}\`${where}, ${continueSentence(e.message)}`, code: e.code ?? 'net.shape-mismatch' };
+}
+
+/**
+ * A message carried on after a comma: "Expected …" becomes "expected …", but a message that
+ * starts with a layer call or a name ("Linear(4, 4) expects …", "Conv2d …") keeps its case.
+ */
+export function continueSentence(message: string): string {
+  const first = /^[A-Za-z_][A-Za-z0-9_]*/.exec(message)?.[0] ?? '';
+  const keep = first === '' || message.charAt(first.length) === '(' || findLayer(first) !== undefined || /[A-Z0-9_]/.test(first.slice(1));
+  return keep ? message : message.charAt(0).toLowerCase() + message.slice(1);
 }
 
 interface InferResult {
@@ -434,6 +452,11 @@ function buildSpec(decl: NetworkDecl, st: BuildState, lineOf: (o: number) => num
       labels.set(label, line.label.span);
     }
     const lname = line.layer.name;
+    const broken = st.env.broken;
+    if (broken && ((broken(lname) && !findLayer(lname)) || mentionsName(line.args, broken))) {
+      cur = undefined;
+      return;
+    }
     const nested = st.env.network(lname);
     let node: LayerNode | undefined;
     if (nested) {
@@ -498,6 +521,16 @@ function buildSpec(decl: NetworkDecl, st: BuildState, lineOf: (o: number) => num
   });
   if (st.diags.length > before || !input || !cur) return undefined;
   return { spec: { name: decl.name.name, decl, seed: seedV ?? 0, input, layers }, result: { out: cur, infos, dims } };
+}
+
+/** Does an expression (or a list of layer arguments) mention a name for which `test` holds? */
+function mentionsName(e: unknown, test: (name: string) => boolean): boolean {
+  if (e === null || typeof e !== 'object') return false;
+  if (Array.isArray(e)) return e.some((x) => mentionsName(x, test));
+  const o = e as { readonly kind?: unknown; readonly name?: unknown };
+  if (o.kind === 'Name' && typeof o.name === 'string' && test(o.name)) return true;
+  for (const [k, v] of Object.entries(o)) if (k !== 'span' && typeof v === 'object' && mentionsName(v, test)) return true;
+  return false;
 }
 
 export function buildNetwork(decl: NetworkDecl, env: NetEnv): { model: NetworkModel | undefined; info: NetworkInfo | undefined; diagnostics: Diagnostic[] } {

@@ -6,7 +6,7 @@
 import type { CallContext, NodeId, Rng } from '../builtins/types';
 import type { Tensor } from '../tensor/tensor';
 import type { NetworkModel } from './model';
-import { inferSpec } from './model';
+import { continueSentence, inferSpec } from './model';
 import type { Dim } from './dims';
 import { isLayerError, type LayerNode, type NetSpec, type RunHelpers } from './types';
 
@@ -42,7 +42,7 @@ function runNode(node: LayerNode, x: NodeId, path: string, train: boolean, ctx: 
       const r = inferSpec(c.spec, cx, [], () => 0, false);
       if ('error' in r) {
         const inner = r.node;
-        return { message: `${node.call}: in \`${c.spec.name}\` at its layer ${inner.index}${inner.label ? ` (${inner.label})` : ''}, ${r.error.message.charAt(0).toLowerCase()}${r.error.message.slice(1)}`, code: r.error.code };
+        return { message: `${node.call}: in \`${c.spec.name}\` at its layer ${inner.index}${inner.label ? ` (${inner.label})` : ''}, ${continueSentence(r.error.message)}`, code: r.error.code };
       }
       return r.out;
     },

@@ -9,7 +9,7 @@ import type { Dim } from './dims';
 /** How a parameter or buffer starts (PyTorch's default initialisation distributions). */
 export type Init =
   | { readonly kind: 'uniform'; readonly bound: number } // U(−bound, bound)
-  | { readonly kind: 'normal'; readonly zeroRow?: number } // N(0, 1), Embedding (padding row zero)
+  | { readonly kind: 'normal'; readonly zeroRow?: number; readonly std?: number } // N(0, std², default 1), Embedding (padding row zero)
   | { readonly kind: 'const'; readonly value: number };
 
 export interface ParamDecl {

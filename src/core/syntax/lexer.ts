@@ -259,11 +259,19 @@ function lexSegment(
       }
       // `!` alone: an unexpected character (below).
     }
-    // Numbers. A '.' right after a name, ')' or ']' is a path/method dot, not a decimal point.
+    // Numbers. A '.' right after a name, ')' or ']' is a path/method dot, not a decimal point;
+    // so is one right after a path's digit segment (`net.0.0.bias`: the `0` after `net.`).
     if (cls === Ch.DIGIT || cls === Ch.DOT) {
       const prev = tokens.length > 0 ? tokens[tokens.length - 1] : undefined;
+      const beforePrev = tokens.length > 1 ? tokens[tokens.length - 2] : undefined;
       const dotIsAccess =
-        cls === Ch.DOT && prev !== undefined && prev.end === i && (prev.type === 'ident' || prev.text === ')' || prev.text === ']');
+        cls === Ch.DOT &&
+        prev !== undefined &&
+        prev.end === i &&
+        (prev.type === 'ident' ||
+          prev.text === ')' ||
+          prev.text === ']' ||
+          (prev.type === 'num' && beforePrev !== undefined && beforePrev.text === '.' && beforePrev.end === prev.start && /^\d+$/.test(prev.text)));
       if (cls === Ch.DIGIT || (!dotIsAccess && isDigit(text.charCodeAt(i + 1)))) {
         const s = i;
         const afterDot = prev !== undefined && prev.text === '.' && prev.end === i;
@@ -374,8 +382,11 @@ function lexSegment(
         { start: open.start, end: at },
       ),
     );
-    // Drop the broken statement, and read the lines after the one that opened the bracket
-    // again, so one missing bracket does not swallow the rest of the file.
+    // Keep the broken statement up to the bracket's line (the parser sees the diagnostic and
+    // records it as invalid, so the name it meant to bind is known to be broken: no cascade),
+    // and read the lines after that again, so one missing bracket does not swallow the rest.
+    const kept = tokens.filter((t) => t.end <= lineEnd);
+    if (kept.length > 0) pushLine(out, kept, indent, indentKind, indentStart, indentEnd, lineStart, segIndex);
     let next = open.end;
     while (next < end && text[next] !== '\n' && text[next] !== '\r') next++;
     if (next < end) {

@@ -52,6 +52,11 @@ const enum O {
 /** Prefixes accepted and ignored before a built-in or layer name. */
 const CALL_PREFIXES = new Set(['nn', 'F', 'torch', 'np', 'functional', 'numpy']);
 
+/** `random` is a prefix too, but only after another (`np.random.randn`): alone it may be a user's name. */
+function isPrefixAt(parts: readonly string[], k: number): boolean {
+  return CALL_PREFIXES.has(parts[k]) || (k > 0 && parts[k] === 'random' && CALL_PREFIXES.has(parts[k - 1]));
+}
+
 /** Parses a `.nn` text (one segment) or the given segments (Markdown blocks). Never throws. */
 export function parseProgram(text: string, segments?: readonly Segment[], where: 'file' | 'block' = 'file'): ParseResult {
   const diagnostics: Diagnostic[] = [];
@@ -75,7 +80,7 @@ export function parseProgram(text: string, segments?: readonly Segment[], where:
       // Collect the block: following lines indented more than the header, in the same segment.
       let j = i + 1;
       while (j < lines.length && lines[j].segment === line.segment && lines[j].indent > line.indent) j++;
-      const decl = parseNetwork(line, lines.slice(i + 1, j), diagnostics);
+      const decl = parseNetwork(line, lines.slice(i + 1, j), diagnostics, hasLexError);
       if (decl) statements.push(decl);
       i = j;
       continue;
@@ -418,7 +423,7 @@ class LineParser {
         const end = this.toks[this.pos - 1].end;
         // Strip nn./F./torch./np. prefixes: `nn.Linear`, `torch.nn.functional.relu`.
         let k = 0;
-        while (k < parts.length - 1 && CALL_PREFIXES.has(parts[k])) k++;
+        while (k < parts.length - 1 && isPrefixAt(parts, k)) k++;
         const calleeParts = parts.slice(k);
         const calleeSpan = { start: e.partSpans[k].start, end: e.partSpans[e.partSpans.length - 1].end };
         e = {
@@ -453,7 +458,7 @@ class LineParser {
         const args = this.parseArgs();
         // `F.relu(x)`, `torch.nn.functional.relu(x)`: a prefix, not a method of a value.
         const prefixParts = e.kind === 'Name' ? [e.name] : e.kind === 'Path' ? e.parts : null;
-        if (prefixParts && prefixParts.every((p) => CALL_PREFIXES.has(p))) {
+        if (prefixParts && prefixParts.every((_, k) => isPrefixAt(prefixParts, k))) {
           e = {
             kind: 'Call',
             callee: name.text,
@@ -738,9 +743,15 @@ function guard<T>(diagnostics: Diagnostic[], line: LogicalLine, f: () => T): T |
   }
 }
 
-function parseNetwork(header: LogicalLine, body: LogicalLine[], diagnostics: Diagnostic[]): NetworkDecl | undefined {
+/**
+ * A `network` block. A block with a broken line (a parse or lexer error, an indentation error)
+ * becomes an Invalid statement naming the network: its error is shown once, and lines that use
+ * the network are not evaluated (LANGUAGE.md §3), rather than running it without that layer.
+ */
+function parseNetwork(header: LogicalLine, body: LogicalLine[], diagnostics: Diagnostic[], hasLexError: (l: LogicalLine) => boolean): NetworkDecl | Statement | undefined {
   const h = guard(diagnostics, header, () => new LineParser(header, diagnostics).parseNetworkHeader());
   if (!h) return undefined;
+  let broken = false;
   let input: InputDecl | null = null;
   const layers: LayerLine[] = [];
   // Mixing tabs and spaces in one block is an error (Python's rule).
@@ -755,6 +766,11 @@ function parseNetwork(header: LogicalLine, body: LogicalLine[], diagnostics: Dia
       diagnostics.push(
         error('parse.inconsistent-indent', `Expected this line indented like the block's first line (${blockIndent} columns), found ${line.indent}.`, line.indentSpan),
       );
+      broken = true;
+      return;
+    }
+    if (hasLexError(line)) {
+      broken = true; // reported by the lexer
       return;
     }
     const p = new LineParser(line, diagnostics);
@@ -762,16 +778,20 @@ function parseNetwork(header: LogicalLine, body: LogicalLine[], diagnostics: Dia
     if (k === 0 && first.type === 'ident' && first.text === 'input' && !(line.tokens[1]?.type === 'op' && line.tokens[1].text === '=')) {
       const inp = guard(diagnostics, line, () => p.parseInput());
       if (inp) input = inp;
+      else broken = true;
       return;
     }
     if (first.type === 'ident' && first.text === 'input' && line.tokens[1]?.type === 'op' && line.tokens[1].text === '[') {
       diagnostics.push(error('net.input-position', 'Expected `input SHAPE` as the first line of the block, found it later.', line.span));
+      broken = true;
       return;
     }
     const layer = guard(diagnostics, line, () => p.parseLayer());
     if (layer) layers.push(layer);
+    else broken = true;
   });
   const end = body.length ? body[body.length - 1].span.end : header.span.end;
+  if (broken) return { kind: 'Invalid', name: h.name.name, span: { start: header.span.start, end } };
   if (body.length === 0)
     diagnostics.push(error('net.empty', 'Expected an indented block with `input SHAPE` and layers, found nothing under the header.', header.span));
   return {

@@ -1,3 +1,4 @@
+import { analyze } from '../../../src/core/index';
 import { describe, expect, it } from 'vitest';
 import { parseProgram } from '../../../src/core/syntax/parser';
 import { markdownSegments } from '../../../src/core/syntax/markdown';
@@ -117,7 +118,29 @@ describe('diagnostics: exact codes, messages and ranges; one per broken line', (
   it('recovers at the next line: the rest of the file still parses', () => {
     const r = parseProgram('a = 1\nb = (a +\nc = a * 2\nd = c + 1\n');
     expect(r.diagnostics.map((d) => d.code)).toEqual(['parse.unclosed-bracket']);
-    expect(r.program.statements.map((s) => (s.kind === 'Assign' && s.target.kind === 'Name' ? s.target.name : ''))).toEqual(['a', 'c', 'd']);
+    // The broken line stays as an Invalid statement naming `b`, so uses of `b` are not reported again.
+    expect(r.program.statements.map((s) => (s.kind === 'Assign' && s.target.kind === 'Name' ? s.target.name : s.kind === 'Invalid' ? `invalid ${s.name}` : ''))).toEqual([
+      'a',
+      'invalid b',
+      'c',
+      'd',
+    ]);
+  });
+
+  it('a bracket left open does not cascade: a line using the broken name gets no diagnostic of its own', () => {
+    for (const text of ['param w = 1.0\na = w * (2 +\nb = a + 1\nc = w + 1\n', 'a = [1, 2\nb = a + 1\nc = 3\n']) {
+      const r = analyze(text, { valuesOnly: true });
+      expect(r.diagnostics.map((d) => d.code)).toEqual(['parse.unclosed-bracket']);
+      expect(r.values.map((v) => v.name)).not.toContain('b');
+      expect(r.values.map((v) => v.name)).toContain('c');
+    }
+  });
+
+  it('a network with a broken layer line is not run without that layer: uses of it are skipped quietly', () => {
+    const text = 'network mlp\n  input [N, 3]\n  Linear(3, 2\n  ReLU()\nx = ones(2, 3)\ny = mlp(x)\nnetwork m2\n  input [N, 3]\n  Linear(3, 2]\nz = m2(x)\nq = 1\n';
+    const r = analyze(text, { valuesOnly: true });
+    expect(r.diagnostics.map((d) => d.code).sort()).toEqual(['parse.expected-token', 'parse.unclosed-bracket']);
+    expect(r.values.map((v) => v.name)).toEqual(['x', 'q']);
   });
 });
 
@@ -151,6 +174,7 @@ describe('Markdown: ```nn blocks are one program, offsets are the file’s own',
     expect(r.diagnostics).toHaveLength(1);
     expect(r.diagnostics[0].message).toContain('found the end of the block');
     expect(md.slice(r.diagnostics[0].span.start, r.diagnostics[0].span.start + 1)).toBe('(');
-    expect(r.program.statements).toHaveLength(2);
+    // The broken statement (kept as Invalid) and the next block's.
+    expect(r.program.statements.map((s) => s.kind)).toEqual(['Assign', 'Invalid', 'Assign']);
   });
 });

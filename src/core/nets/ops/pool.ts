@@ -210,10 +210,12 @@ function adaptiveRange(i: number, n: number, L: number): [number, number] {
 
 function adaptiveOut(x: Shape, attrs: Attrs): number[] | string {
   if (x.length !== 3 && x.length !== 4) return `Expected an input of rank 3 or 4, found ${formatShape(x)}.`;
-  const o = list(attrs.output, 2) ?? [1, 1];
   const H = x[x.length - 2];
   const W = x[x.length - 1];
-  return [...x.slice(0, -2), o[0] ?? H, o[1] ?? W];
+  // `None` in the output size (AdaptiveAvgPool2d((None, 7))) keeps that input size.
+  const o = attrs.output;
+  if (Array.isArray(o)) return [...x.slice(0, -2), o[0] === null || o[0] === undefined ? H : Number(o[0]), o[1] === null || o[1] === undefined ? W : Number(o[1])];
+  return [...x.slice(0, -2), ...(list(o, 2) ?? [1, 1])];
 }
 
 defineOp({
