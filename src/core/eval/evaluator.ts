@@ -88,7 +88,15 @@ interface NetState {
   readonly buffers: Map<string, Tensor>;
   rng: Rng | undefined;
   readonly seed: number;
+  /**
+   * The layer outputs of the network's calls outside training, oldest first (at most
+   * MAX_LAYER_CALLS): path (`mlp.A`, `mlp.1`) → tape node, for `grad L wrt mlp.A` and `h = mlp.A`.
+   */
+  readonly calls: Map<string, number>[];
 }
+
+/** How many calls of a network keep their layer outputs (a loop-free document calls a network a few times). */
+const MAX_LAYER_CALLS = 64;
 
 const PROTECTED_NAMES = new Set(['param', 'grad', 'check', 'expect', 'network']);
 
@@ -374,6 +382,12 @@ export class Evaluator {
     for (const t of targets) {
       const text = refText(t);
       if (t.kind === 'Path') {
+        // A layer's output (`mlp.A`): from the latest call of the network that OUT depends on.
+        const layer = this.layerOutput(t, (node) => grads.dependsOn(node));
+        if (layer) {
+          res.push({ b: layer, text, span: t.span, depends: grads.dependsOn(layer.node) });
+          continue;
+        }
         const b = this.lookup(t);
         if (b) res.push({ b, text, span: t.span, depends: grads.dependsOn(b.node) });
         continue;
@@ -639,6 +653,7 @@ export class Evaluator {
       buffers: new Map(),
       rng: undefined,
       seed: seedV ?? 0,
+      calls: [],
     };
     this.networks.set(name, state);
     this.poisoned.delete(name);
@@ -852,6 +867,18 @@ export class Evaluator {
     }
     const p = this.netParam(net, full);
     if (p) return p;
+    const layer = this.layerOutput(e, () => true);
+    if (layer) return layer;
+    if (net.model.outputSizeOf(e.parts.slice(1)) !== undefined) {
+      this.diagnostics.push(
+        error(
+          'name.undefined',
+          `Expected a parameter or a layer output of \`${e.parts[0]}\`, found the layer \`${full}\` before any call of \`${e.parts[0]}\`: its output exists once a line runs \`${e.parts[0]}(X)\`.`,
+          e.span,
+        ),
+      );
+      return undefined;
+    }
     const near = nearest(full, net.specs.keys());
     this.diagnostics.push(
       error(
@@ -862,6 +889,30 @@ export class Evaluator {
       ),
     );
     return undefined;
+  }
+
+  /**
+   * The output of the layer a path names (`mlp.A`, `mlp.1`, `net.B.0`) in the latest recorded
+   * call of its network for which `wanted` holds (else the latest call), as a binding; undefined
+   * when the path names a parameter or no call recorded that layer.
+   */
+  private layerOutput(e: PathRef, wanted: (node: number) => boolean): Binding | undefined {
+    const net = this.networks.get(e.parts[0]);
+    if (!net) return undefined;
+    const full = e.parts.join('.');
+    if (net.specs.has(full)) return undefined;
+    let node: number | undefined;
+    for (let k = net.calls.length - 1; k >= 0; k--) {
+      const n = net.calls[k].get(full);
+      if (n === undefined) continue;
+      node ??= n;
+      if (wanted(n)) {
+        node = n;
+        break;
+      }
+    }
+    if (node === undefined) return undefined;
+    return { name: full, node, kind: 'value', stmt: null, line: this.tape.spanStart[node] > 0 ? this.lines.lineOf(this.tape.spanStart[node]) : this.currentLine, span: e.span, nameSpan: e.span, refs: [], network: net.model.name };
   }
 
   private undefinedName(e: NameRef): void {
@@ -1046,7 +1097,20 @@ export class Evaluator {
         if (!net.rng) net.rng = createRng(net.seed + 1_000_003);
         return net.rng;
       },
+      // Outside training steps (whose nodes are dropped after each step), remember what each layer passed on.
+      ...(this.netMemo
+        ? {}
+        : {
+            layerOutput(paths: readonly string[], node: number): void {
+              for (const p of paths) layers.set(p, node);
+            },
+          }),
     });
+    const layers = new Map<string, number>();
+    if (!this.netMemo) {
+      net.calls.push(layers);
+      if (net.calls.length > MAX_LAYER_CALLS) net.calls.shift();
+    }
     if (!this.netMemo) return callNetwork(net.model, x, train, netCtx);
     // During a training step, `loss bce(mlp(X), y)` and `metric accuracy(mlp(X), y)` share one forward pass.
     const key = `${e.callee}\u0000${x}\u0000${train}`;

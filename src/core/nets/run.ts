@@ -20,19 +20,27 @@ export interface NetCallContext extends CallContext {
   setBuffer(fullName: string, value: Tensor): void;
   /** The network's own generator for dropout masks. */
   netRng(): Rng;
+  /**
+   * Called with a layer's output node and every path that names the layer (`mlp.1`, `mlp.A`,
+   * `net.B.0`, …), so `grad L wrt mlp.A` can find the value that layer passed on.
+   */
+  layerOutput?(paths: readonly string[], node: NodeId): void;
 }
 
-function runSpec(spec: NetSpec, x: NodeId, prefix: string, train: boolean, ctx: NetCallContext): NodeId | undefined {
+/** `aliases`: the paths that name this (sub)network, by indices and by labels (`prefix` is the index form, for parameters). */
+function runSpec(spec: NetSpec, x: NodeId, prefix: string, train: boolean, ctx: NetCallContext, aliases: readonly string[] = [prefix]): NodeId | undefined {
   let cur = x;
   for (const node of spec.layers) {
-    const y = runNode(node, cur, `${prefix}.${node.index}`, train, ctx);
+    const names = ctx.layerOutput ? aliases.flatMap((a) => (node.label ? [`${a}.${node.index}`, `${a}.${node.label}`] : [`${a}.${node.index}`])) : [];
+    const y = runNode(node, cur, `${prefix}.${node.index}`, train, ctx, names);
     if (y === undefined) return undefined;
+    ctx.layerOutput?.(names, y);
     cur = y;
   }
   return cur;
 }
 
-function runNode(node: LayerNode, x: NodeId, path: string, train: boolean, ctx: NetCallContext): NodeId | undefined {
+function runNode(node: LayerNode, x: NodeId, path: string, train: boolean, ctx: NetCallContext, names: readonly string[]): NodeId | undefined {
   const span = node.line.span;
   const shape = ctx.shape(x) as Dim[];
   // Shape check on the actual input (children included), reported at this layer.
@@ -63,7 +71,8 @@ function runNode(node: LayerNode, x: NodeId, path: string, train: boolean, ctx: 
     rand: (n) => ctx.netRng().rand(n),
     child(i, cx) {
       const c = node.impl.children[i];
-      return runSpec(c.spec, cx, c.local === '' ? path : `${path}.${c.local}`, train, ctx);
+      const sub = (p: string): string => (c.local === '' ? p : `${p}.${c.local}`);
+      return runSpec(c.spec, cx, sub(path), train, ctx, names.map(sub));
     },
     error: (code, message, sp) => ctx.error(code, message, sp ?? span),
   };

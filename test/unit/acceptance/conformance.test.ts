@@ -124,6 +124,47 @@ describe('statements and expressions (§3, §4)', () => {
     expect(a.checks.map((c) => c.passed)).toEqual([true, true]);
   });
 
+  it('grad L wrt mlp.A is the gradient that reaches layer A’s output; mlp.A as a value is that output', () => {
+    const net = [
+      'network mlp',
+      '  input [N, 2]',
+      '  A = Linear(2, 3)',
+      '  ReLU()',
+      '  B = Linear(3, 1)',
+      'param mlp.A.weight = [[1.0, -1.0], [0.5, 2.0], [-1.0, 1.0]]',
+      'param mlp.A.bias = [0.1, -0.2, 0.3]',
+      'param mlp.B.weight = [[1.0, 2.0, -1.0]]',
+      'param mlp.B.bias = [0.0]',
+    ];
+    const before = run([...net, 'h = mlp.A', ''].join('\n'));
+    expect(before.diagnostics[0].message).toBe('Expected a parameter or a layer output of `mlp`, found the layer `mlp.A` before any call of `mlp`: its output exists once a line runs `mlp(X)`.');
+    const a = run(
+      [
+        ...net,
+        'X = [[1.0, 2.0], [0.5, -1.0]]',
+        'other = mlp([[3.0, 3.0]])', // a later call L does not depend on
+        'y = mlp(X)',
+        'z = mlp([[0.0, 1.0]])',
+        'L = sum(y * y)',
+        'grad L wrt mlp.A, mlp.1, mlp.B',
+        'h = mlp.A',
+        'check L wrt mlp.A',
+        '',
+      ].join('\n'),
+    );
+    expect(codes(a)).toEqual([]);
+    // PyTorch: a = A(X), r = relu(a), y = B(r), L = (y·y).sum(); a.grad, r.grad, y.grad with retain_grad().
+    // (+ 0: ReLU's backward gives −0 where PyTorch's threshold_backward gives +0; equal as numbers.)
+    expect(a.gradients.map((g) => [g.wrt, g.shape, Array.from(g.data, (x) => x + 0)])).toEqual([
+      ['mlp.A', [2, 3], [0, 29.2, -14.6, 3.2, 0, 0]],
+      ['mlp.1', [2, 3], [14.6, 29.2, -14.6, 3.2, 6.4, -3.2]],
+      ['mlp.B', [2, 1], [14.6, 3.2]],
+    ]);
+    // The latest call (z's) as a value; its A output is [0, 1]·Wᵀ + b.
+    expect(value(a, 'h')).toEqual([-0.9, 1.8, 1.3]);
+    expect(a.checks[0]).toMatchObject({ wrt: 'mlp.A', passed: true });
+  });
+
   it('np.random.randn / numpy.random.rand are numpy’s calls', () => {
     const a = run('a = np.random.randn(2)\nb = numpy.random.rand(2, seed=3)\nrandom = [1.0, 2.0]\nd = random.sum()\n');
     expect(codes(a)).toEqual([]);
