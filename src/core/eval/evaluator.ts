@@ -1334,6 +1334,25 @@ export class Evaluator {
   /** Integers given as several arguments or as one list/tuple. */
   private bindInts(es: readonly Expr[]): number[] | undefined {
     if (es.length === 1 && (es[0].kind === 'List')) return this.bindInts(es[0].elements);
+    if (es.length === 1) {
+      // One value: a size, or a 1-D tensor of sizes (`reshape(x, shape(y))`, as numpy takes a shape).
+      const saved = this.refs;
+      this.refs = [];
+      const n = this.expr(es[0]);
+      this.refs = saved;
+      if (n === undefined) return undefined;
+      const t = this.tape.value(n);
+      if (t.shape.length > 1 || (t.shape.length === 1 && t.data.length === 0)) {
+        this.diagnostics.push(error('type.expected-int', `Expected integer sizes, found a tensor of shape ${formatShape(t.shape)}.`, es[0].span));
+        return undefined;
+      }
+      const bad = Array.from(t.data).find((v) => !Number.isInteger(v));
+      if (bad !== undefined) {
+        this.diagnostics.push(error('type.expected-int', `Expected integer sizes, found ${formatNumber(bad)}.`, es[0].span));
+        return undefined;
+      }
+      return Array.from(t.data);
+    }
     const out: number[] = [];
     for (const e of es) {
       if (e.kind === 'List') {

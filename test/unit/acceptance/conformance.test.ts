@@ -165,6 +165,17 @@ describe('statements and expressions (§3, §4)', () => {
     expect(a.checks[0]).toMatchObject({ wrt: 'mlp.A', passed: true });
   });
 
+  it('sizes may be given as a 1-D tensor: reshape(x, shape(y)), zeros(shape(y)) (numpy takes a shape)', () => {
+    const a = run('x = arange(6)\ny = zeros(2, 3)\na = reshape(x, shape(y))\nb = x.reshape(shape(y.T))\nc = zeros(shape(y))\nd = reshape(x, 6)\nf = reshape(x, 2.5)\n');
+    expect(a.values.filter((v) => 'abcd'.includes(v.name)).map((v) => [v.name, v.shape])).toEqual([
+      ['a', [2, 3]],
+      ['b', [3, 2]],
+      ['c', [2, 3]],
+      ['d', [6]],
+    ]);
+    expect(a.diagnostics.map((d) => d.message)).toEqual(['Expected integer sizes, found 2.5.']);
+  });
+
   it('np.random.randn / numpy.random.rand are numpy’s calls', () => {
     const a = run('a = np.random.randn(2)\nb = numpy.random.rand(2, seed=3)\nrandom = [1.0, 2.0]\nd = random.sum()\n');
     expect(codes(a)).toEqual([]);
