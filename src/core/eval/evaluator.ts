@@ -374,7 +374,10 @@ export class Evaluator {
       // Every param OUT depends on, in source order; else every leaf it depends on.
       const deps = this.bindings.filter((b) => grads.dependsOn(b.node) && b.node !== out.node && this.isCurrent(b));
       // Document params in source order; a network's parameters in state_dict order.
-      const params = inStateDictOrder(deps.filter((b) => b.kind === 'param'));
+      const params = inStateDictOrder(
+        deps.filter((b) => b.kind === 'param'),
+        (n) => this.networks.get(n)?.decl.span.start,
+      );
       const chosen = params.length ? params : deps.filter((b) => b.kind === 'leaf');
       for (const b of chosen) res.push({ b, text: b.name, span: out.nameSpan, depends: true });
       return res;
@@ -1529,17 +1532,19 @@ function independent(out: string, wrt: string, span: Span): Diagnostic {
 }
 
 /** Keeps source order, but lists each network's parameters in state_dict order where the first of them appears. */
-function inStateDictOrder(bs: Binding[]): Binding[] {
-  const out: Binding[] = [];
+function inStateDictOrder(bs: Binding[], netStart: (network: string) => number | undefined): Binding[] {
+  // Groups in source order: a document param at its statement, a network's parameters together
+  // (state_dict order) where the network is declared — not where they were first used.
+  const groups: { at: number; items: Binding[] }[] = [];
   const done = new Set<string>();
   for (const b of bs) {
-    if (!b.network) out.push(b);
+    if (!b.network) groups.push({ at: b.span.start, items: [b] });
     else if (!done.has(b.network)) {
       done.add(b.network);
-      out.push(...bs.filter((x) => x.network === b.network).sort((x, y) => (x.stateIndex ?? 0) - (y.stateIndex ?? 0)));
+      groups.push({ at: netStart(b.network) ?? b.span.start, items: bs.filter((x) => x.network === b.network).sort((x, y) => (x.stateIndex ?? 0) - (y.stateIndex ?? 0)) });
     }
   }
-  return out;
+  return groups.sort((x, y) => x.at - y.at).flatMap((g) => g.items);
 }
 
 function copy(t: Tensor): Tensor {

@@ -176,6 +176,14 @@ describe('statements and expressions (§3, §4)', () => {
     expect(a.diagnostics.map((d) => d.message)).toEqual(['Expected integer sizes, found 2.5.']);
   });
 
+  it('grad without wrt lists parameters in source order: a network declared first comes first', () => {
+    const net = ['network mlp', '  input [1, 2]', '  Linear(2, 1)'];
+    const first = run([...net, 'param w = 2.0', 'param v = 3.0', 'L = sum(mlp([[1.0, 2.0]])) * w', 'M = L * v', 'grad M', ''].join('\n'));
+    expect(first.gradients.map((g) => g.wrt)).toEqual(['mlp.0.weight', 'mlp.0.bias', 'w', 'v']);
+    const after = run(['param w = 2.0', ...net, 'L = sum(mlp([[1.0, 2.0]])) * w', 'grad L', ''].join('\n'));
+    expect(after.gradients.map((g) => g.wrt)).toEqual(['w', 'mlp.0.weight', 'mlp.0.bias']);
+  });
+
   it('np.random.randn / numpy.random.rand are numpy’s calls', () => {
     const a = run('a = np.random.randn(2)\nb = numpy.random.rand(2, seed=3)\nrandom = [1.0, 2.0]\nd = random.sum()\n');
     expect(codes(a)).toEqual([]);
