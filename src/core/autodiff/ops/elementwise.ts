@@ -273,6 +273,98 @@ for (const def of ELEMENTWISE) {
   defineOp(def.arity === 2 ? makeBinary(def) : makeUnary(def));
 }
 
+/**
+ * Element-wise ops of one input with options the scalar kernels' single parameter cannot hold:
+ * `softplus_beta` {beta, threshold} and `gelu_tanh` (GELU's tanh approximation). The built-ins
+ * use them only when an option differs from its default, so `softplus(x)` and `gelu(x)` keep
+ * their scalar kernels. Scalars take the tape's general path.
+ */
+export interface OptionUnaryDef {
+  readonly name: string;
+  readonly display: string;
+  readonly f: (x: number, attrs: Attrs) => number;
+  /** dy/dx from x and y = f(x). */
+  readonly df: (x: number, y: number, attrs: Attrs) => number;
+  readonly partials: (o: readonly Sym[], attrs: Attrs) => Sym[];
+  readonly rule: (o: readonly string[], attrs: Attrs) => string[];
+  readonly convention?: string;
+}
+
+function makeOptionUnary(def: OptionUnaryDef): OpDef {
+  return {
+    name: def.name,
+    display: def.display,
+    inferShape: (shapes) => shapes[0],
+    forward: ([a], attrs) => {
+      const out = tensor(a.shape);
+      for (let i = 0; i < a.data.length; i++) out.data[i] = def.f(a.data[i], attrs);
+      return out;
+    },
+    backward: (g, [a], out, attrs) => {
+      const r = tensor(a.shape);
+      for (let i = 0; i < a.data.length; i++) r.data[i] = g.data[i] * def.df(a.data[i], out.data[i], attrs);
+      return [r];
+    },
+    freshGradients: true,
+    partials: def.partials,
+    rule: def.rule,
+    convention: def.convention,
+    cost: (_s, out) => 4 * out.reduce((m, d) => m * d, 1),
+  };
+}
+
+const softplusBeta = (attrs: Attrs): number => (typeof attrs.beta === 'number' ? attrs.beta : 1);
+const softplusThreshold = (attrs: Attrs): number => (typeof attrs.threshold === 'number' ? attrs.threshold : 20);
+/** √(2/π) and the cubic coefficient of GELU's tanh approximation (PyTorch's kBeta, kKappa). */
+const GELU_K = Math.SQRT2 * (2 / Math.sqrt(Math.PI)) * 0.5;
+const GELU_C = 0.044715;
+
+export const OPTION_ELEMENTWISE: readonly OptionUnaryDef[] = [
+  {
+    name: 'softplus_beta',
+    display: 'softplus',
+    // PyTorch: x where β·x > threshold, else log1p(exp(β·x))/β; backward z/(z + 1) with z = exp(β·x).
+    f: (x, attrs) => {
+      const b = softplusBeta(attrs);
+      return x * b > softplusThreshold(attrs) ? x : Math.log1p(Math.exp(x * b)) / b;
+    },
+    df: (x, _y, attrs) => {
+      const b = softplusBeta(attrs);
+      if (x * b > softplusThreshold(attrs)) return 1;
+      const z = Math.exp(x * b);
+      return z / (z + 1);
+    },
+    partials: ([a], attrs) => [y.call('σ', y.mul(y.num(softplusBeta(attrs)), a))],
+    rule: ([a], attrs) => {
+      const b = softplusBeta(attrs);
+      return [`∂softplus(${a})/∂${a} = σ(${b}·${a}) (β = ${b}; 1 where ${b}·${a} > ${softplusThreshold(attrs)}, the threshold)`];
+    },
+    convention: 'softplus(x) = ln(1 + e^(β·x))/β, and x itself where β·x > threshold (PyTorch; defaults β = 1, threshold = 20).',
+  },
+  {
+    name: 'gelu_tanh',
+    display: 'GELU',
+    // PyTorch's GeluKernel (approximate='tanh'): 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))).
+    f: (x) => 0.5 * x * (1 + Math.tanh(GELU_K * (x + GELU_C * x * x * x))),
+    df: (x) => {
+      const t = Math.tanh(GELU_K * (x + GELU_C * x * x * x));
+      return 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * (GELU_K * (1 + 3 * GELU_C * x * x));
+    },
+    partials: ([a]) => {
+      const t = y.call('tanh', y.mul(y.num(GELU_K), y.add(a, y.mul(y.num(GELU_C), y.pow(a, y.num(3))))));
+      const outer = y.mul(y.num(0.5), y.add(one, t));
+      const inner = y.mul(y.mul(y.mul(y.num(0.5), a), y.sub(one, y.pow(t, y.num(2)))), y.mul(y.num(GELU_K), y.add(one, y.mul(y.num(3 * GELU_C), y.pow(a, y.num(2))))));
+      return [y.add(outer, inner)];
+    },
+    rule: ([a]) => [
+      `∂GELU(${a})/∂${a} = ½(1 + tanh u) + ½${a}·(1 − tanh²u)·√(2/π)·(1 + 3·0.044715·${a}²), u = √(2/π)·(${a} + 0.044715·${a}³)  (approximate='tanh')`,
+    ],
+    convention: "GELU with approximate='tanh': ½x(1 + tanh(√(2/π)(x + 0.044715x³))), as PyTorch.",
+  },
+];
+
+for (const def of OPTION_ELEMENTWISE) defineOp(makeOptionUnary(def));
+
 /** Evaluates a symbolic expression numerically (variables from `env`). */
 export function evalSym(s: Sym, env: (name: string) => number): number {
   switch (s.k) {
