@@ -41,20 +41,51 @@ interface Parsed {
   readonly flags: Map<string, string | true>;
 }
 
+const TAKES_VALUE = new Set(['--of', '--wrt', '--format', '--budget', '--digits']);
+/** The options each command accepts (besides --help and --version). */
+const OPTIONS: Record<string, readonly string[]> = {
+  eval: ['--json', '--budget', '--digits'],
+  explain: ['--of', '--wrt', '--format', '--budget', '--digits'],
+  summary: ['--budget'],
+  solution: ['--of', '--wrt', '--format', '--budget', '--digits'],
+};
+
 function parseArgs(argv: string[]): Parsed {
   const positional: string[] = [];
   const flags = new Map<string, string | true>();
-  const takesValue = new Set(['--of', '--wrt', '--format', '--budget', '--digits']);
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a.startsWith('--')) {
       const eq = a.indexOf('=');
       if (eq > 0) flags.set(a.slice(0, eq), a.slice(eq + 1));
-      else if (takesValue.has(a)) flags.set(a, argv[++i] ?? '');
-      else flags.set(a, true);
+      else if (TAKES_VALUE.has(a)) {
+        // A value is required: a missing one (or another option in its place) is a usage error below.
+        const v = argv[i + 1];
+        if (v === undefined || v.startsWith('--')) flags.set(a, true);
+        else flags.set(a, argv[++i]);
+      } else flags.set(a, true);
     } else positional.push(a);
   }
   return { positional, flags };
+}
+
+/** A usage problem with the options of `cmd`, or undefined. */
+function optionProblem(cmd: string, flags: ReadonlyMap<string, string | true>): string | undefined {
+  const allowed = OPTIONS[cmd];
+  if (!allowed) return undefined;
+  for (const [name, v] of flags) {
+    if (name === '--help' || name === '--version') continue;
+    if (!allowed.includes(name)) return `unknown option ${name} for \`gradlens ${cmd}\` (it takes ${allowed.join(', ')})`;
+    if (TAKES_VALUE.has(name) && (v === true || v === '')) return `${name} needs a value`;
+    if (!TAKES_VALUE.has(name) && v !== true) return `${name} takes no value`;
+  }
+  const budget = flags.get('--budget');
+  if (typeof budget === 'string' && !(Number(budget) > 0 && Number.isFinite(Number(budget)))) return `--budget expects a positive number of work units, found ${budget}`;
+  const digits = flags.get('--digits');
+  if (typeof digits === 'string' && !(Number.isInteger(Number(digits)) && Number(digits) >= 1 && Number(digits) <= 17)) return `--digits expects an integer from 1 to 17, found ${digits}`;
+  const format = flags.get('--format');
+  if (typeof format === 'string' && format !== 'md' && format !== 'tex') return `--format expects md or tex, found ${format}`;
+  return undefined;
 }
 
 function languageOf(file: string): 'nn' | 'markdown' {
@@ -63,7 +94,8 @@ function languageOf(file: string): 'nn' | 'markdown' {
 
 function read(file: string, err: (s: string) => void): string | undefined {
   try {
-    return readFileSync(file, 'utf8');
+    // Without a byte-order mark, as an editor shows the text (positions then agree with it).
+    return readFileSync(file, 'utf8').replace(/^\uFEFF/, '');
   } catch (e) {
     err(`gradlens: cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     return undefined;
@@ -80,6 +112,11 @@ export function main(argv: string[], out: (s: string) => void, err: (s: string) 
   if (flags.has('--version')) {
     out('gradlens 0.1.0');
     return 0;
+  }
+  const problem = cmd !== undefined ? optionProblem(cmd, flags) : undefined;
+  if (problem) {
+    err(`gradlens: ${problem}\n\n${USAGE}`);
+    return 2;
   }
   const options: AnalyzeOptions = {
     // The CLI is not interactive: a larger default budget than the editor's (trains the examples fully).

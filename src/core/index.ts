@@ -56,6 +56,11 @@ export interface FullAnalysis {
 }
 
 /** Analyses a document and keeps the evaluator's internals (CLI `explain`, worked solutions). */
+/** A stack overflow (an expression nested deeper than the writers' recursion): not a bug to report. */
+function tooDeep(e: unknown): boolean {
+  return e instanceof RangeError && /call stack/i.test(e.message);
+}
+
 export function analyzeFull(text: string, options: AnalyzeOptions = {}): FullAnalysis {
   const markdown = options.languageId === 'markdown';
   const parsed = markdown ? parseProgram(text, markdownSegments(text), 'block') : parseProgram(text);
@@ -85,7 +90,11 @@ export function analyzeFull(text: string, options: AnalyzeOptions = {}): FullAna
       try {
         d = deriveGradient(r.tape, req.of, req.wrt, req.wrtText, req.grads, text);
       } catch (e) {
-        internal.push(error('explain.internal', `Expected a derivation of ∂${req.of.name}/∂${req.wrtText}, found an internal error (please report it): ${(e as Error).message}`, req.stmt.span));
+        internal.push(
+          tooDeep(e)
+            ? { code: 'explain.too-deep', severity: 'info', message: `Expected an expression GradLens can write out, found one nested too deeply: the derivation of ∂${req.of.name}/∂${req.wrtText} is left out (the gradient is computed).`, span: req.stmt.span }
+            : error('explain.internal', `Expected a derivation of ∂${req.of.name}/∂${req.wrtText}, found an internal error (please report it): ${(e as Error).message}`, req.stmt.span),
+        );
         return;
       }
       derivations.push(d);
@@ -100,7 +109,11 @@ export function analyzeFull(text: string, options: AnalyzeOptions = {}): FullAna
     try {
       return f();
     } catch (e) {
-      internal.push(error('explain.internal', `Expected ${what}, found an internal error (please report it): ${(e as Error).message}`, { start: 0, end: 0 }));
+      internal.push(
+        tooDeep(e)
+          ? { code: 'explain.too-deep', severity: 'info', message: `Expected expressions GradLens can write out, found one nested too deeply: ${what} is left out (values and gradients are computed).`, span: { start: 0, end: 0 } }
+          : error('explain.internal', `Expected ${what}, found an internal error (please report it): ${(e as Error).message}`, { start: 0, end: 0 }),
+      );
       return fallback;
     }
   };

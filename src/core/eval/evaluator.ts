@@ -98,6 +98,9 @@ interface NetState {
 /** How many calls of a network keep their layer outputs (a loop-free document calls a network a few times). */
 const MAX_LAYER_CALLS = 64;
 
+/** Operator chains longer than this keep only their whole value for hovers (see binary()). */
+const MAX_RECORDED_CHAIN = 256;
+
 const PROTECTED_NAMES = new Set(['param', 'grad', 'check', 'expect', 'network']);
 
 /**
@@ -168,13 +171,18 @@ export class Evaluator {
           this.diagnostics.push({
             code: 'budget.exceeded',
             severity: 'info',
-            message: skipped + ' Raise gradlens.workBudget to evaluate them.',
+            message: skipped + ' Raise the work budget (gradlens.analysis.workBudget in the editor, --budget in the CLI) to evaluate them.',
             span: stmt.span,
           });
           break;
         }
         if (e instanceof RangeError && /call stack/i.test(e.message)) {
           this.diagnostics.push(error('eval.too-deep', 'Expected a smaller expression, found one nested too deeply to evaluate.', stmt.span));
+          // Its name is broken like any failed line's: uses of it are skipped quietly.
+          if (stmt.kind === 'Assign' && stmt.target.kind === 'Name') {
+            this.poisoned.add(stmt.target.name);
+            this.env.delete(stmt.target.name);
+          }
           continue;
         }
         // A bug in GradLens must not lose the rest of the analysis: report it on the line.
@@ -235,6 +243,7 @@ export class Evaluator {
     const name = stmt.target.name;
     if (PROTECTED_NAMES.has(name)) {
       this.diagnostics.push(error('name.reserved', `Expected a name, found the keyword \`${name}\`.`, stmt.target.span));
+      this.poisoned.add(name);
       return;
     }
     this.refs = [];
@@ -592,8 +601,10 @@ export class Evaluator {
     for (let i = 0; i < l.length; i++) {
       const a = l[i];
       const b = rb[i];
-      const err = Math.abs(a - b) / Math.max(1, Math.abs(b));
-      if (!(Math.abs(a - b) <= tol * Math.max(1, Math.abs(b)))) passed = false;
+      // An infinity equals only itself (the formula would give ∞ ≤ ∞ for 2 vs ∞, and NaN for ∞ vs ∞).
+      const infinite = (a === Infinity || a === -Infinity || b === Infinity || b === -Infinity) && !Number.isNaN(a) && !Number.isNaN(b);
+      const err = infinite ? (a === b ? 0 : Infinity) : Math.abs(a - b) / Math.max(1, Math.abs(b));
+      if (infinite ? a !== b : !(Math.abs(a - b) <= tol * Math.max(1, Math.abs(b)))) passed = false;
       if (Number.isNaN(err) || err > maxError) {
         maxError = Number.isNaN(err) ? NaN : err;
         worst = i;
@@ -933,9 +944,26 @@ export class Evaluator {
   }
 
   private binary(e: Extract<Expr, { kind: 'Binary' }>): number | undefined {
-    const a = this.expr(e.left);
-    const b = this.expr(e.right);
-    if (a === undefined || b === undefined) return undefined;
+    // A left-deep chain (`a + b + c + …`: the parser builds left-associative operators so) is
+    // evaluated in a loop, so a sum of thousands of terms does not nest the recursion.
+    const chain: Extract<Expr, { kind: 'Binary' }>[] = [e];
+    let first: Expr = e.left;
+    while (first.kind === 'Binary' && first.op !== '^') {
+      chain.push(first);
+      first = first.left;
+    }
+    let acc = this.expr(first);
+    for (let k = chain.length - 1; k >= 0; k--) {
+      const c = chain[k];
+      const b = this.expr(c.right);
+      acc = acc === undefined || b === undefined ? undefined : this.binaryOp(c, acc, b);
+      // Hovers read the partial sums of a short chain; a long one's would cost memory quadratic in its length.
+      if (k > 0 && acc !== undefined && this.recordExpressions && chain.length <= MAX_RECORDED_CHAIN) this.exprNodes.set(c, acc);
+    }
+    return acc;
+  }
+
+  private binaryOp(e: Extract<Expr, { kind: 'Binary' }>, a: number, b: number): number | undefined {
     const op = { '+': 'add', '-': 'sub', '*': 'mul', '/': 'div', '^': 'pow', '@': 'matmul' }[e.op];
     const fixes: Fix[] = [];
     return this.apply(op, [a, b], undefined, e.span, e.opSpan, (hint) => {
@@ -1218,7 +1246,15 @@ export class Evaluator {
   private callBuiltin(def: BuiltinDef, args: readonly Arg[], span: Span, nameSpan: Span): number | undefined {
     const bound = this.bindArgs(def, args, span);
     if (!bound) return undefined;
+    const mark = this.diagnostics.length;
     const n = def.call(bound, this.callContext(span, nameSpan));
+    // An axis out of range is the axis argument's fault: point at it, not at the whole call.
+    const axisSpan = bound.spans.axis ?? bound.spans.dim;
+    if (n === undefined && axisSpan)
+      for (let k = mark; k < this.diagnostics.length; k++) {
+        const d = this.diagnostics[k];
+        if (d.code === 'shape.axis') this.diagnostics[k] = { ...d, span: axisSpan };
+      }
     return n;
   }
 
@@ -1244,6 +1280,8 @@ export class Evaluator {
       while (pi < specs.length && specs[pi].keywordOnly) pi++;
       const spec = specs[pi];
       if (!spec) {
+        // After an argument that failed (its own diagnostic), the count may be off by it: say nothing more.
+        if (!ok) return undefined;
         this.diagnostics.push(
           error('call.arity', `Expected at most ${specs.filter((s) => !s.keywordOnly).length} positional argument${specs.length === 1 ? '' : 's'} for \`${def.signature}\`, found ${positional.length}.`, a.span),
         );

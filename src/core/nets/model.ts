@@ -449,6 +449,7 @@ function buildSpec(decl: NetworkDecl, st: BuildState, lineOf: (o: number) => num
     if (line.label && label !== null) {
       if (labels.has(label)) st.diags.push(diagError('net.duplicate-label', `Expected a new label, found \`${label}\` again (labels name one layer each).`, line.label.span));
       else if (/^\d+$/.test(label)) st.diags.push(diagError('net.bad-label', `Expected a label that is not a number, found \`${label}\`.`, line.label.span));
+      else if (label === 'T') st.diags.push(diagError('net.bad-label', 'Expected a label other than `T`, found `T` (`mlp.T` would read as a transpose).', line.label.span));
       labels.set(label, line.label.span);
     }
     const lname = line.layer.name;

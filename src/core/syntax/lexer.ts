@@ -137,6 +137,13 @@ function identEnd(text: string, i: number, end: number): number {
   return i;
 }
 
+/** After this many brackets left open in one segment the rest of it is not read (each one re-reads the rest). */
+const MAX_UNCLOSED = 200;
+
+/**
+ * Lexes a segment. A bracket left open ends its statement at that bracket's line (see
+ * lexPass); the lines after it are read again, as often as that happens (up to MAX_UNCLOSED).
+ */
 function lexSegment(
   text: string,
   seg: Segment,
@@ -145,6 +152,32 @@ function lexSegment(
   diagnostics: Diagnostic[],
   where: 'file' | 'block',
 ): void {
+  let start = seg.start;
+  for (let pass = 0; ; pass++) {
+    const mark = diagnostics.length;
+    const next = lexPass(text, { start, end: seg.end, baseIndent: seg.baseIndent }, segIndex, out, diagnostics, where);
+    if (next === undefined || next >= seg.end) return;
+    // What this pass reported after `next` is reported again by the next pass.
+    for (let k = diagnostics.length - 1; k >= mark; k--) if (diagnostics[k].span.start >= next) diagnostics.splice(k, 1);
+    if (pass + 1 >= MAX_UNCLOSED) {
+      diagnostics.push(
+        error('parse.too-many-unclosed', `Expected at most ${MAX_UNCLOSED} brackets left open in one ${where}, found more: the rest of it is not read.`, { start: next, end: next }),
+      );
+      return;
+    }
+    start = next;
+  }
+}
+
+/** One pass; returns where to read again after a bracket left open, else undefined. */
+function lexPass(
+  text: string,
+  seg: Segment,
+  segIndex: number,
+  out: LogicalLine[],
+  diagnostics: Diagnostic[],
+  where: 'file' | 'block',
+): number | undefined {
   let i = seg.start;
   const end = seg.end;
   const baseIndent = seg.baseIndent;
@@ -369,12 +402,15 @@ function lexSegment(
     i += len;
   }
   if (depth > 0 && openers.length > 0) {
-    const open = openers[openers.length - 1];
-    // The range runs from the bracket to the last token on its own line.
+    // The outermost bracket left open: where the statement went wrong (an inner one may be a
+    // later line's own unclosed bracket, read again below).
+    const open = openers[0];
+    // The range runs from the bracket to the last token on its own line (in Markdown, to the
+    // end of the block's code: the error is at the block's end, LANGUAGE.md §6).
     let lineEnd = open.end;
     while (lineEnd < end && text[lineEnd] !== '\n' && text[lineEnd] !== '\r') lineEnd++;
     let at = open.end;
-    for (const t of tokens) if (t.start >= open.start && t.end <= lineEnd) at = Math.max(at, t.end);
+    for (const t of tokens) if (t.start >= open.start && (t.end <= lineEnd || where === 'block')) at = Math.max(at, t.end);
     diagnostics.push(
       error(
         'parse.unclosed-bracket',
@@ -387,15 +423,23 @@ function lexSegment(
     // and read the lines after that again, so one missing bracket does not swallow the rest.
     const kept = tokens.filter((t) => t.end <= lineEnd);
     if (kept.length > 0) pushLine(out, kept, indent, indentKind, indentStart, indentEnd, lineStart, segIndex);
-    let next = open.end;
-    while (next < end && text[next] !== '\n' && text[next] !== '\r') next++;
-    if (next < end) {
+    // Read again from the next line that is not more indented than the broken statement (more
+    // indented lines, like blank ones, were its continuation: `x = [1,` then `  2,`).
+    const own = indentEnd - indentStart;
+    let next = lineEnd;
+    while (next < end) {
       next += text[next] === '\r' && text[next + 1] === '\n' ? 2 : 1;
-      lexSegment(text, { start: next, end, baseIndent: seg.baseIndent }, segIndex, out, diagnostics, where);
+      let k = next;
+      while (k < end && (text[k] === ' ' || text[k] === '\t')) k++;
+      const blank = k >= end || text[k] === '\n' || text[k] === '\r' || text[k] === '#';
+      if (!blank && k - next <= own) return next;
+      next = k;
+      while (next < end && text[next] !== '\n' && text[next] !== '\r') next++;
     }
-    return;
+    return undefined;
   }
   if (tokens.length > 0) pushLine(out, tokens, indent, indentKind, indentStart, indentEnd, lineStart, segIndex);
+  return undefined;
 }
 
 function pushLine(

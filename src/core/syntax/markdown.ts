@@ -4,8 +4,11 @@ import type { Segment } from './lexer';
  * The ```nn (or ~~~nn) fenced blocks of a Markdown text, as segments of the same text, so
  * every offset the analysis reports is an offset in the Markdown file itself. CommonMark
  * fences: three or more backticks or tildes, closed by a fence of the same character at
- * least as long; the info string's first word selects the language. Fences indented inside
- * list items are accepted (their indentation is removed from the block's lines).
+ * least as long and indented at most 3 columns more than the opening fence (or less: that
+ * ends the list item holding it); the info string's first word selects the language. Fences
+ * indented inside list items, or on a list item's first line (`- ```nn`), are accepted (the
+ * item's content indentation is removed from the block's lines). A byte-order mark before the
+ * first line is ignored. Blockquotes (`> ```nn`) are not read.
  */
 export function markdownSegments(text: string): Segment[] {
   const segments: Segment[] = [];
@@ -17,19 +20,21 @@ export function markdownSegments(text: string): Segment[] {
     const lineStart = m.index;
     const line = m[0].replace(/[\r\n]+$/, '');
     const next = lineStart + m[0].length;
-    // Strip blockquote markers are not supported; plain indentation is.
-    const fm = /^([ \t]*)(`{3,}|~{3,})(.*)$/.exec(line);
+    const width = (ws: string): number => ws.replace(/\t/g, '    ').length;
     if (open) {
-      if (fm && fm[2][0] === open.char && fm[2].length >= open.len && fm[3].trim() === '') {
+      const fm = /^\uFEFF?([ \t]*)(`{3,}|~{3,})(.*)$/.exec(line);
+      if (fm && fm[2][0] === open.char && fm[2].length >= open.len && fm[3].trim() === '' && width(fm[1]) <= open.indent + 3) {
         if (open.nn) segments.push({ start: open.contentStart, end: lineStart, baseIndent: open.indent });
         open = null;
       }
-    } else if (fm) {
-      const info = fm[3].trim();
+    } else {
+      // Indentation, then optionally a list marker and its spaces (the item's content column).
+      const fm = /^\uFEFF?([ \t]*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+)?)(`{3,}|~{3,})(.*)$/.exec(line);
+      const info = fm ? fm[3].trim() : '';
       // Backtick fences may not have backticks in their info string.
-      if (!(fm[2][0] === '`' && info.includes('`'))) {
+      if (fm && !(fm[2][0] === '`' && info.includes('`'))) {
         const lang = info.split(/[\s{]/)[0].toLowerCase();
-        open = { char: fm[2][0], len: fm[2].length, indent: fm[1].replace(/\t/g, '    ').length, contentStart: next, nn: lang === 'nn' };
+        open = { char: fm[2][0], len: fm[2].length, indent: width(fm[1].replace(/[-*+]|\d{1,9}[.)]/, (mk) => ' '.repeat(mk.length))), contentStart: next, nn: lang === 'nn' };
       }
     }
     if (next >= text.length) break;

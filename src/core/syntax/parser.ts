@@ -64,7 +64,15 @@ export function parseProgram(text: string, segments?: readonly Segment[], where:
   const lines = lexSegments(text, segs, diagnostics, where);
   // Lines where the lexer already reported a problem are not parsed again: one typo, one diagnostic.
   const lexErrors = diagnostics.map((d) => d.span.start);
-  const hasLexError = (l: LogicalLine): boolean => lexErrors.some((o) => o >= l.span.start && o <= l.span.end);
+  // Up to the end of the line's last physical line: a stray character after the last token counts.
+  const physicalEnd = (o: number): number => {
+    while (o < text.length && text[o] !== '\n' && text[o] !== '\r') o++;
+    return o;
+  };
+  const hasLexError = (l: LogicalLine): boolean => {
+    const last = physicalEnd(l.span.end);
+    return lexErrors.some((o) => o >= l.span.start && o <= last);
+  };
   const statements: Statement[] = [];
   let i = 0;
   while (i < lines.length) {
@@ -759,6 +767,7 @@ function parseNetwork(header: LogicalLine, body: LogicalLine[], diagnostics: Dia
   if (kinds.has('mixed') || (kinds.has('tabs') && kinds.has('spaces'))) {
     const bad = body.find((l) => l.indentKind === 'mixed') ?? body.find((l) => l.indentKind !== body[0].indentKind)!;
     diagnostics.push(error('parse.mixed-indentation', 'Expected the same indentation characters throughout the block, found tabs mixed with spaces.', bad.indentSpan));
+    broken = true;
   }
   const blockIndent = body.length ? body[0].indent : 0;
   body.forEach((line, k) => {

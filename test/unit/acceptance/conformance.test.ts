@@ -3,8 +3,13 @@
  * grader might write; each was wrong before its fix. Reference numbers: PyTorch autograd or a
  * hand derivation, as noted per case.
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { analyze } from '../../../src/core/index';
+import { markdownSegments } from '../../../src/core/syntax/markdown';
+import { main } from '../../../src/cli/main';
 
 const run = (text: string) => analyze(text, { valuesOnly: true });
 const value = (a: ReturnType<typeof run>, name: string) => a.values.find((v) => v.name === name)?.data;
@@ -215,5 +220,117 @@ describe('statements and expressions (§3, §4)', () => {
     ]);
     expect(value(a, 'a')).toEqual([1, 5, 3, 2]); // element-wise, as §4 defines it
     expect(value(a, 'e')).toEqual([5, 3]);
+  });
+});
+
+describe('lexical structure, Markdown, errors and the CLI (§2, §6, §7, §8)', () => {
+  const md = (text: string) => analyze(text, { valuesOnly: true, languageId: 'markdown' });
+
+  it('a stray character after a complete statement breaks the line: its name is not bound, uses are quiet', () => {
+    const a = run('y = 2 ~\nz = y + 1\nw = 3\n');
+    expect(codes(a)).toEqual(['lex.unexpected-character']);
+    expect(a.values.map((v) => v.name)).toEqual(['w']);
+  });
+
+  it('with several brackets left open each is reported where it was opened, and nothing cascades', () => {
+    const a = run('k = (1\ni = [1\nz = 2\nq = i + 1\nr = k\n');
+    expect(a.diagnostics.map((d) => [d.code, d.span.start])).toEqual([
+      ['parse.unclosed-bracket', 4],
+      ['parse.unclosed-bracket', 11],
+    ]);
+    expect(a.values.map((v) => v.name)).toEqual(['z']);
+    // A diagnostic after the bracket is not repeated by the second reading; continuation lines are the broken statement's.
+    expect(codes(run('x = (1\ny = 2 ~\nz = 3\n'))).toEqual(['parse.unclosed-bracket', 'lex.unexpected-character']);
+    expect(codes(run('x = [1,\n  2,\ny = 5\n'))).toEqual(['parse.unclosed-bracket']);
+  });
+
+  it('thousands of unclosed lines end with a diagnostic, not a hang or a stack overflow', () => {
+    const a = run('x = (\n'.repeat(5000));
+    expect(codes(a).at(-1)).toBe('parse.too-many-unclosed');
+    expect(a.diagnostics.length).toBe(201);
+  });
+
+  it('in Markdown the open bracket’s error runs to the block’s end; the next block still runs', () => {
+    const text = '```nn\nx = [1,\n  2,\n```\n\n```nn\ny = 3\n```\n';
+    const a = md(text);
+    expect(codes(a)).toEqual(['parse.unclosed-bracket']);
+    const d = a.diagnostics[0];
+    expect(text.slice(d.span.start, d.span.end)).toBe('[1,\n  2,');
+    expect(a.values.map((v) => v.name)).toEqual(['y']);
+  });
+
+  it('Markdown: a byte-order mark, fences on a list item’s line, and a closing fence indented 4 more columns', () => {
+    expect(md('\uFEFF```nn\nx = 1\n```\n```nn\ny = x + 1\n```\n').values.map((v) => [v.name, v.data[0]])).toEqual([
+      ['x', 1],
+      ['y', 2],
+    ]);
+    expect(md('- ```nn\n  x = 1\n  ```\n1. ```nn\n   y = x + 1\n   ```\n').values.map((v) => v.name)).toEqual(['x', 'y']);
+    // `    ````` does not close a fence opened at column 0: y is still code.
+    expect(markdownSegments('```nn\nx = 1\n    ```\ny = 2\n```\n').length).toBe(1);
+    expect(md('```nn\nx = 1\n    ```\ny = 2\n```\n').values.map((v) => v.name)).toEqual(['x', 'y']);
+  });
+
+  it('a keyword bound as a name, a too-deep expression and a mistyped prefix report the root cause only', () => {
+    expect(codes(run('param = 3\ny = param + 1\n'))).toEqual(['name.reserved']);
+    expect(codes(run(`param w = 1\nx = ${'('.repeat(5000)}w${')'.repeat(5000)}\ny = x\n`))).toEqual(['parse.too-deep']);
+    expect(codes(run('y = foo.relu(1)\n'))).toEqual(['name.undefined']);
+  });
+
+  it('a sum of 20,000 terms evaluates (a left-deep chain is not recursion), and its derivation is left out with a note', () => {
+    const text = `param w = 1\nx = ${Array(20000).fill('w').join(' + ')}\ngrad x\n`;
+    const a = run(text);
+    expect(codes(a)).toEqual([]);
+    expect(a.gradients[0].data).toEqual([20000]);
+    const full = analyze(text);
+    expect(full.gradients[0].data).toEqual([20000]);
+    expect(full.diagnostics.every((d) => d.code === 'explain.too-deep' && d.severity === 'info')).toBe(true);
+  });
+
+  it('a network block mixing tabs and spaces, or with a layer labelled T, is broken as a whole', () => {
+    expect(codes(run('network n\n\tinput [1, 2]\n        Linear(2, 3)\nk = params(n)\n'))).toEqual(['parse.mixed-indentation']);
+    const t = run('network mlp\n  input [1, 2]\n  T = Linear(2, 3)\nk = params(mlp)\n');
+    expect(codes(t)).toEqual(['net.bad-label']);
+    expect(t.values).toEqual([]);
+  });
+
+  it('an axis out of range is reported on the axis argument', () => {
+    const text = 'x = ones(2, 3)\ny = sum(x, axis=3)\nz = softmax(x, dim=-3)\nw = mean(x, 5)\n';
+    const a = run(text);
+    expect(a.diagnostics.map((d) => [d.code, text.slice(d.span.start, d.span.end)])).toEqual([
+      ['shape.axis', '3'],
+      ['shape.axis', '-3'],
+      ['shape.axis', '5'],
+    ]);
+  });
+
+  it('expect with infinities: an infinity equals only itself', () => {
+    const a = run('expect 2 == 1/0\nexpect 1/0 == 1/0\nexpect -1/0 == 1/0\n');
+    expect(a.expectations.map((e) => [e.passed, e.maxError])).toEqual([
+      [false, Infinity],
+      [true, 0],
+      [false, Infinity],
+    ]);
+  });
+
+  it('the CLI: unknown options and bad values are usage errors (exit 2); a byte-order mark does not shift columns', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gradlens-cli-'));
+    const f = join(dir, 'a.nn');
+    writeFileSync(f, '\uFEFFx = qq\n');
+    const call = (args: string[]) => {
+      const out: string[] = [];
+      const err: string[] = [];
+      const code = main(args, (s) => out.push(s), (s) => err.push(s));
+      return { code, out: out.join('\n'), err: err.join('\n') };
+    };
+    for (const bad of [['--jsn'], ['--budget', 'abc'], ['--budget'], ['--digits', '40'], ['--json=1']]) {
+      const r = call(['eval', f, ...bad]);
+      expect(r.code, bad.join(' ')).toBe(2);
+      expect(r.err).toMatch(/^gradlens: /);
+    }
+    expect(call(['explain', f, '--of', 'x', '--wrt', 'x', '--format', 'pdf']).code).toBe(2);
+    const r = call(['eval', f, '--json', '--budget', '1e6']);
+    expect(r.code).toBe(1);
+    const d = JSON.parse(r.out).diagnostics[0];
+    expect(d.range.start).toEqual({ line: 0, character: 4 }); // as the editor, which drops the mark, shows it
   });
 });
