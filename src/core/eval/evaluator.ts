@@ -98,6 +98,11 @@ interface NetState {
 /** How many calls of a network keep their layer outputs (a loop-free document calls a network a few times). */
 const MAX_LAYER_CALLS = 64;
 
+/** How many parameters of a built-in may be given by position. */
+function positionalCount(specs: readonly { readonly keywordOnly?: boolean }[]): number {
+  return specs.filter((s) => !s.keywordOnly).length;
+}
+
 /** Operator chains longer than this keep only their whole value for hovers (see binary()). */
 const MAX_RECORDED_CHAIN = 256;
 
@@ -1283,7 +1288,7 @@ export class Evaluator {
         // After an argument that failed (its own diagnostic), the count may be off by it: say nothing more.
         if (!ok) return undefined;
         this.diagnostics.push(
-          error('call.arity', `Expected at most ${specs.filter((s) => !s.keywordOnly).length} positional argument${specs.length === 1 ? '' : 's'} for \`${def.signature}\`, found ${positional.length}.`, a.span),
+          error('call.arity', `Expected at most ${positionalCount(specs)} positional argument${positionalCount(specs) === 1 ? '' : 's'} for \`${def.signature}\`, found ${positional.length}.`, a.span),
         );
         return undefined;
       }
@@ -1349,6 +1354,8 @@ export class Evaluator {
   private bindOne(spec: ParamSpec, e: Expr): BoundValue {
     switch (spec.kind) {
       case 'tensor': {
+        // `weight=None` as pasted from PyTorch: the parameter's default (absent), where it has one.
+        if (e.kind === 'Name' && e.name === 'None' && spec.default === null && !this.env.has('None')) return null;
         const n = this.expr(e);
         return n === undefined ? undefined : { node: n, span: e.span };
       }

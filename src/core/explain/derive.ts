@@ -43,6 +43,21 @@ function opByDisplay(f: string): OpDef | undefined {
 }
 
 /** The statement's expression as a symbolic expression; non-element-wise parts are opaque. */
+/** Keywords that do not change which function is computed (see exprToSym). */
+const STRUCTURAL_KEYWORDS = new Set(['axis', 'dim', 'keepdims', 'keepdim', 'slope', 'negative_slope', 'alpha']);
+
+/**
+ * ∂b/∂p of b's own statement as a number, read off the tape, where no symbolic rule applies
+ * (an op with options): backward from b to p counts every path inside the statement, which is
+ * the local partial when no other binding the statement reads depends on p.
+ */
+function localByTape(tape: Tape, b: Binding, p: Binding): number | undefined {
+  if (!b.stmt) return undefined;
+  for (const r of b.refs) if (r.binding !== p && tape.backward(r.binding.node).dependsOn(p.node)) return undefined;
+  const g = tape.backward(b.node);
+  return g.dependsOn(p.node) ? g.scalarOf(p.node) : undefined;
+}
+
 export function exprToSym(e: Expr): Sym {
   switch (e.kind) {
     case 'Number':
@@ -70,6 +85,11 @@ export function exprToSym(e: Expr): Sym {
       const def = findBuiltin(name);
       const opName = def ? FN_TO_OP[def.name] : undefined;
       const positional = args.filter((a) => !a.name).map((a) => exprToSym(a.value));
+      // Keyword options that change the function (softplus(x, beta=3), cross_entropy(…, weight=w))
+      // make the call opaque here: the op's own rule on the tape derives it, not the plain
+      // function's symbolic rule. Axis and keepdims keywords, and leaky_relu's slope, do not.
+      const options = args.filter((a) => a.name && !STRUCTURAL_KEYWORDS.has(a.name.name));
+      if (options.length > 0) return y.call(def ? def.name : name, ...positional, ...options.map((a) => y.call(`${a.name!.name}=`, exprToSym(a.value))));
       if (opName) {
         const op = allOps().find((o) => o.name === opName)!;
         if (opName === 'leaky_relu') {
@@ -317,7 +337,7 @@ export function deriveGradient(tape: Tape, of: Binding, wrt: Binding, wrtText: s
     } else {
       // One op applied to the referenced values: the op table's vector–Jacobian rule.
       const text = opRuleFor(tape, b, p, source) ?? `∂${b.name}/∂${p.name} (through ${b.stmt ? 'the expression' : 'a network'})`;
-      f = { to: b.name, from: p.name, text, tex: `\\text{${text.replace(/[{}\\_^#$%&~]/g, ' ')}}` };
+      f = { to: b.name, from: p.name, text, tex: `\\text{${text.replace(/[{}\\_^#$%&~]/g, ' ')}}`, value: allScalar ? localByTape(tape, b, p) : undefined };
     }
     factorCache.set(key, f);
     return f;

@@ -189,6 +189,12 @@ describe('statements and expressions (§3, §4)', () => {
     expect(after.gradients.map((g) => g.wrt)).toEqual(['w', 'mlp.0.weight', 'mlp.0.bias']);
   });
 
+  it('weight=None (pasted from PyTorch) is the default', () => {
+    const a = run('z = [[0.3, -1.2, 2.5], [1.1, 0.4, -0.6]]\nL = cross_entropy(z, [2, 0], weight=None)\nM = cross_entropy(z, [2, 0])\nexpect L == M\nN = bce_with_logits(z, ones(2, 3), weight=None, pos_weight=None)\n');
+    expect(codes(a)).toEqual([]);
+    expect(a.expectations[0].maxError).toBe(0);
+  });
+
   it('np.random.randn / numpy.random.rand are numpy’s calls', () => {
     const a = run('a = np.random.randn(2)\nb = numpy.random.rand(2, seed=3)\nrandom = [1.0, 2.0]\nd = random.sum()\n');
     expect(codes(a)).toEqual([]);

@@ -320,7 +320,7 @@ const BAD: [string, string, string, string][] = [
   ['L = nll(z, [0, -1])', 'value.class-index', '[0, -1]', 'Expected class indices in [0, 3), found -1.'],
   ['L = cross_entropy(z, t, ignore_index=0.5)', 'type.expected-int', '0.5', 'Expected an integer for `ignore_index`, found 0.5.'],
   ["L = gelu(z, approximate='fast')", 'call.bad-argument', "'fast'", "Expected approximate='none' or 'tanh', found 'fast'."],
-  ["L = gelu(z, 'tanh')", 'call.arity', "'tanh'", 'Expected at most 1 positional arguments for `gelu(x, approximate=\'none\')`, found 2.'],
+  ["L = gelu(z, 'tanh')", 'call.arity', "'tanh'", 'Expected at most 1 positional argument for `gelu(x, approximate=\'none\')`, found 2.'],
   ['L = softplus(z, beta=[1, 2])', 'type.expected-scalar', '[1, 2]', 'Expected a number for `beta`, found a tensor of shape [2].'],
   ['L = cross_entropy(z, t, smoothing=0.1)', 'call.unknown-keyword', 'smoothing', expect.stringContaining('found `smoothing`') as unknown as string],
 ];
@@ -379,10 +379,9 @@ describe('derivative text names the options', () => {
     expect(md).toContain('(1 − 0.25)·w[[2, 0]]·onehot([2, 0])');
     expect(derivationMarkdown(full.derivations[1])).toContain('∂L/∂w_c');
   });
-  // explain/derive.ts (exprToSym) reads only the positional arguments of a call: with the weight
-  // as a keyword the derivation calls ∂L/∂w "0 (element-wise)", and softplus(x, beta=3) is
-  // derived as σ(x). These pass once exprToSym keeps keyword arguments (then drop `.fails`).
-  it.fails('a derivation reads keyword arguments (weight=w, beta=3) — needs a fix in explain/derive.ts', () => {
+  // A call with options is opaque to the symbolic rules (exprToSym): the op's own rule derives it,
+  // so the weight's gradient is not "0 (element-wise)" and softplus(x, beta=3) is not σ(x).
+  it('a derivation reads keyword arguments (weight=w, beta=3)', () => {
     const full = analyzeFull(
       "param z = [[0.3, -1.2, 2.5], [1.1, 0.4, -0.6]]\nparam w = [0.5, 1.5, 2.0]\nL = cross_entropy(z, [2, 0], weight=w)\ngrad L wrt w\nparam x = 0.7\ny = softplus(x, beta=3)\ngrad y wrt x\n",
     );
