@@ -799,6 +799,8 @@ export class Evaluator {
   private exprInner(e: Expr): number | undefined {
     switch (e.kind) {
       case 'Number':
+        if (!Number.isFinite(e.value))
+          this.diagnostics.push(warning('value.non-finite', `Expected a number within float64's range (up to about 1.8e308), found \`${e.raw.length > 24 ? `${e.raw.slice(0, 20)}…` : e.raw}\`: it is read as ∞.`, e.span));
         return this.tape.scalarConst(e.value, e.span.start, e.span.end);
       case 'Bool':
         return this.tape.scalarConst(e.value ? 1 : 0, e.span.start, e.span.end);

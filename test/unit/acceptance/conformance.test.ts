@@ -309,6 +309,11 @@ describe('lexical structure, Markdown, errors and the CLI (§2, §6, §7, §8)',
     ]);
   });
 
+  it('a literal beyond float64’s range warns that it is read as ∞ (once: uses of it do not warn again)', () => {
+    const a = run('x = 1e400\ny = x + 1\n');
+    expect(a.diagnostics.map((d) => [d.code, d.severity])).toEqual([['value.non-finite', 'warning']]);
+  });
+
   it('expect with infinities: an infinity equals only itself', () => {
     const a = run('expect 2 == 1/0\nexpect 1/0 == 1/0\nexpect -1/0 == 1/0\n');
     expect(a.expectations.map((e) => [e.passed, e.maxError])).toEqual([
