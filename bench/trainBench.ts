@@ -50,7 +50,7 @@ function readExample(p: string): string | undefined {
 }
 
 /** Median ms per epoch of our training (after one warm-up epoch in a separate run). */
-function oursEpochMs(epochs: number, optimizer: string): { ms: number; losses: number[] } {
+function oursEpochMs(epochs: number, optimizer: string): { ms: number; min: number; max: number; losses: number[] } {
   analyze(documentText(1, optimizer), { valuesOnly: true, budget: 1e12, readFile: readExample }); // warm-up: JIT, wasm tier-up
   const per: number[] = [];
   let losses: number[] = [];
@@ -72,7 +72,8 @@ function oursEpochMs(epochs: number, optimizer: string): { ms: number; losses: n
   losses = t.losses;
   // The first interval includes parsing, loading and the network's initialisation.
   const xs = per.slice(1).sort((p, q) => p - q);
-  return { ms: xs[Math.floor(xs.length / 2)] ?? t.ms / epochs, losses };
+  const ms = xs[Math.floor(xs.length / 2)] ?? t.ms / epochs;
+  return { ms, min: xs[0] ?? ms, max: xs[xs.length - 1] ?? ms, losses };
 }
 
 function numpyEpochMs(epochs: number, optimizer: 'sgd' | 'adam'): { ms: number; note: string } | string {
@@ -104,7 +105,7 @@ export async function benchTraining(epochs = 5): Promise<TrainBenchRow[]> {
       ours: 1000 / ours.ms,
       reference: ref,
       ratio: typeof np === 'string' ? NaN : ours.ms / np.ms,
-      note: `ours ${ours.ms.toFixed(1)} ms/epoch (median of ${epochs})` + (typeof np === 'string' ? `; ${np}` : `; numpy ${np.ms.toFixed(1)} ms/epoch (${np.note})`),
+      note: `ours ${ours.ms.toFixed(1)} ms/epoch (median of ${epochs}; ${ours.min.toFixed(1)}–${ours.max.toFixed(1)})` + (typeof np === 'string' ? `; ${np}` : `; numpy ${np.ms.toFixed(1)} ms/epoch (${np.note})`),
     });
   }
   return rows;
