@@ -1054,6 +1054,13 @@ export class Evaluator {
     if (lower === 'grad') return this.gradCall(e);
     if (lower === 'params' || lower === 'size' || lower === 'parameters' || lower === 'count_params') return this.netQuery(e, lower === 'size' ? 'size' : 'params');
     const def = findBuiltin(callee);
+    // `F.sum()` where the document bound `F` (or `np`, `nn`, …) to a value: with no positional
+    // argument it cannot be the prefixed call the parser took it for (`F.relu(x)` still is one).
+    const prefix = e.calleeSpan.start > e.span.start ? this.text.slice(e.span.start, e.calleeSpan.start).replace(/\.$/, '') : '';
+    if (def && /^[A-Za-z_][A-Za-z0-9_]*$/.test(prefix) && this.env.has(prefix) && e.args.every((a) => a.name)) {
+      const object: Expr = { kind: 'Name', name: prefix, span: { start: e.span.start, end: e.span.start + prefix.length } };
+      return this.callBuiltin(def, [{ name: null, value: object, span: object.span }, ...e.args], e.span, e.calleeSpan);
+    }
     if (!def) {
       if (this.env.has(callee)) {
         this.diagnostics.push(error('type.not-callable', `Expected a function or network, found the value \`${callee}\` (it cannot be called).`, e.calleeSpan));

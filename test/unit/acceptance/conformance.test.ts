@@ -195,6 +195,12 @@ describe('statements and expressions (§3, §4)', () => {
     expect(a.expectations[0].maxError).toBe(0);
   });
 
+  it('a value named like a prefix: F.sum() is a method on it, F.relu(x) is still the prefixed call', () => {
+    const a = run('F = [1.0, 2.0]\na = F.sum()\nb = F.relu(F)\nnp = [3.0, -1.0]\nc = np.mean(axis=0)\nd = np.relu([1.0, -2.0])\n');
+    expect(codes(a)).toEqual([]);
+    expect(['a', 'b', 'c', 'd'].map((n) => value(a, n))).toEqual([[3], [1, 2], [1], [1, 0]]);
+  });
+
   it('np.random.randn / numpy.random.rand are numpy’s calls', () => {
     const a = run('a = np.random.randn(2)\nb = numpy.random.rand(2, seed=3)\nrandom = [1.0, 2.0]\nd = random.sum()\n');
     expect(codes(a)).toEqual([]);
