@@ -92,6 +92,16 @@ function languageOf(file: string): 'nn' | 'markdown' {
   return /\.(md|markdown|mdx)$/i.test(file) ? 'markdown' : 'nn';
 }
 
+/** Why a file cannot be read (`ENOENT`, `EISDIR`, …). */
+function unreadable(file: string): string {
+  try {
+    readFileSync(file);
+    return 'an unreadable file';
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+  }
+}
+
 function read(file: string, err: (s: string) => void): string | undefined {
   try {
     // Without a byte-order mark, as an editor shows the text (positions then agree with it).
@@ -135,12 +145,22 @@ export function main(argv: string[], out: (s: string) => void, err: (s: string) 
       const results: unknown[] = [];
       for (const file of files) {
         const text = read(file, err);
-        if (text === undefined) return 2;
+        if (text === undefined) {
+          // A file error is exit 2, but the other files are still analysed; in JSON the file keeps
+          // its place in the array, with the error as its diagnostic.
+          status = 2;
+          if (json) {
+            const empty = analyzeFull('', { valuesOnly: true }).analysis;
+            const diagnostic = { code: 'file.unreadable', severity: 'error' as const, message: `Expected a readable file, found ${unreadable(file)}.`, span: { start: 0, end: 0 } };
+            results.push(renderJson(file, '', { ...empty, diagnostics: [diagnostic] }));
+          }
+          continue;
+        }
         const full = analyzeFull(text, { ...options, languageId: languageOf(file), valuesOnly: json, readFile: readerFor(file) });
         const a = full.analysis;
         const failed =
           a.diagnostics.some((d) => d.severity === 'error') || a.checks.some((c) => !c.passed) || a.expectations.some((e) => !e.passed);
-        if (failed) status = 1;
+        if (failed && status === 0) status = 1;
         if (json) results.push(renderJson(file, text, a));
         else out(renderReport(file, text, full, options.digits ?? 4));
       }

@@ -75,6 +75,15 @@ describe('gradlens eval --json (LANGUAGE.md §8)', () => {
     expect(run(['eval', join(dir, 'nope.nn')]).code).toBe(2);
     expect(run(['frobnicate']).code).toBe(2);
   });
+  it('several files with one missing: exit 2, and the JSON array keeps every file in its place', () => {
+    const good = file('g.nn', 'x = 2\n');
+    const r = run(['eval', good, join(dir, 'nope.nn'), '--json']);
+    expect(r.code).toBe(2);
+    const j = JSON.parse(r.out) as { file: string; diagnostics: { code: string; message: string }[]; values: unknown[] }[];
+    expect(j.map((o) => o.file)).toEqual([good, join(dir, 'nope.nn')]);
+    expect(j[0].values).toHaveLength(1);
+    expect(j[1].diagnostics).toEqual([expect.objectContaining({ code: 'file.unreadable', message: 'Expected a readable file, found ENOENT.' })]);
+  });
   it('Markdown ranges are the Markdown file’s own', () => {
     const p = file('hw.md', '# HW\n\nSome text.\n\n```nn\na = 1\nb = a + c\n```\n');
     const j = JSON.parse(run(['eval', p, '--json']).out);
