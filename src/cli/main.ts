@@ -158,8 +158,12 @@ export function main(argv: string[], out: (s: string) => void, err: (s: string) 
         }
         const full = analyzeFull(text, { ...options, languageId: languageOf(file), valuesOnly: json, readFile: readerFor(file) });
         const a = full.analysis;
+        // A budget stop leaves lines (and their checks and expects) unevaluated: not a clean pass.
         const failed =
-          a.diagnostics.some((d) => d.severity === 'error') || a.checks.some((c) => !c.passed) || a.expectations.some((e) => !e.passed);
+          a.diagnostics.some((d) => d.severity === 'error') ||
+          a.checks.some((c) => !c.passed) ||
+          a.expectations.some((e) => !e.passed) ||
+          a.stats.skipped !== undefined;
         if (failed && status === 0) status = 1;
         if (json) results.push(renderJson(file, text, a));
         else out(renderReport(file, text, full, options.digits ?? 4));

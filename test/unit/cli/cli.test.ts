@@ -75,6 +75,12 @@ describe('gradlens eval --json (LANGUAGE.md §8)', () => {
     expect(run(['eval', join(dir, 'nope.nn')]).code).toBe(2);
     expect(run(['frobnicate']).code).toBe(2);
   });
+  it('a file the budget stopped exits 1 (its later expects did not run)', () => {
+    const f = file('b.nn', 'x = ones(100, 100)\ny = x @ x\nexpect 1 == 2\n');
+    const r = run(['eval', f, '--json', '--budget', '100']);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.out).expectations).toEqual([]);
+  });
   it('several files with one missing: exit 2, and the JSON array keeps every file in its place', () => {
     const good = file('g.nn', 'x = 2\n');
     const r = run(['eval', good, join(dir, 'nope.nn'), '--json']);
