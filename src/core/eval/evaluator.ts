@@ -168,6 +168,8 @@ export class Evaluator {
     let skipped: string | undefined;
     for (const stmt of program.statements) {
       this.currentLine = this.lines.lineOf(stmt.span.start);
+      // Names a statement reads are its own: never appended to the previous binding's list.
+      this.refs = [];
       try {
         this.statement(stmt);
       } catch (e) {
@@ -744,7 +746,16 @@ export class Evaluator {
           throw e;
         }
       },
-      expr: (e) => this.expr(e),
+      // Each training step's loss and metric record their reads afresh (no growth over the steps).
+      expr: (e) => {
+        const saved = this.refs;
+        this.refs = [];
+        try {
+          return this.expr(e);
+        } finally {
+          this.refs = saved;
+        }
+      },
       constNumber: (e, what) => this.constNumber(e, what),
       binding: (name) => this.env.get(name),
       isPoisoned: (name) => this.poisoned.has(name),
@@ -1109,7 +1120,9 @@ export class Evaluator {
       this.diagnostics.push(error('call.arity', `Expected one input for the network \`${e.callee}\`, found ${pos.length}.`, e.span));
       return undefined;
     }
-    let train = false;
+    // Inside a `train` statement's steps (loss, metric and the lines they replay) a network runs
+    // in training mode unless told otherwise, as after `model.train()` in a PyTorch loop.
+    let train = this.netMemo !== undefined;
     for (const a of e.args) {
       if (!a.name) continue;
       if (a.name.name === 'train' || a.name.name === 'training') {

@@ -50,7 +50,7 @@ const enum O {
 }
 
 /** Prefixes accepted and ignored before a built-in or layer name. */
-const CALL_PREFIXES = new Set(['nn', 'F', 'torch', 'np', 'functional', 'numpy']);
+const CALL_PREFIXES = new Set(['nn', 'F', 'torch', 'np', 'functional', 'numpy', 'optim']);
 
 /** `random` is a prefix too, but only after another (`np.random.randn`): alone it may be a user's name. */
 function isPrefixAt(parts: readonly string[], k: number): boolean {

@@ -32,6 +32,13 @@ interface Trainable {
   readonly target: NameRef;
 }
 
+/**
+ * At most this many step losses and epoch losses (and metrics) are kept: a budget that allows
+ * millions of cheap steps must not turn into gigabytes of history. Later ones are not recorded
+ * (the training still runs; `steps` and `epochs` count them all).
+ */
+const MAX_RECORDED = 1_000_000;
+
 /** Training work is allowed this share of the budget left when it starts; the rest is for the lines after it. */
 const BUDGET_SHARE = 0.9;
 
@@ -189,13 +196,14 @@ export function runTraining(stmt: TrainStmt, host: TrainHost): TrainingInfo | un
     return fail('train.no-optimizer', 'Expected an `optimizer` clause such as `optimizer SGD(lr=0.1)` or `optimizer Adam(lr=1e-3)`, found none.', stmt.keywordSpan);
   const spec = readOptimizer(optC.value, host);
   if (!spec) return undefined;
-  const intClause = (k: TrainClauseKeyword, min: number): number | undefined | null => {
+  const intClause = (k: TrainClauseKeyword, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined | null => {
     const c = clause(k);
     if (!c?.value) return null;
     const v = host.constNumber(c.value, `an integer for \`${k}\``);
     if (v === undefined) return undefined;
-    if (!Number.isInteger(v) || v < min) {
-      diags.push(error('train.bad-option', `Expected an integer ≥ ${min} after \`${k}\`, found ${formatNumber(v)}.`, c.value.span));
+    if (!Number.isInteger(v) || v < min || v > max) {
+      const range = max === Number.MAX_SAFE_INTEGER ? `≥ ${min}` : `from ${min} to ${formatNumber(max)}`;
+      diags.push(error('train.bad-option', `Expected an integer ${range} after \`${k}\`, found ${formatNumber(v)}.`, c.value.span));
       return undefined;
     }
     return v;
@@ -203,7 +211,8 @@ export function runTraining(stmt: TrainStmt, host: TrainHost): TrainingInfo | un
   const epochsV = intClause('epochs', 1);
   const stepsV = intClause('steps', 0);
   const batchV = intClause('batch', 1);
-  const seedV = intClause('seed', 0);
+  // numpy's seeds: 0 … 2³² − 1 (np.random.seed rejects others).
+  const seedV = intClause('seed', 0, 2 ** 32 - 1);
   if (epochsV === undefined || stepsV === undefined || batchV === undefined || seedV === undefined) return undefined;
   const shuffle = clause('shuffle') !== undefined;
   const metricE = clause('metric')?.value ?? null;
@@ -246,6 +255,7 @@ export function runTraining(stmt: TrainStmt, host: TrainHost): TrainingInfo | un
   for (const d of stmt.data) {
     const b = host.binding(d.name);
     if (!b) {
+      if (host.isNetwork(d.name)) return fail('train.data-shape', `Expected data (a tensor with an example axis first) after \`on\`, found the network \`${d.name}\`.`, d.span);
       if (!host.isPoisoned(d.name)) host.undefinedName(d);
       return undefined;
     }
@@ -269,7 +279,17 @@ export function runTraining(stmt: TrainStmt, host: TrainHost): TrainingInfo | un
   }
   const batch = data.length ? Math.min(batchV ?? n, n) : 0;
   const stepsPerEpoch = data.length ? Math.ceil(n / batch) : 1;
-  const epochs = epochsV ?? (stepsV !== null ? Math.ceil(stepsV / stepsPerEpoch) : 1);
+  // `steps K` stops after exactly K steps, whatever the epochs (more epochs run if K needs them).
+  const epochs = stepsV !== null ? Math.max(1, Math.ceil(stepsV / stepsPerEpoch)) : (epochsV ?? 1);
+  if (stepsV !== null && epochsV !== null && epochsV !== epochs) {
+    const c = clause('epochs')!;
+    diags.push({
+      code: 'train.steps-over-epochs',
+      severity: 'info',
+      message: `Expected \`epochs\` to agree with \`steps ${stepsV}\` (${epochs} epoch${epochs === 1 ? '' : 's'} of ${stepsPerEpoch} step${stepsPerEpoch === 1 ? '' : 's'}), found \`epochs ${epochsV}\`: \`steps\` wins, the training runs ${stepsV} step${stepsV === 1 ? '' : 's'}.`,
+      span: c.value?.span ?? c.keywordSpan,
+    } satisfies Diagnostic);
+  }
   const maxSteps = stepsV ?? epochs * stepsPerEpoch;
   const arena = trainingArena(params);
   const optimizer = createOptimizer(spec, arena?.alloc);
@@ -347,7 +367,7 @@ export function runTraining(stmt: TrainStmt, host: TrainHost): TrainingInfo | un
   let aborted = false;
 
   /** One optimiser step on rows order[from, to); returns the loss and metric, or a reason to stop. */
-  const step = (order: Int32Array | undefined, from: number, to: number): { loss: number; metric?: number } | 'error' | 'nan' => {
+  const step = (order: Int32Array | undefined, from: number, to: number): { loss: number; metric?: number } | 'error' | 'nan' | 'unreached' => {
     truncateTape(host, mark, scratch);
     direct.clear();
     for (const d of data) {
@@ -413,12 +433,16 @@ export function runTraining(stmt: TrainStmt, host: TrainHost): TrainingInfo | un
     const forward = host.work() - before;
     host.addWork(2 * forward);
     stepCost = 3 * forward;
+    let reached = false;
     for (let k = 0; k < params.length; k++) {
       // As PyTorch: a parameter the loss does not reach has no gradient and is not updated.
       if (!grads.dependsOn(leaves[k])) continue;
+      reached = true;
       optimizer.step(k, params[k].data, grads.of(leaves[k]).data);
     }
     optimizer.endStep();
+    // PyTorch raises here ("does not require grad"); training would change nothing.
+    if (!reached && params.length > 0) return 'unreached';
     return { loss, metric };
   };
 
@@ -471,6 +495,17 @@ export function runTraining(stmt: TrainStmt, host: TrainHost): TrainingInfo | un
           aborted = steps === 0;
           break outer;
         }
+        if (r === 'unreached') {
+          diags.push(
+            warning(
+              'train.no-gradient',
+              `Expected the loss to depend on what is trained (${params.map((p) => `\`${p.name}\``).slice(0, 4).join(', ')}${params.length > 4 ? ', …' : ''}), found no path to any of it: training would change nothing.`,
+              lossE.span,
+            ),
+          );
+          stopped = 'the loss does not depend on what is trained';
+          break outer;
+        }
         if (r === 'nan') {
           diags.push(
             warning(
@@ -484,17 +519,19 @@ export function runTraining(stmt: TrainStmt, host: TrainHost): TrainingInfo | un
         }
         steps++;
         const w = data.length ? to - from : 1;
-        stepLosses.push(r.loss);
+        if (stepLosses.length < MAX_RECORDED) stepLosses.push(r.loss);
         lossSum += r.loss * w;
         if (r.metric !== undefined) metricSum += r.metric * w;
         seen += w;
       }
       if (seen > 0) {
-        losses.push(lossSum / seen);
-        if (metricE) metrics.push(metricSum / seen);
+        if (losses.length < MAX_RECORDED) {
+          losses.push(lossSum / seen);
+          if (metricE) metrics.push(metricSum / seen);
+        }
       }
       if (seen === (data.length ? n : 1)) completed++;
-      if (seen > 0) host.onProgress?.(e + 1, lossSum / seen, { line, epoch: e + 1, epochs: epochsV ?? epochs, loss: lossSum / seen, metric: metricE ? metricSum / seen : undefined, steps });
+      if (seen > 0) host.onProgress?.(e + 1, lossSum / seen, { line, epoch: e + 1, epochs: stepsV !== null ? epochs : (epochsV ?? epochs), loss: lossSum / seen, metric: metricE ? metricSum / seen : undefined, steps });
       if (steps >= maxSteps) break;
     }
   } finally {
@@ -528,7 +565,7 @@ export function runTraining(stmt: TrainStmt, host: TrainHost): TrainingInfo | un
       host.recordBinding(b);
     } else host.bind(b);
   }
-  if (stopped && !/an error/.test(stopped)) {
+  if (stopped && !/an error|does not depend/.test(stopped)) {
     diags.push({
       code: 'train.stopped',
       severity: 'info',
