@@ -1108,6 +1108,7 @@ export class Evaluator {
         'call.elementwise-max',
         `Expected \`${f}(x, axis=${k})\` for a reduction, found \`${this.text.slice(span.start, span.end)}\`: with two positional arguments \`${f}\` is element-wise here (the ${f === 'max' ? 'larger' : 'smaller'} of x and ${k}), unlike numpy's and PyTorch's \`${f}(x, ${k})\`.`,
         span,
+        [{ title: `Reduce over axis ${k} (\`axis=${k}\`)`, span: second.value.span, text: `axis=${k}` }],
       ),
     );
   }

@@ -231,6 +231,13 @@ describe('statements and expressions (§3, §4)', () => {
       ['call.elementwise-max', 'warning'],
     ]);
     expect(value(a, 'a')).toEqual([1, 5, 3, 2]); // element-wise, as §4 defines it
+    // The quick fix turns the number into the axis keyword: `x.max(axis=1)`.
+    const text = 'x = [[1.0, 5.0], [3.0, 2.0]]\na = x.max(1)\n';
+    const fix = run(text).diagnostics[0].fixes![0];
+    const fixed = text.slice(0, fix.span.start) + fix.text + text.slice(fix.span.end);
+    expect(fixed).toBe('x = [[1.0, 5.0], [3.0, 2.0]]\na = x.max(axis=1)\n');
+    expect(codes(run(fixed))).toEqual([]);
+    expect(value(run(fixed), 'a')).toEqual([5, 3]);
     expect(value(a, 'e')).toEqual([5, 3]);
   });
 });
