@@ -110,7 +110,8 @@ export function scalarPartial(code: number, which: number, a: number, b: number,
     case S.NEG:
       return -1;
     case S.RELU:
-      return a > 0 ? 1 : 0;
+      // PyTorch's threshold_backward: 0 where a ≤ 0, else the gradient (also for a NaN).
+      return a <= 0 ? 0 : 1;
     case S.TANH:
       return 1 - out * out;
   }

@@ -449,6 +449,11 @@ export class Tape {
           continue;
         }
         const a = sv[a0];
+        if (code === S.RELU) {
+          // Selects, as PyTorch's threshold_backward (an infinite g where a ≤ 0 gives 0, not NaN).
+          if (req[a0] && !(a <= 0)) sg[a0] += g;
+          continue;
+        }
         const b = a1 !== NO_INPUT ? sv[a1] : 0;
         if (req[a0]) sg[a0] += g * scalarPartial(code, 0, a, b, sv[i], sparam[i]);
         if (a1 !== NO_INPUT && req[a1]) sg[a1] += g * scalarPartial(code, 1, a, b, sv[i], sparam[i]);

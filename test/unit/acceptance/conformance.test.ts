@@ -201,6 +201,16 @@ describe('statements and expressions (§3, §4)', () => {
     expect(['a', 'b', 'c', 'd'].map((n) => value(a, n))).toEqual([[3], [1, 2], [1], [1, 0]]);
   });
 
+  it('ReLU as PyTorch at its edges: an infinite gradient below 0 gives 0, a NaN input passes it (built-in and layer)', () => {
+    // PyTorch 1.13: torch.sqrt(torch.relu(b)) at b = 0 → b.grad 0; relu(sqrt(−1)) + x → x.grad NaN;
+    // sqrt(relu([0, 4])).sum() → [0, 0.25]; nn.ReLU on [[0, −1]] then sqrt → [[0, 0]]; nn.ReLU(NaN) = NaN.
+    const a = run(
+      'param b = 0.0\nm = relu(b)\nk = sqrt(m)\ngrad k wrt b\nparam x = -1.0\na = sqrt(x)\nz = relu(a) + x\ngrad z wrt x\nparam v = [0.0, 4.0]\nq = sum(sqrt(relu(v)))\ngrad q wrt v\nnetwork n\n  input [1, 2]\n  ReLU()\nparam u = [[0.0, -1.0]]\nr = sum(sqrt(n(u)))\ngrad r wrt u\nw = n([[0/0, 1.0]])\n',
+    );
+    expect(a.gradients.map((g) => Array.from(g.data, (x) => x + 0))).toEqual([[0], [NaN], [0, 0.25], [0, 0]]);
+    expect(value(a, 'w')).toEqual([NaN, 1]);
+  });
+
   it('np.random.randn / numpy.random.rand are numpy’s calls', () => {
     const a = run('a = np.random.randn(2)\nb = numpy.random.rand(2, seed=3)\nrandom = [1.0, 2.0]\nd = random.sum()\n');
     expect(codes(a)).toEqual([]);

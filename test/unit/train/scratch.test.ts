@@ -145,16 +145,19 @@ describe('train: scratch arrays reused across steps', () => {
     expect(tape.value(before).data).toEqual(copy);
   });
 
-  it('ReLU without branches gives the bits of x > 0 ? x : 0 and g · (x > 0 ? 1 : 0), special values included', () => {
+  it('ReLU without branches gives PyTorch’s relu and threshold_backward, special values included', () => {
     const special = [0, -0, 1, -1, 5e-324, -5e-324, Infinity, -Infinity, NaN, 1.5e308, -1.5e308, 0.1];
     const relu = getOp('nn_relu');
+    // torch.relu keeps NaN; threshold_backward is where(x <= 0, 0, g): 0 even for an infinite g,
+    // g for a NaN x. Compared up to the sign of zero (+ 0 turns −0 into +0, NaN stays NaN).
+    const same = (a: number, b: number): boolean => Object.is(a + 0, b + 0);
     const check = (xs: number[]): void => {
       const x = { shape: [xs.length], data: Float64Array.from(xs) };
       const y = relu.forward([x], {});
-      xs.forEach((v, i) => expect(Object.is(y.data[i], v > 0 ? v : 0)).toBe(true));
+      xs.forEach((v, i) => expect(same(y.data[i], v > 0 ? v : Number.isNaN(v) ? NaN : 0), `relu(${v})`).toBe(true));
       const g = { shape: [xs.length], data: Float64Array.from(xs, (_v, i) => special[(i * 7) % special.length]) };
       const [r] = relu.backward(g, [x], y, {});
-      xs.forEach((v, i) => expect(Object.is(r!.data[i], g.data[i] * (v > 0 ? 1 : 0))).toBe(true));
+      xs.forEach((v, i) => expect(same(r!.data[i], v <= 0 ? 0 : g.data[i]), `relu'(${v}) · ${g.data[i]}`).toBe(true));
     };
     check(special.filter((v) => !Number.isNaN(v) && v !== -Infinity));
     check(special);

@@ -128,7 +128,9 @@ function makeUnary(def: ElementwiseDef): OpDef {
       const r = tensor(a.shape);
       const ad = a.data;
       const od = out.data;
-      for (let i = 0; i < ad.length; i++) r.data[i] = g.data[i] * scalarPartial(code, 0, ad[i], 0, od[i], p);
+      // ReLU selects, as PyTorch's threshold_backward: an infinite gradient where a ≤ 0 gives 0, not ∞·0.
+      if (code === S.RELU) for (let i = 0; i < ad.length; i++) r.data[i] = ad[i] <= 0 ? 0 : g.data[i];
+      else for (let i = 0; i < ad.length; i++) r.data[i] = g.data[i] * scalarPartial(code, 0, ad[i], 0, od[i], p);
       return [r];
     },
     partials: def.partials,

@@ -65,7 +65,11 @@ const INV_SQRT2 = Math.SQRT1_2;
 const INV_SQRT_2PI = 0.3989422804014327;
 const SQRT_2_OVER_PI = 0.7978845608028654;
 
-unaryOp('nn_relu', 'ReLU', (x) => (x > 0 ? x : 0), (x) => (x > 0 ? 1 : 0), "∂L/∂x = ∂L/∂y · 𝟙[x > 0]", "ReLU'(0) = 0", {
+// As PyTorch's relu and threshold_backward: NaN stays NaN forward and passes the gradient back;
+// where x ≤ 0 the gradient is 0 even when it is infinite.
+const reluExact = (x: number): number => (x > 0 ? x : x !== x ? NaN : 0);
+const reluGradExact = (g: number, x: number): number => (x <= 0 ? 0 : g);
+unaryOp('nn_relu', 'ReLU', reluExact, (x) => (x <= 0 ? 0 : 1), "∂L/∂x = ∂L/∂y · 𝟙[x > 0]", "ReLU'(0) = 0", {
   // Without branches: a branch on the sign of each element (about half positive) is
   // mispredicted often enough to make these loops several times slower in training.
   forward(x, y) {
@@ -104,20 +108,35 @@ unaryOp('nn_relu', 'ReLU', (x) => (x > 0 ? x : 0), (x) => (x > 0 ? 1 : 0), "∂L
       s0 += o;
     }
     const s = s0 + s1 + s2 + s3;
-    if (s !== s) for (let k = 0; k < n; k++) y[k] = x[k] > 0 ? x[k] : 0;
+    if (s !== s) for (let k = 0; k < n; k++) y[k] = reluExact(x[k]);
   },
-  backward(g, x, _y, r) {
-    // g·1 or g·0, as g · (x > 0 ? 1 : 0); unrolled by 4.
+  backward(g, x, y, r) {
+    // g·1 or g·0, as g · (x > 0 ? 1 : 0); unrolled by 4. The sums of r + 0·y are NaN exactly when
+    // that product differs from PyTorch's select (∞·0, or a NaN input whose y is NaN): then the
+    // exact loop reruns.
     const n = x.length;
     const n4 = n & ~3;
+    let s0 = 0;
+    let s1 = 0;
     let i = 0;
     for (; i < n4; i += 4) {
-      r[i] = g[i] * +(x[i] > 0);
-      r[i + 1] = g[i + 1] * +(x[i + 1] > 0);
-      r[i + 2] = g[i + 2] * +(x[i + 2] > 0);
-      r[i + 3] = g[i + 3] * +(x[i + 3] > 0);
+      const r0 = g[i] * +(x[i] > 0);
+      const r1 = g[i + 1] * +(x[i + 1] > 0);
+      const r2 = g[i + 2] * +(x[i + 2] > 0);
+      const r3 = g[i + 3] * +(x[i + 3] > 0);
+      r[i] = r0;
+      r[i + 1] = r1;
+      r[i + 2] = r2;
+      r[i + 3] = r3;
+      s0 += r0 + 0 * y[i] + r1 + 0 * y[i + 1];
+      s1 += r2 + 0 * y[i + 2] + r3 + 0 * y[i + 3];
     }
-    for (; i < n; i++) r[i] = g[i] * +(x[i] > 0);
+    for (; i < n; i++) {
+      r[i] = g[i] * +(x[i] > 0);
+      s0 += r[i] + 0 * y[i];
+    }
+    const s = s0 + s1;
+    if (s !== s) for (let k = 0; k < n; k++) r[k] = reluGradExact(g[k], x[k]);
   },
 });
 unaryOp(
