@@ -408,8 +408,11 @@ export class Tape {
   /**
    * Reverse mode from a node holding one element. With `scratch`, the adjoints' arrays may come
    * from it: the caller must then stop reading the Gradients before it recycles the scratch.
+   * With `floor`, only nodes above it pass their adjoint on: the adjoints that land on nodes at or
+   * below it are the partials of the nodes above with those held constant (a statement's local
+   * partials with respect to the bindings it reads, for derivations).
    */
-  backward(root: number, scratch?: Scratch): Gradients {
+  backward(root: number, scratch?: Scratch, floor = -1): Gradients {
     const n = root + 1;
     // The scalar adjoints and the reached marks share one zeroed buffer.
     const { buffer: buf, offset } = zeroed(n * 9);
@@ -428,7 +431,7 @@ export class Tape {
       tg[root] = d;
     }
     const { in0, in1, scode, sv, kind, req, isScalar, sparam, inputsMore } = this;
-    for (let i = root; i >= 0; i--) {
+    for (let i = root; i > floor; i--) {
       if (reached[i] === 0 || kind[i] !== K.OP) continue;
       const a0 = in0[i];
       const a1 = in1[i];

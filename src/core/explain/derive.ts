@@ -53,9 +53,11 @@ const STRUCTURAL_KEYWORDS = new Set(['axis', 'dim', 'keepdims', 'keepdim', 'slop
  */
 function localByTape(tape: Tape, b: Binding, p: Binding): number | undefined {
   if (!b.stmt) return undefined;
-  for (const r of b.refs) if (r.binding !== p && tape.backward(r.binding.node).dependsOn(p.node)) return undefined;
-  const g = tape.backward(b.node);
-  return g.dependsOn(p.node) ? g.scalarOf(p.node) : undefined;
+  // The statement's own nodes come after every binding it reads: stop the backward pass there.
+  let floor = -1;
+  for (const r of b.refs) floor = Math.max(floor, r.binding.node);
+  const g = tape.backward(b.node, undefined, floor);
+  return g.dependsOn(p.node) ? g.scalarOf(p.node) : 0;
 }
 
 export function exprToSym(e: Expr): Sym {
@@ -104,8 +106,25 @@ export function exprToSym(e: Expr): Sym {
       return y.call(def ? def.name : name, ...positional);
     }
     default:
-      return y.call('⟨expr⟩');
+      // An opaque part (indexing, a literal list, a transpose, …) still mentions its names, so a
+      // derivative with respect to one of them is not taken for 0: it is left to the op's rule.
+      return y.call('⟨expr⟩', ...namesIn(e).map((n) => y.v(n)));
   }
+}
+
+/** The names and paths an expression mentions, once each. */
+function namesIn(e: Expr): string[] {
+  const out = new Set<string>();
+  const walk = (x: unknown): void => {
+    if (x === null || typeof x !== 'object') return;
+    if (Array.isArray(x)) return x.forEach(walk);
+    const o = x as { readonly kind?: unknown; readonly name?: unknown; readonly parts?: unknown };
+    if (o.kind === 'Name' && typeof o.name === 'string') out.add(o.name);
+    else if (o.kind === 'Path' && Array.isArray(o.parts)) out.add(o.parts.join('.'));
+    else for (const [k, v] of Object.entries(o)) if (k !== 'span' && typeof v === 'object') walk(v);
+  };
+  walk(e);
+  return [...out];
 }
 
 /** Whether the variable `x` occurs in `s`. */
@@ -327,7 +346,9 @@ export function deriveGradient(tape: Tape, of: Binding, wrt: Binding, wrtText: s
       const s = simplify(d);
       const env = valueEnv(tape, b);
       conventionsFor(s, env, conventions);
-      f = { to: b.name, from: p.name, symbolic: s, text: printSym(s), tex: texSymbolic(s, { digits: 4 }), value: evalSym(s, env) };
+      const v = evalSym(s, env);
+      // No number from the formula (an op with options, an opaque part, 0·∞): the tape's local partial.
+      f = { to: b.name, from: p.name, symbolic: s, text: printSym(s), tex: texSymbolic(s, { digits: 4 }), value: Number.isNaN(v) ? (localByTape(tape, b, p) ?? v) : v };
     } else if (d) {
       // Element-wise partial of a tensor statement (sum/mean pass the gradient through).
       const sd = simplify(d);
@@ -531,16 +552,28 @@ function softmaxCrossEntropy(tape: Tape, of: Binding, wrt: Binding, onPaths: Bin
       if (!yB || L !== of) continue;
       const Pv = tape.value(P.node);
       const Yv = tape.value(yB.node);
-      if (Pv.data.length !== Yv.data.length || Pv.data.length > 16) {
-        return { logits: h.name, probs: P.name, target: yName, text: `∂${of.name}/∂${h.name} = ${P.name} − ${yName}` };
+      if (Pv.data.length !== Yv.data.length) continue;
+      // The identity needs each row of y to sum to 1 (one-hot, or probabilities); in general the
+      // gradient is P·Σy − y, row by row (softmax over the last axis).
+      const C = Pv.shape.length ? Pv.shape[Pv.shape.length - 1] : 1;
+      const rowSum = new Float64Array(Pv.data.length);
+      let normalised = true;
+      for (let r = 0; r < Pv.data.length; r += C) {
+        let t = 0;
+        for (let c = 0; c < C; c++) t += Yv.data[r + c];
+        for (let c = 0; c < C; c++) rowSum[r + c] = t;
+        if (Math.abs(t - 1) > 1e-12) normalised = false;
       }
-      const parts = Array.from(Pv.data, (p, i) => `${formatNumber(p)} − ${formatNumber(Yv.data[i])}`);
-      const diff = { shape: Pv.shape, data: Pv.data.map((p, i) => p - Yv.data[i]) };
+      const formula = normalised ? `${P.name} − ${yName}` : `${P.name}·Σ${yName} − ${yName}`;
+      const note = normalised ? '' : ` (each row of ${yName} sums to ${[...new Set(Array.from(rowSum, (v) => formatNumber(v)))].join(', ')}, not 1, so it is not ${P.name} − ${yName})`;
+      if (Pv.data.length > 16) return { logits: h.name, probs: P.name, target: yName, text: `∂${of.name}/∂${h.name} = ${formula}${note}` };
+      const parts = Array.from(Pv.data, (p, i) => (normalised ? `${formatNumber(p)} − ${formatNumber(Yv.data[i])}` : `${formatNumber(p)}·${formatNumber(rowSum[i])} − ${formatNumber(Yv.data[i])}`));
+      const diff = { shape: Pv.shape, data: Pv.data.map((p, i) => p * (normalised ? 1 : rowSum[i]) - Yv.data[i]) };
       return {
         logits: h.name,
         probs: P.name,
         target: yName,
-        text: `∂${of.name}/∂${h.name} = ${P.name} − ${yName} = [${parts.join(', ')}] = ${describeTensor(diff, { digits: 4 })}`,
+        text: `∂${of.name}/∂${h.name} = ${formula}${note} = [${parts.join(', ')}] = ${describeTensor(diff, { digits: 4 })}`,
       };
     }
   }

@@ -495,7 +495,12 @@ function softmaxSection(ctx: Ctx, pair: SoftmaxCE, req: SolutionRequest | undefi
   const tP = texTensor(n.shape, n.P, ctx.digits);
   const tY = texTensor(n.shape, n.Y, ctx.digits);
   const tG = texTensor(n.shape, n.grad, ctx.digits);
-  const rows = n.batch > 1
+  const rows = !n.normalised
+    ? [
+        `\\frac{\\partial ${L}}{\\partial ${h}} &= ${n.batch > 1 ? `\\frac{1}{${n.batch}}` : ''}\\left(${P} \\textstyle\\sum_{j} ${y}_{j} - ${y}\\right) \\quad \\text{(the rows of } ${y} \\text{ do not sum to 1: the last step above does not apply)}`,
+        `&= ${tG}`,
+      ]
+    : n.batch > 1
     ? [
         `\\frac{\\partial ${L}}{\\partial ${h}} &= \\frac{1}{${n.batch}}\\left(${P} - ${y}\\right) \\quad \\text{(the mean over ${n.batch} examples)}`,
         `&= \\frac{1}{${n.batch}}\\left(${tP} - ${tY}\\right)`,

@@ -394,6 +394,9 @@ export function evalSym(s: Sym, env: (name: string) => number): number {
       return NaN;
     }
     case 'call': {
+      // A call with options (`softplus(x, beta=2)`: an argument `beta=`(2)) or an opaque part
+      // has no formula here: NaN, and the caller reads the value off the tape.
+      if (s.f === '⟨expr⟩' || s.args.some((x) => x.k === 'call' && x.f.endsWith('='))) return NaN;
       const a = s.args.map((x) => evalSym(x, env));
       const x = a[0];
       switch (s.f) {

@@ -105,6 +105,8 @@ export interface SoftmaxNumbers {
   /** Rows averaged over (cross_entropy on a batch): ∂L/∂h = (P − Y)/B. */
   readonly batch: number;
   readonly grad: number[];
+  /** Every row of the target sums to 1, so ∂L/∂h = P − y (else P·Σy − y). */
+  readonly normalised: boolean;
 }
 
 export function softmaxNumbers(tape: Tape, s: SoftmaxCE): SoftmaxNumbers {
@@ -120,7 +122,16 @@ export function softmaxNumbers(tape: Tape, s: SoftmaxCE): SoftmaxNumbers {
     for (let r = 0; r < t.data.length; r++) Y[r * c + Math.round(t.data[r])] = 1;
   }
   const batch = s.form === 'cross_entropy' && shape.length === 2 ? shape[0] : 1;
-  return { shape, P, Y, batch, grad: P.map((p, i) => (p - Y[i]) / batch) };
+  // ∂L/∂h = P·Σy − y row by row; P − y when every row of y sums to 1 (the proof's last step).
+  const c = shape.length ? shape[shape.length - 1] : 1;
+  const rowSum = new Array<number>(Y.length).fill(0);
+  for (let r = 0; r < Y.length; r += c) {
+    let t = 0;
+    for (let k = 0; k < c; k++) t += Y[r + k];
+    for (let k = 0; k < c; k++) rowSum[r + k] = t;
+  }
+  const normalised = rowSum.every((t) => Math.abs(t - 1) <= 1e-12);
+  return { shape, P, Y, batch, normalised, grad: P.map((p, i) => (p * (normalised ? 1 : rowSum[i]) - Y[i]) / batch) };
 }
 
 /** The proof rows, in three align blocks (∂P_j/∂h_i for j = i, for j ≠ i, then ∂L/∂h_i). */
