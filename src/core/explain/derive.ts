@@ -96,7 +96,10 @@ export function exprToSym(e: Expr): Sym {
         const op = allOps().find((o) => o.name === opName)!;
         if (opName === 'leaky_relu') {
           const slopeArg = args.find((a) => a.name && ['slope', 'negative_slope', 'alpha'].includes(a.name.name)) ?? args.filter((a) => !a.name)[1];
-          const slope = slopeArg && slopeArg.value.kind === 'Number' ? slopeArg.value.value : 0.01;
+          const v = slopeArg?.value;
+          const slope = !v ? 0.01 : v.kind === 'Number' ? v.value : v.kind === 'Unary' && v.op === '-' && v.operand.kind === 'Number' ? -v.operand.value : undefined;
+          // A slope that is not a number as written (a name, an expression): the op's rule on the tape.
+          if (slope === undefined) return y.call('leaky_relu', positional[0], y.call('slope=', exprToSym(v!)));
           return y.call(op.display, positional[0], y.num(slope));
         }
         if (opName === 'pow') return { k: 'bin', op: '^', a: positional[0], b: positional[1] };
@@ -279,10 +282,17 @@ function valueEnv(tape: Tape, b: Binding): (name: string) => number {
 function conventionsFor(s: Sym, env: (n: string) => number, out: Set<string>): void {
   const walk = (e: Sym): void => {
     if (e.k === 'call') {
-      const op = opByDisplay(e.f.replace(/'$/, ''));
+      // The step H (max/min's partials) and sign (abs's) stand for the op that made them.
+      const op = e.f === 'H' ? allOps().find((o) => o.name === 'maximum') : e.f === 'sign' ? allOps().find((o) => o.name === 'abs') : opByDisplay(e.f.replace(/'$/, ''));
       if (op?.convention) {
         const v = evalSym(e.args[0], env);
-        if (v === 0 || e.f.startsWith('H') || e.f === 'sign') out.add(op.convention + (v === 0 ? ` It matters here: the argument is 0.` : ''));
+        // Stated where it matters: the argument at the kink (a tie of max/min, abs at 0).
+        if (v === 0)
+          out.add(
+            e.f === 'H'
+              ? 'H is the step function with H(0) = ½: at a tie of max/min each side gets ½ (as torch.maximum and torch.minimum). It matters here: the two sides are equal.'
+              : `${op.convention} It matters here: the argument is 0.`,
+          );
         else if (e.f === "ReLU'") out.add(`ReLU'(u) = 1 if u > 0, else 0 (ReLU'(0) = 0, as PyTorch); here ${printSym(e.args[0])} = ${fmt(v)}${v > 0 ? ' > 0' : ' < 0'}.`);
       }
       e.args.forEach(walk);

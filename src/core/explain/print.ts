@@ -50,7 +50,11 @@ export function printSym(s: Sym, digits = 4): string {
     case 'call': {
       if (s.f === 'abs') return `|${printSym(s.args[0], digits)}|`;
       if (s.f === '√') return `√${p(s.args[0], 6)}`;
-      if (s.f === "LeakyReLU'" || s.f === 'LeakyReLU') return `${s.f}(${printSym(s.args[0], digits)})`;
+      // The slope is shown when it is not the default (two slopes must not print, and merge, alike).
+      if (s.f === "LeakyReLU'" || s.f === 'LeakyReLU') {
+        const slope = s.args[1]?.k === 'num' ? s.args[1].v : 0.01;
+        return `${s.f}(${printSym(s.args[0], digits)}${slope !== 0.01 ? `; slope ${formatNumber(slope, digits)}` : ''})`;
+      }
       return `${s.f}(${s.args.map((a) => printSym(a, digits)).join(', ')})`;
     }
   }

@@ -48,4 +48,17 @@ describe('derivation factors', () => {
     // y sums to 2: ∂L/∂h = 2P − y = [0.4624, −0.7429, 0.2805]
     expect(explain(`y = [0, 2, 0]\n${base}`, 'L', 'h')).toContain('∂L/∂h = P·Σy − y (each row of y sums to 2, not 1, so it is not P − y)');
   });
+
+  it('leaky_relu’s slope as written: negative, a name, two slopes in one statement', () => {
+    expect(explain('param x = -2.0\nz = leaky_relu(x, -0.1) * 3', 'z', 'x')).toContain("| 3·LeakyReLU'(x; slope -0.1) | −0.3 |");
+    expect(explain('param x = -2.0\ns = 0.2\nz = leaky_relu(x, slope=s)', 'z', 'x')).toContain('∂z/∂x = 0.2 = 0.2');
+    // 0.1 + 0.3 (not 2 × 0.1)
+    expect(explain('param x = -1.0\nz = leaky_relu(x, 0.1) + leaky_relu(x, 0.3)', 'z', 'x')).toContain('∂z/∂x = 0.4 = 0.4');
+  });
+
+  it('the max/min tie and abs′(0) conventions are stated where they matter', () => {
+    expect(explain('param a = 0.5\nparam b = 0.5\nz = max(a, b) * 3', 'z', 'a')).toContain('at a tie of max/min each side gets ½');
+    expect(explain('param x = 0.0\nz = abs(x) + 2*x', 'z', 'x')).toContain("abs'(0) = 0. It matters here");
+    expect(explain('param a = 0.7\nparam b = 0.5\nz = max(a, b) * 3', 'z', 'a')).not.toContain('tie');
+  });
 });
