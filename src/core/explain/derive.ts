@@ -212,6 +212,9 @@ export interface Factor {
   /** The statement-level partial ∂to/∂from. */
   readonly to: string;
   readonly from: string;
+  /** 0-based lines of the two bindings (a name bound twice has two factors named alike). */
+  readonly toLine?: number;
+  readonly fromLine?: number;
   readonly symbolic?: Sym;
   /** Text of the symbolic derivative, or the op's rule for tensors. */
   readonly text: string;
@@ -358,17 +361,17 @@ export function deriveGradient(tape: Tape, of: Binding, wrt: Binding, wrtText: s
       conventionsFor(s, env, conventions);
       const v = evalSym(s, env);
       // No number from the formula (an op with options, an opaque part, 0·∞): the tape's local partial.
-      f = { to: b.name, from: p.name, symbolic: s, text: printSym(s), tex: texSymbolic(s, { digits: 4 }), value: Number.isNaN(v) ? (localByTape(tape, b, p) ?? v) : v };
+      f = { to: b.name, from: p.name, toLine: b.line, fromLine: p.line, symbolic: s, text: printSym(s), tex: texSymbolic(s, { digits: 4 }), value: Number.isNaN(v) ? (localByTape(tape, b, p) ?? v) : v };
     } else if (d) {
       // Element-wise partial of a tensor statement (sum/mean pass the gradient through).
       const sd = simplify(d);
       const n = numel(tape.shape(p.node));
       const tv = n <= 64 ? evalSymTensor(sd, b, tape, n) : undefined;
-      f = { to: b.name, from: p.name, symbolic: sd, text: printSym(sd), tex: texSymbolic(sd, { digits: 4 }), elementwise: true, tensorValue: tv };
+      f = { to: b.name, from: p.name, toLine: b.line, fromLine: p.line, symbolic: sd, text: printSym(sd), tex: texSymbolic(sd, { digits: 4 }), elementwise: true, tensorValue: tv };
     } else {
       // One op applied to the referenced values: the op table's vector–Jacobian rule.
       const text = opRuleFor(tape, b, p, source) ?? `∂${b.name}/∂${p.name} (through ${b.stmt ? 'the expression' : 'a network'})`;
-      f = { to: b.name, from: p.name, text, tex: `\\text{${text.replace(/[{}\\_^#$%&~]/g, ' ')}}`, value: allScalar ? localByTape(tape, b, p) : undefined };
+      f = { to: b.name, from: p.name, toLine: b.line, fromLine: p.line, text, tex: `\\text{${text.replace(/[{}\\_^#$%&~]/g, ' ')}}`, value: allScalar ? localByTape(tape, b, p) : undefined };
     }
     factorCache.set(key, f);
     return f;
@@ -610,14 +613,23 @@ export function derivationMarkdown(d: Derivation): string {
     const chain = (p: Factor[]): string => p.map((f) => name(f, p)).join(' · ');
     lines.push(`Chain rule over the statements${d.paths.length > 1 ? ` — ${d.paths.length} paths, summed` : ''}:`, '');
     lines.push('```', `${head} = ${d.paths.map(chain).join('\n' + ' '.repeat(head.length) + ' + ')}`, '```', '');
-    const seen = new Set<string>();
-    lines.push('| factor | local derivative | value |', '| --- | --- | --- |');
+    // One row per factor; factors named alike (a name bound twice) get their lines.
+    const seen = new Set<Factor>();
+    const byName = new Map<string, Set<string>>();
     for (const p of d.paths)
       for (const f of p) {
         const k = `${f.to}/${f.from}`;
-        if (seen.has(k)) continue;
-        seen.add(k);
-        lines.push(`| ${name(f, p)} | ${f.text.replace(/\|/g, '\\|')} | ${f.value !== undefined ? fmt(f.value) : '—'} |`);
+        if (!byName.has(k)) byName.set(k, new Set());
+        byName.get(k)!.add(`${f.toLine}/${f.fromLine}`);
+      }
+    lines.push('| factor | local derivative | value |', '| --- | --- | --- |');
+    for (const p of d.paths)
+      for (const f of p) {
+        if (seen.has(f)) continue;
+        seen.add(f);
+        const clash = (byName.get(`${f.to}/${f.from}`)?.size ?? 0) > 1 && f.toLine !== undefined && f.fromLine !== undefined;
+        const label = `${name(f, p)}${clash ? ` (line ${f.toLine! + 1} → line ${f.fromLine! + 1})` : ''}`;
+        lines.push(`| ${label} | ${f.text.replace(/\|/g, '\\|')} | ${f.value !== undefined ? fmt(f.value) : '—'} |`);
       }
     lines.push('');
     const numeric = d.paths.map((p) => p.map((f) => paren(f.value ?? NaN)).join(' · '));

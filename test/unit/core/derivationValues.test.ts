@@ -61,4 +61,11 @@ describe('derivation factors', () => {
     expect(explain('param x = 0.0\nz = abs(x) + 2*x', 'z', 'x')).toContain("abs'(0) = 0. It matters here");
     expect(explain('param a = 0.7\nparam b = 0.5\nz = max(a, b) * 3', 'z', 'a')).not.toContain('tie');
   });
+
+  it('a name bound twice: its factors get rows of their own, with their lines', () => {
+    const md = explain('param x = 0.5\nparam w = -1.5\nh = x * w\nh = h * h + x\nh = tanh(h) * w\nz = h + x', 'z', 'w');
+    expect(md).toContain('| ∂h/∂h (line 5 → line 4) | (1 − tanh(h)²)·w | −0.5718 |');
+    expect(md).toContain('| ∂h/∂h (line 4 → line 3) | 2·h | −1.5 |');
+    expect(md).toContain('| ∂h/∂w (line 5 → line 2) | tanh(h) | 0.7866 |');
+  });
 });
