@@ -241,6 +241,11 @@ export interface Derivation {
     readonly shape: number[];
     /** The adjoint ∂of/∂name, previewed (tensors). */
     readonly preview?: string;
+    /**
+     * An operation's entry (tensors): `terms` is the rule that passes this adjoint on to the
+     * input below, not a sum equal to it.
+     */
+    readonly passesOn?: true;
   }[];
   /** Softmax followed by cross-entropy: the homework's P − y identity with the user's numbers. */
   readonly shortcut?: { readonly logits: string; readonly probs: string; readonly target: string; readonly text: string };
@@ -506,6 +511,7 @@ function opChain(tape: Tape, grads: Gradients, of: Binding, wrt: Binding, source
     prevText = where;
     out.push({
       name: op.display,
+      passesOn: true,
       terms: [`${text}${rule}`],
       value: adj.data.length === 1 ? adj.data[0] : undefined,
       shape: adj.shape.slice(),
@@ -650,7 +656,9 @@ export function derivationMarkdown(d: Derivation): string {
       for (const r of d.recurrence) {
         const v = r.value !== undefined ? fmt(r.value) : r.preview ?? formatShape(r.shape);
         const shape = r.shape.length ? ` ${formatShape(r.shape)}` : '';
-        lines.push(`- ∂${d.of}/∂${r.name}${shape} = ${r.terms.join(' + ')} = ${v}`);
+        // An operation's adjoint first, then the rule that passes it down (the rule's result is the next line's adjoint).
+        if (r.passesOn) lines.push(`- ∂${d.of}/∂${r.name}${shape} = ${v}; passed down by ${r.terms.join(' + ')}`);
+        else lines.push(`- ∂${d.of}/∂${r.name}${shape} = ${r.terms.join(' + ')} = ${v}`);
       }
     }
     if (d.shortcut) {

@@ -68,4 +68,10 @@ describe('derivation factors', () => {
     expect(md).toContain('| ∂h/∂h (line 4 → line 3) | 2·h | −1.5 |');
     expect(md).toContain('| ∂h/∂w (line 5 → line 2) | tanh(h) | 0.7866 |');
   });
+
+  it('through a network, each operation’s adjoint is shown first, then the rule that passes it down', () => {
+    const net = 'network mlp\n  input [N, 2]\n  A = Linear(2, 3)\n  ReLU()\n  B = Linear(3, 1)\nparam mlp.A.weight = [[1.0, -1.0], [0.5, 2.0], [-1.0, 1.0]]\nparam mlp.A.bias = [0.1, -0.2, 0.3]\nparam mlp.B.weight = [[1.0, 2.0, -1.0]]\nparam mlp.B.bias = [0.0]\nX = [[1.0, 2.0], [0.5, -1.0]]\ny = mlp(X)\nL = sum(y * y)';
+    // ∂L/∂y = 2y = [14.6, 3.2] (PyTorch y.grad with retain_grad): the value of the Linear's adjoint.
+    expect(explain(net, 'L', 'mlp.A')).toContain('- ∂L/∂Linear [2, 1] = [2, 1] [[14.6], [3.2]]; passed down by `B = Linear(3, 1)` — ∂L/∂X = ∂L/∂Y · W');
+  });
 });
