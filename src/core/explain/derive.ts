@@ -542,7 +542,11 @@ function evalSymTensor(s: Sym, b: Binding, tape: Tape, n: number): Tensor | unde
       const t = vars.get(name);
       return t ? t.data[idx.get(name)![e]] : NaN;
     });
+    // A part the element-wise formula cannot evaluate (a reduction such as sum(o), an opaque
+    // call): no values rather than NaNs that the gradient does not have.
+    if (Number.isNaN(out[e]) && !vars.size) return undefined;
   }
+  if (out.some((v) => Number.isNaN(v)) && !Array.from(vars.values()).some((t) => t.data.some((v) => Number.isNaN(v)))) return undefined;
   return { shape, data: out };
 }
 

@@ -74,4 +74,10 @@ describe('derivation factors', () => {
     // ∂L/∂y = 2y = [14.6, 3.2] (PyTorch y.grad with retain_grad): the value of the Linear's adjoint.
     expect(explain(net, 'L', 'mlp.A')).toContain('- ∂L/∂Linear [2, 1] = [2, 1] [[14.6], [3.2]]; passed down by `B = Linear(3, 1)` — ∂L/∂X = ∂L/∂Y · W');
   });
+
+  it('an element-wise factor the formula cannot evaluate (a reduction inside) shows no NaNs', () => {
+    const md = explain('param o = [1.0, 2.0]\nparam d = [3.0, 4.0]\nL = sum(d * sum(o))', 'L', 'd');
+    expect(md).toContain('**∂L/∂d = [2] [3, 3]**');
+    expect(md).not.toContain('NaN');
+  });
 });
