@@ -80,4 +80,10 @@ describe('derivation factors', () => {
     expect(md).toContain('**∂L/∂d = [2] [3, 3]**');
     expect(md).not.toContain('NaN');
   });
+
+  it('a step H of an argument with no formula value is not taken for 0', () => {
+    // s = max(r, softplus(p; β = 2)) with r = 3.42 > softplus(…) = 0.0033: ∂s/∂r = 1
+    const md = explain('param b = -1.36\nh = b\np = h * (b * h)\nq = h ^ 3.0\nr = h * q\ns = max(r, softplus(p, beta=2.0))\nz = s - 1.0', 'z', 'b');
+    expect(md).toContain('| ∂s/∂r | H(r − softplus(p, beta=(2))) | 1 |');
+  });
 });

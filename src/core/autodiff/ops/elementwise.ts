@@ -398,6 +398,8 @@ export function evalSym(s: Sym, env: (name: string) => number): number {
       // has no formula here: NaN, and the caller reads the value off the tape.
       if (s.f === '⟨expr⟩' || s.args.some((x) => x.k === 'call' && x.f.endsWith('='))) return NaN;
       const a = s.args.map((x) => evalSym(x, env));
+      // An argument with no value leaves none (H(NaN) is not 0): the caller reads the tape instead.
+      if (a.some((v) => Number.isNaN(v))) return NaN;
       const x = a[0];
       switch (s.f) {
         case 'ReLU':
