@@ -312,6 +312,28 @@ function conventionsFor(s: Sym, env: (n: string) => number, out: Set<string>): v
   walk(s);
 }
 
+/** As conventionsFor, element by element over a tensor statement's values: said when some element sits at the kink. */
+function conventionsForTensor(s: Sym, b: Binding, tape: Tape, n: number, out: Set<string>): void {
+  const walk = (e: Sym): void => {
+    if (e.k === 'call') {
+      const op = e.f === 'H' ? allOps().find((o) => o.name === 'maximum') : e.f === 'sign' ? allOps().find((o) => o.name === 'abs') : opByDisplay(e.f.replace(/'$/, ''));
+      if (op?.convention && e.args[0]) {
+        const v = evalSymTensor(e.args[0], b, tape, n);
+        const zeros = v ? v.data.filter((x) => x === 0).length : 0;
+        if (zeros > 0) {
+          const where = ` It matters here: ${zeros} element${zeros === 1 ? ' is' : 's are'} at the kink.`;
+          out.add(e.f === 'H' ? `H is the step function with H(0) = ½: at a tie of max/min each side gets ½ (as torch.maximum and torch.minimum).${where}` : `${op.convention}${where}`);
+        }
+      }
+      e.args.forEach(walk);
+    } else if (e.k === 'bin') {
+      walk(e.a);
+      walk(e.b);
+    } else if (e.k === 'neg') walk(e.a);
+  };
+  walk(s);
+}
+
 /** The chain-rule derivation of ∂of/∂wrt over the statement-level graph. */
 export function deriveGradient(tape: Tape, of: Binding, wrt: Binding, wrtText: string, grads: Gradients, source = ''): Derivation {
   const g = grads.of(wrt.node);
@@ -372,6 +394,7 @@ export function deriveGradient(tape: Tape, of: Binding, wrt: Binding, wrtText: s
       const sd = simplify(d);
       const n = numel(tape.shape(p.node));
       const tv = n <= 64 ? evalSymTensor(sd, b, tape, n) : undefined;
+      conventionsForTensor(sd, b, tape, n, conventions);
       f = { to: b.name, from: p.name, toLine: b.line, fromLine: p.line, symbolic: sd, text: printSym(sd), tex: texSymbolic(sd, { digits: 4 }), elementwise: true, tensorValue: tv };
     } else {
       // One op applied to the referenced values: the op table's vector–Jacobian rule.

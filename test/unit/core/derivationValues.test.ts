@@ -86,4 +86,11 @@ describe('derivation factors', () => {
     const md = explain('param b = -1.36\nh = b\np = h * (b * h)\nq = h ^ 3.0\nr = h * q\ns = max(r, softplus(p, beta=2.0))\nz = s - 1.0', 'z', 'b');
     expect(md).toContain('| ∂s/∂r | H(r − softplus(p, beta=(2))) | 1 |');
   });
+
+  it('tensor statements state the conventions when an element sits at the kink', () => {
+    const md = explain('param x = [0.0, -1.0, 2.0]\nparam w = 2.0\nL = sum(relu(x) + abs(x) * w)', 'L', 'x');
+    expect(md).toContain("ReLU'(0) = 0 (as PyTorch). It matters here: 1 element is at the kink.");
+    expect(md).toContain("abs'(0) = 0. It matters here: 1 element is at the kink.");
+    expect(explain('param x = [0.5, -1.0, 2.0]\nL = sum(relu(x))', 'L', 'x')).not.toContain('kink');
+  });
 });
