@@ -659,18 +659,27 @@ class LineParser {
   /** `train TARGET[, TARGET…] [on DATA[, DATA…]]`, then clauses to the end of the line. */
   parseTrainHeader(clauses: TrainClause[]): { keywordSpan: Span; targets: NameRef[]; data: NameRef[] } {
     const kw = this.next(); // train
-    const names = (what: string): NameRef[] => {
+    const names = (what: string, paths = false): NameRef[] => {
       const out: NameRef[] = [];
       for (;;) {
         const t = this.peek();
         if (t.type !== 'ident' || TRAIN_CLAUSES.has(t.text)) this.fail(what);
         this.next();
-        out.push({ kind: 'Name', name: t.text, span: { start: t.start, end: t.end } });
+        // A target may be a path into a network (`mlp.C`, `mlp.0.weight`): kept as its dotted text.
+        let name = t.text;
+        let end = t.end;
+        while (paths && this.is(O.DOT) && this.peek().start === end && (this.peek(1).type === 'ident' || this.peek(1).type === 'num') && this.peek(1).start === end + 1) {
+          this.next();
+          const part = this.next();
+          name += `.${part.text}`;
+          end = part.end;
+        }
+        out.push({ kind: 'Name', name, span: { start: t.start, end } });
         if (!this.is(O.COMMA)) return out;
         this.next();
       }
     };
-    const targets = names('a network or `param` name to train');
+    const targets = names('a network or `param` name to train', true);
     let data: NameRef[] = [];
     if (this.isIdent('on')) {
       this.next();

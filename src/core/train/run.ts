@@ -222,11 +222,30 @@ export function runTraining(stmt: TrainStmt, host: TrainHost): TrainingInfo | un
   const nets = new Set<string>();
   const docParams = new Set<Binding>();
   for (const t of stmt.targets) {
+    const dot = t.name.indexOf('.');
+    if (dot > 0 && host.isNetwork(t.name.slice(0, dot))) {
+      // A path: one parameter (`mlp.0.weight`, `mlp.A.bias`) or every parameter of a layer (`mlp.C`).
+      const net = t.name.slice(0, dot);
+      const names = (b: Binding): string[] => [b.name, ...(b.aliases ?? [])];
+      const all = host.networkParams(net) ?? [];
+      const exact = all.filter((b) => names(b).includes(t.name));
+      const ps = exact.length ? exact : all.filter((b) => names(b).some((n) => n.startsWith(`${t.name}.`)));
+      if (ps.length === 0)
+        return fail('train.not-trainable', `Expected a parameter or a layer with parameters of \`${net}\`, found \`${t.name}\`.`, t.span);
+      nets.add(net);
+      for (const b of ps) {
+        if (params.some((p) => p.original === b)) continue; // named twice (`train mlp, mlp.C`): once
+        const v = host.tape.value(b.node);
+        params.push({ name: b.name, original: b, shape: v.shape.slice(), data: Float64Array.from(v.data), network: net, target: t });
+      }
+      continue;
+    }
     if (host.isNetwork(t.name)) {
       const ps = host.networkParams(t.name) ?? [];
       if (ps.length === 0) diags.push(warning('train.no-parameters', `\`${t.name}\` has no learnable parameters: nothing to train.`, t.span));
       nets.add(t.name);
       for (const b of ps) {
+        if (params.some((p) => p.original === b)) continue;
         const v = host.tape.value(b.node);
         params.push({ name: b.name, original: b, shape: v.shape.slice(), data: Float64Array.from(v.data), network: t.name, target: t });
       }

@@ -66,4 +66,20 @@ describe('train: clauses and diagnostics', () => {
     expect(none.diagnostics.map((d) => [d.code, d.severity])).toEqual([['train.no-gradient', 'warning']]);
     expect(value(none, 'v')).toEqual([1]);
   });
+
+  it('a path target trains one layer (or one parameter) of a network and leaves the rest', () => {
+    // x = 1, y = 0; h = 2·1 = 2 (layer 0), out = 0.5·2 = 1, loss (1 − 0)² = 1.
+    // Layer C: ∂L/∂w = 2·(out − y)·h = 4 → 0.5 − 0.1·4 = 0.1; ∂L/∂b = 2 → −0.2. Layer 0 untouched.
+    const net = 'X = [[1.0]]\ny = [[0.0]]\nnetwork mlp\n  input [N, 1]\n  Linear(1, 1)\n  C = Linear(1, 1)\nparam mlp.0.weight = [[2.0]]\nparam mlp.0.bias = [0.0]\nparam mlp.C.weight = [[0.5]]\nparam mlp.C.bias = [0.0]\n';
+    const a = run(`${net}train mlp.C on X, y\n  loss mse(mlp(X), y)\n  optimizer SGD(lr=0.1)\n  steps 1\nw0 = mlp.0.weight\nw1 = mlp.1.weight\nb1 = mlp.C.bias\n`);
+    expect(codes(a)).toEqual([]);
+    expect(value(a, 'w0')).toEqual([2]);
+    expect(value(a, 'w1')![0]).toBeCloseTo(0.1, 15);
+    expect(value(a, 'b1')![0]).toBeCloseTo(-0.2, 15);
+    // One parameter: only the bias of layer C moves.
+    const b = run(`${net}train mlp.C.bias on X, y\n  loss mse(mlp(X), y)\n  optimizer SGD(lr=0.1)\n  steps 1\nw1 = mlp.C.weight\nb1 = mlp.C.bias\n`);
+    expect(value(b, 'w1')).toEqual([0.5]);
+    expect(value(b, 'b1')![0]).toBeCloseTo(-0.2, 15);
+    expect(codes(run(`${net}train mlp.Z on X, y\n  loss mse(mlp(X), y)\n  optimizer SGD(lr=0.1)\n`))).toEqual(['train.not-trainable']);
+  });
 });
