@@ -481,7 +481,7 @@ export function runTraining(stmt: TrainStmt, host: TrainHost): TrainingInfo | un
 
   host.tape.useScratch(scratch, mark);
   try {
-    outer: for (let e = 0; e < epochs; e++) {
+    for (let e = 0; e < epochs; e++) {
       const order = rng ? rng.permutation(n) : batch < n ? Int32Array.from({ length: n }, (_, i) => i) : undefined;
       let lossSum = 0;
       let metricSum = 0;
@@ -491,11 +491,11 @@ export function runTraining(stmt: TrainStmt, host: TrainHost): TrainingInfo | un
         const why = host.shouldStop?.();
         if (why !== undefined) {
           stopped = `${why} after ${completed} epoch${completed === 1 ? '' : 's'} (${steps} step${steps === 1 ? '' : 's'}) of ${epochsText(epochsV, stepsV, epochs)}`;
-          break outer;
+          break;
         }
         if (steps > 0 && host.work() + stepCost > limit) {
           stopped = `the work budget ran out after ${completed} epoch${completed === 1 ? '' : 's'} (${steps} step${steps === 1 ? '' : 's'}) of ${epochsText(epochsV, stepsV, epochs)}`;
-          break outer;
+          break;
         }
         const from = s * batch;
         const to = data.length ? Math.min(n, from + batch) : 0;
@@ -507,12 +507,12 @@ export function runTraining(stmt: TrainStmt, host: TrainHost): TrainingInfo | un
         const ok = review(mark0);
         if (r === 'budget') {
           stopped = `the work budget ran out during step ${steps + 1} (after ${completed} epoch${completed === 1 ? '' : 's'})`;
-          break outer;
+          break;
         }
         if (r === 'error' || !ok) {
           stopped = `an error in step ${steps + 1}`;
           aborted = steps === 0;
-          break outer;
+          break;
         }
         if (r === 'unreached') {
           diags.push(
@@ -523,7 +523,7 @@ export function runTraining(stmt: TrainStmt, host: TrainHost): TrainingInfo | un
             ),
           );
           stopped = 'the loss does not depend on what is trained';
-          break outer;
+          break;
         }
         if (r === 'nan') {
           diags.push(
@@ -534,7 +534,7 @@ export function runTraining(stmt: TrainStmt, host: TrainHost): TrainingInfo | un
             ),
           );
           stopped = `the loss became non-finite at step ${steps + 1}`;
-          break outer;
+          break;
         }
         steps++;
         const w = data.length ? to - from : 1;
@@ -543,6 +543,7 @@ export function runTraining(stmt: TrainStmt, host: TrainHost): TrainingInfo | un
         if (r.metric !== undefined) metricSum += r.metric * w;
         seen += w;
       }
+      // A partial epoch (after `steps`, or a stop mid-epoch) adds an entry too: its steps happened.
       if (seen > 0) {
         if (losses.length < MAX_RECORDED) {
           losses.push(lossSum / seen);
@@ -552,6 +553,8 @@ export function runTraining(stmt: TrainStmt, host: TrainHost): TrainingInfo | un
       if (seen === (data.length ? n : 1)) completed++;
       if (seen > 0) host.onProgress?.(e + 1, lossSum / seen, { line, epoch: e + 1, epochs: stepsV !== null ? epochs : (epochsV ?? epochs), loss: lossSum / seen, metric: metricE ? metricSum / seen : undefined, steps });
       if (steps >= maxSteps) break;
+      // A stop (budget, error, user, …) ends the training; the steps of its epoch are recorded above.
+      if (stopped !== undefined) break;
     }
   } finally {
     host.memoNetworkCalls(false);

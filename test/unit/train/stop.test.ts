@@ -47,6 +47,8 @@ describe('train: shouldStop', () => {
       expect(first.steps).toBe(k);
       expect(first.stopped).toBe(`${REASON} after ${Math.floor(k / 3)} epoch${Math.floor(k / 3) === 1 ? '' : 's'} (${k} step${k === 1 ? '' : 's'}) of 100 epochs`);
       expect(first.stepLosses).toEqual(ref.trainings![0].stepLosses);
+      // Epoch losses, with the stopped epoch's steps as a last partial entry, as after `steps k`.
+      expect(first.losses).toEqual(ref.trainings![0].losses);
       for (const name of ['w', 'L']) expect(stopped.values.find((v) => v.name === name)!.data).toEqual(ref.values.find((v) => v.name === name)!.data);
       expect(stopped.gradients[0].data).toEqual(ref.gradients[0].data);
       // The flag stays set: the second training stops before its first step, and the line after it runs on.
