@@ -5,6 +5,7 @@ import type { Sym } from '../autodiff/sym';
 import { findBuiltin } from '../builtins/types';
 import { formatNumber } from '../format';
 import type { Expr } from '../syntax/ast';
+import { walkExpr } from '../syntax/walk';
 import { broadcastIndex, broadcastShapes, formatShape, numel, type Tensor } from '../tensor/tensor';
 import { describeTensor } from '../tensor/preview';
 import type { Tape } from '../autodiff/tape';
@@ -118,15 +119,10 @@ export function exprToSym(e: Expr): Sym {
 /** The names and paths an expression mentions, once each. */
 function namesIn(e: Expr): string[] {
   const out = new Set<string>();
-  const walk = (x: unknown): void => {
-    if (x === null || typeof x !== 'object') return;
-    if (Array.isArray(x)) return x.forEach(walk);
-    const o = x as { readonly kind?: unknown; readonly name?: unknown; readonly parts?: unknown };
-    if (o.kind === 'Name' && typeof o.name === 'string') out.add(o.name);
-    else if (o.kind === 'Path' && Array.isArray(o.parts)) out.add(o.parts.join('.'));
-    else for (const [k, v] of Object.entries(o)) if (k !== 'span' && typeof v === 'object') walk(v);
-  };
-  walk(e);
+  walkExpr(e, (x) => {
+    if (x.kind === 'Name') out.add(x.name);
+    else if (x.kind === 'Path') out.add(x.parts.join('.'));
+  });
   return [...out];
 }
 

@@ -6,7 +6,8 @@
 import type { LayerInfo, NetworkInfo, SizeValue } from '../analysis';
 import { error as diagError, nearest, type Diagnostic } from '../diagnostics';
 import type { Span } from '../span';
-import type { LayerLine, NetworkDecl } from '../syntax/ast';
+import type { Arg, LayerLine, NetworkDecl } from '../syntax/ast';
+import { walkExpr } from '../syntax/walk';
 import type { Rng } from '../builtins/types';
 import { createRng } from '../tensor/rng';
 import { tensor, type Tensor } from '../tensor/tensor';
@@ -524,14 +525,13 @@ function buildSpec(decl: NetworkDecl, st: BuildState, lineOf: (o: number) => num
   return { spec: { name: decl.name.name, decl, seed: seedV ?? 0, input, layers }, result: { out: cur, infos, dims } };
 }
 
-/** Does an expression (or a list of layer arguments) mention a name for which `test` holds? */
-function mentionsName(e: unknown, test: (name: string) => boolean): boolean {
-  if (e === null || typeof e !== 'object') return false;
-  if (Array.isArray(e)) return e.some((x) => mentionsName(x, test));
-  const o = e as { readonly kind?: unknown; readonly name?: unknown };
-  if (o.kind === 'Name' && typeof o.name === 'string' && test(o.name)) return true;
-  for (const [k, v] of Object.entries(o)) if (k !== 'span' && typeof v === 'object' && mentionsName(v, test)) return true;
-  return false;
+/** Do a layer line's arguments mention a name for which `test` holds? */
+function mentionsName(args: readonly Arg[] | null, test: (name: string) => boolean): boolean {
+  let hit = false;
+  for (const a of args ?? []) walkExpr(a.value, (x) => {
+    if (x.kind === 'Name' && test(x.name)) hit = true;
+  });
+  return hit;
 }
 
 export function buildNetwork(decl: NetworkDecl, env: NetEnv): { model: NetworkModel | undefined; info: NetworkInfo | undefined; diagnostics: Diagnostic[] } {

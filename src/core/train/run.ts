@@ -12,6 +12,7 @@ import type { Binding } from '../eval/values';
 import { formatNumber } from '../format';
 import type { Span } from '../span';
 import type { Expr, NameRef, TrainClause, TrainClauseKeyword, TrainStmt } from '../syntax/ast';
+import { walkExpr } from '../syntax/walk';
 import type { WasmArena } from '../tensor/wasmGemm';
 import { createArena } from '../tensor/matmul';
 import { createRng } from '../tensor/rng';
@@ -52,92 +53,21 @@ function truncateTape(host: TrainHost, mark: number, scratch: ScratchPool): void
   scratch.recycle();
 }
 
-/** Names read by an expression (not callees). */
+/** Names read by an expression (not callees; a path counts as its network's name). */
 function namesIn(e: Expr, out: Set<string>): Set<string> {
-  switch (e.kind) {
-    case 'Name':
-      out.add(e.name);
-      break;
-    case 'Path':
-      out.add(e.parts[0]);
-      break;
-    case 'Unary':
-      namesIn(e.operand, out);
-      break;
-    case 'Binary':
-      namesIn(e.left, out);
-      namesIn(e.right, out);
-      break;
-    case 'Call':
-      for (const a of e.args) namesIn(a.value, out);
-      break;
-    case 'Method':
-      namesIn(e.object, out);
-      for (const a of e.args) namesIn(a.value, out);
-      break;
-    case 'Transpose':
-      namesIn(e.object, out);
-      break;
-    case 'Index':
-      namesIn(e.object, out);
-      for (const it of e.items) {
-        if (it.kind === 'Slice') {
-          if (it.start) namesIn(it.start, out);
-          if (it.stop) namesIn(it.stop, out);
-          if (it.step) namesIn(it.step, out);
-        } else namesIn(it, out);
-      }
-      break;
-    case 'List':
-      for (const x of e.elements) namesIn(x, out);
-      break;
-    case 'Paren':
-      namesIn(e.inner, out);
-      break;
-    default:
-      break;
-  }
+  walkExpr(e, (x) => {
+    if (x.kind === 'Name') out.add(x.name);
+    else if (x.kind === 'Path') out.add(x.parts[0]);
+  });
   return out;
 }
 
 /** Does the expression call one of the networks or use a path into one? */
 function mentionsNetwork(e: Expr, nets: ReadonlySet<string>): boolean {
   let hit = false;
-  const walk = (x: Expr): void => {
-    if (hit) return;
-    switch (x.kind) {
-      case 'Call':
-        if (nets.has(x.callee)) hit = true;
-        for (const a of x.args) walk(a.value);
-        return;
-      case 'Path':
-        if (nets.has(x.parts[0])) hit = true;
-        return;
-      case 'Unary':
-        return walk(x.operand);
-      case 'Binary':
-        walk(x.left);
-        return walk(x.right);
-      case 'Method':
-        walk(x.object);
-        for (const a of x.args) walk(a.value);
-        return;
-      case 'Transpose':
-        return walk(x.object);
-      case 'Index':
-        walk(x.object);
-        for (const it of x.items) if (it.kind !== 'Slice') walk(it);
-        return;
-      case 'List':
-        for (const el of x.elements) walk(el);
-        return;
-      case 'Paren':
-        return walk(x.inner);
-      default:
-        return;
-    }
-  };
-  walk(e);
+  walkExpr(e, (x) => {
+    if ((x.kind === 'Call' && nets.has(x.callee)) || (x.kind === 'Path' && nets.has(x.parts[0]))) hit = true;
+  });
   return hit;
 }
 
