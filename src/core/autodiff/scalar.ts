@@ -98,6 +98,16 @@ function scalarForwardRest(code: number, a: number, b: number, p: number): numbe
   return NaN;
 }
 
+/**
+ * The adjoint passed to input `which`: g · ∂out/∂input — except ReLU, which selects as PyTorch's
+ * threshold_backward (0 where a ≤ 0 even for an infinite g, g for a NaN a). Every backward pass of
+ * the scalar ops goes through here.
+ */
+export function scalarAdjoint(code: number, which: number, g: number, a: number, b: number, out: number, p: number): number {
+  if (code === S.RELU) return a <= 0 ? 0 : g;
+  return g * scalarPartial(code, which, a, b, out, p);
+}
+
 /** ∂out/∂a (which = 0) or ∂out/∂b (which = 1) at (a, b), given out. Small switch first, as forward. */
 export function scalarPartial(code: number, which: number, a: number, b: number, out: number, p: number): number {
   switch (code) {

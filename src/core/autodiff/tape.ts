@@ -1,7 +1,7 @@
 import { allFinite, isScalarShape, scalar, tensor, type Shape, type Tensor } from '../tensor/tensor';
 import { getOp, type Attrs, type OpDef, type Scratch } from './op';
 import { SCALAR_CODE } from './ops/elementwise';
-import { S, scalarForward, scalarPartial } from './scalar';
+import { S, scalarAdjoint, scalarForward } from './scalar';
 
 /** Node kinds. */
 export const enum K {
@@ -452,14 +452,9 @@ export class Tape {
           continue;
         }
         const a = sv[a0];
-        if (code === S.RELU) {
-          // Selects, as PyTorch's threshold_backward (an infinite g where a ≤ 0 gives 0, not NaN).
-          if (req[a0] && !(a <= 0)) sg[a0] += g;
-          continue;
-        }
         const b = a1 !== NO_INPUT ? sv[a1] : 0;
-        if (req[a0]) sg[a0] += g * scalarPartial(code, 0, a, b, sv[i], sparam[i]);
-        if (a1 !== NO_INPUT && req[a1]) sg[a1] += g * scalarPartial(code, 1, a, b, sv[i], sparam[i]);
+        if (req[a0]) sg[a0] += scalarAdjoint(code, 0, g, a, b, sv[i], sparam[i]);
+        if (a1 !== NO_INPUT && req[a1]) sg[a1] += scalarAdjoint(code, 1, g, a, b, sv[i], sparam[i]);
         continue;
       }
       // General path: materialise tensors and call the op's backward.

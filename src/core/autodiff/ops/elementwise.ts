@@ -1,7 +1,7 @@
 import { broadcastIndex, broadcastShapes, formatShape, mapBinary, sameShape, tensor, unbroadcast, type Shape } from '../../tensor/tensor';
 import { erf } from '../../tensor/special';
 import { defineOp, type Attrs, type OpDef, type ShapeError } from '../op';
-import { S, scalarForward, scalarPartial } from '../scalar';
+import { S, scalarAdjoint, scalarForward } from '../scalar';
 import * as y from '../sym';
 import type { Sym } from '../sym';
 
@@ -90,8 +90,8 @@ function makeBinary(def: ElementwiseDef): OpDef {
       for (let i = 0; i < n; i++) {
         const x = ia ? ad[ia[i]] : ad[i];
         const z = ib ? bd[ib[i]] : bd[i];
-        ga.data[i] = gd[i] * scalarPartial(code, 0, x, z, od[i], p);
-        gb.data[i] = gd[i] * scalarPartial(code, 1, x, z, od[i], p);
+        ga.data[i] = scalarAdjoint(code, 0, gd[i], x, z, od[i], p);
+        gb.data[i] = scalarAdjoint(code, 1, gd[i], x, z, od[i], p);
       }
       return [unbroadcast(ga, a.shape), unbroadcast(gb, b.shape)];
     },
@@ -128,9 +128,7 @@ function makeUnary(def: ElementwiseDef): OpDef {
       const r = tensor(a.shape);
       const ad = a.data;
       const od = out.data;
-      // ReLU selects, as PyTorch's threshold_backward: an infinite gradient where a ≤ 0 gives 0, not ∞·0.
-      if (code === S.RELU) for (let i = 0; i < ad.length; i++) r.data[i] = ad[i] <= 0 ? 0 : g.data[i];
-      else for (let i = 0; i < ad.length; i++) r.data[i] = g.data[i] * scalarPartial(code, 0, ad[i], 0, od[i], p);
+      for (let i = 0; i < ad.length; i++) r.data[i] = scalarAdjoint(code, 0, g.data[i], ad[i], 0, od[i], p);
       return [r];
     },
     partials: def.partials,
