@@ -282,23 +282,14 @@ function valueEnv(tape: Tape, b: Binding): (name: string) => number {
   };
 }
 
-/** Conventions that matter at this point: ReLU'(0) and friends when an argument is exactly at a kink. */
-function conventionsFor(s: Sym, env: (n: string) => number, out: Set<string>): void {
+/** The kink ops a partial's call stands for: the step H (max/min), sign (abs), ReLU′, LeakyReLU′. */
+function kinkCalls(s: Sym): { call: Extract<Sym, { k: 'call' }>; op: OpDef }[] {
+  const out: { call: Extract<Sym, { k: 'call' }>; op: OpDef }[] = [];
   const walk = (e: Sym): void => {
     if (e.k === 'call') {
       // The step H (max/min's partials) and sign (abs's) stand for the op that made them.
       const op = e.f === 'H' ? allOps().find((o) => o.name === 'maximum') : e.f === 'sign' ? allOps().find((o) => o.name === 'abs') : opByDisplay(e.f.replace(/'$/, ''));
-      if (op?.convention) {
-        const v = evalSym(e.args[0], env);
-        // Stated where it matters: the argument at the kink (a tie of max/min, abs at 0).
-        if (v === 0)
-          out.add(
-            e.f === 'H'
-              ? 'H is the step function with H(0) = ½: at a tie of max/min each side gets ½ (as torch.maximum and torch.minimum). It matters here: the two sides are equal.'
-              : `${op.convention} It matters here: the argument is 0.`,
-          );
-        else if (e.f === "ReLU'") out.add(`ReLU'(u) = 1 if u > 0, else 0 (ReLU'(0) = 0, as PyTorch); here ${printSym(e.args[0])} = ${fmt(v)}${v > 0 ? ' > 0' : ' < 0'}.`);
-      }
+      if (op?.convention && e.args[0]) out.push({ call: e, op });
       e.args.forEach(walk);
     } else if (e.k === 'bin') {
       walk(e.a);
@@ -306,28 +297,31 @@ function conventionsFor(s: Sym, env: (n: string) => number, out: Set<string>): v
     } else if (e.k === 'neg') walk(e.a);
   };
   walk(s);
+  return out;
+}
+
+/** A kink's convention, with where it matters. */
+function conventionText(call: Extract<Sym, { k: 'call' }>, op: OpDef, where: string): string {
+  return call.f === 'H' ? `H is the step function with H(0) = ½: at a tie of max/min each side gets ½ (as torch.maximum and torch.minimum). ${where}` : `${op.convention} ${where}`;
+}
+
+/** Conventions that matter at this point: ReLU'(0) and friends when an argument is exactly at a kink. */
+function conventionsFor(s: Sym, env: (n: string) => number, out: Set<string>): void {
+  for (const { call, op } of kinkCalls(s)) {
+    const v = evalSym(call.args[0], env);
+    // Stated where it matters: the argument at the kink (a tie of max/min, abs at 0).
+    if (v === 0) out.add(conventionText(call, op, call.f === 'H' ? 'It matters here: the two sides are equal.' : 'It matters here: the argument is 0.'));
+    else if (call.f === "ReLU'") out.add(`ReLU'(u) = 1 if u > 0, else 0 (ReLU'(0) = 0, as PyTorch); here ${printSym(call.args[0])} = ${fmt(v)}${v > 0 ? ' > 0' : ' < 0'}.`);
+  }
 }
 
 /** As conventionsFor, element by element over a tensor statement's values: said when some element sits at the kink. */
 function conventionsForTensor(s: Sym, b: Binding, tape: Tape, n: number, out: Set<string>): void {
-  const walk = (e: Sym): void => {
-    if (e.k === 'call') {
-      const op = e.f === 'H' ? allOps().find((o) => o.name === 'maximum') : e.f === 'sign' ? allOps().find((o) => o.name === 'abs') : opByDisplay(e.f.replace(/'$/, ''));
-      if (op?.convention && e.args[0]) {
-        const v = evalSymTensor(e.args[0], b, tape, n);
-        const zeros = v ? v.data.filter((x) => x === 0).length : 0;
-        if (zeros > 0) {
-          const where = ` It matters here: ${zeros} element${zeros === 1 ? ' is' : 's are'} at the kink.`;
-          out.add(e.f === 'H' ? `H is the step function with H(0) = ½: at a tie of max/min each side gets ½ (as torch.maximum and torch.minimum).${where}` : `${op.convention}${where}`);
-        }
-      }
-      e.args.forEach(walk);
-    } else if (e.k === 'bin') {
-      walk(e.a);
-      walk(e.b);
-    } else if (e.k === 'neg') walk(e.a);
-  };
-  walk(s);
+  for (const { call, op } of kinkCalls(s)) {
+    const v = evalSymTensor(call.args[0], b, tape, n);
+    const zeros = v ? v.data.filter((x) => x === 0).length : 0;
+    if (zeros > 0) out.add(conventionText(call, op, `It matters here: ${zeros} element${zeros === 1 ? ' is' : 's are'} at the kink.`));
+  }
 }
 
 /** The chain-rule derivation of ∂of/∂wrt over the statement-level graph. */
