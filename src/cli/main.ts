@@ -92,22 +92,15 @@ function languageOf(file: string): 'nn' | 'markdown' {
   return /\.(md|markdown|mdx)$/i.test(file) ? 'markdown' : 'nn';
 }
 
-/** Why a file cannot be read (`ENOENT`, `EISDIR`, …). */
-function unreadable(file: string): string {
-  try {
-    readFileSync(file);
-    return 'an unreadable file';
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code ?? (e as Error).message;
-  }
-}
-
-function read(file: string, err: (s: string) => void): string | undefined {
+/** The file's text, or undefined after reporting why it cannot be read (`problem` also gets the reason: ENOENT, EISDIR, …). */
+function read(file: string, err: (s: string) => void, problem?: (why: string) => void): string | undefined {
   try {
     // Without a byte-order mark, as an editor shows the text (positions then agree with it).
     return readFileSync(file, 'utf8').replace(/^\uFEFF/, '');
   } catch (e) {
-    err(`gradlens: cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    const why = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+    err(`gradlens: cannot read ${file}: ${why}`);
+    problem?.(why);
     return undefined;
   }
 }
@@ -144,14 +137,15 @@ export function main(argv: string[], out: (s: string) => void, err: (s: string) 
       let status = 0;
       const results: unknown[] = [];
       for (const file of files) {
-        const text = read(file, err);
+        let why = 'an unreadable file';
+        const text = read(file, err, (w) => (why = w));
         if (text === undefined) {
           // A file error is exit 2, but the other files are still analysed; in JSON the file keeps
           // its place in the array, with the error as its diagnostic.
           status = 2;
           if (json) {
             const empty = analyzeFull('', { valuesOnly: true }).analysis;
-            const diagnostic = { code: 'file.unreadable', severity: 'error' as const, message: `Expected a readable file, found ${unreadable(file)}.`, span: { start: 0, end: 0 } };
+            const diagnostic = { code: 'file.unreadable', severity: 'error' as const, message: `Expected a readable file, found ${why}.`, span: { start: 0, end: 0 } };
             results.push(renderJson(file, '', { ...empty, diagnostics: [diagnostic] }));
           }
           continue;

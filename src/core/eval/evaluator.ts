@@ -747,15 +747,7 @@ export class Evaluator {
         }
       },
       // Each training step's loss and metric record their reads afresh (no growth over the steps).
-      expr: (e) => {
-        const saved = this.refs;
-        this.refs = [];
-        try {
-          return this.expr(e);
-        } finally {
-          this.refs = saved;
-        }
-      },
+      expr: (e) => this.exprOwnRefs(e),
       constNumber: (e, what) => this.constNumber(e, what),
       binding: (name) => this.env.get(name),
       isPoisoned: (name) => this.poisoned.has(name),
@@ -1407,10 +1399,7 @@ export class Evaluator {
     if (es.length === 1 && (es[0].kind === 'List')) return this.bindInts(es[0].elements);
     if (es.length === 1) {
       // One value: a size, or a 1-D tensor of sizes (`reshape(x, shape(y))`, as numpy takes a shape).
-      const saved = this.refs;
-      this.refs = [];
-      const n = this.expr(es[0]);
-      this.refs = saved;
+      const n = this.exprOwnRefs(es[0]);
       if (n === undefined) return undefined;
       const t = this.tape.value(n);
       if (t.shape.length > 1 || (t.shape.length === 1 && t.data.length === 0)) {
@@ -1437,11 +1426,19 @@ export class Evaluator {
     return out;
   }
 
-  constNumber(e: Expr, what: string): number | undefined {
+  /** Evaluates `e` without adding the names it reads to the current statement's refs (a constant, a size, a training step's loss). */
+  private exprOwnRefs(e: Expr): number | undefined {
     const saved = this.refs;
     this.refs = [];
-    const n = this.expr(e);
-    this.refs = saved;
+    try {
+      return this.expr(e);
+    } finally {
+      this.refs = saved;
+    }
+  }
+
+  constNumber(e: Expr, what: string): number | undefined {
+    const n = this.exprOwnRefs(e);
     if (n === undefined) return undefined;
     const t = this.tape.value(n);
     if (t.data.length !== 1) {
