@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { adamStep, axpy, createArena, gemm, gemmReference, view, wasmGemm, type MatrixView } from '../../../src/core/tensor/matmul';
 import { createRng } from '../../../src/core/tensor/rng';
+import { createWasmArena, type WasmGemm } from '../../../src/core/tensor/wasmGemm';
 
 /**
  * A training's arena (createArena): arrays that live in the kernels' WebAssembly memory are read
@@ -71,6 +72,40 @@ describe.skipIf(!has)('gemm with operands in an arena', () => {
           }
           // (gemmLarge.test.ts checks the copying kernel against the textbook loop.)
         });
+
+  it('the training products run in place: packing space for A alone suffices (no copy of B or C, no fallback)', () => {
+    // A fallback that fails the test: with the scratch sized for A's packing only (plus the 8 KB
+    // strip buffer of the gather), any copy of B or C into scratch would need the fallback.
+    const refuse: WasmGemm = {
+      gemm: () => expect.fail('fell back to the copying kernel'),
+      axpy: () => expect.fail('fell back to the copying kernel'),
+      adam: () => false,
+    };
+    const cases: [string, number, number, number, boolean, number][] = [
+      // [what, m, n, k, B transposed (dot form), scratch doubles]
+      ['H1·W2ᵀ (forward)', 32, 512, 1024, true, 4 * 8 * 1024],
+      ['dZ2·W2 (dH1, W2 gathered by strips)', 32, 1024, 512, false, 4 * 8 * 512 + 8 * 128],
+      ['dZ2ᵀ·H1 (dW2 written in place)', 512, 1024, 32, false, 4 * 128 * 32 + 8 * 128],
+    ];
+    for (const [what, m, n, k, tb, scratch] of cases) {
+      const arena = createWasmArena(scratch, 2 * (m * k + k * n + m * n) + 64, refuse)!;
+      const o = operands(m, n, k, false, tb);
+      const want = Float64Array.from(o.c);
+      const bv = (d: Float64Array) => (tb ? view(d, 0, n, k, true) : view(d, 0, k, n));
+      wasmGemm()!.gemm(m, n, k, view(o.a, 0, m, k), bv(o.b), want, 0, false);
+      const [a, b, c] = [o.a, o.b, o.c].map((x) => place(arena as unknown as Arena, x, true));
+      arena.kernel.gemm(m, n, k, view(a, 0, m, k), bv(b), c, 0, false);
+      expect(firstDifference(c, want), what).toBe(-1);
+    }
+    // The SGD step on two arena arrays needs no scratch at all.
+    const arena = createWasmArena(8, 20_000, refuse)!;
+    const p0 = rng.randn(8192);
+    const g0 = rng.randn(8192);
+    const [p, g] = [p0, g0].map((x) => place(arena as unknown as Arena, x, true));
+    arena.kernel.axpy(p, g, -0.1);
+    const want = Float64Array.from(p0, (x, i) => x + -0.1 * g0[i]);
+    expect(firstDifference(p, want)).toBe(-1);
+  });
 
   it('reads operands at an offset inside an arena array and writes C at an offset', () => {
     const [m, n, k] = [16, 64, 48];
