@@ -5,7 +5,7 @@
 import './autodiff/ops/index';
 import './builtins/index';
 import type { Analysis, GradientInfo, ValueInfo } from './analysis';
-import { error, type Diagnostic } from './diagnostics';
+import { boundDiagnostic, error, type Diagnostic } from './diagnostics';
 import { Evaluator, type EvalResult } from './eval/evaluator';
 import type { Binding } from './eval/values';
 import { deriveGradient, derivationMarkdown, derivationTex, type Derivation } from './explain/derive';
@@ -121,6 +121,7 @@ export function analyzeFull(text: string, options: AnalyzeOptions = {}): FullAna
   const symbols = options.valuesOnly ? [] : guard('hover information', () => buildSymbols(text, r, byBinding, options.digits ?? 4), []);
   const graph = options.valuesOnly ? { nodes: [], edges: [] } : guard('the statement graph', () => buildGraph(r, options.digits ?? 4), { nodes: [], edges: [] });
   diagnostics.push(...internal);
+  for (let i = 0; i < diagnostics.length; i++) diagnostics[i] = boundDiagnostic(diagnostics[i]);
   const values = attachGradients(r);
   const analysis: Analysis = {
     version: 1,
