@@ -5,6 +5,7 @@ import type { Diagnostic } from '../core/diagnostics';
 import type { Config } from './config';
 import { LiveTrainings, Throttle, stoppedMessage, trainTargets, type LiveTraining } from './progressModel';
 import type { Job, WorkerClient } from './workerClient';
+import type { FileAccess } from './workerProtocol';
 
 /** Documents GradLens analyses: `.nn` files and Markdown (its ```nn blocks). */
 export const documentSelector: vscode.DocumentSelector = [{ language: 'nn' }, { language: 'markdown' }];
@@ -110,7 +111,7 @@ export class AnalysisService implements vscode.Disposable {
   async solution(document: vscode.TextDocument, title: string, digits: number): Promise<{ markdown: string } | { problem: string }> {
     const languageId = document.languageId === 'markdown' ? 'markdown' : 'nn';
     const o = await this.client.solve(
-      { text: document.getText(), languageId, budget: this.config.workBudget, checkTolerance: this.config.checkTolerance, title, digits, folder: folderOf(document) },
+      { text: document.getText(), languageId, budget: this.config.workBudget, checkTolerance: this.config.checkTolerance, title, digits, folder: folderOf(document), files: fileAccessOf(document) },
       this.config.timeout,
     ).outcome;
     switch (o.kind) {
@@ -188,7 +189,7 @@ export class AnalysisService implements vscode.Disposable {
       if (this.isCurrent(document, entry)) this.progressEmitter.fire(this.progressEvent(document, entry, true));
     });
     const job = this.client.run(
-      { text, languageId, budget: this.config.workBudget, checkTolerance: this.config.checkTolerance, folder: folderOf(document) },
+      { text, languageId, budget: this.config.workBudget, checkTolerance: this.config.checkTolerance, folder: folderOf(document), files: fileAccessOf(document) },
       this.config.timeout,
       (m) => {
         live.add(m);
@@ -311,4 +312,16 @@ function failureDiagnostic(message: string): Diagnostic {
 /** The folder of a document on disk, where `load_csv` looks; none for untitled or virtual documents. */
 function folderOf(document: vscode.TextDocument): string | undefined {
   return document.uri.scheme === 'file' ? path.dirname(document.uri.fsPath) : undefined;
+}
+
+/**
+ * What `load_csv` may read for a document (docs/security.md): files inside its workspace folder
+ * (without one, inside its own folder), and nothing while the workspace is not trusted.
+ */
+export function fileAccessOf(document: vscode.TextDocument): FileAccess | undefined {
+  const folder = folderOf(document);
+  if (folder === undefined) return undefined;
+  const ws = vscode.workspace.getWorkspaceFolder(document.uri);
+  const root = ws && ws.uri.scheme === 'file' ? ws.uri.fsPath : folder;
+  return { roots: [root], trusted: vscode.workspace.isTrusted };
 }

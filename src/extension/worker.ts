@@ -3,25 +3,21 @@
  * and the worked-solution writer are loaded here, never on the extension host's thread. One
  * request at a time; a stuck analysis is ended from outside with worker.terminate().
  */
-import { readFileSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { parentPort } from 'node:worker_threads';
 import { workedSolution } from '../core/explain/solution';
 import { analyze, analyzeFull } from '../core/index';
+import { policyReader, realFolder } from './fileAccessNode';
 import { ProgressBatcher } from './progressModel';
-import type { WorkerRequest, WorkerResponse } from './workerProtocol';
+import type { FileAccess, WorkerRequest, WorkerResponse } from './workerProtocol';
 
-/** Files next to the document (`load_csv`), at most 64 MB; anything unreadable is undefined (a diagnostic). */
-function readerIn(folder: string): (relativePath: string) => string | undefined {
-  return (relativePath) => {
-    try {
-      const path = resolve(folder, relativePath);
-      if (statSync(path).size > 64 * 1024 * 1024) return undefined;
-      return readFileSync(path, 'utf8');
-    } catch {
-      return undefined;
-    }
-  };
+/**
+ * `load_csv`'s reader for a document in `folder`: only regular files inside the allowed folders
+ * (symlinks resolved), nothing in an untrusted workspace, at most 64 MB as read (fileAccess.ts).
+ */
+function readerFor(folder: string, files: FileAccess | undefined): (relativePath: string) => string | undefined {
+  const roots = (files?.roots ?? [folder]).map(realFolder).filter((r): r is string => r !== undefined);
+  // A request without `files` reads nothing (fails safe).
+  return policyReader(folder, { roots, trusted: files?.trusted === true });
 }
 
 /** Why a training stopped when the user ran "GradLens: Stop Training" (the `train` CodeLens and diagnostic quote it). */
@@ -37,7 +33,7 @@ if (port) {
         languageId: request.languageId,
         budget: request.budget,
         checkTolerance: request.checkTolerance,
-        readFile: request.folder ? readerIn(request.folder) : undefined,
+        readFile: request.folder ? readerFor(request.folder, request.files) : undefined,
       };
       if (request.type === 'solution') {
         const full = analyzeFull(request.text, { ...options, digits: request.digits });

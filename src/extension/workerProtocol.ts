@@ -11,6 +11,8 @@ export interface AnalyzeRequest {
   readonly checkTolerance: number;
   /** The document's folder on disk (file: documents only): `load_csv` reads relative to it. */
   readonly folder?: string;
+  /** Where `load_csv` may read (fileAccess.ts); without it, and without `folder`, nothing is read. */
+  readonly files?: FileAccess;
   /**
    * Four shared bytes (an Int32 at 0): the extension host stores 1 there for "GradLens: Stop
    * Training", and the worker's training, which polls it before every step, stops where it is —
@@ -30,6 +32,16 @@ export interface SolutionRequest {
   readonly title?: string;
   readonly digits: number;
   readonly folder?: string;
+  readonly files?: FileAccess;
+}
+
+/**
+ * What the host allows a document to read: the folders (the document's workspace folder, or its
+ * own folder) and whether the workspace is trusted. The worker resolves the folders' real paths.
+ */
+export interface FileAccess {
+  readonly roots: readonly string[];
+  readonly trusted: boolean;
 }
 
 export type WorkerRequest = AnalyzeRequest | SolutionRequest;
