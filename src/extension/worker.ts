@@ -5,9 +5,11 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { workedSolution } from '../core/explain/solution';
+import type { Analysis } from '../core/analysis';
 import { analyze, analyzeFull } from '../core/index';
 import { policyReader, realFolder } from './fileAccessNode';
 import { ProgressBatcher } from './progressModel';
+import { fullItem, previewAnalysis } from './valuePreview';
 import type { FileAccess, WorkerRequest, WorkerResponse } from './workerProtocol';
 
 /**
@@ -20,6 +22,15 @@ function readerFor(folder: string, files: FileAccess | undefined): (relativePath
   return policyReader(folder, { roots, trusted: files?.trusted === true });
 }
 
+/** The full analyses behind the previews the host has, the latest per document (at most KEEP documents). */
+const kept = new Map<string, { readonly id: number; readonly analysis: Analysis }>();
+const KEEP = 8;
+function keep(key: string, id: number, analysis: Analysis): void {
+  kept.delete(key);
+  kept.set(key, { id, analysis });
+  if (kept.size > KEEP) kept.delete(kept.keys().next().value!);
+}
+
 /** Why a training stopped when the user ran "GradLens: Stop Training" (the `train` CodeLens and diagnostic quote it). */
 const STOPPED_BY_USER = 'by the user (GradLens: Stop Training)';
 
@@ -28,6 +39,13 @@ if (port) {
   port.on('message', (request: WorkerRequest) => {
     const started = performance.now();
     let response: WorkerResponse;
+    if (request.type === 'data') {
+      // The full data of an item of a kept analysis; nothing when that analysis was replaced (or the worker restarted).
+      const k = kept.get(request.key);
+      const item = k && k.id === request.analysis ? fullItem(k.analysis, request.ref) : undefined;
+      port.postMessage({ type: 'data', id: request.id, ...(item ? { item } : {}) } satisfies WorkerResponse);
+      return;
+    }
     try {
       const options = {
         languageId: request.languageId,
@@ -49,8 +67,11 @@ if (port) {
           ...options,
           shouldStop: stop ? () => (Atomics.load(stop, 0) !== 0 ? STOPPED_BY_USER : undefined) : undefined,
           onProgress: (_epoch, _loss, p) => batcher.add({ line: p.line, epoch: p.epoch, epochs: p.epochs, loss: p.loss, metric: p.metric, steps: p.steps }),
+          // Values and diagnostics go out before derivations, hovers and the graph are written.
+          onValues: (values) => port.postMessage({ type: 'stage', id, analysis: previewAnalysis(values) } satisfies WorkerResponse),
         });
-        response = { type: 'result', id: request.id, analysis, ms: performance.now() - started };
+        if (request.key !== undefined) keep(request.key, id, analysis);
+        response = { type: 'result', id: request.id, analysis: previewAnalysis(analysis), ms: performance.now() - started };
       }
     } catch (e) {
       // The core promises not to throw on user input; if it does, the editor shows it as a diagnostic.

@@ -1,5 +1,6 @@
 import type { Analysis } from '../core/analysis';
 import type { ProgressBody } from './progressModel';
+import type { DataRef, FullItem } from './valuePreview';
 
 /** Messages between the extension host and the analysis worker (dist/worker.js). */
 export interface AnalyzeRequest {
@@ -13,6 +14,11 @@ export interface AnalyzeRequest {
   readonly folder?: string;
   /** Where `load_csv` may read (fileAccess.ts); without it, and without `folder`, nothing is read. */
   readonly files?: FileAccess;
+  /**
+   * The document (its URI): the worker keeps the full data of this request's analysis under it
+   * (the latest per document) for `data` requests; the host gets previews (valuePreview.ts).
+   */
+  readonly key?: string;
   /**
    * Four shared bytes (an Int32 at 0): the extension host stores 1 there for "GradLens: Stop
    * Training", and the worker's training, which polls it before every step, stops where it is —
@@ -44,7 +50,16 @@ export interface FileAccess {
   readonly trusted: boolean;
 }
 
-export type WorkerRequest = AnalyzeRequest | SolutionRequest;
+/** The full data of one item of an analysis the worker kept (`analysis`: the `analyze` request's id). */
+export interface DataRequest {
+  readonly type: 'data';
+  readonly id: number;
+  readonly key: string;
+  readonly analysis: number;
+  readonly ref: DataRef;
+}
+
+export type WorkerRequest = AnalyzeRequest | SolutionRequest | DataRequest;
 
 /** Posted while an `analyze` request trains (issue #8): its epochs since the previous message. */
 export interface ProgressMessage extends ProgressBody {
@@ -52,9 +67,15 @@ export interface ProgressMessage extends ProgressBody {
   readonly id: number;
 }
 
-/** `progress` messages come before the request's one `result` (or `failure`). */
+/**
+ * `progress` messages come before the request's one `result` (or `failure`); a `stage` (values,
+ * gradients, checks and diagnostics, as previews) comes once evaluation is done, before the
+ * derivations, hovers and graph of the `result` are written: a time limit keeps it.
+ */
 export type WorkerResponse =
   | ProgressMessage
+  | { readonly type: 'stage'; readonly id: number; readonly analysis: Analysis }
+  | { readonly type: 'data'; readonly id: number; readonly item?: FullItem }
   | { readonly type: 'result'; readonly id: number; readonly analysis: Analysis; readonly ms: number }
   | { readonly type: 'solution'; readonly id: number; readonly markdown: string; readonly ms: number }
   | { readonly type: 'failure'; readonly id: number; readonly message: string };
