@@ -11,7 +11,7 @@ import { walkExpr } from '../syntax/walk';
 import type { Rng } from '../builtins/types';
 import { createRng } from '../tensor/rng';
 import { tensor, type Tensor } from '../tensor/tensor';
-import { bindLayerArgs, evalNumber, type ArgProblem, type NetRef } from './args';
+import { bindLayerArgs, evalNumber, MAX_LAYER_PARAMS, MAX_LAYER_SIZE, type ArgProblem, type NetRef } from './args';
 import * as D from './dims';
 import type { Dim } from './dims';
 import { findLayer, layerNames, type MakeArgs } from './layers';
@@ -283,6 +283,10 @@ function inputShape(decl: NetworkDecl, st: BuildState): Dim[] | undefined {
         st.diags.push(diagError('net.bad-input', `Expected a size (a non-negative integer or a name) in the input shape, found ${v === undefined ? 'an expression' : v}.`, d.span));
         return undefined;
       }
+      if (v > MAX_LAYER_SIZE) {
+        st.diags.push(diagError('arg.too-large', `Expected an input size of at most ${MAX_LAYER_SIZE.toLocaleString('en-US')} (GradLens's limit), found ${v.toExponential(3)}.`, d.span));
+        return undefined;
+      }
       dims.push(v);
     }
   }
@@ -485,7 +489,7 @@ function buildSpec(decl: NetworkDecl, st: BuildState, lineOf: (o: number) => num
       }
       const problems: ArgProblem[] = [];
       const bound = bindLayerArgs(def.name, def.args, line.args, argEnv, problems, line.span);
-      for (const p of problems) st.diags.push(diagError('net.bad-argument', p.message, p.span ?? line.span));
+      for (const p of problems) st.diags.push(diagError(p.code ?? 'net.bad-argument', p.message, p.span ?? line.span));
       if (!bound) {
         cur = undefined;
         return;
@@ -503,6 +507,15 @@ function buildSpec(decl: NetworkDecl, st: BuildState, lineOf: (o: number) => num
       };
       const impl = def.make(mk);
       if (!impl) {
+        cur = undefined;
+        return;
+      }
+      let count = 0;
+      for (const p of [...impl.params, ...impl.buffers]) count += numel(p.shape);
+      if (!(count <= MAX_LAYER_PARAMS)) {
+        st.diags.push(
+          diagError('arg.too-large', `Expected a layer of at most ${MAX_LAYER_PARAMS.toLocaleString('en-US')} parameters (GradLens's limit, 2⁵³ − 1), found ${call} with ${count.toExponential(3)}.`, line.span),
+        );
         cur = undefined;
         return;
       }
