@@ -48,6 +48,12 @@ export interface AnalyzeOptions {
    */
   readonly shouldStop?: () => string | undefined;
   /**
+   * Told the 0-based line of each top-level statement before it runs: a host that must end a
+   * slow analysis from outside (the editor's worker, through shared memory) then knows on which
+   * line it was cut off.
+   */
+  readonly onStatement?: (line: number) => void;
+  /**
    * Results in stages (issue #15): called once evaluation is done, with the values, gradients,
    * checks, expectations, networks, trainings and diagnostics — before derivations, hovers and
    * the graph are written — so a host that runs out of time later still has them. `symbols`
@@ -77,6 +83,7 @@ export function analyzeFull(text: string, options: AnalyzeOptions = {}): FullAna
     readFile: options.readFile,
     onProgress: options.onProgress,
     shouldStop: options.shouldStop,
+    onStatement: options.onStatement,
     // Only hovers read the node of every expression.
     recordExpressions: !options.valuesOnly,
   });

@@ -291,7 +291,7 @@ export class AnalysisService implements vscode.Disposable {
   }
 
   /** The analysis shown when the worker was ended by the time limit or its memory limit (cutOff.ts). */
-  private cutOffAnalysis(document: vscode.TextDocument, o: { kind: 'timeout' | 'out-of-memory'; ms: number; partial?: Analysis; limitMb?: number }, live: LiveTrainings): Analysis {
+  private cutOffAnalysis(document: vscode.TextDocument, o: { kind: 'timeout' | 'out-of-memory'; ms: number; partial?: Analysis; limitMb?: number; line?: number }, live: LiveTrainings): Analysis {
     const current = live.current();
     const lineSpan = (line: number): Span | undefined => {
       if (line < 0 || line >= document.lineCount) return undefined;
@@ -303,6 +303,7 @@ export class AnalysisService implements vscode.Disposable {
       reason: o.kind === 'timeout' ? { kind: 'timeout', ms: o.ms } : { kind: 'out-of-memory', ms: o.ms, limitMb: o.limitMb ?? 0 },
       stage: o.partial ? 'explanation' : 'evaluation',
       ...(current && !o.partial ? { trainingLine: current.line, trainingTargets: this.targetsAt(document, current.line) } : {}),
+      ...(o.line !== undefined && !o.partial ? { line: o.line } : {}),
       lineSpan,
     });
   }
