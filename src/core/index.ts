@@ -11,6 +11,7 @@ import type { Binding } from './eval/values';
 import { deriveGradient, derivationMarkdown, derivationTex, type Derivation } from './explain/derive';
 import { buildGraph, buildSymbols } from './explain/symbols';
 import { markdownSegments } from './syntax/markdown';
+import { toNumbers } from './tensor/tensor';
 import { parseProgram } from './syntax/parser';
 
 export type { Analysis } from './analysis';
@@ -193,7 +194,7 @@ function attachGradients(r: EvalResult): ValueInfo[] {
     if (tape.isScalar[node] === 1) list.push({ of: req.of.name, shape: [], data: [req.grads.scalarOf(node)] });
     else {
       const g = req.grads.of(node);
-      list.push({ of: req.of.name, shape: g.shape.slice(), data: Array.from(g.data) });
+      list.push({ of: req.of.name, shape: g.shape.slice(), data: toNumbers(g.data) });
     }
   }
   if (grads.size === 0) return r.values;

@@ -99,6 +99,8 @@ export class Evaluator {
   /** Off only during a training step's later steps (TrainHost.checkFiniteOps): `apply` then skips the NaN/∞ scan. */
   checkFinite = true;
   work = 0;
+  /** The work each op node was charged (by tape index; leaves 0): a backward pass is estimated from it before it runs. */
+  readonly nodeCost: number[] = [];
   readonly budget: number;
   readonly tol: number;
   readonly lines: LineIndex;
@@ -140,7 +142,8 @@ export class Evaluator {
             code: 'budget.exceeded',
             severity: 'info',
             message: skipped + ' Raise the work budget (gradlens.analysis.workBudget in the editor, --budget in the CLI) to evaluate them.',
-            span: stmt.span,
+            // The operation that would have passed the budget (it was not started), else the statement.
+            span: e.span && e.span.start >= stmt.span.start && e.span.end <= stmt.span.end && e.span.end > e.span.start ? e.span : stmt.span,
           });
           break;
         }
@@ -230,6 +233,7 @@ export class Evaluator {
         if (h !== null) {
           this.spend(1, span);
           const n = tape.applyFast(h, a, b, span.start, span.end);
+          this.nodeCost[n] = 1;
           if (!Number.isFinite(tape.sv[n])) this.nonFinite(getOp(op), inputs, n, opSpan);
           return n;
         }
@@ -263,6 +267,7 @@ export class Evaluator {
       this.diagnostics.push(error('eval.internal', `Expected ${def.display} to evaluate, found an internal error: ${(err as Error).message}`, opSpan));
       return undefined;
     }
+    this.nodeCost[n] = cost;
     if (this.checkFinite && !this.tape.isFinite(n)) this.nonFinite(def, inputs, n, opSpan);
     return n;
   }
@@ -293,8 +298,14 @@ export class Evaluator {
     return h;
   }
 
+  /**
+   * Charges work BEFORE it is done: past the budget nothing is added and BudgetExceeded is
+   * thrown (the caller has not started the work), reported on `span` (the op's own range) or,
+   * without one, on the statement.
+   */
   spend(units: number, span?: Span): void {
+    if (!(units >= 0)) units = Infinity;
+    if (this.work + units > this.budget) throw new BudgetExceeded(span);
     this.work += units;
-    if (this.work > this.budget) throw new BudgetExceeded(span ?? { start: 0, end: 0 });
   }
 }

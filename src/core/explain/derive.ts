@@ -6,7 +6,7 @@ import { findBuiltin } from '../builtins/types';
 import { formatNumber } from '../format';
 import type { Expr } from '../syntax/ast';
 import { walkExpr } from '../syntax/walk';
-import { broadcastIndex, broadcastShapes, formatShape, numel, type Tensor } from '../tensor/tensor';
+import { broadcastIndex, broadcastShapes, formatShape, numel, toNumbers, type Tensor } from '../tensor/tensor';
 import { describeTensor } from '../tensor/preview';
 import type { Tape } from '../autodiff/tape';
 import type { Gradients } from '../autodiff/tape';
@@ -345,7 +345,7 @@ function conventionsForTensor(s: Sym, b: Binding, tape: Tape, n: number, out: Se
 /** The chain-rule derivation of ∂of/∂wrt over the statement-level graph. */
 export function deriveGradient(tape: Tape, of: Binding, wrt: Binding, wrtText: string, grads: Gradients, source = ''): Derivation {
   const g = grads.of(wrt.node);
-  const result = { shape: g.shape.slice(), data: Array.from(g.data) };
+  const result = { shape: g.shape.slice(), data: toNumbers(g.data) };
   const conventions = new Set<string>();
   const notes: string[] = [];
   if (of === wrt) {

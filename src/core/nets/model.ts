@@ -130,7 +130,7 @@ class LazyParam implements NetParam {
     readonly aliases: string[],
     readonly shape: number[],
     private readonly model: NetworkModel,
-    private readonly k: number,
+    readonly k: number,
   ) {}
   get init(): Tensor {
     return this.model.initOf(this.k);
@@ -174,6 +174,23 @@ export class NetworkModel {
   private readonly pending: { init: Init; shape: number[]; value?: Tensor }[] = [];
   private drawn = 0;
   private rng: Rng | undefined;
+
+  /**
+   * Elements that reading entry k's initial value would draw: k itself and every entry before it
+   * not drawn yet (values are drawn in state_dict order). The evaluator charges this to the work
+   * budget before it reads the value, so Linear(4, 99999999) is refused before 400 million draws.
+   */
+  initCost(k: number): number {
+    let n = 0;
+    for (let j = this.drawn; j <= k && j < this.pending.length; j++) if (!this.pending[j].value) n += numel(this.pending[j].shape);
+    if (k < this.drawn && !this.pending[k]?.value) n += numel(this.pending[k]?.shape ?? []);
+    return n;
+  }
+
+  /** The entry index of a parameter or buffer (for initCost), or undefined. */
+  entryOf(p: NetParam): number | undefined {
+    return p instanceof LazyParam ? p.k : undefined;
+  }
 
   /** @internal */
   initOf(k: number): Tensor {
