@@ -119,8 +119,10 @@ export class AnalysisService implements vscode.Disposable {
   }
 
   /** A one-off analysis of text that is not a document version (not cached). */
-  async analyzeText(text: string, languageId: 'nn' | 'markdown'): Promise<Analysis | undefined> {
-    const o = await this.client.run({ text, languageId, budget: this.config.workBudget, checkTolerance: this.config.checkTolerance }, this.config.timeout).outcome;
+  async analyzeText(text: string, languageId: 'nn' | 'markdown', like?: vscode.TextDocument): Promise<Analysis | undefined> {
+    // `like`: the document the text extends (its load_csv reads under the same rule).
+    const files = like ? { folder: folderOf(like), files: fileAccessOf(like) } : {};
+    const o = await this.client.run({ text, languageId, budget: this.config.workBudget, checkTolerance: this.config.checkTolerance, ...files }, this.config.timeout).outcome;
     return o.kind === 'done' ? o.analysis : undefined;
   }
 
