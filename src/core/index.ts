@@ -48,6 +48,19 @@ export interface AnalyzeOptions {
    * parameters so far are kept and the lines after it still run.
    */
   readonly shouldStop?: () => string | undefined;
+  /**
+   * Told the 0-based line of each top-level statement before it runs: a host that must end a
+   * slow analysis from outside (the editor's worker, through shared memory) then knows on which
+   * line it was cut off.
+   */
+  readonly onStatement?: (line: number) => void;
+  /**
+   * Results in stages (issue #15): called once evaluation is done, with the values, gradients,
+   * checks, expectations, networks, trainings and diagnostics — before derivations, hovers and
+   * the graph are written — so a host that runs out of time later still has them. `symbols`
+   * and the graph are empty in it.
+   */
+  readonly onValues?: (values: Analysis) => void;
 }
 
 export interface FullAnalysis {
@@ -71,11 +84,27 @@ export function analyzeFull(text: string, options: AnalyzeOptions = {}): FullAna
     readFile: options.readFile,
     onProgress: options.onProgress,
     shouldStop: options.shouldStop,
+    onStatement: options.onStatement,
     // Only hovers read the node of every expression.
     recordExpressions: !options.valuesOnly,
   });
   const r = ev.run(parsed.program);
-  const diagnostics = [...parsed.diagnostics, ...r.diagnostics].sort((a, b) => a.span.start - b.span.start);
+  // Messages quote at most 80 characters of the user's text, in the values stage too.
+  const diagnostics = [...parsed.diagnostics, ...r.diagnostics].sort((a, b) => a.span.start - b.span.start).map(boundDiagnostic);
+  const values = attachGradients(r);
+  options.onValues?.({
+    version: 1,
+    diagnostics: diagnostics.slice(),
+    values,
+    gradients: r.gradients,
+    checks: r.checks,
+    expectations: r.expectations,
+    networks: r.networks,
+    symbols: [],
+    graph: { nodes: [], edges: [] },
+    stats: { nodes: r.tape.n, work: r.work, skipped: r.skipped },
+    ...(r.trainings.length ? { trainings: r.trainings } : {}),
+  });
   const derivations: Derivation[] = [];
   const internal: Diagnostic[] = [];
   const byBinding = new Map<Binding, string[]>();
@@ -122,7 +151,6 @@ export function analyzeFull(text: string, options: AnalyzeOptions = {}): FullAna
   const graph = options.valuesOnly ? { nodes: [], edges: [] } : guard('the statement graph', () => buildGraph(r, options.digits ?? 4), { nodes: [], edges: [] });
   diagnostics.push(...internal);
   for (let i = 0; i < diagnostics.length; i++) diagnostics[i] = boundDiagnostic(diagnostics[i]);
-  const values = attachGradients(r);
   const analysis: Analysis = {
     version: 1,
     diagnostics,

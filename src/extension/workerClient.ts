@@ -1,17 +1,36 @@
-import { Worker } from 'node:worker_threads';
+import { Worker, type ResourceLimits } from 'node:worker_threads';
 import type { Analysis } from '../core/analysis';
-import type { AnalyzeRequest, ProgressMessage, SolutionRequest, WorkerRequest, WorkerResponse } from './workerProtocol';
+import type { DataRef, FullItem } from './valuePreview';
+import type { AnalyzeRequest, DataRequest, ProgressMessage, SolutionRequest, WorkerRequest, WorkerResponse } from './workerProtocol';
+
+/**
+ * The analysis worker's memory limits (issue #15). Measured: the breast-cancer example trains
+ * all 5 epochs with a 64 MB old generation; a 54 MB CSV (200,000 × 30) needs more than 256 MB
+ * and passes at 512 MB. 768 MB leaves room for the 64 MB a `load_csv` may read, and keeps the
+ * worker's JS heap under 1 GB. A worker that reaches the limit is ended by Node and reported.
+ */
+export const WORKER_LIMITS: ResourceLimits = { maxOldGenerationSizeMb: 768, maxYoungGenerationSizeMb: 64 };
 
 export type Outcome =
   | { readonly kind: 'done'; readonly analysis: Analysis; readonly ms: number }
   | { readonly kind: 'solved'; readonly markdown: string; readonly ms: number }
   | { readonly kind: 'failed'; readonly message: string }
-  | { readonly kind: 'timeout'; readonly ms: number }
+  /**
+   * `partial`: the values stage, when the time ran out after it (derivations, hovers, graph cut
+   * off); `line`: the 0-based line the worker was evaluating, when it had not reached that stage.
+   */
+  | { readonly kind: 'timeout'; readonly ms: number; readonly partial?: Analysis; readonly line?: number }
+  /** The worker reached its memory limit (WORKER_LIMITS) and was ended; a fresh one serves the next job. */
+  | { readonly kind: 'out-of-memory'; readonly ms: number; readonly limitMb: number; readonly partial?: Analysis; readonly line?: number }
   /** Ended by `stop()` ("GradLens: Stop Training") when the analysis did not stop by itself in time: the worker was terminated. */
   | { readonly kind: 'stopped'; readonly ms: number }
+  /** A `data` request: the item with its full data, or none (the analysis is no longer kept). */
+  | { readonly kind: 'data'; readonly item?: FullItem }
   | { readonly kind: 'cancelled' };
 
 export interface Job {
+  /** The request's id (`data` requests name the analysis by it). */
+  readonly id: number;
   readonly outcome: Promise<Outcome>;
   /** The caller no longer wants the result (a newer version of the document exists). */
   cancel(): void;
@@ -36,6 +55,8 @@ interface Pending {
   settled: boolean;
   /** Asked to stop (the shared flag is set); its result is still awaited, for the grace period. */
   stopping?: boolean;
+  /** The values stage, once posted. */
+  partial?: Analysis;
   started?: number;
   timer?: NodeJS.Timeout;
 }
@@ -58,6 +79,7 @@ export class WorkerClient {
     private readonly log: (line: string) => void,
     private readonly killSupersededAfterMs = 300,
     private readonly stopGraceMs = 3000,
+    private readonly resourceLimits: ResourceLimits = WORKER_LIMITS,
   ) {}
 
   /**
@@ -67,7 +89,7 @@ export class WorkerClient {
    */
   run(request: Omit<AnalyzeRequest, 'type' | 'id'>, timeoutMs: number, onProgress?: (m: ProgressMessage) => void): Job {
     // The stop flag the worker polls (shared memory: a busy worker reads no messages).
-    const stop = typeof SharedArrayBuffer === 'function' ? new SharedArrayBuffer(4) : undefined;
+    const stop = typeof SharedArrayBuffer === 'function' ? new SharedArrayBuffer(8) : undefined;
     return this.enqueue({ type: 'analyze', id: this.nextId++, ...request, ...(stop ? { stop } : {}) }, timeoutMs, onProgress);
   }
 
@@ -76,7 +98,16 @@ export class WorkerClient {
     return this.enqueue({ type: 'solution', id: this.nextId++, ...request }, timeoutMs);
   }
 
-  private enqueue(request: WorkerRequest, timeoutMs: number, onProgress?: (m: ProgressMessage) => void): Job {
+  /**
+   * The full data of an item of the analysis `analysis` (a Job id) of document `key`: goes before
+   * queued analyses (it is quick), after the running one.
+   */
+  fetch(key: string, analysis: number, ref: DataRef, timeoutMs = 10_000): Job {
+    const request: DataRequest = { type: 'data', id: this.nextId++, key, analysis, ref };
+    return this.enqueue(request, timeoutMs, undefined, true);
+  }
+
+  private enqueue(request: WorkerRequest, timeoutMs: number, onProgress?: (m: ProgressMessage) => void, first = false): Job {
     let pending!: Pending;
     const outcome = new Promise<Outcome>((resolve) => {
       pending = {
@@ -93,9 +124,11 @@ export class WorkerClient {
         },
       };
     });
-    this.queue.push(pending);
+    if (first) this.queue.unshift(pending);
+    else this.queue.push(pending);
     this.pump();
     return {
+      id: request.id,
       outcome,
       cancel: () => this.cancel(pending),
       stop: () => this.stop(pending),
@@ -168,20 +201,25 @@ export class WorkerClient {
     clearTimeout(p.timer);
     p.timer = setTimeout(() => {
       if (this.current !== p) return;
-      this.log(`analysis #${p.request.id} timed out after ${p.timeoutMs} ms: worker terminated`);
-      p.settle({ kind: 'timeout', ms: p.timeoutMs });
+      this.log(`analysis #${p.request.id} timed out after ${p.timeoutMs} ms${p.partial ? ' (after its values stage)' : ''}: worker terminated`);
+      p.settle({ kind: 'timeout', ms: p.timeoutMs, ...cutAt(p) });
       this.restart();
     }, p.timeoutMs);
   }
 
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
-    const worker = new Worker(this.workerPath, { name: 'gradlens-analysis' });
+    const worker = new Worker(this.workerPath, { name: 'gradlens-analysis', resourceLimits: this.resourceLimits });
     worker.on('message', (m: WorkerResponse) => this.onMessage(worker, m));
-    worker.on('error', (e) => {
+    worker.on('error', (e: Error & { code?: string }) => {
       this.log(`analysis worker error: ${e.stack ?? e.message}`);
       if (this.worker === worker) {
-        this.current?.settle({ kind: 'failed', message: e.message });
+        const p = this.current;
+        if (p && e.code === 'ERR_WORKER_OUT_OF_MEMORY') {
+          // Node ended the worker at its memory limit: report it (keeping a values stage), go on with a fresh worker.
+          const ms = p.started === undefined ? 0 : performance.now() - p.started;
+          p.settle({ kind: 'out-of-memory', ms, limitMb: this.resourceLimits.maxOldGenerationSizeMb ?? 0, ...cutAt(p) });
+        } else p?.settle({ kind: 'failed', message: e.message });
         this.restart();
       }
     });
@@ -207,10 +245,15 @@ export class WorkerClient {
       p.onProgress?.(m);
       return;
     }
+    if (m.type === 'stage') {
+      if (!p.settled) p.partial = m.analysis;
+      return;
+    }
     clearTimeout(p.timer);
     this.current = undefined;
     if (m.type === 'result') p.settle({ kind: 'done', analysis: m.analysis, ms: m.ms });
     else if (m.type === 'solution') p.settle({ kind: 'solved', markdown: m.markdown, ms: m.ms });
+    else if (m.type === 'data') p.settle({ kind: 'data', ...(m.item ? { item: m.item } : {}) });
     else p.settle({ kind: 'failed', message: m.message });
     this.pump();
   }
@@ -242,4 +285,12 @@ export class WorkerClient {
     this.worker = undefined;
     if (w) void w.terminate();
   }
+}
+
+/** What a job ended from outside had delivered: its values stage, or else the line it was evaluating (shared slot 1). */
+function cutAt(p: Pending): { partial?: Analysis; line?: number } {
+  if (p.partial) return { partial: p.partial };
+  const flag = p.request.type === 'analyze' ? p.request.stop : undefined;
+  const slot = flag && flag.byteLength >= 8 ? Atomics.load(new Int32Array(flag), 1) : 0;
+  return slot > 0 ? { line: slot - 1 } : {};
 }

@@ -27,6 +27,8 @@ export interface EvalOptions {
   readonly onProgress?: ProgressCallback;
   /** Polled before every training step (AnalyzeOptions.shouldStop). */
   readonly shouldStop?: () => string | undefined;
+  /** Told the 0-based line of each top-level statement before it runs (AnalyzeOptions.onStatement). */
+  readonly onStatement?: (line: number) => void;
   /**
    * Record the tape node of every evaluated expression in `record.exprNodes` (hovers read
    * it). Default true; `analyze` with `valuesOnly` turns it off.
@@ -90,6 +92,7 @@ export class Evaluator {
   readonly readFile: EvalOptions['readFile'];
   readonly onProgress: EvalOptions['onProgress'];
   readonly shouldStop: EvalOptions['shouldStop'];
+  private readonly onStatement: EvalOptions['onStatement'];
   readonly recordExpressions: boolean;
   /** While a training step runs: network calls by (network, input node, mode) → output node. */
   netMemo: Map<string, number> | undefined;
@@ -119,6 +122,7 @@ export class Evaluator {
     this.readFile = options.readFile;
     this.onProgress = options.onProgress;
     this.shouldStop = options.shouldStop;
+    this.onStatement = options.onStatement;
     this.recordExpressions = options.recordExpressions ?? true;
   }
 
@@ -126,6 +130,7 @@ export class Evaluator {
     let skipped: string | undefined;
     for (const stmt of program.statements) {
       this.currentLine = this.lines.lineOf(stmt.span.start);
+      this.onStatement?.(this.currentLine);
       // Names a statement reads are its own: never appended to the previous binding's list.
       this.refs = [];
       try {
