@@ -1,8 +1,8 @@
-import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Analysis } from '../core/analysis';
 import type { Diagnostic } from '../core/diagnostics';
 import type { Config } from './config';
+import type { FileFields, Platform } from './platform';
 import { LiveTrainings, Throttle, stoppedMessage, trainTargets, type LiveTraining } from './progressModel';
 import type { Job, WorkerClient } from './workerClient';
 
@@ -43,7 +43,7 @@ interface Entry {
   readonly promise: Promise<Analysis | undefined>;
   readonly resolve: (a: Analysis | undefined) => void;
   analysis?: Analysis;
-  timer?: NodeJS.Timeout;
+  timer?: ReturnType<typeof setTimeout>;
   job?: Job;
   live?: LiveTrainings;
   throttle?: Throttle;
@@ -69,6 +69,7 @@ export class AnalysisService implements vscode.Disposable {
     private readonly client: WorkerClient,
     private readonly config: Config,
     private readonly log: (line: string) => void,
+    private readonly platform: Pick<Platform, 'fileFields'>,
   ) {}
 
   /** Schedules an analysis of the document's current version (no-op if one exists). */
@@ -109,8 +110,10 @@ export class AnalysisService implements vscode.Disposable {
   /** The worked solution of a document's text, as Markdown (computed in the worker). */
   async solution(document: vscode.TextDocument, title: string, digits: number): Promise<{ markdown: string } | { problem: string }> {
     const languageId = document.languageId === 'markdown' ? 'markdown' : 'nn';
+    const text = document.getText();
+    const files = await this.platform.fileFields(document, text);
     const o = await this.client.solve(
-      { text: document.getText(), languageId, budget: this.config.workBudget, checkTolerance: this.config.checkTolerance, title, digits, folder: folderOf(document) },
+      { text, languageId, budget: this.config.workBudget, checkTolerance: this.config.checkTolerance, title, digits, ...files },
       this.config.timeout,
     ).outcome;
     switch (o.kind) {
@@ -181,14 +184,28 @@ export class AnalysisService implements vscode.Disposable {
     const text = document.getText();
     const languageId = document.languageId === 'markdown' ? 'markdown' : 'nn';
     if (languageId === 'markdown' && !NN_FENCE.test(text)) return this.finish(document, entry, emptyAnalysis([]), 0);
+    const files = this.platform.fileFields(document, text);
+    if (files instanceof Promise) {
+      // The browser build reads `load_csv`'s files through workspace.fs first.
+      void files.then(
+        (f) => (this.isCurrent(document, entry) && !document.isClosed ? this.run(document, entry, text, languageId, f) : entry.resolve(undefined)),
+        (e) => {
+          this.log(`reading the files of ${document.uri.toString(true)} failed: ${e instanceof Error ? e.message : String(e)}`);
+          if (this.isCurrent(document, entry)) this.run(document, entry, text, languageId, {});
+          else entry.resolve(undefined);
+        },
+      );
+    } else this.run(document, entry, text, languageId, files);
+  }
 
+  private run(document: vscode.TextDocument, entry: Entry, text: string, languageId: 'nn' | 'markdown', files: FileFields): void {
     const live = new LiveTrainings();
     entry.live = live;
     entry.throttle = new Throttle(1000 / PROGRESS_PER_SECOND, () => {
       if (this.isCurrent(document, entry)) this.progressEmitter.fire(this.progressEvent(document, entry, true));
     });
     const job = this.client.run(
-      { text, languageId, budget: this.config.workBudget, checkTolerance: this.config.checkTolerance, folder: folderOf(document) },
+      { text, languageId, budget: this.config.workBudget, checkTolerance: this.config.checkTolerance, ...files },
       this.config.timeout,
       (m) => {
         live.add(m);
@@ -306,9 +323,4 @@ function failureDiagnostic(message: string): Diagnostic {
     message: `GradLens could not analyse this file (an internal error; see the GradLens output): ${first}`,
     span: { start: 0, end: 0 },
   };
-}
-
-/** The folder of a document on disk, where `load_csv` looks; none for untitled or virtual documents. */
-function folderOf(document: vscode.TextDocument): string | undefined {
-  return document.uri.scheme === 'file' ? path.dirname(document.uri.fsPath) : undefined;
 }

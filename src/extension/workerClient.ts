@@ -1,5 +1,5 @@
-import { Worker } from 'node:worker_threads';
 import type { Analysis } from '../core/analysis';
+import type { WorkerFactory, WorkerPort } from './workerPort';
 import type { AnalyzeRequest, ProgressMessage, SolutionRequest, WorkerRequest, WorkerResponse } from './workerProtocol';
 
 export type Outcome =
@@ -37,24 +37,25 @@ interface Pending {
   /** Asked to stop (the shared flag is set); its result is still awaited, for the grace period. */
   stopping?: boolean;
   started?: number;
-  timer?: NodeJS.Timeout;
+  timer?: ReturnType<typeof setTimeout>;
 }
 
 /**
- * Runs analyses one at a time on a worker thread. A job that runs past its timeout is ended by
+ * Runs analyses one at a time on a worker (a thread in the node build, a Web Worker in the browser
+ * build: `spawn` makes it). A job that runs past its timeout is ended by
  * terminating the worker (a synchronous analysis cannot be interrupted any other way); so is a
  * superseded job that has already run for `killSupersededAfterMs`. The worker is started on first
  * use and again after it was terminated.
  */
 export class WorkerClient {
-  private worker: Worker | undefined;
+  private worker: WorkerPort | undefined;
   private current: Pending | undefined;
   private readonly queue: Pending[] = [];
   private nextId = 1;
   private disposed = false;
 
   constructor(
-    private readonly workerPath: string,
+    private readonly spawn: WorkerFactory,
     private readonly log: (line: string) => void,
     private readonly killSupersededAfterMs = 300,
     private readonly stopGraceMs = 3000,
@@ -174,29 +175,30 @@ export class WorkerClient {
     }, p.timeoutMs);
   }
 
-  private ensureWorker(): Worker {
+  private ensureWorker(): WorkerPort {
     if (this.worker) return this.worker;
-    const worker = new Worker(this.workerPath, { name: 'gradlens-analysis' });
-    worker.on('message', (m: WorkerResponse) => this.onMessage(worker, m));
-    worker.on('error', (e) => {
-      this.log(`analysis worker error: ${e.stack ?? e.message}`);
-      if (this.worker === worker) {
-        this.current?.settle({ kind: 'failed', message: e.message });
-        this.restart();
-      }
-    });
-    worker.on('exit', (code) => {
-      if (this.worker === worker) {
-        this.log(`analysis worker exited with code ${code}`);
-        this.current?.settle({ kind: 'failed', message: `The analysis worker exited (code ${code}).` });
-        this.restart();
-      }
+    const worker: WorkerPort = this.spawn({
+      message: (m) => this.onMessage(worker, m),
+      error: (e) => {
+        this.log(`analysis worker error: ${e.stack ?? e.message}`);
+        if (this.worker === worker) {
+          this.current?.settle({ kind: 'failed', message: e.message });
+          this.restart();
+        }
+      },
+      exit: (code) => {
+        if (this.worker === worker) {
+          this.log(`analysis worker exited with code ${code}`);
+          this.current?.settle({ kind: 'failed', message: `The analysis worker exited (code ${code}).` });
+          this.restart();
+        }
+      },
     });
     this.worker = worker;
     return worker;
   }
 
-  private onMessage(worker: Worker, m: WorkerResponse): void {
+  private onMessage(worker: WorkerPort, m: WorkerResponse): void {
     const p = this.current;
     if (worker !== this.worker || !p || p.request.id !== m.id) return;
     if (m.type === 'progress') {
@@ -222,7 +224,7 @@ export class WorkerClient {
     this.current = p;
     p.started = performance.now();
     this.arm(p);
-    this.ensureWorker().postMessage(p.request);
+    this.ensureWorker().post(p.request);
   }
 
   /** Ends the current job's worker and carries on with the queue on a fresh one. */
@@ -240,6 +242,6 @@ export class WorkerClient {
   private stopWorker(): void {
     const w = this.worker;
     this.worker = undefined;
-    if (w) void w.terminate();
+    if (w) w.terminate();
   }
 }

@@ -12,6 +12,11 @@ export interface AnalyzeRequest {
   /** The document's folder on disk (file: documents only): `load_csv` reads relative to it. */
   readonly folder?: string;
   /**
+   * The browser build: the files `load_csv` may read, as the extension host read them through
+   * `workspace.fs` (path as written → text). A path not here cannot be read.
+   */
+  readonly files?: Readonly<Record<string, string>>;
+  /**
    * Four shared bytes (an Int32 at 0): the extension host stores 1 there for "GradLens: Stop
    * Training", and the worker's training, which polls it before every step, stops where it is —
    * the message queue cannot reach a worker busy in a synchronous analysis.
@@ -30,6 +35,7 @@ export interface SolutionRequest {
   readonly title?: string;
   readonly digits: number;
   readonly folder?: string;
+  readonly files?: Readonly<Record<string, string>>;
 }
 
 export type WorkerRequest = AnalyzeRequest | SolutionRequest;

@@ -1,0 +1,21 @@
+import type * as vscode from 'vscode';
+import type { WorkerFactory } from './workerPort';
+
+/** Where the request gets `load_csv`'s files: a folder the worker reads (node) or the files themselves (web). */
+export interface FileFields {
+  readonly folder?: string;
+  readonly files?: Readonly<Record<string, string>>;
+}
+
+/**
+ * What differs between the node build and the browser build. Everything else — the analysis
+ * service, lenses, hovers, diagnostics, the panel, commands — is one piece of code.
+ */
+export interface Platform {
+  readonly kind: 'node' | 'web';
+  /** A line for the GradLens output channel at activation (the tests read it). */
+  readonly description: string;
+  workerFactory(context: vscode.ExtensionContext, log: (line: string) => void): WorkerFactory;
+  /** What an analysis request of this document carries so that `load_csv` can read. */
+  fileFields(document: vscode.TextDocument, text: string): FileFields | Promise<FileFields>;
+}
