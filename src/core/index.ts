@@ -47,6 +47,13 @@ export interface AnalyzeOptions {
    * parameters so far are kept and the lines after it still run.
    */
   readonly shouldStop?: () => string | undefined;
+  /**
+   * Results in stages (issue #15): called once evaluation is done, with the values, gradients,
+   * checks, expectations, networks, trainings and diagnostics — before derivations, hovers and
+   * the graph are written — so a host that runs out of time later still has them. `symbols`
+   * and the graph are empty in it.
+   */
+  readonly onValues?: (values: Analysis) => void;
 }
 
 export interface FullAnalysis {
@@ -75,6 +82,20 @@ export function analyzeFull(text: string, options: AnalyzeOptions = {}): FullAna
   });
   const r = ev.run(parsed.program);
   const diagnostics = [...parsed.diagnostics, ...r.diagnostics].sort((a, b) => a.span.start - b.span.start);
+  const values = attachGradients(r);
+  options.onValues?.({
+    version: 1,
+    diagnostics: diagnostics.slice(),
+    values,
+    gradients: r.gradients,
+    checks: r.checks,
+    expectations: r.expectations,
+    networks: r.networks,
+    symbols: [],
+    graph: { nodes: [], edges: [] },
+    stats: { nodes: r.tape.n, work: r.work, skipped: r.skipped },
+    ...(r.trainings.length ? { trainings: r.trainings } : {}),
+  });
   const derivations: Derivation[] = [];
   const internal: Diagnostic[] = [];
   const byBinding = new Map<Binding, string[]>();
@@ -120,7 +141,6 @@ export function analyzeFull(text: string, options: AnalyzeOptions = {}): FullAna
   const symbols = options.valuesOnly ? [] : guard('hover information', () => buildSymbols(text, r, byBinding, options.digits ?? 4), []);
   const graph = options.valuesOnly ? { nodes: [], edges: [] } : guard('the statement graph', () => buildGraph(r, options.digits ?? 4), { nodes: [], edges: [] });
   diagnostics.push(...internal);
-  const values = attachGradients(r);
   const analysis: Analysis = {
     version: 1,
     diagnostics,

@@ -108,6 +108,8 @@ export function activateWith(context: vscode.ExtensionContext, platform: Platfor
       analyses.forget(d.uri);
       diagnostics.clear(d.uri);
     }),
+    // Trusting the workspace lets load_csv read files: analyse again (docs/security.md).
+    vscode.workspace.onDidGrantWorkspaceTrust(() => analyses.invalidate(vscode.workspace.textDocuments)),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (Config.affectsAnalysis(e)) {
         // One worker runs the analyses in turn: what is on screen goes first (see priority.ts).

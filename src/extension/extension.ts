@@ -14,8 +14,16 @@ const nodePlatform: Platform = {
   kind: 'node',
   description: 'node build: the analysis runs on a worker thread',
   workerFactory: (context) => nodeWorkerFactory(vscode.Uri.joinPath(context.extensionUri, 'dist', 'worker.js').fsPath),
-  // The folder of a document on disk, where `load_csv` looks; none for untitled or virtual documents.
-  fileFields: (document) => (document.uri.scheme === 'file' ? { folder: vscode.Uri.joinPath(document.uri, '..').fsPath } : {}),
+  fileFields: (document) => {
+    // The folder of a document on disk, where `load_csv` looks; none for untitled or virtual documents.
+    if (document.uri.scheme !== 'file') return {};
+    const folder = vscode.Uri.joinPath(document.uri, '..').fsPath;
+    // What it may read (docs/security.md): files inside its workspace folder (without one, inside
+    // its own folder), and nothing while the workspace is not trusted. The worker applies it.
+    const ws = vscode.workspace.getWorkspaceFolder(document.uri);
+    const root = ws && ws.uri.scheme === 'file' ? ws.uri.fsPath : folder;
+    return { folder, files: { roots: [root], trusted: vscode.workspace.isTrusted } };
+  },
 };
 
 export function activate(context: vscode.ExtensionContext): GradLensApi {

@@ -1,10 +1,15 @@
 import type * as vscode from 'vscode';
 import type { WorkerFactory } from './workerPort';
+import type { FileAccess, FileContents } from './workerProtocol';
 
-/** Where the request gets `load_csv`'s files: a folder the worker reads (node) or the files themselves (web). */
+/**
+ * Where the request gets `load_csv`'s files: a folder the worker reads under `files`' policy
+ * (node), or what the host read itself (web: `contents`).
+ */
 export interface FileFields {
   readonly folder?: string;
-  readonly files?: Readonly<Record<string, string>>;
+  readonly files?: FileAccess;
+  readonly contents?: FileContents;
 }
 
 /**

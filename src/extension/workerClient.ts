@@ -1,17 +1,25 @@
 import type { Analysis } from '../core/analysis';
+import type { DataRef, FullItem } from './valuePreview';
 import type { WorkerFactory, WorkerPort } from './workerPort';
-import type { AnalyzeRequest, ProgressMessage, SolutionRequest, WorkerRequest, WorkerResponse } from './workerProtocol';
+import type { AnalyzeRequest, DataRequest, ProgressMessage, SolutionRequest, WorkerRequest, WorkerResponse } from './workerProtocol';
 
 export type Outcome =
   | { readonly kind: 'done'; readonly analysis: Analysis; readonly ms: number }
   | { readonly kind: 'solved'; readonly markdown: string; readonly ms: number }
   | { readonly kind: 'failed'; readonly message: string }
-  | { readonly kind: 'timeout'; readonly ms: number }
+  /** `partial`: the values stage, when the time ran out after it (derivations, hovers, graph cut off). */
+  | { readonly kind: 'timeout'; readonly ms: number; readonly partial?: Analysis }
+  /** The worker reached its memory limit (nodeWorker.ts WORKER_LIMITS) and was ended; a fresh one serves the next job. */
+  | { readonly kind: 'out-of-memory'; readonly ms: number; readonly limitMb: number; readonly partial?: Analysis }
   /** Ended by `stop()` ("GradLens: Stop Training") when the analysis did not stop by itself in time: the worker was terminated. */
   | { readonly kind: 'stopped'; readonly ms: number }
+  /** A `data` request: the item with its full data, or none (the analysis is no longer kept). */
+  | { readonly kind: 'data'; readonly item?: FullItem }
   | { readonly kind: 'cancelled' };
 
 export interface Job {
+  /** The request's id (`data` requests name the analysis by it). */
+  readonly id: number;
   readonly outcome: Promise<Outcome>;
   /** The caller no longer wants the result (a newer version of the document exists). */
   cancel(): void;
@@ -36,13 +44,14 @@ interface Pending {
   settled: boolean;
   /** Asked to stop (the shared flag is set); its result is still awaited, for the grace period. */
   stopping?: boolean;
+  /** The values stage, once posted. */
+  partial?: Analysis;
   started?: number;
   timer?: ReturnType<typeof setTimeout>;
 }
 
 /**
- * Runs analyses one at a time on a worker (a thread in the node build, a Web Worker in the browser
- * build: `spawn` makes it). A job that runs past its timeout is ended by
+ * Runs analyses one at a time on a worker thread. A job that runs past its timeout is ended by
  * terminating the worker (a synchronous analysis cannot be interrupted any other way); so is a
  * superseded job that has already run for `killSupersededAfterMs`. The worker is started on first
  * use and again after it was terminated.
@@ -77,7 +86,16 @@ export class WorkerClient {
     return this.enqueue({ type: 'solution', id: this.nextId++, ...request }, timeoutMs);
   }
 
-  private enqueue(request: WorkerRequest, timeoutMs: number, onProgress?: (m: ProgressMessage) => void): Job {
+  /**
+   * The full data of an item of the analysis `analysis` (a Job id) of document `key`: goes before
+   * queued analyses (it is quick), after the running one.
+   */
+  fetch(key: string, analysis: number, ref: DataRef, timeoutMs = 10_000): Job {
+    const request: DataRequest = { type: 'data', id: this.nextId++, key, analysis, ref };
+    return this.enqueue(request, timeoutMs, undefined, true);
+  }
+
+  private enqueue(request: WorkerRequest, timeoutMs: number, onProgress?: (m: ProgressMessage) => void, first = false): Job {
     let pending!: Pending;
     const outcome = new Promise<Outcome>((resolve) => {
       pending = {
@@ -94,9 +112,11 @@ export class WorkerClient {
         },
       };
     });
-    this.queue.push(pending);
+    if (first) this.queue.unshift(pending);
+    else this.queue.push(pending);
     this.pump();
     return {
+      id: request.id,
       outcome,
       cancel: () => this.cancel(pending),
       stop: () => this.stop(pending),
@@ -169,8 +189,8 @@ export class WorkerClient {
     clearTimeout(p.timer);
     p.timer = setTimeout(() => {
       if (this.current !== p) return;
-      this.log(`analysis #${p.request.id} timed out after ${p.timeoutMs} ms: worker terminated`);
-      p.settle({ kind: 'timeout', ms: p.timeoutMs });
+      this.log(`analysis #${p.request.id} timed out after ${p.timeoutMs} ms${p.partial ? ' (after its values stage)' : ''}: worker terminated`);
+      p.settle({ kind: 'timeout', ms: p.timeoutMs, ...(p.partial ? { partial: p.partial } : {}) });
       this.restart();
     }, p.timeoutMs);
   }
@@ -179,10 +199,15 @@ export class WorkerClient {
     if (this.worker) return this.worker;
     const worker: WorkerPort = this.spawn({
       message: (m) => this.onMessage(worker, m),
-      error: (e) => {
+      error: (e, outOfMemoryMb) => {
         this.log(`analysis worker error: ${e.stack ?? e.message}`);
         if (this.worker === worker) {
-          this.current?.settle({ kind: 'failed', message: e.message });
+          const p = this.current;
+          if (p && outOfMemoryMb !== undefined) {
+            // The worker was ended at its memory limit: report it (keeping a values stage), go on with a fresh worker.
+            const ms = p.started === undefined ? 0 : performance.now() - p.started;
+            p.settle({ kind: 'out-of-memory', ms, limitMb: outOfMemoryMb, ...(p.partial ? { partial: p.partial } : {}) });
+          } else p?.settle({ kind: 'failed', message: e.message });
           this.restart();
         }
       },
@@ -209,10 +234,15 @@ export class WorkerClient {
       p.onProgress?.(m);
       return;
     }
+    if (m.type === 'stage') {
+      if (!p.settled) p.partial = m.analysis;
+      return;
+    }
     clearTimeout(p.timer);
     this.current = undefined;
     if (m.type === 'result') p.settle({ kind: 'done', analysis: m.analysis, ms: m.ms });
     else if (m.type === 'solution') p.settle({ kind: 'solved', markdown: m.markdown, ms: m.ms });
+    else if (m.type === 'data') p.settle({ kind: 'data', ...(m.item ? { item: m.item } : {}) });
     else p.settle({ kind: 'failed', message: m.message });
     this.pump();
   }

@@ -14,8 +14,11 @@ export interface WorkerPort {
 
 export interface WorkerEvents {
   message(m: WorkerResponse): void;
-  /** The worker failed (an uncaught error, a script that did not load). */
-  error(e: Error): void;
+  /**
+   * The worker failed (an uncaught error, a script that did not load); `outOfMemoryMb` when it
+   * was ended at its memory limit (that many MB of heap).
+   */
+  error(e: Error, outOfMemoryMb?: number): void;
   /** The worker ended by itself (not through terminate()). */
   exit(code: number): void;
 }

@@ -1,9 +1,9 @@
 /**
  * The browser build's analysis worker (bundled as dist/web/worker.js): workerCore.ts in a Web
- * Worker. It has no file system: `load_csv` reads the files the extension host read for the
- * request through `workspace.fs` (web/files.ts), under the same trust and confinement rules.
+ * Worker. It has no file system: `load_csv` reads what the extension host read for the request
+ * through `workspace.fs` (web/files.ts), under the same trust and confinement rules.
  */
-import { handleRequest, readerOfFiles } from '../workerCore';
+import { WorkerCore, readerOfContents } from '../workerCore';
 import type { WorkerRequest, WorkerResponse } from '../workerProtocol';
 
 interface WorkerScope {
@@ -12,4 +12,5 @@ interface WorkerScope {
 }
 
 const scope = globalThis as unknown as WorkerScope;
-scope.onmessage = (e) => handleRequest(e.data, { post: (m) => scope.postMessage(m), readerFor: (r) => readerOfFiles(r.files) });
+const core = new WorkerCore({ post: (m) => scope.postMessage(m), readerFor: (r) => readerOfContents(r.contents) });
+scope.onmessage = (e) => core.handle(e.data);
