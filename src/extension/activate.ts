@@ -133,6 +133,9 @@ export function activateWith(context: vscode.ExtensionContext, platform: Platfor
   const activationMs = end - activateStart;
   const loadToActivatedMs = end - moduleStart;
   log(`activated in ${activationMs.toFixed(1)} ms (${loadToActivatedMs.toFixed(1)} ms since the module was loaded); ${platform.description}`);
+  // One line on the extension host's console (the workbench forwards it to the developer tools):
+  // the browser-build test reads from it which host runs GradLens (docs/web.md).
+  console.log(`GradLens: activated (${platform.kind === 'web' ? 'browser' : 'node'} build) in ${platform.host()}`);
   return {
     platform: platform.kind,
     activationMs,

@@ -13,6 +13,7 @@ export type { GradLensApi, GradLensReport } from './activate';
 const nodePlatform: Platform = {
   kind: 'node',
   description: 'node build: the analysis runs on a worker thread',
+  host: () => `the Node extension host (Node ${process.versions.node})`,
   workerFactory: (context) => nodeWorkerFactory(vscode.Uri.joinPath(context.extensionUri, 'dist', 'worker.js').fsPath),
   fileFields: (document) => {
     // The folder of a document on disk, where `load_csv` looks; none for untitled or virtual documents.

@@ -20,6 +20,8 @@ export interface Platform {
   readonly kind: 'node' | 'web';
   /** A line for the GradLens output channel at activation (the tests read it). */
   readonly description: string;
+  /** The extension host found at run time ("a web worker extension host"), for the console line at activation. */
+  host(): string;
   workerFactory(context: vscode.ExtensionContext, log: (line: string) => void): WorkerFactory;
   /** What an analysis request of this document carries so that `load_csv` can read. */
   fileFields(document: vscode.TextDocument, text: string): FileFields | Promise<FileFields>;

@@ -13,6 +13,11 @@ import { webWorkerFactory } from './webWorkerPort';
 const webPlatform: Platform = {
   kind: 'web',
   description: 'browser build: the analysis runs in a Web Worker',
+  // What a web worker extension host is: no Node `process`, a worker global scope (importScripts).
+  host: () =>
+    typeof (globalThis as { process?: unknown }).process === 'undefined' && typeof (globalThis as { importScripts?: unknown }).importScripts === 'function'
+      ? 'a web worker extension host'
+      : 'an extension host that is not a web worker',
   workerFactory: (context, log) => webWorkerFactory(vscode.Uri.joinPath(context.extensionUri, 'dist', 'web', 'worker.js'), log),
   fileFields: (document, text) => webFileFields(document, text),
 };
