@@ -36,7 +36,8 @@ export interface Job {
 }
 
 interface Pending {
-  readonly request: WorkerRequest;
+  /** Replaced once by a replay that stops after the steps already made (see stop()). */
+  request: WorkerRequest;
   readonly timeoutMs: number;
   readonly settle: (o: Outcome) => void;
   readonly onProgress?: (m: ProgressMessage) => void;
@@ -46,12 +47,17 @@ interface Pending {
   stopping?: boolean;
   /** The values stage, once posted. */
   partial?: Analysis;
+  /** Training steps reported so far, by the `train` statement's line. */
+  steps?: Map<number, number>;
+  /** This is the replay of a stopped analysis (no shared memory): a second stop ends the worker. */
+  replay?: boolean;
   started?: number;
   timer?: ReturnType<typeof setTimeout>;
 }
 
 /**
- * Runs analyses one at a time on a worker thread. A job that runs past its timeout is ended by
+ * Runs analyses one at a time on a worker (a thread in the node build, a Web Worker in the browser
+ * build: `spawn` makes it). A job that runs past its timeout is ended by
  * terminating the worker (a synchronous analysis cannot be interrupted any other way); so is a
  * superseded job that has already run for `killSupersededAfterMs`. The worker is started on first
  * use and again after it was terminated.
@@ -173,6 +179,22 @@ export class WorkerClient {
       }, this.stopGraceMs);
       return true;
     }
+    if (this.current === p && p.request.type === 'analyze' && !p.replay) {
+      // No shared memory (a browser page that is not cross-origin isolated): the busy worker cannot
+      // be told to stop. End it and analyse again, stopping the training after the steps it had
+      // reported — the same parameters, deterministically — so the lines after it still run.
+      const steps = [...(p.steps?.values() ?? [])].reduce((a, b) => a + b, 0);
+      this.log(`analysis #${p.request.id} stopped by the user without shared memory: worker terminated, analysed again stopping after ${steps} training steps`);
+      clearTimeout(p.timer);
+      p.request = { ...p.request, stopAfterSteps: steps };
+      p.replay = true;
+      p.partial = undefined;
+      this.current = undefined;
+      this.stopWorker();
+      this.queue.unshift(p);
+      this.pump();
+      return true;
+    }
     const ran = p.started === undefined ? 0 : performance.now() - p.started;
     p.settle({ kind: 'stopped', ms: ran });
     const i = this.queue.indexOf(p);
@@ -231,6 +253,7 @@ export class WorkerClient {
       if (p.settled) return;
       // A stopping job keeps its grace period.
       if (!p.stopping) this.arm(p);
+      (p.steps ??= new Map()).set(m.trainingLine, Math.max(p.steps.get(m.trainingLine) ?? 0, m.steps));
       p.onProgress?.(m);
       return;
     }

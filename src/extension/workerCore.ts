@@ -71,9 +71,13 @@ export class WorkerCore {
         const id = request.id;
         const batcher = new ProgressBatcher((body) => side.post({ type: 'progress', id, ...body }));
         const stop = request.stop ? new Int32Array(request.stop) : undefined;
+        const after = request.stopAfterSteps;
+        let steps = 0;
+        // Polled before every training step: the shared flag, or the replay's step count.
+        const stopped = (): boolean => (stop !== undefined && Atomics.load(stop, 0) !== 0) || (after !== undefined && ++steps > after);
         const analysis = analyze(request.text, {
           ...options,
-          shouldStop: stop ? () => (Atomics.load(stop, 0) !== 0 ? STOPPED_BY_USER : undefined) : undefined,
+          shouldStop: stop || after !== undefined ? () => (stopped() ? STOPPED_BY_USER : undefined) : undefined,
           onProgress: (_epoch, _loss, p) => batcher.add({ line: p.line, epoch: p.epoch, epochs: p.epochs, loss: p.loss, metric: p.metric, steps: p.steps }),
           // Values and diagnostics go out before derivations, hovers and the graph are written.
           onValues: (values) => side.post({ type: 'stage', id, analysis: previewAnalysis(values) }),

@@ -27,6 +27,11 @@ export interface AnalyzeRequest {
    */
   readonly contents?: FileContents;
   /**
+   * Stop Training without shared memory (the browser build): the analysis is run again and its
+   * trainings stop, as "by the user", once this many steps (all trainings, in document order) ran.
+   */
+  readonly stopAfterSteps?: number;
+  /**
    * Four shared bytes (an Int32 at 0): the extension host stores 1 there for "GradLens: Stop
    * Training", and the worker's training, which polls it before every step, stops where it is —
    * the message queue cannot reach a worker busy in a synchronous analysis.
