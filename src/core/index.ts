@@ -11,6 +11,7 @@ import type { Binding } from './eval/values';
 import { deriveGradient, derivationMarkdown, derivationTex, type Derivation } from './explain/derive';
 import { buildGraph, buildSymbols } from './explain/symbols';
 import { markdownSegments } from './syntax/markdown';
+import { toNumbers } from './tensor/tensor';
 import { parseProgram } from './syntax/parser';
 
 export type { Analysis } from './analysis';
@@ -48,6 +49,12 @@ export interface AnalyzeOptions {
    */
   readonly shouldStop?: () => string | undefined;
   /**
+   * Told the 0-based line of each top-level statement before it runs: a host that must end a
+   * slow analysis from outside (the editor's worker, through shared memory) then knows on which
+   * line it was cut off.
+   */
+  readonly onStatement?: (line: number) => void;
+  /**
    * Results in stages (issue #15): called once evaluation is done, with the values, gradients,
    * checks, expectations, networks, trainings and diagnostics — before derivations, hovers and
    * the graph are written — so a host that runs out of time later still has them. `symbols`
@@ -77,6 +84,7 @@ export function analyzeFull(text: string, options: AnalyzeOptions = {}): FullAna
     readFile: options.readFile,
     onProgress: options.onProgress,
     shouldStop: options.shouldStop,
+    onStatement: options.onStatement,
     // Only hovers read the node of every expression.
     recordExpressions: !options.valuesOnly,
   });
@@ -186,7 +194,7 @@ function attachGradients(r: EvalResult): ValueInfo[] {
     if (tape.isScalar[node] === 1) list.push({ of: req.of.name, shape: [], data: [req.grads.scalarOf(node)] });
     else {
       const g = req.grads.of(node);
-      list.push({ of: req.of.name, shape: g.shape.slice(), data: Array.from(g.data) });
+      list.push({ of: req.of.name, shape: g.shape.slice(), data: toNumbers(g.data) });
     }
   }
   if (grads.size === 0) return r.values;

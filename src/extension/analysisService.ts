@@ -119,8 +119,10 @@ export class AnalysisService implements vscode.Disposable {
   }
 
   /** A one-off analysis of text that is not a document version (not cached). */
-  async analyzeText(text: string, languageId: 'nn' | 'markdown'): Promise<Analysis | undefined> {
-    const o = await this.client.run({ text, languageId, budget: this.config.workBudget, checkTolerance: this.config.checkTolerance }, this.config.timeout).outcome;
+  async analyzeText(text: string, languageId: 'nn' | 'markdown', like?: vscode.TextDocument): Promise<Analysis | undefined> {
+    // `like`: the document the text extends (its load_csv reads under the same rule).
+    const files = like ? await this.platform.fileFields(like, text) : {};
+    const o = await this.client.run({ text, languageId, budget: this.config.workBudget, checkTolerance: this.config.checkTolerance, ...files }, this.config.timeout).outcome;
     return o.kind === 'done' ? o.analysis : undefined;
   }
 
@@ -307,7 +309,7 @@ export class AnalysisService implements vscode.Disposable {
   }
 
   /** The analysis shown when the worker was ended by the time limit or its memory limit (cutOff.ts). */
-  private cutOffAnalysis(document: vscode.TextDocument, o: { kind: 'timeout' | 'out-of-memory'; ms: number; partial?: Analysis; limitMb?: number }, live: LiveTrainings): Analysis {
+  private cutOffAnalysis(document: vscode.TextDocument, o: { kind: 'timeout' | 'out-of-memory'; ms: number; partial?: Analysis; limitMb?: number; line?: number }, live: LiveTrainings): Analysis {
     const current = live.current();
     const lineSpan = (line: number): Span | undefined => {
       if (line < 0 || line >= document.lineCount) return undefined;
@@ -319,6 +321,7 @@ export class AnalysisService implements vscode.Disposable {
       reason: o.kind === 'timeout' ? { kind: 'timeout', ms: o.ms } : { kind: 'out-of-memory', ms: o.ms, limitMb: o.limitMb ?? 0 },
       stage: o.partial ? 'explanation' : 'evaluation',
       ...(current && !o.partial ? { trainingLine: current.line, trainingTargets: this.targetsAt(document, current.line) } : {}),
+      ...(o.line !== undefined && !o.partial ? { line: o.line } : {}),
       lineSpan,
     });
   }

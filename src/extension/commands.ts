@@ -119,7 +119,7 @@ async function resolveGradient(s: CommandServices, args: GradientArgs | undefine
   }
 
   const extra = document.languageId === 'markdown' ? `\n\n\`\`\`nn\ngrad ${of} wrt ${wrt}\n\`\`\`\n` : `\ngrad ${of} wrt ${wrt}\n`;
-  const extended = await s.analyses.analyzeText(document.getText() + extra, document.languageId === 'markdown' ? 'markdown' : 'nn');
+  const extended = await s.analyses.analyzeText(document.getText() + extra, document.languageId === 'markdown' ? 'markdown' : 'nn', document);
   const g = extended?.gradients.filter((g) => g.of === of && g.wrt === wrt).pop();
   if (!g) {
     const problem = extended?.diagnostics.find((d) => d.severity === 'error' && d.span.start >= document.getText().length);

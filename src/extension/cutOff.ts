@@ -19,6 +19,8 @@ export interface CutOff {
   /** The `train` line that was running (its progress had arrived), for `evaluation`. */
   readonly trainingLine?: number;
   readonly trainingTargets?: string;
+  /** The 0-based line the worker was evaluating (AnalyzeOptions.onStatement), for `evaluation`. */
+  readonly line?: number;
   /** The span of a 0-based line of the document (undefined past its end). */
   readonly lineSpan: (line: number) => Span | undefined;
 }
@@ -44,9 +46,12 @@ export function withCutOff(base: Analysis, c: CutOff): Analysis {
     // A derivation belongs to a `grad` line: the first one; without any, the first value's line.
     const line = base.gradients[0]?.line ?? base.values[0]?.line ?? 0;
     span = c.lineSpan(line);
-  } else if (c.trainingLine !== undefined) {
+  } else if (c.trainingLine !== undefined && (c.line === undefined || c.line === c.trainingLine)) {
     message = `${w.text} during this training${c.trainingTargets ? ` of ${c.trainingTargets}` : ''}: the epochs it reported are shown; this line and the lines after it were not finished (no values, checks or diagnostics from here on). ${w.fix}`;
     span = c.lineSpan(c.trainingLine);
+  } else if (c.line !== undefined) {
+    message = `${w.text} while evaluating this line: the document's results were not ready (the lines before it were evaluated, this one and those after it were not). ${w.fix}`;
+    span = c.lineSpan(c.line);
   } else {
     message = `${w.text} before any result was ready: nothing of this document was evaluated. ${w.fix}`;
     span = c.lineSpan(0);

@@ -14,6 +14,7 @@ import type {
   ValueInfo,
   DataSummary,
 } from '../core/analysis';
+import { mdCode, mdText } from '../core/explain/escape';
 import { formatBytes, formatCount, formatNumber } from '../core/format';
 import { previewTensor } from '../core/tensor/preview';
 
@@ -179,15 +180,15 @@ export function valueMarkdown(v: ValueInfo, gradients: readonly GradientInfo[], 
 
 export function expectationMarkdown(e: ExpectationInfo, digits: number): string {
   return [
-    `# expect ${e.left.text} == ${e.right.text}`,
+    `# expect ${mdText(`${e.left.text} == ${e.right.text}`)}`,
     '',
     `${e.passed ? '✓ Holds' : '✗ Does not hold'}: largest |L − R| / max(1, |R|) = ${formatNumber(e.maxError, 3)}, tolerance ${formatNumber(e.tolerance, 3)} (line ${e.line + 1}).`,
     '',
-    `## Left: \`${e.left.text}\``,
+    `## Left: ${mdCode(e.left.text)}`,
     '```text',
     formatTensorFull(e.left.shape, e.left.data, digits, 400, e.left.summary),
     '```',
-    `## Right: \`${e.right.text}\``,
+    `## Right: ${mdCode(e.right.text)}`,
     '```text',
     formatTensorFull(e.right.shape, e.right.data, digits, 400, e.right.summary),
     '```',

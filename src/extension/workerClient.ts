@@ -7,10 +7,13 @@ export type Outcome =
   | { readonly kind: 'done'; readonly analysis: Analysis; readonly ms: number }
   | { readonly kind: 'solved'; readonly markdown: string; readonly ms: number }
   | { readonly kind: 'failed'; readonly message: string }
-  /** `partial`: the values stage, when the time ran out after it (derivations, hovers, graph cut off). */
-  | { readonly kind: 'timeout'; readonly ms: number; readonly partial?: Analysis }
+  /**
+   * `partial`: the values stage, when the time ran out after it (derivations, hovers, graph cut
+   * off); `line`: the 0-based line the worker was evaluating, when it had not reached that stage.
+   */
+  | { readonly kind: 'timeout'; readonly ms: number; readonly partial?: Analysis; readonly line?: number }
   /** The worker reached its memory limit (nodeWorker.ts WORKER_LIMITS) and was ended; a fresh one serves the next job. */
-  | { readonly kind: 'out-of-memory'; readonly ms: number; readonly limitMb: number; readonly partial?: Analysis }
+  | { readonly kind: 'out-of-memory'; readonly ms: number; readonly limitMb: number; readonly partial?: Analysis; readonly line?: number }
   /** Ended by `stop()` ("GradLens: Stop Training") when the analysis did not stop by itself in time: the worker was terminated. */
   | { readonly kind: 'stopped'; readonly ms: number }
   /** A `data` request: the item with its full data, or none (the analysis is no longer kept). */
@@ -83,7 +86,7 @@ export class WorkerClient {
    */
   run(request: Omit<AnalyzeRequest, 'type' | 'id'>, timeoutMs: number, onProgress?: (m: ProgressMessage) => void): Job {
     // The stop flag the worker polls (shared memory: a busy worker reads no messages).
-    const stop = typeof SharedArrayBuffer === 'function' ? new SharedArrayBuffer(4) : undefined;
+    const stop = typeof SharedArrayBuffer === 'function' ? new SharedArrayBuffer(8) : undefined;
     return this.enqueue({ type: 'analyze', id: this.nextId++, ...request, ...(stop ? { stop } : {}) }, timeoutMs, onProgress);
   }
 
@@ -212,7 +215,7 @@ export class WorkerClient {
     p.timer = setTimeout(() => {
       if (this.current !== p) return;
       this.log(`analysis #${p.request.id} timed out after ${p.timeoutMs} ms${p.partial ? ' (after its values stage)' : ''}: worker terminated`);
-      p.settle({ kind: 'timeout', ms: p.timeoutMs, ...(p.partial ? { partial: p.partial } : {}) });
+      p.settle({ kind: 'timeout', ms: p.timeoutMs, ...cutAt(p) });
       this.restart();
     }, p.timeoutMs);
   }
@@ -228,7 +231,7 @@ export class WorkerClient {
           if (p && outOfMemoryMb !== undefined) {
             // The worker was ended at its memory limit: report it (keeping a values stage), go on with a fresh worker.
             const ms = p.started === undefined ? 0 : performance.now() - p.started;
-            p.settle({ kind: 'out-of-memory', ms, limitMb: outOfMemoryMb, ...(p.partial ? { partial: p.partial } : {}) });
+            p.settle({ kind: 'out-of-memory', ms, limitMb: outOfMemoryMb, ...cutAt(p) });
           } else p?.settle({ kind: 'failed', message: e.message });
           this.restart();
         }
@@ -297,4 +300,12 @@ export class WorkerClient {
     this.worker = undefined;
     if (w) w.terminate();
   }
+}
+
+/** What a job ended from outside had delivered: its values stage, or else the line it was evaluating (shared slot 1). */
+function cutAt(p: Pending): { partial?: Analysis; line?: number } {
+  if (p.partial) return { partial: p.partial };
+  const flag = p.request.type === 'analyze' ? p.request.stop : undefined;
+  const slot = flag && flag.byteLength >= 8 ? Atomics.load(new Int32Array(flag), 1) : 0;
+  return slot > 0 ? { line: slot - 1 } : {};
 }

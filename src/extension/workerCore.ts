@@ -78,6 +78,8 @@ export class WorkerCore {
         const analysis = analyze(request.text, {
           ...options,
           shouldStop: stop || after !== undefined ? () => (stopped() ? STOPPED_BY_USER : undefined) : undefined,
+          // The line being evaluated, for the host to name if it must end this worker (slot 1: line + 1).
+          onStatement: stop && stop.length > 1 ? (line) => Atomics.store(stop, 1, line + 1) : undefined,
           onProgress: (_epoch, _loss, p) => batcher.add({ line: p.line, epoch: p.epoch, epochs: p.epochs, loss: p.loss, metric: p.metric, steps: p.steps }),
           // Values and diagnostics go out before derivations, hovers and the graph are written.
           onValues: (values) => side.post({ type: 'stage', id, analysis: previewAnalysis(values) }),

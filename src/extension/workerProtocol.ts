@@ -34,7 +34,9 @@ export interface AnalyzeRequest {
   /**
    * Four shared bytes (an Int32 at 0): the extension host stores 1 there for "GradLens: Stop
    * Training", and the worker's training, which polls it before every step, stops where it is —
-   * the message queue cannot reach a worker busy in a synchronous analysis.
+   * the message queue cannot reach a worker busy in a synchronous analysis. With eight bytes,
+   * the worker stores the line it is evaluating + 1 at Int32 index 1 (0: none yet), which the
+   * host reads when it has to end the worker (time or memory limit).
    */
   readonly stop?: SharedArrayBuffer;
 }

@@ -61,6 +61,12 @@ export interface CallContext {
   warn(code: string, message: string, span?: Span): void;
   /** The document's random stream, or a fresh generator seeded with `seed`. */
   rng(seed: number | null): Rng;
+  /**
+   * Charges `units` of work (elements to be made, multiply-accumulates) against the budget
+   * BEFORE the built-in allocates or computes them: past the budget it does not return (the
+   * evaluator stops with `budget.exceeded` on this call). Absent in contexts without a budget.
+   */
+  charge?(units: number): void;
   /** The text of a file relative to the document (AnalyzeOptions.readFile); absent when the host reads no files. */
   readFile?(relativePath: string): string | undefined;
 }

@@ -111,7 +111,7 @@ export function lookup(ev: Evaluator, e: NameRef | PathRef): Binding | undefined
     undefinedName(ev, { kind: 'Name', name: e.parts[0], span: e.partSpans[0] });
     return undefined;
   }
-  const p = netParam(ev, net, full);
+  const p = netParam(ev, net, full, e.span);
   if (p) return p;
   const layer = layerOutput(ev, e, () => true);
   if (layer) return layer;

@@ -121,6 +121,8 @@ function load(ctx: CallContext, path: string, header: boolean | null, delimiter:
     return ctx.error('csv.unreadable', `Expected a readable file "${path}", found an error: ${(e as Error).message}.`, pathSpan);
   }
   if (text === undefined) return ctx.error('csv.not-found', `Expected a file "${path}" next to the document, found none.`, pathSpan);
+  // Parsing is charged before it runs: a character of the file is a unit of work.
+  ctx.charge?.(text.length);
   const t = parseCsv(text, header, delimiter);
   if (isCsvProblem(t)) return ctx.error('csv.malformed', `${t.error.slice(0, -1)} in "${path}".`, pathSpan);
   return ctx.constant(csvTensor(t));

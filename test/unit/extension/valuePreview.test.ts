@@ -111,6 +111,27 @@ describe('a time or memory limit keeps what was delivered (cutOff.ts)', () => {
   });
 });
 
+describe('a cut-off before the values stage names the line being evaluated', () => {
+  it('puts the warning on that line, not on the first', () => {
+    const text = 'a = 1\nb = a @ a\nc = 2\n';
+    const lineSpan = (line: number) => {
+      const ls = text.split('\n');
+      const start = ls.slice(0, line).join('\n').length + (line ? 1 : 0);
+      return line < ls.length ? { start, end: start + ls[line].length } : undefined;
+    };
+    const empty = analyze('', { valuesOnly: true });
+    const d = withCutOff(empty, { reason: { kind: 'timeout', ms: 500 }, stage: 'evaluation', line: 1, lineSpan }).diagnostics[0];
+    expect(d.span).toEqual({ start: 6, end: 15 });
+    expect(d.message).toContain('while evaluating this line');
+  });
+
+  it('the core tells each top-level statement\'s line before running it (AnalyzeOptions.onStatement)', () => {
+    const seen: number[] = [];
+    analyze('x = 1\n\n# note\ny = x + 1\nnetwork n\n  Linear(2, 1)\nz = y\n', { valuesOnly: true, onStatement: (l) => seen.push(l) });
+    expect(seen).toEqual([0, 3, 4, 6]);
+  });
+});
+
 describe('the core delivers values before derivations (AnalyzeOptions.onValues)', () => {
   it('is called once, with values and diagnostics and no hovers, before the full analysis is done', () => {
     const stages: Analysis[] = [];

@@ -24,6 +24,11 @@ parentPort.on('message', (r) => {
   if (r.text.endsWith('oom')) for (;;) hog.push(new Array(1e5).fill({ x: Math.random() }));
   const t0 = Date.now();
   if (r.text === 'stage-then-hang') while (Date.now() - t0 < 5000) {}
+  if (r.text === 'line-then-hang') {
+    // As the worker's onStatement does: line 2 (0-based) + 1 in slot 1 of the shared flag.
+    Atomics.store(new Int32Array(r.stop), 1, 3);
+    while (Date.now() - t0 < 5000) {}
+  }
   if (r.text === 'slow') while (Date.now() - t0 < 300) {}
   parentPort.postMessage({ type: 'result', id: r.id, analysis: { threadId, text: r.text }, ms: Date.now() - t0 });
 });
@@ -45,14 +50,21 @@ describe('WorkerClient: limits', () => {
 
   it('a time limit after the values stage keeps that stage (outcome timeout with partial)', async () => {
     client = new WorkerClient(nodeWorkerFactory(workerPath), () => {});
-    // A started worker first, so the 600 ms measure the hang, not a thread's start on a loaded machine.
-    expect((await client.run(request('quick'), 20_000).outcome).kind).toBe('done');
-    const o = await client.run(request('stage-then-hang'), 600).outcome;
+    // A started worker first: under load, starting one can take longer than the time limit below.
+    await client.run(request('quick'), 20_000).outcome;
+    const o = await client.run(request('stage-then-hang'), 1500).outcome;
     expect(o.kind).toBe('timeout');
     expect(o.kind === 'timeout' && o.partial).toMatchObject({ stage: 'values' });
-    // Without a stage, nothing is kept.
     const q = await client.run(request('quick'), 5000).outcome;
     expect(q.kind).toBe('done');
+  });
+
+  it('a time limit before any stage names the line the worker was evaluating (shared memory)', async () => {
+    client = new WorkerClient(nodeWorkerFactory(workerPath), () => {});
+    await client.run(request('quick'), 20_000).outcome;
+    const o = await client.run(request('line-then-hang'), 1500).outcome;
+    expect(o).toMatchObject({ kind: 'timeout', line: 2 });
+    expect('partial' in o).toBe(false);
   });
 
   it('a worker that reaches its memory limit is reported, with the stage it delivered, and replaced', async () => {
