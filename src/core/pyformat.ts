@@ -102,34 +102,53 @@ export function numpyArrayText(t: Tensor, bool = false): string {
     strides[k] = acc;
     acc *= t.shape[k];
   }
-  // numpy's _formatArray: the last axis as words wrapped at the line width, outer axes as rows
-  // separated by newlines (one blank line per extra level).
-  const rec = (axis: number, offset: number, indent: string): string => {
+  // numpy's _formatArray (legacy=False): the last axis as words wrapped at the line width,
+  // outer axes as rows separated by newlines (one blank line more per extra level).
+  const nd = t.shape.length;
+  const rec = (axis: number, offset: number, hanging: string, width: number): string => {
     const n = t.shape[axis];
-    const cut = summarise && n > 2 * EDGE_ITEMS;
-    const idx = cut ? [...Array(EDGE_ITEMS).keys(), -1, ...Array.from({ length: EDGE_ITEMS }, (_, k) => n - EDGE_ITEMS + k)] : [...Array(n).keys()];
-    if (axis === t.shape.length - 1) {
-      const words = idx.map((k) => (k < 0 ? '...' : fmt(t.data[offset + k])));
-      const lines: string[] = [];
-      let line = '[';
-      words.forEach((w, k) => {
-        const piece = k === 0 ? w : ` ${w}`;
-        if (k > 0 && (line + piece).length + (k === words.length - 1 ? 1 : 0) > LINE_WIDTH - indent.length) {
-          lines.push(line);
-          line = ` ${w}`;
-        } else line += piece;
-      });
-      lines.push(`${line}]`);
-      return lines.join(`\n${indent}`);
+    const show = summarise && 2 * EDGE_ITEMS < n;
+    const lead = show ? EDGE_ITEMS : 0;
+    const trail = show ? EDGE_ITEMS : n;
+    const at = (i: number): number => offset + i * strides[axis];
+    let s = '';
+    if (axis === nd - 1) {
+      const elemWidth = width - 1;
+      let line = hanging;
+      const extend = (word: string): void => {
+        if (line.length + word.length > elemWidth) {
+          s += `${line.trimEnd()}\n`;
+          line = hanging;
+        }
+        line += word;
+      };
+      for (let i = 0; i < lead; i++) {
+        extend(fmt(t.data[at(i)]));
+        line += ' ';
+      }
+      if (show) {
+        extend('...');
+        line += ' ';
+      }
+      for (let i = trail; i > 1; i--) {
+        extend(fmt(t.data[at(n - i)]));
+        line += ' ';
+      }
+      extend(fmt(t.data[at(n - 1)]));
+      s += line;
+    } else {
+      const sep = '\n'.repeat(nd - axis - 1);
+      const inner = (i: number): string => rec(axis + 1, at(i), `${hanging} `, width - 1);
+      for (let i = 0; i < lead; i++) s += hanging + inner(i) + sep;
+      if (show) s += `${hanging}...${sep}`;
+      for (let i = trail; i > 1; i--) s += hanging + inner(n - i) + sep;
+      s += hanging + inner(n - 1);
     }
-    const inner = indent + ' ';
-    const sep = `\n${'\n'.repeat(t.shape.length - axis - 2)}${inner}`;
-    const rows = idx.map((k) => (k < 0 ? '...' : rec(axis + 1, offset + k * strides[axis], inner)));
-    return `[${rows.join(sep)}]`;
+    return `[${s.slice(hanging.length)}]`;
   };
   if (t.shape.length === 0) return fmt(t.data[0]).trim();
   if (t.data.length === 0) return '[]';
-  return rec(0, 0, '');
+  return rec(0, 0, ' ', LINE_WIDTH);
 }
 
 /** The elements numpy looks at to choose the format: all of them, or the shown edges when summarising. */
