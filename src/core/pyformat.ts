@@ -51,7 +51,10 @@ function scientific(x: number): [string, string, string] {
   return [(x < 0 ? '-' : '') + i, f, e];
 }
 
-/** Formats each element of an array as numpy does, padded to a common width. */
+/**
+ * Formats each element of an array as numpy does, padded to a common width: positional
+ * fractions padded with spaces (floatmode 'maxprec'), scientific ones with zeros to one precision.
+ */
 function elementFormatter(data: ArrayLike<number>, bool: boolean): (x: number) => string {
   if (bool) return (x) => (x !== 0 ? ' True' : 'False');
   const finite: number[] = [];
@@ -72,7 +75,7 @@ function elementFormatter(data: ArrayLike<number>, bool: boolean): (x: number) =
       if (sp) return sp.padStart(width);
       const [i, f, e] = scientific(x);
       const sign = e.startsWith('-') ? '-' : '+';
-      return `${i.padStart(padLeft)}.${f.padEnd(padRight)}e${sign}${e.replace(/^[+-]/, '').padStart(expDigits, '0')}`;
+      return `${i.padStart(padLeft)}.${f.padEnd(padRight, '0')}e${sign}${e.replace(/^[+-]/, '').padStart(expDigits, '0')}`;
     };
   }
   const parts = Array.from(data).filter(Number.isFinite).map(positional);
