@@ -6,3 +6,5 @@ import './linalg';
 import './probability';
 import './losses';
 import './constructors';
+import './masks';
+import './indexing';

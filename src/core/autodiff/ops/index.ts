@@ -4,5 +4,6 @@ import './linalg';
 import './reduce';
 import './shape';
 import './indexing';
+import './compare';
 import './softmax';
 import './loss';
