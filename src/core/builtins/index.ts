@@ -6,3 +6,5 @@ import './linalg';
 import './probability';
 import './losses';
 import './constructors';
+import './statistics';
+import './functional';

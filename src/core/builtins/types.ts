@@ -18,7 +18,8 @@ export type ParamKind =
   | 'ints' // variadic integers or one list: randn(2, 3) / reshape(x, [2, 3])
   | 'axis' // an integer axis (may be negative) or null
   | 'bool'
-  | 'string';
+  | 'string'
+  | 'ord'; // a number (also inf, -inf, np.inf) or a string: a norm's order ('fro', 'nuc')
 
 export interface ParamSpec {
   readonly name: string;
@@ -27,6 +28,8 @@ export interface ParamSpec {
   readonly kind: ParamKind;
   /** Absent: required. */
   readonly default?: number | boolean | string | null;
+  /** `number` only: also accepts None (the value null), for an optional bound (`clamp(x, min=None)`). */
+  readonly orNone?: boolean;
   /** `ints` only: takes every remaining positional argument. */
   readonly rest?: boolean;
   /** May only be given by keyword. */
@@ -61,6 +64,12 @@ export interface CallContext {
   warn(code: string, message: string, span?: Span): void;
   /** The document's random stream, or a fresh generator seeded with `seed`. */
   rng(seed: number | null): Rng;
+  /**
+   * The library the call is spelled from, where a default differs between them (`var`, `std`):
+   * 'torch' for a `torch.`/`F.` prefix, 'numpy' for `np.`/`numpy.` and for a bare name. A Python
+   * front end sets it from the array's library (a method call on a torch tensor is 'torch').
+   */
+  readonly library?: 'numpy' | 'torch';
   /** The text of a file relative to the document (AnalyzeOptions.readFile); absent when the host reads no files. */
   readFile?(relativePath: string): string | undefined;
 }

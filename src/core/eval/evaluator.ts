@@ -818,6 +818,11 @@ export class Evaluator {
         if (e.kind === 'Name' && e.name === 'e' && !this.env.has('e')) return this.tape.scalarConst(Math.E, e.span.start, e.span.end);
         if (e.kind === 'Name' && (e.name === 'inf' || e.name === 'Infinity') && !this.env.has(e.name))
           return this.tape.scalarConst(Infinity, e.span.start, e.span.end);
+        // np.inf, math.inf, torch.inf, np.pi, math.pi, math.e (a library's constant, unless the document bound the prefix).
+        if (e.kind === 'Path' && e.parts.length === 2 && ['np', 'numpy', 'math', 'torch'].includes(e.parts[0]) && !this.env.has(e.parts[0])) {
+          const c = ({ inf: Infinity, pi: Math.PI, e: Math.E } as Record<string, number>)[e.parts[1]];
+          if (c !== undefined) return this.tape.scalarConst(c, e.span.start, e.span.end);
+        }
         const b = this.lookup(e);
         if (!b) return undefined;
         this.refs.push({ ref: e, binding: b });
@@ -1240,9 +1245,13 @@ export class Evaluator {
   }
 
   callContext(span: Span, nameSpan: Span): CallContext {
+    // The spelling's library (`torch.var`, `F.normalize`: PyTorch's defaults; `np.var`, `var`: numpy's).
+    const prefix = nameSpan.start > span.start ? this.text.slice(span.start, nameSpan.start) : '';
+    const library = /^(torch|F|nn)(\.[A-Za-z_]\w*)*\.$/.test(prefix) ? 'torch' : 'numpy';
     return {
       span,
       nameSpan,
+      library,
       apply: (op, inputs, attrs, sp) => this.apply(op, inputs, attrs, sp ?? span),
       constant: (t) => this.constant(t, span),
       shape: (n) => this.tape.shape(n),
@@ -1375,9 +1384,16 @@ export class Evaluator {
         return n === undefined ? undefined : { node: n, span: e.span };
       }
       case 'int':
+        if (spec.orNone && e.kind === 'Name' && e.name === 'None' && !this.env.has('None')) return null;
         return this.constInt(e, `an integer for \`${spec.name}\``);
       case 'number':
+        if (spec.orNone && e.kind === 'Name' && e.name === 'None' && !this.env.has('None')) return null;
         return this.constNumber(e, `a number for \`${spec.name}\``);
+      case 'ord':
+        // A norm's order: a string ('fro'), or a number, inf and −inf included (also np.inf).
+        if (e.kind === 'String') return e.value;
+        if (e.kind === 'Name' && e.name === 'None' && !this.env.has('None')) return null;
+        return this.constNumber(e, `a number or a string for \`${spec.name}\``);
       case 'axis': {
         if (e.kind === 'Name' && e.name === 'None') return null;
         if (e.kind === 'List') return this.bindInts(e.elements);

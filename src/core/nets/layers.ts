@@ -590,7 +590,7 @@ const embedding: LayerDef = {
         for (let i = 0; i < idx.length; i++)
           if (!Number.isInteger(idx[i]) || idx[i] < 0 || idx[i] >= num)
             return r.error('net.bad-index', `${a.call} expects integer indices in [0, ${num - 1}], found ${idx[i]}.`);
-        return r.apply('embedding', [x, r.param('weight')], { paddingIdx: pad });
+        return r.apply('embedding', [x, r.param('weight')], { paddingIdx: pad, scaleGradByFreq: a.v.scale_grad_by_freq === true });
       },
     };
   },

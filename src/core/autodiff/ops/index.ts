@@ -6,3 +6,6 @@ import './shape';
 import './indexing';
 import './softmax';
 import './loss';
+import './stats';
+import './einsum';
+import './lossesExtra';
