@@ -49,6 +49,9 @@ export const enum S {
   HARDSWISH,
 }
 
+/** 1/6 as float32, the constant of PyTorch's hardsigmoid_backward. */
+const ONE_SIXTH_F32 = Math.fround(1 / 6);
+
 /** SELU's constants (PyTorch's, from Klambauer et al.). */
 export const SELU_ALPHA = 1.6732632423543772848170429916717;
 export const SELU_SCALE = 1.0507009873554804934193349852946;
@@ -290,10 +293,12 @@ function scalarPartialRest(code: number, which: number, a: number, b: number, ou
     case S.LOGSIGMOID:
       return sigmoid(-a);
     case S.HARDSIGMOID:
-      return a > -3 && a < 3 ? 1 / 6 : 0;
+      // PyTorch's hardsigmoid_backward multiplies by 1/6 rounded to float32.
+      return a > -3 && a < 3 ? ONE_SIXTH_F32 : 0;
     case S.HARDSWISH:
-      // PyTorch's hardswish_backward: 0 below −3, x/3 + ½ on [−3, 3], 1 above.
-      return a < -3 ? 0 : a <= 3 ? a / 3 + 0.5 : 1;
+      // PyTorch's vectorised hardswish_backward: 0 below −3, x/3 + ½ on [−3, 3), 1 from 3 on. (Its
+      // scalar loop, which only tensors of fewer than 4 elements take, gives 1.5 at exactly 3.)
+      return a < -3 ? 0 : a < 3 ? a / 3 + 0.5 : 1;
   }
   return NaN;
 }

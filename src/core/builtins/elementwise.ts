@@ -31,7 +31,7 @@ const UNARY: { name: string; op: string; aliases?: string[]; doc: string; deriva
   { name: 'softsign', op: 'softsign', doc: 'x/(1 + |x|), element-wise.', derivative: "softsign'(x) = 1/(1 + |x|)²" },
   { name: 'logsigmoid', op: 'logsigmoid', aliases: ['log_sigmoid'], doc: 'ln σ(x) = −softplus(−x), computed stably, element-wise.', derivative: "logsigmoid'(x) = σ(−x) = 1 − σ(x)" },
   { name: 'hardsigmoid', op: 'hardsigmoid', doc: 'relu6(x + 3)/6: 0 below −3, 1 above 3, element-wise.', derivative: "hardsigmoid'(x) = 1/6 if −3 < x < 3, else 0 (0 at ±3, as PyTorch)" },
-  { name: 'hardswish', op: 'hardswish', doc: 'x·relu6(x + 3)/6, element-wise.', derivative: "hardswish'(x) = 0 if x < −3, x/3 + ½ if −3 ≤ x ≤ 3, 1 if x > 3 (as PyTorch)" },
+  { name: 'hardswish', op: 'hardswish', doc: 'x·relu6(x + 3)/6, element-wise.', derivative: "hardswish'(x) = 0 if x < −3, x/3 + ½ if −3 ≤ x < 3, 1 if x ≥ 3 (PyTorch's vectorised kernel)" },
 ];
 
 for (const u of UNARY) {

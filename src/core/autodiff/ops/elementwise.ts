@@ -384,7 +384,7 @@ export const ELEMENTWISE: readonly ElementwiseDef[] = [
     arity: 1,
     kinkOf: (x) => (x <= -3 ? 0 : x >= 3 ? 2 : 1),
     partials: ([a]) => [y.call("hardsigmoid'", a)],
-    rule: ([a]) => [`∂hardsigmoid(${a})/∂${a} = 1/6 if −3 < ${a} < 3, else 0`],
+    rule: ([a]) => [`∂hardsigmoid(${a})/∂${a} = 1/6 if −3 < ${a} < 3, else 0 (1/6 rounded to float32, as PyTorch)`],
     convention: "hardsigmoid'(±3) = 0 (as PyTorch).",
   },
   {
@@ -392,10 +392,10 @@ export const ELEMENTWISE: readonly ElementwiseDef[] = [
     code: S.HARDSWISH,
     display: 'hardswish',
     arity: 1,
-    kinkOf: (x) => (x < -3 ? 0 : x <= 3 ? 1 : 2),
+    kinkOf: (x) => (x < -3 ? 0 : x < 3 ? 1 : 2),
     partials: ([a]) => [y.call("hardswish'", a)],
-    rule: ([a]) => [`∂hardswish(${a})/∂${a} = 0 if ${a} < −3, ${a}/3 + ½ if −3 ≤ ${a} ≤ 3, 1 if ${a} > 3`],
-    convention: "hardswish'(−3) = −½ and hardswish'(3) = 1.5, the middle piece (as PyTorch).",
+    rule: ([a]) => [`∂hardswish(${a})/∂${a} = 0 if ${a} < −3, ${a}/3 + ½ if −3 ≤ ${a} < 3, 1 if ${a} ≥ 3`],
+    convention: "hardswish'(−3) = −½ and hardswish'(3) = 1 (PyTorch's vectorised kernel; its scalar loop, for tensors of fewer than 4 elements, gives 1.5 at 3).",
   },
 ];
 

@@ -103,6 +103,8 @@ function definePointwise(def: PointwiseLoss): void {
 
 const sgn = (v: number): number => (v > 0 ? 1 : v < 0 ? -1 : 0);
 const beta = (attrs: Attrs): number => attrNumber(attrs, 'beta', 1);
+/** The slope of smooth L1 at difference d, as PyTorch's kernel computes it. */
+const smoothL1Slope = (d: number, b: number): number => (d <= -b ? -1 : d >= b ? 1 : d / b);
 const delta = (attrs: Attrs): number => attrNumber(attrs, 'delta', 1);
 
 definePointwise({
@@ -125,23 +127,15 @@ definePointwise({
     const z = Math.abs(x - t);
     return b === 0 ? z : z < b ? (0.5 * z * z) / b : z - 0.5 * b;
   },
-  dx: (x, t, attrs) => {
-    const b = beta(attrs);
-    const d = x - t;
-    if (b === 0) return sgn(d);
-    return d <= -b ? -1 : d >= b ? 1 : d / b;
-  },
-  dt: (x, t, attrs) => {
-    const b = beta(attrs);
-    const d = x - t;
-    if (b === 0) return -sgn(d);
-    return d <= -b ? 1 : d >= b ? -1 : -d / b;
-  },
+  // PyTorch's smooth_l1_backward, k(x − t) for the input and k(t − x) for the target: with β = 0
+  // both are −1 where x = t (0 ≤ −0), not sign's 0.
+  dx: (x, t, attrs) => smoothL1Slope(x - t, beta(attrs)),
+  dt: (x, t, attrs) => smoothL1Slope(t - x, beta(attrs)),
   rule: (x, t, attrs) => [
     `∂ℓ/∂${x} = (${x} − ${t})/β where |${x} − ${t}| < β, else sign(${x} − ${t}) (β = ${beta(attrs)})`,
     `∂ℓ/∂${t} = −∂ℓ/∂${x}`,
   ],
-  convention: 'smooth_l1_loss with β = 0 is l1_loss, sign(0) = 0 (as PyTorch).',
+  convention: 'at |d| = β the slope is ±1; with β = 0 the loss is |d| and both gradients are −1 where input = target (PyTorch 1.13).',
   piece: (x, t, attrs) => {
     const d = x - t;
     const b = beta(attrs);

@@ -1,0 +1,4 @@
+/** Element-wise functions of issue #19 against PyTorch 1.13 / numpy fixtures (see harness.ts). */
+import { describeGroup } from './harness';
+
+describeGroup('elementwise');
