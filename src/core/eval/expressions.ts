@@ -3,6 +3,7 @@
  */
 import { error, nearest, warning, type Fix } from '../diagnostics';
 import { findBuiltin, builtinNames } from '../builtins/types';
+import { didYouMean, knownLibraryFunction, suggestName } from '../suggest';
 import type { Span } from '../span';
 import type { Expr, IndexItem, NameRef, PathRef } from '../syntax/ast';
 import { formatShape, numel, tensor } from '../tensor/tensor';
@@ -143,17 +144,19 @@ export function lookup(ev: Evaluator, e: NameRef | PathRef): Binding | undefined
 }
 
 export function undefinedName(ev: Evaluator, e: NameRef): void {
-  const cands = [...ev.env.keys(), ...ev.networks.keys()];
-  const near = nearest(e.name, cands);
+  // Only a plausible typo of a defined name, never another real variable (w0 is not x0).
+  const s = suggestName(e.name, [], [...ev.env.keys(), ...ev.networks.keys()]);
+  const near = s?.name;
   const fixes: Fix[] = near ? [{ title: `Change to \`${near}\``, span: e.span, text: near }] : [];
   ev.diagnostics.push(
     error('name.undefined', `Expected a defined name, found \`${e.name}\`.${near ? ` Did you mean \`${near}\`?` : ''}`, e.span, fixes),
   );
 }
 
-function suggestFn(ev: Evaluator, name: string): string {
-  const near = nearest(name.toLowerCase(), builtinNames());
-  return near ? ` Did you mean \`${near}\`?` : '';
+function suggestFn(_ev: Evaluator, name: string): string {
+  if (knownLibraryFunction(name)) return ` \`.${name}()\` is not supported: numpy or PyTorch has it, GradLens does not.`;
+  const s = suggestName(name, builtinNames(), []);
+  return didYouMean(s, s ? findBuiltin(s.name) : undefined);
 }
 
 function binary(ev: Evaluator, e: Extract<Expr, { kind: 'Binary' }>): number | undefined {
