@@ -17,7 +17,7 @@ import { describe, expect, it } from 'vitest';
 import { analyze } from '../../../src/core/index';
 import { allBuiltins } from '../../../src/core/builtins/types';
 import { LAYERS } from '../../../src/core/nets/layers';
-import { describeGroup } from './harness';
+import { describeGroup } from './funcsHarness';
 
 describeGroup('kwargs', 1);
 

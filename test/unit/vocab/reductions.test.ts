@@ -1,4 +1,4 @@
-/** reductions of issue #19 against PyTorch 1.13 / numpy fixtures (see harness.ts). */
-import { describeGroup } from './harness';
+/** reductions of issue #19 against PyTorch 1.13 / numpy fixtures (see funcsHarness.ts). */
+import { describeGroup } from './funcsHarness';
 
 describeGroup('reductions');
