@@ -137,6 +137,7 @@ defineBuiltin({
     'x limited to [min, max], element-wise; either bound may be None (numpy\'s `clip(a, a_min, a_max)` and PyTorch\'s `clamp(input, min=, max=)`). ' +
     'Where min > max every element becomes max, as both libraries do.',
   derivative: "clamp'(x) = 1 if min ≤ x ≤ max, else 0 (1 at the bounds themselves, as PyTorch's clamp_backward)",
+  libraries: "numpy's clip(a, a_min, a_max) and PyTorch's clamp(input, min=None, max=None) name the same function; the gradient is PyTorch's",
   params: [
     { name: 'x', aliases: ['input', 'a'], kind: 'tensor' },
     { name: 'min', aliases: ['a_min', 'lo'], kind: 'number', default: null, orNone: true },

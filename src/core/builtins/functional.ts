@@ -173,6 +173,7 @@ defineBuiltin({
     "Zeroes each element with probability p and scales the others by 1/(1 − p) (training=True, PyTorch's default for F.dropout); the identity with training=False. " +
     "The mask is drawn from the document's random stream (numpy's MT19937, seeded 0 at the top of the document): element i is kept where the stream's next uniform number is below 1 − p.",
   derivative: '∂L/∂x = ∂L/∂y ⊙ mask (0, or 1/(1 − p) where kept)',
+  libraries: "F.dropout's training=True default; the mask comes from numpy's random stream, so it equals numpy's `np.random.rand(n) < 1 − p`, not torch's generator",
   params: [
     { name: 'x', aliases: ['input'], kind: 'tensor' },
     { name: 'p', kind: 'number', default: 0.5 },

@@ -44,6 +44,7 @@ for (const name of ['var', 'std'] as const) {
       name === 'var'
         ? '∂var/∂xᵢ = 2(xᵢ − x̄)/(n − ddof)'
         : '∂std/∂xᵢ = (xᵢ − x̄)/((n − ddof)·std) (NaN where std = 0, as PyTorch)',
+    libraries: "numpy's ddof=0 for `" + name + "` and `np." + name + "`, PyTorch's unbiased (n − 1) for `torch." + name + "`; ddof=, correction= or unbiased= decide explicitly",
     params: [
       X,
       AXIS,
@@ -77,6 +78,7 @@ defineBuiltin({
   signature: 'logsumexp(x, axis=None, keepdims=False)',
   doc: 'ln Σ e^x over an axis or all elements, computed stably (the maximum is subtracted first).',
   derivative: '∂logsumexp/∂xᵢ = softmax(x)ᵢ',
+  libraries: 'torch.logsumexp requires dim; here axis=None reduces everything (as scipy.special.logsumexp)',
   params: [X, AXIS, KEEPDIMS],
   call: (args, ctx) => ctx.apply('logsumexp', [node(args)], { axis: axisAttr(args), keepdims: args.values.keepdims === true }),
 });
@@ -88,6 +90,7 @@ for (const name of ['argmax', 'argmin'] as const) {
     signature: `${name}(x, axis=None, keepdims=False)`,
     doc: `The index of the ${name === 'argmax' ? 'largest' : 'smallest'} element along an axis, or in the flattened tensor without one; the first index on ties (numpy and PyTorch).`,
     derivative: `none: ${name} is an index (no gradient flows through it)`,
+    libraries: 'without an axis, the index in the flattened tensor (numpy and PyTorch agree)',
     params: [X, { ...AXIS, kind: 'int', default: null, orNone: true }, KEEPDIMS],
     call: (args, ctx) => {
       const a = args.values.axis;
@@ -133,6 +136,7 @@ defineBuiltin({
     'The vector p-norm over an axis, several axes, or all elements (torch.norm and torch.linalg.vector_norm): ord (PyTorch: p) 2 by default ' +
     '(so the Frobenius norm of a matrix), 1, inf, −inf, 0 (the count of non-zeros) or any p.',
   derivative: '∂‖x‖₂/∂x = x/‖x‖ (0 at x = 0, as PyTorch); ord 1: sign(x); ord ∞: sign(x) at the largest |xᵢ| (ties share); ord p: x·|x|^(p−2)/‖x‖^(p−1)',
+  libraries: 'torch.norm and torch.linalg.vector_norm: always a vector norm (of all elements without dim); p= and dim= are accepted',
   params: [X, ORD, AXIS, KEEPDIMS],
   call: normCall(false),
 });
@@ -145,6 +149,7 @@ defineBuiltin({
     "np.linalg.norm and torch.linalg.norm: as `norm`, except that an order over two axes (a 2-D input without axis) names a matrix norm; of those only the default and 'fro' " +
     '(the Frobenius norm) are supported, and ord=1, 2, inf, \'nuc\' of a matrix are refused.',
   derivative: '∂‖x‖/∂x = x/‖x‖ (0 at x = 0, as PyTorch), and the vector orders as `norm`',
+  libraries: "np.linalg.norm and torch.linalg.norm: an ord over two axes is a matrix norm (only 'fro' and the default are supported)",
   params: [X, ORD, AXIS, KEEPDIMS],
   call: normCall(true),
 });
@@ -156,6 +161,7 @@ for (const name of ['cumsum', 'cumprod'] as const) {
     signature: `${name}(x, axis=None)`,
     doc: `The cumulative ${name === 'cumsum' ? 'sum' : 'product'} along an axis; without one, of the flattened tensor (numpy; PyTorch requires dim).`,
     derivative: name === 'cumsum' ? '∂L/∂xᵢ = Σ_{k ≥ i} ∂L/∂yₖ' : '∂L/∂xᵢ = Σ_{k ≥ i} ∂L/∂yₖ·Π_{m ≤ k, m ≠ i} xₘ (exact with zeros)',
+    libraries: "numpy's axis=None flattens; PyTorch requires dim",
     params: [X, { ...AXIS, kind: 'int', default: null, orNone: true }],
     call: (args, ctx) => {
       const a = args.values.axis;

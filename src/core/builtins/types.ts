@@ -96,6 +96,8 @@ export interface BuiltinDef {
   readonly doc: string;
   /** The derivative rule in Unicode, for hovers (`relu'(x) = 1 if x > 0 else 0`). */
   readonly derivative?: string;
+  /** Where numpy's and PyTorch's spellings differ in a default or a meaning, how GradLens decides (docs table). */
+  readonly libraries?: string;
   readonly params: readonly ParamSpec[];
   call(args: BoundArgs, ctx: CallContext): NodeId | undefined;
 }
