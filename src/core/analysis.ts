@@ -22,6 +22,17 @@ export interface Analysis {
   readonly stats: AnalysisStats;
   /** One record per `train` statement that ran (docs/training.md). */
   readonly trainings?: TrainingInfo[];
+  /** The output of each `print(…)` that ran, in order (absent when none did). */
+  readonly prints?: PrintInfo[];
+}
+
+/** What one `print(expr, …)` printed: its text (one or more lines, Python's layout) and where. */
+export interface PrintInfo {
+  /** The `print(…)` statement. */
+  readonly span: Span;
+  /** 0-based line of the statement. */
+  readonly line: number;
+  readonly text: string;
 }
 
 /** What a `train` statement did: the loss and metric curves and how far it got. */

@@ -17,6 +17,7 @@ export type { Analysis } from './analysis';
 export { LineIndex } from './span';
 import type { ProgressCallback } from './train/index';
 export type { TrainingInfo } from './analysis';
+export type { PrintInfo } from './analysis';
 export type { ProgressCallback, TrainProgress } from './train/index';
 export { sparkline } from './train/index';
 
@@ -133,6 +134,7 @@ export function analyzeFull(text: string, options: AnalyzeOptions = {}): FullAna
     graph,
     stats: { nodes: r.tape.n, work: r.work, skipped: r.skipped },
     ...(r.trainings.length ? { trainings: r.trainings } : {}),
+    ...(r.prints.length ? { prints: r.prints } : {}),
   };
   return { analysis, eval: r, derivations };
 }

@@ -8,3 +8,5 @@ import './losses';
 import './constructors';
 import './statistics';
 import './functional';
+import './masks';
+import './indexing';

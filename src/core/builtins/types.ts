@@ -13,6 +13,7 @@ export interface TensorArg {
 
 export type ParamKind =
   | 'tensor' // any value (a node)
+  | 'tensors' // a list or tuple of values: cat([a, b]) / stack((a, b))
   | 'int' // an integer-valued scalar
   | 'number' // any finite scalar
   | 'ints' // variadic integers or one list: randn(2, 3) / reshape(x, [2, 3])
@@ -36,7 +37,7 @@ export interface ParamSpec {
   readonly keywordOnly?: boolean;
 }
 
-export type BoundValue = TensorArg | number | readonly number[] | string | boolean | null | undefined;
+export type BoundValue = TensorArg | readonly TensorArg[] | number | readonly number[] | string | boolean | null | undefined;
 
 export interface BoundArgs {
   readonly values: Readonly<Record<string, BoundValue>>;
@@ -65,9 +66,11 @@ export interface CallContext {
   /** The document's random stream, or a fresh generator seeded with `seed`. */
   rng(seed: number | null): Rng;
   /**
-   * The library the call is spelled from, where a default differs between them (`var`, `std`):
-   * 'torch' for a `torch.`/`F.` prefix, 'numpy' for `np.`/`numpy.` and for a bare name. A Python
-   * front end sets it from the array's library (a method call on a torch tensor is 'torch').
+   * The library the call was spelled for: `np.split`, `numpy.pad` → 'numpy'; `torch.split`,
+   * `F.pad`, `nn.functional.pad` → 'torch'; undefined when written bare. Built-ins whose numpy
+   * and PyTorch versions differ (split, pad; var and std, whose bare spelling is numpy's ddof=0)
+   * follow it. A Python front end sets it from the array's library (a method call on a torch
+   * tensor is 'torch', on an ndarray 'numpy').
    */
   readonly library?: 'numpy' | 'torch';
   /** The text of a file relative to the document (AnalyzeOptions.readFile); absent when the host reads no files. */
@@ -100,6 +103,11 @@ export interface BuiltinDef {
   readonly libraries?: string;
   readonly params: readonly ParamSpec[];
   call(args: BoundArgs, ctx: CallContext): NodeId | undefined;
+  /**
+   * Built-ins that give several tensors (`split`, `chunk`): called where the result is bound by
+   * unpacking (`a, b = split(x, 2)`); `call` then reports that it must be.
+   */
+  callMany?(args: BoundArgs, ctx: CallContext): NodeId[] | undefined;
 }
 
 /** The `call` of a built-in that applies `op` to its tensor arguments `names`, in order: `applyOp('matmul', 'a', 'b')`. */

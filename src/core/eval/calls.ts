@@ -43,7 +43,42 @@ export function call(ev: Evaluator, e: Extract<Expr, { kind: 'Call' }>): number 
   }
   // Spelled with a numpy/torch prefix (`np.max(x, 0)`), where two positional arguments reduce.
   if (e.calleeSpan.start > e.span.start && e.args.length === 2) warnElementwiseMax(ev, callee, e.args[1], e.span);
-  return callBuiltin(ev, def, e.args, e.span, e.calleeSpan);
+  return callBuiltin(ev, def, e.args, e.span, e.calleeSpan, libraryOf(prefix));
+}
+
+/** The library a call's prefix names: `np.`/`numpy.` → numpy; `torch.`, `F.`, `nn.`, `functional.` → torch. */
+export function libraryOf(prefix: string): 'numpy' | 'torch' | undefined {
+  const first = prefix.split('.')[0];
+  if (first === 'np' || first === 'numpy') return 'numpy';
+  if (first === 'torch' || first === 'F' || first === 'nn' || first === 'functional') return 'torch';
+  return undefined;
+}
+
+/**
+ * `split(x, 2)`, `x.chunk(3)` where the result is unpacked: the built-in's several tensors;
+ * null when `e` is not a call of a built-in that gives several (the caller unpacks a tensor);
+ * undefined after an error.
+ */
+export function callManyOf(ev: Evaluator, e: Expr): number[] | undefined | null {
+  let def: BuiltinDef | undefined;
+  let args: readonly Arg[];
+  let nameSpan: Span;
+  let library: 'numpy' | 'torch' | undefined;
+  if (e.kind === 'Call') {
+    if (ev.networks.has(e.callee) || ev.env.has(e.callee)) return null;
+    def = findBuiltin(e.callee);
+    args = e.args;
+    nameSpan = e.calleeSpan;
+    library = libraryOf(e.calleeSpan.start > e.span.start ? ev.text.slice(e.span.start, e.calleeSpan.start).replace(/\.$/, '') : '');
+  } else if (e.kind === 'Method') {
+    def = findBuiltin(e.method.name);
+    args = [{ name: null, value: e.object, span: e.object.span }, ...e.args];
+    nameSpan = e.method.span;
+  } else return null;
+  if (!def?.callMany) return null;
+  const bound = bindArgs(ev, def, args, e.span);
+  if (!bound) return undefined;
+  return def.callMany(bound, callContext(ev, e.span, nameSpan, library));
 }
 
 /**
@@ -126,10 +161,7 @@ export function unknownFunction(ev: Evaluator, callee: string, written: string, 
   );
 }
 
-export function callContext(ev: Evaluator, span: Span, nameSpan: Span): CallContext {
-  // The spelling's library (`torch.var`, `F.normalize`: PyTorch's defaults; `np.var`, `var`: numpy's).
-  const prefix = nameSpan.start > span.start ? ev.text.slice(span.start, nameSpan.start) : '';
-  const library = /^(torch|F|nn)(\.[A-Za-z_]\w*)*\.$/.test(prefix) ? 'torch' : 'numpy';
+export function callContext(ev: Evaluator, span: Span, nameSpan: Span, library?: 'numpy' | 'torch'): CallContext {
   return {
     span,
     nameSpan,
@@ -154,11 +186,11 @@ export function callContext(ev: Evaluator, span: Span, nameSpan: Span): CallCont
   };
 }
 
-export function callBuiltin(ev: Evaluator, def: BuiltinDef, args: readonly Arg[], span: Span, nameSpan: Span): number | undefined {
+export function callBuiltin(ev: Evaluator, def: BuiltinDef, args: readonly Arg[], span: Span, nameSpan: Span, library?: 'numpy' | 'torch'): number | undefined {
   const bound = bindArgs(ev, def, args, span);
   if (!bound) return undefined;
   const mark = ev.diagnostics.length;
-  const n = def.call(bound, callContext(ev, span, nameSpan));
+  const n = def.call(bound, callContext(ev, span, nameSpan, library));
   // An axis out of range is the axis argument's fault: point at it, not at the whole call.
   const axisSpan = bound.spans.axis ?? bound.spans.dim;
   if (n === undefined && axisSpan)
@@ -264,6 +296,24 @@ function bindOne(ev: Evaluator, spec: ParamSpec, e: Expr): BoundValue {
       if (e.kind === 'Name' && e.name === 'None' && spec.default === null && !ev.env.has('None')) return null;
       const n = expr(ev, e);
       return n === undefined ? undefined : { node: n, span: e.span };
+    }
+    case 'tensors': {
+      // A list or tuple literal of tensors: `cat([a, b], dim=1)`.
+      if (e.kind !== 'List') {
+        ev.diagnostics.push(error('type.expected-list', `Expected a list or tuple of tensors for \`${spec.name}\` (such as \`[a, b]\`), found ${describeExpr(e)}.`, e.span));
+        return undefined;
+      }
+      if (e.elements.length === 0) {
+        ev.diagnostics.push(error('call.bad-argument', `Expected at least one tensor in \`${spec.name}\`, found an empty list.`, e.span));
+        return undefined;
+      }
+      const out: { node: number; span: Span }[] = [];
+      for (const el of e.elements) {
+        const n = expr(ev, el);
+        if (n === undefined) return undefined;
+        out.push({ node: n, span: el.span });
+      }
+      return out;
     }
     case 'int':
       if (spec.orNone && e.kind === 'Name' && e.name === 'None' && !ev.env.has('None')) return null;

@@ -5,7 +5,9 @@ import { error, nearest, warning, type Fix } from '../diagnostics';
 import { findBuiltin, builtinNames } from '../builtins/types';
 import { didYouMean, knownLibraryFunction, suggestName } from '../suggest';
 import type { Span } from '../span';
-import type { Expr, IndexItem, NameRef, PathRef } from '../syntax/ast';
+import type { CompareOp, Expr, IndexItem, NameRef, PathRef } from '../syntax/ast';
+import type { AdvItem } from '../tensor/advindex';
+import { formatNumber } from '../format';
 import { formatShape, numel, tensor } from '../tensor/tensor';
 import type { Binding } from './values';
 import type { Evaluator } from './evaluator';
@@ -28,8 +30,11 @@ function exprInner(ev: Evaluator, e: Expr): number | undefined {
       if (!Number.isFinite(e.value))
         ev.diagnostics.push(warning('value.non-finite', `Expected a number within float64's range (up to about 1.8e308), found \`${e.raw.length > 24 ? `${e.raw.slice(0, 20)}…` : e.raw}\`: it is read as ∞.`, e.span));
       return ev.tape.scalarConst(e.value, e.span.start, e.span.end);
-    case 'Bool':
-      return ev.tape.scalarConst(e.value ? 1 : 0, e.span.start, e.span.end);
+    case 'Bool': {
+      const n = ev.tape.scalarConst(e.value ? 1 : 0, e.span.start, e.span.end);
+      ev.boolNodes.add(n);
+      return n;
+    }
     case 'String':
       ev.diagnostics.push(error('type.string', 'Expected a number or tensor, found a string (strings are only layer and function arguments).', e.span));
       return undefined;
@@ -59,6 +64,8 @@ function exprInner(ev: Evaluator, e: Expr): number | undefined {
     }
     case 'Binary':
       return binary(ev, e);
+    case 'Compare':
+      return compare(ev, e);
     case 'List':
       return list(ev, e);
     case 'Call':
@@ -192,6 +199,27 @@ function binaryOp(ev: Evaluator, e: Extract<Expr, { kind: 'Binary' }>, a: number
   });
 }
 
+const COMPARE_OP: Record<CompareOp, string> = { '==': 'eq', '!=': 'ne', '<': 'lt', '<=': 'le', '>': 'gt', '>=': 'ge' };
+
+/** `a < b`, and the chain `a < b <= c` = `(a < b) and (b <= c)`, each operand evaluated once (Python). */
+function compare(ev: Evaluator, e: Extract<Expr, { kind: 'Compare' }>): number | undefined {
+  const nodes: number[] = [];
+  for (const o of e.operands) {
+    const n = expr(ev, o);
+    if (n === undefined) return undefined;
+    nodes.push(n);
+  }
+  let acc: number | undefined;
+  for (let k = 0; k < e.ops.length; k++) {
+    const span = { start: e.operands[k].span.start, end: e.operands[k + 1].span.end };
+    const c = ev.apply(COMPARE_OP[e.ops[k]], [nodes[k], nodes[k + 1]], undefined, span, e.opSpans[k]);
+    if (c === undefined) return undefined;
+    acc = acc === undefined ? c : ev.apply('logical_and', [acc, c], undefined, e.span, e.opSpans[k]);
+    if (acc === undefined) return undefined;
+  }
+  return acc;
+}
+
 function list(ev: Evaluator, e: Extract<Expr, { kind: 'List' }>): number | undefined {
   if (e.elements.length === 0) return ev.constant(tensor([0]), e.span);
   const nodes: number[] = [];
@@ -221,15 +249,28 @@ function list(ev: Evaluator, e: Extract<Expr, { kind: 'List' }>): number | undef
     const size = numel(shape0);
     const out = tensor([nodes.length, ...shape0]);
     nodes.forEach((n, k) => out.data.set(ev.tape.value(n).data, k * size));
-    return ev.constant(out, e.span);
+    const c = ev.constant(out, e.span);
+    // `[True, False, True]` is a boolean mask, as numpy makes it.
+    if (nodes.every((n) => ev.boolNodes.has(n))) ev.boolNodes.add(c);
+    return c;
   }
   return ev.apply('stack', nodes, { axis: 0 }, e.span);
 }
 
+/**
+ * `x[…]`: integers and slices (basic indexing, the `index` op), and with `None`, integer arrays
+ * or boolean masks numpy's full indexing (`index_adv`, tensor/advindex.ts). A boolean mask
+ * selects its true elements: it stands for its coordinates (`nonzero` ops), as numpy reads
+ * `x[mask]` as `x[mask.nonzero()]`.
+ */
 function index(ev: Evaluator, object: Expr, items: readonly IndexItem[], span: Span): number | undefined {
   const a = expr(ev, object);
   if (a === undefined) return undefined;
-  const spec: ({ kind: 'int'; index: number } | { kind: 'slice'; start: number | null; stop: number | null; step: number | null })[] = [];
+  const xShape = ev.tape.shape(a);
+  const spec: AdvItem[] = [];
+  const inputs: number[] = [a];
+  let basic = true;
+  let axis = 0;
   for (const it of items) {
     if (it.kind === 'Slice') {
       const bound = (x: Expr | null): number | null | undefined => (x ? constInt(ev, x, 'an integer slice bound') : null);
@@ -242,11 +283,74 @@ function index(ev: Evaluator, object: Expr, items: readonly IndexItem[], span: S
         return undefined;
       }
       spec.push({ kind: 'slice', start, stop, step });
-    } else {
-      const i = constInt(ev, it, 'an integer index');
-      if (i === undefined) return undefined;
-      spec.push({ kind: 'int', index: i });
+      axis++;
+      continue;
     }
+    if (it.kind === 'Name' && it.name === 'None' && !ev.env.has('None')) {
+      spec.push({ kind: 'none' });
+      basic = false;
+      continue;
+    }
+    const n = expr(ev, it);
+    if (n === undefined) return undefined;
+    const t = ev.tape.value(n);
+    if (ev.boolNodes.has(n)) {
+      // A boolean mask over the next axes: their sizes must match (numpy's IndexError otherwise).
+      const ms = t.shape;
+      const at = xShape.slice(axis, axis + ms.length);
+      if (ms.length === 0 || at.length !== ms.length || at.some((d, k) => d !== ms[k])) {
+        ev.diagnostics.push(
+          error(
+            'shape.index',
+            ms.length === 0
+              ? 'Expected a boolean mask with at least one axis, found a single true/false value.'
+              : `Expected a boolean mask of shape ${formatShape(at.length === ms.length ? at : xShape.slice(axis))} (the axes it indexes), found ${formatShape(ms)}.`,
+            it.span,
+          ),
+        );
+        return undefined;
+      }
+      let count = 0;
+      for (const v of t.data) if (v !== 0) count++;
+      for (let d = 0; d < ms.length; d++) {
+        const c = ev.apply('nonzero', [n], { dim: d, count }, it.span);
+        if (c === undefined) return undefined;
+        spec.push({ kind: 'array', input: inputs.length });
+        inputs.push(c);
+      }
+      basic = false;
+      axis += ms.length;
+      continue;
+    }
+    if (t.shape.length === 0) {
+      const i = t.data[0];
+      if (!Number.isInteger(i)) {
+        ev.diagnostics.push(error('type.expected-int', `Expected an integer index, found ${formatNumber(i)}.`, it.span));
+        return undefined;
+      }
+      spec.push({ kind: 'int', index: i });
+      axis++;
+      continue;
+    }
+    // An integer array (numpy's advanced indexing).
+    const bad = t.data.find((v) => !Number.isInteger(v));
+    if (bad !== undefined) {
+      ev.diagnostics.push(error('type.expected-int', `Expected integer indices, found ${formatNumber(bad)}.`, it.span));
+      return undefined;
+    }
+    const n0 = xShape[axis];
+    if (n0 !== undefined) {
+      const out = t.data.find((v) => v < -n0 || v >= n0);
+      if (out !== undefined) {
+        ev.diagnostics.push(error('index.out-of-range', `Expected indices in [${-n0}, ${n0}) for axis ${axis} of ${formatShape(xShape)}, found ${out}.`, it.span));
+        return undefined;
+      }
+    }
+    spec.push({ kind: 'array', input: inputs.length });
+    inputs.push(n);
+    basic = false;
+    axis++;
   }
-  return ev.apply('index', [a], { items: spec as unknown as readonly number[] }, span);
+  if (basic) return ev.apply('index', [a], { items: spec as unknown as readonly number[] }, span);
+  return ev.apply('index_adv', inputs, { items: spec as unknown as readonly number[] }, span);
 }

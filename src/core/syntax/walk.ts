@@ -13,6 +13,9 @@ export function walkExpr(e: Expr, visit: (x: Expr) => void): void {
     case 'Binary':
       walkExpr(e.left, visit);
       return walkExpr(e.right, visit);
+    case 'Compare':
+      for (const x of e.operands) walkExpr(x, visit);
+      return;
     case 'Call':
       for (const a of e.args) walkExpr(a.value, visit);
       return;

@@ -21,6 +21,8 @@ function show(e: Expr): string {
       return `(${e.op}${show(e.operand)})`;
     case 'Binary':
       return `(${show(e.left)} ${e.op} ${show(e.right)})`;
+    case 'Compare':
+      return `(${e.operands.map((o, k) => (k === 0 ? show(o) : `${e.ops[k - 1]} ${show(o)}`)).join(' ')})`;
     case 'Call':
       return `${e.callee}(${e.args.map((a) => (a.name ? `${a.name.name}=` : '') + show(a.value)).join(', ')})`;
     case 'Method':

@@ -85,6 +85,11 @@ const TABLE: Record<string, Evidence> = {
   'argmin.keepdims': { probe: [`${X4}y = shape(argmin(x, axis=1))`, `${X4}y = shape(argmin(x, axis=1, keepdims=True))`] },
   'cosine_similarity.eps': { probe: ['a = [[0.001, 0.0], [1.0, 2.0]]\nb = [[0.002, 0.0], [2.0, 1.0]]\ny = cosine_similarity(a, b)', 'a = [[0.001, 0.0], [1.0, 2.0]]\nb = [[0.002, 0.0], [2.0, 1.0]]\ny = cosine_similarity(a, b, eps=0.1)'] },
   'normalize.eps': { probe: ['a = [[0.001, 0.0], [1.0, 2.0]]\ny = normalize(a)', 'a = [[0.001, 0.0], [1.0, 2.0]]\ny = normalize(a, eps=0.1)'] },
+  // vocab-index's built-ins (comparisons, masks, shape functions).
+  'unbind.dim': { probe: ['m = [[1.0, 2.0], [3.0, 4.0]]\na, b = unbind(m)\ny = a', 'm = [[1.0, 2.0], [3.0, 4.0]]\na, b = unbind(m, dim=1)\ny = a'] },
+  'flip.axis': { probe: ['m = [[1.0, 2.0], [3.0, 4.0]]\ny = flip(m)', 'm = [[1.0, 2.0], [3.0, 4.0]]\ny = flip(m, axis=0)'] },
+  'pad.mode': { refused: "m = [[1.0, 2.0], [3.0, 4.0]]\ny = pad(m, [1, 1], mode='reflect')" },
+  'any.keepdims': { probe: ['m = [[1.0, 2.0], [3.0, 4.0]]\ny = shape(any(m > 2, axis=1))', 'm = [[1.0, 2.0], [3.0, 4.0]]\ny = shape(any(m > 2, axis=1, keepdims=True))'] },
   'load_csv.header': { same: 'the loader tests (test/unit/train) check header detection and header=True/False on files; a probe needs a file' },
   'load_csv.delimiter': { same: "the loader tests (test/unit/train) check delimiter=';' on a file; a probe needs a file" },
 };

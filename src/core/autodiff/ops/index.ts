@@ -4,6 +4,7 @@ import './linalg';
 import './reduce';
 import './shape';
 import './indexing';
+import './compare';
 import './softmax';
 import './loss';
 import './stats';

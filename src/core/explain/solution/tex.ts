@@ -274,6 +274,10 @@ export function texExpr(e: Expr, o: TexOptions): string {
       const f = CALL_FN[lower] ?? `\\operatorname{${name.replace(/[^A-Za-z0-9_]/g, '').replace(/_/g, '\\_')}}`;
       return `${f}\\left(${texArgs(args, o)}\\right)`;
     }
+    case 'Compare': {
+      const rel: Record<string, string> = { '==': '=', '!=': '\\neq', '<': '<', '<=': '\\le', '>': '>', '>=': '\\ge' };
+      return e.operands.map((x, k) => (k === 0 ? p(x, 1) : `${rel[e.ops[k - 1]]} ${p(x, 1)}`)).join(' ');
+    }
     case 'Transpose':
       return `{${p(e.object, 5)}}^{\\top}`;
     case 'Index':
