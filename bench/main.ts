@@ -11,6 +11,7 @@ import { randomGraph, runTape, type GraphSpec } from './engineBench';
 import { benchTrainStep } from './trainStep';
 import { benchTraining } from './trainBench';
 import { benchNets } from './netsBench';
+import { benchScratch } from './scratchBench';
 
 interface Row {
   readonly name: string;
@@ -180,6 +181,15 @@ async function tensorAndNetworkRows(): Promise<void> {
     });
     if (r.note) notes.push(`train statement, ${sgd ? 'SGD' : 'Adam'}: ${r.note}`);
   }
+  // examples/breast-cancer-scratch.nn: forward and hand-written backward over the 455 rows.
+  const sc = benchScratch(5);
+  rows.push({
+    name: 'breast-cancer-scratch.nn (455 rows, 30 → 1024 → 512 → 2, forward + hand-written backward; CPU time)',
+    ours: fmtMs(sc.ms),
+    reference: sc.numpy ? `${fmtMs(sc.numpy.ms)} numpy (1 thread, ${sc.numpy.blas})` : 'numpy skipped',
+    ratio: sc.numpy ? `${(sc.ms / sc.numpy.ms).toFixed(2)}× numpy's time` : '',
+  });
+  if (sc.note) notes.push(`breast-cancer-scratch: ${sc.note}`);
   for (const r of benchNets()) {
     rows.push({
       name: r.name,
