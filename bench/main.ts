@@ -12,6 +12,7 @@ import { benchTrainStep } from './trainStep';
 import { benchTraining } from './trainBench';
 import { benchNets } from './netsBench';
 import { benchWebWorker } from './webBench';
+import { benchScratch } from './scratchBench';
 
 interface Row {
   readonly name: string;
@@ -195,6 +196,15 @@ async function tensorAndNetworkRows(): Promise<void> {
         reference: `${fmtMs(r.nodeMs)} node build's worker thread`,
         ratio: `${(r.browserMs / r.nodeMs).toFixed(2)}× the node build's time`,
       });
+  // examples/breast-cancer-scratch.nn: forward and hand-written backward over the 455 rows.
+  const sc = benchScratch(5);
+  rows.push({
+    name: 'breast-cancer-scratch.nn (455 rows, 30 → 1024 → 512 → 2, forward + hand-written backward; CPU time)',
+    ours: fmtMs(sc.ms),
+    reference: sc.numpy ? `${fmtMs(sc.numpy.ms)} numpy (1 thread, ${sc.numpy.blas})` : 'numpy skipped',
+    ratio: sc.numpy ? `${(sc.ms / sc.numpy.ms).toFixed(2)}× numpy's time` : '',
+  });
+  if (sc.note) notes.push(`breast-cancer-scratch: ${sc.note}`);
   for (const r of benchNets()) {
     rows.push({
       name: r.name,
