@@ -1,5 +1,6 @@
 import { GRAPH_OPS_PER_STATEMENT, GRAPH_OPS_TOTAL, type GraphEdge, type GraphInfo, type GraphNode, type GraphOp, type GraphOpInput, type LayerInfo, type NetworkInfo, type SymbolInfo } from '../analysis';
-import { getOp } from '../autodiff/op';
+import { getOp, type OpDef } from '../autodiff/op';
+import type { Sym } from '../autodiff/sym';
 import { K, type Gradients, type Tape } from '../autodiff/tape';
 import { findBuiltin } from '../builtins/types';
 import type { EvalResult } from '../eval/evaluator';
@@ -44,6 +45,39 @@ const NO_CONTROL: StageControl = { expired: () => false, cut: () => undefined, t
 /** A stack overflow (an expression nested deeper than the writers' recursion): not a bug to report. */
 export function isTooDeep(e: unknown): boolean {
   return e instanceof RangeError && /call stack/i.test(e.message);
+}
+
+/** mdText of GradLens's own fixed texts (signatures, docs, conventions), escaped once each. */
+const STATIC_MD = new Map<string, string>();
+function mdStatic(s: string): string {
+  let m = STATIC_MD.get(s);
+  if (m === undefined) STATIC_MD.set(s, (m = mdText(s)));
+  return m;
+}
+
+/** An operator's symbolic partials in the operands a and b, built once per op. */
+const PARTIALS = new Map<string, Sym[]>();
+function partialsOf(op: OpDef): Sym[] {
+  let p = PARTIALS.get(op.name);
+  if (p === undefined) PARTIALS.set(op.name, (p = op.partials!([{ k: 'var', name: 'a' }, { k: 'var', name: 'b' }], {})));
+  return p;
+}
+
+/** A one-argument call's derivative in u (simplified, and as text), built once per function. */
+const LOCAL_DERIVATIVE = new Map<string, { sym: Sym; text: string } | null>();
+function localDerivative(call: Extract<Sym, { k: 'call' }>): { sym: Sym; text: string } | undefined {
+  const u = { k: 'var', name: 'u' } as const;
+  const make = (): { sym: Sym; text: string } | null => {
+    const d = diffSym({ ...call, args: [u, ...call.args.slice(1)] }, 'u');
+    if (!d) return null;
+    const s = simplify(d);
+    return { sym: s, text: printSym(s) };
+  };
+  // Further arguments (a slope, a power) make it particular to this call: not cached.
+  if (call.args.length !== 1) return make() ?? undefined;
+  let hit = LOCAL_DERIVATIVE.get(call.f);
+  if (hit === undefined) LOCAL_DERIVATIVE.set(call.f, (hit = make()));
+  return hit ?? undefined;
 }
 
 /** How many bindings between two looks at the clock. */
@@ -139,7 +173,7 @@ function exprSymbol(text: string, e: Expr, node: number, tape: Tape, digits: num
       let local = '';
       if (scalar && op.partials) {
         const vals = [tape.value(tape.inputs(node)[0] ?? node).data[0], tape.value(tape.inputs(node)[1] ?? node).data[0]];
-        const p = op.partials([{ k: 'var', name: 'a' }, { k: 'var', name: 'b' }], {});
+        const p = partialsOf(op);
         const v = evalSym(p[k], (n) => (n === 'a' ? vals[0] : vals[1]));
         // A rule that already ends in a number needs no value beside it.
         if (!/= −?[\d.]+$/.test(rules[k])) local = ` = ${fmt(v, digits)} here`;
@@ -147,7 +181,7 @@ function exprSymbol(text: string, e: Expr, node: number, tape: Tape, digits: num
       lines.push(`- ${mdText(rules[k] + local)}`);
       void side;
     }
-    if (op.convention) lines.push('', mdText(op.convention));
+    if (op.convention) lines.push('', mdStatic(op.convention));
     return { span: e.opSpan, kind: 'operator', name: e.op, detail: lines.join('\n') };
   }
   if (e.kind === 'Call' || e.kind === 'Method') {
@@ -157,21 +191,20 @@ function exprSymbol(text: string, e: Expr, node: number, tape: Tape, digits: num
     const value = tape.value(node);
     const lines: string[] = [];
     if (def) {
-      lines.push(`**${mdText(def.signature)}** — ${def.group}`, '', mdText(def.doc));
-      if (def.derivative) lines.push('', `Derivative: ${mdText(def.derivative)}`);
+      lines.push(`**${mdStatic(def.signature)}** — ${def.group}`, '', mdStatic(def.doc));
+      if (def.derivative) lines.push('', `Derivative: ${mdStatic(def.derivative)}`);
     } else lines.push(`**${mdText(clip(name))}(…)**`);
     // The local derivative at this point, for scalar element-wise calls.
-    const sym = exprToSym(e);
-    if (numel(value.shape) === 1 && sym.k === 'call' && sym.args.length >= 1) {
+    const sym = numel(value.shape) === 1 ? exprToSym(e) : undefined;
+    if (sym && sym.k === 'call' && sym.args.length >= 1) {
       const arg0 = e.kind === 'Call' ? e.args[0]?.value : e.object;
       const argText = arg0 ? clip(text.slice(arg0.span.start, arg0.span.end), 40) : '';
-      const u = { k: 'var', name: 'u' } as const;
-      const d = diffSym({ ...sym, args: [u, ...sym.args.slice(1)] }, 'u');
+      const d = localDerivative(sym);
       const inNode = tape.inputs(node)[0];
       if (d && inNode !== undefined && numel(tape.shape(inNode)) === 1) {
         const uv = tape.value(inNode).data[0];
-        const local = evalSym(simplify(d), () => uv);
-        lines.push('', mdText(`At this point: u = ${argText} = ${fmt(uv, digits)}, ${printSym(simplify(d))} = ${fmt(local, digits)}`));
+        const local = evalSym(d.sym, () => uv);
+        lines.push('', mdText(`At this point: u = ${argText} = ${fmt(uv, digits)}, ${d.text} = ${fmt(local, digits)}`));
       }
     }
     lines.push('', `Value: ${mdText(showValue(value, digits))}`);

@@ -5,19 +5,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { analyze, ANALYSIS_STAGES, type Analysis, type AnalysisStage } from '../../../src/core/index';
+import { longDocument } from '../../../bench/analysisBench';
 
-/** A document of n lines: a scalar chain and a tensor chain beside it, then a loss and two grad lines. */
-function longDoc(n: number): string {
-  const L = ['x0 = 0.5', 'W = [[0.1, 0.2], [0.3, 0.4]]', 'v0 = [1, 2]'];
-  let i = 1;
-  while (L.length < n - 3) {
-    L.push(`x${i} = tanh(x${i - 1}) * 0.9 + 0.1`);
-    L.push(`v${i} = relu(W @ v${i - 1}) * 0.5 + 0.01`);
-    i++;
-  }
-  L.push(`L = x${i - 1} + sum(v${i - 1})`, 'grad L wrt x0', 'grad L wrt W');
-  return L.join('\n') + '\n';
-}
+const longDoc = longDocument;
 
 const noZeroRange = (a: Analysis): void => {
   for (const d of a.diagnostics) expect(d.span.end > 0 || d.span.start > 0, `${d.code} at 0:0`).toBe(true);
