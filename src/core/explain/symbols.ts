@@ -96,7 +96,21 @@ export function buildSymbols(text: string, r: EvalResult, derivations: Map<Bindi
   }
   // One text per binding, however often it is referenced.
   const described = new Map<Binding, string>();
-  const describe = (b: Binding): string => {
+  const referenced = new Map<Binding, string>();
+  /**
+   * A binding's hover; with its derivation on the binding itself, and on a reference a pointer to
+   * it instead (a weight used on 5,000 lines would otherwise copy its derivation 5,000 times into
+   * the analysis the worker posts).
+   */
+  const describe = (b: Binding, own = true): string => {
+    const ds = derivations.get(b);
+    if (!own && b.stmt && ds && ds.length) {
+      const known = referenced.get(b);
+      if (known !== undefined) return known;
+      const text = describe(b).split('\n---\n')[0] + `\n---\n\nThe derivation is in the hover of \`${b.name}\` on line ${b.line + 1}.`;
+      referenced.set(b, text);
+      return text;
+    }
     const known = described.get(b);
     if (known !== undefined) return known;
     const t = tape.value(b.node);
@@ -111,7 +125,6 @@ export function buildSymbols(text: string, r: EvalResult, derivations: Map<Bindi
       code.push(`∂${g.of.name}/∂${g.wrtText} = ${showValue(gv, digits)}`);
     }
     lines.push(mdFence(code));
-    const ds = derivations.get(b);
     if (ds && ds.length) lines.push('', '---', '', ds[0]);
     const text = lines.join('\n');
     described.set(b, text);
@@ -128,7 +141,7 @@ export function buildSymbols(text: string, r: EvalResult, derivations: Map<Bindi
       break;
     }
     if (b.stmt) out.push({ span: b.nameSpan, kind: 'binding', name: b.name, detail: describe(b) });
-    for (const ref of b.refs) out.push({ span: ref.ref.span, kind: 'reference', name: ref.binding.name, detail: describe(ref.binding) });
+    for (const ref of b.refs) out.push({ span: ref.ref.span, kind: 'reference', name: ref.binding.name, detail: describe(ref.binding, false) });
   }
   let k = 0;
   for (const [e, node] of r.record.exprNodes) {
