@@ -13,6 +13,7 @@ import { benchTraining } from './trainBench';
 import { benchNets } from './netsBench';
 import { benchWebWorker } from './webBench';
 import { benchScratch } from './scratchBench';
+import { benchAnalysisScaling } from './analysisBench';
 
 interface Row {
   readonly name: string;
@@ -116,6 +117,28 @@ const webDocs: { name: string; text: string }[] = [{ name: 'T1 document', text: 
     target: '≤ 2 ms',
   });
   rows.push({ name: '500-line document with derivations, hovers and graph', ours: fmtMs(full), reference: '', ratio: '' });
+}
+
+// Full analysis against values-only at 1,000 / 4,000 / 10,000 lines (issue #15).
+{
+  const scaling = benchAnalysisScaling();
+  for (const r of scaling)
+    rows.push({
+      name: `${r.lines.toLocaleString('en-US')}-line document: full analysis (derivations, hovers, graph)`,
+      ours: fmtMs(r.full),
+      reference: `${fmtMs(r.valuesOnly)} values-only (same run)`,
+      ratio: `${(r.full / r.valuesOnly).toFixed(2)}× values-only`,
+      target: '≤ 3×',
+    });
+  const first = scaling[0];
+  const last = scaling[scaling.length - 1];
+  rows.push({
+    name: `full analysis growth, ${first.lines.toLocaleString('en-US')} → ${last.lines.toLocaleString('en-US')} lines`,
+    ours: `${(last.full / first.full).toFixed(2)}×`,
+    reference: `${(last.valuesOnly / first.valuesOnly).toFixed(2)}× values-only`,
+    ratio: '',
+    target: '≤ 12×',
+  });
 }
 
 // The engine on random graphs.

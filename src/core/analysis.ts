@@ -24,6 +24,12 @@ export interface Analysis {
   readonly trainings?: TrainingInfo[];
   /** The output of each `print(…)` that ran, in order (absent when none did). */
   readonly prints?: PrintInfo[];
+  /**
+   * Set on a partial analysis delivered by AnalyzeOptions.onStage: the last stage it contains
+   * ('values': values and every diagnostic of evaluation, but no derivations, hovers or graph
+   * yet). Absent on the complete analysis.
+   */
+  readonly stage?: AnalysisStage;
 }
 
 /** What one `print(expr, …)` printed: its text (one or more lines, Python's layout) and where. */
@@ -34,6 +40,14 @@ export interface PrintInfo {
   readonly line: number;
   readonly text: string;
 }
+
+/**
+ * The stages of an analysis, in the order they are computed and delivered: values and
+ * diagnostics first, so that a time limit or an expression too deep to write out costs only
+ * the later ones (docs/security.md).
+ */
+export const ANALYSIS_STAGES = ['values', 'derivations', 'hovers', 'graph'] as const;
+export type AnalysisStage = (typeof ANALYSIS_STAGES)[number];
 
 /** What a `train` statement did: the loss and metric curves and how far it got. */
 export interface TrainingInfo {

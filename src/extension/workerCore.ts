@@ -82,7 +82,9 @@ export class WorkerCore {
           onStatement: stop && stop.length > 1 ? (line) => Atomics.store(stop, 1, line + 1) : undefined,
           onProgress: (_epoch, _loss, p) => batcher.add({ line: p.line, epoch: p.epoch, epochs: p.epochs, loss: p.loss, metric: p.metric, steps: p.steps }),
           // Values and diagnostics go out before derivations, hovers and the graph are written.
-          onValues: (values) => side.post({ type: 'stage', id, analysis: previewAnalysis(values) }),
+          onStage: (stage, partial) => {
+            if (stage === 'values') side.post({ type: 'stage', id, analysis: previewAnalysis(partial) });
+          },
         });
         if (request.key !== undefined) this.keep(request.key, id, analysis);
         response = { type: 'result', id: request.id, analysis: previewAnalysis(analysis), ms: performance.now() - started };

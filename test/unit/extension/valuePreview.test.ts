@@ -132,10 +132,10 @@ describe('a cut-off before the values stage names the line being evaluated', () 
   });
 });
 
-describe('the core delivers values before derivations (AnalyzeOptions.onValues)', () => {
+describe('the core delivers values before derivations (AnalyzeOptions.onStage, its values stage)', () => {
   it('is called once, with values and diagnostics and no hovers, before the full analysis is done', () => {
     const stages: Analysis[] = [];
-    const a = analyze('x = 2\ny = x * x\ngrad y wrt x\nz = q\n', { onValues: (v) => stages.push(v) });
+    const a = analyze('x = 2\ny = x * x\ngrad y wrt x\nz = q\n', { onStage: (stage, v) => (stage === 'values' ? stages.push(v) : undefined) });
     expect(stages).toHaveLength(1);
     expect(stages[0].values.map((v) => v.name)).toEqual(['x', 'y']);
     expect(stages[0].gradients[0].data).toEqual([4]); // ∂(x²)/∂x at 2 = 4
