@@ -82,4 +82,6 @@ if (port) {
     }
     port.postMessage(response);
   });
+  // The core is loaded: the host starts the running job's time limit again from here.
+  port.postMessage({ type: 'ready' } satisfies WorkerResponse);
 }

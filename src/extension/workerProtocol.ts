@@ -75,6 +75,8 @@ export interface ProgressMessage extends ProgressBody {
  * derivations, hovers and graph of the `result` are written: a time limit keeps it.
  */
 export type WorkerResponse =
+  /** Posted once, when the worker has loaded the core: a job's time limit counts from here (not the worker's start-up). */
+  | { readonly type: 'ready' }
   | ProgressMessage
   | { readonly type: 'stage'; readonly id: number; readonly analysis: Analysis }
   | { readonly type: 'data'; readonly id: number; readonly item?: FullItem }
