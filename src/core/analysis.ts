@@ -22,7 +22,21 @@ export interface Analysis {
   readonly stats: AnalysisStats;
   /** One record per `train` statement that ran (docs/training.md). */
   readonly trainings?: TrainingInfo[];
+  /**
+   * Set on a partial analysis delivered by AnalyzeOptions.onStage: the last stage it contains
+   * ('values': values and every diagnostic of evaluation, but no derivations, hovers or graph
+   * yet). Absent on the complete analysis.
+   */
+  readonly stage?: AnalysisStage;
 }
+
+/**
+ * The stages of an analysis, in the order they are computed and delivered: values and
+ * diagnostics first, so that a time limit or an expression too deep to write out costs only
+ * the later ones (docs/security.md).
+ */
+export const ANALYSIS_STAGES = ['values', 'derivations', 'hovers', 'graph'] as const;
+export type AnalysisStage = (typeof ANALYSIS_STAGES)[number];
 
 /** What a `train` statement did: the loss and metric curves and how far it got. */
 export interface TrainingInfo {

@@ -6,6 +6,7 @@ import type { EvalResult } from '../eval/evaluator';
 import type { Binding } from '../eval/values';
 import { formatCount, formatNumber } from '../format';
 import type { Expr } from '../syntax/ast';
+import type { Span } from '../span';
 import { previewTensor } from '../tensor/preview';
 import { formatShape, numel, type Tensor } from '../tensor/tensor';
 import { diffSym, exprToSym } from './derive';
@@ -20,10 +21,36 @@ export function showValue(t: Tensor, digits = 4): string {
   return `${formatShape(t.shape)} ${previewTensor(t, { digits })}`;
 }
 
+/** A statement reading more names than this gets its graph edges without local derivatives (each would rewalk it). */
+const MAX_LOCALS = 64;
+
 const BIN_OPS: Record<string, string> = { '+': 'add', '-': 'sub', '*': 'mul', '/': 'div', '^': 'pow', '@': 'matmul' };
 
+/**
+ * How a later stage of the analysis (hovers, the graph) stops early without losing what it has:
+ * polled between bindings, and told where an expression too deep to write out was skipped.
+ */
+export interface StageControl {
+  /** True once the analysis' time limit has passed: the stage stops at the next binding. */
+  expired(): boolean;
+  /** The stage stopped at this statement (the time limit): what is before it is kept. */
+  cut(span: Span): void;
+  /** This statement's text could not be written (nested too deeply); the stage goes on without it. */
+  tooDeep(span: Span): void;
+}
+
+const NO_CONTROL: StageControl = { expired: () => false, cut: () => undefined, tooDeep: () => undefined };
+
+/** A stack overflow (an expression nested deeper than the writers' recursion): not a bug to report. */
+export function isTooDeep(e: unknown): boolean {
+  return e instanceof RangeError && /call stack/i.test(e.message);
+}
+
+/** How many bindings between two looks at the clock. */
+const POLL = 64;
+
 /** Hover material for every name, operator, built-in and layer. */
-export function buildSymbols(text: string, r: EvalResult, derivations: Map<Binding, string[]>, digits = 4): SymbolInfo[] {
+export function buildSymbols(text: string, r: EvalResult, derivations: Map<Binding, string[]>, digits = 4, ctl: StageControl = NO_CONTROL): SymbolInfo[] {
   const out: SymbolInfo[] = [];
   const tape = r.tape;
   // The gradients asked for each binding, indexed once (not searched per reference).
@@ -56,13 +83,35 @@ export function buildSymbols(text: string, r: EvalResult, derivations: Map<Bindi
     described.set(b, text);
     return text;
   };
-  for (const b of r.record.bindings) {
+  // Stopped at the time limit: the hovers of the statements from `stop` on are left out.
+  let stop = Infinity;
+  const bindings = r.record.bindings;
+  for (let i = 0; i < bindings.length; i++) {
+    const b = bindings[i];
+    if (i % POLL === POLL - 1 && ctl.expired()) {
+      stop = b.span.start;
+      ctl.cut(b.span);
+      break;
+    }
     if (b.stmt) out.push({ span: b.nameSpan, kind: 'binding', name: b.name, detail: describe(b) });
     for (const ref of b.refs) out.push({ span: ref.ref.span, kind: 'reference', name: ref.binding.name, detail: describe(ref.binding) });
   }
+  let k = 0;
   for (const [e, node] of r.record.exprNodes) {
-    const s = exprSymbol(text, e, node, tape, digits);
-    if (s) out.push(s);
+    if (e.span.start >= stop) continue;
+    if (++k % (POLL * 4) === 0 && stop === Infinity && ctl.expired()) {
+      stop = e.span.start;
+      ctl.cut(e.span);
+      continue;
+    }
+    try {
+      const s = exprSymbol(text, e, node, tape, digits);
+      if (s) out.push(s);
+    } catch (err) {
+      // One expression too deep to write out loses its own hover, not the file's.
+      if (!isTooDeep(err)) throw err;
+      ctl.tooDeep(e.span);
+    }
   }
   for (const n of r.networks) networkSymbols(n, out);
   out.sort((a, b) => a.span.start - b.span.start || a.span.end - b.span.end);
@@ -172,7 +221,7 @@ function networkSymbols(n: NetworkInfo, out: SymbolInfo[]): void {
 }
 
 /** The statement-level graph for the panel: a node per binding, an edge per reference. */
-export function buildGraph(r: EvalResult, digits = 4): GraphInfo {
+export function buildGraph(r: EvalResult, digits = 4, ctl: StageControl = NO_CONTROL): GraphInfo {
   const tape = r.tape;
   const nodes: GraphNode[] = [];
   const edges: GraphEdge[] = [];
@@ -199,9 +248,36 @@ export function buildGraph(r: EvalResult, digits = 4): GraphInfo {
       isParam: b.kind === 'param',
     });
   }
+  let polled = 0;
+  let stop = Infinity;
   for (const b of r.record.bindings) {
     const to = ids.get(b);
     if (to === undefined || !b.stmt) continue;
+    if (++polled % POLL === 0 && ctl.expired()) {
+      // The time limit: the edges from here on are left out (the nodes are all there).
+      stop = b.span.start;
+      ctl.cut(b.span);
+      break;
+    }
+    try {
+      bindingEdges(b, to);
+    } catch (err) {
+      if (!isTooDeep(err)) throw err;
+      ctl.tooDeep(b.span);
+    }
+  }
+  function bindingEdges(b: Binding, to: number): void {
+    if (!b.stmt) return;
+    // The statement's symbolic form once (not once per reference), and its references by name.
+    const sym = exprToSym(b.stmt.value);
+    const byName = new Map<string, Binding>();
+    for (const x of b.refs) {
+      const n = x.ref.kind === 'Name' ? x.ref.name : x.ref.parts.join('.');
+      if (!byName.has(n)) byName.set(n, x.binding);
+    }
+    const allScalar = numel(tape.shape(b.node)) === 1 && b.refs.every((x) => numel(tape.shape(x.binding.node)) === 1);
+    // A statement reading very many names (a sum of a thousand terms) gets its edges without local derivatives.
+    const withLocals = byName.size <= MAX_LOCALS;
     const seen = new Set<Binding>();
     for (const ref of b.refs) {
       if (seen.has(ref.binding)) continue;
@@ -210,14 +286,14 @@ export function buildGraph(r: EvalResult, digits = 4): GraphInfo {
       if (from === undefined) continue;
       let local: string | undefined;
       let localValue: number | undefined;
-      const d = diffSym(exprToSym(b.stmt.value), ref.ref.kind === 'Name' ? ref.ref.name : ref.ref.parts.join('.'));
+      const d = withLocals ? diffSym(sym, ref.ref.kind === 'Name' ? ref.ref.name : ref.ref.parts.join('.')) : undefined;
       if (d) {
         const s = simplify(d);
         local = printSym(s, digits);
-        if (numel(tape.shape(b.node)) === 1 && b.refs.every((x) => numel(tape.shape(x.binding.node)) === 1)) {
+        if (allScalar) {
           localValue = evalSym(s, (n) => {
-            const rr = b.refs.find((x) => (x.ref.kind === 'Name' ? x.ref.name : x.ref.parts.join('.')) === n);
-            return rr ? tape.value(rr.binding.node).data[0] : NaN;
+            const rb = byName.get(n);
+            return rb ? tape.value(rb.node).data[0] : NaN;
           });
         }
       }
@@ -231,7 +307,7 @@ export function buildGraph(r: EvalResult, digits = 4): GraphInfo {
   let total = 0;
   for (const b of r.record.bindings) {
     const id = ids.get(b);
-    if (id === undefined || !b.stmt || total >= GRAPH_OPS_TOTAL) continue;
+    if (id === undefined || !b.stmt || total >= GRAPH_OPS_TOTAL || b.span.start >= stop) continue;
     const refIds = new Map<number, number>();
     for (const ref of b.refs) {
       const from = ids.get(ref.binding);
