@@ -129,3 +129,18 @@ describe('indexing and shape diagnostics', () => {
     expect(a.gradients[0].data).toEqual([1, 0]);
   });
 });
+
+describe('masks stay masks through shape changes', () => {
+  it('a transposed, reshaped, unsqueezed or indexed mask still selects (numpy keeps the bool dtype)', () => {
+    const a = analyze('x = [[1.0, -2.0], [3.0, -4.0]]\nm = (x > 0).T\ny = x.T[m]\nz = x[unsqueeze(x[:, 0] > 0, 0)[0]]\n');
+    expect(a.diagnostics).toEqual([]);
+    // numpy: x.T[(x > 0).T] = [1., 3.]; x[(x[:, 0] > 0)[None][0]] = the two rows.
+    expect(a.values.find((v) => v.name === 'y')?.data).toEqual([1, 3]);
+    expect(a.values.find((v) => v.name === 'z')?.shape).toEqual([2, 2]);
+  });
+  it('arithmetic on a mask gives numbers: indexing with them reads positions', () => {
+    const a = analyze('x = [5.0, 6.0, 7.0]\ny = x[(x > 5) * 1]\n');
+    // numpy: x[(x > 5) * 1] = x[[0, 1, 1]] = [5., 6., 6.].
+    expect(a.values.find((v) => v.name === 'y')?.data).toEqual([5, 6, 6]);
+  });
+});
