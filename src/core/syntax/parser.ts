@@ -87,8 +87,11 @@ export function parseProgram(text: string, segments?: readonly Segment[], where:
     while (o < text.length && text[o] !== '\n' && text[o] !== '\r') o++;
     return o;
   };
+  // A statement followed by another on the same physical line (after `;`) ends where that one starts.
+  const nextStart = new Map<LogicalLine, number>();
+  for (let k = 0; k + 1 < lines.length; k++) nextStart.set(lines[k], lines[k + 1].span.start);
   const hasLexError = (l: LogicalLine): boolean => {
-    const last = physicalEnd(l.span.end);
+    const last = Math.min(physicalEnd(l.span.end), (nextStart.get(l) ?? Infinity) - 1);
     return lexErrors.some((o) => o >= l.span.start && o <= last);
   };
   const statements: Statement[] = [];

@@ -144,3 +144,14 @@ describe('masks stay masks through shape changes', () => {
     expect(a.values.find((v) => v.name === 'y')?.data).toEqual([5, 6, 6]);
   });
 });
+
+describe('`;` keeps statements apart', () => {
+  it('a lexer error in the second statement leaves the first one bound', () => {
+    const a = analyze('a = 1; b = 2 $\nc = a + 1\n');
+    expect(a.diagnostics.map((d) => d.code)).toEqual(['lex.unexpected-character']);
+    expect(a.values.map((v) => [v.name, v.data[0]])).toEqual([
+      ['a', 1],
+      ['c', 2],
+    ]);
+  });
+});
