@@ -155,3 +155,19 @@ describe('`;` keeps statements apart', () => {
     ]);
   });
 });
+
+describe('booleans and training steps', () => {
+  it('a boolean selection inside a training loss is re-read each step', () => {
+    const a = analyze('param W = [0.5, -1.0, 2.0]\ntrain W\n  loss sum(W[W > 0] ** 2)\n  optimizer SGD(lr=0.1)\n  steps 2\n');
+    // By hand (PyTorch's SGD): the gradient is 2W at the positive elements, so each step scales them by 0.8.
+    expect(a.trainings?.[0].losses.map((l) => +l.toFixed(12))).toEqual([4.25, 2.72]);
+    expect(a.values.at(-1)?.data.map((v) => +v.toFixed(12))).toEqual([0.32, -1, 1.28]);
+  });
+  it("a mask made inside a training step does not mark the node that later reuses its place on the tape", () => {
+    const text = 'param W = [0.5, -1.0]\ntrain W\n  loss sum(W * (W > 0))\n  optimizer SGD(lr=0.1)\n  steps 2\nX = [10.0, 20.0, 30.0]\ny = X[[1, 0]]\n';
+    const a = analyze(text);
+    expect(a.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    // numpy: X[[1, 0]] = [20., 10.] (integer indices, not a mask).
+    expect(a.values.find((v) => v.name === 'y')?.data).toEqual([20, 10]);
+  });
+});
