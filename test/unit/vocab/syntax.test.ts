@@ -48,6 +48,9 @@ describe('comparisons parse as Python', () => {
     ['(x > 0) * x', '({x > 0} * x)'],
     ['x == y', '{x == y}'],
     ['f(x > 0, y)', 'f({x > 0}, y)'],
+    ['a > 0 & b', '{a > logical_and(0, b)}'],
+    ['(a > 0) & (b < 1) | ~c', 'logical_or(logical_and({a > 0}, {b < 1}), logical_not(c))'],
+    ['a | b & c', 'logical_or(a, logical_and(b, c))'],
   ])('%s', (src, tree) => {
     const [s] = statements(`v = ${src}`);
     expect(s.kind === 'Assign' && show(s.value)).toBe(tree);
