@@ -13,6 +13,7 @@ defineBuiltin({
   signature: 'transpose(x) or transpose(x, a, b)',
   doc: 'transpose(x) reverses the axes (numpy, the same as x.T); transpose(x, a, b) swaps axes a and b (PyTorch).',
   derivative: 'the gradient is transposed back the same way',
+  libraries: "numpy's transpose(x) reverses all axes; PyTorch's transpose(x, a, b) swaps two (both spellings work here)",
   params: [X, { name: 'dim0', aliases: ['axis1'], kind: 'axis', default: null }, { name: 'dim1', aliases: ['axis2'], kind: 'axis', default: null }],
   call: (args, ctx) => {
     const x = args.values.x as TensorArg;

@@ -3,6 +3,7 @@
  * must be (integers, numbers, booleans).
  */
 import { error, nearest, warning } from '../diagnostics';
+import { didYouMean, knownLibraryFunction, suggestName } from '../suggest';
 import { findBuiltin, builtinNames, type BoundArgs, type BoundValue, type BuiltinDef, type CallContext, type ParamSpec } from '../builtins/types';
 import { formatNumber } from '../format';
 import type { Span } from '../span';
@@ -37,15 +38,7 @@ export function call(ev: Evaluator, e: Extract<Expr, { kind: 'Call' }>): number 
       ev.diagnostics.push(error('type.not-callable', `Expected a function or network, found the value \`${callee}\` (it cannot be called).`, e.calleeSpan));
       return undefined;
     }
-    const near = nearest(lower, [...builtinNames(), ...ev.networks.keys()]);
-    ev.diagnostics.push(
-      error(
-        'name.unknown-function',
-        `Expected a built-in function or a network, found \`${callee}\`.${near ? ` Did you mean \`${near}\`?` : ''}`,
-        e.calleeSpan,
-        near ? [{ title: `Change to \`${near}\``, span: e.calleeSpan, text: near }] : undefined,
-      ),
-    );
+    unknownFunction(ev, callee, ev.text.slice(e.span.start, e.calleeSpan.end), e.calleeSpan);
     return undefined;
   }
   // Spelled with a numpy/torch prefix (`np.max(x, 0)`), where two positional arguments reduce.
@@ -128,8 +121,7 @@ function gradCall(ev: Evaluator, e: Extract<Expr, { kind: 'Call' }>): number | u
     );
     return undefined;
   }
-  ev.spend(ev.tape.n);
-  const grads = backward(ev, out.node);
+  const grads = backward(ev, out.node, e.span);
   const [t] = resolveWrt(ev, out, grads, [w]);
   if (!t) return undefined;
   if (!t.depends) ev.diagnostics.push(independent(refText(o), t.text, w.span));
@@ -141,6 +133,33 @@ function gradCall(ev: Evaluator, e: Extract<Expr, { kind: 'Call' }>): number | u
   return ev.constant({ shape: g.shape, data: g.data.slice() }, e.span);
 }
 
+/**
+ * An unknown function (`callee` without prefix, `written` as in the text): a numpy or PyTorch
+ * function GradLens lacks says so; otherwise a plausible typo of a built-in or a network is
+ * offered, with the same text as the quick fix.
+ */
+export function unknownFunction(ev: Evaluator, callee: string, written: string, span: Span): void {
+  if (knownLibraryFunction(callee)) {
+    ev.diagnostics.push(
+      error(
+        'name.unknown-function',
+        `\`${written}\` is not supported: numpy or PyTorch has it, GradLens does not (its functions are listed in docs/language.md, "Built-ins and their aliases").`,
+        span,
+      ),
+    );
+    return;
+  }
+  const s = suggestName(callee, builtinNames(), ev.networks.keys());
+  ev.diagnostics.push(
+    error(
+      'name.unknown-function',
+      `Expected a built-in function or a network, found \`${written}\`.${didYouMean(s, s?.kind === 'builtin' ? findBuiltin(s.name) : undefined)}`,
+      span,
+      s ? [{ title: `Change to \`${s.name}\``, span, text: s.name }] : undefined,
+    ),
+  );
+}
+
 export function callContext(ev: Evaluator, span: Span, nameSpan: Span, library?: 'numpy' | 'torch'): CallContext {
   return {
     span,
@@ -148,6 +167,7 @@ export function callContext(ev: Evaluator, span: Span, nameSpan: Span, library?:
     library,
     apply: (op, inputs, attrs, sp) => ev.apply(op, inputs, attrs, sp ?? span),
     constant: (t) => ev.constant(t, span),
+    charge: (units) => ev.spend(units, span),
     shape: (n) => ev.tape.shape(n),
     value: (n) => ev.tape.value(n),
     error: (code, message, sp) => {
@@ -296,9 +316,16 @@ function bindOne(ev: Evaluator, spec: ParamSpec, e: Expr): BoundValue {
       return out;
     }
     case 'int':
+      if (spec.orNone && e.kind === 'Name' && e.name === 'None' && !ev.env.has('None')) return null;
       return constInt(ev, e, `an integer for \`${spec.name}\``);
     case 'number':
+      if (spec.orNone && e.kind === 'Name' && e.name === 'None' && !ev.env.has('None')) return null;
       return constNumber(ev, e, `a number for \`${spec.name}\``);
+    case 'ord':
+      // A norm's order: a string ('fro'), or a number, inf and −inf included (also np.inf).
+      if (e.kind === 'String') return e.value;
+      if (e.kind === 'Name' && e.name === 'None' && !ev.env.has('None')) return null;
+      return constNumber(ev, e, `a number or a string for \`${spec.name}\``);
     case 'axis': {
       if (e.kind === 'Name' && e.name === 'None') return null;
       if (e.kind === 'List') return bindInts(ev, e.elements);

@@ -3,6 +3,7 @@
  */
 import { error, nearest, warning, type Fix } from '../diagnostics';
 import { findBuiltin, builtinNames } from '../builtins/types';
+import { didYouMean, knownLibraryFunction, suggestName } from '../suggest';
 import type { Span } from '../span';
 import type { CompareOp, Expr, IndexItem, NameRef, PathRef } from '../syntax/ast';
 import type { AdvItem } from '../tensor/advindex';
@@ -45,6 +46,11 @@ function exprInner(ev: Evaluator, e: Expr): number | undefined {
       if (e.kind === 'Name' && e.name === 'e' && !ev.env.has('e')) return ev.tape.scalarConst(Math.E, e.span.start, e.span.end);
       if (e.kind === 'Name' && (e.name === 'inf' || e.name === 'Infinity') && !ev.env.has(e.name))
         return ev.tape.scalarConst(Infinity, e.span.start, e.span.end);
+      // np.inf, math.inf, torch.inf, np.pi, math.pi, math.e (a library's constant, unless the document bound the prefix).
+      if (e.kind === 'Path' && e.parts.length === 2 && ['np', 'numpy', 'math', 'torch'].includes(e.parts[0]) && !ev.env.has(e.parts[0])) {
+        const c = ({ inf: Infinity, pi: Math.PI, e: Math.E } as Record<string, number>)[e.parts[1]];
+        if (c !== undefined) return ev.tape.scalarConst(c, e.span.start, e.span.end);
+      }
       const b = lookup(ev, e);
       if (!b) return undefined;
       ev.refs.push({ ref: e, binding: b });
@@ -118,7 +124,7 @@ export function lookup(ev: Evaluator, e: NameRef | PathRef): Binding | undefined
     undefinedName(ev, { kind: 'Name', name: e.parts[0], span: e.partSpans[0] });
     return undefined;
   }
-  const p = netParam(ev, net, full);
+  const p = netParam(ev, net, full, e.span);
   if (p) return p;
   const layer = layerOutput(ev, e, () => true);
   if (layer) return layer;
@@ -145,17 +151,19 @@ export function lookup(ev: Evaluator, e: NameRef | PathRef): Binding | undefined
 }
 
 export function undefinedName(ev: Evaluator, e: NameRef): void {
-  const cands = [...ev.env.keys(), ...ev.networks.keys()];
-  const near = nearest(e.name, cands);
+  // Only a plausible typo of a defined name, never another real variable (w0 is not x0).
+  const s = suggestName(e.name, [], [...ev.env.keys(), ...ev.networks.keys()]);
+  const near = s?.name;
   const fixes: Fix[] = near ? [{ title: `Change to \`${near}\``, span: e.span, text: near }] : [];
   ev.diagnostics.push(
     error('name.undefined', `Expected a defined name, found \`${e.name}\`.${near ? ` Did you mean \`${near}\`?` : ''}`, e.span, fixes),
   );
 }
 
-function suggestFn(ev: Evaluator, name: string): string {
-  const near = nearest(name.toLowerCase(), builtinNames());
-  return near ? ` Did you mean \`${near}\`?` : '';
+function suggestFn(_ev: Evaluator, name: string): string {
+  if (knownLibraryFunction(name)) return ` \`.${name}()\` is not supported: numpy or PyTorch has it, GradLens does not.`;
+  const s = suggestName(name, builtinNames(), []);
+  return didYouMean(s, s ? findBuiltin(s.name) : undefined);
 }
 
 function binary(ev: Evaluator, e: Extract<Expr, { kind: 'Binary' }>): number | undefined {

@@ -73,10 +73,16 @@ const COMPARE_OPS = new Map<number, CompareOp>([
 /** Prefixes accepted and ignored before a built-in or layer name. */
 const CALL_PREFIXES = new Set(['nn', 'F', 'torch', 'np', 'functional', 'numpy', 'optim']);
 
-/** `random` is a prefix too, but only after another (`np.random.randn`): alone it may be a user's name. */
+/**
+ * `random` and `special` are prefixes too, but only after another (`np.random.randn`,
+ * `torch.special.expit`): alone they may be a user's name.
+ */
 function isPrefixAt(parts: readonly string[], k: number): boolean {
-  return CALL_PREFIXES.has(parts[k]) || (k > 0 && parts[k] === 'random' && CALL_PREFIXES.has(parts[k - 1]));
+  return CALL_PREFIXES.has(parts[k]) || (k > 0 && (parts[k] === 'random' || parts[k] === 'special') && CALL_PREFIXES.has(parts[k - 1]));
 }
+
+/** Sub-modules whose name stays part of the function's (`np.linalg.norm` is the built-in `linalg.norm`). */
+const SUBMODULES = new Set(['linalg']);
 
 /** Parses a `.nn` text (one segment) or the given segments (Markdown blocks). Never throws. */
 export function parseProgram(text: string, segments?: readonly Segment[], where: 'file' | 'block' = 'file'): ParseResult {
@@ -599,6 +605,18 @@ class LineParser {
         const args = this.parseArgs();
         // `F.relu(x)`, `torch.nn.functional.relu(x)`: a prefix, not a method of a value.
         const prefixParts = e.kind === 'Name' ? [e.name] : e.kind === 'Path' ? e.parts : null;
+        // `np.linalg.norm(x)`, `torch.linalg.norm(x)`: the built-in `linalg.norm`.
+        if (prefixParts && e.kind === 'Path' && prefixParts.length >= 2 && SUBMODULES.has(prefixParts[prefixParts.length - 1]) && prefixParts.slice(0, -1).every((_, k) => isPrefixAt(prefixParts, k))) {
+          const sub = e.partSpans[prefixParts.length - 1];
+          e = {
+            kind: 'Call',
+            callee: `${prefixParts[prefixParts.length - 1]}.${name.text}`,
+            calleeSpan: { start: sub.start, end: name.end },
+            args,
+            span: { start: e.span.start, end: this.toks[this.pos - 1].end },
+          };
+          continue;
+        }
         if (prefixParts && prefixParts.every((_, k) => isPrefixAt(prefixParts, k))) {
           e = {
             kind: 'Call',

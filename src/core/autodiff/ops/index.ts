@@ -7,3 +7,6 @@ import './indexing';
 import './compare';
 import './softmax';
 import './loss';
+import './stats';
+import './einsum';
+import './lossesExtra';
