@@ -166,6 +166,13 @@ describe('booleans and training steps', () => {
     expect(a.trainings?.[0].losses.map((l) => +l.toFixed(12))).toEqual([4.25, 2.72]);
     expect(a.values.at(-1)?.data.map((v) => +v.toFixed(12))).toEqual([0.32, -1, 1.28]);
   });
+  it('a selection whose count changes between training steps follows it', () => {
+    const a = analyze('param W = [0.05, -1.0, 2.0]\ntrain W\n  loss sum(W[W > 0])\n  optimizer SGD(lr=0.1)\n  steps 3\n');
+    // By hand (torch.optim.SGD): the gradient is 1 at the positive elements; W[0] = 0.05 turns
+    // negative after the first step, so the second and third select one element.
+    expect(a.trainings?.[0].losses.map((l) => +l.toFixed(12))).toEqual([2.05, 1.9, 1.8]);
+    expect(a.values.at(-1)?.data.map((v) => +v.toFixed(12))).toEqual([-0.05, -1, 1.7]);
+  });
   it("a mask made inside a training step does not mark the node that later reuses its place on the tape", () => {
     const text = 'param W = [0.5, -1.0]\ntrain W\n  loss sum(W * (W > 0))\n  optimizer SGD(lr=0.1)\n  steps 2\nX = [10.0, 20.0, 30.0]\ny = X[[1, 0]]\n';
     const a = analyze(text);
