@@ -95,8 +95,11 @@ export class Evaluator {
   /**
    * Nodes holding booleans (numpy's bool dtype, stored as 0/1): comparison and logical results
    * and masks reshaped or indexed (OpDef.boolean). Indexing with one selects (`x[x > 0]`).
+   * The tape keeps the set, so that truncating a training step's nodes forgets theirs.
    */
-  readonly boolNodes = new Set<number>();
+  get boolNodes(): Set<number> {
+    return this.tape.bools;
+  }
   readonly readFile: EvalOptions['readFile'];
   readonly onProgress: EvalOptions['onProgress'];
   readonly shouldStop: EvalOptions['shouldStop'];

@@ -158,7 +158,12 @@ export function printStmt(ev: Evaluator, stmt: PrintStmt): void {
         else end = a.value.value === '\n' ? '' : a.value.value;
         continue;
       }
-      if (k === 'flush' || k === 'file') continue;
+      // flush= changes when the text appears, not what it is; file= would send it elsewhere.
+      if (k === 'flush') continue;
+      if (k === 'file') {
+        ev.diagnostics.push(error('call.unsupported', 'Expected `print` to the output, found `file=` (printing to a file is not supported).', a.name.span));
+        return;
+      }
       ev.diagnostics.push(error('call.unknown-keyword', `Expected \`sep=\` or \`end=\` (strings) in \`print\`, found \`${k}\`.`, a.name.span));
       return;
     }

@@ -173,3 +173,16 @@ describe('files the CLI reads (issue #15, docs/security.md)', () => {
     expect(performance.now() - t0).toBeLessThan(2000);
   });
 });
+
+describe('print in the CLI', () => {
+  it('--json lists each print with its line; the report shows them under Printed', () => {
+    const f = file('prints.nn', 'x = [1.0, 2.5]\nprint("x =", x); print(x > 2)\n');
+    const j = JSON.parse(run(['eval', f, '--json']).out);
+    // CPython + numpy: print("x =", np.array([1., 2.5])) and print(np.array([1., 2.5]) > 2).
+    expect(j.prints).toEqual([
+      { line: 1, text: 'x = [1.  2.5]' },
+      { line: 1, text: '[False  True]' },
+    ]);
+    expect(run(['eval', f]).out).toContain('Printed\n  line 2    x = [1.  2.5]\n  line 2    [False  True]\n');
+  });
+});
