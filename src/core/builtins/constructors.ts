@@ -26,6 +26,8 @@ function dims(args: BoundArgs, ctx: CallContext): number[] | undefined {
     tooLarge(n, ctx, args.spans.shape ?? ctx.span);
     return undefined;
   }
+  // Charged before the tensor is made: ones(5000, 5000) is 25 million elements of the budget.
+  ctx.charge?.(n);
   return d.slice();
 }
 
@@ -66,6 +68,7 @@ defineBuiltin({
     if (!(n >= 0) || !(m >= 0) || n * m > MAX_CONSTRUCTED_ELEMENTS) {
       return ctx.error('call.bad-argument', `Expected a non-negative size, found eye(${n}, ${m}).`, ctx.span);
     }
+    ctx.charge?.(n * m);
     const t = tensor([n, m]);
     for (let i = 0; i < Math.min(n, m); i++) t.data[i * m + i] = 1;
     return ctx.constant(t);
@@ -90,6 +93,7 @@ defineBuiltin({
     if (idx.data.length * n > MAX_CONSTRUCTED_ELEMENTS) {
       return tooLarge(idx.data.length * n, ctx, ctx.span);
     }
+    ctx.charge?.(idx.data.length * n);
     const t = tensor([...idx.shape, n]);
     for (let k = 0; k < idx.data.length; k++) {
       const c = idx.data[k];
@@ -124,6 +128,7 @@ defineBuiltin({
     if (step === 0 || !Number.isFinite(step)) return ctx.error('call.bad-argument', `Expected a non-zero step, found ${step}.`, args.spans.step ?? ctx.span);
     const n = Math.max(0, Math.ceil((stop - start) / step));
     if (n > MAX_CONSTRUCTED_ELEMENTS) return tooLarge(n, ctx, ctx.span);
+    ctx.charge?.(n);
     const t = tensor([n]);
     for (let k = 0; k < n; k++) t.data[k] = start + k * step;
     return ctx.constant(t);

@@ -66,6 +66,12 @@ export interface CallContext {
   /** The document's random stream, or a fresh generator seeded with `seed`. */
   rng(seed: number | null): Rng;
   /**
+   * Charges `units` of work (elements to be made, multiply-accumulates) against the budget
+   * BEFORE the built-in allocates or computes them: past the budget it does not return (the
+   * evaluator stops with `budget.exceeded` on this call). Absent in contexts without a budget.
+   */
+  charge?(units: number): void;
+  /**
    * The library the call was spelled for: `np.split`, `numpy.pad` → 'numpy'; `torch.split`,
    * `F.pad`, `nn.functional.pad` → 'torch'; undefined when written bare. Built-ins whose numpy
    * and PyTorch versions differ (split, pad; var and std, whose bare spelling is numpy's ddof=0)

@@ -121,8 +121,7 @@ function gradCall(ev: Evaluator, e: Extract<Expr, { kind: 'Call' }>): number | u
     );
     return undefined;
   }
-  ev.spend(ev.tape.n);
-  const grads = backward(ev, out.node);
+  const grads = backward(ev, out.node, e.span);
   const [t] = resolveWrt(ev, out, grads, [w]);
   if (!t) return undefined;
   if (!t.depends) ev.diagnostics.push(independent(refText(o), t.text, w.span));
@@ -168,6 +167,7 @@ export function callContext(ev: Evaluator, span: Span, nameSpan: Span, library?:
     library,
     apply: (op, inputs, attrs, sp) => ev.apply(op, inputs, attrs, sp ?? span),
     constant: (t) => ev.constant(t, span),
+    charge: (units) => ev.spend(units, span),
     shape: (n) => ev.tape.shape(n),
     value: (n) => ev.tape.value(n),
     error: (code, message, sp) => {

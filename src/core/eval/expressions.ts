@@ -124,7 +124,7 @@ export function lookup(ev: Evaluator, e: NameRef | PathRef): Binding | undefined
     undefinedName(ev, { kind: 'Name', name: e.parts[0], span: e.partSpans[0] });
     return undefined;
   }
-  const p = netParam(ev, net, full);
+  const p = netParam(ev, net, full, e.span);
   if (p) return p;
   const layer = layerOutput(ev, e, () => true);
   if (layer) return layer;
@@ -267,11 +267,19 @@ function index(ev: Evaluator, object: Expr, items: readonly IndexItem[], span: S
   const a = expr(ev, object);
   if (a === undefined) return undefined;
   const xShape = ev.tape.shape(a);
-  const spec: AdvItem[] = [];
-  const inputs: number[] = [a];
-  let basic = true;
-  let axis = 0;
+  // First pass: evaluate the items; `...` waits until the axes the others take are known.
+  type Pre = AdvItem | { kind: 'ellipsis'; span: Span } | { kind: 'value'; node: number; span: Span };
+  const pre: Pre[] = [];
+  let taken = 0;
   for (const it of items) {
+    if (it.kind === 'Ellipsis') {
+      if (pre.some((p) => p.kind === 'ellipsis')) {
+        ev.diagnostics.push(error('shape.index', 'Expected at most one `...` in an index, found a second.', it.span));
+        return undefined;
+      }
+      pre.push({ kind: 'ellipsis', span: it.span });
+      continue;
+    }
     if (it.kind === 'Slice') {
       const bound = (x: Expr | null): number | null | undefined => (x ? constInt(ev, x, 'an integer slice bound') : null);
       const start = bound(it.start);
@@ -282,17 +290,39 @@ function index(ev: Evaluator, object: Expr, items: readonly IndexItem[], span: S
         ev.diagnostics.push(error('index.zero-step', 'Expected a non-zero slice step, found 0.', it.step!.span));
         return undefined;
       }
-      spec.push({ kind: 'slice', start, stop, step });
-      axis++;
+      pre.push({ kind: 'slice', start, stop, step });
+      taken++;
       continue;
     }
-    if (it.kind === 'Name' && it.name === 'None' && !ev.env.has('None')) {
-      spec.push({ kind: 'none' });
-      basic = false;
+    const newaxis =
+      (it.kind === 'Name' && (it.name === 'None' || it.name === 'newaxis') && !ev.env.has(it.name)) ||
+      (it.kind === 'Path' && it.parts.length === 2 && (it.parts[0] === 'np' || it.parts[0] === 'numpy') && it.parts[1] === 'newaxis');
+    if (newaxis) {
+      pre.push({ kind: 'none' });
       continue;
     }
     const n = expr(ev, it);
     if (n === undefined) return undefined;
+    pre.push({ kind: 'value', node: n, span: it.span });
+    taken += ev.boolNodes.has(n) ? Math.max(1, ev.tape.shape(n).length) : 1;
+  }
+  // Second pass: `...` as full slices, then each value as an integer, an array or a mask.
+  const spec: AdvItem[] = [];
+  const inputs: number[] = [a];
+  let basic = true;
+  let axis = 0;
+  for (const p of pre) {
+    if (p.kind === 'ellipsis') {
+      for (let k = taken; k < xShape.length; k++, axis++) spec.push({ kind: 'slice', start: null, stop: null, step: null });
+      continue;
+    }
+    if (p.kind === 'slice' || p.kind === 'none' || p.kind === 'int' || p.kind === 'array') {
+      spec.push(p);
+      if (p.kind === 'none') basic = false;
+      else axis++;
+      continue;
+    }
+    const n = p.node;
     const t = ev.tape.value(n);
     if (ev.boolNodes.has(n)) {
       // A boolean mask over the next axes: their sizes must match (numpy's IndexError otherwise).
@@ -305,7 +335,7 @@ function index(ev: Evaluator, object: Expr, items: readonly IndexItem[], span: S
             ms.length === 0
               ? 'Expected a boolean mask with at least one axis, found a single true/false value.'
               : `Expected a boolean mask of shape ${formatShape(at.length === ms.length ? at : xShape.slice(axis))} (the axes it indexes), found ${formatShape(ms)}.`,
-            it.span,
+            p.span,
           ),
         );
         return undefined;
@@ -313,7 +343,7 @@ function index(ev: Evaluator, object: Expr, items: readonly IndexItem[], span: S
       let count = 0;
       for (const v of t.data) if (v !== 0) count++;
       for (let d = 0; d < ms.length; d++) {
-        const c = ev.apply('nonzero', [n], { dim: d, count }, it.span);
+        const c = ev.apply('nonzero', [n], { dim: d, count }, p.span);
         if (c === undefined) return undefined;
         spec.push({ kind: 'array', input: inputs.length });
         inputs.push(c);
@@ -325,7 +355,7 @@ function index(ev: Evaluator, object: Expr, items: readonly IndexItem[], span: S
     if (t.shape.length === 0) {
       const i = t.data[0];
       if (!Number.isInteger(i)) {
-        ev.diagnostics.push(error('type.expected-int', `Expected an integer index, found ${formatNumber(i)}.`, it.span));
+        ev.diagnostics.push(error('type.expected-int', `Expected an integer index, found ${formatNumber(i)}.`, p.span));
         return undefined;
       }
       spec.push({ kind: 'int', index: i });
@@ -335,14 +365,14 @@ function index(ev: Evaluator, object: Expr, items: readonly IndexItem[], span: S
     // An integer array (numpy's advanced indexing).
     const bad = t.data.find((v) => !Number.isInteger(v));
     if (bad !== undefined) {
-      ev.diagnostics.push(error('type.expected-int', `Expected integer indices, found ${formatNumber(bad)}.`, it.span));
+      ev.diagnostics.push(error('type.expected-int', `Expected integer indices, found ${formatNumber(bad)}.`, p.span));
       return undefined;
     }
     const n0 = xShape[axis];
     if (n0 !== undefined) {
       const out = t.data.find((v) => v < -n0 || v >= n0);
       if (out !== undefined) {
-        ev.diagnostics.push(error('index.out-of-range', `Expected indices in [${-n0}, ${n0}) for axis ${axis} of ${formatShape(xShape)}, found ${out}.`, it.span));
+        ev.diagnostics.push(error('index.out-of-range', `Expected indices in [${-n0}, ${n0}) for axis ${axis} of ${formatShape(xShape)}, found ${out}.`, p.span));
         return undefined;
       }
     }

@@ -8,13 +8,13 @@ import { formatNumber } from '../format';
 import type { Span } from '../span';
 import type { Assign, CheckStmt, ExpectStmt, Expr, GradStmt, NameRef, PathRef, PrintStmt, UnpackAssign, WrtTarget } from '../syntax/ast';
 import { pythonText } from '../pyformat';
-import { broadcastShapes, formatShape, numel, tensor, type Shape, type Tensor } from '../tensor/tensor';
+import { broadcastShapes, formatShape, numel, tensor, toNumbers, type Shape, type Tensor } from '../tensor/tensor';
 import type { Binding } from './values';
 import { checkGradient } from './gradcheck';
 import type { Evaluator } from './evaluator';
 import { expr, lookup, undefinedName } from './expressions';
 import { callManyOf, constNumber } from './calls';
-import { netParam, layerOutput } from './networks';
+import { layerOutput } from './networks';
 import { copy, refText } from './common';
 
 const PROTECTED_NAMES = new Set(['param', 'grad', 'check', 'expect', 'network']);
@@ -50,7 +50,8 @@ function bindNode(ev: Evaluator, stmt: Assign & { target: NameRef }, node: numbe
     kind = stmt.param ? 'param' : 'leaf';
     const k = stmt.param ? K.PARAM : K.LEAF;
     const sp = stmt.target.span;
-    // A scalar is copied without a tensor (as `leaf(copy(value))` would store it).
+    // A scalar is copied without a tensor (as `leaf(copy(value))` would store it); a tensor's copy is charged first.
+    if (tape.isScalar[node] !== 1) ev.spend(numel(tape.shape(node)), stmt.span);
     bound = tape.isScalar[node] === 1 ? tape.scalarLeaf(tape.sv[node], k, sp.start, sp.end) : tape.leaf(copy(tape.value(node)), k, sp.start, sp.end);
   } else {
     bound = ev.apply('identity', [node], undefined, stmt.value.span)!;
@@ -189,7 +190,7 @@ export function bind(ev: Evaluator, b: Binding): void {
     span: b.span,
     nameSpan: b.nameSpan,
     shape: t === undefined ? [] : t.shape.slice(),
-    data: t === undefined ? [tape.sv[b.node]] : toArray(t.data),
+    data: t === undefined ? [tape.sv[b.node]] : toNumbers(t.data),
     isParam: b.kind === 'param',
     isLeaf: b.kind !== 'value',
   });
@@ -206,7 +207,10 @@ function assignPath(ev: Evaluator, stmt: Assign, target: PathRef): void {
     );
     return;
   }
-  const p = netParam(ev, net, full);
+  // The parameter's name and shape, without drawing its initial value (it is replaced here).
+  const have = net.params.get(full);
+  const spec = have ? undefined : net.specs.get(full);
+  const p = have ?? (spec && { name: spec.param.name, aliases: spec.param.aliases, stateIndex: spec.index });
   if (!p) {
     const cands = [...net.specs.keys()];
     const near = nearest(full, cands);
@@ -224,7 +228,9 @@ function assignPath(ev: Evaluator, stmt: Assign, target: PathRef): void {
   const node = expr(ev, stmt.value);
   if (node === undefined) return;
   let value = ev.tape.value(node);
-  const want = ev.tape.shape(p.node);
+  const want = have ? ev.tape.shape(have.node) : spec!.param.shape;
+  // The new leaf (a broadcast scalar, then its copy) is charged before it is made.
+  ev.spend(2 * numel(want), stmt.span);
   if (numel(value.shape) === 1 && numel(want) !== 1) value = { shape: want.slice(), data: new Float64Array(numel(want)).fill(value.data[0]) };
   else if (formatShape(value.shape) !== formatShape(want)) {
     ev.diagnostics.push(
@@ -339,20 +345,38 @@ function isCurrent(ev: Evaluator, b: Binding): boolean {
  * tape's version counts the changes that do; network calls and training may change values
  * in place, and drop it).
  */
-export function backward(ev: Evaluator, root: number): Gradients {
+export function backward(ev: Evaluator, root: number, span?: Span): Gradients {
   const c = ev.lastBackward;
   const version = ev.tape.version;
   if (c !== undefined && c.root === root && c.version === version) return c.grads;
+  ev.spend(backwardCost(ev, root), span);
   const grads = ev.tape.backward(root);
   ev.lastBackward = { root, version, grads };
   return grads;
 }
 
+/**
+ * The estimated work of a backward pass from `root`, charged before it runs: twice the work
+ * charged for the ops it reaches (each op's vector–Jacobian products cost about its forward
+ * pass per input), plus one unit per tape node visited.
+ */
+export function backwardCost(ev: Evaluator, root: number): number {
+  const tape = ev.tape;
+  const reach = new Uint8Array(root + 1);
+  reach[root] = 1;
+  let ops = 0;
+  for (let k = root; k >= 0; k--) {
+    if (!reach[k]) continue;
+    ops += ev.nodeCost[k] ?? 0;
+    for (const i of tape.inputs(k)) if (i >= 0 && i <= root) reach[i] = 1;
+  }
+  return 2 * ops + root + 1;
+}
+
 export function grad(ev: Evaluator, stmt: GradStmt): void {
   const out = resolveOut(ev, stmt.of, 'grad');
   if (!out) return;
-  ev.spend(ev.tape.n);
-  const grads = backward(ev, out.node);
+  const grads = backward(ev, out.node, stmt.span);
   const line = ev.currentLine;
   const targets = resolveWrt(ev, out, grads, stmt.wrt);
   if (!stmt.wrt && targets.length === 0) {
@@ -372,7 +396,7 @@ export function grad(ev: Evaluator, stmt: GradStmt): void {
       span: stmt.span,
       wrtSpan: t.span,
       shape: g === undefined ? [] : g.shape.slice(),
-      data: g === undefined ? [grads.scalarOf(node)] : Array.from(g.data),
+      data: g === undefined ? [grads.scalarOf(node)] : toNumbers(g.data),
     });
     ev.gradRequests.push({ stmt, of: out, wrt: t.b, wrtText: t.text, grads });
   }
@@ -387,7 +411,7 @@ export function check(ev: Evaluator, stmt: CheckStmt): void {
     if (v === undefined) return;
     tol = v;
   }
-  const grads = backward(ev, out.node);
+  const grads = backward(ev, out.node, stmt.span);
   const targets = resolveWrt(ev, out, grads, stmt.wrt);
   // As `grad` says it: nothing to check is not a pass.
   if (!stmt.wrt && targets.length === 0) {
@@ -593,12 +617,5 @@ function broadcastTo(t: Tensor, shape: Shape): Tensor {
       idx[d] = 0;
     }
   }
-  return out;
-}
-
-/** A typed array's elements as a plain array: a counted loop (Array.from goes through the iterator, ~10× slower on large tensors). */
-function toArray(d: Float64Array): number[] {
-  const out = new Array<number>(d.length);
-  for (let i = 0; i < d.length; i++) out[i] = d[i];
   return out;
 }

@@ -24,7 +24,7 @@
  */
 import * as D from './dims';
 import type { Dim } from './dims';
-import type { ArgSpec, ArgVal, NetRef } from './args';
+import { MAX_LAYER_COUNT, type ArgSpec, type ArgVal, type NetRef } from './args';
 import type { LayerError, LayerImpl, NetSpec, ParamDecl, RunHelpers } from './types';
 import { isLayerError } from './types';
 import type { NodeId } from '../builtins/types';
@@ -719,7 +719,7 @@ function recurrentDef(name: 'RNN' | 'LSTM' | 'GRU'): LayerDef {
   const args: ArgSpec[] = [
     { name: 'input_size', kind: 'int' },
     { name: 'hidden_size', kind: 'int' },
-    { name: 'num_layers', kind: 'int', default: 1 },
+    { name: 'num_layers', kind: 'int', default: 1, max: MAX_LAYER_COUNT },
     ...(name === 'RNN' ? [{ name: 'nonlinearity', kind: 'string', default: 'tanh', choices: ['tanh', 'relu'] } as ArgSpec] : []),
     { name: 'bias', kind: 'bool', default: true },
     { name: 'batch_first', kind: 'bool', default: false },

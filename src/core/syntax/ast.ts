@@ -93,7 +93,11 @@ export interface SliceItem extends NodeBase {
   readonly stop: Expr | null;
   readonly step: Expr | null;
 }
-export type IndexItem = Expr | SliceItem;
+/** `...` in a subscript: as many full slices as the other items leave axes (numpy's Ellipsis). */
+export interface EllipsisItem extends NodeBase {
+  readonly kind: 'Ellipsis';
+}
+export type IndexItem = Expr | SliceItem | EllipsisItem;
 export interface IndexExpr extends NodeBase {
   readonly kind: 'Index';
   readonly object: Expr;

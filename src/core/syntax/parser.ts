@@ -610,6 +610,13 @@ class LineParser {
 
   private parseIndexItem(): IndexItem {
     const start = this.peek().start;
+    // `...`: three dots written together.
+    if (this.is(O.DOT) && this.is(O.DOT, 1) && this.is(O.DOT, 2) && this.peek(1).start === start + 1 && this.peek(2).start === start + 2) {
+      this.next();
+      this.next();
+      this.next();
+      return { kind: 'Ellipsis', span: { start, end: start + 3 } };
+    }
     const bound = (): Expr | null => (this.is(O.COLON) || this.is(O.COMMA) || this.is(O.RBRACK) ? null : this.parseExpr());
     const first = bound();
     if (!this.is(O.COLON)) {

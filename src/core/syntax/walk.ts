@@ -28,6 +28,7 @@ export function walkExpr(e: Expr, visit: (x: Expr) => void): void {
     case 'Index':
       walkExpr(e.object, visit);
       for (const it of e.items) {
+        if (it.kind === 'Ellipsis') continue;
         if (it.kind !== 'Slice') walkExpr(it, visit);
         else for (const b of [it.start, it.stop, it.step]) if (b) walkExpr(b, visit);
       }

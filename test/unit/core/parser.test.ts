@@ -31,7 +31,7 @@ function show(e: Expr): string {
       return `${show(e.object)}.T`;
     case 'Index':
       return `${show(e.object)}[${e.items
-        .map((i) => (i.kind === 'Slice' ? `${i.start ? show(i.start) : ''}:${i.stop ? show(i.stop) : ''}${i.step ? ':' + show(i.step) : ''}` : show(i)))
+        .map((i) => (i.kind === 'Ellipsis' ? '...' : i.kind === 'Slice' ? `${i.start ? show(i.start) : ''}:${i.stop ? show(i.stop) : ''}${i.step ? ':' + show(i.step) : ''}` : show(i)))
         .join(', ')}]`;
     case 'List':
       return `[${e.elements.map(show).join(', ')}]`;

@@ -219,6 +219,7 @@ function texArgs(args: readonly Arg[], o: TexOptions): string {
 }
 
 function texItem(it: IndexItem, o: TexOptions): string {
+  if (it.kind === 'Ellipsis') return '\\ldots';
   if (it.kind !== 'Slice') return texExpr(it, o);
   const part = (x: Expr | null): string => (x ? texExpr(x, o) : '');
   return `${part(it.start)}{:}${part(it.stop)}${it.step ? `{:}${part(it.step)}` : ''}`;
