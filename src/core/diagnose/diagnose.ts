@@ -169,10 +169,11 @@ function carriedForward(
     if (!same(r2.data, correct.data) && matches(r2.data, ans, tol)) list = without;
   }
   const names = list.map((u) => `${quantityText(u.e.quantity)} = ${show(u.e.answer)} (line ${u.e.line + 1})`);
-  const first = list.reduce((a, b) => (a.e.line <= b.e.line ? a : b));
+  const first = Math.min(...list.map((u) => u.e.cause ?? u.e.line));
   return {
     code: 'carried-forward',
-    message: `Your ${show(ans)} is consistent with your ${names.join(' and ')}: ${quantityText(q)} is right given ${list.length > 1 ? 'those answers' : 'that answer'}, so fix line ${first.e.line + 1} first.`,
+    cause: first,
+    message: `Your ${show(ans)} is consistent with your ${names.join(' and ')}: ${quantityText(q)} is right given ${list.length > 1 ? 'those answers' : 'that answer'}, so fix line ${first + 1} first.`,
     step: { correct: `${quantityText(q)} = ${show(correct.data)}`, changed: `${show(r.data)} from ${names.join(', ')}` },
   };
 }

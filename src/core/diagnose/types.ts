@@ -21,6 +21,8 @@ export interface Diagnosis {
   readonly span?: Span;
   /** The step the misconception changes, as it should be and as the misconception writes it. */
   readonly step?: { readonly correct: string; readonly changed: string };
+  /** carried-forward: the 0-based line of the first wrong answer it follows from. */
+  readonly cause?: number;
 }
 
 /** What an `expect` (or a grader's answer) asks for, in terms of the user's own graph. */
@@ -58,6 +60,8 @@ export interface EarlierAnswer {
   readonly answer: ArrayLike<number>;
   /** 0-based line, for the message. */
   readonly line: number;
+  /** When this answer was itself carried forward: the line of the first mistake. */
+  readonly cause?: number;
 }
 
 /** Everything the engine reads: the tape, the document text and the bindings (for names). */
