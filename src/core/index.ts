@@ -12,6 +12,7 @@ import { deriveGradient, derivationMarkdown, derivationTex, type Derivation } fr
 import { buildGraph, buildSymbols } from './explain/symbols';
 import { markdownSegments } from './syntax/markdown';
 import { parseProgram } from './syntax/parser';
+import { diagnosisMarkdown } from './diagnose/markdown';
 
 export type { Analysis } from './analysis';
 export { LineIndex } from './span';
@@ -118,6 +119,10 @@ export function analyzeFull(text: string, options: AnalyzeOptions = {}): FullAna
     }
   };
   const symbols = options.valuesOnly ? [] : guard('hover information', () => buildSymbols(text, r, byBinding, options.digits ?? 4), []);
+  // A failed expect's misconceptions show on its line (names inside it keep their own, smaller, hovers).
+  if (!options.valuesOnly)
+    for (const e of r.expectations)
+      if (e.diagnosis?.length) symbols.push({ span: e.span, kind: 'keyword', name: 'expect', detail: `**expect** ${e.left.text} == ${e.right.text} — does not hold\n\n${diagnosisMarkdown(e.diagnosis)}` });
   const graph = options.valuesOnly ? { nodes: [], edges: [] } : guard('the statement graph', () => buildGraph(r, options.digits ?? 4), { nodes: [], edges: [] });
   diagnostics.push(...internal);
   const values = attachGradients(r);

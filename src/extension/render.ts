@@ -14,6 +14,7 @@ import type {
   ValueInfo,
 } from '../core/analysis';
 import { formatBytes, formatCount, formatNumber } from '../core/format';
+import { diagnosisMarkdown } from '../core/diagnose/markdown';
 
 const PREVIEW = 6;
 
@@ -177,6 +178,7 @@ export function expectationMarkdown(e: ExpectationInfo, digits: number): string 
     formatTensorFull(e.right.shape, e.right.data, digits),
     '```',
     '',
+    ...(e.diagnosis?.length ? ['## Why this answer', '', diagnosisMarkdown(e.diagnosis), ''] : []),
   ].join('\n');
 }
 

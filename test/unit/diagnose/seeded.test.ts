@@ -212,11 +212,11 @@ describe('random wrong numbers are rarely diagnosed (no over-eager matching)', (
     const rng = createRng(2024);
     let hits = 0;
     for (let k = 0; k < 1000; k++) {
-      const [prog, q, right] = quantities[rng.nextUint32() % quantities.length];
+      const [prog, q, right] = quantities[Math.floor(rng.rand(1)[0] * quantities.length)];
       const rs = typeof right === 'number' ? [right] : right;
       // A number within ±2·max(1, |right|) of the right one (for counts, an integer).
       const wrong = rs.map((r) => {
-        const x = r + (2 * rng.nextDouble() - 1) * 2 * Math.max(1, Math.abs(r));
+        const x = r + (2 * rng.rand(1)[0] - 1) * 2 * Math.max(1, Math.abs(r));
         if (Number.isInteger(r) && Math.abs(r) > 100) return Math.round(x);
         return rounded ? Number(x.toPrecision(3)) : x;
       });
