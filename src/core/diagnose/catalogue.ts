@@ -17,6 +17,8 @@ export interface Scope {
   readonly reach: Uint8Array;
   /** For gradients: the nodes on a path from wrt to the output. */
   readonly between?: Uint8Array;
+  /** For gradients: per node, the op inputs of `between` nodes that read it (its paths onward). */
+  readonly fanOut?: Int32Array;
 }
 
 /** One way a misconception could have produced the answer. */
@@ -28,6 +30,11 @@ export interface Proposal {
   readonly at: number;
   /** The local step, as it is and as the misconception writes it. */
   readonly step: { readonly correct: string; readonly changed: string };
+  /**
+   * Set when the patch only multiplies the node's value and its local derivatives by this
+   * factor (a mean taken as a sum): on the output's own line the result is the correct one times it.
+   */
+  readonly scale?: number;
 }
 
 export interface TapeMisconception {
@@ -52,12 +59,8 @@ function onPath(scope: Scope, k: number): boolean {
 }
 
 /** Edges into node k from nodes the gradient passes. */
-function edgesInScope(v: GraphView, k: number, scope: Scope): number {
-  const b = scope.between;
-  if (!b) return 0;
-  let c = 0;
-  for (let i = k + 1; i < b.length; i++) if (b[i]) for (const x of v.inputs(i)) if (x === k) c++;
-  return c;
+function edgesInScope(_v: GraphView, k: number, scope: Scope): number {
+  return scope.fanOut?.[k] ?? 0;
 }
 
 const ELEMENTWISE = new Set(['mul', 'div', 'pow', 'relu', 'leaky_relu', 'sigmoid', 'tanh', 'exp', 'log', 'sqrt', 'abs', 'softplus', 'gelu', 'sin', 'cos']);
@@ -473,6 +476,7 @@ const meanVsSum: TapeMisconception = {
       const f = name === 'mean' ? n : 1 / n;
       return [
         {
+          scale: f,
           patch: { node: i, forward: (iv) => mapUnary(v.op(i)!.forward(iv, v.tape.attrs[i] ?? {}), (e) => e * f), backward: (g, iv, o, needs) => vjp(v, i, g, iv, o, needs).map((t) => (t ? mapUnary(t, (e) => e * f) : t)) },
           at: i,
           phrase: name === 'mean' ? `with the mean in ${v.label(i)} taken as a sum (the 1/${n} left out)` : `with the sum in ${v.label(i)} taken as a mean (divided by ${n})`,
@@ -491,6 +495,7 @@ const meanVsSum: TapeMisconception = {
       if (probe.data[0] === out.data[0]) return [];
       return [
         {
+          ...(out.data[0] !== 0 && Number.isFinite(probe.data[0] / out.data[0]) ? { scale: probe.data[0] / out.data[0] } : {}),
           patch: { node: i, forward: (iv) => op.forward(iv, a2), backward: (g, iv, o, needs) => op.backward(g, iv, o, a2, needs) },
           at: i,
           phrase: r === 'mean' ? `with ${op.display} summed over the batch instead of averaged (the 1/N left out)` : `with ${op.display} averaged where it sums (an extra 1/N)`,

@@ -41,6 +41,9 @@ function same(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
   return matches(a, b, 1e-12);
 }
 
+/** Elements above which a gradient's diagnosis does not try forward changes at a node (see above). */
+const FORWARD_PATCH_LIMIT = 1024;
+
 interface Found {
   readonly d: Diagnosis;
   readonly specificity: number;
@@ -84,20 +87,43 @@ export function diagnoseAnswer(ctx: AnalysisContext, exp: AnswerExpectation, ear
       if (q.kind === 'value') return vals.get(root);
       return v.gradient(q.of, q.wrt, between!, vals, patch, adjoints);
     };
-    const correct = q.kind === 'value' ? v.value(root) : evaluate();
+    // The correct gradient, keeping every node's adjoint: a patch of one node's local derivatives
+    // then costs only the backward pass below that node (patchDelta).
+    const baseAdj: (Float64Array | undefined)[] = [];
+    const correct = q.kind === 'value' ? v.value(root) : v.gradient(q.of, q.wrt, between!, v.replay(root), undefined, undefined, baseAdj);
+    // The nodes from which the output is a copy (the output and the bindings of it): a patch that
+    // only scales such a node scales the result.
+    const spine = new Set<number>([root]);
+    for (let k = root; v.opName(k) === 'identity'; k = v.tape.in0[k]) spine.add(v.tape.in0[k]);
+    const evaluatePatch = (patch: NodePatch, scale?: number): Tensor => {
+      if (scale !== undefined && spine.has(patch.node)) return { shape: correct.shape, data: correct.data.map((x) => x * scale) };
+      if (q.kind !== 'grad' || patch.forward || !patch.backward) return evaluate(patch);
+      const g = baseAdj[patch.node];
+      if (!g) return correct;
+      const d = v.patchDelta(patch, g, q.wrt, between!);
+      return { shape: correct.shape, data: correct.data.map((x, e) => x + d.data[e]) };
+    };
     if (matches(correct.data, ans, tol)) return [];
 
     const carried = carriedForward(v, q, root, between, earlier, ans, tol, correct, evaluate);
     if (carried) return [carried];
 
     const reach = v.tape.reach(root);
-    const scope: Scope = { kind: q.kind, reach, between };
+    let fanOut: Int32Array | undefined;
+    if (between) {
+      fanOut = new Int32Array(between.length);
+      for (let i = 0; i < between.length; i++) if (between[i] && v.tape.kind[i] === K.OP) for (const k of v.inputs(i)) fanOut[k]++;
+    }
+    const scope: Scope = { kind: q.kind, reach, between, fanOut };
     for (let i = root; i >= 0; i--) {
       if (!reach[i] || v.tape.kind[i] !== K.OP) continue;
       for (const m of TAPE_CATALOGUE) {
         for (const p of m.propose(v, i, scope)) {
           if (q.kind === 'grad' && !p.patch.forward && !between![p.patch.node]) continue;
-          const r = evaluate(p.patch);
+          // A forward change inside a large tensor graph would cost a forward and a backward pass
+          // of the whole network; a gradient there is not computed by hand forward-first.
+          if (q.kind === 'grad' && p.patch.forward && p.scale === undefined && v.size(p.patch.node) > FORWARD_PATCH_LIMIT) continue;
+          const r = evaluatePatch(p.patch, p.scale);
           if (same(r.data, correct.data) || !matches(r.data, ans, tol)) continue;
           add(m.code, m.specificity, p.phrase, v.span(p.at), stepOf(qt, correct, r, p));
         }

@@ -5,6 +5,7 @@
  */
 import type { OpDef } from '../autodiff/op';
 import { K, type Tape } from '../autodiff/tape';
+import { scalarAdjoint, scalarForward } from '../autodiff/scalar';
 import type { Binding } from '../eval/values';
 import { numel, scalar, tensor, type Tensor } from '../tensor/tensor';
 import type { AnalysisContext } from './types';
@@ -26,6 +27,9 @@ export class GraphView {
   readonly text: string;
   private readonly byNode = new Map<number, Binding>();
   private consumerCounts: Int32Array | undefined;
+  /** The tape's values as tensors, made once (a scalar read from the tape allocates one). */
+  private readonly values: (Tensor | undefined)[] = [];
+  private readonly labels: (string | undefined)[] = [];
   /** Work units left (tape elements read or written by replays). */
   left: number;
 
@@ -49,7 +53,7 @@ export class GraphView {
   }
 
   value(i: number): Tensor {
-    return this.tape.value(i);
+    return (this.values[i] ??= this.tape.value(i));
   }
 
   size(i: number): number {
@@ -74,6 +78,10 @@ export class GraphView {
 
   /** How the node reads in a message: its binding's name, else its source text. */
   label(i: number): string {
+    return (this.labels[i] ??= this.labelOf(i));
+  }
+
+  private labelOf(i: number): string {
     const b = this.byNode.get(i);
     if (b) return b.name;
     const k = this.through(i);
@@ -126,7 +134,8 @@ export class GraphView {
     let start = upto + 1;
     if (patch && patch.forward) start = patch.node;
     if (overrides) for (const k of overrides.keys()) start = Math.min(start, k);
-    const get = (k: number): Tensor => vals[k] ?? this.tape.value(k);
+    const get = (k: number): Tensor => vals[k] ?? this.value(k);
+    const tape = this.tape;
     for (let i = start; i <= upto; i++) {
       const o = overrides?.get(i);
       if (o !== undefined) {
@@ -137,9 +146,16 @@ export class GraphView {
       const ins = this.inputs(i);
       const isPatched = patch !== undefined && patch.node === i && patch.forward !== undefined;
       if (!isPatched && !ins.some((k) => vals[k] !== undefined)) continue;
+      const code = tape.scode[i];
+      if (!isPatched && code !== 0) {
+        // Scalar element-wise: the tape's own kernel on numbers.
+        this.spend(3);
+        vals[i] = scalar(scalarForward(code, get(ins[0]).data[0], ins.length > 1 ? get(ins[1]).data[0] : 0, tape.sparam[i]));
+        continue;
+      }
       const iv = ins.map(get);
       this.spend(this.size(i) + iv.reduce((s, t) => s + t.data.length, 0));
-      vals[i] = isPatched ? patch.forward!(iv, this.tape.value(i)) : this.op(i)!.forward(iv, this.tape.attrs[i] ?? {});
+      vals[i] = isPatched ? patch.forward!(iv, this.value(i)) : this.op(i)!.forward(iv, tape.attrs[i] ?? {});
     }
     return { get, changed: (k) => vals[k] !== undefined };
   }
@@ -149,19 +165,73 @@ export class GraphView {
    * `patch`'s backward at its node, and adjoints replaced by `adjoints` where given (an earlier
    * answer carried forward).
    */
-  gradient(root: number, wrt: number, between: Uint8Array, vals: Values, patch?: NodePatch, adjoints?: ReadonlyMap<number, Tensor>): Tensor {
-    const tape = this.tape;
-    const adj: (Float64Array | undefined)[] = new Array(root + 1);
-    const shapeOf = (k: number) => tape.shape(k);
+  gradient(root: number, wrt: number, between: Uint8Array, vals: Values, patch?: NodePatch, adjoints?: ReadonlyMap<number, Tensor>, keep?: (Float64Array | undefined)[]): Tensor {
+    const adj: (Float64Array | undefined)[] = keep ?? new Array(root + 1);
     const rv = vals.get(root);
     adj[root] = new Float64Array(rv.data.length).fill(1);
-    for (let i = root; i > wrt; i--) {
+    return this.propagate(root, wrt, between, vals, adj, patch, adjoints);
+  }
+
+  /**
+   * What a backward-only patch at node i changes: the difference between its VJP and the op's,
+   * given the correct adjoint `g` of node i, carried down to wrt (reverse mode is linear, so
+   * the patched gradient is the correct one plus this; nodes above i are not revisited).
+   */
+  patchDelta(patch: NodePatch, g: Float64Array, wrt: number, between: Uint8Array): Tensor {
+    const i = patch.node;
+    const ins = this.inputs(i);
+    const iv = ins.map((k) => this.value(k));
+    const out = this.value(i);
+    const gt: Tensor = { shape: this.tape.shape(i), data: g };
+    const needs = ins.map((k) => between[k] === 1);
+    this.spend(4 * g.length + iv.reduce((s, t) => s + t.data.length, 0));
+    const orig = this.op(i)!.backward(gt, iv, out, this.tape.attrs[i] ?? {}, needs);
+    const changed = patch.backward!(gt, iv, out, needs);
+    const adj: (Float64Array | undefined)[] = new Array(i);
+    ins.forEach((k, j) => {
+      if (!needs[j]) return;
+      const n = iv[j].data.length;
+      const cur = (adj[k] ??= new Float64Array(n));
+      const addIn = (t: Tensor | null, sign: number): void => {
+        if (!t) return;
+        if (t.data.length === n) for (let e = 0; e < n; e++) cur[e] += sign * t.data[e];
+        else if (n === 1) for (let e = 0; e < t.data.length; e++) cur[0] += sign * t.data[e];
+      };
+      addIn(changed[j], 1);
+      addIn(orig[j], -1);
+    });
+    const r = this.propagate(i - 1, wrt, between, { get: (k) => this.value(k), changed: () => false }, adj);
+    return r;
+  }
+
+  /** The reverse loop from node `start` down to wrt, with the adjoints in `adj` so far. */
+  private propagate(start: number, wrt: number, between: Uint8Array, vals: Values, adj: (Float64Array | undefined)[], patch?: NodePatch, adjoints?: ReadonlyMap<number, Tensor>): Tensor {
+    const tape = this.tape;
+    const shapeOf = (k: number) => tape.shape(k);
+    for (let i = start; i > wrt; i--) {
       if (!between[i] || tape.kind[i] !== K.OP) continue;
       const o = adjoints?.get(i);
       if (o !== undefined) adj[i] = Float64Array.from(o.data);
       const a = adj[i];
       if (a === undefined) continue;
       const ins = this.inputs(i);
+      const code = tape.scode[i];
+      if (code !== 0 && a.length === 1 && !(patch !== undefined && patch.node === i && patch.backward !== undefined)) {
+        // Scalar element-wise: the tape's own adjoint on numbers.
+        const g = a[0];
+        if (g === 0) continue;
+        const x = vals.get(ins[0]).data[0];
+        const y = ins.length > 1 ? vals.get(ins[1]).data[0] : 0;
+        const o = vals.get(i).data[0];
+        this.spend(4);
+        for (let j = 0; j < ins.length; j++) {
+          const k = ins[j];
+          if (!between[k]) continue;
+          const d = (adj[k] ??= new Float64Array(1));
+          d[0] += scalarAdjoint(code, j, g, x, y, o, tape.sparam[i]);
+        }
+        continue;
+      }
       const iv = ins.map((k) => vals.get(k));
       const out = vals.get(i);
       const g: Tensor = { shape: shapeOf(i), data: a };
