@@ -5,7 +5,7 @@
  * answers (a carried-forward error). Runs only for failing expectations.
  */
 import { K } from '../autodiff/tape';
-import { formatNumber } from '../format';
+import { formatCount, formatNumber } from '../format';
 import { tensor, type Tensor } from '../tensor/tensor';
 import { RESULT_CATALOGUE, TAPE_CATALOGUE, type Proposal, type Scope } from './catalogue';
 import { countProposals } from './counting';
@@ -59,7 +59,7 @@ export function diagnoseAnswer(ctx: AnalysisContext, exp: AnswerExpectation, ear
   const tol = exp.tolerance ?? 1e-6;
   const q = exp.quantity;
   const ans = exp.answer;
-  const yours = `Your ${show(ans)}`;
+  const yours = `Your ${q.kind === 'count' && ans.length === 1 && Number.isInteger(ans[0]) ? formatCount(ans[0]) : show(ans)}`;
   const qt = quantityText(q);
   const found: Found[] = [];
   const add = (code: string, specificity: number, phrase: string, span: Diagnosis['span'], step: Diagnosis['step']): void => {
