@@ -353,12 +353,28 @@ export function expect(ev: Evaluator, stmt: ExpectStmt): void {
   const bs = broadcastShapes(L.shape, R.shape);
   if (!bs || formatShape(bs) !== formatShape(L.shape)) {
     ev.diagnostics.push(
-      error('expect.shape', `Expected the right side to broadcast to the left side's shape ${formatShape(L.shape)}, found ${formatShape(R.shape)}.`, stmt.right.span),
+      error(
+        'expect.shape',
+        `Expected the right side to broadcast to the left side's shape ${formatShape(L.shape)}, found ${formatShape(R.shape)}.${transposedAnswer(L, R, tol) ? ` Your answer is ${ev.text.slice(stmt.left.span.start, stmt.left.span.end)} transposed (misconception: transposed).` : ''}`,
+        stmt.right.span,
+      ),
     );
     return;
   }
   const Rb = broadcastTo(R, L.shape);
   settleExpect(ev, stmt, tol, L.shape, L.data, R.shape, R.data, Rb.data, asked);
+}
+
+/** Is R (of L's shape reversed, 2-D) L transposed, within the expectation's test? */
+function transposedAnswer(L: Tensor, R: Tensor, tol: number): boolean {
+  if (L.shape.length !== 2 || R.shape.length !== 2 || R.shape[0] !== L.shape[1] || R.shape[1] !== L.shape[0]) return false;
+  const [m, n] = L.shape;
+  for (let i = 0; i < m; i++)
+    for (let j = 0; j < n; j++) {
+      const a = R.data[j * m + i];
+      if (!(Math.abs(L.data[i * n + j] - a) <= tol * Math.max(1, Math.abs(a)))) return false;
+    }
+  return true;
 }
 
 /** `expect` of two scalars: no tensors on the hot path, the same test and record. */
@@ -393,7 +409,13 @@ function askedQuantity(ev: Evaluator, a: Asked, leftText: string, rightText: str
 function diagnoseExpectation(ev: Evaluator, a: Asked, leftText: string, rightText: string, tol: number, l: ArrayLike<number>, rb: ArrayLike<number>): ExpectationDiagnosis[] {
   const asked = askedQuantity(ev, a, leftText, rightText, rb, l);
   if (!asked) return [];
-  const found = diagnoseAnswer({ tape: ev.tape, text: ev.text, bindings: ev.bindings }, { quantity: asked.quantity, answer: asked.answer, tolerance: tol }, ev.wrongAnswers);
+  let found: ReturnType<typeof diagnoseAnswer>;
+  try {
+    found = diagnoseAnswer({ tape: ev.tape, text: ev.text, bindings: ev.bindings }, { quantity: asked.quantity, answer: asked.answer, tolerance: tol }, ev.wrongAnswers);
+  } catch {
+    // A fault in the engine must not cost the user the failed expectation itself.
+    found = [];
+  }
   const cause = found.length === 1 ? found[0].cause : undefined;
   ev.wrongAnswers.push({ quantity: asked.quantity, answer: Array.from(asked.answer), line: ev.currentLine, ...(cause !== undefined ? { cause } : {}) });
   return found.map(({ code, message, span, step }) => ({ code, message, ...(span ? { span } : {}), ...(step ? { step } : {}) }));

@@ -162,3 +162,14 @@ describe('where the diagnosis shows', () => {
     expect(md.slice(d.related![0].span.start, d.related![0].span.end)).toBe('ReLU(y1 + x0)');
   });
 });
+
+describe('a gradient written transposed (shapes that do not broadcast)', () => {
+  it('∂L/∂W of a [2, 3] weight written as [3, 2] is named transposed in the shape error', () => {
+    // x = [1, 2, 3], W = ones(2, 3): h = W@x = [6, 6], L = Σh = 12, ∂L/∂W = [1, 1]ᵀ·xᵀ = [[1, 2, 3], [1, 2, 3]].
+    const text = ['x = [1, 2, 3]', 'param W = ones(2, 3)', 'L = sum(W @ x)', 'expect grad(L, W) == [[1, 1], [2, 2], [3, 3]]'].join('\n');
+    const d = analyze(text, { valuesOnly: true }).diagnostics.find((x) => x.code === 'expect.shape')!;
+    expect(d.message).toBe("Expected the right side to broadcast to the left side's shape [2, 3], found [3, 2]. Your answer is grad(L, W) transposed (misconception: transposed).");
+    const other = analyze(text.replace('[3, 3]]', '[3, 4]]'), { valuesOnly: true }).diagnostics.find((x) => x.code === 'expect.shape')!;
+    expect(other.message).not.toContain('misconception');
+  });
+});
