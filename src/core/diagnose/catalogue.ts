@@ -5,6 +5,7 @@
  * with each patch and compares the result with the user's answer. docs/misconceptions.md says
  * how to add an entry.
  */
+import { K } from '../autodiff/tape';
 import { formatNumber } from '../format';
 import { permute } from '../tensor/layout';
 import { mapBinary, mapUnary, sameShape, tensor, unbroadcast, type Tensor } from '../tensor/tensor';
@@ -254,6 +255,8 @@ const reluWrongSide: TapeMisconception = {
       const preName = v.opName(pre);
       if (preName === 'add' || preName === 'sub') {
         for (const q of v.inputs(pre)) {
+          // A literal in the sum (ReLU(x − 1)) is not a node anyone evaluates a derivative at.
+          if (v.tape.kind[q] === K.CONST) continue;
           const qv = v.value(q);
           const xv = v.value(ins[0]);
           if (!(qv.data.length === 1 || qv.data.length === xv.data.length)) continue;
