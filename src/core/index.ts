@@ -20,6 +20,8 @@ import type { ProgressCallback } from './train/index';
 export type { TrainingInfo } from './analysis';
 export type { ProgressCallback, TrainProgress } from './train/index';
 export { sparkline } from './train/index';
+/** The misconception engine (docs/misconceptions.md): why a wrong answer is wrong. */
+export { contextOf, diagnoseAnswer, quantityOf, type Diagnosis, type Quantity } from './diagnose/index';
 
 export interface AnalyzeOptions {
   /** `markdown` reads the ```nn blocks of a Markdown text as one program. */

@@ -82,7 +82,7 @@ const forgotBias: CountMisconception = {
         specificity: 8,
         value: c.correct - all,
         phrase: `without the bias terms (${bs.map((b) => fc(b.n)).join(' + ')} = ${fc(all)} of them)`,
-        span: c.q.decl.span,
+        span: c.q.decl.headerSpan,
         step: { correct: `${fc(c.correct)} = weights + biases`, changed: `${fc(c.correct - all)} = weights only` },
       },
     ];
@@ -93,7 +93,7 @@ const forgotBias: CountMisconception = {
           specificity: 8,
           value: c.correct - b.n,
           phrase: `without the bias ${b.name} (${fc(b.n)})`,
-          span: c.q.decl.span,
+          span: c.q.decl.headerSpan,
           step: { correct: `${fc(c.correct)}`, changed: `${fc(c.correct - b.n)} (${b.name} left out)` },
         });
     return out;
