@@ -5,19 +5,22 @@
 import './autodiff/ops/index';
 import './builtins/index';
 import type { Analysis, GradientInfo, ValueInfo } from './analysis';
-import { error, type Diagnostic } from './diagnostics';
+import { boundDiagnostic, error, type Diagnostic } from './diagnostics';
 import { Evaluator, type EvalResult } from './eval/evaluator';
 import type { Binding } from './eval/values';
 import { deriveGradient, derivationMarkdown, derivationTex, type Derivation } from './explain/derive';
 import { buildGraph, buildSymbols } from './explain/symbols';
 import { markdownSegments } from './syntax/markdown';
+import { toNumbers } from './tensor/tensor';
 import { parseProgram } from './syntax/parser';
 import { diagnosisMarkdown } from './diagnose/markdown';
+import { clip, mdCode } from './explain/escape';
 
 export type { Analysis } from './analysis';
 export { LineIndex } from './span';
 import type { ProgressCallback } from './train/index';
 export type { TrainingInfo } from './analysis';
+export type { PrintInfo } from './analysis';
 export type { ProgressCallback, TrainProgress } from './train/index';
 export { sparkline } from './train/index';
 /** The misconception engine (docs/misconceptions.md): why a wrong answer is wrong. */
@@ -50,6 +53,19 @@ export interface AnalyzeOptions {
    * parameters so far are kept and the lines after it still run.
    */
   readonly shouldStop?: () => string | undefined;
+  /**
+   * Told the 0-based line of each top-level statement before it runs: a host that must end a
+   * slow analysis from outside (the editor's worker, through shared memory) then knows on which
+   * line it was cut off.
+   */
+  readonly onStatement?: (line: number) => void;
+  /**
+   * Results in stages (issue #15): called once evaluation is done, with the values, gradients,
+   * checks, expectations, networks, trainings and diagnostics — before derivations, hovers and
+   * the graph are written — so a host that runs out of time later still has them. `symbols`
+   * and the graph are empty in it.
+   */
+  readonly onValues?: (values: Analysis) => void;
 }
 
 export interface FullAnalysis {
@@ -73,11 +89,27 @@ export function analyzeFull(text: string, options: AnalyzeOptions = {}): FullAna
     readFile: options.readFile,
     onProgress: options.onProgress,
     shouldStop: options.shouldStop,
+    onStatement: options.onStatement,
     // Only hovers read the node of every expression.
     recordExpressions: !options.valuesOnly,
   });
   const r = ev.run(parsed.program);
-  const diagnostics = [...parsed.diagnostics, ...r.diagnostics].sort((a, b) => a.span.start - b.span.start);
+  // Messages quote at most 80 characters of the user's text, in the values stage too.
+  const diagnostics = [...parsed.diagnostics, ...r.diagnostics].sort((a, b) => a.span.start - b.span.start).map(boundDiagnostic);
+  const values = attachGradients(r);
+  options.onValues?.({
+    version: 1,
+    diagnostics: diagnostics.slice(),
+    values,
+    gradients: r.gradients,
+    checks: r.checks,
+    expectations: r.expectations,
+    networks: r.networks,
+    symbols: [],
+    graph: { nodes: [], edges: [] },
+    stats: { nodes: r.tape.n, work: r.work, skipped: r.skipped },
+    ...(r.trainings.length ? { trainings: r.trainings } : {}),
+  });
   const derivations: Derivation[] = [];
   const internal: Diagnostic[] = [];
   const byBinding = new Map<Binding, string[]>();
@@ -124,10 +156,10 @@ export function analyzeFull(text: string, options: AnalyzeOptions = {}): FullAna
   // A failed expect's misconceptions show on its line (names inside it keep their own, smaller, hovers).
   if (!options.valuesOnly)
     for (const e of r.expectations)
-      if (e.diagnosis?.length) symbols.push({ span: e.span, kind: 'keyword', name: 'expect', detail: `**expect** ${e.left.text} == ${e.right.text} — does not hold\n\n${diagnosisMarkdown(e.diagnosis)}` });
+      if (e.diagnosis?.length) symbols.push({ span: e.span, kind: 'keyword', name: 'expect', detail: `**expect** ${mdCode(clip(`${e.left.text} == ${e.right.text}`))} does not hold\n\n${diagnosisMarkdown(e.diagnosis)}` });
   const graph = options.valuesOnly ? { nodes: [], edges: [] } : guard('the statement graph', () => buildGraph(r, options.digits ?? 4), { nodes: [], edges: [] });
   diagnostics.push(...internal);
-  const values = attachGradients(r);
+  for (let i = 0; i < diagnostics.length; i++) diagnostics[i] = boundDiagnostic(diagnostics[i]);
   const analysis: Analysis = {
     version: 1,
     diagnostics,
@@ -140,6 +172,7 @@ export function analyzeFull(text: string, options: AnalyzeOptions = {}): FullAna
     graph,
     stats: { nodes: r.tape.n, work: r.work, skipped: r.skipped },
     ...(r.trainings.length ? { trainings: r.trainings } : {}),
+    ...(r.prints.length ? { prints: r.prints } : {}),
   };
   return { analysis, eval: r, derivations };
 }
@@ -173,7 +206,7 @@ function attachGradients(r: EvalResult): ValueInfo[] {
     if (tape.isScalar[node] === 1) list.push({ of: req.of.name, shape: [], data: [req.grads.scalarOf(node)] });
     else {
       const g = req.grads.of(node);
-      list.push({ of: req.of.name, shape: g.shape.slice(), data: Array.from(g.data) });
+      list.push({ of: req.of.name, shape: g.shape.slice(), data: toNumbers(g.data) });
     }
   }
   if (grads.size === 0) return r.values;

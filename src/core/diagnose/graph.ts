@@ -7,6 +7,7 @@ import type { OpDef } from '../autodiff/op';
 import { K, type Tape } from '../autodiff/tape';
 import { scalarAdjoint, scalarForward } from '../autodiff/scalar';
 import type { Binding } from '../eval/values';
+import { clip } from '../explain/escape';
 import { numel, scalar, tensor, type Tensor } from '../tensor/tensor';
 import type { AnalysisContext } from './types';
 
@@ -83,10 +84,10 @@ export class GraphView {
 
   private labelOf(i: number): string {
     const b = this.byNode.get(i);
-    if (b) return b.name;
+    if (b) return clip(b.name, 48);
     const k = this.through(i);
     const bk = this.byNode.get(k);
-    if (bk) return bk.name;
+    if (bk) return clip(bk.name, 48);
     const s = this.tape.spanStart[k];
     const e = this.tape.spanEnd[k];
     const t = e > s ? this.text.slice(s, e).replace(/\s+/g, ' ').trim() : '';

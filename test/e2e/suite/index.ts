@@ -533,10 +533,10 @@ export async function run(): Promise<void> {
     await setSetting('analysis.timeout', 500);
     await setSetting('analysis.workBudget', 1e12);
     try {
-      const doc = await vscode.workspace.openTextDocument({ language: 'nn', content: 'a = randn(1500, 1500, seed=1)\nb = a @ a @ a @ a @ a @ a\nc = sum(b)\n' });
+      const doc = await vscode.workspace.openTextDocument({ language: 'nn', content: 'x = 1\na = randn(1500, 1500, seed=1)\nb = a @ a @ a @ a @ a @ a\nc = sum(b)\n' });
       const editor = await vscode.window.showTextDocument(doc);
       const t0 = performance.now();
-      await waitFor(
+      const warning = await waitFor(
         vscode.languages.onDidChangeDiagnostics,
         () => vscode.languages.getDiagnostics(doc.uri).find((d) => d.code === 'gradlens.timeout'),
         20_000,
@@ -544,6 +544,8 @@ export async function run(): Promise<void> {
         () => vscode.languages.getDiagnostics(doc.uri).find((d) => d.code === 'gradlens.timeout'),
       );
       metrics.timeoutToWarningMs = performance.now() - t0;
+      // On the line the worker was evaluating (issue #15), not at 0:0: `x = 1` is instant.
+      assert(warning.range.start.line >= 1, `the timeout warning is on line ${warning.range.start.line + 1}`);
       await editor.edit((b) => b.replace(new vscode.Range(0, 0, doc.lineCount, 0), 'x = 2\ny = x * 3\n'));
       const titles = await lensTitles(doc.uri);
       assertIncludes(titles, 'y = 6', 'CodeLens after the restart');
