@@ -3,8 +3,9 @@
  *
  * - Distance is Damerau–Levenshtein (a swap of two neighbours is one edit), case-insensitive.
  * - Names of one or two characters get no suggestion (`σ` is not a typo of `t`, `w0` not of
- *   `x0`), nor do candidates that short; `len` is not offered `ln` either (a 3-character name
- *   needs a candidate of the same length).
+ *   `x0`), nor do candidates that short, except for a doubled keystroke: `w00` and `ww0` are
+ *   offered `w0` (a homework's names are mostly two characters). `len` is not offered `ln` (a
+ *   3-character name otherwise needs a candidate of the same length).
  * - At most 1 edit up to 5 characters, 2 up to 10, 3 beyond; and never more than a third of
  *   the longer name.
  * - A defined name (a variable) is never offered for another of the same length that differs
@@ -39,8 +40,16 @@ function isSubstitution(a: string, b: string): boolean {
   return diff === 1;
 }
 
+/** Whether `name` is `cand` with one character typed twice (`w00`, `ww0` for `w0`). */
+function doubledKeystroke(name: string, cand: string): boolean {
+  if (name.length !== cand.length + 1) return false;
+  for (let i = 1; i < name.length; i++) if (name[i] === name[i - 1] && name.slice(0, i) + name.slice(i + 1) === cand) return true;
+  return false;
+}
+
 function allowed(name: string, cand: string, d: number): boolean {
   const len = Math.max(name.length, cand.length);
+  if (cand.length <= 2 && cand.length >= 1 && name.length === 3) return doubledKeystroke(name, cand);
   if (name.length <= 2 || cand.length <= 2) return false;
   if (name.length === 3 && cand.length !== 3) return false;
   const limit = len <= 5 ? 1 : len <= 10 ? 2 : 3;

@@ -17,6 +17,10 @@ describe('the rules', () => {
     ['w0', [], ['x0', 'x1'], undefined], // #17: a different defined variable of the same length
     ['σ', ['t', 'tanh'], [], undefined], // #17: one character is no typo of another
     ['len', ['ln', 'log'], [], undefined], // #17: 3 characters need a candidate of the same length
+    ['w00', [], ['w0', 'x0'], 'w0'], // a doubled keystroke of a two-character name
+    ['ww0', [], ['w0', 'x0'], 'w0'],
+    ['x11', [], ['x1', 'w1'], 'x1'],
+    ['w01', [], ['w0', 'w1'], undefined], // not a doubled keystroke: no two-character candidate
     ['sign', ['sin', 'cos'], [], undefined], // a numpy/torch name (a built-in now): not a typo of sin
     ['argmax', ['amax', 'max'], [], undefined],
     ['l1_loss', ['nll_loss', 'mse_loss'], [], undefined],
