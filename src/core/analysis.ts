@@ -155,6 +155,22 @@ export interface ExpectationInfo {
   readonly tolerance: number;
   readonly left: { readonly text: string; readonly shape: number[]; readonly data: number[]; readonly summary?: DataSummary };
   readonly right: { readonly text: string; readonly shape: number[]; readonly data: number[]; readonly summary?: DataSummary };
+  /**
+   * When the expectation fails: the misconceptions that reproduce the answer, most specific
+   * first, or one `carried-forward` entry (docs/misconceptions.md). Empty when none match.
+   */
+  readonly diagnosis?: ExpectationDiagnosis[];
+}
+
+/** One named misconception (or carried-forward error) behind a failed expectation. */
+export interface ExpectationDiagnosis {
+  /** A catalogue code (`missing-path`, `forgot-bias`, …) or `carried-forward`. */
+  readonly code: string;
+  readonly message: string;
+  /** Where in the graph or network the misconception changes something. */
+  readonly span?: Span;
+  /** The step the misconception changes: as it should be, and as the misconception has it. */
+  readonly step?: { readonly correct: string; readonly changed: string };
 }
 
 /** A size that may be symbolic: a number, or a string such as `"N"` or `"1024·N"`. */

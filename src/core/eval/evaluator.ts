@@ -14,6 +14,7 @@ import { BudgetExceeded } from './common';
 import { assign, check, expect, grad, printStmt, unpack } from './statements';
 import { network, type NetState } from './networks';
 import { train } from './trainingGlue';
+import type { EarlierAnswer, Quantity } from '../diagnose/types';
 
 export { refText } from './common';
 
@@ -88,6 +89,10 @@ export class Evaluator {
   readonly gradRequests: GradRequest[] = [];
   readonly checks: CheckInfo[] = [];
   readonly expectations: ExpectationInfo[] = [];
+  /** What each `grad(…)`, `params(…)` and `size(…)` call asks for, for the misconception engine (src/core/diagnose). */
+  readonly quantities = new Map<Expr, Quantity>();
+  /** The failed expectations so far, for carried-forward errors. */
+  readonly wrongAnswers: EarlierAnswer[] = [];
   readonly networkInfos: NetworkInfo[] = [];
   docRng: Rng | undefined;
   readonly trainings: TrainingInfo[] = [];

@@ -37,7 +37,7 @@ describe('gradlens eval --json (LANGUAGE.md §8)', () => {
     ]);
     expect(j.checks).toHaveLength(4);
     expect(j.checks[0]).toMatchObject({ of: 'z', wrt: 'w0', line: 18, passed: true, kinks: 0 });
-    expect(j.expectations[0]).toEqual({ line: 20, passed: true, maxError: 0 });
+    expect(j.expectations[0]).toEqual({ line: 20, passed: true, maxError: 0, diagnosis: [] });
   });
   it('networks: params, layers with formulas, MACs and Mult-Adds', () => {
     const j = JSON.parse(run(['eval', 'examples/hw4-t2-t3-mlp.nn', '--json']).out);
