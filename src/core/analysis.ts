@@ -28,6 +28,17 @@ export interface Analysis {
    * yet). Absent on the complete analysis.
    */
   readonly stage?: AnalysisStage;
+  /** The output of each `print(…)` that ran, in order (absent when none did). */
+  readonly prints?: PrintInfo[];
+}
+
+/** What one `print(expr, …)` printed: its text (one or more lines, Python's layout) and where. */
+export interface PrintInfo {
+  /** The `print(…)` statement. */
+  readonly span: Span;
+  /** 0-based line of the statement. */
+  readonly line: number;
+  readonly text: string;
 }
 
 /**

@@ -20,6 +20,7 @@ export { ANALYSIS_STAGES } from './analysis';
 export { LineIndex } from './span';
 import type { ProgressCallback } from './train/index';
 export type { TrainingInfo } from './analysis';
+export type { PrintInfo } from './analysis';
 export type { ProgressCallback, TrainProgress } from './train/index';
 export { sparkline } from './train/index';
 
@@ -121,6 +122,7 @@ export function analyzeFull(text: string, options: AnalyzeOptions = {}): FullAna
     graph,
     stats: { nodes: r.tape.n, work: r.work, skipped: r.skipped },
     ...(r.trainings.length ? { trainings: r.trainings } : {}),
+    ...(r.prints.length ? { prints: r.prints } : {}),
     ...(stage ? { stage } : {}),
   });
   // Stage 1, values and diagnostics: complete here, whatever the later stages do.

@@ -1,14 +1,13 @@
-import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Analysis } from '../core/analysis';
 import type { Diagnostic } from '../core/diagnostics';
 import type { Span } from '../core/span';
 import { withCutOff } from './cutOff';
 import type { Config } from './config';
+import type { FileFields, Platform } from './platform';
 import { LiveTrainings, Throttle, stoppedMessage, trainTargets, type LiveTraining } from './progressModel';
 import type { Job, WorkerClient } from './workerClient';
 import type { DataRef, FullItem } from './valuePreview';
-import type { FileAccess } from './workerProtocol';
 
 /** Documents GradLens analyses: `.nn` files and Markdown (its ```nn blocks). */
 export const documentSelector: vscode.DocumentSelector = [{ language: 'nn' }, { language: 'markdown' }];
@@ -49,7 +48,7 @@ interface Entry {
   analysis?: Analysis;
   /** The worker request whose full data backs `analysis` (its arrays are previews). */
   analysisId?: number;
-  timer?: NodeJS.Timeout;
+  timer?: ReturnType<typeof setTimeout>;
   job?: Job;
   live?: LiveTrainings;
   throttle?: Throttle;
@@ -75,6 +74,7 @@ export class AnalysisService implements vscode.Disposable {
     private readonly client: WorkerClient,
     private readonly config: Config,
     private readonly log: (line: string) => void,
+    private readonly platform: Pick<Platform, 'fileFields'>,
   ) {}
 
   /** Schedules an analysis of the document's current version (no-op if one exists). */
@@ -121,7 +121,7 @@ export class AnalysisService implements vscode.Disposable {
   /** A one-off analysis of text that is not a document version (not cached). */
   async analyzeText(text: string, languageId: 'nn' | 'markdown', like?: vscode.TextDocument): Promise<Analysis | undefined> {
     // `like`: the document the text extends (its load_csv reads under the same rule).
-    const files = like ? { folder: folderOf(like), files: fileAccessOf(like) } : {};
+    const files = like ? await this.platform.fileFields(like, text) : {};
     const o = await this.client.run({ text, languageId, budget: this.config.workBudget, checkTolerance: this.config.checkTolerance, ...files }, this.config.timeout).outcome;
     return o.kind === 'done' ? o.analysis : undefined;
   }
@@ -129,8 +129,10 @@ export class AnalysisService implements vscode.Disposable {
   /** The worked solution of a document's text, as Markdown (computed in the worker). */
   async solution(document: vscode.TextDocument, title: string, digits: number): Promise<{ markdown: string } | { problem: string }> {
     const languageId = document.languageId === 'markdown' ? 'markdown' : 'nn';
+    const text = document.getText();
+    const files = await this.platform.fileFields(document, text);
     const o = await this.client.solve(
-      { text: document.getText(), languageId, budget: this.config.workBudget, checkTolerance: this.config.checkTolerance, title, digits, folder: folderOf(document), files: fileAccessOf(document) },
+      { text, languageId, budget: this.config.workBudget, checkTolerance: this.config.checkTolerance, title, digits, ...files },
       this.config.timeout,
     ).outcome;
     switch (o.kind) {
@@ -201,23 +203,28 @@ export class AnalysisService implements vscode.Disposable {
     const text = document.getText();
     const languageId = document.languageId === 'markdown' ? 'markdown' : 'nn';
     if (languageId === 'markdown' && !NN_FENCE.test(text)) return this.finish(document, entry, emptyAnalysis([]), 0);
+    const files = this.platform.fileFields(document, text);
+    if (files instanceof Promise) {
+      // The browser build reads `load_csv`'s files through workspace.fs first.
+      void files.then(
+        (f) => (this.isCurrent(document, entry) && !document.isClosed ? this.run(document, entry, text, languageId, f) : entry.resolve(undefined)),
+        (e) => {
+          this.log(`reading the files of ${document.uri.toString(true)} failed: ${e instanceof Error ? e.message : String(e)}`);
+          if (this.isCurrent(document, entry)) this.run(document, entry, text, languageId, {});
+          else entry.resolve(undefined);
+        },
+      );
+    } else this.run(document, entry, text, languageId, files);
+  }
 
+  private run(document: vscode.TextDocument, entry: Entry, text: string, languageId: 'nn' | 'markdown', files: FileFields): void {
     const live = new LiveTrainings();
     entry.live = live;
     entry.throttle = new Throttle(1000 / PROGRESS_PER_SECOND, () => {
       if (this.isCurrent(document, entry)) this.progressEmitter.fire(this.progressEvent(document, entry, true));
     });
     const job = this.client.run(
-      {
-        text,
-        languageId,
-        budget: this.config.workBudget,
-        checkTolerance: this.config.checkTolerance,
-        folder: folderOf(document),
-        files: fileAccessOf(document),
-        key: document.uri.toString(),
-        deadlineMs: laterStagesDeadline(this.config.timeout),
-      },
+      { text, languageId, budget: this.config.workBudget, checkTolerance: this.config.checkTolerance, ...files, key: document.uri.toString(), deadlineMs: laterStagesDeadline(this.config.timeout) },
       this.config.timeout,
       (m) => {
         live.add(m);
@@ -358,21 +365,4 @@ function failureDiagnostic(message: string): Diagnostic {
  */
 export function laterStagesDeadline(timeoutMs: number): number {
   return Math.max(250, Math.round(timeoutMs * 0.8));
-}
-
-/** The folder of a document on disk, where `load_csv` looks; none for untitled or virtual documents. */
-function folderOf(document: vscode.TextDocument): string | undefined {
-  return document.uri.scheme === 'file' ? path.dirname(document.uri.fsPath) : undefined;
-}
-
-/**
- * What `load_csv` may read for a document (docs/security.md): files inside its workspace folder
- * (without one, inside its own folder), and nothing while the workspace is not trusted.
- */
-export function fileAccessOf(document: vscode.TextDocument): FileAccess | undefined {
-  const folder = folderOf(document);
-  if (folder === undefined) return undefined;
-  const ws = vscode.workspace.getWorkspaceFolder(document.uri);
-  const root = ws && ws.uri.scheme === 'file' ? ws.uri.fsPath : folder;
-  return { roots: [root], trusted: vscode.workspace.isTrusted };
 }

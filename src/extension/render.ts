@@ -132,6 +132,12 @@ export function trainingLens(t: TrainingInfo, digits: number): string {
   return `${t.stopped ? '⚠ ' : ''}${parts.join(' · ')}${t.stopped ? ` · stopped: ${t.stopped}` : ''}`;
 }
 
+/** A print's text on one lens line: its lines joined by ⏎, cut at 120 characters. */
+export function printLens(text: string): string {
+  const one = `▸ ${text.split('\n').map((l) => l.trim()).join(' ⏎ ')}`;
+  return one.length > 120 ? `${one.slice(0, 119)}…` : one;
+}
+
 export function networkLens(n: NetworkInfo): string {
   return `${n.name}: ${formatCount(n.params)} params · ${formatShape(n.inputShape)} → ${formatShape(n.outputShape)} · ${formatSize(n.totalMacs)} MACs`;
 }

@@ -1,15 +1,7 @@
-import { Worker, type ResourceLimits } from 'node:worker_threads';
 import type { Analysis } from '../core/analysis';
 import type { DataRef, FullItem } from './valuePreview';
+import type { WorkerFactory, WorkerPort } from './workerPort';
 import type { AnalyzeRequest, DataRequest, ProgressMessage, SolutionRequest, WorkerRequest, WorkerResponse } from './workerProtocol';
-
-/**
- * The analysis worker's memory limits (issue #15). Measured: the breast-cancer example trains
- * all 5 epochs with a 64 MB old generation; a 54 MB CSV (200,000 × 30) needs more than 256 MB
- * and passes at 512 MB. 768 MB leaves room for the 64 MB a `load_csv` may read, and keeps the
- * worker's JS heap under 1 GB. A worker that reaches the limit is ended by Node and reported.
- */
-export const WORKER_LIMITS: ResourceLimits = { maxOldGenerationSizeMb: 768, maxYoungGenerationSizeMb: 64 };
 
 /** What a worker may take to start (thread, core modules) on top of its first job's time limit, until it says `ready`. */
 const STARTUP_MS = 10_000;
@@ -23,7 +15,7 @@ export type Outcome =
    * off); `line`: the 0-based line the worker was evaluating, when it had not reached that stage.
    */
   | { readonly kind: 'timeout'; readonly ms: number; readonly partial?: Analysis; readonly line?: number }
-  /** The worker reached its memory limit (WORKER_LIMITS) and was ended; a fresh one serves the next job. */
+  /** The worker reached its memory limit (nodeWorker.ts WORKER_LIMITS) and was ended; a fresh one serves the next job. */
   | { readonly kind: 'out-of-memory'; readonly ms: number; readonly limitMb: number; readonly partial?: Analysis; readonly line?: number }
   /** Ended by `stop()` ("GradLens: Stop Training") when the analysis did not stop by itself in time: the worker was terminated. */
   | { readonly kind: 'stopped'; readonly ms: number }
@@ -50,7 +42,8 @@ export interface Job {
 }
 
 interface Pending {
-  readonly request: WorkerRequest;
+  /** Replaced once by a replay that stops after the steps already made (see stop()). */
+  request: WorkerRequest;
   readonly timeoutMs: number;
   readonly settle: (o: Outcome) => void;
   readonly onProgress?: (m: ProgressMessage) => void;
@@ -60,18 +53,23 @@ interface Pending {
   stopping?: boolean;
   /** The values stage, once posted. */
   partial?: Analysis;
+  /** Training steps reported so far, by the `train` statement's line. */
+  steps?: Map<number, number>;
+  /** This is the replay of a stopped analysis (no shared memory): a second stop ends the worker. */
+  replay?: boolean;
   started?: number;
-  timer?: NodeJS.Timeout;
+  timer?: ReturnType<typeof setTimeout>;
 }
 
 /**
- * Runs analyses one at a time on a worker thread. A job that runs past its timeout is ended by
+ * Runs analyses one at a time on a worker (a thread in the node build, a Web Worker in the browser
+ * build: `spawn` makes it). A job that runs past its timeout is ended by
  * terminating the worker (a synchronous analysis cannot be interrupted any other way); so is a
  * superseded job that has already run for `killSupersededAfterMs`. The worker is started on first
  * use and again after it was terminated.
  */
 export class WorkerClient {
-  private worker: Worker | undefined;
+  private worker: WorkerPort | undefined;
   /** Whether the current worker has said `ready` (or answered anything): until then a job's limit includes STARTUP_MS. */
   private workerReady = false;
   private current: Pending | undefined;
@@ -80,11 +78,10 @@ export class WorkerClient {
   private disposed = false;
 
   constructor(
-    private readonly workerPath: string,
+    private readonly spawn: WorkerFactory,
     private readonly log: (line: string) => void,
     private readonly killSupersededAfterMs = 300,
     private readonly stopGraceMs = 3000,
-    private readonly resourceLimits: ResourceLimits = WORKER_LIMITS,
   ) {}
 
   /**
@@ -190,6 +187,22 @@ export class WorkerClient {
       }, this.stopGraceMs);
       return true;
     }
+    if (this.current === p && p.request.type === 'analyze' && !p.replay) {
+      // No shared memory (a browser page that is not cross-origin isolated): the busy worker cannot
+      // be told to stop. End it and analyse again, stopping the training after the steps it had
+      // reported — the same parameters, deterministically — so the lines after it still run.
+      const steps = [...(p.steps?.values() ?? [])].reduce((a, b) => a + b, 0);
+      this.log(`analysis #${p.request.id} stopped by the user without shared memory: worker terminated, analysed again stopping after ${steps} training steps`);
+      clearTimeout(p.timer);
+      p.request = { ...p.request, stopAfterSteps: steps };
+      p.replay = true;
+      p.partial = undefined;
+      this.current = undefined;
+      this.stopWorker();
+      this.queue.unshift(p);
+      this.pump();
+      return true;
+    }
     const ran = p.started === undefined ? 0 : performance.now() - p.started;
     p.settle({ kind: 'stopped', ms: ran });
     const i = this.queue.indexOf(p);
@@ -214,35 +227,36 @@ export class WorkerClient {
     }, ms);
   }
 
-  private ensureWorker(): Worker {
+  private ensureWorker(): WorkerPort {
     if (this.worker) return this.worker;
-    const worker = new Worker(this.workerPath, { name: 'gradlens-analysis', resourceLimits: this.resourceLimits });
-    worker.on('message', (m: WorkerResponse) => this.onMessage(worker, m));
-    worker.on('error', (e: Error & { code?: string }) => {
-      this.log(`analysis worker error: ${e.stack ?? e.message}`);
-      if (this.worker === worker) {
-        const p = this.current;
-        if (p && e.code === 'ERR_WORKER_OUT_OF_MEMORY') {
-          // Node ended the worker at its memory limit: report it (keeping a values stage), go on with a fresh worker.
-          const ms = p.started === undefined ? 0 : performance.now() - p.started;
-          p.settle({ kind: 'out-of-memory', ms, limitMb: this.resourceLimits.maxOldGenerationSizeMb ?? 0, ...cutAt(p) });
-        } else p?.settle({ kind: 'failed', message: e.message });
-        this.restart();
-      }
-    });
-    worker.on('exit', (code) => {
-      if (this.worker === worker) {
-        this.log(`analysis worker exited with code ${code}`);
-        this.current?.settle({ kind: 'failed', message: `The analysis worker exited (code ${code}).` });
-        this.restart();
-      }
+    const worker: WorkerPort = this.spawn({
+      message: (m) => this.onMessage(worker, m),
+      error: (e, outOfMemoryMb) => {
+        this.log(`analysis worker error: ${e.stack ?? e.message}`);
+        if (this.worker === worker) {
+          const p = this.current;
+          if (p && outOfMemoryMb !== undefined) {
+            // The worker was ended at its memory limit: report it (keeping a values stage), go on with a fresh worker.
+            const ms = p.started === undefined ? 0 : performance.now() - p.started;
+            p.settle({ kind: 'out-of-memory', ms, limitMb: outOfMemoryMb, ...cutAt(p) });
+          } else p?.settle({ kind: 'failed', message: e.message });
+          this.restart();
+        }
+      },
+      exit: (code) => {
+        if (this.worker === worker) {
+          this.log(`analysis worker exited with code ${code}`);
+          this.current?.settle({ kind: 'failed', message: `The analysis worker exited (code ${code}).` });
+          this.restart();
+        }
+      },
     });
     this.worker = worker;
     this.workerReady = false;
     return worker;
   }
 
-  private onMessage(worker: Worker, m: WorkerResponse): void {
+  private onMessage(worker: WorkerPort, m: WorkerResponse): void {
     const p = this.current;
     if (worker === this.worker) this.workerReady = true;
     if (m.type === 'ready') {
@@ -260,6 +274,7 @@ export class WorkerClient {
       if (p.settled) return;
       // A stopping job keeps its grace period.
       if (!p.stopping) this.arm(p);
+      (p.steps ??= new Map()).set(m.trainingLine, Math.max(p.steps.get(m.trainingLine) ?? 0, m.steps));
       p.onProgress?.(m);
       return;
     }
@@ -284,7 +299,7 @@ export class WorkerClient {
     p.started = performance.now();
     const worker = this.ensureWorker();
     this.arm(p);
-    worker.postMessage(p.request);
+    worker.post(p.request);
   }
 
   /** Ends the current job's worker and carries on with the queue on a fresh one. */
@@ -303,7 +318,7 @@ export class WorkerClient {
     const w = this.worker;
     this.worker = undefined;
     this.workerReady = false;
-    if (w) void w.terminate();
+    if (w) w.terminate();
   }
 }
 

@@ -1,6 +1,7 @@
 import type { Analysis } from '../core/analysis';
 import type { ProgressBody } from './progressModel';
 import type { DataRef, FullItem } from './valuePreview';
+import type { Refusal } from './fileAccess';
 
 /** Messages between the extension host and the analysis worker (dist/worker.js). */
 export interface AnalyzeRequest {
@@ -26,6 +27,17 @@ export interface AnalyzeRequest {
    */
   readonly deadlineMs?: number;
   /**
+   * The browser build: what the extension host read through `workspace.fs` for the paths the
+   * document's `load_csv` calls name (web/files.ts), under the same policy (fileAccess.ts). The
+   * worker reads nothing else; a path not here is not found.
+   */
+  readonly contents?: FileContents;
+  /**
+   * Stop Training without shared memory (the browser build): the analysis is run again and its
+   * trainings stop, as "by the user", once this many steps (all trainings, in document order) ran.
+   */
+  readonly stopAfterSteps?: number;
+  /**
    * Four shared bytes (an Int32 at 0): the extension host stores 1 there for "GradLens: Stop
    * Training", and the worker's training, which polls it before every step, stops where it is —
    * the message queue cannot reach a worker busy in a synchronous analysis. With eight bytes,
@@ -47,7 +59,11 @@ export interface SolutionRequest {
   readonly digits: number;
   readonly folder?: string;
   readonly files?: FileAccess;
+  readonly contents?: FileContents;
 }
+
+/** Path as the document wrote it → its text, or why it was refused. */
+export type FileContents = Readonly<Record<string, { readonly text: string } | { readonly refusal: Refusal }>>;
 
 /**
  * What the host allows a document to read: the folders (the document's workspace folder, or its

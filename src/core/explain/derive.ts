@@ -531,8 +531,11 @@ function opRuleFor(tape: Tape, b: Binding, p: Binding, source: string): string |
   const chain: number[] = [];
   const find = (k: number): boolean => {
     if (k === p.node) return true;
-    if (k < p.node || !tape.opOf(k)) return false;
-    for (const i of tape.inputs(k)) {
+    const op = k < p.node ? undefined : tape.opOf(k);
+    if (!op) return false;
+    // No path runs through an input the op never differentiates (where's condition, an index).
+    for (const [j, i] of tape.inputs(k).entries()) {
+      if (op.nondiff?.includes(j)) continue;
       if (find(i)) {
         chain.push(k);
         return true;
@@ -575,8 +578,10 @@ function opChain(tape: Tape, grads: Gradients, of: Binding, wrt: Binding, source
     if (seen.has(k) || k < wrt.node || !tape.opOf(k) || !grads.dependsOn(k)) return false;
     seen.add(k);
     const ins = tape.inputs(k);
+    const nondiff = tape.opOf(k)!.nondiff;
     // Prefer the latest input: the path through the computation rather than a side branch.
     for (let j = ins.length - 1; j >= 0; j--) {
+      if (nondiff?.includes(j)) continue;
       if (find(ins[j])) {
         path.push(k);
         return true;

@@ -8,7 +8,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { WORKER_LIMITS, WorkerClient } from '../../../src/extension/workerClient';
+import { WorkerClient } from '../../../src/extension/workerClient';
+import { WORKER_LIMITS, nodeWorkerFactory } from '../../../src/extension/nodeWorker';
 
 /** `text` says what the stand-in does: 'stage-then-hang', 'stage-then-oom', 'oom', 'quick', 'slow' (300 ms). */
 const WORKER = `
@@ -63,7 +64,7 @@ describe('WorkerClient: limits', () => {
   });
 
   it('a time limit after the values stage keeps that stage (outcome timeout with partial)', async () => {
-    client = new WorkerClient(workerPath, () => {});
+    client = new WorkerClient(nodeWorkerFactory(workerPath), () => {});
     // A started worker first: under load, starting one can take longer than the time limit below.
     await client.run(request('quick'), 20_000).outcome;
     const o = await client.run(request('stage-then-hang'), 1500).outcome;
@@ -74,7 +75,7 @@ describe('WorkerClient: limits', () => {
   });
 
   it('a time limit before any stage names the line the worker was evaluating (shared memory)', async () => {
-    client = new WorkerClient(workerPath, () => {});
+    client = new WorkerClient(nodeWorkerFactory(workerPath), () => {});
     await client.run(request('quick'), 20_000).outcome;
     const o = await client.run(request('line-then-hang'), 1500).outcome;
     expect(o).toMatchObject({ kind: 'timeout', line: 2 });
@@ -83,7 +84,7 @@ describe('WorkerClient: limits', () => {
 
   it('a worker that reaches its memory limit is reported, with the stage it delivered, and replaced', async () => {
     const logs: string[] = [];
-    client = new WorkerClient(workerPath, (l) => logs.push(l), 300, 3000, { maxOldGenerationSizeMb: 32, maxYoungGenerationSizeMb: 8 });
+    client = new WorkerClient(nodeWorkerFactory(workerPath, { maxOldGenerationSizeMb: 32, maxYoungGenerationSizeMb: 8 }), (l) => logs.push(l), 300, 3000);
     const warm = await client.run(request('quick'), 20_000).outcome;
     const o = await client.run(request('stage-then-oom'), 20_000).outcome;
     expect(o.kind).toBe('out-of-memory');
@@ -100,7 +101,7 @@ describe('WorkerClient: limits', () => {
   }, 60_000);
 
   it('a data request goes before queued analyses and answers with the full item', async () => {
-    client = new WorkerClient(workerPath, () => {});
+    client = new WorkerClient(nodeWorkerFactory(workerPath), () => {});
     const order: string[] = [];
     const running = client.run(request('slow'), 5000);
     const queued = client.run(request('quick'), 5000);
@@ -114,7 +115,7 @@ describe('WorkerClient: limits', () => {
   });
 
   it("a fresh worker's start-up does not count against the time limit: it starts at `ready`", async () => {
-    client = new WorkerClient(slowStartPath, () => {});
+    client = new WorkerClient(nodeWorkerFactory(slowStartPath), () => {});
     const o = await client.run(request('x'), 500).outcome;
     expect(o).toMatchObject({ kind: 'done', analysis: { ok: true } });
   });
