@@ -224,15 +224,7 @@ export class AnalysisService implements vscode.Disposable {
       if (this.isCurrent(document, entry)) this.progressEmitter.fire(this.progressEvent(document, entry, true));
     });
     const job = this.client.run(
-      {
-        text,
-        languageId,
-        budget: this.config.workBudget,
-        checkTolerance: this.config.checkTolerance,
-        ...files,
-        key: document.uri.toString(),
-        deadlineMs: laterStagesDeadline(this.config.timeout),
-      },
+      { text, languageId, budget: this.config.workBudget, checkTolerance: this.config.checkTolerance, ...files, key: document.uri.toString(), deadlineMs: laterStagesDeadline(this.config.timeout) },
       this.config.timeout,
       (m) => {
         live.add(m);

@@ -81,7 +81,6 @@ export class WorkerCore {
           // The line being evaluated, for the host to name if it must end this worker (slot 1: line + 1).
           onStatement: stop && stop.length > 1 ? (line) => Atomics.store(stop, 1, line + 1) : undefined,
           onProgress: (_epoch, _loss, p) => batcher.add({ line: p.line, epoch: p.epoch, epochs: p.epochs, loss: p.loss, metric: p.metric, steps: p.steps }),
-          // Values and diagnostics go out before derivations, hovers and the graph are written.
           // Values and diagnostics go out first, then each later stage (derivations, hovers) as it
           // completes: a worker ended by the host's time limit loses only what came after.
           onStage: (_stage, partial) => side.post({ type: 'stage', id, analysis: previewAnalysis(partial) }),

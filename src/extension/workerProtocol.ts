@@ -21,6 +21,12 @@ export interface AnalyzeRequest {
    */
   readonly key?: string;
   /**
+   * Milliseconds from the worker's receipt after which the later stages (derivations, hovers,
+   * graph) stop where they are (AnalyzeOptions.deadline): set below the host's time limit so the
+   * worker usually finishes by itself, with an `analysis.time-limit` note on the statement.
+   */
+  readonly deadlineMs?: number;
+  /**
    * The browser build: what the extension host read through `workspace.fs` for the paths the
    * document's `load_csv` calls name (web/files.ts), under the same policy (fileAccess.ts). The
    * worker reads nothing else; a path not here is not found.
@@ -31,12 +37,6 @@ export interface AnalyzeRequest {
    * trainings stop, as "by the user", once this many steps (all trainings, in document order) ran.
    */
   readonly stopAfterSteps?: number;
-  /**
-   * Milliseconds from the worker's receipt after which the later stages (derivations, hovers,
-   * graph) stop where they are (AnalyzeOptions.deadline): set below the host's time limit so the
-   * worker usually finishes by itself, with an `analysis.time-limit` note on the statement.
-   */
-  readonly deadlineMs?: number;
   /**
    * Four shared bytes (an Int32 at 0): the extension host stores 1 there for "GradLens: Stop
    * Training", and the worker's training, which polls it before every step, stops where it is —

@@ -57,7 +57,8 @@ export async function runTrustUi(o: TrustOptions): Promise<TestResult[]> {
   const suite = createSuite(90_000, shot);
 
   suite.test('an untrusted folder opens in Restricted Mode', async () => {
-    await page.goto(cs.workbenchUrl({ url: server.url, port: server.port, folder: workspace }));
+    // A loaded machine (2 cores, several runs) took more than playwright's default 30 s here once.
+    await page.goto(cs.workbenchUrl({ url: server.url, port: server.port, folder: workspace }), { timeout: 90_000 });
     await page.locator('.monaco-workbench .part.editor').waitFor({ timeout: 60_000 });
     await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'read.nn' }).waitFor({ timeout: 60_000 });
     await page.locator('.statusbar-item', { hasText: 'Restricted Mode' }).first().waitFor({ timeout: 30_000 });
