@@ -20,6 +20,7 @@ export { ANALYSIS_STAGES } from './analysis';
 export { LineIndex } from './span';
 import type { ProgressCallback } from './train/index';
 export type { TrainingInfo } from './analysis';
+export type { PrintInfo } from './analysis';
 export type { ProgressCallback, TrainProgress } from './train/index';
 export { sparkline } from './train/index';
 
@@ -68,6 +69,19 @@ export interface AnalyzeOptions {
    * parameters so far are kept and the lines after it still run.
    */
   readonly shouldStop?: () => string | undefined;
+  /**
+   * Told the 0-based line of each top-level statement before it runs: a host that must end a
+   * slow analysis from outside (the editor's worker, through shared memory) then knows on which
+   * line it was cut off.
+   */
+  readonly onStatement?: (line: number) => void;
+  /**
+   * Results in stages (issue #15): called once evaluation is done, with the values, gradients,
+   * checks, expectations, networks, trainings and diagnostics — before derivations, hovers and
+   * the graph are written — so a host that runs out of time later still has them. `symbols`
+   * and the graph are empty in it.
+   */
+  readonly onValues?: (values: Analysis) => void;
 }
 
 export interface FullAnalysis {
@@ -87,6 +101,7 @@ export function analyzeFull(text: string, options: AnalyzeOptions = {}): FullAna
     readFile: options.readFile,
     onProgress: options.onProgress,
     shouldStop: options.shouldStop,
+    onStatement: options.onStatement,
     // Only hovers read the node of every expression.
     recordExpressions: wanted.has('hovers'),
   });
@@ -114,11 +129,16 @@ export function analyzeFull(text: string, options: AnalyzeOptions = {}): FullAna
     graph,
     stats: { nodes: r.tape.n, work: r.work, skipped: r.skipped },
     ...(r.trainings.length ? { trainings: r.trainings } : {}),
+    ...(r.prints.length ? { prints: r.prints } : {}),
     ...(stage ? { stage } : {}),
   });
   // Stage 1, values and diagnostics: complete here, whatever the later stages do.
   const later = ANALYSIS_STAGES.filter((st) => st !== 'values' && wanted.has(st));
-  if (options.onStage && later.length) options.onStage('values', snapshot('values'));
+  if (options.onValues || (options.onStage && later.length)) {
+    const v = snapshot('values');
+    options.onValues?.(v);
+    if (later.length) options.onStage?.('values', v);
+  }
   /** Diagnostics of the later stages: on the statement they concern, never at 0:0. */
   const note = (d: Diagnostic): void => {
     diagnostics.push(boundDiagnostic(d));

@@ -168,3 +168,84 @@ defineBuiltin({
   params: [DIMS, SEED],
   call: random('rand'),
 });
+
+// ---- zeros_like, ones_like, full, full_like, linspace ----------------------------------------
+
+for (const [name, v] of [
+  ['zeros_like', 0],
+  ['ones_like', 1],
+] as const) {
+  defineBuiltin({
+    name,
+    group: 'constructors',
+    signature: `${name}(x)`,
+    doc: `A tensor of ${v === 0 ? 'zeros' : 'ones'} of the shape of x (a constant).`,
+    params: [{ name: 'x', aliases: ['input', 'a'], kind: 'tensor' }],
+    call: (args, ctx) => ctx.constant(full(ctx.shape((args.values.x as TensorArg).node), v)),
+  });
+}
+
+defineBuiltin({
+  name: 'full',
+  group: 'constructors',
+  signature: 'full(shape, fill_value)',
+  doc: 'A tensor of the given shape filled with fill_value: full((2, 3), 0.5).',
+  params: [
+    { name: 'shape', aliases: ['size'], kind: 'ints' },
+    { name: 'fill_value', aliases: ['value'], kind: 'number' },
+  ],
+  call: (args, ctx) => {
+    const d = dims(args, ctx);
+    return d && ctx.constant(full(d, args.values.fill_value as number));
+  },
+});
+
+defineBuiltin({
+  name: 'full_like',
+  group: 'constructors',
+  signature: 'full_like(x, fill_value)',
+  doc: 'A tensor of the shape of x filled with fill_value (a constant).',
+  params: [
+    { name: 'x', aliases: ['input', 'a'], kind: 'tensor' },
+    { name: 'fill_value', aliases: ['value'], kind: 'number' },
+  ],
+  call: (args, ctx) => ctx.constant(full(ctx.shape((args.values.x as TensorArg).node), args.values.fill_value as number)),
+});
+
+defineBuiltin({
+  name: 'linspace',
+  group: 'constructors',
+  signature: 'linspace(start, stop, num=50)',
+  doc: "num evenly spaced values from start to stop, both included. numpy's rounding (bare and np.; num defaults to 50) or PyTorch's (torch.linspace: steps= is required; the second half is computed from the end).",
+  params: [
+    { name: 'start', kind: 'number' },
+    { name: 'stop', aliases: ['end'], kind: 'number' },
+    { name: 'num', aliases: ['steps'], kind: 'int', default: null },
+  ],
+  call: (args, ctx) => {
+    const start = args.values.start as number;
+    const stop = args.values.stop as number;
+    let num = args.values.num as number | null;
+    if (num === null) {
+      if (ctx.library === 'torch') return ctx.error('call.missing-argument', 'Expected the number of steps of `torch.linspace(start, end, steps)`, found none.');
+      num = 50;
+    }
+    if (num < 0) return ctx.error('call.bad-argument', `Expected a non-negative number of samples, found ${num}.`, args.spans.num);
+    if (num > MAX_CONSTRUCTED_ELEMENTS) return tooLarge(num, ctx, ctx.span);
+    const t = tensor([num]);
+    if (ctx.library === 'torch') {
+      // ATen's linspace kernel: from the start for the first half, from the end for the rest.
+      const step = num > 1 ? (stop - start) / (num - 1) : 0;
+      const half = Math.floor(num / 2);
+      for (let k = 0; k < num; k++) t.data[k] = k < half ? start + step * k : stop - step * (num - k - 1);
+      if (num === 1) t.data[0] = start;
+    } else {
+      // numpy: arange(num) * step + start, the last value set to stop.
+      const div = num - 1;
+      const step = div > 0 ? (stop - start) / div : NaN;
+      for (let k = 0; k < num; k++) t.data[k] = div > 0 ? (step === 0 ? ((k / div) * (stop - start)) + start : k * step + start) : k * (stop - start) + start;
+      if (num > 1) t.data[num - 1] = stop;
+    }
+    return ctx.constant(t);
+  },
+});

@@ -7,11 +7,11 @@ import type { Span } from '../span';
 import { LineIndex } from '../span';
 import type { CheckStmt, Expr, GradStmt, NameRef, PathRef, Program, Statement } from '../syntax/ast';
 import { numel, type Shape, type Tensor } from '../tensor/tensor';
-import type { CheckInfo, ExpectationInfo, GradientInfo, NetworkInfo, TrainingInfo, ValueInfo } from '../analysis';
+import type { CheckInfo, ExpectationInfo, GradientInfo, NetworkInfo, PrintInfo, TrainingInfo, ValueInfo } from '../analysis';
 import type { ProgressCallback } from '../train/index';
 import type { Binding, EvalRecord } from './values';
 import { BudgetExceeded } from './common';
-import { assign, check, expect, grad } from './statements';
+import { assign, check, expect, grad, printStmt, unpack } from './statements';
 import { network, type NetState } from './networks';
 import { train } from './trainingGlue';
 
@@ -27,6 +27,8 @@ export interface EvalOptions {
   readonly onProgress?: ProgressCallback;
   /** Polled before every training step (AnalyzeOptions.shouldStop). */
   readonly shouldStop?: () => string | undefined;
+  /** Told the 0-based line of each top-level statement before it runs (AnalyzeOptions.onStatement). */
+  readonly onStatement?: (line: number) => void;
   /**
    * Record the tape node of every evaluated expression in `record.exprNodes` (hovers read
    * it). Default true; `analyze` with `valuesOnly` turns it off.
@@ -57,6 +59,8 @@ export interface EvalResult {
   readonly lines: LineIndex;
   /** One record per `train` statement that ran. */
   readonly trainings: TrainingInfo[];
+  /** The text of each `print(…)` that ran, in order. */
+  readonly prints: PrintInfo[];
 }
 
 /**
@@ -87,9 +91,16 @@ export class Evaluator {
   readonly networkInfos: NetworkInfo[] = [];
   docRng: Rng | undefined;
   readonly trainings: TrainingInfo[] = [];
+  readonly prints: PrintInfo[] = [];
+  /**
+   * Nodes holding booleans (numpy's bool dtype, stored as 0/1): comparison and logical results
+   * and masks reshaped or indexed (OpDef.boolean). Indexing with one selects (`x[x > 0]`).
+   */
+  readonly boolNodes = new Set<number>();
   readonly readFile: EvalOptions['readFile'];
   readonly onProgress: EvalOptions['onProgress'];
   readonly shouldStop: EvalOptions['shouldStop'];
+  private readonly onStatement: EvalOptions['onStatement'];
   readonly recordExpressions: boolean;
   /** While a training step runs: network calls by (network, input node, mode) → output node. */
   netMemo: Map<string, number> | undefined;
@@ -119,6 +130,7 @@ export class Evaluator {
     this.readFile = options.readFile;
     this.onProgress = options.onProgress;
     this.shouldStop = options.shouldStop;
+    this.onStatement = options.onStatement;
     this.recordExpressions = options.recordExpressions ?? true;
   }
 
@@ -126,6 +138,7 @@ export class Evaluator {
     let skipped: string | undefined;
     for (const stmt of program.statements) {
       this.currentLine = this.lines.lineOf(stmt.span.start);
+      this.onStatement?.(this.currentLine);
       // Names a statement reads are its own: never appended to the previous binding's list.
       this.refs = [];
       try {
@@ -176,6 +189,7 @@ export class Evaluator {
       skipped,
       lines: this.lines,
       trainings: this.trainings,
+      prints: this.prints,
     };
   }
 
@@ -183,6 +197,10 @@ export class Evaluator {
     switch (stmt.kind) {
       case 'Assign':
         return assign(this, stmt);
+      case 'Unpack':
+        return unpack(this, stmt);
+      case 'Print':
+        return printStmt(this, stmt);
       case 'Grad':
         return grad(this, stmt);
       case 'Check':
@@ -194,9 +212,9 @@ export class Evaluator {
       case 'Train':
         return train(this, stmt);
       case 'Invalid':
-        if (stmt.name) {
-          this.poisoned.add(stmt.name);
-          this.env.delete(stmt.name);
+        for (const name of stmt.names ?? (stmt.name ? [stmt.name] : [])) {
+          this.poisoned.add(name);
+          this.env.delete(name);
         }
         return;
     }
@@ -264,6 +282,7 @@ export class Evaluator {
     }
     this.nodeCost[n] = cost;
     if (this.checkFinite && !this.tape.isFinite(n)) this.nonFinite(def, inputs, n, opSpan);
+    if (def.boolean === 'always' || (def.boolean === 'preserve' && this.boolNodes.has(inputs[0]))) this.boolNodes.add(n);
     return n;
   }
 

@@ -258,6 +258,12 @@ export interface Derivation {
 }
 
 const MAX_PATHS = 12;
+
+/** A factor whose LaTeX is written when first read (only the paths mode's derivationTex reads it). */
+function withTex(f: Omit<Factor, 'tex'>, make: () => string): Factor {
+  let tex: string | undefined;
+  return Object.defineProperty(f, 'tex', { get: () => (tex ??= make()), enumerable: true }) as Factor;
+}
 /**
  * The longest recurrence listed: the first MAX_RECURRENCE_HEAD bindings from the output down
  * and the last MAX_RECURRENCE_TAIL before the variable (a 10,000-line chain is not a hover).
@@ -430,18 +436,18 @@ export function deriveGradient(tape: Tape, of: Binding, wrt: Binding, wrtText: s
       conventionsFor(s, env, conventions);
       const v = evalSym(s, env);
       // No number from the formula (an op with options, an opaque part, 0·∞): the tape's local partial.
-      f = { to: b.name, from: p.name, toLine: b.line, fromLine: p.line, symbolic: s, text: printSym(s), tex: texSymbolic(s, { digits: 4 }), value: Number.isNaN(v) ? (localByTape(tape, b, p) ?? v) : v };
+      f = withTex({ to: b.name, from: p.name, toLine: b.line, fromLine: p.line, symbolic: s, text: printSym(s), value: Number.isNaN(v) ? (localByTape(tape, b, p) ?? v) : v }, () => texSymbolic(s, { digits: 4 }));
     } else if (d) {
       // Element-wise partial of a tensor statement (sum/mean pass the gradient through).
       const sd = simplify(d);
       const n = numel(tape.shape(p.node));
       const tv = n <= 64 ? evalSymTensor(sd, b, tape, n) : undefined;
       conventionsForTensor(sd, b, tape, n, conventions);
-      f = { to: b.name, from: p.name, toLine: b.line, fromLine: p.line, symbolic: sd, text: printSym(sd), tex: texSymbolic(sd, { digits: 4 }), elementwise: true, tensorValue: tv };
+      f = withTex({ to: b.name, from: p.name, toLine: b.line, fromLine: p.line, symbolic: sd, text: printSym(sd), elementwise: true, tensorValue: tv }, () => texSymbolic(sd, { digits: 4 }));
     } else {
       // One op applied to the referenced values: the op table's vector–Jacobian rule.
       const text = opRuleFor(tape, b, p, source) ?? `∂${b.name}/∂${p.name} (through ${b.stmt ? 'the expression' : 'a network'})`;
-      f = { to: b.name, from: p.name, toLine: b.line, fromLine: p.line, text, tex: `\\text{${texText(text)}}`, value: allScalar ? localByTape(tape, b, p) : undefined };
+      f = withTex({ to: b.name, from: p.name, toLine: b.line, fromLine: p.line, text, value: allScalar ? localByTape(tape, b, p) : undefined }, () => `\\text{${texText(text)}}`);
     }
     factorCache.set(key, f);
     return f;
@@ -531,8 +537,11 @@ function opRuleFor(tape: Tape, b: Binding, p: Binding, source: string): string |
   const chain: number[] = [];
   const find = (k: number): boolean => {
     if (k === p.node) return true;
-    if (k < p.node || !tape.opOf(k)) return false;
-    for (const i of tape.inputs(k)) {
+    const op = k < p.node ? undefined : tape.opOf(k);
+    if (!op) return false;
+    // No path runs through an input the op never differentiates (where's condition, an index).
+    for (const [j, i] of tape.inputs(k).entries()) {
+      if (op.nondiff?.includes(j)) continue;
       if (find(i)) {
         chain.push(k);
         return true;
@@ -575,8 +584,10 @@ function opChain(tape: Tape, grads: Gradients, of: Binding, wrt: Binding, source
     if (seen.has(k) || k < wrt.node || !tape.opOf(k) || !grads.dependsOn(k)) return false;
     seen.add(k);
     const ins = tape.inputs(k);
+    const nondiff = tape.opOf(k)!.nondiff;
     // Prefer the latest input: the path through the computation rather than a side branch.
     for (let j = ins.length - 1; j >= 0; j--) {
+      if (nondiff?.includes(j)) continue;
       if (find(ins[j])) {
         path.push(k);
         return true;

@@ -26,6 +26,7 @@ export function showValue(t: Tensor, digits = 4): string {
 const MAX_LOCALS = 64;
 
 const BIN_OPS: Record<string, string> = { '+': 'add', '-': 'sub', '*': 'mul', '/': 'div', '^': 'pow', '@': 'matmul' };
+const CMP_OPS: Record<string, string> = { '==': 'eq', '!=': 'ne', '<': 'lt', '<=': 'le', '>': 'gt', '>=': 'ge' };
 
 /**
  * How a later stage of the analysis (hovers, the graph) stops early without losing what it has:
@@ -196,6 +197,15 @@ function exprSymbol(text: string, e: Expr, node: number, tape: Tape, digits: num
     }
     if (op.convention) lines.push('', mdStatic(op.convention));
     return { span: e.opSpan, kind: 'operator', name: e.op, detail: lines.join('\n') };
+  }
+  if (e.kind === 'Compare') {
+    // The first operator of a comparison (a chain is `and` of its links): its op, value and rule.
+    const op = getOp(CMP_OPS[e.ops[0]]);
+    const l = text.slice(e.operands[0].span.start, e.operands[0].span.end);
+    const rt = text.slice(e.operands[1].span.start, e.operands[1].span.end);
+    const lines = [`**\`${e.ops[0]}\`** — ${op.name}: \`${text.slice(e.span.start, e.span.end)}\` = ${showValue(tape.value(node), digits)}`, ''];
+    for (const rule of op.rule([l, rt], {})) lines.push(`- ${rule}`);
+    return { span: e.opSpans[0], kind: 'operator', name: e.ops[0], detail: lines.join('\n') };
   }
   if (e.kind === 'Call' || e.kind === 'Method') {
     const name = e.kind === 'Call' ? e.callee : e.method.name;

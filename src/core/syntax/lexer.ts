@@ -290,6 +290,17 @@ function lexPass(
       while (i < end && c !== 10 && c !== 13) c = text.charCodeAt(++i);
       continue;
     }
+    if (code === 59 && depth === 0) {
+      // `;` ends a statement, as in Python: `a = 1; b = 2` is two logical lines with the
+      // physical line's indentation (a trailing or doubled `;` adds nothing).
+      i++;
+      if (tokens.length > 0) {
+        pushLine(out, tokens, indent, indentKind, indentStart, indentEnd, lineStart, segIndex);
+        tokens = [];
+      }
+      lineStart = -1;
+      continue;
+    }
     if (tokens.length === 0 && lineStart < 0) lineStart = i;
     if (cls === Ch.IDENT) {
       const s = i;
