@@ -263,6 +263,12 @@ export interface Derivation {
 }
 
 const MAX_PATHS = 12;
+
+/** A factor whose LaTeX is written when first read (only the paths mode's derivationTex reads it). */
+function withTex(f: Omit<Factor, 'tex'>, make: () => string): Factor {
+  let tex: string | undefined;
+  return Object.defineProperty(f, 'tex', { get: () => (tex ??= make()), enumerable: true }) as Factor;
+}
 /**
  * The longest recurrence listed: the first MAX_RECURRENCE_HEAD bindings from the output down
  * and the last MAX_RECURRENCE_TAIL before the variable (a 10,000-line chain is not a hover).
@@ -437,18 +443,18 @@ export function deriveGradient(tape: Tape, of: Binding, wrt: Binding, wrtText: s
       conventionsFor(s, env, conventions);
       const v = evalSym(s, env);
       // No number from the formula (an op with options, an opaque part, 0·∞): the tape's local partial.
-      f = { to: b.name, from: p.name, toLine: b.line, fromLine: p.line, symbolic: s, text: printSym(s), tex: texSymbolic(s, { digits: 4 }), value: Number.isNaN(v) ? (localByTape(tape, b, p) ?? v) : v };
+      f = withTex({ to: b.name, from: p.name, toLine: b.line, fromLine: p.line, symbolic: s, text: printSym(s), value: Number.isNaN(v) ? (localByTape(tape, b, p) ?? v) : v }, () => texSymbolic(s, { digits: 4 }));
     } else if (d) {
       // Element-wise partial of a tensor statement (sum/mean pass the gradient through).
       const sd = simplify(d);
       const n = numel(tape.shape(p.node));
       const tv = n <= 64 ? evalSymTensor(sd, b, tape, n) : undefined;
       conventionsForTensor(sd, b, tape, n, conventions);
-      f = { to: b.name, from: p.name, toLine: b.line, fromLine: p.line, symbolic: sd, text: printSym(sd), tex: texSymbolic(sd, { digits: 4 }), elementwise: true, tensorValue: tv };
+      f = withTex({ to: b.name, from: p.name, toLine: b.line, fromLine: p.line, symbolic: sd, text: printSym(sd), elementwise: true, tensorValue: tv }, () => texSymbolic(sd, { digits: 4 }));
     } else {
       // One op applied to the referenced values: the op table's vector–Jacobian rule.
       const text = opRuleFor(tape, b, p, source) ?? `∂${b.name}/∂${p.name} (through ${b.stmt ? 'the expression' : 'a network'})`;
-      f = { to: b.name, from: p.name, toLine: b.line, fromLine: p.line, text, tex: `\\text{${texText(text)}}`, value: allScalar ? localByTape(tape, b, p) : undefined };
+      f = withTex({ to: b.name, from: p.name, toLine: b.line, fromLine: p.line, text, value: allScalar ? localByTape(tape, b, p) : undefined }, () => `\\text{${texText(text)}}`);
     }
     factorCache.set(key, f);
     return f;

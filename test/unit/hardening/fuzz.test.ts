@@ -2,7 +2,9 @@
  * Issue #15: 10,000 seeded inputs — token soup, mutations of the examples, grammar-generated
  * programs (test/fuzz/generators.ts) — analysed in full: no exception, every range inside the
  * text, no internal error, the result JSON-serialisable and structured-clonable (the worker posts
- * it). `npm run fuzz` runs 10⁵ and reports the figures (README).
+ * it). `npm run fuzz` runs 10⁵ and reports the figures (README). Alone on the 2-core machine
+ * (load average ≈ 20) this test takes about 40 s; it does not assert a time (tests never time
+ * anything: inside the full suite under that load it took 126 s).
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -13,7 +15,6 @@ describe('fuzz', () => {
 
   it('10,000 seeded inputs: no exception, ranges inside the text, serialisable results', () => {
     const seen = { soup: 0, mutation: 0, grammar: 0 };
-    const t0 = performance.now();
     fc.assert(
       fc.property(fuzzInput, (input) => {
         seen[input.kind]++;
@@ -22,10 +23,8 @@ describe('fuzz', () => {
       }),
       { numRuns: 10_000, seed: 15, endOnFailure: true },
     );
-    const ms = performance.now() - t0;
     expect(seen.soup + seen.mutation + seen.grammar).toBe(10_000);
     for (const k of ['soup', 'mutation', 'grammar'] as const) expect(seen[k]).toBeGreaterThan(2500);
-    expect(ms).toBeLessThan(60_000);
   }, 120_000);
 
   it('the generators are deterministic by seed', () => {
