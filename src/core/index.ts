@@ -10,7 +10,7 @@ import { Evaluator, type EvalResult } from './eval/evaluator';
 import type { Binding } from './eval/values';
 import { deriveGradient, derivationMarkdown, derivationTex, type Derivation } from './explain/derive';
 import { buildGraph, buildSymbols } from './explain/symbols';
-import { markdownSegments } from './syntax/markdown';
+import { foreignFenceDiagnostics, markdownSegments } from './syntax/markdown';
 import { parseProgram } from './syntax/parser';
 
 export type { Analysis } from './analysis';
@@ -74,7 +74,7 @@ export function analyzeFull(text: string, options: AnalyzeOptions = {}): FullAna
     recordExpressions: !options.valuesOnly,
   });
   const r = ev.run(parsed.program);
-  const diagnostics = [...parsed.diagnostics, ...r.diagnostics].sort((a, b) => a.span.start - b.span.start);
+  const diagnostics = [...parsed.diagnostics, ...r.diagnostics, ...(markdown ? foreignFenceDiagnostics(text) : [])].sort((a, b) => a.span.start - b.span.start);
   const derivations: Derivation[] = [];
   const internal: Diagnostic[] = [];
   const byBinding = new Map<Binding, string[]>();

@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import { foreignFenceDiagnostics } from '../core/syntax/markdown';
 import * as vscode from 'vscode';
 import type { Analysis } from '../core/analysis';
 import type { Diagnostic } from '../core/diagnostics';
@@ -180,7 +181,8 @@ export class AnalysisService implements vscode.Disposable {
     if (!this.isCurrent(document, entry) || document.isClosed) return entry.resolve(undefined);
     const text = document.getText();
     const languageId = document.languageId === 'markdown' ? 'markdown' : 'nn';
-    if (languageId === 'markdown' && !NN_FENCE.test(text)) return this.finish(document, entry, emptyAnalysis([]), 0);
+    // Without an ```nn block only the note about ```python blocks (if any) is shown.
+    if (languageId === 'markdown' && !NN_FENCE.test(text)) return this.finish(document, entry, emptyAnalysis(foreignFenceDiagnostics(text)), 0);
 
     const live = new LiveTrainings();
     entry.live = live;

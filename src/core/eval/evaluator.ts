@@ -6,7 +6,7 @@ import { formatNumber } from '../format';
 import type { Span } from '../span';
 import { LineIndex } from '../span';
 import type { CheckStmt, Expr, GradStmt, NameRef, PathRef, Program, Statement } from '../syntax/ast';
-import { numel, type Shape, type Tensor } from '../tensor/tensor';
+import { formatShape, numel, type Shape, type Tensor } from '../tensor/tensor';
 import type { CheckInfo, ExpectationInfo, GradientInfo, NetworkInfo, TrainingInfo, ValueInfo } from '../analysis';
 import type { ProgressCallback } from '../train/index';
 import type { Binding, EvalRecord } from './values';
@@ -14,6 +14,9 @@ import { BudgetExceeded } from './common';
 import { assign, check, expect, grad } from './statements';
 import { network, type NetState } from './networks';
 import { train } from './trainingGlue';
+
+/** Tape ops that reduce over an axis (the `keepdims=True` hint is about their results only). */
+const REDUCTIONS: ReadonlySet<string> = new Set(['sum', 'mean', 'amax', 'amin', 'var', 'std', 'prod', 'logsumexp', 'norm']);
 
 export { refText } from './common';
 
@@ -191,9 +194,9 @@ export class Evaluator {
       case 'Train':
         return train(this, stmt);
       case 'Invalid':
-        if (stmt.name) {
-          this.poisoned.add(stmt.name);
-          this.env.delete(stmt.name);
+        for (const name of stmt.names ?? (stmt.name ? [stmt.name] : [])) {
+          this.poisoned.add(name);
+          this.env.delete(name);
         }
         return;
     }
@@ -241,7 +244,12 @@ export class Evaluator {
     try {
       const r = def.inferShape(shapes, a);
       if (isShapeError(r)) {
-        this.diagnostics.push(error(r.code ?? 'shape.mismatch', r.error, opSpan, fixesFor ? fixesFor(r.hint) : r.fixes ? [...r.fixes] : undefined));
+        let msg = r.error;
+        // `keepdims=True` only where an axis was reduced away (`x - x.sum(axis=1)`), not for any [3, 4] with [3].
+        const kept = r.keptAxis;
+        if (kept && !r.hint && REDUCTIONS.has(this.tape.opOf(inputs[kept.input])?.name ?? ''))
+          msg += ` Did you mean to keep the reduced axis ${kept.axis} (\`keepdims=True\`, shape ${formatShape(kept.shape)})?`;
+        this.diagnostics.push(error(r.code ?? 'shape.mismatch', msg, opSpan, fixesFor ? fixesFor(r.hint) : r.fixes ? [...r.fixes] : undefined));
         return undefined;
       }
       out = r;

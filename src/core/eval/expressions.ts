@@ -8,8 +8,8 @@ import type { Expr, IndexItem, NameRef, PathRef } from '../syntax/ast';
 import { formatShape, numel, tensor } from '../tensor/tensor';
 import type { Binding } from './values';
 import type { Evaluator } from './evaluator';
-import { call, warnElementwiseMax, callBuiltin, constInt } from './calls';
-import { netParam, layerOutput } from './networks';
+import { call, warnElementwiseMax, callBuiltin, constInt, shapeValue } from './calls';
+import { netParam, layerOutput, netShape } from './networks';
 
 /** Operator chains longer than this keep only their whole value for hovers (see binary()). */
 const MAX_RECORDED_CHAIN = 256;
@@ -40,6 +40,20 @@ function exprInner(ev: Evaluator, e: Expr): number | undefined {
       if (e.kind === 'Name' && e.name === 'e' && !ev.env.has('e')) return ev.tape.scalarConst(Math.E, e.span.start, e.span.end);
       if (e.kind === 'Name' && (e.name === 'inf' || e.name === 'Infinity') && !ev.env.has(e.name))
         return ev.tape.scalarConst(Infinity, e.span.start, e.span.end);
+      if (e.kind === 'Path' && e.parts[e.parts.length - 1] === 'shape' && !ev.poisoned.has(e.parts[0])) {
+        // `x.shape`, `mlp.A.shape` (numpy/PyTorch spelling): the shape as a 1-D value.
+        const head = e.parts.slice(0, -1);
+        const headSpan = { start: e.span.start, end: e.partSpans[e.partSpans.length - 2].end };
+        // A network or a layer output; a parameter path (`mlp.0.weight.shape`) is a value (below).
+        if (ev.networks.has(head[0]) && !ev.networks.get(head[0])!.specs.has(head.join('.'))) return netShape(ev, head, headSpan, e.span);
+        if (ev.env.has(head[0]) || ev.networks.has(head[0])) {
+          const ref: NameRef | PathRef = head.length === 1 ? { kind: 'Name', name: head[0], span: headSpan } : { kind: 'Path', parts: head, partSpans: e.partSpans.slice(0, -1), span: headSpan };
+          const hb = lookup(ev, ref);
+          if (!hb) return undefined;
+          ev.refs.push({ ref, binding: hb });
+          return shapeValue(ev, hb.node, e.span);
+        }
+      }
       const b = lookup(ev, e);
       if (!b) return undefined;
       ev.refs.push({ ref: e, binding: b });
@@ -176,6 +190,14 @@ function binaryOp(ev: Evaluator, e: Extract<Expr, { kind: 'Binary' }>, a: number
   const fixes: Fix[] = [];
   return ev.apply(op, [a, b], undefined, e.span, e.opSpan, (hint) => {
     if (hint === 'use-matmul') fixes.push({ title: 'Use matrix multiplication `@`', span: e.opSpan, text: '@' });
+    const src = (x: Expr): string => {
+      const t = ev.text.slice(x.span.start, x.span.end);
+      return x.kind === 'Name' || x.kind === 'Path' || x.kind === 'Paren' || x.kind === 'Call' || x.kind === 'Index' ? t : `(${t})`;
+    };
+    if (hint === 'matmul-transpose-left')
+      fixes.push({ title: `Use \`${src(e.left)}.T @ ${src(e.right)}\``, span: e.span, text: `${src(e.left)}.T @ ${src(e.right)}` });
+    if (hint === 'matmul-transpose-right')
+      fixes.push({ title: `Use \`${src(e.left)} @ ${src(e.right)}.T\``, span: e.span, text: `${src(e.left)} @ ${src(e.right)}.T` });
     if (hint === 'transpose-right')
       fixes.push({ title: 'Transpose the right operand', span: e.right.span, text: `${ev.text.slice(e.right.span.start, e.right.span.end)}.T` });
     if (hint === 'transpose-left')

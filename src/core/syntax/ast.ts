@@ -173,6 +173,8 @@ export interface NetworkDecl extends NodeBase {
 export interface InvalidStmt extends NodeBase {
   readonly kind: 'Invalid';
   readonly name: string | null;
+  /** Every name of a tuple target (`w0, w1 = …`), `name` being the first; absent for one name. */
+  readonly names?: readonly string[];
 }
 
 /** The clause words of a `train` statement (docs/training.md). */
