@@ -63,10 +63,17 @@ export function clip(text: string, max = MAX_CHARS): string {
 }
 
 /** The lines a node box shows: `name  op`, the value, the gradient. */
-export function nodeLines(n: Pick<PanelNode, 'name' | 'op' | 'value' | 'grad' | 'kind'>): string[] {
+/**
+ * A binding box's lines: head, value, and `grad …`: ∂OUT/∂node for the output `of` (the selected
+ * gradient's, else the first `grad` line's) when the node lies on a path to it, as micrograd's
+ * draw_dot shows grad on every node (none when it lies on no path to that output).
+ */
+export function nodeLines(n: Pick<PanelNode, 'name' | 'op' | 'value' | 'grad' | 'grads' | 'kind'>, of?: string): string[] {
   const head = n.kind === 'op' ? `${n.name} = ${n.op}` : `${n.kind === 'param' ? 'param ' : ''}${n.name}`;
   const lines = [clip(head), clip(n.value)];
-  if (n.grad !== undefined) lines.push(clip(`grad ${n.grad}`));
+  const g = n.grads ? (of !== undefined ? n.grads.find((x) => x.of === of) : n.grads[0]) : undefined;
+  if (g) lines.push(clip(`grad ${g.value}`));
+  else if (!n.grads && n.grad !== undefined) lines.push(clip(`grad ${n.grad}`));
   return lines;
 }
 
@@ -83,7 +90,7 @@ export function opSize(label: string): { width: number; height: number } {
   return { width: Math.max(30, Math.ceil((label.length * CHAR_WIDTH + 14) / 8) * 8), height: 30 };
 }
 
-export function nodeSize(n: Pick<PanelNode, 'name' | 'op' | 'value' | 'grad' | 'kind'>, extraLine = false): { width: number; height: number } {
+export function nodeSize(n: Pick<PanelNode, 'name' | 'op' | 'value' | 'grad' | 'grads' | 'kind'>, extraLine = false): { width: number; height: number } {
   return boxSize(nodeLines(n), extraLine);
 }
 

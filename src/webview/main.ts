@@ -357,7 +357,8 @@ class PanelApp {
     const vis = large && !this.ui.showAll ? focusGraph(all, g ? gradientPaths(s.graph.nodes, s.graph.edges, g).nodes : undefined) : { ...all, focused: false };
     this.focusButton.hidden = !large;
     this.focusButton.textContent = this.ui.showAll ? 'Focus' : `Show all ${all.nodes.length}`;
-    return { vis, display: displayGraph(vis, new Set(this.ui.expanded)) };
+    // Boxes show ∂OUT/∂node for the selected gradient's output (the first gradient's without a selection).
+    return { vis, display: displayGraph(vis, new Set(this.ui.expanded), g ? g.of : s.gradients[0]?.of) };
   }
 
   /** A layout arrived (from the worker, or computed here): draw the current state with it. */
@@ -444,7 +445,7 @@ class PanelApp {
         const fan = fanOut.get(n.id) ?? 0;
         title.textContent =
           item.kind === 'binding' || item.result
-            ? `${n.name} (line ${n.line + 1})${n.kind === 'op' ? ` = ${n.op}` : ''}\nvalue ${n.value}${n.grad !== undefined ? `\ngradient ${n.grad}` : ''}${fan > 1 ? `\nfork: used by ${fan} statements (gradients add up)` : ''}`
+            ? `${n.name} (line ${n.line + 1})${n.kind === 'op' ? ` = ${n.op}` : ''}\nvalue ${n.value}${n.grads?.length ? n.grads.map((x) => `\n∂${x.of}/∂${n.name} = ${x.value}`).join('') : n.grad !== undefined ? `\ngradient ${n.grad}` : ''}${fan > 1 ? `\nfork: used by ${fan} statements (gradients add up)` : ''}`
             : `${item.op!.kind === 'op' ? `the value of ${item.op!.op}` : item.op!.kind} in ${n.name}'s statement (line ${n.line + 1})\nvalue ${item.op!.value}${item.op!.grad !== undefined ? `\ngradient ${item.op!.grad}` : ''}`;
       }
       // The collapse toggle (bindings with inputs) and the expand control (statements with ops).
