@@ -47,6 +47,15 @@ export interface AnalyzeOptions {
    * parameters so far are kept and the lines after it still run.
    */
   readonly shouldStop?: () => string | undefined;
+  /**
+   * Work units each `train` statement may spend apart from `budget`, whose count it then leaves
+   * as it found it. Default: training shares `budget` (half of what is left when it starts; the
+   * CLI). The editor passes Infinity: there training is limited by `trainingTimeLimit` and by
+   * Stop Training, not by the work budget.
+   */
+  readonly trainingBudget?: number;
+  /** Milliseconds each `train` statement may run before it stops where it is (`train.stopped`); default none. */
+  readonly trainingTimeLimit?: number;
 }
 
 export interface FullAnalysis {
@@ -70,6 +79,8 @@ export function analyzeFull(text: string, options: AnalyzeOptions = {}): FullAna
     readFile: options.readFile,
     onProgress: options.onProgress,
     shouldStop: options.shouldStop,
+    trainingBudget: options.trainingBudget,
+    trainingTimeLimit: options.trainingTimeLimit,
     // Only hovers read the node of every expression.
     recordExpressions: !options.valuesOnly,
   });

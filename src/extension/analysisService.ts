@@ -60,6 +60,8 @@ const PROGRESS_PER_SECOND = 10;
  */
 export class AnalysisService implements vscode.Disposable {
   private readonly entries = new Map<string, Entry>();
+  /** Documents whose version is to be trained fully ("Train fully"): uri → version. */
+  private readonly fully = new Map<string, number>();
   private readonly emitter = new vscode.EventEmitter<AnalysisEvent>();
   readonly onDidAnalyze = this.emitter.event;
   private readonly progressEmitter = new vscode.EventEmitter<ProgressEvent>();
@@ -143,6 +145,20 @@ export class AnalysisService implements vscode.Disposable {
     return running.job.stop() ? { uri: vscode.Uri.parse(uri), ...(training ? { training } : {}) } : undefined;
   }
 
+  /**
+   * "Train fully" (the CodeLens of a `train` stopped by the time limit): analyses this version
+   * again with no time limit on training, which then runs to its end or until Stop Training or an
+   * edit. Resolves with that analysis.
+   */
+  trainFully(document: vscode.TextDocument): Promise<Analysis | undefined> {
+    const key = document.uri.toString();
+    const e = this.entries.get(key);
+    if (e) this.cancel(e);
+    this.entries.delete(key);
+    this.fully.set(key, document.version);
+    return this.schedule(document, 0);
+  }
+
   /** Forgets a closed document. */
   forget(uri: vscode.Uri): void {
     const key = uri.toString();
@@ -189,8 +205,18 @@ export class AnalysisService implements vscode.Disposable {
     entry.throttle = new Throttle(1000 / PROGRESS_PER_SECOND, () => {
       if (this.isCurrent(document, entry)) this.progressEmitter.fire(this.progressEvent(document, entry, true));
     });
+    // Training is limited by time (and Stop Training), not by the work budget; "Train fully" lifts the time limit.
+    const fully = this.fully.get(document.uri.toString()) === document.version;
     const job = this.client.run(
-      { text, languageId, budget: this.config.workBudget, checkTolerance: this.config.checkTolerance, folder: folderOf(document) },
+      {
+        text,
+        languageId,
+        budget: this.config.workBudget,
+        checkTolerance: this.config.checkTolerance,
+        folder: folderOf(document),
+        trainingBudget: Infinity,
+        ...(fully ? {} : { trainingTimeLimit: this.config.trainingTimeLimit * 1000 }),
+      },
       this.config.timeout,
       (m) => {
         live.add(m);

@@ -23,6 +23,7 @@ export const Commands = {
   insertWorkedSolution: { id: 'gradlens.insertWorkedSolution', title: 'Insert Worked Solution', palette: true },
   stopTraining: { id: 'gradlens.stopTraining', title: 'Stop Training', palette: true },
   showDetails: { id: 'gradlens.showDetails', title: 'Show Details', palette: false },
+  trainFully: { id: 'gradlens.trainFully', title: 'Train Fully', palette: true },
 } as const satisfies Record<string, CommandSpec>;
 
 export type CommandName = keyof typeof Commands;

@@ -46,6 +46,7 @@ export function registerCommands(s: CommandServices): vscode.Disposable[] {
     copyWorkedSolution: (args?: { uri?: string }) => copyWorkedSolution(s, args),
     insertWorkedSolution: (args?: { uri?: string; line?: number }) => insertWorkedSolution(s, args),
     stopTraining: () => stopTraining(s),
+    trainFully: (uri?: string) => trainFully(s, uri),
     showDetails: (ref: DetailRef) => showDetails(ref, s.analyses, s.details, s.config),
   };
   return (Object.keys(Commands) as (keyof typeof Commands)[]).map((name) =>
@@ -66,6 +67,22 @@ function stopTraining(s: CommandServices): string | undefined {
     return undefined;
   }
   return stopped.uri.toString();
+}
+
+/**
+ * "Train fully" (the CodeLens of a stopped `train`): analyses the document again with no time
+ * limit on its training; Stop Training or an edit still ends it. Resolves when it is done, with
+ * the number of trainings that still stopped early.
+ */
+async function trainFully(s: CommandServices, uri?: string): Promise<number | undefined> {
+  const document = targetDocument(uri);
+  if (!document) {
+    tellNoDocument();
+    return undefined;
+  }
+  vscode.window.setStatusBarMessage('GradLens: training fully (Stop Training ends it)…', 3000);
+  const a = await s.analyses.trainFully(document);
+  return a?.trainings?.filter((t) => t.stopped).length;
 }
 
 function targetDocument(uri?: string): vscode.TextDocument | undefined {

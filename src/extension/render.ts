@@ -75,7 +75,9 @@ export function gradientsOf(a: Analysis, index: number): BindingGradient[] {
     .map((g) => ({ of: g.of, shape: g.shape, data: g.data }));
 }
 
-export function valueLens(v: ValueInfo, digits: number, gradients: readonly BindingGradient[] = v.grads ?? []): string {
+export function valueLens(v: ValueInfo, digits: number, gradients: readonly BindingGradient[] = v.grads ?? [], literal = false): string {
+  // A literal's value is on its line already: only its gradients.
+  if (literal && gradients.length) return gradients.map((g) => `${gradientName(g.of, v.name)} = ${formatValue(g.shape, g.data, digits)}`).join('   ');
   let text = `${v.isParam ? 'param ' : ''}${v.name} = ${formatValue(v.shape, v.data, digits)}`;
   if (gradients.length) text += '   ' + gradients.map((g) => `${gradientName(g.of, v.name)} = ${formatValue(g.shape, g.data, digits)}`).join('   ');
   return text;
@@ -114,6 +116,19 @@ export function trainingLens(t: TrainingInfo, digits: number): string {
   // A training whose worker was terminated (a stop that did not end in time) has no measured time: ms is 0.
   if (t.ms > 0) parts.push(t.ms >= 1000 ? `${(t.ms / 1000).toFixed(1)} s` : `${Math.round(t.ms)} ms`);
   return `${t.stopped ? '⚠ ' : ''}${parts.join(' · ')}${t.stopped ? ` · stopped: ${t.stopped}` : ''}`;
+}
+
+/** A training that stopped early for a reason that running longer would lift (time, budget, Stop Training): offer "Train fully". */
+export function trainFullyOffered(t: TrainingInfo): boolean {
+  return t.stopped !== undefined && /time limit|budget|by the user/.test(t.stopped);
+}
+
+/**
+ * Whether a binding's value is just what its line says (`x0 = 1.0`, `param w0 = -0.3`): its
+ * lens then shows only the gradients asked of it, and inline values leave it alone.
+ */
+export function isLiteralBinding(statement: string): boolean {
+  return /^\s*(?:param\s+)?[^=]+=\s*[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?\s*(?:#.*)?$/.test(statement);
 }
 
 export function networkLens(n: NetworkInfo): string {

@@ -51,6 +51,8 @@ if (port) {
         const stop = request.stop ? new Int32Array(request.stop) : undefined;
         const analysis = analyze(request.text, {
           ...options,
+          trainingBudget: request.trainingBudget,
+          trainingTimeLimit: request.trainingTimeLimit,
           shouldStop: stop ? () => (Atomics.load(stop, 0) !== 0 ? STOPPED_BY_USER : undefined) : undefined,
           onProgress: (_epoch, _loss, p) => batcher.add({ line: p.line, epoch: p.epoch, epochs: p.epochs, loss: p.loss, metric: p.metric, steps: p.steps }),
         });

@@ -9,6 +9,9 @@ export interface AnalyzeRequest {
   readonly languageId: 'nn' | 'markdown';
   readonly budget: number;
   readonly checkTolerance: number;
+  /** AnalyzeOptions.trainingBudget (the editor: Infinity) and trainingTimeLimit (ms). */
+  readonly trainingBudget?: number;
+  readonly trainingTimeLimit?: number;
   /** The document's folder on disk (file: documents only): `load_csv` reads relative to it. */
   readonly folder?: string;
   /**

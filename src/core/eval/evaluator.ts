@@ -30,6 +30,10 @@ export interface EvalOptions {
   readonly onProgress?: ProgressCallback;
   /** Polled before every training step (AnalyzeOptions.shouldStop). */
   readonly shouldStop?: () => string | undefined;
+  /** Work units each `train` statement may spend apart from `budget` (AnalyzeOptions.trainingBudget). */
+  readonly trainingBudget?: number;
+  /** Milliseconds each `train` statement may run (AnalyzeOptions.trainingTimeLimit). */
+  readonly trainingTimeLimit?: number;
   /**
    * Record the tape node of every evaluated expression in `record.exprNodes` (hovers read
    * it). Default true; `analyze` with `valuesOnly` turns it off.
@@ -99,7 +103,10 @@ export class Evaluator {
   /** Off only during a training step's later steps (TrainHost.checkFiniteOps): `apply` then skips the NaN/∞ scan. */
   checkFinite = true;
   work = 0;
-  readonly budget: number;
+  /** Raised while a `train` statement with its own training budget runs (trainingGlue.ts). */
+  budget: number;
+  readonly trainingBudget: number | undefined;
+  readonly trainingTimeLimit: number | undefined;
   readonly tol: number;
   readonly lines: LineIndex;
   /** Set while evaluating an expression: did it refer to a binding? */
@@ -120,6 +127,8 @@ export class Evaluator {
     this.readFile = options.readFile;
     this.onProgress = options.onProgress;
     this.shouldStop = options.shouldStop;
+    this.trainingBudget = options.trainingBudget;
+    this.trainingTimeLimit = options.trainingTimeLimit;
     this.recordExpressions = options.recordExpressions ?? true;
   }
 
