@@ -167,7 +167,16 @@ export function gradientMarkdown(g: GradientInfo, digits: number): string {
   // The core's derivation starts with the result itself; without one, state the value.
   const body = g.derivation?.trim() ? g.derivation.trim() : `**${value}** (line ${g.line + 1})\n\n_No derivation was produced for this gradient._`;
   const full = g.shape.length ? `\n\n## Value\n\n\`\`\`text\n${formatTensorFull(g.shape, g.data, digits)}\n\`\`\`` : '';
-  return `# ${gradientName(g.of, g.wrt)}\n\n${body}${full}\n`;
+  // The Markdown preview renders $$ … $$ with KaTeX (VS Code's built-in markdown-math): the
+  // derivation as math first, then as text.
+  const tex = g.derivationTex?.trim() ? `$$\n\\begin{aligned}\n${g.derivationTex.trim()}\n\\end{aligned}\n$$\n\n## As text\n\n` : '';
+  return `# ${gradientName(g.of, g.wrt)}\n\n${tex}${body}${full}\n`;
+}
+
+/** The derivation as LaTeX for a homework: display math around the core's `aligned` body; undefined without one. */
+export function derivationLatex(g: GradientInfo): string | undefined {
+  const tex = g.derivationTex?.trim();
+  return tex ? `\\[\n\\begin{aligned}\n${tex}\n\\end{aligned}\n\\]\n` : undefined;
 }
 
 export function valueMarkdown(v: ValueInfo, gradients: readonly GradientInfo[], digits: number): string {

@@ -64,3 +64,32 @@ describe('lenses do not repeat what the line says', () => {
     expect(valueLens(v, 4, [{ of: 'z', shape: [], data: [-0.2] }])).toBe('param w0 = 0.3   ∂z/∂w0 = -0.2');
   });
 });
+
+describe('derivations for the homework, worked solutions inserted once', () => {
+  it('Copy Derivation copies display-math LaTeX; Explain Gradient’s document carries $$ math for the preview’s KaTeX', async () => {
+    const { derivationLatex, gradientMarkdown } = await import('../../../src/extension/render');
+    const { readFileSync } = await import('node:fs');
+    const a = analyze(readFileSync('examples/hw4-t1-residual.nn', 'utf8'));
+    const g = a.gradients.find((x) => x.wrt === 'w0')!;
+    const tex = derivationLatex(g)!;
+    expect(tex.startsWith('\\[\n\\begin{aligned}\n')).toBe(true);
+    expect(tex.endsWith('\n\\end{aligned}\n\\]\n')).toBe(true);
+    expect(tex).toContain('\\frac{\\partial z}{\\partial w_{0}}');
+    const md = gradientMarkdown(g, 4);
+    expect(md).toMatch(/^# ∂z\/∂w0\n\n\$\$\n\\begin\{aligned\}\n/);
+    expect(md).toContain('## As text');
+    expect(derivationLatex({ ...g, derivationTex: undefined })).toBeUndefined();
+  });
+
+  it('Insert Worked Solution finds the one it inserted before (between markers) and replaces it', async () => {
+    const { previousSolution, solutionBlock, SOLUTION_BEGIN, SOLUTION_END } = await import('../../../src/extension/fences');
+    const lines = ['# HW', '```nn', 'x = 1', '```', '', ...solutionBlock('# Worked solution\n\nx = 1').split('\n'), '', '```nn', 'y = 2', '```', '', SOLUTION_BEGIN, 'second'];
+    expect(lines[5]).toBe(SOLUTION_BEGIN);
+    expect(previousSolution(lines, 3)).toEqual({ start: 5, end: 11 });
+    expect(lines[11]).toBe(SOLUTION_END);
+    // After the second block: a begin marker without its end (edited away) is not replaced.
+    expect(previousSolution(lines, 15)).toBeUndefined();
+    // Nothing inserted yet.
+    expect(previousSolution(['```nn', 'x = 1', '```'], 2)).toBeUndefined();
+  });
+});
