@@ -60,6 +60,8 @@ const PROGRESS_PER_SECOND = 10;
  */
 export class AnalysisService implements vscode.Disposable {
   private readonly entries = new Map<string, Entry>();
+  /** The last analysis time of each document (the adaptive debounce). */
+  private readonly lastMs = new Map<string, number>();
   /** Documents whose version is to be trained fully ("Train fully"): uri → version. */
   private readonly fully = new Map<string, number>();
   private readonly emitter = new vscode.EventEmitter<AnalysisEvent>();
@@ -89,6 +91,16 @@ export class AnalysisService implements vscode.Disposable {
     if (delayMs > 0) entry.timer = setTimeout(start, delayMs);
     else start();
     return promise;
+  }
+
+  /**
+   * How long to wait after a keystroke: `gradlens.analysis.debounce` at most, less for a
+   * document whose last analysis was quick (twice its time, at least 8 ms), so a small file's
+   * squiggles follow the typing within a frame or two; a slow one still waits the full debounce.
+   */
+  delayFor(document: vscode.TextDocument, debounce: number): number {
+    const ms = this.lastMs.get(document.uri.toString());
+    return ms === undefined ? debounce : Math.min(debounce, Math.max(8, Math.round(2 * ms)));
   }
 
   /** The analysis of exactly this version, waiting for it if needed (undefined if superseded). */
@@ -165,6 +177,8 @@ export class AnalysisService implements vscode.Disposable {
     const e = this.entries.get(key);
     if (e) this.cancel(e);
     this.entries.delete(key);
+    this.lastMs.delete(key);
+    this.fully.delete(key);
   }
 
   /** Drops every cached result (a setting that changes the analysis changed) and re-analyses. */
@@ -296,6 +310,7 @@ export class AnalysisService implements vscode.Disposable {
   }
 
   private finish(document: vscode.TextDocument, entry: Entry, analysis: Analysis, ms: number): void {
+    if (ms > 0) this.lastMs.set(document.uri.toString(), ms);
     entry.analysis = analysis;
     entry.resolve(analysis);
     this.emitter.fire({ document, analysis, ms });

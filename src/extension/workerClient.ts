@@ -174,6 +174,11 @@ export class WorkerClient {
     }, p.timeoutMs);
   }
 
+  /** Starts the worker thread ahead of the first request (no-op once it runs). */
+  warm(): void {
+    if (!this.disposed) this.ensureWorker();
+  }
+
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
     const worker = new Worker(this.workerPath, { name: 'gradlens-analysis' });
