@@ -74,6 +74,7 @@ export function renderJson(file: string, text: string, a: Analysis): unknown {
           })),
         }
       : {}),
+    ...(a.prints?.length ? { prints: a.prints.map((p) => ({ line: p.line, text: p.text })) } : {}),
     ...(a.stats.skipped ? { skipped: a.stats.skipped } : {}),
   };
 }
@@ -92,6 +93,13 @@ export function renderReport(file: string, text: string, full: FullAnalysis, dig
       const t = { shape: v.shape, data: Float64Array.from(v.data) };
       const tag = v.isParam ? ' (param)' : '';
       out.push(`  ${pad(v.line)} ${v.name}${tag} = ${showValue(t, digits)}`);
+    }
+  }
+  if (a.prints?.length) {
+    out.push('', 'Printed');
+    for (const p of a.prints) {
+      const [first, ...rest] = p.text.split('\n');
+      out.push(`  ${pad(p.line)} ${first}`, ...rest.map((r) => `  ${' '.repeat(pad(p.line).length)} ${r}`));
     }
   }
   if (a.gradients.length) {

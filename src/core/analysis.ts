@@ -22,6 +22,17 @@ export interface Analysis {
   readonly stats: AnalysisStats;
   /** One record per `train` statement that ran (docs/training.md). */
   readonly trainings?: TrainingInfo[];
+  /** The output of each `print(…)` that ran, in order (absent when none did). */
+  readonly prints?: PrintInfo[];
+}
+
+/** What one `print(expr, …)` printed: its text (one or more lines, Python's layout) and where. */
+export interface PrintInfo {
+  /** The `print(…)` statement. */
+  readonly span: Span;
+  /** 0-based line of the statement. */
+  readonly line: number;
+  readonly text: string;
 }
 
 /** What a `train` statement did: the loss and metric curves and how far it got. */
@@ -61,6 +72,22 @@ export interface AnalysisStats {
   readonly skipped?: string;
 }
 
+/**
+ * Set beside a `data` array that holds only its first elements (the editor's worker posts
+ * previews to the extension host, issue #15): statistics of the whole tensor. The full data is
+ * fetched on demand. Absent when `data` is complete.
+ */
+export interface DataSummary {
+  /** Elements of the whole tensor (`data` holds the first few). */
+  readonly count: number;
+  /** Over the finite elements (NaN when there are none). */
+  readonly min: number;
+  readonly max: number;
+  readonly mean: number;
+  /** NaN and ±Infinity elements. */
+  readonly nonFinite: number;
+}
+
 export interface ValueInfo {
   readonly name: string;
   /** 0-based line of the statement. */
@@ -73,7 +100,9 @@ export interface ValueInfo {
   readonly isParam: boolean;
   readonly isLeaf: boolean;
   /** Gradients requested of this binding (by grad statements), rendered. */
-  readonly grads?: { readonly of: string; readonly shape: number[]; readonly data: number[] }[];
+  readonly grads?: { readonly of: string; readonly shape: number[]; readonly data: number[]; readonly summary?: DataSummary }[];
+  /** Set when `data` is a preview (DataSummary). */
+  readonly summary?: DataSummary;
 }
 
 export interface GradientInfo {
@@ -89,6 +118,8 @@ export interface GradientInfo {
   readonly derivation?: string;
   /** The same derivation as LaTeX (an `aligned` body), for the panel's KaTeX. */
   readonly derivationTex?: string;
+  /** Set when `data` is a preview (DataSummary). */
+  readonly summary?: DataSummary;
 }
 
 export interface CheckInfo {
@@ -108,8 +139,8 @@ export interface ExpectationInfo {
   readonly passed: boolean;
   readonly maxError: number;
   readonly tolerance: number;
-  readonly left: { readonly text: string; readonly shape: number[]; readonly data: number[] };
-  readonly right: { readonly text: string; readonly shape: number[]; readonly data: number[] };
+  readonly left: { readonly text: string; readonly shape: number[]; readonly data: number[]; readonly summary?: DataSummary };
+  readonly right: { readonly text: string; readonly shape: number[]; readonly data: number[]; readonly summary?: DataSummary };
 }
 
 /** A size that may be symbolic: a number, or a string such as `"N"` or `"1024·N"`. */

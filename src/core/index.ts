@@ -5,18 +5,20 @@
 import './autodiff/ops/index';
 import './builtins/index';
 import type { Analysis, GradientInfo, ValueInfo } from './analysis';
-import { error, type Diagnostic } from './diagnostics';
+import { boundDiagnostic, error, type Diagnostic } from './diagnostics';
 import { Evaluator, type EvalResult } from './eval/evaluator';
 import type { Binding } from './eval/values';
 import { deriveGradient, derivationMarkdown, derivationTex, type Derivation } from './explain/derive';
 import { buildGraph, buildSymbols } from './explain/symbols';
 import { foreignFenceDiagnostics, markdownSegments } from './syntax/markdown';
+import { toNumbers } from './tensor/tensor';
 import { parseProgram } from './syntax/parser';
 
 export type { Analysis } from './analysis';
 export { LineIndex } from './span';
 import type { ProgressCallback } from './train/index';
 export type { TrainingInfo } from './analysis';
+export type { PrintInfo } from './analysis';
 export type { ProgressCallback, TrainProgress } from './train/index';
 export { sparkline } from './train/index';
 
@@ -56,6 +58,19 @@ export interface AnalyzeOptions {
   readonly trainingBudget?: number;
   /** Milliseconds each `train` statement may run before it stops where it is (`train.stopped`); default none. */
   readonly trainingTimeLimit?: number;
+  /**
+   * Told the 0-based line of each top-level statement before it runs: a host that must end a
+   * slow analysis from outside (the editor's worker, through shared memory) then knows on which
+   * line it was cut off.
+   */
+  readonly onStatement?: (line: number) => void;
+  /**
+   * Results in stages (issue #15): called once evaluation is done, with the values, gradients,
+   * checks, expectations, networks, trainings and diagnostics — before derivations, hovers and
+   * the graph are written — so a host that runs out of time later still has them. `symbols`
+   * and the graph are empty in it.
+   */
+  readonly onValues?: (values: Analysis) => void;
 }
 
 export interface FullAnalysis {
@@ -81,11 +96,27 @@ export function analyzeFull(text: string, options: AnalyzeOptions = {}): FullAna
     shouldStop: options.shouldStop,
     trainingBudget: options.trainingBudget,
     trainingTimeLimit: options.trainingTimeLimit,
+    onStatement: options.onStatement,
     // Only hovers read the node of every expression.
     recordExpressions: !options.valuesOnly,
   });
   const r = ev.run(parsed.program);
-  const diagnostics = [...parsed.diagnostics, ...r.diagnostics, ...(markdown ? foreignFenceDiagnostics(text) : [])].sort((a, b) => a.span.start - b.span.start);
+  // Messages quote at most 80 characters of the user's text, in the values stage too.
+  const diagnostics = [...parsed.diagnostics, ...r.diagnostics, ...(markdown ? foreignFenceDiagnostics(text) : [])].sort((a, b) => a.span.start - b.span.start).map(boundDiagnostic);
+  const values = attachGradients(r);
+  options.onValues?.({
+    version: 1,
+    diagnostics: diagnostics.slice(),
+    values,
+    gradients: r.gradients,
+    checks: r.checks,
+    expectations: r.expectations,
+    networks: r.networks,
+    symbols: [],
+    graph: { nodes: [], edges: [] },
+    stats: { nodes: r.tape.n, work: r.work, skipped: r.skipped },
+    ...(r.trainings.length ? { trainings: r.trainings } : {}),
+  });
   const derivations: Derivation[] = [];
   const internal: Diagnostic[] = [];
   const byBinding = new Map<Binding, string[]>();
@@ -131,7 +162,7 @@ export function analyzeFull(text: string, options: AnalyzeOptions = {}): FullAna
   const symbols = options.valuesOnly ? [] : guard('hover information', () => buildSymbols(text, r, byBinding, options.digits ?? 4), []);
   const graph = options.valuesOnly ? { nodes: [], edges: [] } : guard('the statement graph', () => buildGraph(r, options.digits ?? 4), { nodes: [], edges: [] });
   diagnostics.push(...internal);
-  const values = attachGradients(r);
+  for (let i = 0; i < diagnostics.length; i++) diagnostics[i] = boundDiagnostic(diagnostics[i]);
   const analysis: Analysis = {
     version: 1,
     diagnostics,
@@ -144,6 +175,7 @@ export function analyzeFull(text: string, options: AnalyzeOptions = {}): FullAna
     graph,
     stats: { nodes: r.tape.n, work: r.work, skipped: r.skipped },
     ...(r.trainings.length ? { trainings: r.trainings } : {}),
+    ...(r.prints.length ? { prints: r.prints } : {}),
   };
   return { analysis, eval: r, derivations };
 }
@@ -177,7 +209,7 @@ function attachGradients(r: EvalResult): ValueInfo[] {
     if (tape.isScalar[node] === 1) list.push({ of: req.of.name, shape: [], data: [req.grads.scalarOf(node)] });
     else {
       const g = req.grads.of(node);
-      list.push({ of: req.of.name, shape: g.shape.slice(), data: Array.from(g.data) });
+      list.push({ of: req.of.name, shape: g.shape.slice(), data: toNumbers(g.data) });
     }
   }
   if (grads.size === 0) return r.values;

@@ -5,7 +5,7 @@ import { Commands } from './commandIds';
 import type { Config } from './config';
 import type { DetailKind, DetailRef } from './details';
 import { toRange } from './ranges';
-import { checkLens, expectationLens, gradientLens, gradientsOf, isLiteralBinding, layerLens, networkLens, trainFullyOffered, trainingLens, valueLens } from './render';
+import { checkLens, expectationLens, gradientLens, gradientsOf, isLiteralBinding, layerLens, networkLens, printLens, trainFullyOffered, trainingLens, valueLens } from './render';
 
 /** CodeLens above bindings, grad/check/expect lines, layers and networks, from the cache. */
 export class LensProvider implements vscode.CodeLensProvider, vscode.Disposable {
@@ -52,6 +52,8 @@ export class LensProvider implements vscode.CodeLensProvider, vscode.Disposable 
       };
       n.layers.forEach(layer);
     });
+    // What a print(…) printed, above its line (all of it in the tooltip).
+    for (const p of a.prints ?? []) lenses.push(new vscode.CodeLens(toRange(document, p.span), { title: printLens(p.text), tooltip: p.text, command: '' }));
     for (const t of a.trainings ?? []) {
       lenses.push(new vscode.CodeLens(toRange(document, t.span), { title: trainingLens(t, digits), tooltip: 'Show the loss curve in the GradLens panel', command: Commands.showPanel.id }));
       if (trainFullyOffered(t))

@@ -7,11 +7,11 @@ import type { Span } from '../span';
 import { LineIndex } from '../span';
 import type { CheckStmt, Expr, GradStmt, NameRef, PathRef, Program, Statement } from '../syntax/ast';
 import { formatShape, numel, type Shape, type Tensor } from '../tensor/tensor';
-import type { CheckInfo, ExpectationInfo, GradientInfo, NetworkInfo, TrainingInfo, ValueInfo } from '../analysis';
+import type { CheckInfo, ExpectationInfo, GradientInfo, NetworkInfo, PrintInfo, TrainingInfo, ValueInfo } from '../analysis';
 import type { ProgressCallback } from '../train/index';
 import type { Binding, EvalRecord } from './values';
 import { BudgetExceeded } from './common';
-import { assign, check, expect, grad } from './statements';
+import { assign, check, expect, grad, printStmt, unpack } from './statements';
 import { network, type NetState } from './networks';
 import { train } from './trainingGlue';
 
@@ -34,6 +34,8 @@ export interface EvalOptions {
   readonly trainingBudget?: number;
   /** Milliseconds each `train` statement may run (AnalyzeOptions.trainingTimeLimit). */
   readonly trainingTimeLimit?: number;
+  /** Told the 0-based line of each top-level statement before it runs (AnalyzeOptions.onStatement). */
+  readonly onStatement?: (line: number) => void;
   /**
    * Record the tape node of every evaluated expression in `record.exprNodes` (hovers read
    * it). Default true; `analyze` with `valuesOnly` turns it off.
@@ -64,6 +66,8 @@ export interface EvalResult {
   readonly lines: LineIndex;
   /** One record per `train` statement that ran. */
   readonly trainings: TrainingInfo[];
+  /** The text of each `print(…)` that ran, in order. */
+  readonly prints: PrintInfo[];
 }
 
 /**
@@ -94,9 +98,16 @@ export class Evaluator {
   readonly networkInfos: NetworkInfo[] = [];
   docRng: Rng | undefined;
   readonly trainings: TrainingInfo[] = [];
+  readonly prints: PrintInfo[] = [];
+  /**
+   * Nodes holding booleans (numpy's bool dtype, stored as 0/1): comparison and logical results
+   * and masks reshaped or indexed (OpDef.boolean). Indexing with one selects (`x[x > 0]`).
+   */
+  readonly boolNodes = new Set<number>();
   readonly readFile: EvalOptions['readFile'];
   readonly onProgress: EvalOptions['onProgress'];
   readonly shouldStop: EvalOptions['shouldStop'];
+  private readonly onStatement: EvalOptions['onStatement'];
   readonly recordExpressions: boolean;
   /** While a training step runs: network calls by (network, input node, mode) → output node. */
   netMemo: Map<string, number> | undefined;
@@ -107,6 +118,8 @@ export class Evaluator {
   budget: number;
   readonly trainingBudget: number | undefined;
   readonly trainingTimeLimit: number | undefined;
+  /** The work each op node was charged (by tape index; leaves 0): a backward pass is estimated from it before it runs. */
+  readonly nodeCost: number[] = [];
   readonly tol: number;
   readonly lines: LineIndex;
   /** Set while evaluating an expression: did it refer to a binding? */
@@ -129,6 +142,7 @@ export class Evaluator {
     this.shouldStop = options.shouldStop;
     this.trainingBudget = options.trainingBudget;
     this.trainingTimeLimit = options.trainingTimeLimit;
+    this.onStatement = options.onStatement;
     this.recordExpressions = options.recordExpressions ?? true;
   }
 
@@ -136,6 +150,7 @@ export class Evaluator {
     let skipped: string | undefined;
     for (const stmt of program.statements) {
       this.currentLine = this.lines.lineOf(stmt.span.start);
+      this.onStatement?.(this.currentLine);
       // Names a statement reads are its own: never appended to the previous binding's list.
       this.refs = [];
       try {
@@ -147,7 +162,8 @@ export class Evaluator {
             code: 'budget.exceeded',
             severity: 'info',
             message: skipped + ' Raise the work budget (gradlens.analysis.workBudget in the editor, --budget in the CLI) to evaluate them.',
-            span: stmt.span,
+            // The operation that would have passed the budget (it was not started), else the statement.
+            span: e.span && e.span.start >= stmt.span.start && e.span.end <= stmt.span.end && e.span.end > e.span.start ? e.span : stmt.span,
           });
           break;
         }
@@ -185,6 +201,7 @@ export class Evaluator {
       skipped,
       lines: this.lines,
       trainings: this.trainings,
+      prints: this.prints,
     };
   }
 
@@ -192,6 +209,10 @@ export class Evaluator {
     switch (stmt.kind) {
       case 'Assign':
         return assign(this, stmt);
+      case 'Unpack':
+        return unpack(this, stmt);
+      case 'Print':
+        return printStmt(this, stmt);
       case 'Grad':
         return grad(this, stmt);
       case 'Check':
@@ -237,6 +258,7 @@ export class Evaluator {
         if (h !== null) {
           this.spend(1, span);
           const n = tape.applyFast(h, a, b, span.start, span.end);
+          this.nodeCost[n] = 1;
           if (!Number.isFinite(tape.sv[n])) this.nonFinite(getOp(op), inputs, n, opSpan);
           return n;
         }
@@ -275,7 +297,9 @@ export class Evaluator {
       this.diagnostics.push(error('eval.internal', `Expected ${def.display} to evaluate, found an internal error: ${(err as Error).message}`, opSpan));
       return undefined;
     }
+    this.nodeCost[n] = cost;
     if (this.checkFinite && !this.tape.isFinite(n)) this.nonFinite(def, inputs, n, opSpan);
+    if (def.boolean === 'always' || (def.boolean === 'preserve' && this.boolNodes.has(inputs[0]))) this.boolNodes.add(n);
     return n;
   }
 
@@ -305,8 +329,14 @@ export class Evaluator {
     return h;
   }
 
+  /**
+   * Charges work BEFORE it is done: past the budget nothing is added and BudgetExceeded is
+   * thrown (the caller has not started the work), reported on `span` (the op's own range) or,
+   * without one, on the statement.
+   */
   spend(units: number, span?: Span): void {
+    if (!(units >= 0)) units = Infinity;
+    if (this.work + units > this.budget) throw new BudgetExceeded(span);
     this.work += units;
-    if (this.work > this.budget) throw new BudgetExceeded(span ?? { start: 0, end: 0 });
   }
 }

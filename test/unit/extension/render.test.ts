@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Analysis, CheckInfo, ExpectationInfo, GradientInfo, LayerInfo, NetworkInfo, ValueInfo } from '../../../src/core/analysis';
-import { checkLens, expectationLens, formatValue, gradientsOf, layerLens, networkLens, statusSummary, valueLens } from '../../../src/extension/render';
+import { checkLens, expectationLens, formatValue, gradientsOf, layerLens, networkLens, printLens, statusSummary, valueLens } from '../../../src/extension/render';
 
 const span = { start: 0, end: 1 };
 
@@ -60,5 +60,12 @@ describe('status bar', () => {
     });
     expect(s?.text).toBe('557,057 params · ✗ 1/2');
     expect(s?.failed).toBe(true);
+  });
+});
+
+describe('printLens', () => {
+  it('puts a print on one line: lines joined by ⏎, cut at 120 characters', () => {
+    expect(printLens('[[ 1.  -2. ]\n [ 0.5  3. ]]')).toBe('▸ [[ 1.  -2. ] ⏎ [ 0.5  3. ]]');
+    expect(printLens('x'.repeat(200))).toHaveLength(120);
   });
 });
