@@ -236,6 +236,11 @@ export interface GraphNode {
   readonly shape: number[];
   readonly value: number[];
   readonly grad?: number[];
+  /**
+   * ∂OUT/∂(this binding) for every output OUT of a `grad` line whose backward pass reached it
+   * (it lies on a path to OUT), OUT in source order: micrograd's draw_dot shows grad on every node.
+   */
+  readonly grads?: { readonly of: string; readonly data: number[] }[];
   readonly isParam: boolean;
   /**
    * The tape operations inside this statement (the panel expands the node into them), in

@@ -11,7 +11,7 @@ import type { Binding } from './eval/values';
 import { deriveGradient, derivationMarkdown, derivationTex, type Derivation } from './explain/derive';
 import { buildGraph, buildSymbols, isTooDeep, type StageControl } from './explain/symbols';
 import type { Span } from './span';
-import { markdownSegments } from './syntax/markdown';
+import { foreignFenceDiagnostics, markdownSegments } from './syntax/markdown';
 import { toNumbers } from './tensor/tensor';
 import { parseProgram } from './syntax/parser';
 import { diagnosisMarkdown } from './diagnose/markdown';
@@ -61,6 +61,11 @@ export interface AnalyzeOptions {
    */
   readonly deadline?: number;
   /**
+   * The same limit counted from the end of evaluation (milliseconds): the later stages get this
+   * long however long evaluation — a training limited by its own time — took. `deadline` wins.
+   */
+  readonly laterStagesMs?: number;
+  /**
    * Reads a file relative to the document's folder (`load_csv("data.csv")`); undefined when it
    * does not exist. The core never touches the file system itself.
    */
@@ -73,6 +78,15 @@ export interface AnalyzeOptions {
    * parameters so far are kept and the lines after it still run.
    */
   readonly shouldStop?: () => string | undefined;
+  /**
+   * Work units each `train` statement may spend apart from `budget`, whose count it then leaves
+   * as it found it. Default: training shares `budget` (half of what is left when it starts; the
+   * CLI). The editor passes Infinity: there training is limited by `trainingTimeLimit` and by
+   * Stop Training, not by the work budget.
+   */
+  readonly trainingBudget?: number;
+  /** Milliseconds each `train` statement may run before it stops where it is (`train.stopped`); default none. */
+  readonly trainingTimeLimit?: number;
   /**
    * Told the 0-based line of each top-level statement before it runs: a host that must end a
    * slow analysis from outside (the editor's worker, through shared memory) then knows on which
@@ -98,13 +112,15 @@ export function analyzeFull(text: string, options: AnalyzeOptions = {}): FullAna
     readFile: options.readFile,
     onProgress: options.onProgress,
     shouldStop: options.shouldStop,
+    trainingBudget: options.trainingBudget,
+    trainingTimeLimit: options.trainingTimeLimit,
     onStatement: options.onStatement,
     // Only hovers read the node of every expression.
     recordExpressions: wanted.has('hovers'),
   });
   const r = ev.run(parsed.program);
-  const diagnostics = [...parsed.diagnostics, ...r.diagnostics].sort((a, b) => a.span.start - b.span.start);
-  for (let i = 0; i < diagnostics.length; i++) diagnostics[i] = boundDiagnostic(diagnostics[i]);
+  // Messages quote at most 80 characters of the user's text, in the values stage too.
+  const diagnostics = [...parsed.diagnostics, ...r.diagnostics, ...(markdown ? foreignFenceDiagnostics(text) : [])].sort((a, b) => a.span.start - b.span.start).map(boundDiagnostic);
   const derivations: Derivation[] = [];
   const byBinding = new Map<Binding, string[]>();
   // Copies only when derivations are added to them below.
@@ -112,7 +128,8 @@ export function analyzeFull(text: string, options: AnalyzeOptions = {}): FullAna
   const values = attachGradients(r);
   let symbols: SymbolInfo[] = [];
   let graph: GraphInfo = { nodes: [], edges: [] };
-  const expired = options.deadline === undefined ? () => false : () => Date.now() > options.deadline!;
+  const deadline = options.deadline ?? (options.laterStagesMs !== undefined ? Date.now() + options.laterStagesMs : undefined);
+  const expired = deadline === undefined ? () => false : () => Date.now() > deadline;
   /** The analysis so far; `stage` is set while later stages are still to come. */
   const snapshot = (stage: AnalysisStage | undefined): Analysis => ({
     version: 1,

@@ -102,7 +102,7 @@ export function activateWith(context: vscode.ExtensionContext, platform: Platfor
       if (isAnalyzable(d)) void analyses.schedule(d, 0);
     }),
     vscode.workspace.onDidChangeTextDocument((e) => {
-      if (isAnalyzable(e.document) && e.contentChanges.length) void analyses.schedule(e.document, config.debounce);
+      if (isAnalyzable(e.document) && e.contentChanges.length) void analyses.schedule(e.document, analyses.delayFor(e.document, config.debounce));
     }),
     vscode.workspace.onDidCloseTextDocument((d) => {
       analyses.forget(d.uri);
@@ -128,6 +128,9 @@ export function activateWith(context: vscode.ExtensionContext, platform: Platfor
   );
 
   for (const d of vscode.workspace.textDocuments) if (isAnalyzable(d)) void analyses.schedule(d, 0);
+  // Start the analysis worker now (loading its bundle takes longer than activating): the first
+  // lens of a file opened later does not wait for it.
+  client.warm();
 
   const end = performance.now();
   const activationMs = end - activateStart;

@@ -1,3 +1,4 @@
+import { foreignFenceDiagnostics } from '../core/syntax/markdown';
 import * as vscode from 'vscode';
 import type { Analysis } from '../core/analysis';
 import type { Diagnostic } from '../core/diagnostics';
@@ -64,6 +65,10 @@ const PROGRESS_PER_SECOND = 10;
  */
 export class AnalysisService implements vscode.Disposable {
   private readonly entries = new Map<string, Entry>();
+  /** The last analysis time of each document (the adaptive debounce). */
+  private readonly lastMs = new Map<string, number>();
+  /** Documents whose version is to be trained fully ("Train fully"): uri → version. */
+  private readonly fully = new Map<string, number>();
   private readonly emitter = new vscode.EventEmitter<AnalysisEvent>();
   readonly onDidAnalyze = this.emitter.event;
   private readonly progressEmitter = new vscode.EventEmitter<ProgressEvent>();
@@ -92,6 +97,16 @@ export class AnalysisService implements vscode.Disposable {
     if (delayMs > 0) entry.timer = setTimeout(start, delayMs);
     else start();
     return promise;
+  }
+
+  /**
+   * How long to wait after a keystroke: `gradlens.analysis.debounce` at most, less for a
+   * document whose last analysis was quick (twice its time, at least 8 ms), so a small file's
+   * squiggles follow the typing within a frame or two; a slow one still waits the full debounce.
+   */
+  delayFor(document: vscode.TextDocument, debounce: number): number {
+    const ms = this.lastMs.get(document.uri.toString());
+    return ms === undefined ? debounce : Math.min(debounce, Math.max(8, Math.round(2 * ms)));
   }
 
   /** The analysis of exactly this version, waiting for it if needed (undefined if superseded). */
@@ -164,12 +179,28 @@ export class AnalysisService implements vscode.Disposable {
     return running.job.stop() ? { uri: vscode.Uri.parse(uri), ...(training ? { training } : {}) } : undefined;
   }
 
+  /**
+   * "Train fully" (the CodeLens of a `train` stopped by the time limit): analyses this version
+   * again with no time limit on training, which then runs to its end or until Stop Training or an
+   * edit. Resolves with that analysis.
+   */
+  trainFully(document: vscode.TextDocument): Promise<Analysis | undefined> {
+    const key = document.uri.toString();
+    const e = this.entries.get(key);
+    if (e) this.cancel(e);
+    this.entries.delete(key);
+    this.fully.set(key, document.version);
+    return this.schedule(document, 0);
+  }
+
   /** Forgets a closed document. */
   forget(uri: vscode.Uri): void {
     const key = uri.toString();
     const e = this.entries.get(key);
     if (e) this.cancel(e);
     this.entries.delete(key);
+    this.lastMs.delete(key);
+    this.fully.delete(key);
   }
 
   /** Drops every cached result (a setting that changes the analysis changed) and re-analyses. */
@@ -202,7 +233,8 @@ export class AnalysisService implements vscode.Disposable {
     if (!this.isCurrent(document, entry) || document.isClosed) return entry.resolve(undefined);
     const text = document.getText();
     const languageId = document.languageId === 'markdown' ? 'markdown' : 'nn';
-    if (languageId === 'markdown' && !NN_FENCE.test(text)) return this.finish(document, entry, emptyAnalysis([]), 0);
+    // Without an ```nn block only the note about ```python blocks (if any) is shown.
+    if (languageId === 'markdown' && !NN_FENCE.test(text)) return this.finish(document, entry, emptyAnalysis(foreignFenceDiagnostics(text)), 0);
     const files = this.platform.fileFields(document, text);
     if (files instanceof Promise) {
       // The browser build reads `load_csv`'s files through workspace.fs first.
@@ -223,8 +255,20 @@ export class AnalysisService implements vscode.Disposable {
     entry.throttle = new Throttle(1000 / PROGRESS_PER_SECOND, () => {
       if (this.isCurrent(document, entry)) this.progressEmitter.fire(this.progressEvent(document, entry, true));
     });
+    // Training is limited by time (and Stop Training), not by the work budget; "Train fully" lifts the time limit.
+    const fully = this.fully.get(document.uri.toString()) === document.version;
     const job = this.client.run(
-      { text, languageId, budget: this.config.workBudget, checkTolerance: this.config.checkTolerance, ...files, key: document.uri.toString(), deadlineMs: laterStagesDeadline(this.config.timeout) },
+      {
+        text,
+        languageId,
+        budget: this.config.workBudget,
+        checkTolerance: this.config.checkTolerance,
+        ...files,
+        key: document.uri.toString(),
+        deadlineMs: laterStagesDeadline(this.config.timeout),
+        trainingBudget: Infinity,
+        ...(fully ? {} : { trainingTimeLimit: this.config.trainingTimeLimit * 1000 }),
+      },
       this.config.timeout,
       (m) => {
         live.add(m);
@@ -327,6 +371,7 @@ export class AnalysisService implements vscode.Disposable {
   }
 
   private finish(document: vscode.TextDocument, entry: Entry, analysis: Analysis, ms: number): void {
+    if (ms > 0) this.lastMs.set(document.uri.toString(), ms);
     entry.analysis = analysis;
     entry.resolve(analysis);
     this.emitter.fire({ document, analysis, ms });

@@ -5,7 +5,7 @@ import { Commands } from './commandIds';
 import type { Config } from './config';
 import type { DetailKind, DetailRef } from './details';
 import { toRange } from './ranges';
-import { checkLens, expectationLens, gradientLens, gradientsOf, layerLens, networkLens, printLens, trainingLens, valueLens } from './render';
+import { checkLens, expectationLens, gradientLens, gradientsOf, isLiteralBinding, layerLens, networkLens, printLens, trainFullyOffered, trainingLens, valueLens } from './render';
 
 /** CodeLens above bindings, grad/check/expect lines, layers and networks, from the cache. */
 export class LensProvider implements vscode.CodeLensProvider, vscode.Disposable {
@@ -35,7 +35,13 @@ export class LensProvider implements vscode.CodeLensProvider, vscode.Disposable 
     };
 
     const showGradients = this.config.codeLensGradients;
-    a.values.forEach((v, i) => add(v.span, valueLens(v, digits, showGradients ? gradientsOf(a, i) : []), 'value', i, 'Show the full value'));
+    a.values.forEach((v, i) => {
+      const grads = showGradients ? gradientsOf(a, i) : [];
+      // `x0 = 1.0` needs no `x0 = 1` above it (only the gradients asked of it, if any).
+      const literal = isLiteralBinding(document.getText(toRange(document, v.span)));
+      if (literal && !grads.length) return;
+      add(v.span, valueLens(v, digits, grads, literal), 'value', i, 'Show the full value');
+    });
     a.gradients.forEach((g, i) => add(g.span, gradientLens(g, digits), 'gradient', i, 'Open the derivation'));
     a.checks.forEach((c, i) => add(c.span, checkLens(c), 'check', i, 'Show the gradient check'));
     a.expectations.forEach((e, i) => add(e.span, expectationLens(e, digits), 'expectation', i, 'Show both sides'));
@@ -50,6 +56,8 @@ export class LensProvider implements vscode.CodeLensProvider, vscode.Disposable 
     for (const p of a.prints ?? []) lenses.push(new vscode.CodeLens(toRange(document, p.span), { title: printLens(p.text), tooltip: p.text, command: '' }));
     for (const t of a.trainings ?? []) {
       lenses.push(new vscode.CodeLens(toRange(document, t.span), { title: trainingLens(t, digits), tooltip: 'Show the loss curve in the GradLens panel', command: Commands.showPanel.id }));
+      if (trainFullyOffered(t))
+        lenses.push(new vscode.CodeLens(toRange(document, t.span), { title: '▶ Train fully', tooltip: 'Train again without the time limit (until it ends, Stop Training or an edit)', command: Commands.trainFully.id, arguments: [uri] }));
     }
     return lenses;
   }

@@ -15,7 +15,7 @@ export const CATEGORY = 'GradLens';
 export const Commands = {
   explainGradient: { id: 'gradlens.explainGradient', title: 'Explain Gradient…', palette: true },
   showPanel: { id: 'gradlens.showPanel', title: 'Show Panel', palette: true },
-  copyDerivation: { id: 'gradlens.copyDerivation', title: 'Copy Derivation as Markdown', palette: true },
+  copyDerivation: { id: 'gradlens.copyDerivation', title: 'Copy Derivation as LaTeX', palette: true },
   runGradientCheck: { id: 'gradlens.runGradientCheck', title: 'Run Gradient Check', palette: true },
   newExercise: { id: 'gradlens.newExercise', title: 'New Exercise from Template', palette: true },
   toggleInlineValues: { id: 'gradlens.toggleInlineValues', title: 'Toggle Inline Values', palette: true },
@@ -23,6 +23,7 @@ export const Commands = {
   insertWorkedSolution: { id: 'gradlens.insertWorkedSolution', title: 'Insert Worked Solution', palette: true },
   stopTraining: { id: 'gradlens.stopTraining', title: 'Stop Training', palette: true },
   showDetails: { id: 'gradlens.showDetails', title: 'Show Details', palette: false },
+  trainFully: { id: 'gradlens.trainFully', title: 'Train Fully', palette: true },
 } as const satisfies Record<string, CommandSpec>;
 
 export type CommandName = keyof typeof Commands;

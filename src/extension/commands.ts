@@ -7,8 +7,8 @@ import type { Config } from './config';
 import type { DetailDocuments, DetailRef } from './details';
 import { showDetails } from './details';
 import type { Panel } from './panel';
-import { gradientMarkdown, gradientName } from './render';
-import { insertionLine } from './fences';
+import { derivationLatex, gradientMarkdown, gradientName } from './render';
+import { insertionLine, previousSolution, solutionBlock } from './fences';
 import { templates } from './templates';
 
 export interface CommandServices {
@@ -46,6 +46,7 @@ export function registerCommands(s: CommandServices): vscode.Disposable[] {
     copyWorkedSolution: (args?: { uri?: string }) => copyWorkedSolution(s, args),
     insertWorkedSolution: (args?: { uri?: string; line?: number }) => insertWorkedSolution(s, args),
     stopTraining: () => stopTraining(s),
+    trainFully: (uri?: string) => trainFully(s, uri),
     showDetails: (ref: DetailRef) => showDetails(ref, s.analyses, s.details, s.config),
   };
   return (Object.keys(Commands) as (keyof typeof Commands)[]).map((name) =>
@@ -66,6 +67,22 @@ function stopTraining(s: CommandServices): string | undefined {
     return undefined;
   }
   return stopped.uri.toString();
+}
+
+/**
+ * "Train fully" (the CodeLens of a stopped `train`): analyses the document again with no time
+ * limit on its training; Stop Training or an edit still ends it. Resolves when it is done, with
+ * the number of trainings that still stopped early.
+ */
+async function trainFully(s: CommandServices, uri?: string): Promise<number | undefined> {
+  const document = targetDocument(uri);
+  if (!document) {
+    tellNoDocument();
+    return undefined;
+  }
+  vscode.window.setStatusBarMessage('GradLens: training fully (Stop Training ends it)…', 3000);
+  const a = await s.analyses.trainFully(document);
+  return a?.trainings?.filter((t) => t.stopped).length;
 }
 
 function targetDocument(uri?: string): vscode.TextDocument | undefined {
@@ -173,13 +190,17 @@ async function explainGradient(s: CommandServices, args?: GradientArgs): Promise
   return s.details.show(`Derivation of ∂${g.of}∕∂${g.wrt}`, gradientMarkdown(g, s.config.precision));
 }
 
+/** "Copy Derivation as LaTeX": the derivation for a LaTeX homework (`\[ \begin{aligned} … \]`); Markdown when there is no LaTeX form. */
 async function copyDerivation(s: CommandServices, args?: GradientArgs): Promise<string | undefined> {
   const g = await resolveGradient(s, args, 'Copy Derivation');
   if (!g) return undefined;
-  const markdown = gradientMarkdown(g, s.config.precision);
-  await vscode.env.clipboard.writeText(markdown);
-  void vscode.window.setStatusBarMessage(`GradLens: derivation of ${gradientName(g.of, g.wrt)} copied`, 3000);
-  return markdown;
+  const latex = derivationLatex(g);
+  const text = latex ?? gradientMarkdown(g, s.config.precision);
+  await vscode.env.clipboard.writeText(text);
+  const what = `the derivation of ${gradientName(g.of, g.wrt)} ${latex ? 'as LaTeX' : 'as Markdown (it has no LaTeX form)'}`;
+  void vscode.window.setStatusBarMessage(`GradLens: copied ${what}`, 5000);
+  void vscode.window.showInformationMessage(`GradLens: copied ${what} to the clipboard.`);
+  return text;
 }
 
 async function runGradientCheck(s: CommandServices, args?: { uri?: string }): Promise<readonly CheckInfo[] | undefined> {
@@ -246,7 +267,8 @@ async function copyWorkedSolution(s: CommandServices, args?: { uri?: string }): 
   const markdown = await solutionOf(s, document);
   if (markdown === undefined) return undefined;
   await vscode.env.clipboard.writeText(markdown);
-  void vscode.window.setStatusBarMessage('GradLens: worked solution copied as Markdown', 3000);
+  void vscode.window.setStatusBarMessage('GradLens: worked solution copied as Markdown', 5000);
+  void vscode.window.showInformationMessage('GradLens: copied the worked solution (Markdown) to the clipboard.');
   return markdown;
 }
 
@@ -275,9 +297,15 @@ async function insertWorkedSolution(s: CommandServices, args?: { uri?: string; l
     void vscode.window.showWarningMessage('GradLens: the document changed while the solution was written; run the command again.');
     return undefined;
   }
-  const end = document.lineAt(after).range.end;
+  // Between markers, so that running it again replaces the solution instead of adding a second.
+  const previous = previousSolution(lines, after);
   const edit = new vscode.WorkspaceEdit();
-  edit.insert(document.uri, end, `\n\n${markdown.trimEnd()}\n`);
+  if (previous) {
+    edit.replace(document.uri, new vscode.Range(previous.start, 0, previous.end, lines[previous.end].length), solutionBlock(markdown));
+  } else {
+    edit.insert(document.uri, document.lineAt(after).range.end, `\n\n${solutionBlock(markdown)}\n`);
+  }
   if (!(await vscode.workspace.applyEdit(edit))) return undefined;
-  return after + 2;
+  void vscode.window.showInformationMessage(previous ? 'GradLens: worked solution replaced (the one inserted before).' : 'GradLens: worked solution inserted below the block.');
+  return previous ? previous.start : after + 2;
 }

@@ -46,6 +46,11 @@ export class Config {
     return this.number(Settings.timeout, 500, 600_000);
   }
 
+  /** Seconds each `train` statement may run in the editor before it stops ("Train fully" lifts it). */
+  get trainingTimeLimit(): number {
+    return this.number(Settings.trainingTimeLimit, 1, 86_400);
+  }
+
   async setInlineValues(enabled: boolean): Promise<void> {
     const inspected = this.section.inspect<boolean>(Settings.inlineValues.key);
     const target =
@@ -61,6 +66,7 @@ export class Config {
   static affectsAnalysis(e: vscode.ConfigurationChangeEvent): boolean {
     return (
       e.affectsConfiguration(`${SECTION}.${Settings.workBudget.key}`) ||
+      e.affectsConfiguration(`${SECTION}.${Settings.trainingTimeLimit.key}`) ||
       e.affectsConfiguration(`${SECTION}.${Settings.checkTolerance.key}`)
     );
   }

@@ -52,3 +52,27 @@ export function insertionLine(lines: readonly string[], cursorLine: number): num
   const at = blocks.find((b) => cursorLine >= b.open && cursorLine <= b.close);
   return (at ?? blocks[blocks.length - 1]).close;
 }
+
+/** The markers around an inserted worked solution (HTML comments: invisible in the rendered Markdown). */
+export const SOLUTION_BEGIN = '<!-- gradlens:worked-solution -->';
+export const SOLUTION_END = '<!-- /gradlens:worked-solution -->';
+
+/**
+ * The lines (inclusive) of a worked solution inserted earlier after the block that closes at
+ * `after`: a begin marker below it (before the next ```nn block) and its end marker. Undefined
+ * when there is none, or when the end marker is missing (the user edited it away: insert anew).
+ */
+export function previousSolution(lines: readonly string[], after: number): { start: number; end: number } | undefined {
+  const next = nnBlocks(lines).find((b) => b.open > after)?.open ?? lines.length;
+  for (let i = after + 1; i < next; i++) {
+    if (lines[i].trim() !== SOLUTION_BEGIN) continue;
+    for (let j = i + 1; j < next; j++) if (lines[j].trim() === SOLUTION_END) return { start: i, end: j };
+    return undefined;
+  }
+  return undefined;
+}
+
+/** The text inserted for a worked solution, between its markers. */
+export function solutionBlock(markdown: string): string {
+  return `${SOLUTION_BEGIN}\n\n${markdown.trimEnd()}\n\n${SOLUTION_END}`;
+}

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { AnalysisService } from './analysisService';
 import type { Config } from './config';
-import { formatValue } from './render';
+import { formatValue, isLiteralBinding } from './render';
 
 /** Values at the end of their statements, behind `gradlens.inlineValues.enabled`. */
 export class ValueHintsProvider implements vscode.InlayHintsProvider, vscode.Disposable {
@@ -27,6 +27,8 @@ export class ValueHintsProvider implements vscode.InlayHintsProvider, vscode.Dis
     for (const v of a.values) {
       const end = document.positionAt(v.span.end);
       if (!range.contains(end)) continue;
+      // A literal's value is what the line says.
+      if (isLiteralBinding(document.getText(new vscode.Range(document.positionAt(v.span.start), end)))) continue;
       const hint = new vscode.InlayHint(end, `= ${formatValue(v.shape, v.data, digits)}`, vscode.InlayHintKind.Type);
       hint.paddingLeft = true;
       hints.push(hint);

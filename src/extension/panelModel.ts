@@ -36,6 +36,7 @@ export function buildPanelState(a: Analysis, source: PanelSource, digits: number
       shape: n.shape,
       value: formatValue(n.shape, n.value, digits),
       ...(n.grad ? { grad: formatValue(n.shape, n.grad, digits) } : {}),
+      ...(n.grads ? { grads: n.grads.map((g) => ({ of: g.of, value: formatValue(n.shape, g.data, digits) })) } : {}),
       kind: n.isParam ? 'param' : hasInput.has(n.id) ? 'op' : 'leaf',
       ...(n.ops ? { ops: n.ops.map((o) => opModel(o, digits)) } : {}),
     };

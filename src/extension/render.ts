@@ -92,7 +92,9 @@ export function gradientsOf(a: Analysis, index: number): BindingGradient[] {
     .map((g) => ({ of: g.of, shape: g.shape, data: g.data }));
 }
 
-export function valueLens(v: ValueInfo, digits: number, gradients: readonly BindingGradient[] = v.grads ?? []): string {
+export function valueLens(v: ValueInfo, digits: number, gradients: readonly BindingGradient[] = v.grads ?? [], literal = false): string {
+  // A literal's value is on its line already: only its gradients.
+  if (literal && gradients.length) return gradients.map((g) => `${gradientName(g.of, v.name)} = ${formatValue(g.shape, g.data, digits)}`).join('   ');
   let text = `${v.isParam ? 'param ' : ''}${v.name} = ${formatValue(v.shape, v.data, digits)}`;
   if (gradients.length) text += '   ' + gradients.map((g) => `${gradientName(g.of, v.name)} = ${formatValue(g.shape, g.data, digits)}`).join('   ');
   return text;
@@ -131,6 +133,19 @@ export function trainingLens(t: TrainingInfo, digits: number): string {
   // A training whose worker was terminated (a stop that did not end in time) has no measured time: ms is 0.
   if (t.ms > 0) parts.push(t.ms >= 1000 ? `${(t.ms / 1000).toFixed(1)} s` : `${Math.round(t.ms)} ms`);
   return `${t.stopped ? '⚠ ' : ''}${parts.join(' · ')}${t.stopped ? ` · stopped: ${t.stopped}` : ''}`;
+}
+
+/** A training that stopped early for a reason that running longer would lift (time, budget, Stop Training): offer "Train fully". */
+export function trainFullyOffered(t: TrainingInfo): boolean {
+  return t.stopped !== undefined && /time limit|budget|by the user/.test(t.stopped);
+}
+
+/**
+ * Whether a binding's value is just what its line says (`x0 = 1.0`, `param w0 = -0.3`): its
+ * lens then shows only the gradients asked of it, and inline values leave it alone.
+ */
+export function isLiteralBinding(statement: string): boolean {
+  return /^\s*(?:param\s+)?[^=]+=\s*[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?\s*(?:#.*)?$/.test(statement);
 }
 
 /** A print's text on one lens line: its lines joined by ⏎, cut at 120 characters. */
@@ -175,7 +190,16 @@ export function gradientMarkdown(g: GradientInfo, digits: number): string {
   // The core's derivation starts with the result itself; without one, state the value.
   const body = g.derivation?.trim() ? g.derivation.trim() : `**${value}** (line ${g.line + 1})\n\n_No derivation was produced for this gradient._`;
   const full = g.shape.length ? `\n\n## Value\n\n\`\`\`text\n${formatTensorFull(g.shape, g.data, digits, 400, g.summary)}\n\`\`\`` : '';
-  return `# ${gradientName(g.of, g.wrt)}\n\n${body}${full}\n`;
+  // The Markdown preview renders $$ … $$ with KaTeX (VS Code's built-in markdown-math): the
+  // derivation as math first, then as text.
+  const tex = g.derivationTex?.trim() ? `$$\n\\begin{aligned}\n${g.derivationTex.trim()}\n\\end{aligned}\n$$\n\n## As text\n\n` : '';
+  return `# ${gradientName(g.of, g.wrt)}\n\n${tex}${body}${full}\n`;
+}
+
+/** The derivation as LaTeX for a homework: display math around the core's `aligned` body; undefined without one. */
+export function derivationLatex(g: GradientInfo): string | undefined {
+  const tex = g.derivationTex?.trim();
+  return tex ? `\\[\n\\begin{aligned}\n${tex}\n\\end{aligned}\n\\]\n` : undefined;
 }
 
 export function valueMarkdown(v: ValueInfo, gradients: readonly GradientInfo[], digits: number): string {

@@ -23,22 +23,41 @@ export class StatusBar implements vscode.Disposable {
     this.item.command = Commands.showPanel.id;
     this.subscriptions.push(
       analyses.onDidAnalyze((e) => {
-        if (e.document === vscode.window.activeTextEditor?.document) this.update();
+        if (e.document === this.current()) this.update();
       }),
       analyses.onDidProgress((e) => {
-        if (e.document !== vscode.window.activeTextEditor?.document) return;
+        if (e.document !== this.current()) return;
         if (e.running && e.current) this.showTraining(progressStatusText(e.current, e.targets, this.config.precision));
         else if (this.training) {
           this.training = false;
           this.update();
         }
       }),
-      vscode.window.onDidChangeActiveTextEditor(() => {
-        this.training = false;
+      vscode.window.onDidChangeActiveTextEditor((editor) => {
+        // Focus moving to the panel (no text editor) keeps what the item shows, a training's progress too.
+        if (editor && editor.document !== this.last) this.training = false;
         this.update();
       }),
     );
     this.update();
+  }
+
+  /** The last active GradLens document (for the status bar's purpose). */
+  private last: vscode.TextDocument | undefined;
+
+  /**
+   * The document the item is about: the active editor's, or — while no text editor is active
+   * (the GradLens panel, the Output panel or a preview has focus) — the last active GradLens
+   * document, so the item does not disappear when the panel is clicked.
+   */
+  private current(): vscode.TextDocument | undefined {
+    const active = vscode.window.activeTextEditor?.document;
+    if (active) {
+      if (isAnalyzable(active)) this.last = active;
+      return active;
+    }
+    if (this.last?.isClosed) this.last = undefined;
+    return this.last;
   }
 
   private showTraining(text: string): void {
@@ -58,7 +77,7 @@ export class StatusBar implements vscode.Disposable {
   update(): void {
     if (this.training) return; // the training's progress shows until its job ends
     this.item.command = Commands.showPanel.id;
-    const document = vscode.window.activeTextEditor?.document;
+    const document = this.current();
     const analysis = document && isAnalyzable(document) ? this.analyses.peek(document) : undefined;
     if (!document || !isAnalyzable(document)) {
       this.item.hide();

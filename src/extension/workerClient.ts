@@ -227,6 +227,11 @@ export class WorkerClient {
     }, ms);
   }
 
+  /** Starts the worker thread ahead of the first request (no-op once it runs). */
+  warm(): void {
+    if (!this.disposed) this.ensureWorker();
+  }
+
   private ensureWorker(): WorkerPort {
     if (this.worker) return this.worker;
     const worker: WorkerPort = this.spawn({

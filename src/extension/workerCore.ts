@@ -77,6 +77,9 @@ export class WorkerCore {
         const stopped = (): boolean => (stop !== undefined && Atomics.load(stop, 0) !== 0) || (after !== undefined && ++steps > after);
         const analysis = analyze(request.text, {
           ...options,
+          // The editor's training: limited by time and Stop Training, not by the work budget.
+          trainingBudget: request.trainingBudget,
+          trainingTimeLimit: request.trainingTimeLimit,
           shouldStop: stop || after !== undefined ? () => (stopped() ? STOPPED_BY_USER : undefined) : undefined,
           // The line being evaluated, for the host to name if it must end this worker (slot 1: line + 1).
           onStatement: stop && stop.length > 1 ? (line) => Atomics.store(stop, 1, line + 1) : undefined,
@@ -85,7 +88,9 @@ export class WorkerCore {
           // completes: a worker ended by the host's time limit loses only what came after.
           onStage: (_stage, partial) => side.post({ type: 'stage', id, analysis: previewAnalysis(partial) }),
           // The later stages stop by themselves before the host's limit (analysis.time-limit on the statement).
-          ...(request.deadlineMs !== undefined ? { deadline: Date.now() + request.deadlineMs } : {}),
+          // Counted from the end of evaluation, so a training that ran for a while (limited by its
+          // own time) does not leave the derivations, hovers and graph no time at all.
+          ...(request.deadlineMs !== undefined ? { laterStagesMs: request.deadlineMs } : {}),
         });
         if (request.key !== undefined) this.keep(request.key, id, analysis);
         response = { type: 'result', id: request.id, analysis: previewAnalysis(analysis), ms: performance.now() - started };

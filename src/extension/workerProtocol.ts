@@ -11,6 +11,9 @@ export interface AnalyzeRequest {
   readonly languageId: 'nn' | 'markdown';
   readonly budget: number;
   readonly checkTolerance: number;
+  /** AnalyzeOptions.trainingBudget (the editor: Infinity) and trainingTimeLimit (ms). */
+  readonly trainingBudget?: number;
+  readonly trainingTimeLimit?: number;
   /** The document's folder on disk (file: documents only): `load_csv` reads relative to it. */
   readonly folder?: string;
   /** Where `load_csv` may read (fileAccess.ts); without it, and without `folder`, nothing is read. */
@@ -21,8 +24,8 @@ export interface AnalyzeRequest {
    */
   readonly key?: string;
   /**
-   * Milliseconds from the worker's receipt after which the later stages (derivations, hovers,
-   * graph) stop where they are (AnalyzeOptions.deadline): set below the host's time limit so the
+   * Milliseconds from the end of evaluation after which the later stages (derivations, hovers,
+   * graph) stop where they are (AnalyzeOptions.laterStagesMs): set below the host's time limit so the
    * worker usually finishes by itself, with an `analysis.time-limit` note on the statement.
    */
   readonly deadlineMs?: number;

@@ -21,6 +21,8 @@ export interface PanelNode {
   readonly value: string;
   /** The gradient a `grad` line asked for with respect to this binding, formatted. */
   readonly grad?: string;
+  /** ∂OUT/∂(this binding), formatted, for every `grad` output OUT whose paths run through it. */
+  readonly grads?: readonly { readonly of: string; readonly value: string }[];
   readonly kind: 'param' | 'leaf' | 'op';
   /** The operations inside the statement (the node's expand control shows them), inputs first. */
   readonly ops?: readonly PanelOp[];

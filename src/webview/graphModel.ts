@@ -174,7 +174,7 @@ export const bindingItemId = (n: Pick<PanelNode, 'key'>): string => `b:${n.key}`
  * replaced by its operations, micrograd-style: a circle per op, a box per value, edges from the
  * inputs' bindings into the ops that read them.
  */
-export function displayGraph(vis: VisibleGraph, expanded: ReadonlySet<string>): DisplayGraph {
+export function displayGraph(vis: VisibleGraph, expanded: ReadonlySet<string>, of?: string): DisplayGraph {
   const items: DisplayItem[] = [];
   const links: DisplayLink[] = [];
   const outOf = new Map<number, string>();
@@ -183,7 +183,7 @@ export function displayGraph(vis: VisibleGraph, expanded: ReadonlySet<string>): 
   for (const n of vis.nodes) {
     if (!isOpen(n)) {
       const id = bindingItemId(n);
-      const lines = nodeLines(n);
+      const lines = nodeLines(n, of);
       const hidden = vis.hiddenBehind.get(n.id);
       if (hidden !== undefined) lines.push(`+${hidden} hidden`);
       items.push({ id, kind: 'binding', node: n, lines, ...boxSize(lines) });

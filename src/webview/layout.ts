@@ -63,10 +63,17 @@ export function clip(text: string, max = MAX_CHARS): string {
 }
 
 /** The lines a node box shows: `name  op`, the value, the gradient. */
-export function nodeLines(n: Pick<PanelNode, 'name' | 'op' | 'value' | 'grad' | 'kind'>): string[] {
+/**
+ * A binding box's lines: head, value, and `grad …`: ∂OUT/∂node for the output `of` (the selected
+ * gradient's, else the first `grad` line's) when the node lies on a path to it, as micrograd's
+ * draw_dot shows grad on every node (none when it lies on no path to that output).
+ */
+export function nodeLines(n: Pick<PanelNode, 'name' | 'op' | 'value' | 'grad' | 'grads' | 'kind'>, of?: string): string[] {
   const head = n.kind === 'op' ? `${n.name} = ${n.op}` : `${n.kind === 'param' ? 'param ' : ''}${n.name}`;
   const lines = [clip(head), clip(n.value)];
-  if (n.grad !== undefined) lines.push(clip(`grad ${n.grad}`));
+  const g = n.grads ? (of !== undefined ? n.grads.find((x) => x.of === of) : n.grads[0]) : undefined;
+  if (g) lines.push(clip(`grad ${g.value}`));
+  else if (!n.grads && n.grad !== undefined) lines.push(clip(`grad ${n.grad}`));
   return lines;
 }
 
@@ -83,7 +90,7 @@ export function opSize(label: string): { width: number; height: number } {
   return { width: Math.max(30, Math.ceil((label.length * CHAR_WIDTH + 14) / 8) * 8), height: 30 };
 }
 
-export function nodeSize(n: Pick<PanelNode, 'name' | 'op' | 'value' | 'grad' | 'kind'>, extraLine = false): { width: number; height: number } {
+export function nodeSize(n: Pick<PanelNode, 'name' | 'op' | 'value' | 'grad' | 'grads' | 'kind'>, extraLine = false): { width: number; height: number } {
   return boxSize(nodeLines(n), extraLine);
 }
 
@@ -148,11 +155,32 @@ export function edgeMidpoint(points: readonly { x: number; y: number }[]): { x: 
   return { x: (a.x + b.x) / 2, y: (a.y + b.y) / 2 };
 }
 
-/** Zoom and pan that fit a width×height drawing into a view, never enlarging beyond 1.5×. */
-export function fitView(width: number, height: number, viewWidth: number, viewHeight: number): { scale: number; x: number; y: number } {
+/**
+ * Zoom and pan that fit a width×height drawing into a view, never enlarging beyond 1.5× nor
+ * shrinking below `minScale` (the automatic fits keep text readable: a drawing that would need
+ * less starts at its top-left corner, and the rest is reached by panning).
+ */
+export function fitView(width: number, height: number, viewWidth: number, viewHeight: number, minScale = 0): { scale: number; x: number; y: number } {
   if (width <= 0 || height <= 0 || viewWidth <= 0 || viewHeight <= 0) return { scale: 1, x: 0, y: 0 };
-  const scale = Math.min(1.5, viewWidth / width, viewHeight / height);
-  return { scale, x: (viewWidth - width * scale) / 2, y: (viewHeight - height * scale) / 2 };
+  const scale = Math.max(Math.min(minScale, 1.5), Math.min(1.5, viewWidth / width, viewHeight / height));
+  const place = (size: number, view: number): number => (size * scale <= view ? (view - size * scale) / 2 : 8);
+  return { scale, x: place(width, viewWidth), y: place(height, viewHeight) };
+}
+
+/** The smallest scale an automatic fit uses (after an edit, ⋯ or a new file): 11 px text stays readable. */
+export const MIN_AUTO_SCALE = 0.7;
+
+/** Boxes of `layout` that lie (partly) outside the view shown with `view` in a viewWidth×viewHeight frame. */
+export function boxesOutside(layout: GraphLayout, ids: Iterable<string>, view: { scale: number; x: number; y: number }, viewWidth: number, viewHeight: number): number {
+  let n = 0;
+  for (const id of ids) {
+    const b = layout.nodes.get(id);
+    if (!b) continue;
+    const left = view.x + (b.x - b.width / 2) * view.scale;
+    const top = view.y + (b.y - b.height / 2) * view.scale;
+    if (left < 0 || top < 0 || left + b.width * view.scale > viewWidth || top + b.height * view.scale > viewHeight) n++;
+  }
+  return n;
 }
 
 /** Zooming by `factor` about the point (px, py) of the view keeps that point still. */

@@ -9,7 +9,7 @@ import katex from 'katex';
 import type { ExportFormat, FromPanel, PanelGradient, PanelLiveTraining, PanelMisconception, PanelNetwork, PanelState, PanelTraining, ToPanel } from '../shared/protocol';
 import { lineChart } from './chart';
 import { displayGraph, displayPaths, displayRequest, focusGraph, FOCUS_LIMIT, gradientPaths, visibleGraph, type DisplayGraph } from './graphModel';
-import { clip, edgeMidpoint, edgePath, fitView, LINE_HEIGHT, requestSignature, zoomAt, type Direction, type GraphLayout } from './layout';
+import { boxesOutside, clip, edgeMidpoint, edgePath, fitView, LINE_HEIGHT, MIN_AUTO_SCALE, requestSignature, zoomAt, type Direction, type GraphLayout } from './layout';
 import { LayoutRunner, type LayoutResult, type WorkerLike } from './layoutRunner';
 import { layerName, tableCsv, tableMarkdown } from './table';
 
@@ -96,6 +96,8 @@ class PanelApp {
   private pendingAnswer: { seq: number; nodes: number; t0: number; renderMs: number } | undefined;
   private inStateMessage = false;
   private fitNext = false;
+  /** The boxes of the last drawing (to tell new ones). */
+  private drawnBoxes = new Set<string>();
   private shownOf = '';
   private readonly frame = el('div', 'graph-frame');
   private readonly focusButton = button('Focus', `Beyond ${FOCUS_LIMIT} nodes: show only the selected gradient's paths (or the last statements) and their neighbours`, () => {
@@ -121,6 +123,8 @@ class PanelApp {
   private readonly nodeLayer = svg('g', {}, 'nodes');
   private readonly labelLayer = svg('g', {}, 'edge-labels');
   private readonly graphInfo = el('span', 'muted graph-info');
+  /** Said instead of an empty graph box (a file with only networks, or nothing bound yet). */
+  private readonly graphEmpty = el('p', 'muted graph-empty', 'No statements to draw: the graph shows bindings such as `x1 = ReLU(x0 * w0 + b0)` (networks are in their own section below).');
   private readonly texBox = el('div', 'tex');
   private readonly mdBox = el('pre', 'derivation-text');
   /** A failed expect's misconceptions about the shown gradient: the correct step beside the changed one. */
@@ -181,7 +185,7 @@ class PanelApp {
     this.svgRoot.setAttribute('aria-label', 'Computation graph');
     const frame = this.frame;
     frame.append(this.svgRoot);
-    this.graph.body.append(toolbar, this.chips, frame, el('p', 'hint muted', 'Click a node to reveal its line; click a gradient to highlight its paths; − collapses what feeds a node, ⋯ shows the operations inside a statement. Wheel zooms, drag pans.'));
+    this.graph.body.append(this.graphEmpty, toolbar, this.chips, frame, el('p', 'hint muted', 'Click a node to reveal its line; click a gradient to highlight its paths; − collapses what feeds a node, ⋯ shows the operations inside a statement. Wheel zooms, drag pans.'));
     const asText = el('details', 'as-text');
     asText.append(el('summary', 'muted', 'As text (the CLI\'s explain)'), this.mdBox);
     this.derivation.body.append(this.texBox, this.miscBox, asText);
@@ -231,10 +235,11 @@ class PanelApp {
     this.viewport.setAttribute('transform', `translate(${v.x.toFixed(1)},${v.y.toFixed(1)}) scale(${v.scale.toFixed(4)})`);
   }
 
-  private fit(): void {
+  /** Fit the graph into the view: the Fit button to any scale, automatic fits no smaller than MIN_AUTO_SCALE. */
+  private fit(auto = false): void {
     if (!this.layout) return;
     const r = this.svgRoot.getBoundingClientRect();
-    this.ui.view = fitView(this.layout.width, this.layout.height, r.width, r.height);
+    this.ui.view = fitView(this.layout.width, this.layout.height, r.width, r.height, auto ? MIN_AUTO_SCALE : 0);
     this.applyView();
     this.save();
   }
@@ -346,7 +351,11 @@ class PanelApp {
     if (!s) return;
     const { vis, display } = this.displayOf(s);
     this.graph.summary.textContent = `Computation graph (${s.graph.nodes.length} nodes)`;
-    this.graph.root.classList.toggle('empty', !s.graph.nodes.length);
+    const empty = !s.graph.nodes.length;
+    this.graph.root.classList.toggle('empty', empty);
+    // No 0-node box: say why instead, and hide the graph's tools.
+    this.graphEmpty.hidden = !empty;
+    for (const e of this.graph.body.children) if (e !== this.graphEmpty) (e as HTMLElement).hidden = empty;
     this.renderChips(s.gradients);
     const request = displayRequest(display, this.ui.direction);
     const signature = requestSignature(request);
@@ -376,7 +385,8 @@ class PanelApp {
     const vis = large && !this.ui.showAll ? focusGraph(all, g ? gradientPaths(s.graph.nodes, s.graph.edges, g).nodes : undefined) : { ...all, focused: false };
     this.focusButton.hidden = !large;
     this.focusButton.textContent = this.ui.showAll ? 'Focus' : `Show all ${all.nodes.length}`;
-    return { vis, display: displayGraph(vis, new Set(this.ui.expanded)) };
+    // Boxes show ∂OUT/∂node for the selected gradient's output (the first gradient's without a selection).
+    return { vis, display: displayGraph(vis, new Set(this.ui.expanded), g ? g.of : s.gradients[0]?.of) };
   }
 
   /** A layout arrived (from the worker, or computed here): draw the current state with it. */
@@ -463,7 +473,7 @@ class PanelApp {
         const fan = fanOut.get(n.id) ?? 0;
         title.textContent =
           item.kind === 'binding' || item.result
-            ? `${n.name} (line ${n.line + 1})${n.kind === 'op' ? ` = ${n.op}` : ''}\nvalue ${n.value}${n.grad !== undefined ? `\ngradient ${n.grad}` : ''}${fan > 1 ? `\nfork: used by ${fan} statements (gradients add up)` : ''}`
+            ? `${n.name} (line ${n.line + 1})${n.kind === 'op' ? ` = ${n.op}` : ''}\nvalue ${n.value}${n.grads?.length ? n.grads.map((x) => `\n∂${x.of}/∂${n.name} = ${x.value}`).join('') : n.grad !== undefined ? `\ngradient ${n.grad}` : ''}${fan > 1 ? `\nfork: used by ${fan} statements (gradients add up)` : ''}`
             : `${item.op!.kind === 'op' ? `the value of ${item.op!.op}` : item.op!.kind} in ${n.name}'s statement (line ${n.line + 1})\nvalue ${item.op!.value}${item.op!.grad !== undefined ? `\ngradient ${item.op!.grad}` : ''}`;
       }
       // The collapse toggle (bindings with inputs) and the expand control (statements with ops).
@@ -513,9 +523,18 @@ class PanelApp {
     }
     for (const [k, el] of this.edgeEls) if (!keepE.has(k)) (el.remove(), this.edgeEls.delete(k));
 
-    if (this.fitNext || !this.ui.view) {
+    // New boxes (an edit added statements) that land outside the view: fit again, as Fit would.
+    const fresh = [...layout.nodes.keys()].filter((k) => !this.drawnBoxes.has(k));
+    const firstDraw = this.drawnBoxes.size === 0;
+    this.drawnBoxes = new Set(layout.nodes.keys());
+    let refit = this.fitNext || !this.ui.view;
+    if (!refit && !firstDraw && fresh.length) {
+      const r = this.svgRoot.getBoundingClientRect();
+      refit = boxesOutside(layout, fresh, this.view(), r.width, r.height) > 0;
+    }
+    if (refit) {
       this.fitNext = false;
-      requestAnimationFrame(() => this.fit());
+      requestAnimationFrame(() => this.fit(true));
     }
     this.applyView();
     this.markCursor();
@@ -604,6 +623,8 @@ class PanelApp {
     const g = (s && sel && s.gradients.find((x) => x.of === sel.of && x.wrt === sel.wrt)) || s?.gradients[0];
     this.derivation.root.classList.toggle('empty', !g);
     if (!g) {
+      // No heading left over from the previous file's gradient.
+      this.derivation.summary.textContent = 'Derivation';
       this.lastTex = '';
       this.texBox.replaceChildren(el('p', 'muted', 'No gradient yet: add a line such as `grad z wrt w0`.'));
       this.mdBox.textContent = '';

@@ -195,6 +195,9 @@ export async function runUi(o: UiOptions): Promise<TestResult[]> {
     const x1 = panel.locator('.node', { hasText: 'x1 = ReLU' });
     await x1.waitFor({ timeout: 30_000 });
     assertIncludes((await x1.textContent()) ?? '', '0.4', 'x1 node');
+    // ∂z/∂node on every node on a path to z (#17; by hand ∂z/∂x1 = w1 = −0.2, ∂z/∂y1 = 1).
+    assertIncludes((await x1.textContent()) ?? '', 'grad -0.2', 'x1 node: ∂z/∂x1');
+    assertIncludes((await panel.locator('.node', { hasText: 'y1 = +' }).textContent()) ?? '', 'grad 1', 'y1 node: ∂z/∂y1');
     assertIncludes((await panel.locator('.node', { hasText: 'param w0' }).textContent()) ?? '', 'grad -0.2', 'w0 node');
     assertIncludes((await panel.locator('.node', { hasText: 'z = ReLU' }).textContent()) ?? '', '0.62', 'z node');
     assert((await panel.locator('.node.fork').count()) >= 1, 'x0 is not drawn as a fork');

@@ -10,7 +10,12 @@ export interface ShapeError {
   readonly error: string;
   readonly code?: string;
   /** Text fixes relative to operand spans are built by the evaluator from this hint. */
-  readonly hint?: 'use-matmul' | 'transpose-right' | 'transpose-left' | 'use-elementwise';
+  readonly hint?: 'use-matmul' | 'transpose-right' | 'transpose-left' | 'use-elementwise' | 'matmul-transpose-left' | 'matmul-transpose-right';
+  /**
+   * A broadcast that would work had an axis of input `input` been kept: the evaluator adds the
+   * `keepdims=True` suggestion only when that input came from a reduction (nothing else lost an axis).
+   */
+  readonly keptAxis?: { readonly input: number; readonly axis: number; readonly shape: Shape };
   /** Index of the input the problem is attributed to, if any. */
   readonly input?: number;
   readonly fixes?: readonly Fix[];

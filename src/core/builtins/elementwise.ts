@@ -3,7 +3,7 @@ import { applyOp, defineBuiltin, type TensorArg } from './types';
 /** The element-wise built-ins of one argument (plus leaky_relu's slope, softplus's beta and threshold, gelu's approximate). */
 const UNARY: { name: string; op: string; aliases?: string[]; doc: string; derivative: string }[] = [
   { name: 'relu', op: 'relu', doc: 'Rectified linear unit: max(0, x), element-wise.', derivative: "relu'(x) = 1 if x > 0, else 0 (relu'(0) = 0, as PyTorch)" },
-  { name: 'sigmoid', op: 'sigmoid', aliases: ['logistic', 'expit'], doc: 'The logistic function σ(x) = 1 / (1 + e^(−x)), element-wise.', derivative: "σ'(x) = σ(x)·(1 − σ(x))" },
+  { name: 'sigmoid', op: 'sigmoid', aliases: ['logistic', 'expit', 'σ'], doc: 'The logistic function σ(x) = 1 / (1 + e^(−x)), element-wise.', derivative: "σ'(x) = σ(x)·(1 − σ(x))" },
   { name: 'tanh', op: 'tanh', doc: 'Hyperbolic tangent, element-wise.', derivative: "tanh'(x) = 1 − tanh²(x)" },
   { name: 'exp', op: 'exp', doc: 'e^x, element-wise.', derivative: "exp'(x) = exp(x)" },
   { name: 'log', op: 'log', aliases: ['ln'], doc: 'Natural logarithm, element-wise (log(0) = −∞).', derivative: "log'(x) = 1/x" },

@@ -133,7 +133,8 @@ export function defineBuiltin(def: BuiltinDef): BuiltinDef {
 
 /** Case-insensitive lookup (the parser has already removed `nn.`, `F.`, `torch.`, `np.` prefixes). */
 export function findBuiltin(name: string): BuiltinDef | undefined {
-  return builtins.get(name.toLowerCase());
+  // `Σ` is not `σ` (sigmoid) in capitals: Greek names keep their case.
+  return builtins.get(/^[\p{Script=Greek}]+$/u.test(name) ? name : name.toLowerCase());
 }
 
 export function allBuiltins(): BuiltinDef[] {

@@ -24,7 +24,15 @@ export function call(ev: Evaluator, e: Extract<Expr, { kind: 'Call' }>): number 
   if (ev.poisoned.has(callee) && !findBuiltin(callee)) return undefined;
   const lower = callee.toLowerCase();
   if (lower === 'grad') return gradCall(ev, e);
-  if (lower === 'params' || lower === 'size' || lower === 'parameters' || lower === 'count_params') return netQuery(ev, e, lower === 'size' ? 'size' : 'params');
+  if (lower === 'params' || lower === 'parameters' || lower === 'count_params') return netQuery(ev, e, 'params');
+  // `size(mlp.A)` (element count) and `shape(mlp.A)` (the shape) of a network's or a layer's output;
+  // `shape(x)` of a value is its shape too (below).
+  if (lower === 'size') return netQuery(ev, e, 'size');
+  if (lower === 'shape' && isNetworkArg(ev, e)) return netQuery(ev, e, 'shape');
+  if (lower === 'shape' && !findBuiltin(callee) && e.args.length === 1 && !e.args[0].name) {
+    const n = expr(ev, e.args[0].value);
+    return n === undefined ? undefined : shapeValue(ev, n, e.span);
+  }
   const def = findBuiltin(callee);
   // `F.sum()` where the document bound `F` (or `np`, `nn`, …) to a value: with no positional
   // argument it cannot be the prefixed call the parser took it for (`F.relu(x)` still is one).
@@ -99,6 +107,19 @@ export function warnElementwiseMax(ev: Evaluator, name: string, second: Arg | un
       [{ title: `Reduce over axis ${k} (\`axis=${k}\`)`, span: second.value.span, text: `axis=${k}` }],
     ),
   );
+}
+
+/** `shape(x)`, `x.shape`: a value's shape as a 1-D constant (numpy's `np.shape`). */
+export function shapeValue(ev: Evaluator, node: number, span: Span): number {
+  const shape = ev.tape.shape(node);
+  return ev.constant({ shape: [shape.length], data: Float64Array.from(shape) }, span);
+}
+
+/** The call's one argument names a network or a path into one (`mlp`, `mlp.A`). */
+function isNetworkArg(ev: Evaluator, e: Extract<Expr, { kind: 'Call' }>): boolean {
+  const v = e.args.length === 1 && !e.args[0].name ? e.args[0].value : undefined;
+  const head = v?.kind === 'Name' ? v.name : v?.kind === 'Path' ? v.parts[0] : undefined;
+  return head !== undefined && ev.networks.has(head);
 }
 
 /** `grad(OUT, NAME)`: the gradient as a (detached) value. */

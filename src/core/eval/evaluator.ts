@@ -6,7 +6,7 @@ import { formatNumber } from '../format';
 import type { Span } from '../span';
 import { LineIndex } from '../span';
 import type { CheckStmt, Expr, GradStmt, NameRef, PathRef, Program, Statement } from '../syntax/ast';
-import { numel, type Shape, type Tensor } from '../tensor/tensor';
+import { formatShape, numel, type Shape, type Tensor } from '../tensor/tensor';
 import type { CheckInfo, ExpectationInfo, GradientInfo, NetworkInfo, PrintInfo, TrainingInfo, ValueInfo } from '../analysis';
 import type { ProgressCallback } from '../train/index';
 import type { Binding, EvalRecord } from './values';
@@ -15,6 +15,9 @@ import { assign, check, expect, grad, printStmt, unpack } from './statements';
 import { network, type NetState } from './networks';
 import { train } from './trainingGlue';
 import type { EarlierAnswer, Quantity } from '../diagnose/types';
+
+/** Tape ops that reduce over an axis (the `keepdims=True` hint is about their results only). */
+const REDUCTIONS: ReadonlySet<string> = new Set(['sum', 'mean', 'amax', 'amin', 'var', 'std', 'prod', 'logsumexp', 'norm']);
 
 export { refText } from './common';
 
@@ -28,6 +31,10 @@ export interface EvalOptions {
   readonly onProgress?: ProgressCallback;
   /** Polled before every training step (AnalyzeOptions.shouldStop). */
   readonly shouldStop?: () => string | undefined;
+  /** Work units each `train` statement may spend apart from `budget` (AnalyzeOptions.trainingBudget). */
+  readonly trainingBudget?: number;
+  /** Milliseconds each `train` statement may run (AnalyzeOptions.trainingTimeLimit). */
+  readonly trainingTimeLimit?: number;
   /** Told the 0-based line of each top-level statement before it runs (AnalyzeOptions.onStatement). */
   readonly onStatement?: (line: number) => void;
   /**
@@ -115,9 +122,12 @@ export class Evaluator {
   /** Off only during a training step's later steps (TrainHost.checkFiniteOps): `apply` then skips the NaN/∞ scan. */
   checkFinite = true;
   work = 0;
+  /** Raised while a `train` statement with its own training budget runs (trainingGlue.ts). */
+  budget: number;
+  readonly trainingBudget: number | undefined;
+  readonly trainingTimeLimit: number | undefined;
   /** The work each op node was charged (by tape index; leaves 0): a backward pass is estimated from it before it runs. */
   readonly nodeCost: number[] = [];
-  readonly budget: number;
   readonly tol: number;
   readonly lines: LineIndex;
   /** Set while evaluating an expression: did it refer to a binding? */
@@ -138,6 +148,8 @@ export class Evaluator {
     this.readFile = options.readFile;
     this.onProgress = options.onProgress;
     this.shouldStop = options.shouldStop;
+    this.trainingBudget = options.trainingBudget;
+    this.trainingTimeLimit = options.trainingTimeLimit;
     this.onStatement = options.onStatement;
     this.recordExpressions = options.recordExpressions ?? true;
   }
@@ -271,7 +283,12 @@ export class Evaluator {
     try {
       const r = def.inferShape(shapes, a);
       if (isShapeError(r)) {
-        this.diagnostics.push(error(r.code ?? 'shape.mismatch', r.error, opSpan, fixesFor ? fixesFor(r.hint) : r.fixes ? [...r.fixes] : undefined));
+        let msg = r.error;
+        // `keepdims=True` only where an axis was reduced away (`x - x.sum(axis=1)`), not for any [3, 4] with [3].
+        const kept = r.keptAxis;
+        if (kept && !r.hint && REDUCTIONS.has(this.tape.opOf(inputs[kept.input])?.name ?? ''))
+          msg += ` Did you mean to keep the reduced axis ${kept.axis} (\`keepdims=True\`, shape ${formatShape(kept.shape)})?`;
+        this.diagnostics.push(error(r.code ?? 'shape.mismatch', msg, opSpan, fixesFor ? fixesFor(r.hint) : r.fixes ? [...r.fixes] : undefined));
         return undefined;
       }
       out = r;

@@ -11,8 +11,8 @@ import { formatNumber } from '../format';
 import { formatShape, numel, tensor } from '../tensor/tensor';
 import type { Binding } from './values';
 import type { Evaluator } from './evaluator';
-import { call, warnElementwiseMax, callBuiltin, constInt } from './calls';
-import { netParam, layerOutput } from './networks';
+import { call, warnElementwiseMax, callBuiltin, constInt, shapeValue } from './calls';
+import { netParam, layerOutput, netShape } from './networks';
 
 /** Operator chains longer than this keep only their whole value for hovers (see binary()). */
 const MAX_RECORDED_CHAIN = 256;
@@ -50,6 +50,20 @@ function exprInner(ev: Evaluator, e: Expr): number | undefined {
       if (e.kind === 'Path' && e.parts.length === 2 && ['np', 'numpy', 'math', 'torch'].includes(e.parts[0]) && !ev.env.has(e.parts[0])) {
         const c = ({ inf: Infinity, pi: Math.PI, e: Math.E } as Record<string, number>)[e.parts[1]];
         if (c !== undefined) return ev.tape.scalarConst(c, e.span.start, e.span.end);
+      }
+      if (e.kind === 'Path' && e.parts[e.parts.length - 1] === 'shape' && !ev.poisoned.has(e.parts[0])) {
+        // `x.shape`, `mlp.A.shape` (numpy/PyTorch spelling): the shape as a 1-D value.
+        const head = e.parts.slice(0, -1);
+        const headSpan = { start: e.span.start, end: e.partSpans[e.partSpans.length - 2].end };
+        // A network or a layer output; a parameter path (`mlp.0.weight.shape`) is a value (below).
+        if (ev.networks.has(head[0]) && !ev.networks.get(head[0])!.specs.has(head.join('.'))) return netShape(ev, head, headSpan, e.span);
+        if (ev.env.has(head[0]) || ev.networks.has(head[0])) {
+          const ref: NameRef | PathRef = head.length === 1 ? { kind: 'Name', name: head[0], span: headSpan } : { kind: 'Path', parts: head, partSpans: e.partSpans.slice(0, -1), span: headSpan };
+          const hb = lookup(ev, ref);
+          if (!hb) return undefined;
+          ev.refs.push({ ref, binding: hb });
+          return shapeValue(ev, hb.node, e.span);
+        }
       }
       const b = lookup(ev, e);
       if (!b) return undefined;
@@ -191,6 +205,14 @@ function binaryOp(ev: Evaluator, e: Extract<Expr, { kind: 'Binary' }>, a: number
   const fixes: Fix[] = [];
   return ev.apply(op, [a, b], undefined, e.span, e.opSpan, (hint) => {
     if (hint === 'use-matmul') fixes.push({ title: 'Use matrix multiplication `@`', span: e.opSpan, text: '@' });
+    const src = (x: Expr): string => {
+      const t = ev.text.slice(x.span.start, x.span.end);
+      return x.kind === 'Name' || x.kind === 'Path' || x.kind === 'Paren' || x.kind === 'Call' || x.kind === 'Index' ? t : `(${t})`;
+    };
+    if (hint === 'matmul-transpose-left')
+      fixes.push({ title: `Use \`${src(e.left)}.T @ ${src(e.right)}\``, span: e.span, text: `${src(e.left)}.T @ ${src(e.right)}` });
+    if (hint === 'matmul-transpose-right')
+      fixes.push({ title: `Use \`${src(e.left)} @ ${src(e.right)}.T\``, span: e.span, text: `${src(e.left)} @ ${src(e.right)}.T` });
     if (hint === 'transpose-right')
       fixes.push({ title: 'Transpose the right operand', span: e.right.span, text: `${ev.text.slice(e.right.span.start, e.right.span.end)}.T` });
     if (hint === 'transpose-left')

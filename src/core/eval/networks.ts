@@ -6,7 +6,7 @@ import { K } from '../autodiff/tape';
 import { error, nearest } from '../diagnostics';
 import type { Rng } from '../builtins/types';
 import type { Expr, NetworkDecl, PathRef } from '../syntax/ast';
-import { numel, type Tensor } from '../tensor/tensor';
+import { numel, tensor, type Tensor } from '../tensor/tensor';
 import type { Span } from '../span';
 import { createRng } from '../tensor/rng';
 import { buildNetwork, callNetwork, type NetParam, type NetworkModel } from '../nets/index';
@@ -205,8 +205,11 @@ export function callNet(ev: Evaluator, net: NetState, e: Extract<Expr, { kind: '
   return out;
 }
 
-export function netQuery(ev: Evaluator, e: Extract<Expr, { kind: 'Call' }>, what: 'params' | 'size'): number | undefined {
+export function netQuery(ev: Evaluator, e: Extract<Expr, { kind: 'Call' }>, what: 'params' | 'size' | 'shape'): number | undefined {
   const arg = e.args[0];
+  if (what === 'shape' && arg && (arg.value.kind === 'Name' || arg.value.kind === 'Path')) {
+    return netShape(ev, arg.value.kind === 'Name' ? [arg.value.name] : arg.value.parts, arg.value.span, e.span);
+  }
   if (e.args.length !== 1 || !arg || arg.name || (arg.value.kind !== 'Name' && arg.value.kind !== 'Path')) {
     ev.diagnostics.push(
       error('call.bad-argument', `Expected one network or layer path, as in \`${what}(mlp${what === 'size' ? '.A' : ''})\`, found ${e.args.length === 1 ? 'another expression' : `${e.args.length} arguments`}.`, e.span),
@@ -238,7 +241,8 @@ export function netQuery(ev: Evaluator, e: Extract<Expr, { kind: 'Call' }>, what
   }
   ev.quantities.set(e, {
     kind: 'count',
-    what,
+    // `shape(…)` of a layer returned above; what is counted here is a size or a parameter count.
+    what: what === 'params' ? 'params' : 'size',
     decl: net.decl,
     path: parts.slice(1),
     env: {
@@ -252,4 +256,28 @@ export function netQuery(ev: Evaluator, e: Extract<Expr, { kind: 'Call' }>, what
     text: ev.text.slice(e.span.start, e.span.end),
   });
   return ev.tape.scalarConst(v, e.span.start, e.span.end);
+}
+
+/**
+ * `shape(mlp.A)` and `mlp.A.shape`: the shape of a network's or a layer's output, as a 1-D value
+ * (`expect shape(mlp.A) == [32, 1024]`). `parts` starts with the network's name.
+ */
+export function netShape(ev: Evaluator, parts: readonly string[], argSpan: Span, span: Span): number | undefined {
+  const net = ev.networks.get(parts[0]);
+  if (!net) return undefined;
+  const shape = net.model.outputShapeOf(parts.slice(1));
+  if (shape === undefined) {
+    ev.diagnostics.push(error('name.undefined', `Expected a layer of \`${parts[0]}\` (a label or an index), found \`${parts.join('.')}\`.`, argSpan));
+    return undefined;
+  }
+  const symbolic = shape.find((d) => typeof d !== 'number');
+  if (symbolic !== undefined) {
+    ev.diagnostics.push(
+      error('net.symbolic-size', `Expected a numeric shape, found the symbolic size ${symbolic} in [${shape.join(', ')}] (give the input a concrete shape to compare it).`, span),
+    );
+    return undefined;
+  }
+  const t = tensor([shape.length]);
+  shape.forEach((d, k) => (t.data[k] = d as number));
+  return ev.constant(t, span);
 }

@@ -15,9 +15,31 @@ import { BudgetExceeded } from './common';
 /** `train …` (docs/training.md): runs in src/core/train over this evaluator's state. */
 export function train(ev: Evaluator, stmt: TrainStmt): void {
   ev.lastBackward = undefined;
-  const info = runTraining(stmt, trainHost(ev));
+  // With a training budget of its own (the editor: unlimited, training is limited by time and
+  // by Stop Training), the statement's work is not charged to the analysis's budget.
+  const own = ev.trainingBudget;
+  const saved = { budget: ev.budget, work: ev.work };
+  if (own !== undefined) ev.budget = ev.work + own;
+  let info: ReturnType<typeof runTraining>;
+  try {
+    info = runTraining(stmt, trainHost(ev));
+  } finally {
+    if (own !== undefined) {
+      ev.budget = saved.budget;
+      ev.work = saved.work;
+    }
+  }
   ev.lastBackward = undefined;
   if (info) ev.trainings.push(info);
+}
+
+/** shouldStop with the statement's time limit: a reason once `limit` ms have passed since `start`. */
+function timeLimited(shouldStop: (() => string | undefined) | undefined, limit: number | undefined): (() => string | undefined) | undefined {
+  if (limit === undefined || !Number.isFinite(limit)) return shouldStop;
+  const start = Date.now();
+  const seconds = limit / 1000;
+  return () =>
+    shouldStop?.() ?? (Date.now() - start >= limit ? `the time limit (${Number.isInteger(seconds) ? seconds : seconds.toFixed(1)} s) ran out` : undefined);
 }
 
 /** What training may do to the evaluator's state (src/core/train/host.ts). */
@@ -28,7 +50,7 @@ function trainHost(ev: Evaluator): TrainHost {
     diagnostics: ev.diagnostics,
     budget: ev.budget,
     onProgress: ev.onProgress as ProgressCallback | undefined,
-    shouldStop: ev.shouldStop,
+    shouldStop: timeLimited(ev.shouldStop, ev.trainingTimeLimit),
     lineOf: (offset) => ev.lines.lineOf(offset),
     work: () => ev.work,
     addWork: (units) => ev.spend(units),

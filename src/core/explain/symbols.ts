@@ -95,6 +95,7 @@ export function buildSymbols(text: string, r: EvalResult, derivations: Map<Bindi
     if (!list) requestsFor.set(g.wrt, (list = []));
     list.push(g);
   }
+  const outputs = gradOutputs(r);
   // One text per binding, however often it is referenced.
   const described = new Map<Binding, string>();
   const referenced = new Map<Binding, string>();
@@ -118,15 +119,22 @@ export function buildSymbols(text: string, r: EvalResult, derivations: Map<Bindi
     const kind = b.kind === 'param' ? 'parameter' : b.kind === 'leaf' ? 'leaf' : 'intermediate value';
     const lines = [`**${mdText(b.name)}** — ${kind}, shape ${formatShape(t.shape)} (line ${b.line + 1})`, ''];
     const code = [`${b.name} = ${showValue(t, digits)}`];
+    // ∂OUT/∂b once per output: the requested ones (as written, `∂z/∂mlp.A`), then every other
+    // output whose backward pass reached b (an intermediate such as x1: ∂z/∂x1). The derivation
+    // below starts with its own ∂OUT/∂b, so that one is not listed twice.
+    const derived = ds && ds.length ? /^\*\*(∂[^=*]+) =/.exec(ds[0])?.[1] : undefined;
     const shown = new Set<string>();
-    for (const g of requestsFor.get(b) ?? []) {
-      if (shown.has(g.of.name)) continue;
-      shown.add(g.of.name);
-      const gv = g.grads.of(b.node);
-      code.push(`∂${g.of.name}/∂${g.wrtText} = ${showValue(gv, digits)}`);
-    }
+    const gradLine = (of: string, wrtText: string, gv: Tensor): void => {
+      if (shown.has(of)) return;
+      shown.add(of);
+      const head = `∂${of}/∂${wrtText}`;
+      if (head !== derived) code.push(`${head} = ${showValue(gv, digits)}`);
+    };
+    for (const g of requestsFor.get(b) ?? []) gradLine(g.of.name, g.wrtText, g.grads.of(b.node));
+    for (const { of, grads } of outputs.values()) if (grads.dependsOn(b.node)) gradLine(of, b.name, grads.of(b.node));
     lines.push(mdFence(code));
-    if (ds && ds.length) lines.push('', '---', '', ds[0]);
+    // Hovers draw Markdown tables without cell padding: the derivation's tables as aligned text.
+    if (ds && ds.length) lines.push('', '---', '', tablesAsText(ds[0]));
     const text = lines.join('\n');
     described.set(b, text);
     return text;
@@ -286,6 +294,7 @@ export function buildGraph(r: EvalResult, digits = 4, ctl: StageControl = NO_CON
   for (const b of r.record.bindings) for (const ref of b.refs) used.add(ref.binding);
   const gradOf = new Map<Binding, number[]>();
   for (const g of r.gradRequests) gradOf.set(g.wrt, Array.from(g.grads.of(g.wrt.node).data));
+  const outputs = gradOutputs(r);
   for (const b of r.record.bindings) {
     if (!b.stmt && !used.has(b) && !gradOf.has(b)) continue;
     const id = nodes.length;
@@ -301,6 +310,7 @@ export function buildGraph(r: EvalResult, digits = 4, ctl: StageControl = NO_CON
       shape: t.shape.slice(),
       value: t.data.length <= 64 ? Array.from(t.data) : Array.from(t.data.subarray(0, 64)),
       grad: gradOf.get(b),
+      ...nodeGrads(outputs, b, t.data.length),
       isParam: b.kind === 'param',
     });
   }
@@ -381,6 +391,55 @@ export function buildGraph(r: EvalResult, digits = 4, ctl: StageControl = NO_CON
     nodes[id] = { ...nodes[id], ops };
   }
   return { nodes, edges };
+}
+
+/**
+ * GFM tables (`| a | b |` rows with a `| --- |` rule) as code blocks whose columns are padded to
+ * line up, two spaces apart: VS Code's hover renders tables with no space between the columns.
+ */
+export function tablesAsText(md: string): string {
+  const lines = md.split('\n');
+  const out: string[] = [];
+  const isRow = (l: string | undefined): boolean => l !== undefined && /^\s*\|.*\|\s*$/.test(l);
+  const isRule = (l: string | undefined): boolean => l !== undefined && /^\s*\|(\s*:?-{3,}:?\s*\|)+\s*$/.test(l);
+  for (let i = 0; i < lines.length; i++) {
+    if (!(isRow(lines[i]) && isRule(lines[i + 1]))) {
+      out.push(lines[i]);
+      continue;
+    }
+    const rows: string[][] = [];
+    let j = i;
+    for (; j < lines.length && isRow(lines[j]); j++) {
+      if (j === i + 1) continue;
+      rows.push(lines[j].trim().slice(1, -1).split(/(?<!\\)\|/).map((c) => c.trim().replace(/\\\|/g, '|').replace(/`/g, '')));
+    }
+    const widths = rows[0].map((_, k) => Math.max(...rows.map((r) => [...(r[k] ?? '')].length)));
+    const fmtRow = (r: string[]): string => r.map((c, k) => (k === r.length - 1 ? c : c + ' '.repeat(widths[k] - [...c].length))).join('  ').trimEnd();
+    out.push('```', fmtRow(rows[0]), widths.map((w) => '─'.repeat(w)).join('  '), ...rows.slice(1).map(fmtRow), '```');
+    i = j - 1;
+  }
+  return out.join('\n');
+}
+
+/**
+ * Each output of a `grad` line with its backward pass (the first request's: later ones share or
+ * repeat it), in source order: what ∂OUT/∂node is read from for every node (micrograd's draw_dot).
+ */
+export function gradOutputs(r: EvalResult): Map<Binding, { of: string; grads: Gradients }> {
+  const out = new Map<Binding, { of: string; grads: Gradients }>();
+  for (const g of r.gradRequests) if (g.stmt.kind === 'Grad' && !out.has(g.of)) out.set(g.of, { of: g.of.name, grads: g.grads });
+  return out;
+}
+
+/** ∂OUT/∂b for every output whose backward pass reached b (b is on a path to it); at most 64 elements each, as the value. */
+function nodeGrads(outputs: ReadonlyMap<Binding, { of: string; grads: Gradients }>, b: Binding, size: number): { grads?: { of: string; data: number[] }[] } {
+  const list: { of: string; data: number[] }[] = [];
+  for (const { of, grads } of outputs.values()) {
+    if (!grads.dependsOn(b.node) || list.some((x) => x.of === of)) continue;
+    const d = grads.of(b.node).data;
+    list.push({ of, data: size <= 64 ? Array.from(d) : Array.from(d.subarray(0, 64)) });
+  }
+  return list.length ? { grads: list } : {};
 }
 
 const SMALL = 16;

@@ -121,6 +121,7 @@ interface InfoDims {
 interface PathEntry {
   params: number;
   outputSize: SizeValue | undefined;
+  outputShape?: SizeValue[];
 }
 
 /** A parameter whose initial value is drawn on first use (see NetworkModel.initOf). */
@@ -245,7 +246,10 @@ export class NetworkModel {
     for (const d of dims) {
       for (const k of d.keys) {
         const e = paths.get(k);
-        if (e && e.outputSize === undefined) e.outputSize = d.info.outputSize;
+        if (e && e.outputSize === undefined) {
+          e.outputSize = d.info.outputSize;
+          e.outputShape = d.info.outputShape;
+        }
       }
       if (d.children) this.registerSizes(d.children, paths);
     }
@@ -267,6 +271,11 @@ export class NetworkModel {
   outputSizeOf(pathParts: readonly string[]): SizeValue | undefined {
     if (pathParts.length === 0) return this.out === undefined ? undefined : D.toSize(this.out);
     return this.paths.get(pathParts.join('.'))?.outputSize;
+  }
+  /** shape(mlp.A): the shape of that layer's output (sizes may be symbolic); [] is the network's output. */
+  outputShapeOf(pathParts: readonly string[]): SizeValue[] | undefined {
+    if (pathParts.length === 0) return this.info?.outputShape;
+    return this.paths.get(pathParts.join('.'))?.outputShape;
   }
 }
 

@@ -40,12 +40,15 @@ export interface Segment {
   readonly baseIndent: number;
 }
 
-/** ASCII first (the common case), Unicode letters (Greek names) by regular expression. */
-/** `c` is one character (a code unit, or a surrogate pair); a lone surrogate is neither start nor part. */
+/**
+ * ASCII first (the common case), Unicode letters (Greek names) by regular expression; `∂` may
+ * start a name (`∂z/∂w0 = …`, a student's answer for a derivative: see the parser's leibnizStatement).
+ * `c` is one character (a code unit, or a surrogate pair); a lone surrogate is neither start nor part.
+ */
 const isIdentStart = (c: string): boolean => {
   const k = c.charCodeAt(0);
   if ((k >= 97 && k <= 122) || (k >= 65 && k <= 90) || k === 95) return true;
-  return k > 127 && /^[\p{L}_]$/u.test(c);
+  return k > 127 && (c === '∂' || /^[\p{L}_]$/u.test(c));
 };
 const isIdentPart = (c: string): boolean => {
   const k = c.charCodeAt(0);
@@ -155,12 +158,26 @@ function makeToken(type: TokenType, text: string, start: number, end: number, va
  * One pass over the segment by character codes: indentation at the start of each physical
  * line, then tokens; a logical line ends at a line break outside brackets.
  */
+/**
+ * Multiplication signs students type from their notes (`x0 × w0`, `x0 · w0`, `x0 ⋅ w0`, `x0 ∗ w0`):
+ * read as `*` (docs/language.md).
+ */
+const TIMES_SIGNS = new Set([0xd7, 0xb7, 0x22c5, 0x2217]);
+/** Superscript digits (`x²`, `x³`, `x⁻¹`): the exponent they write. */
+const SUPERSCRIPT_DIGIT = new Map<number, number>([
+  [0x2070, 0], [0xb9, 1], [0xb2, 2], [0xb3, 3], [0x2074, 4], [0x2075, 5], [0x2076, 6], [0x2077, 7], [0x2078, 8], [0x2079, 9],
+]);
+const SUPERSCRIPT_MINUS = 0x207b;
+const isSuperscriptStart = (c: number): boolean => SUPERSCRIPT_DIGIT.has(c) || c === SUPERSCRIPT_MINUS;
+
 /** The end of a name starting before `i`: ASCII by code, Unicode letters (Greek, surrogate pairs) by class. */
 function identEnd(text: string, i: number, end: number): number {
   while (i < end) {
     const c = text.charCodeAt(i);
     if ((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95) i++;
     else if (c < 128) break;
+    // `x²` is x to the power 2, not a name (superscript digits are Unicode digits, \p{N}).
+    else if (isSuperscriptStart(c)) break;
     else if (c >= 0xd800 && c <= 0xdbff) {
       if (charLength(text, i, end) === 2 && isIdentPart(text.slice(i, i + 2))) i += 2;
       else break;
@@ -426,11 +443,37 @@ function lexPass(
       tokens.push(makeToken('str', value, s, i, undefined, 0));
       continue;
     }
+    if (code > 127 && TIMES_SIGNS.has(code)) {
+      tokens.push(makeToken('op', '*', i, i + 1, undefined, 42));
+      i++;
+      continue;
+    }
+    if (code > 127 && isSuperscriptStart(code)) {
+      // `x²` → `x ** 2`, `x⁻¹` → `x ** -1`: a power operator and the exponent, both spanning the superscript.
+      const s = i;
+      const negative = code === SUPERSCRIPT_MINUS;
+      if (negative) i++;
+      let n = 0;
+      let digits = 0;
+      for (let d = SUPERSCRIPT_DIGIT.get(text.charCodeAt(i)); i < end && d !== undefined; d = SUPERSCRIPT_DIGIT.get(text.charCodeAt(++i))) {
+        n = n * 10 + d;
+        digits++;
+      }
+      if (digits === 0) {
+        diagnostics.push(error('lex.unexpected-character', 'Expected a superscript digit after `⁻`, found none.', { start: s, end: i }));
+        continue;
+      }
+      tokens.push(makeToken('op', '**', s, i, undefined, 42 * 256 + 42));
+      if (negative) tokens.push(makeToken('op', '-', s, s + 1, undefined, 45));
+      tokens.push(makeToken('num', String(n), negative ? s + 1 : s, i, n, 0));
+      continue;
+    }
     if (code > 127) {
       // Unicode names (Greek letters, mathematical letters as surrogate pairs).
       if (isIdentStart(text.slice(i, i + charLength(text, i, end)))) {
         const s = i;
-        i = identEnd(text, i, end);
+        // `∂` starts a name but is no letter (identEnd would stop at it).
+        i = identEnd(text, code === 0x2202 ? i + 1 : i, end);
         tokens.push(identToken(text, s, i, diagnostics));
         continue;
       }

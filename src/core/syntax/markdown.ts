@@ -1,3 +1,5 @@
+import { warning, type Diagnostic } from '../diagnostics';
+import type { Span } from '../span';
 import type { Segment } from './lexer';
 
 /**
@@ -10,7 +12,7 @@ import type { Segment } from './lexer';
  * item's content indentation is removed from the block's lines). A byte-order mark before the
  * first line is ignored. Blockquotes (`> ```nn`) are not read.
  */
-export function markdownSegments(text: string): Segment[] {
+export function markdownSegments(text: string, otherFences?: { lang: string; span: Span }[]): Segment[] {
   const segments: Segment[] = [];
   const lineRe = /[^\r\n]*(\r\n|\r|\n|$)/g;
   let open: { char: string; len: number; indent: number; contentStart: number; nn: boolean } | null = null;
@@ -34,6 +36,11 @@ export function markdownSegments(text: string): Segment[] {
       // Backtick fences may not have backticks in their info string.
       if (fm && !(fm[2][0] === '`' && info.includes('`'))) {
         const lang = info.split(/[\s{]/)[0].toLowerCase();
+        if (otherFences && lang !== 'nn' && lang !== '') {
+          // Where the language word is (for a quick fix that changes it).
+          const at = lineStart + line.indexOf(fm[2]) + fm[2].length + (fm[3].length - fm[3].trimStart().length);
+          otherFences.push({ lang, span: { start: at, end: at + info.split(/[\s{]/)[0].length } });
+        }
         open = { char: fm[2][0], len: fm[2].length, indent: width(fm[1].replace(/[-*+]|\d{1,9}[.)]/, (mk) => ' '.repeat(mk.length))), contentStart: next, nn: lang === 'nn' };
       }
     }
@@ -43,4 +50,27 @@ export function markdownSegments(text: string): Segment[] {
   // An unclosed fence runs to the end of the document (CommonMark).
   if (open && open.nn) segments.push({ start: open.contentStart, end: text.length, baseIndent: open.indent });
   return segments;
+}
+
+/** Fence languages that hold Python (the homework's numpy/PyTorch code). */
+const PYTHON_FENCES: ReadonlySet<string> = new Set(['python', 'py', 'python3', 'ipython', 'ipython3', 'pytorch', 'numpy']);
+
+/**
+ * A Markdown text with no ```nn block but ```python ones: nothing would be read, so each such
+ * fence gets a warning (GradLens reads ```nn blocks) with a quick fix that makes it ```nn.
+ * Empty when the text has an ```nn block (a Python block beside it is the student's own business).
+ */
+export function foreignFenceDiagnostics(text: string): Diagnostic[] {
+  const others: { lang: string; span: Span }[] = [];
+  if (markdownSegments(text, others).length > 0) return [];
+  return others
+    .filter((f) => PYTHON_FENCES.has(f.lang))
+    .map((f) =>
+      warning(
+        'markdown.python-fence',
+        `Expected a \`\`\`nn block, found \`\`\`${f.lang}: GradLens reads only \`\`\`nn blocks of a Markdown file (Python blocks once its Python front end lands), so nothing in this file is analysed. If this is GradLens code, make the fence \`\`\`nn.`,
+        f.span,
+        [{ title: 'Change the fence to ```nn', span: f.span, text: 'nn' }],
+      ),
+    );
 }

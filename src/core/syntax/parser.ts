@@ -144,27 +144,41 @@ export function parseProgram(text: string, segments?: readonly Segment[], where:
   return { program: { kind: 'Program', statements, span: { start: 0, end: text.length } }, diagnostics };
 }
 
-/** The name a broken line meant to bind: `x = …` or `param x = …`. */
+/**
+ * The names a broken line meant to bind: `x = …`, `param x = …`, or every name of a tuple
+ * target (`w0, w1 = …`, `(w0, w1) = …`), so that later lines using them are not told they are
+ * undefined (one broken line, one diagnostic).
+ */
 function invalid(line: LogicalLine): Statement {
   const t = line.tokens;
-  let k = t[0]?.type === 'ident' && t[0].text === 'param' && t[1]?.type === 'ident' ? 1 : 0;
-  let name: string | null = null;
-  // `a, b = …`: every name before the `=`.
+  const k = t[0]?.type === 'ident' && t[0].text === 'param' && t[1]?.type === 'ident' ? 1 : 0;
+  if (t[0]?.type === 'ident' && t[0].text === 'network' && t[1]?.type === 'ident') return { kind: 'Invalid', name: t[1].text, span: line.span };
+  const isOp = (j: number, text: string): boolean => t[j]?.type === 'op' && t[j].text === text;
   const names: string[] = [];
   let j = k;
-  while (t[j]?.type === 'ident' && t[j + 1]?.type === 'op' && t[j + 1].text === ',') {
+  const open = isOp(j, '(') || isOp(j, '[');
+  if (open) j++;
+  for (;;) {
+    if (t[j]?.type !== 'ident') {
+      names.length = 0;
+      break;
+    }
     names.push(t[j].text);
-    j += 2;
+    j++;
+    if (isOp(j, ',')) {
+      j++;
+      // `a, b, = …` (a trailing comma) still names a and b.
+      if (isOp(j, '=') || isOp(j, ')') || isOp(j, ']')) break;
+      continue;
+    }
+    break;
   }
-  if (names.length > 0 && t[j]?.type === 'ident' && t[j + 1]?.text === '=') {
-    names.push(t[j].text);
-    return { kind: 'Invalid', name: names[0], names, span: line.span };
+  if (open && names.length > 0) {
+    if (isOp(j, ')') || isOp(j, ']')) j++;
+    else names.length = 0;
   }
-  if (t[k]?.type === 'ident' && t[k + 1]?.type === 'op' && (t[k + 1].text === '=' || t[k + 1].text === '==')) name = t[k].text;
-  else if (t[0]?.type === 'ident' && t[0].text === 'network' && t[1]?.type === 'ident') name = t[1].text;
-  void k;
-  k = 0;
-  return { kind: 'Invalid', name, span: line.span };
+  if (names.length === 0 || !(isOp(j, '=') || (names.length === 1 && !open && isOp(j, '==')))) return { kind: 'Invalid', name: null, span: line.span };
+  return names.length === 1 ? { kind: 'Invalid', name: names[0], span: line.span } : { kind: 'Invalid', name: names[0], names, span: line.span };
 }
 
 class ParseError {
@@ -260,6 +274,10 @@ class LineParser {
         this.expectEnd();
         return { kind: 'Assign', param: true, target, value, span: this.spanFrom(start) } satisfies Assign;
       }
+      if (t.text === 'grad' && this.is(O.LPAREN, 1)) {
+        const g = this.gradCallStatement();
+        if (g) return g;
+      }
       if (t.text === 'grad' && !this.is(O.LPAREN, 1)) {
         this.next();
         const of = this.parseOutName('the output to differentiate (a name)');
@@ -284,6 +302,14 @@ class LineParser {
         // The sides are read without a comparison at their top level: the first `==` outside
         // brackets separates them (a comparison as a side is written in parentheses).
         const left = this.parseBitOr();
+        if (this.is(O.EQ)) {
+          // `expect a = b`: the comparison was meant.
+          const tok = this.peek();
+          const sp = { start: tok.start, end: tok.end };
+          throw new ParseError(
+            error('parse.expect-assign', 'Expected `==` between the two sides of the expectation, found `=` (which binds a name).', sp, [{ title: 'Change `=` to `==`', span: sp, text: '==' }]),
+          );
+        }
         if (!this.is(O.EQEQ)) this.fail('`==` between the two sides of the expectation');
         const opTok = this.next();
         const right = this.parseBitOr();
@@ -314,6 +340,8 @@ class LineParser {
         this.fail('a network name after `network`');
       }
     }
+    const leibniz = this.leibnizStatement();
+    if (leibniz) return leibniz;
     // NAME = EXPR, or a bare expression (an error).
     const save = this.pos;
     if (t.type === 'ident') {
@@ -341,6 +369,79 @@ class LineParser {
     throw new ParseError(
       error('stmt.unbound-expression', 'Expected a statement, found an expression: nothing is bound (write `name = …`).', expr.span),
     );
+  }
+
+  /**
+   * `grad(z, w0)` (or `grad(z, w0, w1)`) alone on a line: the `grad` statement
+   * `grad z wrt w0` (a REPL would print the value; the statement shows it, with its
+   * derivation). Anything more on the line (`grad(z, w0) * 2`) is an expression, as before.
+   */
+  private gradCallStatement(): GradStmt | undefined {
+    const save = this.pos;
+    const kw = this.next();
+    this.next(); // (
+    const names: (NameRef | PathRef)[] = [];
+    while (this.isIdent() && names.length < 64) {
+      names.push(this.parseTarget());
+      if (this.is(O.COMMA)) {
+        this.next();
+        continue;
+      }
+      break;
+    }
+    if (names.length >= 2 && this.is(O.RPAREN) && this.peek(1).type === 'eof') {
+      this.next();
+      return { kind: 'Grad', of: names[0], wrt: names.slice(1), span: this.spanFrom(kw.start) } satisfies GradStmt;
+    }
+    this.pos = save;
+    return undefined;
+  }
+
+  /**
+   * `dz/dw0 = EXPR` (or `∂z/∂w0 = EXPR`): a student's answer for ∂z/∂w0, read as
+   * `expect grad(z, w0) == EXPR` with an information diagnostic and a quick fix that writes it so.
+   * Only the exact shape `dNAME/dNAME = …` (no spaces inside the fraction, one `=`): dividing
+   * two names can never be bound, so no valid line is read differently.
+   */
+  private leibnizStatement(): ExpectStmt | undefined {
+    const [a, slash, b, eq] = [this.peek(), this.peek(1), this.peek(2), this.peek(3)];
+    if (a.type !== 'ident' || slash.op !== O.SLASH || b.type !== 'ident' || eq.op !== O.EQ) return undefined;
+    if (slash.start !== a.end || b.start !== slash.end) return undefined;
+    const strip = (x: string): string | undefined => (x.length > 1 && (x[0] === 'd' || x[0] === '∂') ? x.slice(1) : undefined);
+    const of = strip(a.text);
+    const wrt = strip(b.text);
+    if (!of || !wrt || !/^[\p{L}_][\p{L}\p{N}_]*$/u.test(of) || !/^[\p{L}_][\p{L}\p{N}_]*$/u.test(wrt)) return undefined;
+    const start = a.start;
+    for (let k = 0; k < 4; k++) this.next();
+    if (this.peek().type === 'eof') this.fail('your answer for the derivative after `=`');
+    const right = this.parseExpr();
+    this.expectEnd('an operator or the end of the line');
+    const lhs = { start: a.start, end: b.end };
+    const ofName = { start: a.start + a.text.length - of.length, end: a.end };
+    const wrtName = { start: b.start + b.text.length - wrt.length, end: b.end };
+    const left: Expr = {
+      kind: 'Call',
+      callee: 'grad',
+      calleeSpan: lhs,
+      calleePath: undefined,
+      args: [
+        { name: null, value: { kind: 'Name', name: of, span: ofName }, span: ofName },
+        { name: null, value: { kind: 'Name', name: wrt, span: wrtName }, span: wrtName },
+      ],
+      span: lhs,
+    };
+    const written = `expect grad(${of}, ${wrt}) == `;
+    this.diagnostics.push({
+      code: 'parse.leibniz',
+      severity: 'info',
+      message: `Read \`${a.text}/${b.text} = …\` as your answer for ∂${of}/∂${wrt}: \`${written}…\` (GradLens computes ∂${of}/∂${wrt} and compares; \`grad ${of} wrt ${wrt}\` only shows it).`,
+      span: { start: a.start, end: eq.end },
+      fixes: [
+        { title: `Write it as \`${written}…\``, span: { start: a.start, end: right.span.start }, text: written },
+        { title: `Show it instead: \`grad ${of} wrt ${wrt}\``, span: this.spanFrom(start), text: `grad ${of} wrt ${wrt}` },
+      ],
+    });
+    return { kind: 'Expect', left, right, within: null, opSpan: { start: eq.start, end: eq.end }, span: this.spanFrom(start) } satisfies ExpectStmt;
   }
 
   /** `a, b = …` (the names, `=`, then one expression or several separated by commas: a tuple). */
@@ -410,14 +511,35 @@ class LineParser {
     return this.parseTarget();
   }
 
+  /**
+   * `wrt` as students write it: `wrt`, `w.r.t.` (or `w.r.t`), `with respect to`; how many
+   * tokens it takes here, 0 when there is none.
+   */
+  private wrtWord(): number {
+    if (this.isIdent('wrt')) return 1;
+    if (this.isIdent('with') && this.isIdent('respect', 1) && this.isIdent('to', 2)) return 3;
+    if (this.isIdent('w') && this.is(O.DOT, 1) && this.isIdent('r', 2) && this.is(O.DOT, 3) && this.isIdent('t', 4)) return this.is(O.DOT, 5) ? 6 : 5;
+    // `w.r.t.` right after a name is read by the lexer as part of a path: `z.w.r.t`.
+    return 0;
+  }
+
   private parseWrt(): WrtTarget[] | null {
-    if (!this.isIdent('wrt')) return null;
-    this.next();
+    const n = this.wrtWord();
+    if (n === 0) return null;
+    const word = this.peek();
+    for (let k = 0; k < n; k++) this.next();
+    const wordText = word.text === 'wrt' ? '`wrt`' : word.text === 'with' ? '`with respect to`' : '`w.r.t.`';
     const out: WrtTarget[] = [];
     for (;;) {
-      if (!this.isIdent()) this.fail('a name after `wrt`');
+      if (!this.isIdent()) this.fail(`a name after ${wordText}`);
       out.push(this.parseTarget());
+      // `wrt w0, w1`, `wrt w0 and w1`, `wrt w0, w1, and b`.
       if (this.is(O.COMMA)) {
+        this.next();
+        if (this.isIdent('and') && this.isIdent(undefined, 1)) this.next();
+        continue;
+      }
+      if (this.isIdent('and') && this.isIdent(undefined, 1)) {
         this.next();
         continue;
       }

@@ -522,7 +522,7 @@ export function runTraining(stmt: TrainStmt, host: TrainHost): TrainingInfo | un
     diags.push({
       code: 'train.stopped',
       severity: 'info',
-      message: `Training stopped early: ${stopped}. Later lines see the parameters after step ${steps}.${/budget/.test(stopped) ? ' Raise the work budget (gradlens.analysis.workBudget, or --budget) to train longer.' : ''}`,
+      message: `Training stopped early: ${stopped}. Later lines see the parameters after step ${steps}.${/budget/.test(stopped) ? ' Raise the work budget (gradlens.analysis.workBudget, or --budget) to train longer.' : /time limit/.test(stopped) ? ' “Train fully” (on the train line) runs it to the end; gradlens.training.timeLimit sets the limit.' : ''}`,
       span: stmt.keywordSpan,
     } satisfies Diagnostic);
   }

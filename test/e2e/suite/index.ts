@@ -145,7 +145,9 @@ export async function run(): Promise<void> {
     const titles = await lensTitles(uri);
     metrics.firstLensesMs = performance.now() - t0;
     assertIncludes(titles, 'x1 = 0.4', 'CodeLens');
-    assertIncludes(titles, 'param w0 = 0.3   ∂z/∂w0 = -0.2', 'CodeLens of a param with its gradient');
+    // A literal binding shows no value lens (the line says it), only the gradients asked of it (#17).
+    assert(!titles.includes('x0 = 1'), `a lens repeats the literal x0 = 1.0: ${titles.join(' | ')}`);
+    assert(!titles.some((t) => t.startsWith('param w0 = ')), `a lens repeats the literal w0: ${titles.join(' | ')}`);
     assertIncludes(titles, 'y1 = -0.38', 'CodeLens');
     assertIncludes(titles, 'z = 0.62', 'CodeLens');
     assertIncludes(titles, '∂z/∂w0 = -0.2', 'CodeLens');
@@ -163,6 +165,8 @@ export async function run(): Promise<void> {
     const hovers = (await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, new vscode.Position(line, 1))) ?? [];
     const text = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
     assertIncludes(text, 'x1', 'hover');
+    // ∂z/∂x1 on an intermediate node (#17): by hand ∂z/∂x1 = w1 = −0.2.
+    assertIncludes(text, '∂z/∂x1 = −0.2', 'hover of x1');
     assert(hovers.some((h) => h.range?.start.line === line), 'the hover range is not on the hovered line');
   });
 
@@ -271,7 +275,8 @@ export async function run(): Promise<void> {
     const editor = await open('hw4-t1-residual.nn');
     const uri = editor.document.uri.toString();
     const md = await vscode.commands.executeCommand<string>('gradlens.copyDerivation', { uri, of: 'z', wrt: 'b1' });
-    assertIncludes(md ?? '', '∂z/∂b1', 'copied Markdown');
+    assertIncludes(md ?? '', '\\begin{aligned}', 'copied LaTeX');
+    assertIncludes(md ?? '', '\\frac{\\partial z}{\\partial b_{1}}', 'copied LaTeX');
     const clip = await vscode.env.clipboard.readText();
     if (clip !== md) console.log(`    (note: the browser clipboard is not readable here; got ${JSON.stringify(clip.slice(0, 40))})`);
     const checks = await vscode.commands.executeCommand<{ passed: boolean }[]>('gradlens.runGradientCheck', { uri });
@@ -378,12 +383,42 @@ export async function run(): Promise<void> {
     const firstFence = lineOf(doc, '```nn');
     const inserted = await vscode.commands.executeCommand<number>('gradlens.insertWorkedSolution', { uri: doc.uri.toString(), line: firstFence + 1 });
     assert(typeof inserted === 'number', 'nothing was inserted');
-    assert(doc.lineAt(inserted).text.startsWith('# Worked solution'), `line ${inserted}: ${doc.lineAt(inserted).text}`);
+    assert(doc.lineAt(inserted).text === '<!-- gradlens:worked-solution -->', `line ${inserted}: ${doc.lineAt(inserted).text}`);
+    assert(doc.lineAt(inserted + 2).text.startsWith('# Worked solution'), `line ${inserted + 2}: ${doc.lineAt(inserted + 2).text}`);
     assert(doc.lineAt(inserted - 2).text.trim().startsWith('```'), `the solution does not follow a closing fence: ${doc.lineAt(inserted - 2).text}`);
     let close = firstFence + 1;
     while (!doc.lineAt(close).text.trim().startsWith('```')) close++;
     assert(inserted === close + 2, `inserted at ${inserted}, the first block closes at ${close}`);
+    // Run again: the solution between the markers is replaced, not added a second time (#17).
+    const again = await vscode.commands.executeCommand<number>('gradlens.insertWorkedSolution', { uri: doc.uri.toString(), line: firstFence + 1 });
+    assert(again === inserted, `the second insert starts at ${again}, the first at ${inserted}`);
+    const count = doc.getText().split('\n').filter((l) => l.startsWith('# Worked solution')).length;
+    assert(count === 1, `${count} worked solutions after inserting twice`);
     await vscode.commands.executeCommand('workbench.action.files.revert');
+  });
+
+  suite.test('#17: a Markdown file with only ```python blocks says GradLens reads ```nn ones, with a quick fix', async () => {
+    const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: '# HW\n\n```python\nx = 1.0\n```\n' });
+    await vscode.window.showTextDocument(doc);
+    const diags = await until(() => {
+      const d = vscode.languages.getDiagnostics(doc.uri).filter((x) => x.code === 'markdown.python-fence');
+      return d.length ? d : undefined;
+    }, 20_000, 'the markdown.python-fence warning');
+    const actions = (await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', doc.uri, diags[0].range)) ?? [];
+    assert(actions.some((a) => a.title === 'Change the fence to ```nn'), `actions: ${actions.map((a) => a.title).join(' | ')}`);
+  });
+
+  suite.test('#17: breast-cancer-mlp.nn trains all its epochs in the editor (time, not the work budget, limits it)', async () => {
+    const editor = await open('breast-cancer-mlp.nn');
+    const t0 = performance.now();
+    let lens: string | undefined;
+    while (!lens && performance.now() - t0 < 120_000) {
+      lens = (await lensTitles(editor.document.uri)).find((t) => t.startsWith('trained ') || t.startsWith('⚠ trained '));
+      if (!lens) await new Promise((r) => setTimeout(r, 250));
+    }
+    assert(lens, 'no train lens within 120 s');
+    metrics.breastCancerTrainMs = performance.now() - t0;
+    assert(lens.startsWith('trained 5 epochs (75 steps)'), `train lens: ${lens}`);
   });
 
   suite.test('a train line gets a CodeLens with the final loss, the metric and the time', async () => {

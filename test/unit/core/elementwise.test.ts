@@ -78,7 +78,7 @@ describe('broadcasting un-broadcasts by summation', () => {
   it('a shape mismatch names both shapes, the axis and suggests @ when it fits', () => {
     const r = getOp('mul').inferShape([[2, 3], [3, 4]], {});
     expect(r).toEqual({
-      error: 'Expected shapes that broadcast for `*`, found [2, 3] and [3, 4] (axis -1: 3 ≠ 4; numpy broadcasting needs equal sizes or 1). Did you mean matrix multiplication `@`?',
+      error: 'Expected shapes that broadcast for `*`, found [2, 3] and [3, 4] (axis -1: 3 ≠ 4; numpy broadcasting needs equal sizes or 1). Did you mean matrix multiplication `@` ([2, 3] @ [3, 4] → [2, 4])?',
       code: 'shape.mismatch',
       hint: 'use-matmul',
     });
@@ -86,14 +86,14 @@ describe('broadcasting un-broadcasts by summation', () => {
 });
 
 describe('shape errors suggest the obvious fix', () => {
-  it('a reduced axis that went missing suggests keepdims', () => {
-    const r = getOp('sub').inferShape([[3, 4], [3]], {}) as { error: string };
-    expect(r.error).toBe(
-      'Expected shapes that broadcast for `-`, found [3, 4] and [3] (axis -1: 4 ≠ 3; numpy broadcasting needs equal sizes or 1). Did you mean to keep the reduced axis 1 (`keepdims=True`, shape [3, 1])?',
-    );
+  it('an axis that may have been reduced away is reported for the evaluator (which says keepdims only after a reduction)', () => {
+    const r = getOp('sub').inferShape([[3, 4], [3]], {}) as { error: string; keptAxis: unknown };
+    expect(r.error).toBe('Expected shapes that broadcast for `-`, found [3, 4] and [3] (axis -1: 4 ≠ 3; numpy broadcasting needs equal sizes or 1).');
+    expect(r.keptAxis).toEqual({ input: 1, axis: 1, shape: [3, 1] });
   });
   it('[2, 3] * [2, 3]ᵀ-shaped operand suggests @ with a transpose', () => {
-    const r = getOp('mul').inferShape([[2, 3], [4, 3]], {}) as { error: string };
-    expect(r.error).toContain('Did you mean `@` with a transpose (`a @ b.T`)?');
+    const r = getOp('mul').inferShape([[2, 3], [4, 3]], {}) as { error: string; hint: string };
+    expect(r.error).toContain('Did you mean matrix multiplication with the right operand transposed (`a @ b.T`: [2, 3] @ [3, 4] → [2, 4])?');
+    expect(r.hint).toBe('matmul-transpose-right');
   });
 });

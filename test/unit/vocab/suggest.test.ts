@@ -59,8 +59,9 @@ describe('in a document', () => {
     expect(d.message).toBe('Expected a defined name, found `w0`.');
     expect(d.fixes).toBeUndefined();
   });
-  it('σ(0.5) and len(x) are not offered t and ln', () => {
-    for (const src of ['a = σ(0.5)\n', 'x = [1.0, 2.0]\nn = len(x)\n']) {
+  it('σ(0.5) is sigmoid (#17) and len(x) is not offered ln', () => {
+    expect(diag('a = σ(0.5)\n')).toEqual([]);
+    for (const src of ['x = [1.0, 2.0]\nn = len(x)\n']) {
       const [d] = diag(src);
       expect(d.message).not.toContain('Did you mean');
       expect(d.fixes).toBeUndefined();

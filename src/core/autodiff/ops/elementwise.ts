@@ -40,10 +40,18 @@ function broadcastError(op: string, a: Shape, b: Shape): ShapeError {
   }
   const da = a[a.length + axis];
   const db = b[b.length + axis];
-  // `*` where `@` was meant: the shapes fit matrix multiplication.
-  const matmulFits = a.length >= 1 && b.length >= 1 && a[a.length - 1] === (b.length === 1 ? b[0] : b[b.length - 2]);
-  const transposeFits = op === '*' && a.length === 2 && b.length === 2 && a[1] === b[1];
-  const hint = op === '*' && matmulFits ? 'use-matmul' : undefined;
+  // `*` where `@` was meant: the shapes fit matrix multiplication, as they are or with one
+  // matrix transposed (`W * x` with W [3, 4] and x [3]: `W.T @ x`).
+  const inner = (s: Shape): number => (s.length === 1 ? s[0] : s[s.length - 2]);
+  const matmulFits = a.length >= 1 && b.length >= 1 && a[a.length - 1] === inner(b);
+  const leftTFits = a.length === 2 && b.length >= 1 && a[0] === inner(b);
+  const rightTFits = a.length >= 1 && b.length === 2 && a[a.length - 1] === b[1];
+  const hint: ShapeError['hint'] =
+    op !== '*' ? undefined : matmulFits ? 'use-matmul' : leftTFits ? 'matmul-transpose-left' : rightTFits ? 'matmul-transpose-right' : undefined;
+  const matmulShape = (l: Shape, r: Shape): string => {
+    const out = [...(l.length === 2 ? [l[0]] : []), ...(r.length === 2 ? [r[1]] : [])];
+    return `${formatShape(l)} @ ${formatShape(r)} → ${formatShape(out)}`;
+  };
   let msg = `Expected shapes that broadcast for \`${op}\`, found ${formatShape(a)} and ${formatShape(b)} (axis ${axis}: ${da} ≠ ${db}; numpy broadcasting needs equal sizes or 1).`;
   // A reduced axis that went missing: [3, 4] − [3] wants [3, 1] (keepdims=True).
   const missingAxis = (big: Shape, small: Shape): number => {
@@ -56,14 +64,16 @@ function broadcastError(op: string, a: Shape, b: Shape): ShapeError {
   };
   const ka = missingAxis(a, b);
   const kb = missingAxis(b, a);
-  if (hint) msg += ' Did you mean matrix multiplication `@`?';
-  else if (transposeFits) msg += ' Did you mean `@` with a transpose (`a @ b.T`)?';
-  else if (ka >= 0 || kb >= 0) {
-    const [big, k] = ka >= 0 ? [a, ka] : [b, kb];
-    const kept = big.map((d, i) => (i === k ? 1 : d));
-    msg += ` Did you mean to keep the reduced axis ${k} (\`keepdims=True\`, shape ${formatShape(kept)})?`;
+  if (hint === 'use-matmul') msg += ` Did you mean matrix multiplication \`@\` (${matmulShape(a, b)})?`;
+  else if (hint === 'matmul-transpose-left') msg += ` Did you mean matrix multiplication with the left operand transposed (\`a.T @ b\`: ${matmulShape([a[1], a[0]], b)})?`;
+  else if (hint === 'matmul-transpose-right') msg += ` Did you mean matrix multiplication with the right operand transposed (\`a @ b.T\`: ${matmulShape(a, [b[1], b[0]])})?`;
+  let keptAxis: ShapeError['keptAxis'];
+  if (ka >= 0 || kb >= 0) {
+    // The smaller operand may have lost axis k to a reduction: said only if it did (Evaluator.apply).
+    const [big, k, small] = ka >= 0 ? [a, ka, 1] : [b, kb, 0];
+    keptAxis = { input: small, axis: k, shape: big.map((d, i) => (i === k ? 1 : d)) };
   }
-  return { error: msg, code: 'shape.mismatch', hint };
+  return { error: msg, code: 'shape.mismatch', ...(hint ? { hint } : {}), ...(keptAxis ? { keptAxis } : {}) };
 }
 
 /** How the user writes the operator, for messages. */
