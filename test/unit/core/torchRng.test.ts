@@ -18,6 +18,7 @@ import {
   torchRandn,
   torchRandperm,
 } from '../../../src/core/tensor/torchRng';
+import { analyze } from '../../../src/core/index';
 
 type Call = [string, ...any[]];
 interface Case {
@@ -143,5 +144,29 @@ describe('torch generator details', () => {
     expect(float32Differs(0.1 + 0.2, 10)).toBe(true);
     expect(float32Differs(0.5, 17)).toBe(false);
     expect(float32Differs(1e39, 4)).toBe(true); // overflows float32
+  });
+});
+
+describe('.nn: torch_randn / torch_rand (docs/language.md)', () => {
+  const values = (text: string) => Object.fromEntries(analyze(text).values.map((v) => [v.name, v.data]));
+
+  it('with seed= equal torch.manual_seed(S) then torch.randn / torch.rand (PyTorch 1.13)', () => {
+    const v = values('a = torch_rand(3, seed=0)\nb = torch_randn(3, seed=0)\nc = torch_randn(2, 3, seed=42)\n');
+    expect(v.a).toEqual([0.49625658988952637, 0.7682217955589294, 0.08847743272781372]);
+    expect(v.b).toEqual([1.5409960746765137, -0.293428897857666, -2.1787893772125244]);
+    // torch.manual_seed(42); torch.randn(5) begins 0.3367, 0.1288, 0.2345 (fixture randn_5_seed42).
+    const five = fixtures.cases.find((c) => c.name === 'randn_5_seed42')!.outputs[0].data;
+    expect(v.c.slice(0, 5)).toEqual(five);
+  });
+
+  it('without seed= draw in order from one stream, as after torch.manual_seed(0) at the top', () => {
+    const v = values('a = torch_randn(1)\nb = torch_randn(1)\nc = torch_randn(1)\n');
+    const want = fixtures.cases.find((c) => c.name === 'randn_1_then_1')!.outputs.map((o) => o.data[0]);
+    expect([v.a[0], v.b[0], v.c[0]]).toEqual(want);
+  });
+
+  it('a negative seed is an error on the seed', () => {
+    const a = analyze('a = torch_randn(2, seed=-1)\n');
+    expect(a.diagnostics.map((d) => d.code)).toEqual(['call.bad-argument']);
   });
 });
