@@ -125,6 +125,8 @@ export class PyClass {
 
 export class PyInstance {
   readonly attrs = new Map<string, PyVal>();
+  /** What GradLens keeps for its own classes (a layer, an optimiser, a container). */
+  payload: unknown = undefined;
   constructor(readonly cls: PyClass) {}
 }
 
@@ -132,6 +134,8 @@ export class PyModuleObj {
   constructor(
     readonly name: string,
     readonly attrs: Map<string, PyVal>,
+    /** Attributes made on first use (`np.exp` from the built-in table). */
+    readonly fallback?: (name: string) => PyVal | undefined,
   ) {}
 }
 
