@@ -23,6 +23,7 @@ import {
   PyTuple,
   Skip,
   floatRepr,
+  fixed,
   int,
   isIntLike,
   isNumber,
@@ -133,9 +134,14 @@ export function installBuiltins(ip: Interp, print: (text: string, at: CallSite) 
     const x = n(args[0], at);
     const d = args[1] === undefined || args[1] === null ? undefined : n(args[1], at);
     if (d === undefined) return int(roundHalfEven(x));
-    const f = 10 ** d;
-    const r = roundHalfEven(x * f) / f;
-    return isIntLike(args[0]) ? int(r) : Number(r.toFixed(Math.max(0, Math.min(100, d))));
+    if (isIntLike(args[0])) {
+      const f = 10 ** -d;
+      return d >= 0 ? args[0] : int(roundHalfEven(x / f) * f);
+    }
+    // CPython rounds the exact binary value, ties to even: round(2.675, 2) is 2.67.
+    if (d < 0 || !Number.isFinite(x)) return roundHalfEven(x / 10 ** -d) * 10 ** -d;
+    const r = Number(fixed(Math.abs(x), Math.min(100, d)));
+    return x < 0 ? -r : r;
   });
   def('int', (args, _kw, at) => {
     if (!args.length) return int(0);

@@ -30,6 +30,7 @@ import {
   PySlice,
   PyTensor,
   PyTuple,
+  TorchSize,
   Skip,
   Unknown,
   hashKey,
@@ -958,6 +959,7 @@ export class Interp {
 
   private innerRepr(v: PyVal, _top: boolean): string | undefined {
     if (v instanceof PyTensor) return this.tensors.repr(v);
+    if (v instanceof TorchSize) return `torch.Size([${v.items.map((x) => this.repr(x)).join(', ')}])`;
     if (v instanceof PyInstance) {
       const m = this.lookupMethod(v, '__repr__');
       if (m) {

@@ -144,7 +144,7 @@ export function runPython(text: string, options: EvalOptions = {}): PythonResult
     let kind: Binding['kind'] = 'value';
     if (v instanceof PyTensor) {
       // A numpy array bound at module level is a leaf, as `W = randn(3, 4)` in .nn: grad(loss, W) works.
-      if (v.lib === 'np' && tape.kind[v.node] === K.CONST) {
+      if (v.lib === 'np' && tape.req[v.node] !== 1) {
         const val = tape.value(v.node);
         v.node = tape.leaf({ shape: val.shape.slice(), data: Float64Array.from(val.data) }, K.LEAF, nameSpan.start, nameSpan.end);
       }
@@ -252,7 +252,6 @@ export function runPython(text: string, options: EvalOptions = {}): PythonResult
         return undefined;
       }
       if (e instanceof RangeError && /call stack/i.test(e.message)) {
-        if (process.env.PYDEBUG) console.log((e as Error).stack?.slice(0, 3000));
         unknown('too deeply nested');
         hint('GradLens could not follow this statement: it nests too deeply.', stmt.span);
         return undefined;

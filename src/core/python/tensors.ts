@@ -12,12 +12,11 @@ import type { Span } from '../span';
 import { broadcastShapes, formatShape, mapBinary, numel, tensor, type Tensor } from '../tensor/tensor';
 import type { Interp, TensorBridge } from './interp';
 import { formatArray } from './printing';
-import { PyError, PyInt, PyList, PyNative, PySlice, PyTensor, PyTuple, Skip, ELLIPSIS, int, isIntLike, isNumber, num, typeName, type CallSite, type PyVal } from './values';
+import { TorchSize, PyError, PyInt, PyList, PyNative, PySlice, PyTensor, PyTuple, Skip, ELLIPSIS, int, isIntLike, isNumber, num, typeName, type CallSite, type PyVal } from './values';
 
 const BIN_OPS: Record<string, string> = { '+': 'add', '-': 'sub', '*': 'mul', '/': 'div', '**': 'pow', '@': 'matmul' };
 
-/** torch.Size: a tuple that prints as `torch.Size([2, 3])`. */
-export class TorchSize extends PyTuple {}
+export { TorchSize };
 
 export class Tensors implements TensorBridge {
   /** numpy's global stream (`np.random.seed`); torch's until torchRng.ts lands (docs/python.md). */

@@ -23,6 +23,8 @@ export class PyList {
 export class PyTuple {
   constructor(readonly items: readonly PyVal[]) {}
 }
+/** torch.Size: a tuple that prints as `torch.Size([2, 3])`. */
+export class TorchSize extends PyTuple {}
 export class PyDict {
   readonly map = new Map<unknown, { k: PyVal; v: PyVal }>();
 }
@@ -360,7 +362,7 @@ export function formatNumberSpec(x: number, isInt: boolean, spec: string): strin
 }
 
 /** Fixed notation with round-half-even on the exact binary value (as CPython's dtoa). */
-function fixed(a: number, prec: number): string {
+export function fixed(a: number, prec: number): string {
   if (a >= 1e21) return BigInt(Math.round(a)).toString() + (prec > 0 ? '.' + '0'.repeat(prec) : '');
   let s = a.toFixed(Math.min(prec, 100));
   // toFixed rounds exact ties up; CPython rounds them to even. A tie is exact only when a·10^prec has a fractional .5 exactly.
