@@ -20,8 +20,18 @@ export interface Analysis {
   /** The statement-level graph, for the panel. */
   readonly graph: GraphInfo;
   readonly stats: AnalysisStats;
-  /** One record per `train` statement that ran (docs/training.md). */
+  /** One record per `train` statement that ran (docs/training.md); in Python, per optimiser that stepped (docs/python.md). */
   readonly trainings?: TrainingInfo[];
+  /** Python only (docs/python.md): what `print(...)` wrote, at the module-level statement that printed it. */
+  readonly prints?: PrintInfo[];
+}
+
+/** One `print(...)` of a Python file: the text without its final newline. */
+export interface PrintInfo {
+  /** 0-based line of the module-level statement (a loop's prints all sit at the loop). */
+  readonly line: number;
+  readonly span: Span;
+  readonly text: string;
 }
 
 /** What a `train` statement did: the loss and metric curves and how far it got. */

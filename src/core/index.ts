@@ -13,6 +13,8 @@ import { buildGraph, buildSymbols } from './explain/symbols';
 import { markdownSegments } from './syntax/markdown';
 import { readNotebook, type NotebookProgram } from './syntax/notebook';
 import { parseProgram } from './syntax/parser';
+import { runPython } from './python/run';
+import type { PrintInfo } from './analysis';
 
 export type { Analysis } from './analysis';
 export { LineIndex } from './span';
@@ -24,8 +26,11 @@ export type { ProgressCallback, TrainProgress } from './train/index';
 export { sparkline } from './train/index';
 
 export interface AnalyzeOptions {
-  /** `markdown` reads the ```nn blocks of a Markdown text as one program. */
-  readonly languageId?: 'nn' | 'markdown' | string;
+  /**
+   * `markdown` reads the ```nn blocks of a Markdown text as one program; `python` reads the
+   * text as a Python file (docs/python.md; the same Analysis, plus `prints`).
+   */
+  readonly languageId?: 'nn' | 'markdown' | 'python' | string;
   /** Work units (elements + multiply-accumulates) before evaluation stops. Default 2e9. */
   readonly budget?: number;
   /** Default tolerance of `check`. */
@@ -66,8 +71,8 @@ function tooDeep(e: unknown): boolean {
 
 export function analyzeFull(text: string, options: AnalyzeOptions = {}): FullAnalysis {
   const markdown = options.languageId === 'markdown';
-  const parsed = markdown ? parseProgram(text, markdownSegments(text), 'block') : parseProgram(text);
-  const ev = new Evaluator(text, {
+  const python = options.languageId === 'python';
+  const evalOptions = {
     budget: options.budget,
     checkTolerance: options.checkTolerance,
     readFile: options.readFile,
@@ -75,9 +80,20 @@ export function analyzeFull(text: string, options: AnalyzeOptions = {}): FullAna
     shouldStop: options.shouldStop,
     // Only hovers read the node of every expression.
     recordExpressions: !options.valuesOnly,
-  });
-  const r = ev.run(parsed.program);
-  const diagnostics = [...parsed.diagnostics, ...r.diagnostics].sort((a, b) => a.span.start - b.span.start);
+  };
+  let r: EvalResult;
+  let parseDiagnostics: Diagnostic[] = [];
+  let prints: PrintInfo[] | undefined;
+  if (python) {
+    const pr = runPython(text, evalOptions);
+    prints = pr.prints;
+    r = pr;
+  } else {
+    const parsed = markdown ? parseProgram(text, markdownSegments(text), 'block') : parseProgram(text);
+    parseDiagnostics = parsed.diagnostics;
+    r = new Evaluator(text, evalOptions).run(parsed.program);
+  }
+  const diagnostics = [...parseDiagnostics, ...r.diagnostics].sort((a, b) => a.span.start - b.span.start);
   const derivations: Derivation[] = [];
   const internal: Diagnostic[] = [];
   const byBinding = new Map<Binding, string[]>();
@@ -136,6 +152,7 @@ export function analyzeFull(text: string, options: AnalyzeOptions = {}): FullAna
     graph,
     stats: { nodes: r.tape.n, work: r.work, skipped: r.skipped },
     ...(r.trainings.length ? { trainings: r.trainings } : {}),
+    ...(prints ? { prints } : {}),
   };
   return { analysis, eval: r, derivations };
 }
@@ -155,6 +172,11 @@ export function analyzeNotebookFull(json: string, options: AnalyzeOptions = {}):
   const full = analyzeFull(program.text, { ...options, languageId: 'python' });
   if (!program.diagnostics.length) return { full, program };
   return { full: { ...full, analysis: { ...full.analysis, diagnostics: program.diagnostics } }, program };
+}
+
+/** A Python file (docs/python.md): `analyze(text, { ...options, languageId: 'python' })`. */
+export function analyzePython(text: string, options: AnalyzeOptions = {}): Analysis {
+  return analyzeFull(text, { ...options, languageId: 'python' }).analysis;
 }
 
 /** Each binding's value carries the gradients that `grad` lines asked for with respect to it. */

@@ -76,6 +76,8 @@ export interface Rng {
   rand(n: number): Float64Array;
   /** np.random.permutation(n) / shuffle, for minibatches. */
   permutation(n: number): Int32Array;
+  /** numpy's random_interval(max): uniform in [0, max] by masked rejection (np.random.randint). */
+  interval?(max: number): number;
 }
 
 export interface BuiltinDef {
