@@ -7,6 +7,7 @@
  */
 import { K } from '../autodiff/tape';
 import { createRng } from '../tensor/rng';
+import { torchRand, torchRandint, torchRandn, torchRandperm } from '../tensor/torchRng';
 import { formatShape, numel, tensor, type Tensor } from '../tensor/tensor';
 import { findBuiltin, type Rng } from '../builtins/types';
 import type { Span } from '../span';
@@ -244,26 +245,63 @@ export function torchModule(ip: Interp, T: Tensors, ev: TensorEvents, nn: PyModu
   });
   m.set('from_numpy', m.get('tensor')!);
   m.set('as_tensor', m.get('tensor')!);
+  // PyTorch's CPU generator (tensor/torchRng.ts): after torch.manual_seed the numbers are PyTorch's.
   fn('manual_seed', (args, _kw, at) => {
-    T.torchSeed = num(ip.toNumber(args[0], at.span)) >>> 0;
-    T.torchRng = createRng(T.torchSeed);
+    T.torchSeed = num(ip.toNumber(args[0], at.span));
+    if (!Number.isSafeInteger(T.torchSeed)) throw new Skip('torch.manual_seed needs an integer seed');
+    T.torch().manualSeed(T.torchSeed);
     return null;
   });
-  const draw = (kind: 'randn' | 'rand'): Fn => (args, kw, at) => {
-    const shape = T.ints(args, at.span);
-    const n = numel(shape);
-    T.ev.spend(n, at.span);
-    ev.ownRandom(at.nameSpan);
-    const rng = T.torchRng ?? (T.torchRng = createRng(0));
-    const data = kind === 'randn' ? rng.randn(n) : rng.rand(n);
+  fn('seed', () => {
+    throw new Skip('torch.seed() seeds the generator from the clock');
+  });
+  fn('initial_seed', () => int(T.torch().seed));
+  const dtypeOf = (kw: Map<string, PyVal>): 'float32' | 'float64' => {
+    const d = kw.get('dtype');
+    return d instanceof PyOpaque && /float64|double/.test(d.label) ? 'float64' : 'float32';
+  };
+  const result = (shape: number[], data: Float64Array, kw: Map<string, PyVal>, at: CallSite, isInt = false): PyTensor => {
     const req = kw.has('requires_grad') && ip.truthOf(kw.get('requires_grad')!, at.span);
     const node = req ? T.tape.leaf(tensor(shape, data), K.PARAM, at.span.start, at.span.end) : T.ev.constant(tensor(shape, data), at.span);
-    const out = new PyTensor(node, 'torch', req, true);
+    const out = new PyTensor(node, 'torch', req, true, isInt);
     if (req) T.leaves.push(out);
     return out;
   };
+  /** The generator to draw from; a note once when it was never seeded (PyTorch seeds it randomly). */
+  const gen = (at: CallSite) => {
+    const g = T.torch();
+    if (!g.seeded) ev.ownRandom(at.nameSpan);
+    return g;
+  };
+  const draw = (kind: 'randn' | 'rand'): Fn => (args, kw, at) => {
+    const shape = T.ints(args.length ? args : kw.has('size') ? [kw.get('size')!] : [], at.span);
+    const n = numel(shape);
+    T.ev.spend(n, at.span);
+    const g = gen(at);
+    return result(shape, kind === 'randn' ? torchRandn(g, n, dtypeOf(kw)) : torchRand(g, n, dtypeOf(kw)), kw, at);
+  };
   fn('randn', draw('randn'));
   fn('rand', draw('rand'));
+  fn('randint', (args, kw, at) => {
+    // torch.randint(high, size) or torch.randint(low, high, size); int64.
+    const nums = args.filter((a) => !(a instanceof PyTuple || a instanceof PyList));
+    const sizeArg = args.find((a) => a instanceof PyTuple || a instanceof PyList) ?? kw.get('size');
+    const low = nums.length >= 2 ? num(ip.toNumber(nums[0], at.span)) : kw.has('low') ? num(ip.toNumber(kw.get('low')!, at.span)) : 0;
+    const high = nums.length >= 2 ? num(ip.toNumber(nums[1], at.span)) : nums.length === 1 ? num(ip.toNumber(nums[0], at.span)) : kw.has('high') ? num(ip.toNumber(kw.get('high')!, at.span)) : NaN;
+    if (sizeArg === undefined) throw new PyError('TypeError', 'randint() missing 1 required positional arguments: "size"', at.span);
+    if (!(Number.isSafeInteger(low) && Number.isSafeInteger(high))) throw new Skip('torch.randint needs integer bounds');
+    if (high <= low) throw new PyError('RuntimeError', `random_ expects 'from' to be less than 'to', but got from=${low} >= to=${high}`, at.span);
+    const shape = T.ints([sizeArg], at.span);
+    const n = numel(shape);
+    T.ev.spend(n, at.span);
+    return result(shape, torchRandint(gen(at), low, high, n), kw, at, true);
+  });
+  fn('randperm', (args, kw, at) => {
+    const n = num(ip.toNumber(args[0] ?? kw.get('n') ?? int(0), at.span));
+    if (!Number.isSafeInteger(n) || n < 0) throw new PyError('RuntimeError', `n must be non-negative, got${n}`, at.span);
+    T.ev.spend(n, at.span);
+    return result([n], torchRandperm(gen(at), n), kw, at, true);
+  });
   const ctxObj = (payload: string): PyInstance => {
     const o = new PyInstance(new PyClass(payload, []));
     o.payload = payload;

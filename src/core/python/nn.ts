@@ -7,6 +7,7 @@
  * as PyTorch does, which gives `named_parameters()` PyTorch's names.
  */
 import { K } from '../autodiff/tape';
+import { TORCH_DETERMINISTIC_INIT, torchModuleInit } from '../tensor/torchRng';
 import type { NetworkInfo } from '../analysis';
 import { findBuiltin } from '../builtins/types';
 import { buildNetwork, callNetwork, findLayer, formatSummary, type NetCallContext, type NetworkModel } from '../nets/index';
@@ -45,6 +46,8 @@ export interface NnHooks {
   lastLoss(): number | undefined;
   optimizer(p: OptimizerPayload): void;
   print(text: string, at: CallSite): void;
+  /** Random numbers that are GradLens's own (a layer drawn before torch.manual_seed, or one whose init is not reproduced). */
+  ownRandom?(span: Span): void;
 }
 
 export class Nn {
@@ -218,8 +221,14 @@ export class Nn {
     self.payload = payload;
     self.attrs.set('training', true);
     const prefix = `${built.model.name}.0.`;
-    for (const p of built.model.parameters()) {
-      const t = new PyTensor(this.T.tape.leaf({ shape: p.init.shape.slice(), data: Float64Array.from(p.init.data) }, K.PARAM, at.span.start, at.span.end), 'torch', true, true);
+    // PyTorch's initial values: the layer's constructor draws from torch's generator (torchRng.ts).
+    const params = built.model.parameters();
+    const g = this.T.torch();
+    const drawn = params.length ? torchModuleInit(g, type, params.map((p) => ({ name: p.name, shape: p.init.shape }))) : undefined;
+    if ((drawn && !g.seeded) || (params.length && !drawn && !TORCH_DETERMINISTIC_INIT.test(type))) this.hooks.ownRandom?.(at.nameSpan);
+    for (const [k, p] of params.entries()) {
+      const data = drawn ? drawn[k] : Float64Array.from(p.init.data);
+      const t = new PyTensor(this.T.tape.leaf({ shape: p.init.shape.slice(), data }, K.PARAM, at.span.start, at.span.end), 'torch', true, true);
       markParameter(t);
       this.T.leaves.push(t);
       self.attrs.set(p.name.slice(prefix.length), t);

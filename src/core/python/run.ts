@@ -97,13 +97,14 @@ export function runPython(text: string, options: EvalOptions = {}): PythonResult
       }
     },
     ownRandom(span) {
-      hint("GradLens's own random numbers: PyTorch's generator is not reproduced yet, so these values differ from the ones your notebook prints (numpy's stream is reproduced exactly).", span);
+      hint("GradLens's own random numbers: no torch.manual_seed(...) ran before this line, and PyTorch seeds its generator randomly at start-up, so these values differ from the ones your notebook prints (after torch.manual_seed they are PyTorch's own).", span);
     },
   };
   const nn = new Nn(ip, T, {
     lastLoss: () => lastRoot?.loss,
     optimizer: (p) => optimizers.push({ p, span: ip.topSpan }),
     print: (s, at) => print(s, at.span),
+    ownRandom: (span) => events.ownRandom(span),
   });
   const F = nn.functionalModule();
   const nnMod = nn.nnModule(F);

@@ -170,3 +170,55 @@ describe('.nn: torch_randn / torch_rand (docs/language.md)', () => {
     expect(a.diagnostics.map((d) => d.code)).toEqual(['call.bad-argument']);
   });
 });
+
+describe('Python: torch.manual_seed, torch.* draws and layer initialisation are PyTorch’s (torchrng.json)', () => {
+  const out = (name: string, k = 0) => fixtures.cases.find((c) => c.name === name)!.outputs[k].data;
+  const a = analyze(
+    [
+      'import torch',
+      'import torch.nn as nn',
+      'torch.manual_seed(0)',
+      'm = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 3))',
+      'w0 = m[0].weight',
+      'b0 = m[0].bias',
+      'w2 = m[2].weight',
+      'b2 = m[2].bias',
+      'x = torch.randn(2, 4)',
+      'torch.manual_seed(0)',
+      'ri = torch.randint(0, 10, (12,))',
+      'torch.manual_seed(0)',
+      'rp = torch.randperm(10)',
+      'torch.manual_seed(2)',
+      'conv = nn.Conv2d(4, 6, (3, 2), groups=2)',
+      'cw = conv.weight',
+      'cb = conv.bias',
+      'torch.manual_seed(7)',
+      'r64 = torch.rand(6, dtype=torch.float64)',
+      'torch.manual_seed(2024)',
+      'big = torch.randn(1000)',
+      '',
+    ].join('\n'),
+    { languageId: 'python' },
+  );
+  const v = Object.fromEntries(a.values.map((x) => [x.name, x.data]));
+
+  it('no diagnostics, not even the "own random numbers" note', () => {
+    expect(a.diagnostics).toEqual([]);
+  });
+  it('nn.Sequential(Linear(4, 8), ReLU(), Linear(8, 3)) then torch.randn(2, 4)', () => {
+    expect([...v.w0, ...v.b0, ...v.w2, ...v.b2]).toEqual(out('mlp_then_randn', 0));
+    expect(v.x).toEqual(out('mlp_then_randn', 1));
+  });
+  it('randint, randperm, Conv2d with groups, float64 rand, randn(1000)', () => {
+    expect(v.ri).toEqual(out('randint_0_10'));
+    expect(v.rp).toEqual(out('randperm_10'));
+    expect([...v.cw, ...v.cb]).toEqual(out('conv2d_groups'));
+    expect(v.r64).toEqual(out('rand_float64'));
+    expect(v.big).toEqual(out('randn_1000'));
+  });
+  it('draws before any torch.manual_seed are marked as GradLens’s own numbers', () => {
+    const b = analyze('import torch\nx = torch.randn(3)\n', { languageId: 'python' });
+    expect(b.diagnostics.map((d) => d.severity)).toEqual(['info']);
+    expect(b.diagnostics[0].message).toMatch(/^GradLens's own random numbers: no torch\.manual_seed/);
+  });
+});
