@@ -81,6 +81,17 @@ export function valueLens(v: ValueInfo, digits: number, gradients: readonly Bind
   return text;
 }
 
+/**
+ * What `print(...)` wrote at one statement, for the line (as Quokka shows it): the printed lines
+ * joined by ` ⏎ `, several prints (a loop's) by ` │ `, shortened to `max` characters.
+ */
+export function printLens(texts: readonly string[], max = 160): string {
+  const joined = texts.map((t) => t.replace(/\s*\n\s*/g, ' ⏎ ')).join(' │ ');
+  const more = texts.length > 1 ? ` (${texts.length} prints)` : '';
+  const body = joined.length > max ? `${joined.slice(0, max - 1)}…` : joined;
+  return `▷ ${body}${more}`;
+}
+
 export function gradientLens(g: GradientInfo, digits: number): string {
   return `${gradientName(g.of, g.wrt)} = ${formatValue(g.shape, g.data, digits)}`;
 }

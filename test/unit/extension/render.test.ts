@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Analysis, CheckInfo, ExpectationInfo, GradientInfo, LayerInfo, NetworkInfo, ValueInfo } from '../../../src/core/analysis';
-import { checkLens, expectationLens, formatValue, gradientsOf, layerLens, networkLens, statusSummary, valueLens } from '../../../src/extension/render';
+import { checkLens, expectationLens, formatValue, gradientsOf, layerLens, networkLens, printLens, statusSummary, valueLens } from '../../../src/extension/render';
 
 const span = { start: 0, end: 1 };
 
@@ -60,5 +60,15 @@ describe('status bar', () => {
     });
     expect(s?.text).toBe('557,057 params · ✗ 1/2');
     expect(s?.failed).toBe(true);
+  });
+});
+
+describe('printLens (print output beside the line)', () => {
+  it('one print as written; several joined; long output shortened', () => {
+    expect(printLens(['tensor(0.3692) tensor(0.2461)'])).toBe('▷ tensor(0.3692) tensor(0.2461)');
+    expect(printLens(['0 1.5', '1 0.75'])).toBe('▷ 0 1.5 │ 1 0.75 (2 prints)');
+    expect(printLens(['tensor([[1., 2.],\n        [3., 4.]])'])).toBe('▷ tensor([[1., 2.], ⏎ [3., 4.]])');
+    const long = printLens(['x'.repeat(500)], 20);
+    expect(long).toBe(`▷ ${'x'.repeat(19)}…`);
   });
 });
