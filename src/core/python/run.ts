@@ -185,6 +185,7 @@ export function runPython(text: string, options: EvalOptions = {}): PythonResult
       data: t ? Array.from(t.data) : [tape.sv[node]],
       isParam: kind === 'param',
       isLeaf: kind !== 'value',
+      ...(v instanceof PyTensor && v.lib === 'torch' && !v.isInt ? { dtype: 'float32' as const } : {}),
     };
     const at = valueIndex.get(key);
     if (at !== undefined) {

@@ -394,14 +394,5 @@ export function torchModuleInit(g: TorchGenerator, type: string, params: readonl
 /** Layers whose constructor draws no random numbers (their initial values are constants). */
 export const TORCH_DETERMINISTIC_INIT = /^(BatchNorm[123]d|LayerNorm|GroupNorm|InstanceNorm[123]d|PReLU|ReLU|LeakyReLU|Sigmoid|Tanh|GELU|SiLU|ELU|Softmax|LogSoftmax|Softplus|Dropout\d?d?|Flatten|Unflatten|Identity|MaxPool[123]d|AvgPool[123]d|AdaptiveAvgPool[123]d|AdaptiveMaxPool[123]d|Hardtanh|ReLU6|Mish|Softsign|Tanhshrink|Threshold|Upsample)$/;
 
-/**
- * Whether PyTorch's float32 arithmetic could show a different value than GradLens's float64 at
- * `digits` significant digits: true when the value rounded to float32 prints differently. For the
- * hover note on values computed from float32 draws.
- */
-export function float32Differs(value: number, digits: number): boolean {
-  if (!Number.isFinite(value)) return false;
-  const f = fround(value);
-  if (!Number.isFinite(f)) return true;
-  return value.toPrecision(digits) !== f.toPrecision(digits);
-}
+/** Whether float32 would show other digits (format.ts; for the hover note on PyTorch tensors). */
+export { float32Differs } from '../format';
