@@ -13,6 +13,7 @@ import {
   logf,
   sincosf,
   torchLayerInit,
+  torchModuleInit,
   torchRand,
   torchRandint,
   torchRandn,
@@ -32,6 +33,9 @@ const fixtures = JSON.parse(readFileSync(file, 'utf8')) as { cases: Case[] };
 
 const count = (shape: number[]): number => shape.reduce((a, b) => a * b, 1);
 const params = (...ps: { weight: Float64Array; bias?: Float64Array }[]): number[] => ps.flatMap((p) => [...p.weight, ...(p.bias ?? [])]);
+
+/** torchModuleInit over parameters given as [name, shape], flattened in order. */
+const init = (g: TorchGenerator, type: string, ps: [string, number[]][]): number[] => torchModuleInit(g, type, ps.map(([name, shape]) => ({ name, shape })))!.flatMap((d) => [...d]);
 
 /** Runs one fixture call the way gen_torchrng.py ran it in PyTorch. */
 function run(g: TorchGenerator, call: Call): number[] {
@@ -53,6 +57,25 @@ function run(g: TorchGenerator, call: Call): number[] {
       const groups = b.groups ?? 1;
       const kernel = Array.isArray(k) ? k : kind === 'conv1d' ? [k] : [k, k];
       return params(torchLayerInit(g, [cout, cin / groups, ...kernel], b.bias ?? true));
+    }
+    case 'convtranspose2d': {
+      // weight [in, out/groups, k, k], bias [out] (PyTorch's layout and state_dict order).
+      const [cin, cout, k] = a as [number, number, number];
+      const groups = b.groups ?? 1;
+      return init(g, 'ConvTranspose2d', [['weight', [cin, cout / groups, k, k]], ['bias', [cout]]]);
+    }
+    case 'embedding':
+      return init(g, 'Embedding', [['weight', [a, b]]]);
+    case 'lstm':
+    case 'gru': {
+      const [input, hidden] = a as [number, number];
+      const gates = kind === 'lstm' ? 4 : 3;
+      const layers: [string, number[]][] = [];
+      for (let l = 0; l < (b.num_layers ?? 1); l++) {
+        const inSize = l === 0 ? input : hidden;
+        layers.push([`weight_ih_l${l}`, [gates * hidden, inSize]], [`weight_hh_l${l}`, [gates * hidden, hidden]], [`bias_ih_l${l}`, [gates * hidden]], [`bias_hh_l${l}`, [gates * hidden]]);
+      }
+      return init(g, kind === 'lstm' ? 'LSTM' : 'GRU', layers);
     }
     case 'sequential':
       return params(...(a as [number, number | null][]).filter(([, out]) => out !== null).map(([i, o]) => torchLayerInit(g, [o as number, i], true)));
