@@ -11,12 +11,15 @@ import type { Binding } from './eval/values';
 import { deriveGradient, derivationMarkdown, derivationTex, type Derivation } from './explain/derive';
 import { buildGraph, buildSymbols } from './explain/symbols';
 import { markdownSegments } from './syntax/markdown';
+import { readNotebook, type NotebookProgram } from './syntax/notebook';
 import { parseProgram } from './syntax/parser';
 import { runPython } from './python/run';
 import type { PrintInfo } from './analysis';
 
 export type { Analysis } from './analysis';
 export { LineIndex } from './span';
+export { readNotebook, notebookProgram, cellAt, type NotebookProgram, type CellRange, type NotebookCellSource } from './syntax/notebook';
+export { analysisForCell } from './notebookAnalysis';
 import type { ProgressCallback } from './train/index';
 export type { TrainingInfo } from './analysis';
 export type { ProgressCallback, TrainProgress } from './train/index';
@@ -156,6 +159,19 @@ export function analyzeFull(text: string, options: AnalyzeOptions = {}): FullAna
 
 export function analyze(text: string, options: AnalyzeOptions = {}): Analysis {
   return analyzeFull(text, options).analysis;
+}
+
+/**
+ * A Jupyter notebook (.ipynb JSON): its code cells read in order as one Python program
+ * (syntax/notebook.ts). The analysis' spans and lines are in the program's coordinates;
+ * `program.cells` maps them to cells (analysisForCell, the CLI's cell + line). A notebook that
+ * cannot be read gives its diagnostic, with a span in the .ipynb text, and nothing else.
+ */
+export function analyzeNotebookFull(json: string, options: AnalyzeOptions = {}): { full: FullAnalysis; program: NotebookProgram } {
+  const program = readNotebook(json);
+  const full = analyzeFull(program.text, { ...options, languageId: 'python' });
+  if (!program.diagnostics.length) return { full, program };
+  return { full: { ...full, analysis: { ...full.analysis, diagnostics: program.diagnostics } }, program };
 }
 
 /** A Python file (docs/python.md): `analyze(text, { ...options, languageId: 'python' })`. */

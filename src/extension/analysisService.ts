@@ -2,16 +2,32 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Analysis } from '../core/analysis';
 import type { Diagnostic } from '../core/diagnostics';
-import type { Config } from './config';
+import { Config } from './config';
+import { NotebookAnalyses, isNotebookCell, notebookOf } from './notebooks';
 import { LiveTrainings, Throttle, stoppedMessage, trainTargets, type LiveTraining } from './progressModel';
 import type { Job, WorkerClient } from './workerClient';
 
-/** Documents GradLens analyses: `.nn` files and Markdown (its ```nn blocks). */
-export const documentSelector: vscode.DocumentSelector = [{ language: 'nn' }, { language: 'markdown' }];
+/**
+ * Documents GradLens analyses: `.nn` files, Markdown (its ```nn blocks), Python files and the
+ * Python cells of Jupyter notebooks (read together as one program, notebooks.ts).
+ */
+export const documentSelector: vscode.DocumentSelector = [
+  { language: 'nn' },
+  { language: 'markdown' },
+  { language: 'python' },
+  { notebookType: 'jupyter-notebook', language: 'python' },
+];
 
 export function isAnalyzable(document: vscode.TextDocument): boolean {
   // `gradlens:` documents are our own derivations and summaries, not user input.
-  return (document.languageId === 'nn' || document.languageId === 'markdown') && document.uri.scheme !== 'gradlens';
+  if (document.uri.scheme === 'gradlens') return false;
+  if (document.languageId === 'python') return new Config().pythonEnabled;
+  return document.languageId === 'nn' || document.languageId === 'markdown';
+}
+
+/** The analysis language of a document: `.nn`, Markdown fences, or Python. */
+function languageOf(document: vscode.TextDocument): 'nn' | 'markdown' | 'python' {
+  return document.languageId === 'markdown' ? 'markdown' : document.languageId === 'python' ? 'python' : 'nn';
 }
 
 /** A Markdown file without an `nn` fence needs no worker (and no mathjs). */
@@ -65,14 +81,31 @@ export class AnalysisService implements vscode.Disposable {
   /** Live training progress (throttled), then `running: false` when the job ends. */
   readonly onDidProgress = this.progressEmitter.event;
 
+  /** Notebooks, analysed as one program each; their cells read their part through get/peek. */
+  readonly notebooks: NotebookAnalyses;
+
   constructor(
     private readonly client: WorkerClient,
     private readonly config: Config,
     private readonly log: (line: string) => void,
-  ) {}
+  ) {
+    this.notebooks = new NotebookAnalyses(client, config, log);
+    // Each cell of an analysed notebook gets its part, as if it had been analysed on its own.
+    this.notebooks.onDidAnalyze((r) => {
+      for (const c of r.cells) {
+        const analysis = this.notebooks.slice(r, c.document);
+        if (analysis) this.emitter.fire({ document: c.document, analysis, ms: r.ms });
+      }
+    });
+  }
 
   /** Schedules an analysis of the document's current version (no-op if one exists). */
   schedule(document: vscode.TextDocument, delayMs: number): Promise<Analysis | undefined> {
+    if (isNotebookCell(document)) {
+      // A cell is never analysed on its own: only with the rest of its notebook.
+      const nb = notebookOf(document);
+      return nb ? this.notebooks.schedule(nb, delayMs).then((r) => (r ? this.notebooks.slice(r, document) : undefined)) : Promise.resolve(undefined);
+    }
     const key = document.uri.toString();
     const existing = this.entries.get(key);
     if (existing && existing.version === document.version) return existing.promise;
@@ -91,24 +124,26 @@ export class AnalysisService implements vscode.Disposable {
   /** The analysis of exactly this version, waiting for it if needed (undefined if superseded). */
   get(document: vscode.TextDocument): Promise<Analysis | undefined> {
     if (!isAnalyzable(document)) return Promise.resolve(undefined);
+    if (isNotebookCell(document)) return this.notebooks.getCell(document);
     return this.schedule(document, 0);
   }
 
   /** The analysis of this version if it is already finished. */
   peek(document: vscode.TextDocument): Analysis | undefined {
+    if (isNotebookCell(document)) return this.notebooks.peekCell(document);
     const e = this.entries.get(document.uri.toString());
     return e && e.version === document.version ? e.analysis : undefined;
   }
 
   /** A one-off analysis of text that is not a document version (not cached). */
-  async analyzeText(text: string, languageId: 'nn' | 'markdown'): Promise<Analysis | undefined> {
+  async analyzeText(text: string, languageId: 'nn' | 'markdown' | 'python'): Promise<Analysis | undefined> {
     const o = await this.client.run({ text, languageId, budget: this.config.workBudget, checkTolerance: this.config.checkTolerance }, this.config.timeout).outcome;
     return o.kind === 'done' ? o.analysis : undefined;
   }
 
   /** The worked solution of a document's text, as Markdown (computed in the worker). */
   async solution(document: vscode.TextDocument, title: string, digits: number): Promise<{ markdown: string } | { problem: string }> {
-    const languageId = document.languageId === 'markdown' ? 'markdown' : 'nn';
+    const languageId = languageOf(document);
     const o = await this.client.solve(
       { text: document.getText(), languageId, budget: this.config.workBudget, checkTolerance: this.config.checkTolerance, title, digits, folder: folderOf(document) },
       this.config.timeout,
@@ -154,10 +189,12 @@ export class AnalysisService implements vscode.Disposable {
   invalidate(documents: readonly vscode.TextDocument[]): void {
     for (const e of this.entries.values()) this.cancel(e);
     this.entries.clear();
-    for (const d of documents) if (isAnalyzable(d)) void this.schedule(d, 0);
+    this.notebooks.invalidate();
+    for (const d of documents) if (isAnalyzable(d) && !isNotebookCell(d)) void this.schedule(d, 0);
   }
 
   dispose(): void {
+    this.notebooks.dispose();
     for (const e of this.entries.values()) this.cancel(e);
     this.entries.clear();
     this.emitter.dispose();
@@ -179,7 +216,7 @@ export class AnalysisService implements vscode.Disposable {
     entry.timer = undefined;
     if (!this.isCurrent(document, entry) || document.isClosed) return entry.resolve(undefined);
     const text = document.getText();
-    const languageId = document.languageId === 'markdown' ? 'markdown' : 'nn';
+    const languageId = languageOf(document);
     if (languageId === 'markdown' && !NN_FENCE.test(text)) return this.finish(document, entry, emptyAnalysis([]), 0);
 
     const live = new LiveTrainings();

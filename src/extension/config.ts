@@ -46,6 +46,11 @@ export class Config {
     return this.number(Settings.timeout, 500, 600_000);
   }
 
+  /** Analyse Python files and notebook cells (off: leave Python to Pylance alone). */
+  get pythonEnabled(): boolean {
+    return this.flag(Settings.pythonEnabled);
+  }
+
   async setInlineValues(enabled: boolean): Promise<void> {
     const inspected = this.section.inspect<boolean>(Settings.inlineValues.key);
     const target =
@@ -61,7 +66,8 @@ export class Config {
   static affectsAnalysis(e: vscode.ConfigurationChangeEvent): boolean {
     return (
       e.affectsConfiguration(`${SECTION}.${Settings.workBudget.key}`) ||
-      e.affectsConfiguration(`${SECTION}.${Settings.checkTolerance.key}`)
+      e.affectsConfiguration(`${SECTION}.${Settings.checkTolerance.key}`) ||
+      e.affectsConfiguration(`${SECTION}.${Settings.pythonEnabled.key}`)
     );
   }
 

@@ -103,6 +103,23 @@ export function activate(context: vscode.ExtensionContext): GradLensApi {
       analyses.forget(d.uri);
       diagnostics.clear(d.uri);
     }),
+    // Notebooks: the Python cells are one program (notebooks.ts); a change in one cell can change
+    // every later cell's lenses and hints.
+    vscode.workspace.onDidOpenNotebookDocument((nb) => {
+      if (config.pythonEnabled) void analyses.notebooks.schedule(nb, 0);
+    }),
+    vscode.workspace.onDidChangeNotebookDocument((e) => {
+      // Cells added, removed or moved (cell text edits arrive as text document changes).
+      if (config.pythonEnabled && e.contentChanges.length) void analyses.notebooks.schedule(e.notebook, config.debounce);
+    }),
+    vscode.workspace.onDidCloseNotebookDocument((nb) => {
+      analyses.notebooks.forget(nb);
+      for (const c of nb.getCells()) diagnostics.clear(c.document.uri);
+    }),
+    analyses.notebooks.onDidAnalyze(() => {
+      lenses.refresh();
+      hints.refresh();
+    }),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (Config.affectsAnalysis(e)) {
         // One worker runs the analyses in turn: what is on screen goes first (see priority.ts).
@@ -110,6 +127,8 @@ export function activate(context: vscode.ExtensionContext): GradLensApi {
         const inTabs = new Set<string>();
         for (const g of vscode.window.tabGroups.all) for (const t of g.tabs) if (t.input instanceof vscode.TabInputText) inTabs.add(t.input.uri.toString());
         analyses.invalidate(reanalysisOrder(vscode.workspace.textDocuments, (d) => d.uri.toString(), visible, inTabs));
+        // Python turned off: its findings go (Pylance keeps the file).
+        if (!config.pythonEnabled) for (const d of vscode.workspace.textDocuments) if (d.languageId === 'python') diagnostics.clear(d.uri);
       }
       if (Config.affectsPresentation(e)) {
         lenses.refresh();
@@ -121,6 +140,7 @@ export function activate(context: vscode.ExtensionContext): GradLensApi {
   );
 
   for (const d of vscode.workspace.textDocuments) if (isAnalyzable(d)) void analyses.schedule(d, 0);
+  if (config.pythonEnabled) for (const nb of vscode.workspace.notebookDocuments) void analyses.notebooks.schedule(nb, 0);
 
   const end = performance.now();
   const activationMs = end - activateStart;

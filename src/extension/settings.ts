@@ -13,6 +13,7 @@ export const Settings = {
   debounce: { key: 'analysis.debounce', default: 50 },
   workBudget: { key: 'analysis.workBudget', default: 50_000_000 },
   timeout: { key: 'analysis.timeout', default: 10_000 },
+  pythonEnabled: { key: 'python.enabled', default: true },
 } as const;
 
 export type SettingName = keyof typeof Settings;

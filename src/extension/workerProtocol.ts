@@ -6,7 +6,7 @@ export interface AnalyzeRequest {
   readonly type: 'analyze';
   readonly id: number;
   readonly text: string;
-  readonly languageId: 'nn' | 'markdown';
+  readonly languageId: 'nn' | 'markdown' | 'python';
   readonly budget: number;
   readonly checkTolerance: number;
   /** The document's folder on disk (file: documents only): `load_csv` reads relative to it. */
@@ -24,7 +24,7 @@ export interface SolutionRequest {
   readonly type: 'solution';
   readonly id: number;
   readonly text: string;
-  readonly languageId: 'nn' | 'markdown';
+  readonly languageId: 'nn' | 'markdown' | 'python';
   readonly budget: number;
   readonly checkTolerance: number;
   readonly title?: string;

@@ -1,6 +1,7 @@
 import type { Attrs } from '../autodiff/op';
 import type { Span } from '../span';
 import type { Shape, Tensor } from '../tensor/tensor';
+import type { TorchGenerator } from '../tensor/torchRng';
 
 /** A node of the tape (its index). */
 export type NodeId = number;
@@ -61,6 +62,8 @@ export interface CallContext {
   warn(code: string, message: string, span?: Span): void;
   /** The document's random stream, or a fresh generator seeded with `seed`. */
   rng(seed: number | null): Rng;
+  /** PyTorch's CPU generator: the document's (torch.manual_seed(0) at the top), or a fresh one after torch.manual_seed(seed). */
+  torchRng(seed: number | null): TorchGenerator;
   /** The text of a file relative to the document (AnalyzeOptions.readFile); absent when the host reads no files. */
   readFile?(relativePath: string): string | undefined;
 }
