@@ -7,6 +7,7 @@
  */
 import { K } from '../autodiff/tape';
 import { createRng } from '../tensor/rng';
+import { torchRand, torchRandint, torchRandn, torchRandperm } from '../tensor/torchRng';
 import { formatShape, numel, tensor, type Tensor } from '../tensor/tensor';
 import { findBuiltin, type Rng } from '../builtins/types';
 import type { Span } from '../span';
@@ -245,17 +246,15 @@ export function torchModule(ip: Interp, T: Tensors, ev: TensorEvents, nn: PyModu
   m.set('from_numpy', m.get('tensor')!);
   m.set('as_tensor', m.get('tensor')!);
   fn('manual_seed', (args, _kw, at) => {
-    T.torchSeed = num(ip.toNumber(args[0], at.span)) >>> 0;
-    T.torchRng = createRng(T.torchSeed);
+    T.torchGen.manualSeed(num(ip.toNumber(args[0], at.span)));
     return null;
   });
+  // PyTorch's CPU generator bit for bit (float32 draws, computed on in float64).
   const draw = (kind: 'randn' | 'rand'): Fn => (args, kw, at) => {
     const shape = T.ints(args, at.span);
     const n = numel(shape);
     T.ev.spend(n, at.span);
-    ev.ownRandom(at.nameSpan);
-    const rng = T.torchRng ?? (T.torchRng = createRng(0));
-    const data = kind === 'randn' ? rng.randn(n) : rng.rand(n);
+    const data = kind === 'randn' ? torchRandn(T.torchGen, n) : torchRand(T.torchGen, n);
     const req = kw.has('requires_grad') && ip.truthOf(kw.get('requires_grad')!, at.span);
     const node = req ? T.tape.leaf(tensor(shape, data), K.PARAM, at.span.start, at.span.end) : T.ev.constant(tensor(shape, data), at.span);
     const out = new PyTensor(node, 'torch', req, true);
@@ -264,6 +263,20 @@ export function torchModule(ip: Interp, T: Tensors, ev: TensorEvents, nn: PyModu
   };
   fn('randn', draw('randn'));
   fn('rand', draw('rand'));
+  fn('randint', (args, kw, at) => {
+    const xs = args.filter((a) => !(a instanceof PyTuple || a instanceof PyList));
+    const sizeV = args.find((a) => a instanceof PyTuple || a instanceof PyList) ?? kw.get('size');
+    if (sizeV === undefined) throw new PyError('TypeError', 'randint() missing the size argument (a tuple)', at.span);
+    const [low, high] = xs.length === 1 ? [0, num(ip.toNumber(xs[0], at.span))] : [num(ip.toNumber(xs[0], at.span)), num(ip.toNumber(xs[1] ?? kw.get('high')!, at.span))];
+    const shape = T.ints([sizeV], at.span);
+    const data = torchRandint(T.torchGen, low, high, numel(shape));
+    return new PyTensor(T.ev.constant(tensor(shape, data), at.span), 'torch', false, true, true);
+  });
+  fn('randperm', (args, _kw, at) => {
+    const n = num(ip.toNumber(args[0], at.span));
+    return new PyTensor(T.ev.constant(tensor([n], torchRandperm(T.torchGen, n)), at.span), 'torch', false, true, true);
+  });
+  fn('initial_seed', () => int(T.torchGen.seed));
   const ctxObj = (payload: string): PyInstance => {
     const o = new PyInstance(new PyClass(payload, []));
     o.payload = payload;

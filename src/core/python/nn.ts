@@ -14,6 +14,7 @@ import type { Span } from '../span';
 import type { Arg, Expr, LayerLine, NetworkDecl } from '../syntax/ast';
 import { createOptimizer, ADAM_DEFAULTS, ADAMW_DEFAULTS, SGD_DEFAULTS, type Optimizer, type OptimizerSpec } from '../train/optim';
 import type { Tensor } from '../tensor/tensor';
+import { torchLayerInit } from '../tensor/torchRng';
 import type { Interp } from './interp';
 import type { Tensors } from './tensors';
 import { PyBound, PyClass, PyDict, PyError, PyInstance, PyIter, PyList, PyModuleObj, PyNative, PyTensor, PyTuple, Skip, int, isIntLike, isNumber, num, type CallSite, type PyVal } from './values';
@@ -210,7 +211,7 @@ export class Nn {
 
   private makeLayer(type: string, args: PyVal[], kw: Map<string, PyVal>, at: CallSite): PyInstance {
     const line = this.layerLine(type, args, kw, at);
-    const seed = (this.T.torchSeed ?? 0) * 1000 + this.layerCount++;
+    const seed = this.layerCount++;
     const built = this.build(line, seed, null);
     if (!built) throw new Skip(`\`nn.${type}\` with these arguments could not be built`);
     const self = new PyInstance(this.layerClass(type));
@@ -218,12 +219,15 @@ export class Nn {
     self.payload = payload;
     self.attrs.set('training', true);
     const prefix = `${built.model.name}.0.`;
-    for (const p of built.model.parameters()) {
-      const t = new PyTensor(this.T.tape.leaf({ shape: p.init.shape.slice(), data: Float64Array.from(p.init.data) }, K.PARAM, at.span.start, at.span.end), 'torch', true, true);
+    const params = built.model.parameters();
+    const init = this.torchInit(type, params.map((p) => ({ name: p.name.slice(prefix.length), shape: p.shape })), at);
+    params.forEach((p, k) => {
+      const data = init ? init[k] : Float64Array.from(p.init.data);
+      const t = new PyTensor(this.T.tape.leaf({ shape: p.shape.slice(), data }, K.PARAM, at.span.start, at.span.end), 'torch', true, true);
       markParameter(t);
       this.T.leaves.push(t);
       self.attrs.set(p.name.slice(prefix.length), t);
-    }
+    });
     for (const b of built.model.buffers()) payload.buffers.set(b.name.slice(prefix.length), { shape: b.init.shape.slice(), data: Float64Array.from(b.init.data) });
     if (type === 'Linear') {
       self.attrs.set('in_features', args[0] ?? kw.get('in_features') ?? null);
@@ -231,6 +235,25 @@ export class Nn {
     }
     this.ip.host.spend(built.model.parameters().reduce((s, p) => s + p.init.data.length, 0), at.span);
     return self;
+  }
+
+  /**
+   * PyTorch's default initialisation from its generator (torchRng.ts): Linear and Conv layers by
+   * `reset_parameters()`, bit for bit; layers whose parameters start at constants (norms) keep
+   * the catalogue's. Other layers with random parameters (Embedding, recurrent layers) draw from
+   * GradLens's own stream, and say so once.
+   */
+  private torchInit(type: string, params: { name: string; shape: readonly number[] }[], at: CallSite): Float64Array[] | undefined {
+    if (!params.length) return undefined;
+    if (/^(Linear|Conv1d|Conv2d|ConvTranspose2d)$/.test(type) && params[0].name === 'weight') {
+      const shape = type === 'ConvTranspose2d' ? [params[0].shape[1], params[0].shape[0], ...params[0].shape.slice(2)] : params[0].shape;
+      if (type === 'ConvTranspose2d') return undefined;
+      const r = torchLayerInit(this.T.torchGen, shape, params.length > 1);
+      return r.bias ? [r.weight, r.bias] : [r.weight];
+    }
+    if (/Norm/.test(type)) return undefined;
+    this.ip.host.hint(`GradLens's own random numbers: the initial parameters of \`nn.${type}\` are not drawn from PyTorch's generator, so they differ from your notebook's.`, at.span);
+    return undefined;
   }
 
   /** The .nn layer line for a Python constructor call (arguments as literals at their spans). */

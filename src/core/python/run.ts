@@ -97,7 +97,7 @@ export function runPython(text: string, options: EvalOptions = {}): PythonResult
       }
     },
     ownRandom(span) {
-      hint("GradLens's own random numbers: PyTorch's generator is not reproduced yet, so these values differ from the ones your notebook prints (numpy's stream is reproduced exactly).", span);
+      hint("GradLens's own random numbers: these values are not drawn from PyTorch's generator, so they differ from the ones your notebook prints.", span);
     },
   };
   const nn = new Nn(ip, T, {

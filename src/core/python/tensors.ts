@@ -12,6 +12,7 @@ import type { Span } from '../span';
 import { broadcastShapes, formatShape, mapBinary, numel, tensor, type Tensor } from '../tensor/tensor';
 import type { Interp, TensorBridge } from './interp';
 import { formatArray } from './printing';
+import { TorchGenerator } from '../tensor/torchRng';
 import { TorchSize, PyError, PyInt, PyList, PyNative, PySlice, PyTensor, PyTuple, Skip, ELLIPSIS, int, isIntLike, isNumber, num, typeName, type CallSite, type PyVal } from './values';
 
 const BIN_OPS: Record<string, string> = { '+': 'add', '-': 'sub', '*': 'mul', '/': 'div', '**': 'pow', '@': 'matmul' };
@@ -19,11 +20,10 @@ const BIN_OPS: Record<string, string> = { '+': 'add', '-': 'sub', '*': 'mul', '/
 export { TorchSize };
 
 export class Tensors implements TensorBridge {
-  /** numpy's global stream (`np.random.seed`); torch's until torchRng.ts lands (docs/python.md). */
+  /** numpy's global stream (`np.random.seed`). */
   npRng: Rng | undefined;
-  /** torch's generator after `torch.manual_seed` (GradLens's own numbers until torchRng.ts lands). */
-  torchRng: Rng | undefined;
-  torchSeed: number | undefined;
+  /** PyTorch's CPU generator (torchRng.ts): its default seed until `torch.manual_seed`, as PyTorch's. */
+  readonly torchGen = new TorchGenerator();
   /** torch tensors with requires_grad=True made by the user or a layer: `.backward()` fills their `.grad`. */
   readonly leaves: PyTensor[] = [];
   /** Gradients a backward pass left on the leaves (torch `.grad`), read by tensor attributes. */
