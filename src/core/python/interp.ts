@@ -143,9 +143,42 @@ export class Interp {
       return this.exec(s, scope);
     } catch (e) {
       if (!(e instanceof Skip)) throw e;
-      for (const t of assignedNames(s)) this.assignName(t.name, new Unknown(e.why ?? 'it depends on a value GradLens cannot follow'), scope, s.span, t.span);
+      this.makeUnknown(s, scope, e.why ?? 'it depends on a value GradLens cannot follow');
       return undefined;
     }
+  }
+
+  /**
+   * A statement that was not followed: the names it binds become unknown, and so does what it
+   * would have changed in place (`Y[idx] = 1` makes `Y` unknown, `self.w = …` the attribute), so
+   * no later line computes with a stale value.
+   */
+  makeUnknown(s: PyStmt, scope: Scope, why: string): void {
+    for (const t of assignedNames(s)) this.assignName(t.name, new Unknown(why), scope, s.span, t.span);
+    for (const target of mutatedTargets(s)) {
+      let root: PyExpr = target;
+      while (root.kind === 'Sub' || (root.kind === 'Attr' && root.obj.kind !== 'Name')) root = root.obj;
+      if (root.kind === 'Attr') {
+        try {
+          const obj = this.eval(root.obj, scope);
+          if (obj instanceof PyInstance) obj.attrs.set(root.attr, new Unknown(why));
+        } catch {
+          // The object itself is unknown: nothing more to mark.
+        }
+      } else if (root.kind === 'Name') {
+        const v = this.lookupQuiet(root.id, scope);
+        if (v instanceof PyInstance) continue;
+        this.assignName(root.id, new Unknown(why), scope, s.span, root.span);
+      }
+    }
+  }
+
+  private lookupQuiet(name: string, scope: Scope): PyVal | undefined {
+    for (let s: Scope | null = scope; s; s = s.parent) {
+      const v = s.vars.get(name);
+      if (v !== undefined) return v;
+    }
+    return undefined;
   }
 
   exec(s: PyStmt, scope: Scope): Signal {
@@ -1060,6 +1093,25 @@ function truthy2(ip: Interp, v: PyVal, span: Span): boolean {
   return truthy(v);
 }
 export { truthy2 as truthOf };
+
+/** The subscript and attribute targets a statement writes (`Y[i] = …`, `self.w -= …`), loops and branches included. */
+function mutatedTargets(s: PyStmt): PyExpr[] {
+  const out: PyExpr[] = [];
+  const target = (e: PyExpr): void => {
+    if (e.kind === 'Sub' || e.kind === 'Attr') out.push(e);
+    else if (e.kind === 'Seq') e.elts.forEach(target);
+  };
+  const walk = (st: PyStmt): void => {
+    if (st.kind === 'Assign') st.targets.forEach(target);
+    else if (st.kind === 'AugAssign') target(st.target);
+    else if (st.kind === 'For' || st.kind === 'While' || st.kind === 'If') {
+      st.body.forEach(walk);
+      st.orelse.forEach(walk);
+    } else if (st.kind === 'With' || st.kind === 'Try') st.body.forEach(walk);
+  };
+  walk(s);
+  return out;
+}
 
 /** The names a statement binds in its own scope (to make unknown when it is skipped). */
 export function assignedNames(s: PyStmt): { name: string; span: Span }[] {

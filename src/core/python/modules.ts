@@ -172,6 +172,14 @@ export function numpyModule(ip: Interp, T: Tensors, ev: TensorEvents): PyModuleO
   };
   fn('array', array);
   fn('asarray', array);
+  // np.dot: the inner product of 1-D arrays, a matrix product otherwise, a product with a scalar.
+  fn('dot', (args, kw, at) => {
+    const [a, b] = args;
+    const nd = (v: PyVal): number => (v instanceof PyTensor ? T.shape(v).length : isNumber(v) ? 0 : T.tape.shape(T.toNode(v, at.span)).length);
+    const name = nd(a) === 0 || nd(b) === 0 ? 'mul' : nd(a) === 1 && nd(b) === 1 ? 'dot' : 'matmul';
+    if (name === 'mul') return ip.binop('*', a, b, at.span);
+    return T.callBuiltin(findBuiltin(name)!, args, kw, at, 'np');
+  });
   m.set('newaxis', null);
   const random = new Map<string, PyVal>();
   const rfn = (name: string, f: Fn): void => {

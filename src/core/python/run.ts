@@ -15,7 +15,7 @@ import type { Span } from '../span';
 import { parseProgram } from '../syntax/parser';
 import type { Directive, PyStmt } from './ast';
 import { installBuiltins } from './builtins';
-import { Interp, assignedNames } from './interp';
+import { Interp } from './interp';
 import { installTensorMembers, mathModule, numpyModule, torchModule, type TensorEvents } from './modules';
 import { Nn, type OptimizerPayload } from './nn';
 import { parsePython } from './parse';
@@ -230,9 +230,7 @@ export function runPython(text: string, options: EvalOptions = {}): PythonResult
     try {
       ip.exec(stmt, ip.globals);
     } catch (e) {
-      const unknown = (why: string): void => {
-        for (const t of assignedNames(stmt)) ip.assignName(t.name, new Unknown(why), ip.globals, stmt.span, t.span);
-      };
+      const unknown = (why: string): void => ip.makeUnknown(stmt, ip.globals, why);
       if (e instanceof BudgetExceeded || e instanceof Stopped) {
         const why =
           e instanceof Stopped

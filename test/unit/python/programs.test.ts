@@ -140,3 +140,18 @@ describe("PyTorch's generator in Python files (torchRng.ts)", () => {
     expect(a.networks.find((n) => n.name === 'net')?.params).toBe(13);
   });
 });
+
+describe('numpy from scratch and everyday Python (numpy / CPython)', () => {
+  it('softmax cross-entropy: one-hot by Y[arange(N), y] = 1, -log(P[arange(N), y]) with its gradient, the hand-written backward (# expect)', () => {
+    const a = run('softmax_numpy');
+    expect(errors(a)).toEqual([]);
+    expect(a.expectations.map((e) => e.passed)).toEqual([true, true, true, true]);
+    expect(stdout(a)).toBe(P.softmax_numpy.stdout);
+  });
+
+  it('lists, dicts, sets, closures, classes, *args/**kwargs, while/break, backward with a gradient argument: the same output as CPython', () => {
+    const a = run('semantics');
+    expect(errors(a)).toEqual([]);
+    expect(stdout(a)).toBe(P.semantics.stdout);
+  });
+});
