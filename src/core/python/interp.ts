@@ -76,7 +76,7 @@ type Signal = undefined | 'break' | 'continue' | 'return';
 
 const MAX_DEPTH = 400;
 /** Work units charged per statement and per loop iteration (a Python statement is not free). */
-const STMT_COST = 20;
+const STMT_COST = 200;
 
 const DUNDER: Record<string, [string, string]> = {
   '+': ['__add__', '__radd__'],

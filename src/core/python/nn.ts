@@ -143,7 +143,7 @@ export class Nn {
 
   private moduleRepr(self: PyInstance, depth: number): string {
     const p = self.payload as LayerPayload | undefined;
-    if (p?.kind === 'layer') return this.ip.text.slice(p.line.span.start, p.line.span.end).replace(/^nn\./, '').replace(/^torch\.nn\./, '');
+    if (p?.kind === 'layer') return layerRepr(p, self, this.ip.text);
     const kids = [...self.attrs.entries()].filter(([, v]) => this.isModule(v));
     if (!kids.length) return `${self.cls.name}()`;
     const pad = '  '.repeat(depth + 1);
@@ -461,6 +461,30 @@ export class Nn {
     });
     return new PyModuleObj('torchinfo', new Map([['summary', summary]]));
   }
+}
+
+/** PyTorch's repr of the common layers (`Linear(in_features=3, out_features=4, bias=True)`); others as written. */
+function layerRepr(p: LayerPayload, self: PyInstance, text: string): string {
+  const args = p.line.args ?? [];
+  const pos = args.filter((a) => !a.name).map((a) => a.value);
+  const kw = new Map(args.filter((a) => a.name).map((a) => [a.name!.name, a.value]));
+  const lit = (e: Expr | undefined): string | undefined => (e?.kind === 'Number' ? String(e.value) : e?.kind === 'Bool' ? (e.value ? 'True' : 'False') : undefined);
+  const get = (k: number, name: string): string | undefined => lit(kw.get(name) ?? pos[k]);
+  switch (p.type) {
+    case 'Linear':
+      return `Linear(in_features=${get(0, 'in_features')}, out_features=${get(1, 'out_features')}, bias=${self.attrs.has('bias') ? 'True' : 'False'})`;
+    case 'ReLU':
+    case 'Sigmoid':
+    case 'Tanh':
+    case 'Flatten':
+    case 'Identity':
+      return p.type === 'Flatten' ? 'Flatten(start_dim=1, end_dim=-1)' : `${p.type}()`;
+    case 'Dropout': {
+      const v = get(0, 'p') ?? '0.5';
+      return `Dropout(p=${v.includes('.') ? v : `${v}.0`}, inplace=False)`;
+    }
+  }
+  return text.slice(p.line.span.start, p.line.span.end).replace(/^(torch\.)?nn\./, '');
 }
 
 function isParameter(t: PyTensor): boolean {
