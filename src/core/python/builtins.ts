@@ -312,8 +312,9 @@ function superOf(ip: Interp, args: PyVal[], at: CallSite): PyVal {
   let self: PyVal | undefined = args[1];
   if (!args.length) {
     const frame = ip.currentFrame();
-    cls = frame?.get('__class__');
-    self = frame?.get('self') ?? (frame ? [...frame.values()][0] : undefined);
+    cls = frame?.fn.owner ?? undefined;
+    const first = frame?.fn.params[0];
+    self = frame && first ? frame.vars.get(first.name) : undefined;
   }
   if (!(cls instanceof PyClass) || !(self instanceof PyInstance)) throw new Skip('`super()` outside a method is not followed');
   const mro = self.cls.mro();

@@ -71,11 +71,12 @@ export interface TensorBridge {
   len(t: PyTensor): number;
 }
 
-type Signal = undefined | 'break' | 'continue' | { readonly ret: PyVal };
+/** How a block ended early: `return` leaves its value in `Interp.returned`. */
+type Signal = undefined | 'break' | 'continue' | 'return';
 
 const MAX_DEPTH = 400;
 /** Work units charged per statement and per loop iteration (a Python statement is not free). */
-const STMT_COST = 20;
+const STMT_COST = 200;
 
 const DUNDER: Record<string, [string, string]> = {
   '+': ['__add__', '__radd__'],
@@ -97,6 +98,11 @@ const CMP_DUNDER: Record<string, [string, string]> = {
 };
 
 export const NOT_IMPLEMENTED = new Unknown('NotImplemented');
+/** Shared empty keyword arguments (callees only read them). */
+export const NO_KW: Map<string, PyVal> = new Map();
+const NO_SPANS: readonly Span[] = [];
+const NO_KW_SPANS: ReadonlyMap<string, Span> = new Map();
+const NO_DEFAULTS: Map<string, PyVal> = new Map();
 
 export class Interp {
   readonly globals: Scope = { vars: new Map(), parent: null, globals: new Set() };
@@ -108,6 +114,8 @@ export class Interp {
   private depth = 0;
   /** The base of every user class (`object`) and of nn.Module subclasses. */
   readonly objectClass = new PyClass('object', [], 'object');
+  /** The value of the `return` that ended the innermost function body. */
+  private returned: PyVal = null;
   /** Per-call hook for `print` and friends: the span of the module-level statement running. */
   topSpan: Span = { start: 0, end: 0 };
 
@@ -135,9 +143,42 @@ export class Interp {
       return this.exec(s, scope);
     } catch (e) {
       if (!(e instanceof Skip)) throw e;
-      for (const t of assignedNames(s)) this.assignName(t.name, new Unknown(e.why ?? 'it depends on a value GradLens cannot follow'), scope, s.span, t.span);
+      this.makeUnknown(s, scope, e.why ?? 'it depends on a value GradLens cannot follow');
       return undefined;
     }
+  }
+
+  /**
+   * A statement that was not followed: the names it binds become unknown, and so does what it
+   * would have changed in place (`Y[idx] = 1` makes `Y` unknown, `self.w = …` the attribute), so
+   * no later line computes with a stale value.
+   */
+  makeUnknown(s: PyStmt, scope: Scope, why: string): void {
+    for (const t of assignedNames(s)) this.assignName(t.name, new Unknown(why), scope, s.span, t.span);
+    for (const target of mutatedTargets(s)) {
+      let root: PyExpr = target;
+      while (root.kind === 'Sub' || (root.kind === 'Attr' && root.obj.kind !== 'Name')) root = root.obj;
+      if (root.kind === 'Attr') {
+        try {
+          const obj = this.eval(root.obj, scope);
+          if (obj instanceof PyInstance) obj.attrs.set(root.attr, new Unknown(why));
+        } catch {
+          // The object itself is unknown: nothing more to mark.
+        }
+      } else if (root.kind === 'Name') {
+        const v = this.lookupQuiet(root.id, scope);
+        if (v instanceof PyInstance) continue;
+        this.assignName(root.id, new Unknown(why), scope, s.span, root.span);
+      }
+    }
+  }
+
+  private lookupQuiet(name: string, scope: Scope): PyVal | undefined {
+    for (let s: Scope | null = scope; s; s = s.parent) {
+      const v = s.vars.get(name);
+      if (v !== undefined) return v;
+    }
+    return undefined;
   }
 
   exec(s: PyStmt, scope: Scope): Signal {
@@ -178,7 +219,7 @@ export class Interp {
       case 'Def': {
         const f = this.makeFunction(s.name, s.params, s.body, scope, s.span);
         let v: PyVal = f;
-        for (const d of [...s.decorators].reverse()) v = this.call(this.eval(d, scope), [v], new Map(), this.site(d.span));
+        for (const d of [...s.decorators].reverse()) v = this.call(this.eval(d, scope), [v], NO_KW, this.site(d.span));
         this.assignName(s.name, v, scope, s.span, s.nameSpan);
         return undefined;
       }
@@ -186,13 +227,17 @@ export class Interp {
         this.assignName(s.name, this.classDef(s, scope), scope, s.span, s.nameSpan);
         return undefined;
       case 'Return':
-        if (!s.value) return { ret: null };
-        try {
-          return { ret: this.eval(s.value, scope) };
-        } catch (e) {
-          if (e instanceof Skip) return { ret: new Unknown(e.why ?? 'it depends on a value GradLens cannot follow') };
-          throw e;
+        if (!s.value) {
+          this.returned = null;
+          return 'return';
         }
+        try {
+          this.returned = this.eval(s.value, scope);
+        } catch (e) {
+          if (!(e instanceof Skip)) throw e;
+          this.returned = new Unknown(e.why ?? 'it depends on a value GradLens cannot follow');
+        }
+        return 'return';
       case 'Pass':
         return undefined;
       case 'Break':
@@ -286,7 +331,7 @@ export class Interp {
       return undefined;
     }
     const inplace = cur instanceof PyInstance ? this.lookupMethod(cur, `__i${DUNDER[s.op]?.[0].slice(2)}`) : undefined;
-    const v = inplace ? this.call(inplace, [rhs], new Map(), this.site(s.span)) : this.binop(s.op, cur, rhs, s.span, s.opSpan);
+    const v = inplace ? this.call(inplace, [rhs], NO_KW, this.site(s.span)) : this.binop(s.op, cur, rhs, s.span, s.opSpan);
     this.assign(s.target, v, scope, s.span);
     return undefined;
   }
@@ -308,8 +353,12 @@ export class Interp {
   }
 
   makeFunction(name: string, params: readonly PyParam[], body: readonly PyStmt[] | PyExpr, scope: Scope, span: Span): PyFunction {
-    const defaults = new Map<string, PyVal>();
-    for (const p of params) if (p.default) defaults.set(p.name, this.eval(p.default, scope));
+    let defaults = NO_DEFAULTS;
+    for (const p of params)
+      if (p.default) {
+        if (defaults === NO_DEFAULTS) defaults = new Map();
+        defaults.set(p.name, this.eval(p.default, scope));
+      }
     // Methods close over the scope around the class, not the class body (Python's rule).
     let closure = scope;
     while ((closure as { isClass?: boolean }).isClass && closure.parent) closure = closure.parent;
@@ -375,7 +424,7 @@ export class Interp {
     if (obj instanceof PyInstance) {
       const hook = obj.cls.lookup('__setattr__');
       if (hook instanceof PyNative) {
-        hook.call([obj, name, v], new Map(), this.site(span));
+        hook.call([obj, name, v], NO_KW, this.site(span));
         return;
       }
       obj.attrs.set(name, v);
@@ -386,7 +435,7 @@ export class Interp {
       return;
     }
     if (obj instanceof PyTensor) {
-      this.call(this.tensors.getattr(obj, '__setattr__', span), [name, v], new Map(), this.site(span));
+      this.call(this.tensors.getattr(obj, '__setattr__', span), [name, v], NO_KW, this.site(span));
       return;
     }
     throw new Skip(`setting attributes on ${typeName(obj)} is not followed`);
@@ -567,14 +616,14 @@ export class Interp {
         if (a instanceof PyInstance) {
           const m = this.lookupMethod(a, names[0]);
           if (m) {
-            const r = this.call(m, [b], new Map(), this.site(span));
+            const r = this.call(m, [b], NO_KW, this.site(span));
             if (r !== NOT_IMPLEMENTED) return r;
           }
         }
         if (b instanceof PyInstance) {
           const m = this.lookupMethod(b, names[1]);
           if (m) {
-            const r = this.call(m, [a], new Map(), this.site(span));
+            const r = this.call(m, [a], NO_KW, this.site(span));
             if (r !== NOT_IMPLEMENTED) return r;
           }
         }
@@ -597,7 +646,7 @@ export class Interp {
     if (v instanceof PyTensor) return this.tensors.unary(op, v, span);
     if (v instanceof PyInstance) {
       const m = this.lookupMethod(v, op === '-' ? '__neg__' : op === '+' ? '__pos__' : '__invert__');
-      if (m) return this.call(m, [], new Map(), this.site(span));
+      if (m) return this.call(m, [], NO_KW, this.site(span));
     }
     throw new PyError('TypeError', `bad operand type for unary ${op}: '${typeName(v)}'`, span);
   }
@@ -619,11 +668,11 @@ export class Interp {
       const names = CMP_DUNDER[op];
       if (a instanceof PyInstance) {
         const m = this.lookupMethod(a, names[0]);
-        if (m) return this.call(m, [b], new Map(), this.site(span));
+        if (m) return this.call(m, [b], NO_KW, this.site(span));
       }
       if (b instanceof PyInstance) {
         const m = this.lookupMethod(b, names[1]);
-        if (m) return this.call(m, [a], new Map(), this.site(span));
+        if (m) return this.call(m, [a], NO_KW, this.site(span));
       }
       if (op === '==') return a === b;
       if (op === '!=') return a !== b;
@@ -653,7 +702,7 @@ export class Interp {
     if (container instanceof PyDict || container instanceof PySet) return container.map.has(this.key(x));
     if (container instanceof PyInstance) {
       const m = this.lookupMethod(container, '__contains__');
-      if (m) return truthy(this.call(m, [x], new Map(), this.site(span)));
+      if (m) return truthy(this.call(m, [x], NO_KW, this.site(span)));
     }
     return this.iterate(container, span).some((y) => pyEquals(x, y) || x === y);
   }
@@ -678,7 +727,7 @@ export class Interp {
       if (m instanceof PyFunction || m instanceof PyNative) return new PyBound(obj, m);
       if (m !== undefined) return m;
       const ga = obj.cls.lookup('__getattr__');
-      if (ga instanceof PyNative || ga instanceof PyFunction) return this.call(new PyBound(obj, ga), [name], new Map(), this.site(span));
+      if (ga instanceof PyNative || ga instanceof PyFunction) return this.call(new PyBound(obj, ga), [name], NO_KW, this.site(span));
       throw new PyError('AttributeError', `'${obj.cls.name}' object has no attribute '${name}'`, span);
     }
     if (obj instanceof PyTensor) return this.tensors.getattr(obj, name, span);
@@ -750,7 +799,7 @@ export class Interp {
     }
     if (obj instanceof PyInstance) {
       const m = this.lookupMethod(obj, '__getitem__');
-      if (m) return this.call(m, [idx], new Map(), this.site(span));
+      if (m) return this.call(m, [idx], NO_KW, this.site(span));
     }
     throw new PyError('TypeError', `'${typeName(obj)}' object is not subscriptable`, span);
   }
@@ -778,7 +827,7 @@ export class Interp {
     if (obj instanceof PyInstance) {
       const m = this.lookupMethod(obj, '__setitem__');
       if (m) {
-        this.call(m, [idx, v], new Map(), this.site(span));
+        this.call(m, [idx, v], NO_KW, this.site(span));
         return;
       }
     }
@@ -793,13 +842,13 @@ export class Interp {
     if (v instanceof PyTensor) return this.tensors.items(v, span);
     if (v instanceof PyInstance) {
       const it = this.lookupMethod(v, '__iter__');
-      if (it) return this.iterate(this.call(it, [], new Map(), this.site(span)), span);
+      if (it) return this.iterate(this.call(it, [], NO_KW, this.site(span)), span);
       const gi = this.lookupMethod(v, '__getitem__');
       const ln = this.lookupMethod(v, '__len__');
       if (gi && ln) {
-        const n = num(this.call(ln, [], new Map(), this.site(span)) as PyInt);
+        const n = num(this.call(ln, [], NO_KW, this.site(span)) as PyInt);
         const out: PyVal[] = [];
-        for (let k = 0; k < n; k++) out.push(this.call(gi, [int(k)], new Map(), this.site(span)));
+        for (let k = 0; k < n; k++) out.push(this.call(gi, [int(k)], NO_KW, this.site(span)));
         return out;
       }
     }
@@ -808,17 +857,33 @@ export class Interp {
 
   // ---- calls -----------------------------------------------------------------------------
 
-  site(span: Span, nameSpan: Span = span, argSpans: readonly Span[] = [], kwSpans: ReadonlyMap<string, Span> = new Map()): CallSite {
+  site(span: Span, nameSpan: Span = span, argSpans: readonly Span[] = NO_SPANS, kwSpans: ReadonlyMap<string, Span> = NO_KW_SPANS): CallSite {
     return { span, nameSpan, argSpans, kwSpans };
   }
 
   private callExpr(e: Extract<PyExpr, { kind: 'Call' }>, scope: Scope): PyVal {
-    const fn = this.eval(e.fn, scope);
+    let self: PyInstance | undefined;
+    let fn: PyVal;
+    if (e.fn.kind === 'Attr') {
+      // `obj.method(…)` on the user's instance: the function with obj first, without a bound-method object.
+      const obj = this.eval(e.fn.obj, scope);
+      if (obj instanceof PyInstance && !obj.attrs.has(e.fn.attr)) {
+        const m = obj.cls.lookup(e.fn.attr);
+        if (m instanceof PyFunction) {
+          self = obj;
+          fn = m;
+        } else fn = this.getattr(obj, e.fn.attr, e.fn.attrSpan);
+      } else fn = this.getattr(obj, e.fn.attr, e.fn.attrSpan);
+    } else fn = this.eval(e.fn, scope);
     const args: PyVal[] = [];
     const argSpans: Span[] = [];
-    const kwargs = new Map<string, PyVal>();
-    const kwSpans = new Map<string, Span>();
+    let kwargs = NO_KW;
+    let kwSpans = NO_KW_SPANS as Map<string, Span>;
     for (const a of e.args as readonly PyArg[]) {
+      if ((a.star === '**' || a.name) && kwargs === NO_KW) {
+        kwargs = new Map();
+        kwSpans = new Map();
+      }
       if (a.star === '*') {
         for (const x of this.iterate(this.eval(a.value, scope), a.span)) {
           args.push(x);
@@ -837,6 +902,10 @@ export class Interp {
       }
     }
     const nameSpan = e.fn.kind === 'Attr' ? e.fn.attrSpan : e.fn.span;
+    if (self) {
+      args.unshift(self);
+      return this.callFunction(fn as PyFunction, args, kwargs, this.site(e.span, nameSpan, argSpans, kwSpans));
+    }
     return this.call(fn, args, kwargs, this.site(e.span, nameSpan, argSpans, kwSpans));
   }
 
@@ -864,27 +933,33 @@ export class Interp {
     return obj;
   }
 
-  private readonly frames: Map<string, PyVal>[] = [];
+  private readonly frameVars: Map<string, PyVal>[] = [];
+  private readonly frameFns: PyFunction[] = [];
 
-  /** The local variables of the innermost function call (for `super()`). */
-  currentFrame(): Map<string, PyVal> | undefined {
-    return this.frames[this.frames.length - 1];
+  /** The innermost function call: its local variables and function (for `super()`). */
+  currentFrame(): { vars: Map<string, PyVal>; fn: PyFunction } | undefined {
+    const k = this.frameFns.length - 1;
+    return k < 0 ? undefined : { vars: this.frameVars[k], fn: this.frameFns[k] };
   }
 
   callFunction(f: PyFunction, args: PyVal[], kwargs: Map<string, PyVal>, at: CallSite): PyVal {
     if (this.depth >= MAX_DEPTH) throw new PyError('RecursionError', 'maximum recursion depth exceeded (GradLens follows calls 400 deep)', at.span);
     const scope: Scope = { vars: new Map(), parent: f.closure };
     this.bindParams(f, args, kwargs, scope.vars, at);
-    if (f.owner) scope.vars.set('__class__', f.owner);
     this.depth++;
-    this.frames.push(scope.vars);
+    this.frameVars.push(scope.vars);
+    this.frameFns.push(f);
     try {
       if (!Array.isArray(f.body)) return this.eval(f.body as PyExpr, scope);
       const sig = this.execBlock(f.body as readonly PyStmt[], scope);
-      return sig !== undefined && typeof sig === 'object' ? sig.ret : null;
+      if (sig !== 'return') return null;
+      const r = this.returned;
+      this.returned = null;
+      return r;
     } finally {
       this.depth--;
-      this.frames.pop();
+      this.frameVars.pop();
+      this.frameFns.pop();
     }
   }
 
@@ -936,7 +1011,7 @@ export class Interp {
   toNumber(v: PyVal, span: Span): number | PyInt | boolean {
     if (isNumber(v)) return v;
     if (v instanceof PyTensor) {
-      const x = this.call(this.tensors.getattr(v, 'item', span), [], new Map(), this.site(span));
+      const x = this.call(this.tensors.getattr(v, 'item', span), [], NO_KW, this.site(span));
       if (isNumber(x)) return x;
     }
     if (v instanceof Unknown) throw new Skip(v.why);
@@ -952,7 +1027,7 @@ export class Interp {
     if (v instanceof PyTensor) return this.tensors.str(v);
     if (v instanceof PyInstance) {
       const m = this.lookupMethod(v, '__str__');
-      if (m) return String(this.call(m, [], new Map(), this.site(this.topSpan)));
+      if (m) return String(this.call(m, [], NO_KW, this.site(this.topSpan)));
     }
     return this.repr(v);
   }
@@ -963,7 +1038,7 @@ export class Interp {
     if (v instanceof PyInstance) {
       const m = this.lookupMethod(v, '__repr__');
       if (m) {
-        const r = this.call(m, [], new Map(), this.site(this.topSpan));
+        const r = this.call(m, [], NO_KW, this.site(this.topSpan));
         return typeof r === 'string' ? r : this.str(r);
       }
     }
@@ -974,7 +1049,7 @@ export class Interp {
     if (v instanceof PyTensor) v = this.toNumber(v, span);
     if (v instanceof PyInstance) {
       const m = this.lookupMethod(v, '__format__');
-      if (m) return String(this.call(m, [spec], new Map(), this.site(span)));
+      if (m) return String(this.call(m, [spec], NO_KW, this.site(span)));
       return this.str(v);
     }
     if (!spec) return this.str(v);
@@ -1013,11 +1088,30 @@ function truthy2(ip: Interp, v: PyVal, span: Span): boolean {
   if (v instanceof Unknown) throw new Skip(v.why);
   if (v instanceof PyInstance) {
     const b = ip.lookupMethod(v, '__bool__') ?? ip.lookupMethod(v, '__len__');
-    if (b) return truthy(ip.call(b, [], new Map(), ip.site(span)));
+    if (b) return truthy(ip.call(b, [], NO_KW, ip.site(span)));
   }
   return truthy(v);
 }
 export { truthy2 as truthOf };
+
+/** The subscript and attribute targets a statement writes (`Y[i] = …`, `self.w -= …`), loops and branches included. */
+function mutatedTargets(s: PyStmt): PyExpr[] {
+  const out: PyExpr[] = [];
+  const target = (e: PyExpr): void => {
+    if (e.kind === 'Sub' || e.kind === 'Attr') out.push(e);
+    else if (e.kind === 'Seq') e.elts.forEach(target);
+  };
+  const walk = (st: PyStmt): void => {
+    if (st.kind === 'Assign') st.targets.forEach(target);
+    else if (st.kind === 'AugAssign') target(st.target);
+    else if (st.kind === 'For' || st.kind === 'While' || st.kind === 'If') {
+      st.body.forEach(walk);
+      st.orelse.forEach(walk);
+    } else if (st.kind === 'With' || st.kind === 'Try') st.body.forEach(walk);
+  };
+  walk(s);
+  return out;
+}
 
 /** The names a statement binds in its own scope (to make unknown when it is skipped). */
 export function assignedNames(s: PyStmt): { name: string; span: Span }[] {

@@ -172,6 +172,14 @@ export function numpyModule(ip: Interp, T: Tensors, ev: TensorEvents): PyModuleO
   };
   fn('array', array);
   fn('asarray', array);
+  // np.dot: the inner product of 1-D arrays, a matrix product otherwise, a product with a scalar.
+  fn('dot', (args, kw, at) => {
+    const [a, b] = args;
+    const nd = (v: PyVal): number => (v instanceof PyTensor ? T.shape(v).length : isNumber(v) ? 0 : T.tape.shape(T.toNode(v, at.span)).length);
+    const name = nd(a) === 0 || nd(b) === 0 ? 'mul' : nd(a) === 1 && nd(b) === 1 ? 'dot' : 'matmul';
+    if (name === 'mul') return ip.binop('*', a, b, at.span);
+    return T.callBuiltin(findBuiltin(name)!, args, kw, at, 'np');
+  });
   m.set('newaxis', null);
   const random = new Map<string, PyVal>();
   const rfn = (name: string, f: Fn): void => {
@@ -245,63 +253,43 @@ export function torchModule(ip: Interp, T: Tensors, ev: TensorEvents, nn: PyModu
   });
   m.set('from_numpy', m.get('tensor')!);
   m.set('as_tensor', m.get('tensor')!);
-  // PyTorch's CPU generator (tensor/torchRng.ts): after torch.manual_seed the numbers are PyTorch's.
   fn('manual_seed', (args, _kw, at) => {
-    T.torchSeed = num(ip.toNumber(args[0], at.span));
-    if (!Number.isSafeInteger(T.torchSeed)) throw new Skip('torch.manual_seed needs an integer seed');
-    T.torch().manualSeed(T.torchSeed);
+    T.torchGen.manualSeed(num(ip.toNumber(args[0], at.span)));
     return null;
   });
-  fn('seed', () => {
-    throw new Skip('torch.seed() seeds the generator from the clock');
-  });
-  fn('initial_seed', () => int(T.torch().seed));
-  const dtypeOf = (kw: Map<string, PyVal>): 'float32' | 'float64' => {
-    const d = kw.get('dtype');
-    return d instanceof PyOpaque && /float64|double/.test(d.label) ? 'float64' : 'float32';
-  };
-  const result = (shape: number[], data: Float64Array, kw: Map<string, PyVal>, at: CallSite, isInt = false): PyTensor => {
-    const req = kw.has('requires_grad') && ip.truthOf(kw.get('requires_grad')!, at.span);
-    const node = req ? T.tape.leaf(tensor(shape, data), K.PARAM, at.span.start, at.span.end) : T.ev.constant(tensor(shape, data), at.span);
-    const out = new PyTensor(node, 'torch', req, true, isInt);
-    if (req) T.leaves.push(out);
-    return out;
-  };
-  /** The generator to draw from; a note once when it was never seeded (PyTorch seeds it randomly). */
-  const gen = (at: CallSite) => {
-    const g = T.torch();
-    if (!g.seeded) ev.ownRandom(at.nameSpan);
-    return g;
-  };
+  // PyTorch's CPU generator bit for bit (float32 draws, computed on in float64).
   const draw = (kind: 'randn' | 'rand'): Fn => (args, kw, at) => {
-    const shape = T.ints(args.length ? args : kw.has('size') ? [kw.get('size')!] : [], at.span);
+    const shape = T.ints(args, at.span);
     const n = numel(shape);
     T.ev.spend(n, at.span);
-    const g = gen(at);
-    return result(shape, kind === 'randn' ? torchRandn(g, n, dtypeOf(kw)) : torchRand(g, n, dtypeOf(kw)), kw, at);
+    // Before any torch.manual_seed PyTorch's numbers are random at start-up: say these are GradLens's own.
+    if (!T.torchGen.seeded) ev.ownRandom(at.nameSpan);
+    const d = kw.get('dtype');
+    const dtype = d instanceof PyOpaque && /float64|double/.test(d.label) ? 'float64' : 'float32';
+    const data = kind === 'randn' ? torchRandn(T.torchGen, n, dtype) : torchRand(T.torchGen, n, dtype);
+    const req = kw.has('requires_grad') && ip.truthOf(kw.get('requires_grad')!, at.span);
+    const node = req ? T.tape.leaf(tensor(shape, data), K.PARAM, at.span.start, at.span.end) : T.ev.constant(tensor(shape, data), at.span);
+    const out = new PyTensor(node, 'torch', req, true);
+    if (req) T.leaves.push(out);
+    return out;
   };
   fn('randn', draw('randn'));
   fn('rand', draw('rand'));
   fn('randint', (args, kw, at) => {
-    // torch.randint(high, size) or torch.randint(low, high, size); int64.
-    const nums = args.filter((a) => !(a instanceof PyTuple || a instanceof PyList));
-    const sizeArg = args.find((a) => a instanceof PyTuple || a instanceof PyList) ?? kw.get('size');
-    const low = nums.length >= 2 ? num(ip.toNumber(nums[0], at.span)) : kw.has('low') ? num(ip.toNumber(kw.get('low')!, at.span)) : 0;
-    const high = nums.length >= 2 ? num(ip.toNumber(nums[1], at.span)) : nums.length === 1 ? num(ip.toNumber(nums[0], at.span)) : kw.has('high') ? num(ip.toNumber(kw.get('high')!, at.span)) : NaN;
-    if (sizeArg === undefined) throw new PyError('TypeError', 'randint() missing 1 required positional arguments: "size"', at.span);
-    if (!(Number.isSafeInteger(low) && Number.isSafeInteger(high))) throw new Skip('torch.randint needs integer bounds');
-    if (high <= low) throw new PyError('RuntimeError', `random_ expects 'from' to be less than 'to', but got from=${low} >= to=${high}`, at.span);
-    const shape = T.ints([sizeArg], at.span);
-    const n = numel(shape);
-    T.ev.spend(n, at.span);
-    return result(shape, torchRandint(gen(at), low, high, n), kw, at, true);
+    const xs = args.filter((a) => !(a instanceof PyTuple || a instanceof PyList));
+    const sizeV = args.find((a) => a instanceof PyTuple || a instanceof PyList) ?? kw.get('size');
+    if (sizeV === undefined) throw new PyError('TypeError', 'randint() missing the size argument (a tuple)', at.span);
+    const [low, high] = xs.length === 1 ? [0, num(ip.toNumber(xs[0], at.span))] : [num(ip.toNumber(xs[0], at.span)), num(ip.toNumber(xs[1] ?? kw.get('high')!, at.span))];
+    const shape = T.ints([sizeV], at.span);
+    if (!T.torchGen.seeded) ev.ownRandom(at.nameSpan);
+    const data = torchRandint(T.torchGen, low, high, numel(shape));
+    return new PyTensor(T.ev.constant(tensor(shape, data), at.span), 'torch', false, true, true);
   });
-  fn('randperm', (args, kw, at) => {
-    const n = num(ip.toNumber(args[0] ?? kw.get('n') ?? int(0), at.span));
-    if (!Number.isSafeInteger(n) || n < 0) throw new PyError('RuntimeError', `n must be non-negative, got${n}`, at.span);
-    T.ev.spend(n, at.span);
-    return result([n], torchRandperm(gen(at), n), kw, at, true);
+  fn('randperm', (args, _kw, at) => {
+    const n = num(ip.toNumber(args[0], at.span));
+    return new PyTensor(T.ev.constant(tensor([n], torchRandperm(T.torchGen, n)), at.span), 'torch', false, true, true);
   });
+  fn('initial_seed', () => int(T.torchGen.seed));
   const ctxObj = (payload: string): PyInstance => {
     const o = new PyInstance(new PyClass(payload, []));
     o.payload = payload;

@@ -7,7 +7,6 @@
  * as PyTorch does, which gives `named_parameters()` PyTorch's names.
  */
 import { K } from '../autodiff/tape';
-import { TORCH_DETERMINISTIC_INIT, torchModuleInit } from '../tensor/torchRng';
 import type { NetworkInfo } from '../analysis';
 import { findBuiltin } from '../builtins/types';
 import { buildNetwork, callNetwork, findLayer, formatSummary, type NetCallContext, type NetworkModel } from '../nets/index';
@@ -15,6 +14,7 @@ import type { Span } from '../span';
 import type { Arg, Expr, LayerLine, NetworkDecl } from '../syntax/ast';
 import { createOptimizer, ADAM_DEFAULTS, ADAMW_DEFAULTS, SGD_DEFAULTS, type Optimizer, type OptimizerSpec } from '../train/optim';
 import type { Tensor } from '../tensor/tensor';
+import { torchModuleInit } from '../tensor/torchRng';
 import type { Interp } from './interp';
 import type { Tensors } from './tensors';
 import { PyBound, PyClass, PyDict, PyError, PyInstance, PyIter, PyList, PyModuleObj, PyNative, PyTensor, PyTuple, Skip, int, isIntLike, isNumber, num, type CallSite, type PyVal } from './values';
@@ -46,8 +46,6 @@ export interface NnHooks {
   lastLoss(): number | undefined;
   optimizer(p: OptimizerPayload): void;
   print(text: string, at: CallSite): void;
-  /** Random numbers that are GradLens's own (a layer drawn before torch.manual_seed, or one whose init is not reproduced). */
-  ownRandom?(span: Span): void;
 }
 
 export class Nn {
@@ -145,7 +143,7 @@ export class Nn {
 
   private moduleRepr(self: PyInstance, depth: number): string {
     const p = self.payload as LayerPayload | undefined;
-    if (p?.kind === 'layer') return this.ip.text.slice(p.line.span.start, p.line.span.end).replace(/^nn\./, '').replace(/^torch\.nn\./, '');
+    if (p?.kind === 'layer') return layerRepr(p, self, this.ip.text);
     const kids = [...self.attrs.entries()].filter(([, v]) => this.isModule(v));
     if (!kids.length) return `${self.cls.name}()`;
     const pad = '  '.repeat(depth + 1);
@@ -213,7 +211,7 @@ export class Nn {
 
   private makeLayer(type: string, args: PyVal[], kw: Map<string, PyVal>, at: CallSite): PyInstance {
     const line = this.layerLine(type, args, kw, at);
-    const seed = (this.T.torchSeed ?? 0) * 1000 + this.layerCount++;
+    const seed = this.layerCount++;
     const built = this.build(line, seed, null);
     if (!built) throw new Skip(`\`nn.${type}\` with these arguments could not be built`);
     const self = new PyInstance(this.layerClass(type));
@@ -221,18 +219,15 @@ export class Nn {
     self.payload = payload;
     self.attrs.set('training', true);
     const prefix = `${built.model.name}.0.`;
-    // PyTorch's initial values: the layer's constructor draws from torch's generator (torchRng.ts).
     const params = built.model.parameters();
-    const g = this.T.torch();
-    const drawn = params.length ? torchModuleInit(g, type, params.map((p) => ({ name: p.name, shape: p.init.shape }))) : undefined;
-    if ((drawn && !g.seeded) || (params.length && !drawn && !TORCH_DETERMINISTIC_INIT.test(type))) this.hooks.ownRandom?.(at.nameSpan);
-    for (const [k, p] of params.entries()) {
-      const data = drawn ? drawn[k] : Float64Array.from(p.init.data);
-      const t = new PyTensor(this.T.tape.leaf({ shape: p.init.shape.slice(), data }, K.PARAM, at.span.start, at.span.end), 'torch', true, true);
+    const init = this.torchInit(type, params.map((p) => ({ name: p.name.slice(prefix.length), shape: p.shape })), at);
+    params.forEach((p, k) => {
+      const data = init ? init[k] : Float64Array.from(p.init.data);
+      const t = new PyTensor(this.T.tape.leaf({ shape: p.shape.slice(), data }, K.PARAM, at.span.start, at.span.end), 'torch', true, true);
       markParameter(t);
       this.T.leaves.push(t);
       self.attrs.set(p.name.slice(prefix.length), t);
-    }
+    });
     for (const b of built.model.buffers()) payload.buffers.set(b.name.slice(prefix.length), { shape: b.init.shape.slice(), data: Float64Array.from(b.init.data) });
     if (type === 'Linear') {
       self.attrs.set('in_features', args[0] ?? kw.get('in_features') ?? null);
@@ -240,6 +235,25 @@ export class Nn {
     }
     this.ip.host.spend(built.model.parameters().reduce((s, p) => s + p.init.data.length, 0), at.span);
     return self;
+  }
+
+  /**
+   * PyTorch's default initialisation from its generator (torchRng.ts `torchModuleInit`): Linear,
+   * Conv*, ConvTranspose*, Embedding and RNN/LSTM/GRU bit for bit; layers whose parameters start
+   * at constants (norms) keep the catalogue's. Other layers with random parameters
+   * (MultiheadAttention) draw from GradLens's own stream, and say so once.
+   */
+  private torchInit(type: string, params: { name: string; shape: readonly number[] }[], at: CallSite): Float64Array[] | undefined {
+    if (!params.length) return undefined;
+    // Linear, Conv*, ConvTranspose*, Embedding, RNN/LSTM/GRU as PyTorch's constructors draw them.
+    const drawn = torchModuleInit(this.T.torchGen, type, params);
+    if (drawn) {
+      if (!this.T.torchGen.seeded) this.ip.host.hint("GradLens's own random numbers: no torch.manual_seed(...) ran before this layer was made (PyTorch then seeds its generator randomly at start-up), so its initial parameters differ from your notebook's.", at.span);
+      return drawn;
+    }
+    if (/Norm/.test(type)) return undefined;
+    this.ip.host.hint(`GradLens's own random numbers: the initial parameters of \`nn.${type}\` are not drawn from PyTorch's generator, so they differ from your notebook's.`, at.span);
+    return undefined;
   }
 
   /** The .nn layer line for a Python constructor call (arguments as literals at their spans). */
@@ -447,6 +461,30 @@ export class Nn {
     });
     return new PyModuleObj('torchinfo', new Map([['summary', summary]]));
   }
+}
+
+/** PyTorch's repr of the common layers (`Linear(in_features=3, out_features=4, bias=True)`); others as written. */
+function layerRepr(p: LayerPayload, self: PyInstance, text: string): string {
+  const args = p.line.args ?? [];
+  const pos = args.filter((a) => !a.name).map((a) => a.value);
+  const kw = new Map(args.filter((a) => a.name).map((a) => [a.name!.name, a.value]));
+  const lit = (e: Expr | undefined): string | undefined => (e?.kind === 'Number' ? String(e.value) : e?.kind === 'Bool' ? (e.value ? 'True' : 'False') : undefined);
+  const get = (k: number, name: string): string | undefined => lit(kw.get(name) ?? pos[k]);
+  switch (p.type) {
+    case 'Linear':
+      return `Linear(in_features=${get(0, 'in_features')}, out_features=${get(1, 'out_features')}, bias=${self.attrs.has('bias') ? 'True' : 'False'})`;
+    case 'ReLU':
+    case 'Sigmoid':
+    case 'Tanh':
+    case 'Flatten':
+    case 'Identity':
+      return p.type === 'Flatten' ? 'Flatten(start_dim=1, end_dim=-1)' : `${p.type}()`;
+    case 'Dropout': {
+      const v = get(0, 'p') ?? '0.5';
+      return `Dropout(p=${v.includes('.') ? v : `${v}.0`}, inplace=False)`;
+    }
+  }
+  return text.slice(p.line.span.start, p.line.span.end).replace(/^(torch\.)?nn\./, '');
 }
 
 function isParameter(t: PyTensor): boolean {

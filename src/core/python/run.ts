@@ -15,7 +15,7 @@ import type { Span } from '../span';
 import { parseProgram } from '../syntax/parser';
 import type { Directive, PyStmt } from './ast';
 import { installBuiltins } from './builtins';
-import { Interp, assignedNames } from './interp';
+import { Interp } from './interp';
 import { installTensorMembers, mathModule, numpyModule, torchModule, type TensorEvents } from './modules';
 import { Nn, type OptimizerPayload } from './nn';
 import { parsePython } from './parse';
@@ -97,14 +97,13 @@ export function runPython(text: string, options: EvalOptions = {}): PythonResult
       }
     },
     ownRandom(span) {
-      hint("GradLens's own random numbers: no torch.manual_seed(...) ran before this line, and PyTorch seeds its generator randomly at start-up, so these values differ from the ones your notebook prints (after torch.manual_seed they are PyTorch's own).", span);
+      hint("GradLens's own random numbers: no torch.manual_seed(...) ran before this line (PyTorch then seeds its generator randomly at start-up), so these values differ from the ones your notebook prints.", span);
     },
   };
   const nn = new Nn(ip, T, {
     lastLoss: () => lastRoot?.loss,
     optimizer: (p) => optimizers.push({ p, span: ip.topSpan }),
     print: (s, at) => print(s, at.span),
-    ownRandom: (span) => events.ownRandom(span),
   });
   const F = nn.functionalModule();
   const nnMod = nn.nnModule(F);
@@ -232,9 +231,7 @@ export function runPython(text: string, options: EvalOptions = {}): PythonResult
     try {
       ip.exec(stmt, ip.globals);
     } catch (e) {
-      const unknown = (why: string): void => {
-        for (const t of assignedNames(stmt)) ip.assignName(t.name, new Unknown(why), ip.globals, stmt.span, t.span);
-      };
+      const unknown = (why: string): void => ip.makeUnknown(stmt, ip.globals, why);
       if (e instanceof BudgetExceeded || e instanceof Stopped) {
         const why =
           e instanceof Stopped

@@ -22,9 +22,8 @@ export { TorchSize };
 export class Tensors implements TensorBridge {
   /** numpy's global stream (`np.random.seed`). */
   npRng: Rng | undefined;
-  /** PyTorch's CPU generator (tensor/torchRng.ts); PyTorch's numbers once `torch.manual_seed` ran. */
-  private torchGen: TorchGenerator | undefined;
-  torchSeed: number | undefined;
+  /** PyTorch's CPU generator (torchRng.ts): its default seed until `torch.manual_seed`, as PyTorch's. */
+  readonly torchGen = new TorchGenerator();
   /** torch tensors with requires_grad=True made by the user or a layer: `.backward()` fills their `.grad`. */
   readonly leaves: PyTensor[] = [];
   /** Gradients a backward pass left on the leaves (torch `.grad`), read by tensor attributes. */
@@ -206,10 +205,6 @@ export class Tensors implements TensorBridge {
     return { ...base, rng: (seed) => (seed !== null ? base.rng(seed) : this.rng()) };
   }
 
-  torch(): TorchGenerator {
-    return (this.torchGen ??= new TorchGenerator());
-  }
-
   rng(): Rng {
     if (!this.npRng) {
       if (!this.ev.docRng) this.ev.docRng = base0(this.ev);
@@ -327,6 +322,7 @@ export class Tensors implements TensorBridge {
 
   getitem(t: PyTensor, index: PyVal, span: Span): PyVal {
     const items = index instanceof PyTuple ? [...index.items] : [index];
+    if (items.some((it) => (it instanceof PyTensor && this.shape(it).length > 0) || it instanceof PyList)) return this.advanced(t, items, span);
     const spec: ({ kind: 'int'; index: number } | { kind: 'slice'; start: number | null; stop: number | null; step: number | null })[] = [];
     const newAxes: number[] = [];
     let outAxis = 0;
@@ -364,6 +360,62 @@ export class Tensors implements TensorBridge {
       n = this.ev.apply('reshape', [n], { shape }, span);
     }
     return this.wrap(n, t.lib, [t], t.isInt);
+  }
+
+  /** Most elements an array index may select (each is one op on the tape, so gradients flow). */
+  static readonly MAX_GATHER = 20000;
+
+  /**
+   * numpy's advanced indexing with integer arrays on the leading axes (`P[arange(N), y]`,
+   * `X[idx]`) or one boolean mask (`x[x > 0]`): the selected sub-tensors are picked by `index`
+   * ops and stacked, so the gradient flows back to the elements picked (repeated indices add).
+   */
+  private advanced(t: PyTensor, items: PyVal[], span: Span): PyTensor {
+    const shape = this.shape(t);
+    const unsupported = (why: string): never => {
+      this.ip.host.hint(`GradLens: ${why}; the line is skipped.`, span);
+      throw new Skip(why);
+    };
+    const arrays = items.map((it) => {
+      if (it instanceof PyTensor) return { t: this.value(it), bool: (it as PyTensor & { isBool?: boolean }).isBool === true };
+      if (it instanceof PyList || it instanceof PyTuple) return { t: this.fromNested(it, span), bool: (it.items as PyVal[]).every((x) => typeof x === 'boolean') && it.items.length > 0 };
+      if (isIntLike(it)) return { t: tensor([], [num(it)]), bool: false };
+      return unsupported('indexing that mixes arrays with slices or None is not supported yet');
+    });
+    let picks: number[][] = [];
+    let outShape: number[];
+    if (arrays.length === 1 && arrays[0].bool) {
+      const m = arrays[0].t;
+      const lead = m.shape.length;
+      if (lead > shape.length || m.shape.some((d, k) => d !== shape[k])) unsupported(`a boolean mask of shape ${formatShape(m.shape)} for an array of shape ${formatShape(shape)}`);
+      const strides = m.shape.map((_, k) => m.shape.slice(k + 1).reduce((a, b) => a * b, 1));
+      for (let f = 0; f < m.data.length; f++) if (m.data[f]) picks.push(strides.map((st, k) => Math.floor(f / st) % m.shape[k]));
+      outShape = [picks.length, ...shape.slice(lead)];
+    } else {
+      if (arrays.length > shape.length) unsupported(`too many indices for an array of shape ${formatShape(shape)}`);
+      const bshape = arrays.reduce<number[] | undefined>((acc, a) => (acc ? broadcastShapes(acc, a.t.shape) : undefined), []);
+      if (!bshape) throw new PyError('IndexError', `shape mismatch: indexing arrays could not be broadcast together with shapes ${arrays.map((a) => formatShape(a.t.shape)).join(' ')}`, span);
+      const n = numel(bshape);
+      const cols = arrays.map((a, k) => {
+        const b = mapBinary(tensor(bshape), a.t, bshape, (_x, y) => y).data;
+        for (const v of b) if (!Number.isInteger(v) || v >= shape[k] || v < -shape[k]) throw new PyError('IndexError', `index ${v} is out of bounds for axis ${k} with size ${shape[k]}`, span);
+        return b;
+      });
+      picks = [];
+      for (let i = 0; i < n; i++) picks.push(cols.map((c, k) => (c[i] < 0 ? c[i] + shape[k] : c[i])));
+      outShape = [...bshape, ...shape.slice(arrays.length)];
+    }
+    if (picks.length > Tensors.MAX_GATHER) unsupported(`an index selecting more than ${Tensors.MAX_GATHER} elements`);
+    if (picks.length === 0) return new PyTensor(this.ev.constant(tensor(outShape), span), t.lib, false, true, t.isInt);
+    const nodes: number[] = [];
+    for (const p of picks) {
+      const n = this.ev.apply('index', [t.node], { items: p.map((index) => ({ kind: 'int', index })) as unknown as readonly number[] }, span);
+      if (n === undefined) throw new Skip(null);
+      nodes.push(n);
+    }
+    const stacked = this.ev.apply('stack', nodes, { axis: 0 }, span);
+    const out = stacked === undefined ? undefined : this.ev.apply('reshape', [stacked], { shape: outShape }, span);
+    return this.wrap(out, t.lib, [t], t.isInt);
   }
 
   /** `x[i] = v`, `x[:, 0] -= 1`: a new value for the whole tensor (no gradient through the write). */

@@ -257,8 +257,13 @@ export function hashKey(v: PyVal, ids: IdTable): unknown {
   if (v instanceof PyInt) return v.v;
   if (typeof v === 'string') return 's' + v;
   if (v === null) return 'None';
-  if (v instanceof PyTuple) return 't(' + v.items.map((x) => String(hashKey(x, ids))).join(',') + ')';
-  if (typeof v === 'object') return 'o' + ids.of(v);
+  if (v instanceof PyTuple)
+    return 't(' + v.items.map((x) => {
+      const k = hashKey(x, ids);
+      return typeof k === 'object' && k !== null ? 'o' + ids.of(k) : typeof k === 'number' ? 'n' + k : String(k);
+    }).join(',') + ')';
+  // Identity for everything else (instances, functions, tensors): the object is its own key.
+  if (typeof v === 'object') return v;
   return String(v);
 }
 

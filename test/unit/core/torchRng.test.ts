@@ -239,6 +239,18 @@ describe('Python: torch.manual_seed, torch.* draws and layer initialisation are 
     expect(v.r64).toEqual(out('rand_float64'));
     expect(v.big).toEqual(out('randn_1000'));
   });
+  it('LSTM, Embedding and ConvTranspose2d with groups are initialised as PyTorch does', () => {
+    const b = analyze(
+      'import torch\nimport torch.nn as nn\ntorch.manual_seed(6)\nlstm = nn.LSTM(4, 3)\nw = lstm.weight_ih_l0\ntorch.manual_seed(5)\nemb = nn.Embedding(10, 3)\ne = emb.weight\ntorch.manual_seed(4)\nct = nn.ConvTranspose2d(4, 6, 3, groups=2)\ncw = ct.weight\ncb = ct.bias\n',
+      { languageId: 'python' },
+    );
+    const w = Object.fromEntries(b.values.map((x) => [x.name, x.data]));
+    expect(b.diagnostics).toEqual([]);
+    expect(w.w).toEqual(out('lstm_4_3').slice(0, 48)); // weight_ih_l0 is the first 12 × 4
+    expect(w.e).toEqual(out('embedding_10_3'));
+    expect([...w.cw, ...w.cb]).toEqual(out('convtranspose2d_groups'));
+  });
+
   it('draws before any torch.manual_seed are marked as GradLens’s own numbers', () => {
     const b = analyze('import torch\nx = torch.randn(3)\n', { languageId: 'python' });
     expect(b.diagnostics.map((d) => d.severity)).toEqual(['info']);

@@ -119,3 +119,39 @@ describe('Python programs against PyTorch 1.13 / numpy / CPython', () => {
     expect(e[0].message).toMatch(/\[2, 3\]/);
   });
 });
+
+describe("PyTorch's generator in Python files (torchRng.ts)", () => {
+  it('torch.manual_seed + torch.randn/rand/randint/randperm and nn.Linear init equal PyTorch 1.13 (float32 draws)', () => {
+    const a = run('seeded');
+    expect(errors(a)).toEqual([]);
+    expect(a.diagnostics.filter((d) => /own random/.test(d.message))).toEqual([]);
+    for (const k of ['a', 'W', 'bias', 'perm', 'ints', 'r']) expect(value(a, k)).toEqual(P.seeded[k]);
+    // Computed in float64 from the same float32 values: PyTorch's float32 forward agrees to ~1e-7.
+    value(a, 'out').forEach((x, i) => expect(x).toBeCloseTo((P.seeded.out as number[])[i], 6));
+    expect(value(a, 'gW')).toEqual((P.seeded.gW as number[]).map((x) => expect.closeTo(x, 6)));
+  });
+
+  it('an nn.Module subclass trained with Adam: the .grad of a layer and the final loss equal PyTorch (float64 training)', () => {
+    const a = run('adam');
+    expect(errors(a)).toEqual([]);
+    expect(value(a, 'g_hidden')).toEqual((P.adam.g_hidden as number[]).map((x) => expect.closeTo(x, 12)));
+    expect(value(a, 'final')[0]).toBeCloseTo(P.adam.final as number, 12);
+    expect(a.trainings![0].steps).toBe(10);
+    expect(a.networks.find((n) => n.name === 'net')?.params).toBe(13);
+  });
+});
+
+describe('numpy from scratch and everyday Python (numpy / CPython)', () => {
+  it('softmax cross-entropy: one-hot by Y[arange(N), y] = 1, -log(P[arange(N), y]) with its gradient, the hand-written backward (# expect)', () => {
+    const a = run('softmax_numpy');
+    expect(errors(a)).toEqual([]);
+    expect(a.expectations.map((e) => e.passed)).toEqual([true, true, true, true]);
+    expect(stdout(a)).toBe(P.softmax_numpy.stdout);
+  });
+
+  it('lists, dicts, sets, closures, classes, *args/**kwargs, while/break, backward with a gradient argument: the same output as CPython', () => {
+    const a = run('semantics');
+    expect(errors(a)).toEqual([]);
+    expect(stdout(a)).toBe(P.semantics.stdout);
+  });
+});
