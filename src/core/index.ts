@@ -13,7 +13,7 @@ import { buildGraph, buildSymbols } from './explain/symbols';
 import { markdownSegments } from './syntax/markdown';
 import { readNotebook, type NotebookProgram } from './syntax/notebook';
 import { parseProgram } from './syntax/parser';
-import { runPython } from './python/run';
+import { pythonSymbols, runPython, type PythonResult } from './python/run';
 import type { PrintInfo } from './analysis';
 
 export type { Analysis } from './analysis';
@@ -136,7 +136,9 @@ export function analyzeFull(text: string, options: AnalyzeOptions = {}): FullAna
       return fallback;
     }
   };
-  const symbols = options.valuesOnly ? [] : guard('hover information', () => buildSymbols(text, r, byBinding, options.digits ?? 4), []);
+  const symbols = options.valuesOnly
+    ? []
+    : guard('hover information', () => (python ? pythonSymbols(r as PythonResult, options.digits ?? 4) : buildSymbols(text, r, byBinding, options.digits ?? 4)), []);
   const graph = options.valuesOnly ? { nodes: [], edges: [] } : guard('the statement graph', () => buildGraph(r, options.digits ?? 4), { nodes: [], edges: [] });
   diagnostics.push(...internal);
   const values = attachGradients(r);
