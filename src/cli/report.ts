@@ -94,6 +94,7 @@ export function renderJson(file: string, text: string, a: Analysis, notebook?: P
           })),
         }
       : {}),
+    ...(a.prints?.length ? { prints: a.prints.map((p) => ({ ...at(p.line), text: p.text })) } : {}),
     ...(a.stats.skipped ? { skipped: a.stats.skipped } : {}),
   };
 }
@@ -117,6 +118,10 @@ export function renderReport(file: string, text: string, full: FullAnalysis, dig
       const tag = v.isParam ? ' (param)' : '';
       out.push(`  ${pad(v.line)} ${v.name}${tag} = ${showValue(t, digits)}`);
     }
+  }
+  if (a.prints?.length) {
+    out.push('', 'Printed');
+    for (const p of a.prints) out.push(...p.text.split('\n').map((l, k) => `  ${k ? ' '.repeat(pad(p.line).length) : pad(p.line)} ${l}`));
   }
   if (a.gradients.length) {
     out.push('', 'Gradients');

@@ -84,6 +84,8 @@ export interface ValueInfo {
   readonly isLeaf: boolean;
   /** Gradients requested of this binding (by grad statements), rendered. */
   readonly grads?: { readonly of: string; readonly shape: number[]; readonly data: number[] }[];
+  /** `float32` for a PyTorch tensor (PyTorch keeps float32; GradLens computes in float64). */
+  readonly dtype?: 'float32';
 }
 
 export interface GradientInfo {

@@ -5,7 +5,7 @@ import { Commands } from './commandIds';
 import type { Config } from './config';
 import type { DetailKind, DetailRef } from './details';
 import { toRange } from './ranges';
-import { checkLens, expectationLens, gradientLens, gradientsOf, layerLens, networkLens, trainingLens, valueLens } from './render';
+import { checkLens, expectationLens, gradientLens, gradientsOf, layerLens, networkLens, printLens, trainingLens, valueLens } from './render';
 
 /** CodeLens above bindings, grad/check/expect lines, layers and networks, from the cache. */
 export class LensProvider implements vscode.CodeLensProvider, vscode.Disposable {
@@ -46,6 +46,17 @@ export class LensProvider implements vscode.CodeLensProvider, vscode.Disposable 
       };
       n.layers.forEach(layer);
     });
+    // print(...) output beside its statement (Python).
+    const printed = new Map<string, { span: { start: number; end: number }; texts: string[] }>();
+    for (const p of a.prints ?? []) {
+      const k = `${p.span.start}:${p.span.end}`;
+      const e = printed.get(k);
+      if (e) e.texts.push(p.text);
+      else printed.set(k, { span: p.span, texts: [p.text] });
+    }
+    for (const { span, texts } of printed.values()) {
+      lenses.push(new vscode.CodeLens(toRange(document, span), { title: printLens(texts), tooltip: texts.join('\n'), command: '' }));
+    }
     for (const t of a.trainings ?? []) {
       lenses.push(new vscode.CodeLens(toRange(document, t.span), { title: trainingLens(t, digits), tooltip: 'Show the loss curve in the GradLens panel', command: Commands.showPanel.id }));
     }

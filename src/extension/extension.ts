@@ -75,7 +75,7 @@ export function activate(context: vscode.ExtensionContext): GradLensApi {
     status,
     reports,
     vscode.languages.registerCodeLensProvider(documentSelector, lenses),
-    vscode.languages.registerHoverProvider(documentSelector, new SymbolHoverProvider(analyses)),
+    vscode.languages.registerHoverProvider(documentSelector, new SymbolHoverProvider(analyses, config)),
     vscode.languages.registerCodeActionsProvider(documentSelector, new FixProvider(analyses), FixProvider.metadata),
     vscode.languages.registerInlayHintsProvider(documentSelector, hints),
     vscode.workspace.registerTextDocumentContentProvider(DETAIL_SCHEME, details),

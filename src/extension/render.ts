@@ -13,7 +13,7 @@ import type {
   TrainingInfo,
   ValueInfo,
 } from '../core/analysis';
-import { formatBytes, formatCount, formatNumber } from '../core/format';
+import { float32Differs, formatBytes, formatCount, formatNumber } from '../core/format';
 
 const PREVIEW = 6;
 
@@ -79,6 +79,17 @@ export function valueLens(v: ValueInfo, digits: number, gradients: readonly Bind
   let text = `${v.isParam ? 'param ' : ''}${v.name} = ${formatValue(v.shape, v.data, digits)}`;
   if (gradients.length) text += '   ' + gradients.map((g) => `${gradientName(g.of, v.name)} = ${formatValue(g.shape, g.data, digits)}`).join('   ');
   return text;
+}
+
+/**
+ * What `print(...)` wrote at one statement, for the line (as Quokka shows it): the printed lines
+ * joined by ` ⏎ `, several prints (a loop's) by ` │ `, shortened to `max` characters.
+ */
+export function printLens(texts: readonly string[], max = 160): string {
+  const joined = texts.map((t) => t.replace(/\s*\n\s*/g, ' ⏎ ')).join(' │ ');
+  const more = texts.length > 1 ? ` (${texts.length} prints)` : '';
+  const body = joined.length > max ? `${joined.slice(0, max - 1)}…` : joined;
+  return `▷ ${body}${more}`;
 }
 
 export function gradientLens(g: GradientInfo, digits: number): string {
@@ -218,4 +229,21 @@ export function networkMarkdown(n: NetworkInfo): string {
     `- **Memory, float64:** parameters ${formatBytes(n.memory.float64.params)}, activations ${typeof n.memory.float64.activations === 'number' ? formatBytes(n.memory.float64.activations) : n.memory.float64.activations}`,
     '',
   ].join('\n');
+}
+
+/**
+ * For a PyTorch tensor (float32 in PyTorch, float64 here): a note when float32 would show other
+ * digits at the displayed precision, with PyTorch's digits for the first elements that differ.
+ */
+export function float32Note(a: Analysis, span: { start: number; end: number }, digits: number): string | undefined {
+  const v = a.values.find((x) => x.dtype === 'float32' && x.nameSpan.start === span.start && x.nameSpan.end === span.end);
+  if (!v) return undefined;
+  const differing = v.data.map((x, i) => [x, i] as const).filter(([x]) => float32Differs(x, digits));
+  if (!differing.length) return undefined;
+  const shown = differing
+    .slice(0, 3)
+    .map(([x, i]) => `${v.data.length > 1 ? `[${i}] ` : ''}${formatNumber(Math.fround(x), digits)} (here ${formatNumber(x, digits)})`)
+    .join(', ');
+  const more = differing.length > 3 ? `, and ${differing.length - 3} more` : '';
+  return `_PyTorch keeps this tensor in float32 and would show ${shown}${more}: GradLens computes in float64._`;
 }

@@ -262,7 +262,11 @@ export function torchModule(ip: Interp, T: Tensors, ev: TensorEvents, nn: PyModu
     const shape = T.ints(args, at.span);
     const n = numel(shape);
     T.ev.spend(n, at.span);
-    const data = kind === 'randn' ? torchRandn(T.torchGen, n) : torchRand(T.torchGen, n);
+    // Before any torch.manual_seed PyTorch's numbers are random at start-up: say these are GradLens's own.
+    if (!T.torchGen.seeded) ev.ownRandom(at.nameSpan);
+    const d = kw.get('dtype');
+    const dtype = d instanceof PyOpaque && /float64|double/.test(d.label) ? 'float64' : 'float32';
+    const data = kind === 'randn' ? torchRandn(T.torchGen, n, dtype) : torchRand(T.torchGen, n, dtype);
     const req = kw.has('requires_grad') && ip.truthOf(kw.get('requires_grad')!, at.span);
     const node = req ? T.tape.leaf(tensor(shape, data), K.PARAM, at.span.start, at.span.end) : T.ev.constant(tensor(shape, data), at.span);
     const out = new PyTensor(node, 'torch', req, true);
@@ -277,6 +281,7 @@ export function torchModule(ip: Interp, T: Tensors, ev: TensorEvents, nn: PyModu
     if (sizeV === undefined) throw new PyError('TypeError', 'randint() missing the size argument (a tuple)', at.span);
     const [low, high] = xs.length === 1 ? [0, num(ip.toNumber(xs[0], at.span))] : [num(ip.toNumber(xs[0], at.span)), num(ip.toNumber(xs[1] ?? kw.get('high')!, at.span))];
     const shape = T.ints([sizeV], at.span);
+    if (!T.torchGen.seeded) ev.ownRandom(at.nameSpan);
     const data = torchRandint(T.torchGen, low, high, numel(shape));
     return new PyTensor(T.ev.constant(tensor(shape, data), at.span), 'torch', false, true, true);
   });

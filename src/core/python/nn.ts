@@ -14,7 +14,7 @@ import type { Span } from '../span';
 import type { Arg, Expr, LayerLine, NetworkDecl } from '../syntax/ast';
 import { createOptimizer, ADAM_DEFAULTS, ADAMW_DEFAULTS, SGD_DEFAULTS, type Optimizer, type OptimizerSpec } from '../train/optim';
 import type { Tensor } from '../tensor/tensor';
-import { torchLayerInit } from '../tensor/torchRng';
+import { torchModuleInit } from '../tensor/torchRng';
 import type { Interp } from './interp';
 import type { Tensors } from './tensors';
 import { PyBound, PyClass, PyDict, PyError, PyInstance, PyIter, PyList, PyModuleObj, PyNative, PyTensor, PyTuple, Skip, int, isIntLike, isNumber, num, type CallSite, type PyVal } from './values';
@@ -238,18 +238,18 @@ export class Nn {
   }
 
   /**
-   * PyTorch's default initialisation from its generator (torchRng.ts): Linear and Conv layers by
-   * `reset_parameters()`, bit for bit; layers whose parameters start at constants (norms) keep
-   * the catalogue's. Other layers with random parameters (Embedding, recurrent layers) draw from
-   * GradLens's own stream, and say so once.
+   * PyTorch's default initialisation from its generator (torchRng.ts `torchModuleInit`): Linear,
+   * Conv*, ConvTranspose*, Embedding and RNN/LSTM/GRU bit for bit; layers whose parameters start
+   * at constants (norms) keep the catalogue's. Other layers with random parameters
+   * (MultiheadAttention) draw from GradLens's own stream, and say so once.
    */
   private torchInit(type: string, params: { name: string; shape: readonly number[] }[], at: CallSite): Float64Array[] | undefined {
     if (!params.length) return undefined;
-    if (/^(Linear|Conv1d|Conv2d|ConvTranspose2d)$/.test(type) && params[0].name === 'weight') {
-      const shape = type === 'ConvTranspose2d' ? [params[0].shape[1], params[0].shape[0], ...params[0].shape.slice(2)] : params[0].shape;
-      if (type === 'ConvTranspose2d') return undefined;
-      const r = torchLayerInit(this.T.torchGen, shape, params.length > 1);
-      return r.bias ? [r.weight, r.bias] : [r.weight];
+    // Linear, Conv*, ConvTranspose*, Embedding, RNN/LSTM/GRU as PyTorch's constructors draw them.
+    const drawn = torchModuleInit(this.T.torchGen, type, params);
+    if (drawn) {
+      if (!this.T.torchGen.seeded) this.ip.host.hint("GradLens's own random numbers: no torch.manual_seed(...) ran before this layer was made (PyTorch then seeds its generator randomly at start-up), so its initial parameters differ from your notebook's.", at.span);
+      return drawn;
     }
     if (/Norm/.test(type)) return undefined;
     this.ip.host.hint(`GradLens's own random numbers: the initial parameters of \`nn.${type}\` are not drawn from PyTorch's generator, so they differ from your notebook's.`, at.span);

@@ -100,7 +100,7 @@ export function runPython(text: string, options: EvalOptions = {}): PythonResult
       }
     },
     ownRandom(span) {
-      hint("GradLens's own random numbers: these values are not drawn from PyTorch's generator, so they differ from the ones your notebook prints.", span);
+      hint("GradLens's own random numbers: no torch.manual_seed(...) ran before this line (PyTorch then seeds its generator randomly at start-up), so these values differ from the ones your notebook prints.", span);
     },
   };
   const nn = new Nn(ip, T, {
@@ -187,6 +187,7 @@ export function runPython(text: string, options: EvalOptions = {}): PythonResult
       data: t ? Array.from(t.data) : [tape.sv[node]],
       isParam: kind === 'param',
       isLeaf: kind !== 'value',
+      ...(v instanceof PyTensor && v.lib === 'torch' && !v.isInt ? { dtype: 'float32' as const } : {}),
     };
     const at = valueIndex.get(key);
     if (at !== undefined) {

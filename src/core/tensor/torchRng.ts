@@ -340,32 +340,59 @@ export function torchRandperm(g: TorchGenerator, n: number): Float64Array {
 }
 
 /**
- * `reset_parameters()` of nn.Linear / nn.Conv1d / nn.Conv2d: the weight by
+ * `reset_parameters()` of nn.Linear / nn.Conv* / nn.ConvTranspose*: the weight by
  * `kaiming_uniform_(w, a=sqrt(5))`, i.e. uniform(−b, b) with b = sqrt(3)·sqrt(2 / (1 + a²)) / sqrt(fan_in),
  * then the bias by uniform(−1/sqrt(fan_in), 1/sqrt(fan_in)). `weightShape` as PyTorch stores it
- * ([out, in] or [out, in/groups, *kernel]); fan_in = shape[1] · prod(kernel). The bounds are computed
- * in double as Python does, then the draws are float32.
+ * ([out, in] or [out, in/groups, *kernel]; [in, out/groups, *kernel] for a transposed convolution);
+ * fan_in = shape[1] · prod(kernel), as PyTorch's `_calculate_fan_in_and_fan_out`. `bias` is the bias's
+ * length (true: shape[0]; false or 0: none). The bounds are computed in double as Python does, then
+ * the draws are float32.
  */
-export function torchLayerInit(g: TorchGenerator, weightShape: readonly number[], bias: boolean): { weight: Float64Array; bias?: Float64Array } {
+export function torchLayerInit(g: TorchGenerator, weightShape: readonly number[], bias: boolean | number): { weight: Float64Array; bias?: Float64Array } {
   const count = weightShape.reduce((a, b) => a * b, 1);
   const fanIn = weightShape.length < 2 ? weightShape[0] ?? 0 : weightShape.slice(1).reduce((a, b) => a * b, 1);
   const a = Math.sqrt(5);
   const gain = Math.sqrt(2.0 / (1 + a * a));
   const bound = fanIn > 0 ? Math.sqrt(3.0) * (gain / Math.sqrt(fanIn)) : 0;
   const weight = torchUniform(g, count, -bound, bound);
-  if (!bias) return { weight };
+  const biasLength = bias === true ? weightShape[0] : bias === false ? 0 : bias;
+  if (!biasLength) return { weight };
   const bb = fanIn > 0 ? 1 / Math.sqrt(fanIn) : 0;
-  return { weight, bias: torchUniform(g, weightShape[0], -bb, bb) };
+  return { weight, bias: torchUniform(g, biasLength, -bb, bb) };
 }
 
 /**
- * Whether PyTorch's float32 arithmetic could show a different value than GradLens's float64 at
- * `digits` significant digits: true when the value rounded to float32 prints differently. For the
- * hover note on values computed from float32 draws.
+ * A layer's initial parameters as PyTorch's constructor draws them, in state_dict order, for the
+ * layers whose initialisation is reproduced: Linear, Conv1d/2d/3d, ConvTranspose1d/2d/3d
+ * (kaiming_uniform_ + bias), Embedding (normal_), RNN/LSTM/GRU (every parameter uniform(−1/√hidden,
+ * 1/√hidden), in order). Undefined for other layers that draw random numbers (their values are
+ * GradLens's own); layers without random initialisation (norms, activations) need none.
  */
-export function float32Differs(value: number, digits: number): boolean {
-  if (!Number.isFinite(value)) return false;
-  const f = fround(value);
-  if (!Number.isFinite(f)) return true;
-  return value.toPrecision(digits) !== f.toPrecision(digits);
+export function torchModuleInit(g: TorchGenerator, type: string, params: readonly { name: string; shape: readonly number[] }[]): Float64Array[] | undefined {
+  const short = (n: string) => n.slice(n.lastIndexOf('.') + 1);
+  const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
+  if (/^(Linear|Conv[123]d|ConvTranspose[123]d|LazyLinear)$/.test(type)) {
+    const w = params.find((p) => short(p.name) === 'weight');
+    const b = params.find((p) => short(p.name) === 'bias');
+    if (!w || params.length > 2) return undefined;
+    const r = torchLayerInit(g, w.shape, b ? size(b.shape) : 0);
+    return params.map((p) => (short(p.name) === 'weight' ? r.weight : r.bias!));
+  }
+  if (type === 'Embedding') {
+    if (params.length !== 1) return undefined;
+    return [torchNormal(g, size(params[0].shape))];
+  }
+  if (/^(RNN|LSTM|GRU)$/.test(type)) {
+    const hh = params.find((p) => short(p.name).startsWith('weight_hh'));
+    if (!hh) return undefined;
+    const stdv = 1 / Math.sqrt(hh.shape[1]);
+    return params.map((p) => torchUniform(g, size(p.shape), -stdv, stdv));
+  }
+  return undefined;
 }
+
+/** Layers whose constructor draws no random numbers (their initial values are constants). */
+export const TORCH_DETERMINISTIC_INIT = /^(BatchNorm[123]d|LayerNorm|GroupNorm|InstanceNorm[123]d|PReLU|ReLU|LeakyReLU|Sigmoid|Tanh|GELU|SiLU|ELU|Softmax|LogSoftmax|Softplus|Dropout\d?d?|Flatten|Unflatten|Identity|MaxPool[123]d|AvgPool[123]d|AdaptiveAvgPool[123]d|AdaptiveMaxPool[123]d|Hardtanh|ReLU6|Mish|Softsign|Tanhshrink|Threshold|Upsample)$/;
+
+/** Whether float32 would show other digits (format.ts; for the hover note on PyTorch tensors). */
+export { float32Differs } from '../format';

@@ -1,6 +1,7 @@
 /** `gradlens eval FILE.ipynb`: the notebook's code cells as one program, lines reported as cell + line (docs/notebooks.md). */
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../../src/cli/main';
@@ -60,5 +61,44 @@ describe('gradlens eval FILE.ipynb', () => {
     const r = run(['explain', nb, '--of', 'b', '--wrt', 'a']);
     expect(r.code).toBe(2);
     expect(r.err).toContain('not available for notebooks');
+  });
+});
+
+describe('examples/hw4-mlp.ipynb against PyTorch (notebooks.json, gen_notebooks.py)', () => {
+  const ref = JSON.parse(readFileSync(fileURLToPath(new URL('../../fixtures/torch/notebooks/notebooks.json', import.meta.url)), 'utf8')) as {
+    values: { name: string; cell: number; line: number; shape: number[]; data: number[] }[];
+    printed: { cell: number; text: string }[];
+  };
+  const r = run(['eval', 'examples/hw4-mlp.ipynb', '--json']);
+  const j = JSON.parse(r.out);
+  const byName = new Map<string, { cell: number; line: number; shape: number[]; data: number[] }>(j.values.map((v: { name: string }) => [v.name, v]));
+
+  it('no problems, exit 0', () => {
+    expect(j.diagnostics).toEqual([]);
+    expect(r.code).toBe(0);
+  });
+
+  it('every value PyTorch bound, at its cell and line; float32 arithmetic within 1e-7 relative, the seeded draws exact', () => {
+    for (const want of ref.values) {
+      const got = byName.get(want.name);
+      expect(got, want.name).toBeDefined();
+      expect([got!.cell, got!.line], want.name).toEqual([want.cell, want.line]);
+      expect(got!.shape, want.name).toEqual(want.shape);
+      // GradLens computes in float64, PyTorch in float32 (w0 = 0.3 is 0.30000001192092896 there).
+      got!.data.forEach((x, i) => expect(Math.abs(x - want.data[i]), `${want.name}[${i}]`).toBeLessThanOrEqual(1e-7 * Math.max(1, Math.abs(want.data[i]))));
+    }
+    // After torch.manual_seed(0) and the MLP's 557,057 initial parameters, torch.randn(4, 30) is PyTorch's own, bit for bit.
+    expect(byName.get('X')!.data).toEqual(ref.values.find((v) => v.name === 'X')!.data);
+    expect(byName.get('total')!.data).toEqual([557057]);
+  });
+
+  it("prints what PyTorch printed, in the cell that printed it", () => {
+    expect(j.prints.map((p: { cell: number; text: string }) => [p.cell, p.text])).toEqual(ref.printed.map((p) => [p.cell, p.text]));
+  });
+
+  it('summary of a notebook prints its model (557,057 parameters)', () => {
+    const s = run(['summary', 'examples/hw4-mlp.ipynb']);
+    expect(s.code).toBe(0);
+    expect(s.out).toContain('Total params: 557,057');
   });
 });

@@ -13,6 +13,7 @@ import {
   logf,
   sincosf,
   torchLayerInit,
+  torchModuleInit,
   torchRand,
   torchRandint,
   torchRandn,
@@ -32,6 +33,9 @@ const fixtures = JSON.parse(readFileSync(file, 'utf8')) as { cases: Case[] };
 
 const count = (shape: number[]): number => shape.reduce((a, b) => a * b, 1);
 const params = (...ps: { weight: Float64Array; bias?: Float64Array }[]): number[] => ps.flatMap((p) => [...p.weight, ...(p.bias ?? [])]);
+
+/** torchModuleInit over parameters given as [name, shape], flattened in order. */
+const init = (g: TorchGenerator, type: string, ps: [string, number[]][]): number[] => torchModuleInit(g, type, ps.map(([name, shape]) => ({ name, shape })))!.flatMap((d) => [...d]);
 
 /** Runs one fixture call the way gen_torchrng.py ran it in PyTorch. */
 function run(g: TorchGenerator, call: Call): number[] {
@@ -53,6 +57,25 @@ function run(g: TorchGenerator, call: Call): number[] {
       const groups = b.groups ?? 1;
       const kernel = Array.isArray(k) ? k : kind === 'conv1d' ? [k] : [k, k];
       return params(torchLayerInit(g, [cout, cin / groups, ...kernel], b.bias ?? true));
+    }
+    case 'convtranspose2d': {
+      // weight [in, out/groups, k, k], bias [out] (PyTorch's layout and state_dict order).
+      const [cin, cout, k] = a as [number, number, number];
+      const groups = b.groups ?? 1;
+      return init(g, 'ConvTranspose2d', [['weight', [cin, cout / groups, k, k]], ['bias', [cout]]]);
+    }
+    case 'embedding':
+      return init(g, 'Embedding', [['weight', [a, b]]]);
+    case 'lstm':
+    case 'gru': {
+      const [input, hidden] = a as [number, number];
+      const gates = kind === 'lstm' ? 4 : 3;
+      const layers: [string, number[]][] = [];
+      for (let l = 0; l < (b.num_layers ?? 1); l++) {
+        const inSize = l === 0 ? input : hidden;
+        layers.push([`weight_ih_l${l}`, [gates * hidden, inSize]], [`weight_hh_l${l}`, [gates * hidden, hidden]], [`bias_ih_l${l}`, [gates * hidden]], [`bias_hh_l${l}`, [gates * hidden]]);
+      }
+      return init(g, kind === 'lstm' ? 'LSTM' : 'GRU', layers);
     }
     case 'sequential':
       return params(...(a as [number, number | null][]).filter(([, out]) => out !== null).map(([i, o]) => torchLayerInit(g, [o as number, i], true)));
@@ -168,5 +191,69 @@ describe('.nn: torch_randn / torch_rand (docs/language.md)', () => {
   it('a negative seed is an error on the seed', () => {
     const a = analyze('a = torch_randn(2, seed=-1)\n');
     expect(a.diagnostics.map((d) => d.code)).toEqual(['call.bad-argument']);
+  });
+});
+
+describe('Python: torch.manual_seed, torch.* draws and layer initialisation are PyTorch’s (torchrng.json)', () => {
+  const out = (name: string, k = 0) => fixtures.cases.find((c) => c.name === name)!.outputs[k].data;
+  const a = analyze(
+    [
+      'import torch',
+      'import torch.nn as nn',
+      'torch.manual_seed(0)',
+      'm = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 3))',
+      'w0 = m[0].weight',
+      'b0 = m[0].bias',
+      'w2 = m[2].weight',
+      'b2 = m[2].bias',
+      'x = torch.randn(2, 4)',
+      'torch.manual_seed(0)',
+      'ri = torch.randint(0, 10, (12,))',
+      'torch.manual_seed(0)',
+      'rp = torch.randperm(10)',
+      'torch.manual_seed(2)',
+      'conv = nn.Conv2d(4, 6, (3, 2), groups=2)',
+      'cw = conv.weight',
+      'cb = conv.bias',
+      'torch.manual_seed(7)',
+      'r64 = torch.rand(6, dtype=torch.float64)',
+      'torch.manual_seed(2024)',
+      'big = torch.randn(1000)',
+      '',
+    ].join('\n'),
+    { languageId: 'python' },
+  );
+  const v = Object.fromEntries(a.values.map((x) => [x.name, x.data]));
+
+  it('no diagnostics, not even the "own random numbers" note', () => {
+    expect(a.diagnostics).toEqual([]);
+  });
+  it('nn.Sequential(Linear(4, 8), ReLU(), Linear(8, 3)) then torch.randn(2, 4)', () => {
+    expect([...v.w0, ...v.b0, ...v.w2, ...v.b2]).toEqual(out('mlp_then_randn', 0));
+    expect(v.x).toEqual(out('mlp_then_randn', 1));
+  });
+  it('randint, randperm, Conv2d with groups, float64 rand, randn(1000)', () => {
+    expect(v.ri).toEqual(out('randint_0_10'));
+    expect(v.rp).toEqual(out('randperm_10'));
+    expect([...v.cw, ...v.cb]).toEqual(out('conv2d_groups'));
+    expect(v.r64).toEqual(out('rand_float64'));
+    expect(v.big).toEqual(out('randn_1000'));
+  });
+  it('LSTM, Embedding and ConvTranspose2d with groups are initialised as PyTorch does', () => {
+    const b = analyze(
+      'import torch\nimport torch.nn as nn\ntorch.manual_seed(6)\nlstm = nn.LSTM(4, 3)\nw = lstm.weight_ih_l0\ntorch.manual_seed(5)\nemb = nn.Embedding(10, 3)\ne = emb.weight\ntorch.manual_seed(4)\nct = nn.ConvTranspose2d(4, 6, 3, groups=2)\ncw = ct.weight\ncb = ct.bias\n',
+      { languageId: 'python' },
+    );
+    const w = Object.fromEntries(b.values.map((x) => [x.name, x.data]));
+    expect(b.diagnostics).toEqual([]);
+    expect(w.w).toEqual(out('lstm_4_3').slice(0, 48)); // weight_ih_l0 is the first 12 × 4
+    expect(w.e).toEqual(out('embedding_10_3'));
+    expect([...w.cw, ...w.cb]).toEqual(out('convtranspose2d_groups'));
+  });
+
+  it('draws before any torch.manual_seed are marked as GradLens’s own numbers', () => {
+    const b = analyze('import torch\nx = torch.randn(3)\n', { languageId: 'python' });
+    expect(b.diagnostics.map((d) => d.severity)).toEqual(['info']);
+    expect(b.diagnostics[0].message).toMatch(/^GradLens's own random numbers: no torch\.manual_seed/);
   });
 });
