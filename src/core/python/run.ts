@@ -8,7 +8,6 @@ import { K } from '../autodiff/tape';
 import type { NetworkInfo, SymbolInfo, TrainingInfo } from '../analysis';
 import { showValue } from '../explain/symbols';
 import { formatShape } from '../tensor/tensor';
-import { float32Differs } from '../tensor/torchRng';
 import { error, type Diagnostic } from '../diagnostics';
 import { BudgetExceeded } from '../eval/common';
 import { Evaluator, type EvalOptions, type EvalResult } from '../eval/evaluator';
@@ -308,9 +307,9 @@ class Stopped {
 }
 
 /**
- * Hovers for a Python file: each module-level binding's value (its latest), its gradient from
- * the last `.backward()` where a line read `.grad`, and the float32 note where PyTorch's default
- * dtype would print other digits.
+ * Hovers for a Python file: each module-level binding's value (its latest) and its gradient from
+ * the last `.backward()` where a line read `.grad` (the editor adds the float32 note from the
+ * value's dtype).
  */
 export function pythonSymbols(r: PythonResult, digits = 4): SymbolInfo[] {
   const out: SymbolInfo[] = [];
@@ -318,7 +317,6 @@ export function pythonSymbols(r: PythonResult, digits = 4): SymbolInfo[] {
     const t = r.tape.value(b.node);
     const kind = b.kind === 'param' ? 'tensor that requires grad' : b.kind === 'leaf' ? 'leaf' : 'intermediate value';
     const lines = [`**${b.name}** — ${kind}, shape ${formatShape(t.shape)} (line ${b.line + 1})`, '', '```', `${b.name} = ${showValue(t, digits)}`, '```'];
-    if (t.data.length <= 16 && Array.from(t.data).some((x) => float32Differs(x, digits))) lines.push('', `In PyTorch's default float32 these values would print differently at ${digits} digits (GradLens computes in float64).`);
     out.push({ span: b.nameSpan, kind: 'binding', name: b.name, detail: lines.join('\n') });
   }
   for (const g of r.gradients) out.push({ span: g.wrtSpan, kind: 'reference', name: `${g.wrt}.grad`, detail: `**∂${g.of}/∂${g.wrt}** after \`${g.of}.backward()\`, shape ${formatShape(g.shape)}\n\n\`\`\`\n${showValue({ shape: g.shape, data: Float64Array.from(g.data) }, digits)}\n\`\`\`` });
