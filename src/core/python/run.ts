@@ -44,6 +44,8 @@ export function runPython(text: string, options: EvalOptions = {}): PythonResult
   const prints: PrintInfo[] = [];
   const hinted = new Set<string>();
   const valueIndex = new Map<string, number>();
+  /** ev.values index → the tape node whose value it reports. */
+  const valueNodes = new Map<number, number>();
   const bindings = new Map<string, Binding>();
   const networks = new Map<string, NetworkInfo>();
   const optimizers: { p: OptimizerPayload; span: Span }[] = [];
@@ -183,12 +185,14 @@ export function runPython(text: string, options: EvalOptions = {}): PythonResult
       span: stmtSpan,
       nameSpan,
       shape: t ? t.shape.slice() : [],
-      data: t ? Array.from(t.data) : [tape.sv[node]],
+      // Filled in at the end from the node (a loop rebinding a big array copies it once, not per iteration).
+      data: [] as number[],
       isParam: kind === 'param',
       isLeaf: kind !== 'value',
       ...(v instanceof PyTensor && v.lib === 'torch' && !v.isInt ? { dtype: 'float32' as const } : {}),
     };
     const at = valueIndex.get(key);
+    valueNodes.set(at ?? ev.values.length, node);
     if (at !== undefined) {
       ev.values[at] = info;
       ev.bindings[ev.bindings.indexOf(ev.bindings.find((x) => x.name === name && x.nameSpan.start === nameSpan.start)!)] = b;
@@ -263,6 +267,10 @@ export function runPython(text: string, options: EvalOptions = {}): PythonResult
     return undefined;
   }
 
+  for (const [i, node] of valueNodes) {
+    const tape = ev.tape;
+    ev.values[i] = { ...ev.values[i], data: tape.isScalar[node] === 1 ? [tape.sv[node]] : Array.from(tape.value(node).data) };
+  }
   const trainings: TrainingInfo[] = optimizers
     .filter((o) => o.p.losses.length > 0)
     .map(({ p, span }) => {
