@@ -5,6 +5,9 @@
 //   dist/webview.js    the panel's browser script (KaTeX and @dagrejs/dagre bundled in)
 //   dist/layoutWorker.js the panel's layout worker (dagre), created by dist/webview.js
 //   dist/katex/        KaTeX's CSS and its woff2 fonts, loaded by the panel under its CSP
+//   dist/web/extension.js  the browser build's extension (web worker extension host: vscode.dev,
+//                      github.dev; package.json `browser`), dist/web/worker.js its analysis Web
+//                      Worker (docs/web.md). No Node API may be reachable from either.
 //   out/e2e/*          with --e2e, instead of the above: the real-editor test bundles (test/e2e),
 //                      so that the `npm run package` output in dist/ stays what is tested
 const esbuild = require('esbuild');
@@ -74,6 +77,31 @@ const appBuilds = [
     plugins: [woff2Only],
   },
 ];
+/** The browser build (issue #16): same code as the node build behind a Platform, no Node APIs. */
+const noNode = {
+  name: 'no-node',
+  setup(build) {
+    const builtins = new Set(require('node:module').builtinModules);
+    build.onResolve({ filter: /.*/ }, (args) =>
+      args.path.startsWith('node:') || builtins.has(args.path.split('/')[0])
+        ? { errors: [{ text: `${args.path} (imported by ${path.relative(root, args.importer)}) must not be bundled here: the browser build has no Node APIs` }] }
+        : undefined,
+    );
+  },
+};
+const web = { ...node, platform: 'browser', target: 'es2022', plugins: [noNode] };
+const webBuilds = [
+  {
+    ...web,
+    entryPoints: ['src/extension/web/extension.ts'],
+    outfile: 'dist/web/extension.js',
+    format: 'cjs',
+    external: ['vscode'],
+    plugins: [...web.plugins, forbid(/[\\/]node_modules[\\/]mathjs[\\/]/, 'the extension host never loads mathjs (the analysis worker does)')],
+  },
+  { ...web, entryPoints: ['src/extension/web/webWorker.ts'], outfile: 'dist/web/worker.js', format: 'iife' },
+];
+appBuilds.push(...webBuilds);
 if (exists('src/cli/main.ts')) appBuilds.push({ ...node, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js' });
 if (exists('bench/main.ts')) appBuilds.push({ ...node, entryPoints: ['bench/main.ts'], outfile: 'dist/bench.js' });
 
@@ -95,7 +123,11 @@ async function main() {
   await Promise.all(builds.map((b) => esbuild.build(b)));
 }
 
-main().catch((e) => {
-  console.error(e.message ?? e);
-  process.exit(1);
-});
+if (require.main === module) {
+  main().catch((e) => {
+    console.error(e.message ?? e);
+    process.exit(1);
+  });
+}
+
+module.exports = { webBuilds };

@@ -12,6 +12,8 @@ import { benchTrainStep } from './trainStep';
 import { benchTraining } from './trainBench';
 import { benchNets } from './netsBench';
 import { benchPython } from './pythonBench';
+import { benchWebWorker } from './webBench';
+import { benchScratch } from './scratchBench';
 
 interface Row {
   readonly name: string;
@@ -97,10 +99,13 @@ function graphDocument(spec: GraphSpec): string {
   rows.push({ name: 'T1 document with derivations, hovers and graph', ours: fmtMs(full), reference: '', ratio: '' });
 }
 
+const webDocs: { name: string; text: string }[] = [{ name: 'T1 document', text: readFileSync(join(__dirname, '..', 'examples', 'hw4-t1-residual.nn'), 'utf8') }];
+
 // A 500-line document.
 {
   const spec = randomGraph(500, 7);
   const doc = graphDocument(spec);
+  webDocs.push({ name: '500-line document', text: doc });
   const ours = time(() => analyze(doc, { valuesOnly: true }), 200);
   const full = time(() => analyze(doc), 30);
   const ref = micrograd(spec, 200);
@@ -181,6 +186,26 @@ async function tensorAndNetworkRows(): Promise<void> {
     });
     if (r.note) notes.push(`train statement, ${sgd ? 'SGD' : 'Adam'}: ${r.note}`);
   }
+  // The browser build's worker against the node build's (issue #16).
+  const web = await benchWebWorker(join(__dirname, '..'), webDocs);
+  if (typeof web === 'string') notes.push(`browser build: skipped, ${web}`);
+  else
+    for (const r of web)
+      rows.push({
+        name: `${r.name}, full analysis in the browser build's Web Worker (chromium)`,
+        ours: fmtMs(r.browserMs),
+        reference: `${fmtMs(r.nodeMs)} node build's worker thread`,
+        ratio: `${(r.browserMs / r.nodeMs).toFixed(2)}× the node build's time`,
+      });
+  // examples/breast-cancer-scratch.nn: forward and hand-written backward over the 455 rows.
+  const sc = benchScratch(5);
+  rows.push({
+    name: 'breast-cancer-scratch.nn (455 rows, 30 → 1024 → 512 → 2, forward + hand-written backward; CPU time)',
+    ours: fmtMs(sc.ms),
+    reference: sc.numpy ? `${fmtMs(sc.numpy.ms)} numpy (1 thread, ${sc.numpy.blas})` : 'numpy skipped',
+    ratio: sc.numpy ? `${(sc.ms / sc.numpy.ms).toFixed(2)}× numpy's time` : '',
+  });
+  if (sc.note) notes.push(`breast-cancer-scratch: ${sc.note}`);
   for (const r of benchNets()) {
     rows.push({
       name: r.name,

@@ -113,7 +113,7 @@ function freePort() {
 
 /**
  * Starts code-server in its own process group and waits for /healthz.
- * @param {{ port?: number, userDataDir: string, extensionsDir: string, env: NodeJS.ProcessEnv, log?: (s: string) => void, host?: string }} o
+ * @param {{ port?: number, userDataDir: string, extensionsDir: string, env: NodeJS.ProcessEnv, log?: (s: string) => void, host?: string, workspaceTrust?: boolean }} o
  */
 async function startServer(o) {
   const bin = codeServerBin();
@@ -124,12 +124,13 @@ async function startServer(o) {
     '--auth', 'none',
     '--disable-telemetry',
     '--disable-update-check',
-    '--disable-workspace-trust',
     '--disable-getting-started-override',
     '--user-data-dir', o.userDataDir,
     '--extensions-dir', o.extensionsDir,
     '--ignore-last-opened',
   ];
+  // Workspace Trust stays off (every folder trusted) unless a run tests Restricted Mode.
+  if (!o.workspaceTrust) args.push('--disable-workspace-trust');
   const log = o.log || (() => {});
   const child = spawn(bin, args, { env: o.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout?.on('data', (d) => log(String(d).trimEnd()));

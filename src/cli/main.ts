@@ -2,18 +2,18 @@
  * The command-line front end: `gradlens eval FILE… [--json]`, `gradlens explain FILE --of OUT
  * --wrt NAME`, `gradlens summary FILE`. The same core as the editor.
  */
-import { readFileSync } from 'node:fs';
-import { dirname, resolve as resolvePath } from 'node:path';
+import { dirname } from 'node:path';
+import { MAX_READ_BYTES } from '../extension/fileAccess';
+import { policyReader, readBounded, realFolder } from '../extension/fileAccessNode';
 
-/** AnalyzeOptions.readFile for a document: paths relative to its folder (`load_csv("data/x.csv")`). */
-function readerFor(file: string): (relativePath: string) => string | undefined {
-  return (relativePath) => {
-    try {
-      return readFileSync(resolvePath(dirname(file), relativePath), 'utf8');
-    } catch {
-      return undefined;
-    }
-  };
+/**
+ * AnalyzeOptions.readFile for a document: paths relative to its folder (`load_csv("data/x.csv")`),
+ * and only regular files inside that folder or a folder given with --allow-read (symlinks
+ * resolved, at most 64 MB as read; docs/security.md). The current directory plays no part.
+ */
+function readerFor(file: string, allowRead: readonly string[]): (relativePath: string) => string | undefined {
+  const roots = [dirname(file), ...allowRead].map(realFolder).filter((r): r is string => r !== undefined);
+  return policyReader(dirname(file), { roots, trusted: true });
 }
 import { analyzeFull, analyzeNotebookFull, type AnalyzeOptions, type FullAnalysis, type NotebookProgram } from '../core/index';
 import { renderJson, renderReport } from './report';
@@ -34,44 +34,56 @@ Usage:
                                                sizes and parameter counts, checks (Markdown or LaTeX)
   gradlens --help | --version
 
+Options of every command that reads a FILE:
+  --allow-read DIR   load_csv may also read files inside DIR (repeatable). Without it a file
+                     reads only files inside its own folder (symlinks resolved; docs/security.md)
+
 Exit status: 0 when there is no error and every check and expect holds, 1 otherwise,
 2 for a usage or file error.`;
 
 interface Parsed {
   readonly positional: string[];
   readonly flags: Map<string, string | true>;
+  /** Every --allow-read DIR, in order (the option may be repeated). */
+  readonly allowRead: string[];
 }
 
-const TAKES_VALUE = new Set(['--of', '--wrt', '--format', '--budget', '--digits']);
+const TAKES_VALUE = new Set(['--of', '--wrt', '--format', '--budget', '--digits', '--allow-read']);
 /** The options each command accepts (besides --help and --version). */
 const OPTIONS: Record<string, readonly string[]> = {
-  eval: ['--json', '--budget', '--digits'],
-  explain: ['--of', '--wrt', '--format', '--budget', '--digits'],
-  summary: ['--budget'],
-  solution: ['--of', '--wrt', '--format', '--budget', '--digits'],
+  eval: ['--json', '--budget', '--digits', '--allow-read'],
+  explain: ['--of', '--wrt', '--format', '--budget', '--digits', '--allow-read'],
+  summary: ['--budget', '--allow-read'],
+  solution: ['--of', '--wrt', '--format', '--budget', '--digits', '--allow-read'],
 };
 
 function parseArgs(argv: string[]): Parsed {
   const positional: string[] = [];
   const flags = new Map<string, string | true>();
+  const allowRead: string[] = [];
+  const set = (name: string, v: string | true) => {
+    // A repeated --allow-read keeps every folder; an empty or missing one stays a usage error below.
+    if (name === '--allow-read' && typeof v === 'string' && v !== '') allowRead.push(v);
+    if (name !== '--allow-read' || !flags.has(name) || v === true || v === '') flags.set(name, v);
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a.startsWith('--')) {
       const eq = a.indexOf('=');
-      if (eq > 0) flags.set(a.slice(0, eq), a.slice(eq + 1));
+      if (eq > 0) set(a.slice(0, eq), a.slice(eq + 1));
       else if (TAKES_VALUE.has(a)) {
         // A value is required: a missing one (or another option in its place) is a usage error below.
         const v = argv[i + 1];
-        if (v === undefined || v.startsWith('--')) flags.set(a, true);
-        else flags.set(a, argv[++i]);
-      } else flags.set(a, true);
+        if (v === undefined || v.startsWith('--')) set(a, true);
+        else set(a, argv[++i]);
+      } else set(a, true);
     } else positional.push(a);
   }
-  return { positional, flags };
+  return { positional, flags, allowRead };
 }
 
 /** A usage problem with the options of `cmd`, or undefined. */
-function optionProblem(cmd: string, flags: ReadonlyMap<string, string | true>): string | undefined {
+function optionProblem(cmd: string, flags: ReadonlyMap<string, string | true>, allowRead: readonly string[]): string | undefined {
   const allowed = OPTIONS[cmd];
   if (!allowed) return undefined;
   for (const [name, v] of flags) {
@@ -84,6 +96,7 @@ function optionProblem(cmd: string, flags: ReadonlyMap<string, string | true>): 
   if (typeof budget === 'string' && !(Number(budget) > 0 && Number.isFinite(Number(budget)))) return `--budget expects a positive number of work units, found ${budget}`;
   const digits = flags.get('--digits');
   if (typeof digits === 'string' && !(Number.isInteger(Number(digits)) && Number(digits) >= 1 && Number(digits) <= 17)) return `--digits expects an integer from 1 to 17, found ${digits}`;
+  for (const dir of allowRead) if (realFolder(dir) === undefined) return `--allow-read expects an existing folder, found ${dir}`;
   const format = flags.get('--format');
   if (typeof format === 'string' && format !== 'md' && format !== 'tex') return `--format expects md or tex, found ${format}`;
   return undefined;
@@ -101,28 +114,39 @@ function languageOf(file: string): 'nn' | 'markdown' | 'python' | 'ipynb' {
  * that program and `notebook` its cell map, unless the .ipynb could not be read (its diagnostic is
  * in the file's own text).
  */
-function analyzeFile(file: string, text: string, options: AnalyzeOptions): { full: FullAnalysis; text: string; notebook?: NotebookProgram } {
+function analyzeFile(file: string, text: string, options: AnalyzeOptions, allowRead: readonly string[]): { full: FullAnalysis; text: string; notebook?: NotebookProgram } {
   const lang = languageOf(file);
-  if (lang !== 'ipynb') return { full: analyzeFull(text, { ...options, languageId: lang, readFile: readerFor(file) }), text };
-  const { full, program } = analyzeNotebookFull(text, { ...options, readFile: readerFor(file) });
+  if (lang !== 'ipynb') return { full: analyzeFull(text, { ...options, languageId: lang, readFile: readerFor(file, allowRead) }), text };
+  const { full, program } = analyzeNotebookFull(text, { ...options, readFile: readerFor(file, allowRead) });
   return program.diagnostics.length ? { full, text } : { full, text: program.text, notebook: program };
 }
 
-/** The file's text, or undefined after reporting why it cannot be read (`problem` also gets the reason: ENOENT, EISDIR, …). */
+/**
+ * The file's text, or undefined after reporting why it cannot be read (`problem` also gets the
+ * reason: ENOENT, EISDIR, …). Only a regular file, at most 64 MB as read: a FIFO or a device
+ * named as FILE is refused at once instead of blocking the CLI.
+ */
 function read(file: string, err: (s: string) => void, problem?: (why: string) => void): string | undefined {
-  try {
+  const r = readBounded(file, MAX_READ_BYTES);
+  if (r.ok) {
     // Without a byte-order mark, as an editor shows the text (positions then agree with it).
-    return readFileSync(file, 'utf8').replace(/^\uFEFF/, '');
-  } catch (e) {
-    const why = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
-    err(`gradlens: cannot read ${file}: ${why}`);
-    problem?.(why);
-    return undefined;
+    return r.bytes.toString('utf8').replace(/^\uFEFF/, '');
   }
+  const why =
+    r.why === 'too-large'
+      ? `a file larger than ${MAX_READ_BYTES / (1024 * 1024)} MB`
+      : r.why === 'not-a-file'
+        ? r.kind === 'directory'
+          ? 'EISDIR'
+          : 'not a regular file (a device, pipe or socket)'
+        : (r.errno ?? 'an unreadable file');
+  err(`gradlens: cannot read ${file}: ${why}`);
+  problem?.(why);
+  return undefined;
 }
 
 export function main(argv: string[], out: (s: string) => void, err: (s: string) => void): number {
-  const { positional, flags } = parseArgs(argv);
+  const { positional, flags, allowRead } = parseArgs(argv);
   const cmd = positional[0];
   if (flags.has('--help') || cmd === 'help') {
     out(USAGE);
@@ -132,7 +156,7 @@ export function main(argv: string[], out: (s: string) => void, err: (s: string) 
     out('gradlens 0.1.0');
     return 0;
   }
-  const problem = cmd !== undefined ? optionProblem(cmd, flags) : undefined;
+  const problem = cmd !== undefined ? optionProblem(cmd, flags, allowRead) : undefined;
   if (problem) {
     err(`gradlens: ${problem}\n\n${USAGE}`);
     return 2;
@@ -166,7 +190,7 @@ export function main(argv: string[], out: (s: string) => void, err: (s: string) 
           }
           continue;
         }
-        const { full, text: program, notebook } = analyzeFile(file, text, { ...options, valuesOnly: json });
+        const { full, text: program, notebook } = analyzeFile(file, text, { ...options, valuesOnly: json }, allowRead);
         const a = full.analysis;
         // A budget stop leaves lines (and their checks and expects) unevaluated: not a clean pass.
         const failed =
@@ -198,7 +222,7 @@ export function main(argv: string[], out: (s: string) => void, err: (s: string) 
       if (text === undefined) return 2;
       // Explain as if the file ended with `grad OUT wrt NAME`.
       const extra = lang === 'markdown' ? `\n\n\`\`\`nn\ngrad ${of} wrt ${wrt}\n\`\`\`\n` : `\ngrad ${of} wrt ${wrt}\n`;
-      const full = analyzeFull(text + extra, { ...options, languageId: lang, readFile: readerFor(file) });
+      const full = analyzeFull(text + extra, { ...options, languageId: lang, readFile: readerFor(file, allowRead) });
       const req = [...full.eval.gradRequests].reverse().find((g) => g.of.name === of && g.wrtText === wrt);
       const problems = full.analysis.diagnostics.filter((d) => d.severity === 'error' && d.span.start >= text.length);
       if (!req || problems.length) {
@@ -217,7 +241,7 @@ export function main(argv: string[], out: (s: string) => void, err: (s: string) 
       }
       const text = read(file, err);
       if (text === undefined) return 2;
-      const a = analyzeFile(file, text, { ...options, valuesOnly: true }).full.analysis;
+      const a = analyzeFile(file, text, { ...options, valuesOnly: true }, allowRead).full.analysis;
       if (a.networks.length === 0) {
         err(`gradlens summary: ${file} declares no network`);
         return 1;
@@ -236,7 +260,7 @@ export function main(argv: string[], out: (s: string) => void, err: (s: string) 
       }
       const text = read(file, err);
       if (text === undefined) return 2;
-      const { full } = analyzeFile(file, text, options);
+      const { full } = analyzeFile(file, text, options, allowRead);
       const wrt = typeof wrtFlag === 'string' ? wrtFlag.split(',').map((w) => w.trim()).filter(Boolean) : undefined;
       const opts = { format, of, wrt, title: file.replace(/^.*[\\/]/, ''), digits: options.digits } as const;
       const problems = of ? solutionBlocks(full, opts).problems : [];

@@ -121,7 +121,10 @@ export function renderReport(file: string, text: string, full: FullAnalysis, dig
   }
   if (a.prints?.length) {
     out.push('', 'Printed');
-    for (const p of a.prints) out.push(...p.text.split('\n').map((l, k) => `  ${k ? ' '.repeat(pad(p.line).length) : pad(p.line)} ${l}`));
+    for (const p of a.prints) {
+      const [first, ...rest] = p.text.split('\n');
+      out.push(`  ${pad(p.line)} ${first}`, ...rest.map((r) => `  ${' '.repeat(pad(p.line).length)} ${r}`));
+    }
   }
   if (a.gradients.length) {
     out.push('', 'Gradients');

@@ -22,15 +22,16 @@ export interface Analysis {
   readonly stats: AnalysisStats;
   /** One record per `train` statement that ran (docs/training.md); in Python, per optimiser that stepped (docs/python.md). */
   readonly trainings?: TrainingInfo[];
-  /** Python only (docs/python.md): what `print(...)` wrote, at the module-level statement that printed it. */
+  /** The output of each `print(…)` that ran, in order (absent when none did); in Python, at the module-level statement that printed (docs/python.md). */
   readonly prints?: PrintInfo[];
 }
 
-/** One `print(...)` of a Python file: the text without its final newline. */
+/** What one `print(expr, …)` printed: its text (one or more lines, Python's layout) and where. */
 export interface PrintInfo {
-  /** 0-based line of the module-level statement (a loop's prints all sit at the loop). */
-  readonly line: number;
+  /** The `print(…)` statement. */
   readonly span: Span;
+  /** 0-based line of the statement. */
+  readonly line: number;
   readonly text: string;
 }
 
@@ -71,6 +72,22 @@ export interface AnalysisStats {
   readonly skipped?: string;
 }
 
+/**
+ * Set beside a `data` array that holds only its first elements (the editor's worker posts
+ * previews to the extension host, issue #15): statistics of the whole tensor. The full data is
+ * fetched on demand. Absent when `data` is complete.
+ */
+export interface DataSummary {
+  /** Elements of the whole tensor (`data` holds the first few). */
+  readonly count: number;
+  /** Over the finite elements (NaN when there are none). */
+  readonly min: number;
+  readonly max: number;
+  readonly mean: number;
+  /** NaN and ±Infinity elements. */
+  readonly nonFinite: number;
+}
+
 export interface ValueInfo {
   readonly name: string;
   /** 0-based line of the statement. */
@@ -83,7 +100,9 @@ export interface ValueInfo {
   readonly isParam: boolean;
   readonly isLeaf: boolean;
   /** Gradients requested of this binding (by grad statements), rendered. */
-  readonly grads?: { readonly of: string; readonly shape: number[]; readonly data: number[] }[];
+  readonly grads?: { readonly of: string; readonly shape: number[]; readonly data: number[]; readonly summary?: DataSummary }[];
+  /** Set when `data` is a preview (DataSummary). */
+  readonly summary?: DataSummary;
   /** `float32` for a PyTorch tensor (PyTorch keeps float32; GradLens computes in float64). */
   readonly dtype?: 'float32';
 }
@@ -101,6 +120,8 @@ export interface GradientInfo {
   readonly derivation?: string;
   /** The same derivation as LaTeX (an `aligned` body), for the panel's KaTeX. */
   readonly derivationTex?: string;
+  /** Set when `data` is a preview (DataSummary). */
+  readonly summary?: DataSummary;
 }
 
 export interface CheckInfo {
@@ -120,8 +141,8 @@ export interface ExpectationInfo {
   readonly passed: boolean;
   readonly maxError: number;
   readonly tolerance: number;
-  readonly left: { readonly text: string; readonly shape: number[]; readonly data: number[] };
-  readonly right: { readonly text: string; readonly shape: number[]; readonly data: number[] };
+  readonly left: { readonly text: string; readonly shape: number[]; readonly data: number[]; readonly summary?: DataSummary };
+  readonly right: { readonly text: string; readonly shape: number[]; readonly data: number[]; readonly summary?: DataSummary };
 }
 
 /** A size that may be symbolic: a number, or a string such as `"N"` or `"1024·N"`. */

@@ -5,16 +5,16 @@
 import './autodiff/ops/index';
 import './builtins/index';
 import type { Analysis, GradientInfo, ValueInfo } from './analysis';
-import { error, type Diagnostic } from './diagnostics';
+import { boundDiagnostic, error, type Diagnostic } from './diagnostics';
 import { Evaluator, type EvalResult } from './eval/evaluator';
 import type { Binding } from './eval/values';
 import { deriveGradient, derivationMarkdown, derivationTex, type Derivation } from './explain/derive';
 import { buildGraph, buildSymbols } from './explain/symbols';
 import { markdownSegments } from './syntax/markdown';
 import { readNotebook, type NotebookProgram } from './syntax/notebook';
+import { toNumbers } from './tensor/tensor';
 import { parseProgram } from './syntax/parser';
 import { pythonSymbols, runPython, type PythonResult } from './python/run';
-import type { PrintInfo } from './analysis';
 
 export type { Analysis } from './analysis';
 export { LineIndex } from './span';
@@ -22,6 +22,7 @@ export { readNotebook, notebookProgram, cellAt, type NotebookProgram, type CellR
 export { analysisForCell } from './notebookAnalysis';
 import type { ProgressCallback } from './train/index';
 export type { TrainingInfo } from './analysis';
+export type { PrintInfo } from './analysis';
 export type { ProgressCallback, TrainProgress } from './train/index';
 export { sparkline } from './train/index';
 
@@ -55,6 +56,19 @@ export interface AnalyzeOptions {
    * parameters so far are kept and the lines after it still run.
    */
   readonly shouldStop?: () => string | undefined;
+  /**
+   * Told the 0-based line of each top-level statement before it runs: a host that must end a
+   * slow analysis from outside (the editor's worker, through shared memory) then knows on which
+   * line it was cut off.
+   */
+  readonly onStatement?: (line: number) => void;
+  /**
+   * Results in stages (issue #15): called once evaluation is done, with the values, gradients,
+   * checks, expectations, networks, trainings and diagnostics — before derivations, hovers and
+   * the graph are written — so a host that runs out of time later still has them. `symbols`
+   * and the graph are empty in it.
+   */
+  readonly onValues?: (values: Analysis) => void;
 }
 
 export interface FullAnalysis {
@@ -78,22 +92,36 @@ export function analyzeFull(text: string, options: AnalyzeOptions = {}): FullAna
     readFile: options.readFile,
     onProgress: options.onProgress,
     shouldStop: options.shouldStop,
+    onStatement: options.onStatement,
     // Only hovers read the node of every expression.
     recordExpressions: !options.valuesOnly,
   };
   let r: EvalResult;
   let parseDiagnostics: Diagnostic[] = [];
-  let prints: PrintInfo[] | undefined;
   if (python) {
-    const pr = runPython(text, evalOptions);
-    prints = pr.prints;
-    r = pr;
+    r = runPython(text, evalOptions);
   } else {
     const parsed = markdown ? parseProgram(text, markdownSegments(text), 'block') : parseProgram(text);
     parseDiagnostics = parsed.diagnostics;
     r = new Evaluator(text, evalOptions).run(parsed.program);
   }
-  const diagnostics = [...parseDiagnostics, ...r.diagnostics].sort((a, b) => a.span.start - b.span.start);
+  // Messages quote at most 80 characters of the user's text, in the values stage too.
+  const diagnostics = [...parseDiagnostics, ...r.diagnostics].sort((a, b) => a.span.start - b.span.start).map(boundDiagnostic);
+  const values = attachGradients(r);
+  options.onValues?.({
+    version: 1,
+    diagnostics: diagnostics.slice(),
+    values,
+    gradients: r.gradients,
+    checks: r.checks,
+    expectations: r.expectations,
+    networks: r.networks,
+    symbols: [],
+    graph: { nodes: [], edges: [] },
+    stats: { nodes: r.tape.n, work: r.work, skipped: r.skipped },
+    ...(r.trainings.length ? { trainings: r.trainings } : {}),
+    ...(r.prints?.length ? { prints: r.prints } : {}),
+  });
   const derivations: Derivation[] = [];
   const internal: Diagnostic[] = [];
   const byBinding = new Map<Binding, string[]>();
@@ -141,7 +169,7 @@ export function analyzeFull(text: string, options: AnalyzeOptions = {}): FullAna
     : guard('hover information', () => (python ? pythonSymbols(r as PythonResult, options.digits ?? 4) : buildSymbols(text, r, byBinding, options.digits ?? 4)), []);
   const graph = options.valuesOnly ? { nodes: [], edges: [] } : guard('the statement graph', () => buildGraph(r, options.digits ?? 4), { nodes: [], edges: [] });
   diagnostics.push(...internal);
-  const values = attachGradients(r);
+  for (let i = 0; i < diagnostics.length; i++) diagnostics[i] = boundDiagnostic(diagnostics[i]);
   const analysis: Analysis = {
     version: 1,
     diagnostics,
@@ -154,7 +182,7 @@ export function analyzeFull(text: string, options: AnalyzeOptions = {}): FullAna
     graph,
     stats: { nodes: r.tape.n, work: r.work, skipped: r.skipped },
     ...(r.trainings.length ? { trainings: r.trainings } : {}),
-    ...(prints ? { prints } : {}),
+    ...(r.prints?.length ? { prints: r.prints } : {}),
   };
   return { analysis, eval: r, derivations };
 }
@@ -206,7 +234,7 @@ function attachGradients(r: EvalResult): ValueInfo[] {
     if (tape.isScalar[node] === 1) list.push({ of: req.of.name, shape: [], data: [req.grads.scalarOf(node)] });
     else {
       const g = req.grads.of(node);
-      list.push({ of: req.of.name, shape: g.shape.slice(), data: Array.from(g.data) });
+      list.push({ of: req.of.name, shape: g.shape.slice(), data: toNumbers(g.data) });
     }
   }
   if (grads.size === 0) return r.values;

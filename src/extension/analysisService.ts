@@ -1,11 +1,14 @@
-import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Analysis } from '../core/analysis';
 import type { Diagnostic } from '../core/diagnostics';
-import { Config } from './config';
 import { NotebookAnalyses, isNotebookCell, notebookOf } from './notebooks';
+import type { Span } from '../core/span';
+import { withCutOff } from './cutOff';
+import { Config } from './config';
+import type { FileFields, Platform } from './platform';
 import { LiveTrainings, Throttle, stoppedMessage, trainTargets, type LiveTraining } from './progressModel';
 import type { Job, WorkerClient } from './workerClient';
+import type { DataRef, FullItem } from './valuePreview';
 
 /**
  * Documents GradLens analyses: `.nn` files, Markdown (its ```nn blocks), Python files and the
@@ -59,7 +62,9 @@ interface Entry {
   readonly promise: Promise<Analysis | undefined>;
   readonly resolve: (a: Analysis | undefined) => void;
   analysis?: Analysis;
-  timer?: NodeJS.Timeout;
+  /** The worker request whose full data backs `analysis` (its arrays are previews). */
+  analysisId?: number;
+  timer?: ReturnType<typeof setTimeout>;
   job?: Job;
   live?: LiveTrainings;
   throttle?: Throttle;
@@ -88,6 +93,7 @@ export class AnalysisService implements vscode.Disposable {
     private readonly client: WorkerClient,
     private readonly config: Config,
     private readonly log: (line: string) => void,
+    private readonly platform: Pick<Platform, 'fileFields'>,
   ) {
     this.notebooks = new NotebookAnalyses(client, config, log);
     // Each cell of an analysed notebook gets its part, as if it had been analysed on its own.
@@ -135,17 +141,33 @@ export class AnalysisService implements vscode.Disposable {
     return e && e.version === document.version ? e.analysis : undefined;
   }
 
+  /**
+   * The full data of an item of this version's analysis (the host holds previews: the first
+   * elements and statistics of a large tensor). Undefined when the worker no longer has it (a
+   * newer analysis, or a restarted worker): the caller shows the preview.
+   */
+  async fullItem(document: vscode.TextDocument, ref: DataRef): Promise<FullItem | undefined> {
+    const e = this.entries.get(document.uri.toString());
+    if (!e || e.version !== document.version || e.analysisId === undefined) return undefined;
+    const o = await this.client.fetch(document.uri.toString(), e.analysisId, ref).outcome;
+    return o.kind === 'data' ? o.item : undefined;
+  }
+
   /** A one-off analysis of text that is not a document version (not cached). */
-  async analyzeText(text: string, languageId: 'nn' | 'markdown' | 'python'): Promise<Analysis | undefined> {
-    const o = await this.client.run({ text, languageId, budget: this.config.workBudget, checkTolerance: this.config.checkTolerance }, this.config.timeout).outcome;
+  async analyzeText(text: string, languageId: 'nn' | 'markdown' | 'python', like?: vscode.TextDocument): Promise<Analysis | undefined> {
+    // `like`: the document the text extends (its load_csv reads under the same rule).
+    const files = like ? await this.platform.fileFields(like, text) : {};
+    const o = await this.client.run({ text, languageId, budget: this.config.workBudget, checkTolerance: this.config.checkTolerance, ...files }, this.config.timeout).outcome;
     return o.kind === 'done' ? o.analysis : undefined;
   }
 
   /** The worked solution of a document's text, as Markdown (computed in the worker). */
   async solution(document: vscode.TextDocument, title: string, digits: number): Promise<{ markdown: string } | { problem: string }> {
     const languageId = languageOf(document);
+    const text = document.getText();
+    const files = await this.platform.fileFields(document, text);
     const o = await this.client.solve(
-      { text: document.getText(), languageId, budget: this.config.workBudget, checkTolerance: this.config.checkTolerance, title, digits, folder: folderOf(document) },
+      { text, languageId, budget: this.config.workBudget, checkTolerance: this.config.checkTolerance, title, digits, ...files },
       this.config.timeout,
     ).outcome;
     switch (o.kind) {
@@ -218,14 +240,28 @@ export class AnalysisService implements vscode.Disposable {
     const text = document.getText();
     const languageId = languageOf(document);
     if (languageId === 'markdown' && !NN_FENCE.test(text)) return this.finish(document, entry, emptyAnalysis([]), 0);
+    const files = this.platform.fileFields(document, text);
+    if (files instanceof Promise) {
+      // The browser build reads `load_csv`'s files through workspace.fs first.
+      void files.then(
+        (f) => (this.isCurrent(document, entry) && !document.isClosed ? this.run(document, entry, text, languageId, f) : entry.resolve(undefined)),
+        (e) => {
+          this.log(`reading the files of ${document.uri.toString(true)} failed: ${e instanceof Error ? e.message : String(e)}`);
+          if (this.isCurrent(document, entry)) this.run(document, entry, text, languageId, {});
+          else entry.resolve(undefined);
+        },
+      );
+    } else this.run(document, entry, text, languageId, files);
+  }
 
+  private run(document: vscode.TextDocument, entry: Entry, text: string, languageId: 'nn' | 'markdown' | 'python', files: FileFields): void {
     const live = new LiveTrainings();
     entry.live = live;
     entry.throttle = new Throttle(1000 / PROGRESS_PER_SECOND, () => {
       if (this.isCurrent(document, entry)) this.progressEmitter.fire(this.progressEvent(document, entry, true));
     });
     const job = this.client.run(
-      { text, languageId, budget: this.config.workBudget, checkTolerance: this.config.checkTolerance, folder: folderOf(document) },
+      { text, languageId, budget: this.config.workBudget, checkTolerance: this.config.checkTolerance, ...files, key: document.uri.toString() },
       this.config.timeout,
       (m) => {
         live.add(m);
@@ -239,9 +275,13 @@ export class AnalysisService implements vscode.Disposable {
       if (!this.isCurrent(document, entry)) return entry.resolve(undefined);
       switch (o.kind) {
         case 'done':
+          entry.analysisId = job.id;
           return this.finish(document, entry, o.analysis, o.ms);
         case 'timeout':
-          return this.finish(document, entry, emptyAnalysis([timeoutDiagnostic(o.ms)]), o.ms);
+        case 'out-of-memory':
+          // What was delivered stays (the values stage, or the epochs a training reported); the
+          // diagnostic says what was cut off, on the line it concerns.
+          return this.finish(document, entry, this.cutOffAnalysis(document, o, live), o.ms);
         case 'stopped':
           return this.finish(document, entry, this.stoppedAnalysis(document, live.snapshot(), live.current()), o.ms);
         case 'failed':
@@ -249,6 +289,7 @@ export class AnalysisService implements vscode.Disposable {
           return this.finish(document, entry, emptyAnalysis([failureDiagnostic(o.message)]), 0);
         case 'cancelled':
         case 'solved':
+        case 'data':
           return entry.resolve(undefined);
       }
     });
@@ -275,7 +316,7 @@ export class AnalysisService implements vscode.Disposable {
    * keeps the partial curves, the `train` CodeLens says it was stopped) and an information
    * diagnostic on the `train` line that was running.
    */
-  private stoppedAnalysis(document: vscode.TextDocument, trainings: readonly LiveTraining[], current: LiveTraining | undefined): Analysis {
+  private stoppedAnalysis(document: vscode.TextDocument, trainings: readonly LiveTraining[], current: LiveTraining | undefined, byUser = true): Analysis {
     const spanOf = (line: number) => {
       if (line >= document.lineCount) return { start: 0, end: 0 };
       const l = document.lineAt(line);
@@ -285,7 +326,7 @@ export class AnalysisService implements vscode.Disposable {
     const message = stoppedMessage(current, current ? this.targetsAt(document, current.line) : '', digits);
     const diagnostic: Diagnostic = { code: 'gradlens.stopped', severity: 'info', message, span: current ? spanOf(current.line) : { start: 0, end: 0 } };
     return {
-      ...emptyAnalysis([diagnostic]),
+      ...emptyAnalysis(byUser ? [diagnostic] : []),
       trainings: trainings.map((t) => ({
         line: t.line,
         span: spanOf(t.line),
@@ -299,9 +340,27 @@ export class AnalysisService implements vscode.Disposable {
         examples: 0,
         batch: 0,
         ms: 0,
-        ...(t.line === current?.line || t.epochs === null || t.epoch < t.epochs ? { stopped: 'by the user (GradLens: Stop Training)' } : {}),
+        ...(t.line === current?.line || t.epochs === null || t.epoch < t.epochs ? { stopped: byUser ? 'by the user (GradLens: Stop Training)' : 'the analysis was ended (time or memory limit)' } : {}),
       })),
     };
+  }
+
+  /** The analysis shown when the worker was ended by the time limit or its memory limit (cutOff.ts). */
+  private cutOffAnalysis(document: vscode.TextDocument, o: { kind: 'timeout' | 'out-of-memory'; ms: number; partial?: Analysis; limitMb?: number; line?: number }, live: LiveTrainings): Analysis {
+    const current = live.current();
+    const lineSpan = (line: number): Span | undefined => {
+      if (line < 0 || line >= document.lineCount) return undefined;
+      const l = document.lineAt(line);
+      return { start: document.offsetAt(l.range.start), end: document.offsetAt(l.range.end) };
+    };
+    const base = o.partial ?? (live.isEmpty ? emptyAnalysis([]) : this.stoppedAnalysis(document, live.snapshot(), current, false));
+    return withCutOff(base, {
+      reason: o.kind === 'timeout' ? { kind: 'timeout', ms: o.ms } : { kind: 'out-of-memory', ms: o.ms, limitMb: o.limitMb ?? 0 },
+      stage: o.partial ? 'explanation' : 'evaluation',
+      ...(current && !o.partial ? { trainingLine: current.line, trainingTargets: this.targetsAt(document, current.line) } : {}),
+      ...(o.line !== undefined && !o.partial ? { line: o.line } : {}),
+      lineSpan,
+    });
   }
 
   private finish(document: vscode.TextDocument, entry: Entry, analysis: Analysis, ms: number): void {
@@ -326,15 +385,6 @@ export function emptyAnalysis(diagnostics: Diagnostic[]): Analysis {
   };
 }
 
-function timeoutDiagnostic(ms: number): Diagnostic {
-  return {
-    code: 'gradlens.timeout',
-    severity: 'warning',
-    message: `The analysis was stopped after ${Math.round(ms)} ms. Lower "gradlens.analysis.workBudget" or raise "gradlens.analysis.timeout".`,
-    span: { start: 0, end: 0 },
-  };
-}
-
 function failureDiagnostic(message: string): Diagnostic {
   const first = message.split('\n')[0];
   return {
@@ -343,9 +393,4 @@ function failureDiagnostic(message: string): Diagnostic {
     message: `GradLens could not analyse this file (an internal error; see the GradLens output): ${first}`,
     span: { start: 0, end: 0 },
   };
-}
-
-/** The folder of a document on disk, where `load_csv` looks; none for untitled or virtual documents. */
-function folderOf(document: vscode.TextDocument): string | undefined {
-  return document.uri.scheme === 'file' ? path.dirname(document.uri.fsPath) : undefined;
 }

@@ -46,17 +46,8 @@ export class LensProvider implements vscode.CodeLensProvider, vscode.Disposable 
       };
       n.layers.forEach(layer);
     });
-    // print(...) output beside its statement (Python).
-    const printed = new Map<string, { span: { start: number; end: number }; texts: string[] }>();
-    for (const p of a.prints ?? []) {
-      const k = `${p.span.start}:${p.span.end}`;
-      const e = printed.get(k);
-      if (e) e.texts.push(p.text);
-      else printed.set(k, { span: p.span, texts: [p.text] });
-    }
-    for (const { span, texts } of printed.values()) {
-      lenses.push(new vscode.CodeLens(toRange(document, span), { title: printLens(texts), tooltip: texts.join('\n'), command: '' }));
-    }
+    // What a print(…) printed, above its line (all of it in the tooltip).
+    for (const p of a.prints ?? []) lenses.push(new vscode.CodeLens(toRange(document, p.span), { title: printLens(p.text), tooltip: p.text, command: '' }));
     for (const t of a.trainings ?? []) {
       lenses.push(new vscode.CodeLens(toRange(document, t.span), { title: trainingLens(t, digits), tooltip: 'Show the loss curve in the GradLens panel', command: Commands.showPanel.id }));
     }

@@ -111,11 +111,15 @@ async function resolveGradient(s: CommandServices, args: GradientArgs | undefine
     wrt = (await vscode.window.showQuickPick(variables, { title: `${verb}: ∂${of}/∂…`, placeHolder: 'With respect to which value?' }))?.label;
     if (!wrt) return undefined;
   }
-  const found = analysis.gradients.find((g) => g.of === of && g.wrt === wrt);
-  if (found) return found;
+  const index = analysis.gradients.findIndex((g) => g.of === of && g.wrt === wrt);
+  if (index >= 0) {
+    // A large gradient is a preview on this side: the derivation document shows the full data.
+    const item = analysis.gradients[index].summary ? await s.analyses.fullItem(document, { kind: 'gradient', index }) : undefined;
+    return item?.kind === 'gradient' ? item.gradient : analysis.gradients[index];
+  }
 
   const extra = document.languageId === 'markdown' ? `\n\n\`\`\`nn\ngrad ${of} wrt ${wrt}\n\`\`\`\n` : `\ngrad ${of} wrt ${wrt}\n`;
-  const extended = await s.analyses.analyzeText(document.getText() + extra, document.languageId === 'markdown' ? 'markdown' : 'nn');
+  const extended = await s.analyses.analyzeText(document.getText() + extra, document.languageId === 'markdown' ? 'markdown' : 'nn', document);
   const g = extended?.gradients.filter((g) => g.of === of && g.wrt === wrt).pop();
   if (!g) {
     const problem = extended?.diagnostics.find((d) => d.severity === 'error' && d.span.start >= document.getText().length);

@@ -3,6 +3,7 @@ import type { Analysis } from '../core/analysis';
 import type { AnalysisService } from './analysisService';
 import type { Config } from './config';
 import { checkMarkdown, expectationMarkdown, gradientMarkdown, networkMarkdown, valueMarkdown } from './render';
+import { withFullData } from './valuePreview';
 
 export type DetailKind = 'value' | 'gradient' | 'check' | 'expectation' | 'network';
 
@@ -86,9 +87,12 @@ export async function showDetails(
 ): Promise<vscode.Uri | undefined> {
   const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === ref.uri);
   if (!document) return undefined;
-  const analysis = await analyses.get(document);
-  if (!analysis) return undefined;
+  const preview = await analyses.get(document);
+  if (!preview) return undefined;
+  // The host holds previews of large tensors: the detail document fetches the full data.
+  const analysis = await withFullData(preview, ref.kind, ref.index, (r) => analyses.fullItem(document, r));
   const detail = renderDetail(analysis, ref.kind, ref.index, config.precision);
   if (!detail) return undefined;
   return docs.show(detail.title, detail.markdown);
 }
+

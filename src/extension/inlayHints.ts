@@ -41,7 +41,7 @@ export class ValueHintsProvider implements vscode.InlayHintsProvider, vscode.Dis
     for (const [end, texts] of printed) {
       const at = document.positionAt(end);
       if (!range.contains(at)) continue;
-      const hint = new vscode.InlayHint(at, printLens(texts, 80), vscode.InlayHintKind.Type);
+      const hint = new vscode.InlayHint(at, printLens(texts.join('\n')), vscode.InlayHintKind.Type);
       hint.paddingLeft = true;
       hints.push(hint);
     }

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { Analysis } from '../core/analysis';
 import type { ExportFormat, FromPanel, PanelState, ToPanel } from '../shared/protocol';
@@ -281,14 +280,14 @@ export class Panel implements vscode.WebviewViewProvider, vscode.Disposable {
     };
     const target = await vscode.window.showSaveDialog({ defaultUri: folder ? vscode.Uri.joinPath(folder, name) : undefined, filters: filters[format], saveLabel: 'Export' });
     if (!target) return;
-    const bytes = format === 'png' ? Buffer.from(content, 'base64') : Buffer.from(content, 'utf8');
+    const bytes = format === 'png' ? base64Bytes(content) : new TextEncoder().encode(content);
     await vscode.workspace.fs.writeFile(target, bytes);
     this.log(`panel: exported ${format} to ${target.toString(true)} (${bytes.length} bytes)`);
     void vscode.window.setStatusBarMessage(`GradLens: saved ${vscode.workspace.asRelativePath(target)}`, 3000);
   }
 
   private html(webview: vscode.Webview): string {
-    const nonce = randomBytes(16).toString('base64');
+    const nonce = nonceText();
     const asset = (...p: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, ...p));
     const csp = [
       "default-src 'none'",
@@ -317,4 +316,21 @@ export class Panel implements vscode.WebviewViewProvider, vscode.Disposable {
 </body>
 </html>`;
   }
+}
+
+/** A CSP nonce: 16 random bytes, base64 (Web Crypto, in the node and the browser build alike). */
+function nonceText(): string {
+  const bytes = new Uint8Array(16);
+  globalThis.crypto.getRandomValues(bytes);
+  let s = '';
+  for (const b of bytes) s += String.fromCharCode(b);
+  return btoa(s);
+}
+
+/** Decodes base64 (atob: in the node and the browser build alike). */
+function base64Bytes(b64: string): Uint8Array {
+  const s = atob(b64);
+  const bytes = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) bytes[i] = s.charCodeAt(i);
+  return bytes;
 }

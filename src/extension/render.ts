@@ -12,8 +12,11 @@ import type {
   SizeValue,
   TrainingInfo,
   ValueInfo,
+  DataSummary,
 } from '../core/analysis';
+import { mdCode, mdText } from '../core/explain/escape';
 import { float32Differs, formatBytes, formatCount, formatNumber } from '../core/format';
+import { previewTensor } from '../core/tensor/preview';
 
 const PREVIEW = 6;
 
@@ -33,10 +36,23 @@ export function formatValue(shape: readonly number[], data: readonly number[], d
   return `${formatShape(shape)} [${shown.join(', ')}]`;
 }
 
-/** A tensor written out in full (nested brackets), for detail documents. */
-export function formatTensorFull(shape: readonly number[], data: readonly number[], digits: number, maxElements = 400): string {
+/** `min −1.2, max 3.4, mean 0.5` of a preview's statistics (and how many elements are NaN or infinite). */
+export function formatSummary(s: DataSummary, digits: number): string {
+  const parts = [`min ${formatNumber(s.min, digits)}`, `max ${formatNumber(s.max, digits)}`, `mean ${formatNumber(s.mean, digits)}`];
+  if (s.nonFinite) parts.push(`${formatCount(s.nonFinite)} NaN or infinite`);
+  return parts.join(', ');
+}
+
+/**
+ * A tensor written out in full (nested brackets), for detail documents. Past `maxElements`, the
+ * first and last three entries of each axis (numpy's summarisation). `summary`: `data` is only a
+ * preview (its first elements; the full data could not be fetched), with these statistics.
+ */
+export function formatTensorFull(shape: readonly number[], data: readonly number[], digits: number, maxElements = 400, summary?: DataSummary): string {
   if (shape.length === 0) return data.length ? formatNumber(data[0], digits) : '?';
-  if (data.length > maxElements) return `${formatValue(shape, data, digits)}  (${formatCount(data.length)} elements)`;
+  const count = shape.reduce((a, b) => a * b, 1);
+  if (summary || data.length < count) return `${formatValue(shape, data, digits)}  (${formatCount(count)} elements${summary ? `; ${formatSummary(summary, digits)}` : ''})`;
+  if (count > maxElements) return `${previewTensor({ shape: [...shape], data: Float64Array.from(data) }, { digits, maxElements, edgeItems: 3 })}  (${formatCount(count)} elements)`;
   const strides: number[] = [];
   let s = 1;
   for (let i = shape.length - 1; i >= 0; i--) {
@@ -81,17 +97,6 @@ export function valueLens(v: ValueInfo, digits: number, gradients: readonly Bind
   return text;
 }
 
-/**
- * What `print(...)` wrote at one statement, for the line (as Quokka shows it): the printed lines
- * joined by ` ⏎ `, several prints (a loop's) by ` │ `, shortened to `max` characters.
- */
-export function printLens(texts: readonly string[], max = 160): string {
-  const joined = texts.map((t) => t.replace(/\s*\n\s*/g, ' ⏎ ')).join(' │ ');
-  const more = texts.length > 1 ? ` (${texts.length} prints)` : '';
-  const body = joined.length > max ? `${joined.slice(0, max - 1)}…` : joined;
-  return `▷ ${body}${more}`;
-}
-
 export function gradientLens(g: GradientInfo, digits: number): string {
   return `${gradientName(g.of, g.wrt)} = ${formatValue(g.shape, g.data, digits)}`;
 }
@@ -125,6 +130,12 @@ export function trainingLens(t: TrainingInfo, digits: number): string {
   // A training whose worker was terminated (a stop that did not end in time) has no measured time: ms is 0.
   if (t.ms > 0) parts.push(t.ms >= 1000 ? `${(t.ms / 1000).toFixed(1)} s` : `${Math.round(t.ms)} ms`);
   return `${t.stopped ? '⚠ ' : ''}${parts.join(' · ')}${t.stopped ? ` · stopped: ${t.stopped}` : ''}`;
+}
+
+/** A print's text on one lens line: its lines joined by ⏎, cut at 120 characters. */
+export function printLens(text: string): string {
+  const one = `▸ ${text.split('\n').map((l) => l.trim()).join(' ⏎ ')}`;
+  return one.length > 120 ? `${one.slice(0, 119)}…` : one;
 }
 
 export function networkLens(n: NetworkInfo): string {
@@ -162,30 +173,30 @@ export function gradientMarkdown(g: GradientInfo, digits: number): string {
   const value = `${gradientName(g.of, g.wrt)} = ${formatValue(g.shape, g.data, digits)}`;
   // The core's derivation starts with the result itself; without one, state the value.
   const body = g.derivation?.trim() ? g.derivation.trim() : `**${value}** (line ${g.line + 1})\n\n_No derivation was produced for this gradient._`;
-  const full = g.shape.length ? `\n\n## Value\n\n\`\`\`text\n${formatTensorFull(g.shape, g.data, digits)}\n\`\`\`` : '';
+  const full = g.shape.length ? `\n\n## Value\n\n\`\`\`text\n${formatTensorFull(g.shape, g.data, digits, 400, g.summary)}\n\`\`\`` : '';
   return `# ${gradientName(g.of, g.wrt)}\n\n${body}${full}\n`;
 }
 
 export function valueMarkdown(v: ValueInfo, gradients: readonly GradientInfo[], digits: number): string {
-  let md = `# ${v.name}\n\n${v.isParam ? 'A learnable parameter' : v.isLeaf ? 'A leaf' : 'An intermediate value'}, shape ${formatShape(v.shape)}, line ${v.line + 1}.\n\n\`\`\`text\n${formatTensorFull(v.shape, v.data, digits)}\n\`\`\`\n`;
-  for (const g of v.grads ?? []) md += `\n## ${gradientName(g.of, v.name)}\n\n\`\`\`text\n${formatTensorFull(g.shape, g.data, digits)}\n\`\`\`\n`;
+  let md = `# ${v.name}\n\n${v.isParam ? 'A learnable parameter' : v.isLeaf ? 'A leaf' : 'An intermediate value'}, shape ${formatShape(v.shape)}, line ${v.line + 1}.\n\n\`\`\`text\n${formatTensorFull(v.shape, v.data, digits, 400, v.summary)}\n\`\`\`\n`;
+  for (const g of v.grads ?? []) md += `\n## ${gradientName(g.of, v.name)}\n\n\`\`\`text\n${formatTensorFull(g.shape, g.data, digits, 400, g.summary)}\n\`\`\`\n`;
   for (const g of gradients.filter((g) => g.wrt === v.name)) if (g.derivation) md += `\n## Derivation of ${gradientName(g.of, g.wrt)}\n\n${g.derivation.trim()}\n`;
   return md;
 }
 
 export function expectationMarkdown(e: ExpectationInfo, digits: number): string {
   return [
-    `# expect ${e.left.text} == ${e.right.text}`,
+    `# expect ${mdText(`${e.left.text} == ${e.right.text}`)}`,
     '',
     `${e.passed ? '✓ Holds' : '✗ Does not hold'}: largest |L − R| / max(1, |R|) = ${formatNumber(e.maxError, 3)}, tolerance ${formatNumber(e.tolerance, 3)} (line ${e.line + 1}).`,
     '',
-    `## Left: \`${e.left.text}\``,
+    `## Left: ${mdCode(e.left.text)}`,
     '```text',
-    formatTensorFull(e.left.shape, e.left.data, digits),
+    formatTensorFull(e.left.shape, e.left.data, digits, 400, e.left.summary),
     '```',
-    `## Right: \`${e.right.text}\``,
+    `## Right: ${mdCode(e.right.text)}`,
     '```text',
-    formatTensorFull(e.right.shape, e.right.data, digits),
+    formatTensorFull(e.right.shape, e.right.data, digits, 400, e.right.summary),
     '```',
     '',
   ].join('\n');

@@ -1,17 +1,28 @@
-import { Worker } from 'node:worker_threads';
 import type { Analysis } from '../core/analysis';
-import type { AnalyzeRequest, ProgressMessage, SolutionRequest, WorkerRequest, WorkerResponse } from './workerProtocol';
+import type { DataRef, FullItem } from './valuePreview';
+import type { WorkerFactory, WorkerPort } from './workerPort';
+import type { AnalyzeRequest, DataRequest, ProgressMessage, SolutionRequest, WorkerRequest, WorkerResponse } from './workerProtocol';
 
 export type Outcome =
   | { readonly kind: 'done'; readonly analysis: Analysis; readonly ms: number }
   | { readonly kind: 'solved'; readonly markdown: string; readonly ms: number }
   | { readonly kind: 'failed'; readonly message: string }
-  | { readonly kind: 'timeout'; readonly ms: number }
+  /**
+   * `partial`: the values stage, when the time ran out after it (derivations, hovers, graph cut
+   * off); `line`: the 0-based line the worker was evaluating, when it had not reached that stage.
+   */
+  | { readonly kind: 'timeout'; readonly ms: number; readonly partial?: Analysis; readonly line?: number }
+  /** The worker reached its memory limit (nodeWorker.ts WORKER_LIMITS) and was ended; a fresh one serves the next job. */
+  | { readonly kind: 'out-of-memory'; readonly ms: number; readonly limitMb: number; readonly partial?: Analysis; readonly line?: number }
   /** Ended by `stop()` ("GradLens: Stop Training") when the analysis did not stop by itself in time: the worker was terminated. */
   | { readonly kind: 'stopped'; readonly ms: number }
+  /** A `data` request: the item with its full data, or none (the analysis is no longer kept). */
+  | { readonly kind: 'data'; readonly item?: FullItem }
   | { readonly kind: 'cancelled' };
 
 export interface Job {
+  /** The request's id (`data` requests name the analysis by it). */
+  readonly id: number;
   readonly outcome: Promise<Outcome>;
   /** The caller no longer wants the result (a newer version of the document exists). */
   cancel(): void;
@@ -28,7 +39,8 @@ export interface Job {
 }
 
 interface Pending {
-  readonly request: WorkerRequest;
+  /** Replaced once by a replay that stops after the steps already made (see stop()). */
+  request: WorkerRequest;
   readonly timeoutMs: number;
   readonly settle: (o: Outcome) => void;
   readonly onProgress?: (m: ProgressMessage) => void;
@@ -36,25 +48,32 @@ interface Pending {
   settled: boolean;
   /** Asked to stop (the shared flag is set); its result is still awaited, for the grace period. */
   stopping?: boolean;
+  /** The values stage, once posted. */
+  partial?: Analysis;
+  /** Training steps reported so far, by the `train` statement's line. */
+  steps?: Map<number, number>;
+  /** This is the replay of a stopped analysis (no shared memory): a second stop ends the worker. */
+  replay?: boolean;
   started?: number;
-  timer?: NodeJS.Timeout;
+  timer?: ReturnType<typeof setTimeout>;
 }
 
 /**
- * Runs analyses one at a time on a worker thread. A job that runs past its timeout is ended by
+ * Runs analyses one at a time on a worker (a thread in the node build, a Web Worker in the browser
+ * build: `spawn` makes it). A job that runs past its timeout is ended by
  * terminating the worker (a synchronous analysis cannot be interrupted any other way); so is a
  * superseded job that has already run for `killSupersededAfterMs`. The worker is started on first
  * use and again after it was terminated.
  */
 export class WorkerClient {
-  private worker: Worker | undefined;
+  private worker: WorkerPort | undefined;
   private current: Pending | undefined;
   private readonly queue: Pending[] = [];
   private nextId = 1;
   private disposed = false;
 
   constructor(
-    private readonly workerPath: string,
+    private readonly spawn: WorkerFactory,
     private readonly log: (line: string) => void,
     private readonly killSupersededAfterMs = 300,
     private readonly stopGraceMs = 3000,
@@ -67,7 +86,7 @@ export class WorkerClient {
    */
   run(request: Omit<AnalyzeRequest, 'type' | 'id'>, timeoutMs: number, onProgress?: (m: ProgressMessage) => void): Job {
     // The stop flag the worker polls (shared memory: a busy worker reads no messages).
-    const stop = typeof SharedArrayBuffer === 'function' ? new SharedArrayBuffer(4) : undefined;
+    const stop = typeof SharedArrayBuffer === 'function' ? new SharedArrayBuffer(8) : undefined;
     return this.enqueue({ type: 'analyze', id: this.nextId++, ...request, ...(stop ? { stop } : {}) }, timeoutMs, onProgress);
   }
 
@@ -76,7 +95,16 @@ export class WorkerClient {
     return this.enqueue({ type: 'solution', id: this.nextId++, ...request }, timeoutMs);
   }
 
-  private enqueue(request: WorkerRequest, timeoutMs: number, onProgress?: (m: ProgressMessage) => void): Job {
+  /**
+   * The full data of an item of the analysis `analysis` (a Job id) of document `key`: goes before
+   * queued analyses (it is quick), after the running one.
+   */
+  fetch(key: string, analysis: number, ref: DataRef, timeoutMs = 10_000): Job {
+    const request: DataRequest = { type: 'data', id: this.nextId++, key, analysis, ref };
+    return this.enqueue(request, timeoutMs, undefined, true);
+  }
+
+  private enqueue(request: WorkerRequest, timeoutMs: number, onProgress?: (m: ProgressMessage) => void, first = false): Job {
     let pending!: Pending;
     const outcome = new Promise<Outcome>((resolve) => {
       pending = {
@@ -93,9 +121,11 @@ export class WorkerClient {
         },
       };
     });
-    this.queue.push(pending);
+    if (first) this.queue.unshift(pending);
+    else this.queue.push(pending);
     this.pump();
     return {
+      id: request.id,
       outcome,
       cancel: () => this.cancel(pending),
       stop: () => this.stop(pending),
@@ -152,6 +182,22 @@ export class WorkerClient {
       }, this.stopGraceMs);
       return true;
     }
+    if (this.current === p && p.request.type === 'analyze' && !p.replay) {
+      // No shared memory (a browser page that is not cross-origin isolated): the busy worker cannot
+      // be told to stop. End it and analyse again, stopping the training after the steps it had
+      // reported — the same parameters, deterministically — so the lines after it still run.
+      const steps = [...(p.steps?.values() ?? [])].reduce((a, b) => a + b, 0);
+      this.log(`analysis #${p.request.id} stopped by the user without shared memory: worker terminated, analysed again stopping after ${steps} training steps`);
+      clearTimeout(p.timer);
+      p.request = { ...p.request, stopAfterSteps: steps };
+      p.replay = true;
+      p.partial = undefined;
+      this.current = undefined;
+      this.stopWorker();
+      this.queue.unshift(p);
+      this.pump();
+      return true;
+    }
     const ran = p.started === undefined ? 0 : performance.now() - p.started;
     p.settle({ kind: 'stopped', ms: ran });
     const i = this.queue.indexOf(p);
@@ -168,35 +214,41 @@ export class WorkerClient {
     clearTimeout(p.timer);
     p.timer = setTimeout(() => {
       if (this.current !== p) return;
-      this.log(`analysis #${p.request.id} timed out after ${p.timeoutMs} ms: worker terminated`);
-      p.settle({ kind: 'timeout', ms: p.timeoutMs });
+      this.log(`analysis #${p.request.id} timed out after ${p.timeoutMs} ms${p.partial ? ' (after its values stage)' : ''}: worker terminated`);
+      p.settle({ kind: 'timeout', ms: p.timeoutMs, ...cutAt(p) });
       this.restart();
     }, p.timeoutMs);
   }
 
-  private ensureWorker(): Worker {
+  private ensureWorker(): WorkerPort {
     if (this.worker) return this.worker;
-    const worker = new Worker(this.workerPath, { name: 'gradlens-analysis' });
-    worker.on('message', (m: WorkerResponse) => this.onMessage(worker, m));
-    worker.on('error', (e) => {
-      this.log(`analysis worker error: ${e.stack ?? e.message}`);
-      if (this.worker === worker) {
-        this.current?.settle({ kind: 'failed', message: e.message });
-        this.restart();
-      }
-    });
-    worker.on('exit', (code) => {
-      if (this.worker === worker) {
-        this.log(`analysis worker exited with code ${code}`);
-        this.current?.settle({ kind: 'failed', message: `The analysis worker exited (code ${code}).` });
-        this.restart();
-      }
+    const worker: WorkerPort = this.spawn({
+      message: (m) => this.onMessage(worker, m),
+      error: (e, outOfMemoryMb) => {
+        this.log(`analysis worker error: ${e.stack ?? e.message}`);
+        if (this.worker === worker) {
+          const p = this.current;
+          if (p && outOfMemoryMb !== undefined) {
+            // The worker was ended at its memory limit: report it (keeping a values stage), go on with a fresh worker.
+            const ms = p.started === undefined ? 0 : performance.now() - p.started;
+            p.settle({ kind: 'out-of-memory', ms, limitMb: outOfMemoryMb, ...cutAt(p) });
+          } else p?.settle({ kind: 'failed', message: e.message });
+          this.restart();
+        }
+      },
+      exit: (code) => {
+        if (this.worker === worker) {
+          this.log(`analysis worker exited with code ${code}`);
+          this.current?.settle({ kind: 'failed', message: `The analysis worker exited (code ${code}).` });
+          this.restart();
+        }
+      },
     });
     this.worker = worker;
     return worker;
   }
 
-  private onMessage(worker: Worker, m: WorkerResponse): void {
+  private onMessage(worker: WorkerPort, m: WorkerResponse): void {
     const p = this.current;
     if (worker !== this.worker || !p || p.request.id !== m.id) return;
     if (m.type === 'progress') {
@@ -204,13 +256,19 @@ export class WorkerClient {
       if (p.settled) return;
       // A stopping job keeps its grace period.
       if (!p.stopping) this.arm(p);
+      (p.steps ??= new Map()).set(m.trainingLine, Math.max(p.steps.get(m.trainingLine) ?? 0, m.steps));
       p.onProgress?.(m);
+      return;
+    }
+    if (m.type === 'stage') {
+      if (!p.settled) p.partial = m.analysis;
       return;
     }
     clearTimeout(p.timer);
     this.current = undefined;
     if (m.type === 'result') p.settle({ kind: 'done', analysis: m.analysis, ms: m.ms });
     else if (m.type === 'solution') p.settle({ kind: 'solved', markdown: m.markdown, ms: m.ms });
+    else if (m.type === 'data') p.settle({ kind: 'data', ...(m.item ? { item: m.item } : {}) });
     else p.settle({ kind: 'failed', message: m.message });
     this.pump();
   }
@@ -222,7 +280,7 @@ export class WorkerClient {
     this.current = p;
     p.started = performance.now();
     this.arm(p);
-    this.ensureWorker().postMessage(p.request);
+    this.ensureWorker().post(p.request);
   }
 
   /** Ends the current job's worker and carries on with the queue on a fresh one. */
@@ -240,6 +298,14 @@ export class WorkerClient {
   private stopWorker(): void {
     const w = this.worker;
     this.worker = undefined;
-    if (w) void w.terminate();
+    if (w) w.terminate();
   }
+}
+
+/** What a job ended from outside had delivered: its values stage, or else the line it was evaluating (shared slot 1). */
+function cutAt(p: Pending): { partial?: Analysis; line?: number } {
+  if (p.partial) return { partial: p.partial };
+  const flag = p.request.type === 'analyze' ? p.request.stop : undefined;
+  const slot = flag && flag.byteLength >= 8 ? Atomics.load(new Int32Array(flag), 1) : 0;
+  return slot > 0 ? { line: slot - 1 } : {};
 }

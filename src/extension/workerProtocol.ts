@@ -1,5 +1,7 @@
 import type { Analysis } from '../core/analysis';
 import type { ProgressBody } from './progressModel';
+import type { DataRef, FullItem } from './valuePreview';
+import type { Refusal } from './fileAccess';
 
 /** Messages between the extension host and the analysis worker (dist/worker.js). */
 export interface AnalyzeRequest {
@@ -11,10 +13,30 @@ export interface AnalyzeRequest {
   readonly checkTolerance: number;
   /** The document's folder on disk (file: documents only): `load_csv` reads relative to it. */
   readonly folder?: string;
+  /** Where `load_csv` may read (fileAccess.ts); without it, and without `folder`, nothing is read. */
+  readonly files?: FileAccess;
+  /**
+   * The document (its URI): the worker keeps the full data of this request's analysis under it
+   * (the latest per document) for `data` requests; the host gets previews (valuePreview.ts).
+   */
+  readonly key?: string;
+  /**
+   * The browser build: what the extension host read through `workspace.fs` for the paths the
+   * document's `load_csv` calls name (web/files.ts), under the same policy (fileAccess.ts). The
+   * worker reads nothing else; a path not here is not found.
+   */
+  readonly contents?: FileContents;
+  /**
+   * Stop Training without shared memory (the browser build): the analysis is run again and its
+   * trainings stop, as "by the user", once this many steps (all trainings, in document order) ran.
+   */
+  readonly stopAfterSteps?: number;
   /**
    * Four shared bytes (an Int32 at 0): the extension host stores 1 there for "GradLens: Stop
    * Training", and the worker's training, which polls it before every step, stops where it is —
-   * the message queue cannot reach a worker busy in a synchronous analysis.
+   * the message queue cannot reach a worker busy in a synchronous analysis. With eight bytes,
+   * the worker stores the line it is evaluating + 1 at Int32 index 1 (0: none yet), which the
+   * host reads when it has to end the worker (time or memory limit).
    */
   readonly stop?: SharedArrayBuffer;
 }
@@ -30,9 +52,32 @@ export interface SolutionRequest {
   readonly title?: string;
   readonly digits: number;
   readonly folder?: string;
+  readonly files?: FileAccess;
+  readonly contents?: FileContents;
 }
 
-export type WorkerRequest = AnalyzeRequest | SolutionRequest;
+/** Path as the document wrote it → its text, or why it was refused. */
+export type FileContents = Readonly<Record<string, { readonly text: string } | { readonly refusal: Refusal }>>;
+
+/**
+ * What the host allows a document to read: the folders (the document's workspace folder, or its
+ * own folder) and whether the workspace is trusted. The worker resolves the folders' real paths.
+ */
+export interface FileAccess {
+  readonly roots: readonly string[];
+  readonly trusted: boolean;
+}
+
+/** The full data of one item of an analysis the worker kept (`analysis`: the `analyze` request's id). */
+export interface DataRequest {
+  readonly type: 'data';
+  readonly id: number;
+  readonly key: string;
+  readonly analysis: number;
+  readonly ref: DataRef;
+}
+
+export type WorkerRequest = AnalyzeRequest | SolutionRequest | DataRequest;
 
 /** Posted while an `analyze` request trains (issue #8): its epochs since the previous message. */
 export interface ProgressMessage extends ProgressBody {
@@ -40,9 +85,15 @@ export interface ProgressMessage extends ProgressBody {
   readonly id: number;
 }
 
-/** `progress` messages come before the request's one `result` (or `failure`). */
+/**
+ * `progress` messages come before the request's one `result` (or `failure`); a `stage` (values,
+ * gradients, checks and diagnostics, as previews) comes once evaluation is done, before the
+ * derivations, hovers and graph of the `result` are written: a time limit keeps it.
+ */
 export type WorkerResponse =
   | ProgressMessage
+  | { readonly type: 'stage'; readonly id: number; readonly analysis: Analysis }
+  | { readonly type: 'data'; readonly id: number; readonly item?: FullItem }
   | { readonly type: 'result'; readonly id: number; readonly analysis: Analysis; readonly ms: number }
   | { readonly type: 'solution'; readonly id: number; readonly markdown: string; readonly ms: number }
   | { readonly type: 'failure'; readonly id: number; readonly message: string };

@@ -1,8 +1,10 @@
 /**
- * The real-editor tests (`npm run test:e2e`; `--host` or `--ui` for one half):
+ * The real-editor tests (`npm run test:e2e`; `--host`, `--ui` or `--web` for one part):
  *  (a) the extension-host suite (suite/index.ts) through @vscode/test-electron's runTests, whose
  *      "VS Code executable" is scripts/fake-code.js (code-server + headless chromium);
- *  (b) a UI run (ui.ts) that drives the workbench with playwright as a user would.
+ *  (b) a UI run (ui.ts) that drives the workbench with playwright as a user would;
+ *  (c) the browser build in the web worker extension host (web.ts, issue #16, `--web` alone);
+ *  (d) a UI run with Workspace Trust on (trust.ts, `--trust` alone): Restricted Mode and hovers.
  * Both use the packaged gradlens.vsix, installed with code-server's own installer.
  * Ends with the line `N passed, N failed`; exit code 1 if anything failed.
  */
@@ -12,7 +14,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as cs from '../../scripts/lib/codeServer.js';
 import { summary, type TestResult } from './harness';
+import { runTrustUi } from './trust';
 import { runUi } from './ui';
+import { runWeb } from './web';
 
 const root = path.resolve(__dirname, '..', '..');
 
@@ -45,7 +49,7 @@ async function runHost(tmp: string, vsix: string, artifacts: string): Promise<Te
 }
 
 async function main(): Promise<number> {
-  const only = process.argv.includes('--host') ? 'host' : process.argv.includes('--ui') ? 'ui' : undefined;
+  const only = process.argv.includes('--host') ? 'host' : process.argv.includes('--ui') ? 'ui' : process.argv.includes('--trust') ? 'trust' : process.argv.includes('--web') ? 'web' : undefined;
   const vsix = path.join(root, 'gradlens.vsix');
   if (!fs.existsSync(vsix)) throw new Error(`${vsix} does not exist: run \`npm run package\` first`);
   cs.codeServerBin(); // fails early with the install hint
@@ -54,13 +58,21 @@ async function main(): Promise<number> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gradlens-e2e-'));
   const results: TestResult[] = [];
   try {
-    if (only !== 'ui') {
+    if (only === undefined || only === 'host') {
       console.log('extension host (code-server via @vscode/test-electron + scripts/fake-code.js):');
       results.push(...(await runHost(tmp, vsix, artifacts)));
     }
-    if (only !== 'host') {
+    if (only === undefined || only === 'ui') {
       console.log('UI (code-server + chromium via playwright-core):');
       results.push(...(await runUi({ root, vsix, tmp, artifacts, workspace: copyExamples(path.join(tmp, 'ws-ui')) })));
+    }
+    if (only === undefined || only === 'web') {
+      console.log('browser build (code-server\'s web worker extension host + chromium):');
+      results.push(...(await runWeb({ root, vsix, tmp, artifacts, workspace: copyExamples(path.join(tmp, 'ws-web')) })));
+    }
+    if (only === undefined || only === 'ui' || only === 'trust') {
+      console.log('UI with Workspace Trust (an untrusted folder in Restricted Mode):');
+      results.push(...(await runTrustUi({ vsix, tmp, artifacts })));
     }
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });

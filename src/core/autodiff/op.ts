@@ -76,6 +76,12 @@ export interface OpDef {
   readonly kinks?: (inputs: readonly Tensor[], attrs: Attrs) => ArrayLike<number>;
   /** Input indices that are never differentiated (class indices, masks). */
   readonly nondiff?: readonly number[];
+  /**
+   * Boolean results (numpy's bool dtype, held as 0/1): 'always' for comparisons and logical
+   * ops; 'preserve' for shape ops whose result is boolean when their first input is (a mask
+   * reshaped or indexed is still a mask). Indexing with a boolean tensor selects (`x[x > 0]`).
+   */
+  readonly boolean?: 'always' | 'preserve';
   /** Derivative convention stated wherever a derivative is shown (`ReLU'(0) = 0`). */
   readonly convention?: string;
   /** Rough cost in multiply-accumulates/elements, for the work budget. */

@@ -333,7 +333,9 @@ export class Tape {
     const in0 = n > 0 ? inputs[0] : NO_INPUT;
     const in1 = n > 1 ? inputs[1] : NO_INPUT;
     let req = 0;
-    for (let k = 0; k < n; k++) req |= this.req[inputs[k]];
+    // Inputs the op never differentiates (a comparison's operands, an index) pass no requirement on.
+    const nondiff = this.ops[id].nondiff;
+    for (let k = 0; k < n; k++) if (nondiff === undefined || !nondiff.includes(k)) req |= this.req[inputs[k]];
     this.req[i] = req;
     if (n <= 2) {
       this.in0[i] = in0;

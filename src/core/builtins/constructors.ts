@@ -27,6 +27,8 @@ function dims(args: BoundArgs, ctx: CallContext): number[] | undefined {
     tooLarge(n, ctx, args.spans.shape ?? ctx.span);
     return undefined;
   }
+  // Charged before the tensor is made: ones(5000, 5000) is 25 million elements of the budget.
+  ctx.charge?.(n);
   return d.slice();
 }
 
@@ -67,6 +69,7 @@ defineBuiltin({
     if (!(n >= 0) || !(m >= 0) || n * m > MAX_CONSTRUCTED_ELEMENTS) {
       return ctx.error('call.bad-argument', `Expected a non-negative size, found eye(${n}, ${m}).`, ctx.span);
     }
+    ctx.charge?.(n * m);
     const t = tensor([n, m]);
     for (let i = 0; i < Math.min(n, m); i++) t.data[i * m + i] = 1;
     return ctx.constant(t);
@@ -91,6 +94,7 @@ defineBuiltin({
     if (idx.data.length * n > MAX_CONSTRUCTED_ELEMENTS) {
       return tooLarge(idx.data.length * n, ctx, ctx.span);
     }
+    ctx.charge?.(idx.data.length * n);
     const t = tensor([...idx.shape, n]);
     for (let k = 0; k < idx.data.length; k++) {
       const c = idx.data[k];
@@ -125,6 +129,7 @@ defineBuiltin({
     if (step === 0 || !Number.isFinite(step)) return ctx.error('call.bad-argument', `Expected a non-zero step, found ${step}.`, args.spans.step ?? ctx.span);
     const n = Math.max(0, Math.ceil((stop - start) / step));
     if (n > MAX_CONSTRUCTED_ELEMENTS) return tooLarge(n, ctx, ctx.span);
+    ctx.charge?.(n);
     const t = tensor([n]);
     for (let k = 0; k < n; k++) t.data[k] = start + k * step;
     return ctx.constant(t);
@@ -197,4 +202,85 @@ defineBuiltin({
   doc: "Uniform samples in [0, 1), numpy's np.random.rand bit for bit: with seed= its own generator, else the document's stream.",
   params: [DIMS, SEED],
   call: random('rand'),
+});
+
+// ---- zeros_like, ones_like, full, full_like, linspace ----------------------------------------
+
+for (const [name, v] of [
+  ['zeros_like', 0],
+  ['ones_like', 1],
+] as const) {
+  defineBuiltin({
+    name,
+    group: 'constructors',
+    signature: `${name}(x)`,
+    doc: `A tensor of ${v === 0 ? 'zeros' : 'ones'} of the shape of x (a constant).`,
+    params: [{ name: 'x', aliases: ['input', 'a'], kind: 'tensor' }],
+    call: (args, ctx) => ctx.constant(full(ctx.shape((args.values.x as TensorArg).node), v)),
+  });
+}
+
+defineBuiltin({
+  name: 'full',
+  group: 'constructors',
+  signature: 'full(shape, fill_value)',
+  doc: 'A tensor of the given shape filled with fill_value: full((2, 3), 0.5).',
+  params: [
+    { name: 'shape', aliases: ['size'], kind: 'ints' },
+    { name: 'fill_value', aliases: ['value'], kind: 'number' },
+  ],
+  call: (args, ctx) => {
+    const d = dims(args, ctx);
+    return d && ctx.constant(full(d, args.values.fill_value as number));
+  },
+});
+
+defineBuiltin({
+  name: 'full_like',
+  group: 'constructors',
+  signature: 'full_like(x, fill_value)',
+  doc: 'A tensor of the shape of x filled with fill_value (a constant).',
+  params: [
+    { name: 'x', aliases: ['input', 'a'], kind: 'tensor' },
+    { name: 'fill_value', aliases: ['value'], kind: 'number' },
+  ],
+  call: (args, ctx) => ctx.constant(full(ctx.shape((args.values.x as TensorArg).node), args.values.fill_value as number)),
+});
+
+defineBuiltin({
+  name: 'linspace',
+  group: 'constructors',
+  signature: 'linspace(start, stop, num=50)',
+  doc: "num evenly spaced values from start to stop, both included. numpy's rounding (bare and np.; num defaults to 50) or PyTorch's (torch.linspace: steps= is required; the second half is computed from the end).",
+  params: [
+    { name: 'start', kind: 'number' },
+    { name: 'stop', aliases: ['end'], kind: 'number' },
+    { name: 'num', aliases: ['steps'], kind: 'int', default: null },
+  ],
+  call: (args, ctx) => {
+    const start = args.values.start as number;
+    const stop = args.values.stop as number;
+    let num = args.values.num as number | null;
+    if (num === null) {
+      if (ctx.library === 'torch') return ctx.error('call.missing-argument', 'Expected the number of steps of `torch.linspace(start, end, steps)`, found none.');
+      num = 50;
+    }
+    if (num < 0) return ctx.error('call.bad-argument', `Expected a non-negative number of samples, found ${num}.`, args.spans.num);
+    if (num > MAX_CONSTRUCTED_ELEMENTS) return tooLarge(num, ctx, ctx.span);
+    const t = tensor([num]);
+    if (ctx.library === 'torch') {
+      // ATen's linspace kernel: from the start for the first half, from the end for the rest.
+      const step = num > 1 ? (stop - start) / (num - 1) : 0;
+      const half = Math.floor(num / 2);
+      for (let k = 0; k < num; k++) t.data[k] = k < half ? start + step * k : stop - step * (num - k - 1);
+      if (num === 1) t.data[0] = start;
+    } else {
+      // numpy: arange(num) * step + start, the last value set to stop.
+      const div = num - 1;
+      const step = div > 0 ? (stop - start) / div : NaN;
+      for (let k = 0; k < num; k++) t.data[k] = div > 0 ? (step === 0 ? ((k / div) * (stop - start)) + start : k * step + start) : k * (stop - start) + start;
+      if (num > 1) t.data[num - 1] = stop;
+    }
+    return ctx.constant(t);
+  },
 });

@@ -6,3 +6,7 @@ import './linalg';
 import './probability';
 import './losses';
 import './constructors';
+import './statistics';
+import './functional';
+import './masks';
+import './indexing';

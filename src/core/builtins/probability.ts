@@ -20,6 +20,7 @@ defineBuiltin({
   signature: 'softmax(x, axis=-1)',
   doc: 'exp(x) / Σ exp(x) along an axis (the last by default), computed with the maximum subtracted so large logits stay finite.',
   derivative: '∂p/∂x = diag(p) − ppᵀ, so ∂L/∂x = p ⊙ (∂L/∂p − Σ p ⊙ ∂L/∂p)',
+  libraries: "axis=-1 by default (PyTorch's implicit dim is deprecated and picks 0 for 0-, 1- and 3-D input)",
   params,
   call: (args, ctx) => along('softmax', args, ctx),
 });

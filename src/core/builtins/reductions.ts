@@ -57,6 +57,7 @@ function defineExtremum(word: 'max' | 'min'): void {
     derivative:
       `reduction: the gradient goes to the ${word}imal element; ties share it evenly (torch.a${word}). ` +
       `element-wise: 1 to the ${word === 'max' ? 'larger' : 'smaller'} operand, 0.5 to each at a tie (torch.${elementwise})`,
+    libraries: `${word}(x, 1) is element-wise here; numpy's and PyTorch's reduce over axis 1 (a warning says so where the spelling is theirs); write ${word}(x, axis=1)`,
     params: [X, { name: 'other', kind: 'tensor', default: null }, { ...AXIS, keywordOnly: true }, { ...KEEPDIMS, keywordOnly: true }],
     call: (args, ctx) => {
       const x = args.values.x as TensorArg;

@@ -14,12 +14,14 @@ export interface TensorArg {
 
 export type ParamKind =
   | 'tensor' // any value (a node)
+  | 'tensors' // a list or tuple of values: cat([a, b]) / stack((a, b))
   | 'int' // an integer-valued scalar
   | 'number' // any finite scalar
   | 'ints' // variadic integers or one list: randn(2, 3) / reshape(x, [2, 3])
   | 'axis' // an integer axis (may be negative) or null
   | 'bool'
-  | 'string';
+  | 'string'
+  | 'ord'; // a number (also inf, -inf, np.inf) or a string: a norm's order ('fro', 'nuc')
 
 export interface ParamSpec {
   readonly name: string;
@@ -28,13 +30,15 @@ export interface ParamSpec {
   readonly kind: ParamKind;
   /** Absent: required. */
   readonly default?: number | boolean | string | null;
+  /** `number` only: also accepts None (the value null), for an optional bound (`clamp(x, min=None)`). */
+  readonly orNone?: boolean;
   /** `ints` only: takes every remaining positional argument. */
   readonly rest?: boolean;
   /** May only be given by keyword. */
   readonly keywordOnly?: boolean;
 }
 
-export type BoundValue = TensorArg | number | readonly number[] | string | boolean | null | undefined;
+export type BoundValue = TensorArg | readonly TensorArg[] | number | readonly number[] | string | boolean | null | undefined;
 
 export interface BoundArgs {
   readonly values: Readonly<Record<string, BoundValue>>;
@@ -64,6 +68,20 @@ export interface CallContext {
   rng(seed: number | null): Rng;
   /** PyTorch's CPU generator: the document's (torch.manual_seed(0) at the top), or a fresh one after torch.manual_seed(seed). */
   torchRng(seed: number | null): TorchGenerator;
+  /**
+   * Charges `units` of work (elements to be made, multiply-accumulates) against the budget
+   * BEFORE the built-in allocates or computes them: past the budget it does not return (the
+   * evaluator stops with `budget.exceeded` on this call). Absent in contexts without a budget.
+   */
+  charge?(units: number): void;
+  /**
+   * The library the call was spelled for: `np.split`, `numpy.pad` → 'numpy'; `torch.split`,
+   * `F.pad`, `nn.functional.pad` → 'torch'; undefined when written bare. Built-ins whose numpy
+   * and PyTorch versions differ (split, pad; var and std, whose bare spelling is numpy's ddof=0)
+   * follow it. A Python front end sets it from the array's library (a method call on a torch
+   * tensor is 'torch', on an ndarray 'numpy').
+   */
+  readonly library?: 'numpy' | 'torch';
   /** The text of a file relative to the document (AnalyzeOptions.readFile); absent when the host reads no files. */
   readFile?(relativePath: string): string | undefined;
 }
@@ -92,8 +110,15 @@ export interface BuiltinDef {
   readonly doc: string;
   /** The derivative rule in Unicode, for hovers (`relu'(x) = 1 if x > 0 else 0`). */
   readonly derivative?: string;
+  /** Where numpy's and PyTorch's spellings differ in a default or a meaning, how GradLens decides (docs table). */
+  readonly libraries?: string;
   readonly params: readonly ParamSpec[];
   call(args: BoundArgs, ctx: CallContext): NodeId | undefined;
+  /**
+   * Built-ins that give several tensors (`split`, `chunk`): called where the result is bound by
+   * unpacking (`a, b = split(x, 2)`); `call` then reports that it must be.
+   */
+  callMany?(args: BoundArgs, ctx: CallContext): NodeId[] | undefined;
 }
 
 /** The `call` of a built-in that applies `op` to its tensor arguments `names`, in order: `applyOp('matmul', 'a', 'b')`. */

@@ -3,6 +3,7 @@
  * must be (integers, numbers, booleans).
  */
 import { error, nearest, warning } from '../diagnostics';
+import { didYouMean, knownLibraryFunction, suggestName } from '../suggest';
 import { findBuiltin, builtinNames, type BoundArgs, type BoundValue, type BuiltinDef, type CallContext, type ParamSpec } from '../builtins/types';
 import { formatNumber } from '../format';
 import type { Span } from '../span';
@@ -38,20 +39,47 @@ export function call(ev: Evaluator, e: Extract<Expr, { kind: 'Call' }>): number 
       ev.diagnostics.push(error('type.not-callable', `Expected a function or network, found the value \`${callee}\` (it cannot be called).`, e.calleeSpan));
       return undefined;
     }
-    const near = nearest(lower, [...builtinNames(), ...ev.networks.keys()]);
-    ev.diagnostics.push(
-      error(
-        'name.unknown-function',
-        `Expected a built-in function or a network, found \`${callee}\`.${near ? ` Did you mean \`${near}\`?` : ''}`,
-        e.calleeSpan,
-        near ? [{ title: `Change to \`${near}\``, span: e.calleeSpan, text: near }] : undefined,
-      ),
-    );
+    unknownFunction(ev, callee, ev.text.slice(e.span.start, e.calleeSpan.end), e.calleeSpan);
     return undefined;
   }
   // Spelled with a numpy/torch prefix (`np.max(x, 0)`), where two positional arguments reduce.
   if (e.calleeSpan.start > e.span.start && e.args.length === 2) warnElementwiseMax(ev, callee, e.args[1], e.span);
-  return callBuiltin(ev, def, e.args, e.span, e.calleeSpan);
+  return callBuiltin(ev, def, e.args, e.span, e.calleeSpan, libraryOf(prefix));
+}
+
+/** The library a call's prefix names: `np.`/`numpy.` → numpy; `torch.`, `F.`, `nn.`, `functional.` → torch. */
+export function libraryOf(prefix: string): 'numpy' | 'torch' | undefined {
+  const first = prefix.split('.')[0];
+  if (first === 'np' || first === 'numpy') return 'numpy';
+  if (first === 'torch' || first === 'F' || first === 'nn' || first === 'functional') return 'torch';
+  return undefined;
+}
+
+/**
+ * `split(x, 2)`, `x.chunk(3)` where the result is unpacked: the built-in's several tensors;
+ * null when `e` is not a call of a built-in that gives several (the caller unpacks a tensor);
+ * undefined after an error.
+ */
+export function callManyOf(ev: Evaluator, e: Expr): number[] | undefined | null {
+  let def: BuiltinDef | undefined;
+  let args: readonly Arg[];
+  let nameSpan: Span;
+  let library: 'numpy' | 'torch' | undefined;
+  if (e.kind === 'Call') {
+    if (ev.networks.has(e.callee) || ev.env.has(e.callee)) return null;
+    def = findBuiltin(e.callee);
+    args = e.args;
+    nameSpan = e.calleeSpan;
+    library = libraryOf(e.calleeSpan.start > e.span.start ? ev.text.slice(e.span.start, e.calleeSpan.start).replace(/\.$/, '') : '');
+  } else if (e.kind === 'Method') {
+    def = findBuiltin(e.method.name);
+    args = [{ name: null, value: e.object, span: e.object.span }, ...e.args];
+    nameSpan = e.method.span;
+  } else return null;
+  if (!def?.callMany) return null;
+  const bound = bindArgs(ev, def, args, e.span);
+  if (!bound) return undefined;
+  return def.callMany(bound, callContext(ev, e.span, nameSpan, library));
 }
 
 /**
@@ -94,8 +122,7 @@ function gradCall(ev: Evaluator, e: Extract<Expr, { kind: 'Call' }>): number | u
     );
     return undefined;
   }
-  ev.spend(ev.tape.n);
-  const grads = backward(ev, out.node);
+  const grads = backward(ev, out.node, e.span);
   const [t] = resolveWrt(ev, out, grads, [w]);
   if (!t) return undefined;
   if (!t.depends) ev.diagnostics.push(independent(refText(o), t.text, w.span));
@@ -107,12 +134,41 @@ function gradCall(ev: Evaluator, e: Extract<Expr, { kind: 'Call' }>): number | u
   return ev.constant({ shape: g.shape, data: g.data.slice() }, e.span);
 }
 
-export function callContext(ev: Evaluator, span: Span, nameSpan: Span): CallContext {
+/**
+ * An unknown function (`callee` without prefix, `written` as in the text): a numpy or PyTorch
+ * function GradLens lacks says so; otherwise a plausible typo of a built-in or a network is
+ * offered, with the same text as the quick fix.
+ */
+export function unknownFunction(ev: Evaluator, callee: string, written: string, span: Span): void {
+  if (knownLibraryFunction(callee)) {
+    ev.diagnostics.push(
+      error(
+        'name.unknown-function',
+        `\`${written}\` is not supported: numpy or PyTorch has it, GradLens does not (its functions are listed in docs/language.md, "Built-ins and their aliases").`,
+        span,
+      ),
+    );
+    return;
+  }
+  const s = suggestName(callee, builtinNames(), ev.networks.keys());
+  ev.diagnostics.push(
+    error(
+      'name.unknown-function',
+      `Expected a built-in function or a network, found \`${written}\`.${didYouMean(s, s?.kind === 'builtin' ? findBuiltin(s.name) : undefined)}`,
+      span,
+      s ? [{ title: `Change to \`${s.name}\``, span, text: s.name }] : undefined,
+    ),
+  );
+}
+
+export function callContext(ev: Evaluator, span: Span, nameSpan: Span, library?: 'numpy' | 'torch'): CallContext {
   return {
     span,
     nameSpan,
+    library,
     apply: (op, inputs, attrs, sp) => ev.apply(op, inputs, attrs, sp ?? span),
     constant: (t) => ev.constant(t, span),
+    charge: (units) => ev.spend(units, span),
     shape: (n) => ev.tape.shape(n),
     value: (n) => ev.tape.value(n),
     error: (code, message, sp) => {
@@ -143,11 +199,11 @@ export function callContext(ev: Evaluator, span: Span, nameSpan: Span): CallCont
   };
 }
 
-export function callBuiltin(ev: Evaluator, def: BuiltinDef, args: readonly Arg[], span: Span, nameSpan: Span): number | undefined {
+export function callBuiltin(ev: Evaluator, def: BuiltinDef, args: readonly Arg[], span: Span, nameSpan: Span, library?: 'numpy' | 'torch'): number | undefined {
   const bound = bindArgs(ev, def, args, span);
   if (!bound) return undefined;
   const mark = ev.diagnostics.length;
-  const n = def.call(bound, callContext(ev, span, nameSpan));
+  const n = def.call(bound, callContext(ev, span, nameSpan, library));
   // An axis out of range is the axis argument's fault: point at it, not at the whole call.
   const axisSpan = bound.spans.axis ?? bound.spans.dim;
   if (n === undefined && axisSpan)
@@ -254,10 +310,35 @@ function bindOne(ev: Evaluator, spec: ParamSpec, e: Expr): BoundValue {
       const n = expr(ev, e);
       return n === undefined ? undefined : { node: n, span: e.span };
     }
+    case 'tensors': {
+      // A list or tuple literal of tensors: `cat([a, b], dim=1)`.
+      if (e.kind !== 'List') {
+        ev.diagnostics.push(error('type.expected-list', `Expected a list or tuple of tensors for \`${spec.name}\` (such as \`[a, b]\`), found ${describeExpr(e)}.`, e.span));
+        return undefined;
+      }
+      if (e.elements.length === 0) {
+        ev.diagnostics.push(error('call.bad-argument', `Expected at least one tensor in \`${spec.name}\`, found an empty list.`, e.span));
+        return undefined;
+      }
+      const out: { node: number; span: Span }[] = [];
+      for (const el of e.elements) {
+        const n = expr(ev, el);
+        if (n === undefined) return undefined;
+        out.push({ node: n, span: el.span });
+      }
+      return out;
+    }
     case 'int':
+      if (spec.orNone && e.kind === 'Name' && e.name === 'None' && !ev.env.has('None')) return null;
       return constInt(ev, e, `an integer for \`${spec.name}\``);
     case 'number':
+      if (spec.orNone && e.kind === 'Name' && e.name === 'None' && !ev.env.has('None')) return null;
       return constNumber(ev, e, `a number for \`${spec.name}\``);
+    case 'ord':
+      // A norm's order: a string ('fro'), or a number, inf and −inf included (also np.inf).
+      if (e.kind === 'String') return e.value;
+      if (e.kind === 'Name' && e.name === 'None' && !ev.env.has('None')) return null;
+      return constNumber(ev, e, `a number or a string for \`${spec.name}\``);
     case 'axis': {
       if (e.kind === 'Name' && e.name === 'None') return null;
       if (e.kind === 'List') return bindInts(ev, e.elements);

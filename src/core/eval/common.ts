@@ -5,11 +5,11 @@ import type { Tensor } from '../tensor/tensor';
 
 /** Thrown (internally only) when the work budget runs out. */
 export class BudgetExceeded {
-  constructor(readonly span: Span) {}
+  constructor(readonly span?: Span) {}
 }
 
 export function copy(t: Tensor): Tensor {
-  return { shape: t.shape.slice(), data: Float64Array.from(t.data) };
+  return { shape: t.shape.slice(), data: t.data.slice() };
 }
 
 export function refText(e: NameRef | PathRef): string {

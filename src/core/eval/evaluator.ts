@@ -8,11 +8,11 @@ import type { Span } from '../span';
 import { LineIndex } from '../span';
 import type { CheckStmt, Expr, GradStmt, NameRef, PathRef, Program, Statement } from '../syntax/ast';
 import { numel, type Shape, type Tensor } from '../tensor/tensor';
-import type { CheckInfo, ExpectationInfo, GradientInfo, NetworkInfo, TrainingInfo, ValueInfo } from '../analysis';
+import type { CheckInfo, ExpectationInfo, GradientInfo, NetworkInfo, PrintInfo, TrainingInfo, ValueInfo } from '../analysis';
 import type { ProgressCallback } from '../train/index';
 import type { Binding, EvalRecord } from './values';
 import { BudgetExceeded } from './common';
-import { assign, check, expect, grad } from './statements';
+import { assign, check, expect, grad, printStmt, unpack } from './statements';
 import { network, type NetState } from './networks';
 import { train } from './trainingGlue';
 
@@ -28,6 +28,8 @@ export interface EvalOptions {
   readonly onProgress?: ProgressCallback;
   /** Polled before every training step (AnalyzeOptions.shouldStop). */
   readonly shouldStop?: () => string | undefined;
+  /** Told the 0-based line of each top-level statement before it runs (AnalyzeOptions.onStatement). */
+  readonly onStatement?: (line: number) => void;
   /**
    * Record the tape node of every evaluated expression in `record.exprNodes` (hovers read
    * it). Default true; `analyze` with `valuesOnly` turns it off.
@@ -58,6 +60,8 @@ export interface EvalResult {
   readonly lines: LineIndex;
   /** One record per `train` statement that ran. */
   readonly trainings: TrainingInfo[];
+  /** The text of each `print(…)` that ran, in order. */
+  readonly prints: PrintInfo[];
 }
 
 /**
@@ -90,15 +94,24 @@ export class Evaluator {
   /** The document's PyTorch stream (`torch_randn` without seed=), as after torch.manual_seed(0). */
   docTorchRng: TorchGenerator | undefined;
   readonly trainings: TrainingInfo[] = [];
+  readonly prints: PrintInfo[] = [];
+  /**
+   * Nodes holding booleans (numpy's bool dtype, stored as 0/1): comparison and logical results
+   * and masks reshaped or indexed (OpDef.boolean). Indexing with one selects (`x[x > 0]`).
+   */
+  readonly boolNodes = new Set<number>();
   readonly readFile: EvalOptions['readFile'];
   readonly onProgress: EvalOptions['onProgress'];
   readonly shouldStop: EvalOptions['shouldStop'];
+  private readonly onStatement: EvalOptions['onStatement'];
   readonly recordExpressions: boolean;
   /** While a training step runs: network calls by (network, input node, mode) → output node. */
   netMemo: Map<string, number> | undefined;
   /** Off only during a training step's later steps (TrainHost.checkFiniteOps): `apply` then skips the NaN/∞ scan. */
   checkFinite = true;
   work = 0;
+  /** The work each op node was charged (by tape index; leaves 0): a backward pass is estimated from it before it runs. */
+  readonly nodeCost: number[] = [];
   readonly budget: number;
   readonly tol: number;
   readonly lines: LineIndex;
@@ -120,6 +133,7 @@ export class Evaluator {
     this.readFile = options.readFile;
     this.onProgress = options.onProgress;
     this.shouldStop = options.shouldStop;
+    this.onStatement = options.onStatement;
     this.recordExpressions = options.recordExpressions ?? true;
   }
 
@@ -127,6 +141,7 @@ export class Evaluator {
     let skipped: string | undefined;
     for (const stmt of program.statements) {
       this.currentLine = this.lines.lineOf(stmt.span.start);
+      this.onStatement?.(this.currentLine);
       // Names a statement reads are its own: never appended to the previous binding's list.
       this.refs = [];
       try {
@@ -138,7 +153,8 @@ export class Evaluator {
             code: 'budget.exceeded',
             severity: 'info',
             message: skipped + ' Raise the work budget (gradlens.analysis.workBudget in the editor, --budget in the CLI) to evaluate them.',
-            span: stmt.span,
+            // The operation that would have passed the budget (it was not started), else the statement.
+            span: e.span && e.span.start >= stmt.span.start && e.span.end <= stmt.span.end && e.span.end > e.span.start ? e.span : stmt.span,
           });
           break;
         }
@@ -176,6 +192,7 @@ export class Evaluator {
       skipped,
       lines: this.lines,
       trainings: this.trainings,
+      prints: this.prints,
     };
   }
 
@@ -183,6 +200,10 @@ export class Evaluator {
     switch (stmt.kind) {
       case 'Assign':
         return assign(this, stmt);
+      case 'Unpack':
+        return unpack(this, stmt);
+      case 'Print':
+        return printStmt(this, stmt);
       case 'Grad':
         return grad(this, stmt);
       case 'Check':
@@ -194,9 +215,9 @@ export class Evaluator {
       case 'Train':
         return train(this, stmt);
       case 'Invalid':
-        if (stmt.name) {
-          this.poisoned.add(stmt.name);
-          this.env.delete(stmt.name);
+        for (const name of stmt.names ?? (stmt.name ? [stmt.name] : [])) {
+          this.poisoned.add(name);
+          this.env.delete(name);
         }
         return;
     }
@@ -228,6 +249,7 @@ export class Evaluator {
         if (h !== null) {
           this.spend(1, span);
           const n = tape.applyFast(h, a, b, span.start, span.end);
+          this.nodeCost[n] = 1;
           if (!Number.isFinite(tape.sv[n])) this.nonFinite(getOp(op), inputs, n, opSpan);
           return n;
         }
@@ -261,7 +283,9 @@ export class Evaluator {
       this.diagnostics.push(error('eval.internal', `Expected ${def.display} to evaluate, found an internal error: ${(err as Error).message}`, opSpan));
       return undefined;
     }
+    this.nodeCost[n] = cost;
     if (this.checkFinite && !this.tape.isFinite(n)) this.nonFinite(def, inputs, n, opSpan);
+    if (def.boolean === 'always' || (def.boolean === 'preserve' && this.boolNodes.has(inputs[0]))) this.boolNodes.add(n);
     return n;
   }
 
@@ -291,8 +315,14 @@ export class Evaluator {
     return h;
   }
 
+  /**
+   * Charges work BEFORE it is done: past the budget nothing is added and BudgetExceeded is
+   * thrown (the caller has not started the work), reported on `span` (the op's own range) or,
+   * without one, on the statement.
+   */
   spend(units: number, span?: Span): void {
+    if (!(units >= 0)) units = Infinity;
+    if (this.work + units > this.budget) throw new BudgetExceeded(span);
     this.work += units;
-    if (this.work > this.budget) throw new BudgetExceeded(span ?? { start: 0, end: 0 });
   }
 }

@@ -3,8 +3,11 @@
  */
 import { error, nearest, warning, type Fix } from '../diagnostics';
 import { findBuiltin, builtinNames } from '../builtins/types';
+import { didYouMean, knownLibraryFunction, suggestName } from '../suggest';
 import type { Span } from '../span';
-import type { Expr, IndexItem, NameRef, PathRef } from '../syntax/ast';
+import type { CompareOp, Expr, IndexItem, NameRef, PathRef } from '../syntax/ast';
+import type { AdvItem } from '../tensor/advindex';
+import { formatNumber } from '../format';
 import { formatShape, numel, tensor } from '../tensor/tensor';
 import type { Binding } from './values';
 import type { Evaluator } from './evaluator';
@@ -27,8 +30,11 @@ function exprInner(ev: Evaluator, e: Expr): number | undefined {
       if (!Number.isFinite(e.value))
         ev.diagnostics.push(warning('value.non-finite', `Expected a number within float64's range (up to about 1.8e308), found \`${e.raw.length > 24 ? `${e.raw.slice(0, 20)}…` : e.raw}\`: it is read as ∞.`, e.span));
       return ev.tape.scalarConst(e.value, e.span.start, e.span.end);
-    case 'Bool':
-      return ev.tape.scalarConst(e.value ? 1 : 0, e.span.start, e.span.end);
+    case 'Bool': {
+      const n = ev.tape.scalarConst(e.value ? 1 : 0, e.span.start, e.span.end);
+      ev.boolNodes.add(n);
+      return n;
+    }
     case 'String':
       ev.diagnostics.push(error('type.string', 'Expected a number or tensor, found a string (strings are only layer and function arguments).', e.span));
       return undefined;
@@ -40,6 +46,11 @@ function exprInner(ev: Evaluator, e: Expr): number | undefined {
       if (e.kind === 'Name' && e.name === 'e' && !ev.env.has('e')) return ev.tape.scalarConst(Math.E, e.span.start, e.span.end);
       if (e.kind === 'Name' && (e.name === 'inf' || e.name === 'Infinity') && !ev.env.has(e.name))
         return ev.tape.scalarConst(Infinity, e.span.start, e.span.end);
+      // np.inf, math.inf, torch.inf, np.pi, math.pi, math.e (a library's constant, unless the document bound the prefix).
+      if (e.kind === 'Path' && e.parts.length === 2 && ['np', 'numpy', 'math', 'torch'].includes(e.parts[0]) && !ev.env.has(e.parts[0])) {
+        const c = ({ inf: Infinity, pi: Math.PI, e: Math.E } as Record<string, number>)[e.parts[1]];
+        if (c !== undefined) return ev.tape.scalarConst(c, e.span.start, e.span.end);
+      }
       const b = lookup(ev, e);
       if (!b) return undefined;
       ev.refs.push({ ref: e, binding: b });
@@ -53,6 +64,8 @@ function exprInner(ev: Evaluator, e: Expr): number | undefined {
     }
     case 'Binary':
       return binary(ev, e);
+    case 'Compare':
+      return compare(ev, e);
     case 'List':
       return list(ev, e);
     case 'Call':
@@ -111,7 +124,7 @@ export function lookup(ev: Evaluator, e: NameRef | PathRef): Binding | undefined
     undefinedName(ev, { kind: 'Name', name: e.parts[0], span: e.partSpans[0] });
     return undefined;
   }
-  const p = netParam(ev, net, full);
+  const p = netParam(ev, net, full, e.span);
   if (p) return p;
   const layer = layerOutput(ev, e, () => true);
   if (layer) return layer;
@@ -138,17 +151,19 @@ export function lookup(ev: Evaluator, e: NameRef | PathRef): Binding | undefined
 }
 
 export function undefinedName(ev: Evaluator, e: NameRef): void {
-  const cands = [...ev.env.keys(), ...ev.networks.keys()];
-  const near = nearest(e.name, cands);
+  // Only a plausible typo of a defined name, never another real variable (w0 is not x0).
+  const s = suggestName(e.name, [], [...ev.env.keys(), ...ev.networks.keys()]);
+  const near = s?.name;
   const fixes: Fix[] = near ? [{ title: `Change to \`${near}\``, span: e.span, text: near }] : [];
   ev.diagnostics.push(
     error('name.undefined', `Expected a defined name, found \`${e.name}\`.${near ? ` Did you mean \`${near}\`?` : ''}`, e.span, fixes),
   );
 }
 
-function suggestFn(ev: Evaluator, name: string): string {
-  const near = nearest(name.toLowerCase(), builtinNames());
-  return near ? ` Did you mean \`${near}\`?` : '';
+function suggestFn(_ev: Evaluator, name: string): string {
+  if (knownLibraryFunction(name)) return ` \`.${name}()\` is not supported: numpy or PyTorch has it, GradLens does not.`;
+  const s = suggestName(name, builtinNames(), []);
+  return didYouMean(s, s ? findBuiltin(s.name) : undefined);
 }
 
 function binary(ev: Evaluator, e: Extract<Expr, { kind: 'Binary' }>): number | undefined {
@@ -184,6 +199,27 @@ function binaryOp(ev: Evaluator, e: Extract<Expr, { kind: 'Binary' }>, a: number
   });
 }
 
+const COMPARE_OP: Record<CompareOp, string> = { '==': 'eq', '!=': 'ne', '<': 'lt', '<=': 'le', '>': 'gt', '>=': 'ge' };
+
+/** `a < b`, and the chain `a < b <= c` = `(a < b) and (b <= c)`, each operand evaluated once (Python). */
+function compare(ev: Evaluator, e: Extract<Expr, { kind: 'Compare' }>): number | undefined {
+  const nodes: number[] = [];
+  for (const o of e.operands) {
+    const n = expr(ev, o);
+    if (n === undefined) return undefined;
+    nodes.push(n);
+  }
+  let acc: number | undefined;
+  for (let k = 0; k < e.ops.length; k++) {
+    const span = { start: e.operands[k].span.start, end: e.operands[k + 1].span.end };
+    const c = ev.apply(COMPARE_OP[e.ops[k]], [nodes[k], nodes[k + 1]], undefined, span, e.opSpans[k]);
+    if (c === undefined) return undefined;
+    acc = acc === undefined ? c : ev.apply('logical_and', [acc, c], undefined, e.span, e.opSpans[k]);
+    if (acc === undefined) return undefined;
+  }
+  return acc;
+}
+
 function list(ev: Evaluator, e: Extract<Expr, { kind: 'List' }>): number | undefined {
   if (e.elements.length === 0) return ev.constant(tensor([0]), e.span);
   const nodes: number[] = [];
@@ -213,16 +249,37 @@ function list(ev: Evaluator, e: Extract<Expr, { kind: 'List' }>): number | undef
     const size = numel(shape0);
     const out = tensor([nodes.length, ...shape0]);
     nodes.forEach((n, k) => out.data.set(ev.tape.value(n).data, k * size));
-    return ev.constant(out, e.span);
+    const c = ev.constant(out, e.span);
+    // `[True, False, True]` is a boolean mask, as numpy makes it.
+    if (nodes.every((n) => ev.boolNodes.has(n))) ev.boolNodes.add(c);
+    return c;
   }
   return ev.apply('stack', nodes, { axis: 0 }, e.span);
 }
 
+/**
+ * `x[…]`: integers and slices (basic indexing, the `index` op), and with `None`, integer arrays
+ * or boolean masks numpy's full indexing (`index_adv`, tensor/advindex.ts). A boolean mask
+ * selects its true elements: it stands for its coordinates (`nonzero` ops), as numpy reads
+ * `x[mask]` as `x[mask.nonzero()]`.
+ */
 function index(ev: Evaluator, object: Expr, items: readonly IndexItem[], span: Span): number | undefined {
   const a = expr(ev, object);
   if (a === undefined) return undefined;
-  const spec: ({ kind: 'int'; index: number } | { kind: 'slice'; start: number | null; stop: number | null; step: number | null })[] = [];
+  const xShape = ev.tape.shape(a);
+  // First pass: evaluate the items; `...` waits until the axes the others take are known.
+  type Pre = AdvItem | { kind: 'ellipsis'; span: Span } | { kind: 'value'; node: number; span: Span };
+  const pre: Pre[] = [];
+  let taken = 0;
   for (const it of items) {
+    if (it.kind === 'Ellipsis') {
+      if (pre.some((p) => p.kind === 'ellipsis')) {
+        ev.diagnostics.push(error('shape.index', 'Expected at most one `...` in an index, found a second.', it.span));
+        return undefined;
+      }
+      pre.push({ kind: 'ellipsis', span: it.span });
+      continue;
+    }
     if (it.kind === 'Slice') {
       const bound = (x: Expr | null): number | null | undefined => (x ? constInt(ev, x, 'an integer slice bound') : null);
       const start = bound(it.start);
@@ -233,12 +290,97 @@ function index(ev: Evaluator, object: Expr, items: readonly IndexItem[], span: S
         ev.diagnostics.push(error('index.zero-step', 'Expected a non-zero slice step, found 0.', it.step!.span));
         return undefined;
       }
-      spec.push({ kind: 'slice', start, stop, step });
-    } else {
-      const i = constInt(ev, it, 'an integer index');
-      if (i === undefined) return undefined;
-      spec.push({ kind: 'int', index: i });
+      pre.push({ kind: 'slice', start, stop, step });
+      taken++;
+      continue;
     }
+    const newaxis =
+      (it.kind === 'Name' && (it.name === 'None' || it.name === 'newaxis') && !ev.env.has(it.name)) ||
+      (it.kind === 'Path' && it.parts.length === 2 && (it.parts[0] === 'np' || it.parts[0] === 'numpy') && it.parts[1] === 'newaxis');
+    if (newaxis) {
+      pre.push({ kind: 'none' });
+      continue;
+    }
+    const n = expr(ev, it);
+    if (n === undefined) return undefined;
+    pre.push({ kind: 'value', node: n, span: it.span });
+    taken += ev.boolNodes.has(n) ? Math.max(1, ev.tape.shape(n).length) : 1;
   }
-  return ev.apply('index', [a], { items: spec as unknown as readonly number[] }, span);
+  // Second pass: `...` as full slices, then each value as an integer, an array or a mask.
+  const spec: AdvItem[] = [];
+  const inputs: number[] = [a];
+  let basic = true;
+  let axis = 0;
+  for (const p of pre) {
+    if (p.kind === 'ellipsis') {
+      for (let k = taken; k < xShape.length; k++, axis++) spec.push({ kind: 'slice', start: null, stop: null, step: null });
+      continue;
+    }
+    if (p.kind === 'slice' || p.kind === 'none' || p.kind === 'int' || p.kind === 'array') {
+      spec.push(p);
+      if (p.kind === 'none') basic = false;
+      else axis++;
+      continue;
+    }
+    const n = p.node;
+    const t = ev.tape.value(n);
+    if (ev.boolNodes.has(n)) {
+      // A boolean mask over the next axes: their sizes must match (numpy's IndexError otherwise).
+      const ms = t.shape;
+      const at = xShape.slice(axis, axis + ms.length);
+      if (ms.length === 0 || at.length !== ms.length || at.some((d, k) => d !== ms[k])) {
+        ev.diagnostics.push(
+          error(
+            'shape.index',
+            ms.length === 0
+              ? 'Expected a boolean mask with at least one axis, found a single true/false value.'
+              : `Expected a boolean mask of shape ${formatShape(at.length === ms.length ? at : xShape.slice(axis))} (the axes it indexes), found ${formatShape(ms)}.`,
+            p.span,
+          ),
+        );
+        return undefined;
+      }
+      let count = 0;
+      for (const v of t.data) if (v !== 0) count++;
+      for (let d = 0; d < ms.length; d++) {
+        const c = ev.apply('nonzero', [n], { dim: d, count }, p.span);
+        if (c === undefined) return undefined;
+        spec.push({ kind: 'array', input: inputs.length });
+        inputs.push(c);
+      }
+      basic = false;
+      axis += ms.length;
+      continue;
+    }
+    if (t.shape.length === 0) {
+      const i = t.data[0];
+      if (!Number.isInteger(i)) {
+        ev.diagnostics.push(error('type.expected-int', `Expected an integer index, found ${formatNumber(i)}.`, p.span));
+        return undefined;
+      }
+      spec.push({ kind: 'int', index: i });
+      axis++;
+      continue;
+    }
+    // An integer array (numpy's advanced indexing).
+    const bad = t.data.find((v) => !Number.isInteger(v));
+    if (bad !== undefined) {
+      ev.diagnostics.push(error('type.expected-int', `Expected integer indices, found ${formatNumber(bad)}.`, p.span));
+      return undefined;
+    }
+    const n0 = xShape[axis];
+    if (n0 !== undefined) {
+      const out = t.data.find((v) => v < -n0 || v >= n0);
+      if (out !== undefined) {
+        ev.diagnostics.push(error('index.out-of-range', `Expected indices in [${-n0}, ${n0}) for axis ${axis} of ${formatShape(xShape)}, found ${out}.`, p.span));
+        return undefined;
+      }
+    }
+    spec.push({ kind: 'array', input: inputs.length });
+    inputs.push(n);
+    basic = false;
+    axis++;
+  }
+  if (basic) return ev.apply('index', [a], { items: spec as unknown as readonly number[] }, span);
+  return ev.apply('index_adv', inputs, { items: spec as unknown as readonly number[] }, span);
 }

@@ -6,7 +6,8 @@ import { K } from '../autodiff/tape';
 import { error, nearest } from '../diagnostics';
 import type { Rng } from '../builtins/types';
 import type { Expr, NetworkDecl, PathRef } from '../syntax/ast';
-import type { Tensor } from '../tensor/tensor';
+import { numel, type Tensor } from '../tensor/tensor';
+import type { Span } from '../span';
 import { createRng } from '../tensor/rng';
 import { buildNetwork, callNetwork, type NetParam, type NetworkModel } from '../nets/index';
 import type { NetworkInfo } from '../analysis';
@@ -76,19 +77,25 @@ export function network(ev: Evaluator, decl: NetworkDecl): void {
     for (const n of [p.name, ...p.aliases]) state.specs.set(n, { param: p, index });
   });
   for (const buf of model.buffers()) {
+    // Drawing (and copying) the buffer is charged before it is made.
+    const k = model.entryOf(buf);
+    ev.spend((k === undefined ? 0 : model.initCost(k)) + numel(buf.shape), decl.span);
     state.buffers.set(buf.name, copy(buf.init));
     for (const a of buf.aliases ?? []) state.buffers.set(a, state.buffers.get(buf.name)!);
   }
 }
 
 /** The current binding of a network parameter, creating its leaf (from the default initialisation) on first use. */
-export function netParam(ev: Evaluator, net: NetState, fullName: string): Binding | undefined {
+export function netParam(ev: Evaluator, net: NetState, fullName: string, span?: Span): Binding | undefined {
   const have = net.params.get(fullName);
   if (have) return have;
   const spec = net.specs.get(fullName);
   if (!spec) return undefined;
   const p = spec.param;
   const decl = net.decl;
+  // The initial values (drawn in state_dict order up to this one) and their copy, charged before they are made.
+  const k = net.model.entryOf(p);
+  ev.spend((k === undefined ? 0 : net.model.initCost(k)) + numel(p.shape), span);
   const leaf = ev.tape.leaf(copy(p.init), K.PARAM, decl.name.span.start, decl.name.span.end);
   const b: Binding = {
     name: p.name,
@@ -160,7 +167,7 @@ export function callNet(ev: Evaluator, net: NetState, e: Extract<Expr, { kind: '
   const ctx = callContext(ev, e.span, e.calleeSpan);
     const netCtx = Object.assign(ctx, {
     param(fullName: string): number {
-      return netParam(ev, net, fullName)!.node;
+      return netParam(ev, net, fullName, e.span)!.node;
     },
     buffer(fullName: string): Tensor {
       return net.buffers.get(fullName)!;

@@ -6,14 +6,15 @@ import { K, type Gradients } from '../autodiff/tape';
 import { error, nearest, warning, type Diagnostic } from '../diagnostics';
 import { formatNumber } from '../format';
 import type { Span } from '../span';
-import type { Assign, CheckStmt, ExpectStmt, Expr, GradStmt, NameRef, PathRef, WrtTarget } from '../syntax/ast';
-import { broadcastShapes, formatShape, numel, tensor, type Shape, type Tensor } from '../tensor/tensor';
+import type { Assign, CheckStmt, ExpectStmt, Expr, GradStmt, NameRef, PathRef, PrintStmt, UnpackAssign, WrtTarget } from '../syntax/ast';
+import { pythonText } from '../pyformat';
+import { broadcastShapes, formatShape, numel, tensor, toNumbers, type Shape, type Tensor } from '../tensor/tensor';
 import type { Binding } from './values';
 import { checkGradient } from './gradcheck';
 import type { Evaluator } from './evaluator';
 import { expr, lookup, undefinedName } from './expressions';
-import { constNumber } from './calls';
-import { netParam, layerOutput } from './networks';
+import { callManyOf, constNumber } from './calls';
+import { layerOutput } from './networks';
 import { copy, refText } from './common';
 
 const PROTECTED_NAMES = new Set(['param', 'grad', 'check', 'expect', 'network']);
@@ -34,6 +35,12 @@ export function assign(ev: Evaluator, stmt: Assign): void {
     ev.env.delete(name);
     return;
   }
+  bindNode(ev, stmt as Assign & { target: NameRef }, node, refs);
+}
+
+/** Binds `stmt`'s name to the value of `node` (a leaf, a parameter, or a value that depends on `refs`). */
+function bindNode(ev: Evaluator, stmt: Assign & { target: NameRef }, node: number, refs: Evaluator['refs']): void {
+  const name = stmt.target.name;
   const tape = ev.tape;
   let bound: number;
   let kind: Binding['kind'];
@@ -43,12 +50,14 @@ export function assign(ev: Evaluator, stmt: Assign): void {
     kind = stmt.param ? 'param' : 'leaf';
     const k = stmt.param ? K.PARAM : K.LEAF;
     const sp = stmt.target.span;
-    // A scalar is copied without a tensor (as `leaf(copy(value))` would store it).
+    // A scalar is copied without a tensor (as `leaf(copy(value))` would store it); a tensor's copy is charged first.
+    if (tape.isScalar[node] !== 1) ev.spend(numel(tape.shape(node)), stmt.span);
     bound = tape.isScalar[node] === 1 ? tape.scalarLeaf(tape.sv[node], k, sp.start, sp.end) : tape.leaf(copy(tape.value(node)), k, sp.start, sp.end);
   } else {
     bound = ev.apply('identity', [node], undefined, stmt.value.span)!;
     kind = 'value';
   }
+  if (ev.boolNodes.has(node)) ev.boolNodes.add(bound);
   const b: Binding = {
     name,
     node: bound,
@@ -60,6 +69,109 @@ export function assign(ev: Evaluator, stmt: Assign): void {
     refs: stmt.param ? [] : refs,
   };
   bind(ev, b);
+}
+
+/**
+ * `a, b = …`: the right side is evaluated in full, then each name bound as `name = part` would
+ * be. A tuple or list literal gives its elements; `split`/`chunk`/`array_split`/`unbind` their
+ * parts; any other tensor its rows (numpy's and Python's iteration over the first axis).
+ */
+export function unpack(ev: Evaluator, stmt: UnpackAssign): void {
+  const names = stmt.targets.map((t) => t.name);
+  const fail = (): void => {
+    for (const n of names) {
+      ev.poisoned.add(n);
+      ev.env.delete(n);
+    }
+  };
+  const reserved = stmt.targets.find((t) => PROTECTED_NAMES.has(t.name));
+  if (reserved) {
+    ev.diagnostics.push(error('name.reserved', `Expected a name, found the keyword \`${reserved.name}\`.`, reserved.span));
+    return fail();
+  }
+  const dup = stmt.targets.find((t, k) => names.indexOf(t.name) !== k);
+  if (dup) {
+    ev.diagnostics.push(error('name.duplicate', `Expected distinct names to bind, found \`${dup.name}\` twice.`, dup.span));
+    return fail();
+  }
+  const count = (found: number, what: string): boolean => {
+    if (found === names.length) return true;
+    ev.diagnostics.push(
+      error('unpack.count', `Expected ${names.length} values to unpack into ${names.map((n) => `\`${n}\``).join(', ')}, found ${found} ${what}.`, stmt.value.span),
+    );
+    return false;
+  };
+  // Each part: its node, the names it read, and the expression that stands for it.
+  const parts: { node: number; refs: Evaluator['refs']; value: Expr }[] = [];
+  const v = stmt.value;
+  if (v.kind === 'List') {
+    if (!count(v.elements.length, v.elements.length === 1 ? 'element' : 'elements')) return fail();
+    for (const el of v.elements) {
+      ev.refs = [];
+      const n = expr(ev, el);
+      if (n === undefined) return fail();
+      parts.push({ node: n, refs: ev.refs, value: el });
+    }
+  } else {
+    ev.refs = [];
+    const many = callManyOf(ev, v);
+    if (many === undefined) return fail();
+    const partOf = (k: number): Expr => ({ kind: 'Index', object: v, items: [{ kind: 'Number', value: k, raw: String(k), span: v.span }], span: v.span });
+    if (many !== null) {
+      if (!count(many.length, 'parts')) return fail();
+      many.forEach((n, k) => parts.push({ node: n, refs: ev.refs, value: partOf(k) }));
+    } else {
+      const n = expr(ev, v);
+      if (n === undefined) return fail();
+      const shape = ev.tape.shape(n);
+      if (shape.length === 0) {
+        ev.diagnostics.push(error('unpack.scalar', `Expected a tuple, a list or a tensor to unpack into ${names.length} names, found a scalar.`, v.span));
+        return fail();
+      }
+      if (!count(shape[0], `rows (shape ${formatShape(shape)})`)) return fail();
+      for (let k = 0; k < shape[0]; k++) {
+        const r = ev.apply('index', [n], { items: [{ kind: 'int', index: k }] as unknown as readonly number[] }, v.span);
+        if (r === undefined) return fail();
+        parts.push({ node: r, refs: ev.refs, value: partOf(k) });
+      }
+    }
+  }
+  stmt.targets.forEach((target, k) => {
+    const one: Assign & { target: NameRef } = { kind: 'Assign', param: stmt.param, target, value: parts[k].value, span: stmt.span };
+    bindNode(ev, one, parts[k].node, parts[k].refs);
+  });
+}
+
+/**
+ * `print(a, b, sep=' ', end='\n')`: the text Python would print, recorded for the line
+ * (Analysis.prints). Numbers as Python prints a float, tensors as numpy prints an array.
+ */
+export function printStmt(ev: Evaluator, stmt: PrintStmt): void {
+  let sep = ' ';
+  let end = '';
+  const pieces: string[] = [];
+  for (const a of stmt.args) {
+    if (a.name) {
+      const k = a.name.name;
+      if ((k === 'sep' || k === 'end') && a.value.kind === 'String') {
+        if (k === 'sep') sep = a.value.value;
+        else end = a.value.value === '\n' ? '' : a.value.value;
+        continue;
+      }
+      if (k === 'flush' || k === 'file') continue;
+      ev.diagnostics.push(error('call.unknown-keyword', `Expected \`sep=\` or \`end=\` (strings) in \`print\`, found \`${k}\`.`, a.name.span));
+      return;
+    }
+    if (a.value.kind === 'String') {
+      pieces.push(a.value.value);
+      continue;
+    }
+    ev.refs = [];
+    const n = expr(ev, a.value);
+    if (n === undefined) return;
+    pieces.push(pythonText(ev.tape.value(n), ev.boolNodes.has(n)));
+  }
+  ev.prints.push({ span: stmt.span, line: ev.currentLine, text: pieces.join(sep) + end });
 }
 
 export function bind(ev: Evaluator, b: Binding): void {
@@ -78,7 +190,7 @@ export function bind(ev: Evaluator, b: Binding): void {
     span: b.span,
     nameSpan: b.nameSpan,
     shape: t === undefined ? [] : t.shape.slice(),
-    data: t === undefined ? [tape.sv[b.node]] : Array.from(t.data),
+    data: t === undefined ? [tape.sv[b.node]] : toNumbers(t.data),
     isParam: b.kind === 'param',
     isLeaf: b.kind !== 'value',
   });
@@ -95,7 +207,10 @@ function assignPath(ev: Evaluator, stmt: Assign, target: PathRef): void {
     );
     return;
   }
-  const p = netParam(ev, net, full);
+  // The parameter's name and shape, without drawing its initial value (it is replaced here).
+  const have = net.params.get(full);
+  const spec = have ? undefined : net.specs.get(full);
+  const p = have ?? (spec && { name: spec.param.name, aliases: spec.param.aliases, stateIndex: spec.index });
   if (!p) {
     const cands = [...net.specs.keys()];
     const near = nearest(full, cands);
@@ -113,7 +228,9 @@ function assignPath(ev: Evaluator, stmt: Assign, target: PathRef): void {
   const node = expr(ev, stmt.value);
   if (node === undefined) return;
   let value = ev.tape.value(node);
-  const want = ev.tape.shape(p.node);
+  const want = have ? ev.tape.shape(have.node) : spec!.param.shape;
+  // The new leaf (a broadcast scalar, then its copy) is charged before it is made.
+  ev.spend(2 * numel(want), stmt.span);
   if (numel(value.shape) === 1 && numel(want) !== 1) value = { shape: want.slice(), data: new Float64Array(numel(want)).fill(value.data[0]) };
   else if (formatShape(value.shape) !== formatShape(want)) {
     ev.diagnostics.push(
@@ -228,20 +345,38 @@ function isCurrent(ev: Evaluator, b: Binding): boolean {
  * tape's version counts the changes that do; network calls and training may change values
  * in place, and drop it).
  */
-export function backward(ev: Evaluator, root: number): Gradients {
+export function backward(ev: Evaluator, root: number, span?: Span): Gradients {
   const c = ev.lastBackward;
   const version = ev.tape.version;
   if (c !== undefined && c.root === root && c.version === version) return c.grads;
+  ev.spend(backwardCost(ev, root), span);
   const grads = ev.tape.backward(root);
   ev.lastBackward = { root, version, grads };
   return grads;
 }
 
+/**
+ * The estimated work of a backward pass from `root`, charged before it runs: twice the work
+ * charged for the ops it reaches (each op's vector–Jacobian products cost about its forward
+ * pass per input), plus one unit per tape node visited.
+ */
+export function backwardCost(ev: Evaluator, root: number): number {
+  const tape = ev.tape;
+  const reach = new Uint8Array(root + 1);
+  reach[root] = 1;
+  let ops = 0;
+  for (let k = root; k >= 0; k--) {
+    if (!reach[k]) continue;
+    ops += ev.nodeCost[k] ?? 0;
+    for (const i of tape.inputs(k)) if (i >= 0 && i <= root) reach[i] = 1;
+  }
+  return 2 * ops + root + 1;
+}
+
 export function grad(ev: Evaluator, stmt: GradStmt): void {
   const out = resolveOut(ev, stmt.of, 'grad');
   if (!out) return;
-  ev.spend(ev.tape.n);
-  const grads = backward(ev, out.node);
+  const grads = backward(ev, out.node, stmt.span);
   const line = ev.currentLine;
   const targets = resolveWrt(ev, out, grads, stmt.wrt);
   if (!stmt.wrt && targets.length === 0) {
@@ -261,7 +396,7 @@ export function grad(ev: Evaluator, stmt: GradStmt): void {
       span: stmt.span,
       wrtSpan: t.span,
       shape: g === undefined ? [] : g.shape.slice(),
-      data: g === undefined ? [grads.scalarOf(node)] : Array.from(g.data),
+      data: g === undefined ? [grads.scalarOf(node)] : toNumbers(g.data),
     });
     ev.gradRequests.push({ stmt, of: out, wrt: t.b, wrtText: t.text, grads });
   }
@@ -276,7 +411,7 @@ export function check(ev: Evaluator, stmt: CheckStmt): void {
     if (v === undefined) return;
     tol = v;
   }
-  const grads = backward(ev, out.node);
+  const grads = backward(ev, out.node, stmt.span);
   const targets = resolveWrt(ev, out, grads, stmt.wrt);
   // As `grad` says it: nothing to check is not a pass.
   if (!stmt.wrt && targets.length === 0) {

@@ -31,9 +31,7 @@ function trainHost(ev: Evaluator): TrainHost {
     shouldStop: ev.shouldStop,
     lineOf: (offset) => ev.lines.lineOf(offset),
     work: () => ev.work,
-    addWork: (units) => {
-      ev.work += units;
-    },
+    addWork: (units) => ev.spend(units),
     guardBudget<T>(f: () => T): T | 'budget' {
       try {
         return f();

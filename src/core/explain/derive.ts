@@ -6,13 +6,14 @@ import { findBuiltin } from '../builtins/types';
 import { formatNumber } from '../format';
 import type { Expr } from '../syntax/ast';
 import { walkExpr } from '../syntax/walk';
-import { broadcastIndex, broadcastShapes, formatShape, numel, type Tensor } from '../tensor/tensor';
+import { broadcastIndex, broadcastShapes, formatShape, numel, toNumbers, type Tensor } from '../tensor/tensor';
 import { describeTensor } from '../tensor/preview';
 import type { Tape } from '../autodiff/tape';
 import type { Gradients } from '../autodiff/tape';
 import type { Binding } from '../eval/values';
 import { printSym, simplify } from './print';
 import { texNum, texPartial, texSymbolic } from './solution/tex';
+import { clip, mdCell, mdCode, mdFence, mdText, texText } from './escape';
 
 /** Built-in name → element-wise op name, for symbolic differentiation. */
 const FN_TO_OP: Record<string, string> = {
@@ -242,7 +243,14 @@ export interface Derivation {
      * input below, not a sum equal to it.
      */
     readonly passesOn?: true;
+    /** The source the operation came from, as written (shown as code before the rule). */
+    readonly source?: string;
   }[];
+  /**
+   * Set when the recurrence is too long to list (more than MAX_RECURRENCE bindings): `count`
+   * bindings were left out before entry `at` of `recurrence`.
+   */
+  readonly omitted?: { readonly at: number; readonly count: number };
   /** Softmax followed by cross-entropy: the homework's P − y identity with the user's numbers. */
   readonly shortcut?: { readonly logits: string; readonly probs: string; readonly target: string; readonly text: string };
   readonly conventions: string[];
@@ -250,6 +258,16 @@ export interface Derivation {
 }
 
 const MAX_PATHS = 12;
+/**
+ * The longest recurrence listed: the first MAX_RECURRENCE_HEAD bindings from the output down
+ * and the last MAX_RECURRENCE_TAIL before the variable (a 10,000-line chain is not a hover).
+ */
+const MAX_RECURRENCE_HEAD = 150;
+const MAX_RECURRENCE_TAIL = 50;
+/** The most uses listed in one recurrence entry (the rest are counted). */
+const MAX_TERMS = 12;
+/** The longest chain written out path by path (longer ones are a recurrence, which is capped). */
+const MAX_PATH_BINDINGS = 64;
 
 /** The bindings each binding refers to, deduplicated, in source order. */
 function parents(b: Binding): Binding[] {
@@ -327,24 +345,52 @@ function conventionsForTensor(s: Sym, b: Binding, tape: Tape, n: number, out: Se
 /** The chain-rule derivation of ∂of/∂wrt over the statement-level graph. */
 export function deriveGradient(tape: Tape, of: Binding, wrt: Binding, wrtText: string, grads: Gradients, source = ''): Derivation {
   const g = grads.of(wrt.node);
-  const result = { shape: g.shape.slice(), data: Array.from(g.data) };
+  const result = { shape: g.shape.slice(), data: toNumbers(g.data) };
   const conventions = new Set<string>();
   const notes: string[] = [];
   if (of === wrt) {
     return { of: of.name, wrt: wrtText, mode: 'direct', paths: [], result, recurrence: [], conventions: [], notes: ['The output itself: ∂x/∂x = 1.'] };
   }
-  // Count paths of the statement graph from `of` down to `wrt` (memoised).
-  const count = new Map<Binding, number>();
-  const pathsTo = (b: Binding): number => {
-    if (b === wrt) return 1;
-    const c = count.get(b);
-    if (c !== undefined) return c;
-    count.set(b, 0);
-    let s = 0;
-    for (const p of parents(b)) s += pathsTo(p);
-    count.set(b, Math.min(s, 1e9));
-    return Math.min(s, 1e9);
+  // Each binding's parents, once (bindings are revisited on every path and in the recurrence).
+  const parentsMemo = new Map<Binding, Binding[]>();
+  const parentsOf = (b: Binding): Binding[] => {
+    let ps = parentsMemo.get(b);
+    if (!ps) parentsMemo.set(b, (ps = parents(b)));
+    return ps;
   };
+  // Count paths of the statement graph from `of` down to `wrt`: a memoised post-order walk with
+  // an explicit stack (a 10,000-line chain is 10,000 levels deep). A binding in progress counts
+  // 0, as a cycle guard.
+  const count = new Map<Binding, number>();
+  const countFrom = (root: Binding): number => {
+    if (root === wrt) return 1;
+    const known = count.get(root);
+    if (known !== undefined) return known;
+    count.set(root, 0);
+    const stack: { b: Binding; ps: Binding[]; i: number; s: number }[] = [{ b: root, ps: parentsOf(root), i: 0, s: 0 }];
+    while (stack.length) {
+      const top = stack[stack.length - 1];
+      if (top.i < top.ps.length) {
+        const p = top.ps[top.i++];
+        if (p === wrt) top.s += 1;
+        else {
+          const c = count.get(p);
+          if (c !== undefined) top.s += c;
+          else {
+            count.set(p, 0);
+            stack.push({ b: p, ps: parentsOf(p), i: 0, s: 0 });
+          }
+        }
+        continue;
+      }
+      const n = Math.min(top.s, 1e9);
+      count.set(top.b, n);
+      stack.pop();
+      if (stack.length) stack[stack.length - 1].s += n;
+    }
+    return count.get(root)!;
+  };
+  const pathsTo = (b: Binding): number => (b === wrt ? 1 : (count.get(b) ?? countFrom(b)));
   const total = pathsTo(of);
   if (total === 0) {
     // No chain of named statements: follow the tape's operations (a network call, a loss
@@ -356,13 +402,19 @@ export function deriveGradient(tape: Tape, of: Binding, wrt: Binding, wrtText: s
   }
   // Scalars all along: symbolic factors with numbers.
   const onPaths: Binding[] = [];
-  const collect = (b: Binding, seen: Set<Binding>): void => {
-    if (seen.has(b)) return;
-    seen.add(b);
-    onPaths.push(b);
-    for (const p of parents(b)) if (pathsTo(p) > 0) collect(p, seen);
-  };
-  collect(of, new Set());
+  {
+    // Depth-first, parents in order (an explicit stack: marking on pop keeps the recursive order).
+    const seen = new Set<Binding>();
+    const stack: Binding[] = [of];
+    while (stack.length) {
+      const b = stack.pop()!;
+      if (seen.has(b)) continue;
+      seen.add(b);
+      onPaths.push(b);
+      const ps = parentsOf(b);
+      for (let i = ps.length - 1; i >= 0; i--) if (!seen.has(ps[i]) && pathsTo(ps[i]) > 0) stack.push(ps[i]);
+    }
+  }
   const allScalar = onPaths.every((b) => isScalarBinding(tape, b));
   const factorCache = new Map<string, Factor>();
   const factor = (b: Binding, p: Binding): Factor => {
@@ -389,37 +441,61 @@ export function deriveGradient(tape: Tape, of: Binding, wrt: Binding, wrtText: s
     } else {
       // One op applied to the referenced values: the op table's vector–Jacobian rule.
       const text = opRuleFor(tape, b, p, source) ?? `∂${b.name}/∂${p.name} (through ${b.stmt ? 'the expression' : 'a network'})`;
-      f = { to: b.name, from: p.name, toLine: b.line, fromLine: p.line, text, tex: `\\text{${text.replace(/[{}\\_^#$%&~]/g, ' ')}}`, value: allScalar ? localByTape(tape, b, p) : undefined };
+      f = { to: b.name, from: p.name, toLine: b.line, fromLine: p.line, text, tex: `\\text{${texText(text)}}`, value: allScalar ? localByTape(tape, b, p) : undefined };
     }
     factorCache.set(key, f);
     return f;
   };
 
-  if (allScalar && total <= MAX_PATHS) {
+  if (allScalar && total <= MAX_PATHS && onPaths.length <= MAX_PATH_BINDINGS) {
     const paths: Factor[][] = [];
-    const walk = (b: Binding, acc: Factor[]): void => {
-      if (b === wrt) {
-        paths.push(acc);
-        return;
+    // Every path from `of` down to `wrt` (at most MAX_PATHS), one factor per edge; an explicit
+    // stack, and the path so far copied only when it reaches `wrt`.
+    const acc: Factor[] = [];
+    const stack: { b: Binding; ps: Binding[]; i: number }[] = [{ b: of, ps: parentsOf(of), i: 0 }];
+    while (stack.length) {
+      const top = stack[stack.length - 1];
+      if (top.i >= top.ps.length) {
+        stack.pop();
+        acc.pop();
+        continue;
       }
-      for (const p of parents(b)) if (pathsTo(p) > 0) walk(p, [...acc, factor(b, p)]);
-    };
-    walk(of, []);
+      const p = top.ps[top.i++];
+      if (pathsTo(p) === 0) continue;
+      acc.push(factor(top.b, p));
+      if (p === wrt) {
+        paths.push(acc.slice());
+        acc.pop();
+      } else stack.push({ b: p, ps: parentsOf(p), i: 0 });
+    }
     return { of: of.name, wrt: wrtText, mode: 'paths', paths, result, recurrence: [], conventions: [...conventions], notes };
   }
 
   // Too many paths, or tensors: the per-node backprop recurrence ∂of/∂v = Σ_children ∂of/∂c · ∂c/∂v.
   const order = onPaths.slice().sort((a, b) => b.node - a.node);
-  const recurrence = order.map((b) => {
-    const children = order.filter((c) => parents(c).includes(b));
+  // Each binding's children on the paths, in `order` (one pass over the edges, not a scan per binding).
+  const childrenOf = new Map<Binding, Binding[]>();
+  for (const c of order)
+    for (const p of parentsOf(c)) {
+      let list = childrenOf.get(p);
+      if (!list) childrenOf.set(p, (list = []));
+      list.push(c);
+    }
+  const long = order.length > MAX_RECURRENCE_HEAD + MAX_RECURRENCE_TAIL;
+  const listed = long ? [...order.slice(0, MAX_RECURRENCE_HEAD), ...order.slice(order.length - MAX_RECURRENCE_TAIL)] : order;
+  const omitted = long ? { at: MAX_RECURRENCE_HEAD, count: order.length - listed.length } : undefined;
+  const recurrence = listed.map((b) => {
+    const children = childrenOf.get(b) ?? [];
     const adj = grads.of(b.node);
-    const terms = children.map((c) => {
+    // A binding used many times (a weight on every line) lists its first MAX_TERMS uses.
+    const terms = children.slice(0, MAX_TERMS).map((c) => {
       const f = factor(c, b);
       const tv = f.tensorValue ? ` = ${describeTensor(f.tensorValue, { digits: 4, maxElements: 12 })}` : '';
       const how = f.elementwise ? ' (element-wise)' : '';
       const local = f.symbolic ? `∂${c.name}/∂${b.name} = ${f.text}${how}${tv}` : `from ${c.name}: ${f.text}`;
       return `∂${of.name}/∂${c.name}${f.elementwise ? ' ⊙ ' : ' · '}∂${c.name}/∂${b.name}` + (f.text ? ` [${local}]` : '');
     });
+    if (children.length > MAX_TERMS) terms.push(`… (${(children.length - MAX_TERMS).toLocaleString('en-US')} more uses of ${b.name})`);
     return {
       name: b.name,
       terms: b === of ? ['1'] : terms,
@@ -430,8 +506,10 @@ export function deriveGradient(tape: Tape, of: Binding, wrt: Binding, wrtText: s
   });
   const shortcut = softmaxCrossEntropy(tape, of, wrt, onPaths);
   if (!allScalar) notes.push('Tensor values: each factor is a vector–Jacobian product; shapes are shown beside each adjoint.');
-  else notes.push(`${total} paths lead from ${of.name} to ${wrtText}: too many to list, so each node's gradient is built from its children's (backpropagation).`);
-  return { of: of.name, wrt: wrtText, mode: allScalar ? 'recurrence' : 'tensor', paths: [], result, recurrence, conventions: [...conventions], notes, shortcut };
+  else if (total > MAX_PATHS) notes.push(`${total} paths lead from ${of.name} to ${wrtText}: too many to list, so each node's gradient is built from its children's (backpropagation).`);
+  else notes.push(`The chain from ${of.name} to ${wrtText} passes ${onPaths.length.toLocaleString('en-US')} bindings: too long to write out as one product, so each node's gradient is built from its children's (backpropagation).`);
+  if (omitted) notes.push(`${omitted.count.toLocaleString('en-US')} of the ${order.length.toLocaleString('en-US')} bindings on the way are left out of the list above (the first ${MAX_RECURRENCE_HEAD} from ${of.name} and the last ${MAX_RECURRENCE_TAIL} before ${wrtText} are shown).`);
+  return { of: of.name, wrt: wrtText, mode: allScalar ? 'recurrence' : 'tensor', paths: [], result, recurrence, conventions: [...conventions], notes, shortcut, ...(omitted ? { omitted } : {}) };
 }
 
 /**
@@ -453,8 +531,11 @@ function opRuleFor(tape: Tape, b: Binding, p: Binding, source: string): string |
   const chain: number[] = [];
   const find = (k: number): boolean => {
     if (k === p.node) return true;
-    if (k < p.node || !tape.opOf(k)) return false;
-    for (const i of tape.inputs(k)) {
+    const op = k < p.node ? undefined : tape.opOf(k);
+    if (!op) return false;
+    // No path runs through an input the op never differentiates (where's condition, an index).
+    for (const [j, i] of tape.inputs(k).entries()) {
+      if (op.nondiff?.includes(j)) continue;
       if (find(i)) {
         chain.push(k);
         return true;
@@ -497,8 +578,10 @@ function opChain(tape: Tape, grads: Gradients, of: Binding, wrt: Binding, source
     if (seen.has(k) || k < wrt.node || !tape.opOf(k) || !grads.dependsOn(k)) return false;
     seen.add(k);
     const ins = tape.inputs(k);
+    const nondiff = tape.opOf(k)!.nondiff;
     // Prefer the latest input: the path through the computation rather than a side branch.
     for (let j = ins.length - 1; j >= 0; j--) {
+      if (nondiff?.includes(j)) continue;
       if (find(ins[j])) {
         path.push(k);
         return true;
@@ -520,12 +603,13 @@ function opChain(tape: Tape, grads: Gradients, of: Binding, wrt: Binding, source
     const names = ins.map((i, j) => (i === wrt.node ? wrt.name : letters[j] ?? `x${j}`));
     const rule = below >= 0 ? op.rule(names, tape.attrs[k] ?? {})[below] ?? '' : '';
     const adj = grads.of(k);
-    const text = where && where !== prevText ? `\`${where.length > 60 ? where.slice(0, 57) + '…' : where}\` — ` : '';
+    const shown = where && where !== prevText ? clip(where, 60) : '';
     prevText = where;
     out.push({
       name: op.display,
       passesOn: true,
-      terms: [`${text}${rule}`],
+      terms: [rule],
+      ...(shown ? { source: shown } : {}),
       value: adj.data.length === 1 ? adj.data[0] : undefined,
       shape: adj.shape.slice(),
       preview: adj.data.length > 1 ? describeTensor(adj, { digits: 4, maxElements: 8 }) : undefined,
@@ -628,14 +712,14 @@ export function derivationMarkdown(d: Derivation): string {
     d.result.data.length === 1
       ? fmt(d.result.data[0])
       : describeTensor({ shape: d.result.shape, data: Float64Array.from(d.result.data) }, { digits: 4, maxElements: 16 });
-  lines.push(`**${head} = ${res}**`, '');
+  lines.push(`**${mdText(`${head} = ${res}`)}**`, '');
   if (d.mode === 'paths') {
     // A one-factor path straight from the output to the variable is the statement's own
     // partial derivative: mark it, so it is not read as the total derivative.
     const name = (f: Factor, p: Factor[]): string => `∂${sub(f.to)}/∂${sub(f.from)}${p.length === 1 && d.paths.length > 1 ? ' (direct)' : ''}`;
     const chain = (p: Factor[]): string => p.map((f) => name(f, p)).join(' · ');
     lines.push(`Chain rule over the statements${d.paths.length > 1 ? ` — ${d.paths.length} paths, summed` : ''}:`, '');
-    lines.push('```', `${head} = ${d.paths.map(chain).join('\n' + ' '.repeat(head.length) + ' + ')}`, '```', '');
+    lines.push(mdFence(`${head} = ${d.paths.map(chain).join('\n' + ' '.repeat(head.length) + ' + ')}`.split('\n')), '');
     // One row per factor; factors named alike (a name bound twice) get their lines.
     const seen = new Set<Factor>();
     const byName = new Map<string, Set<string>>();
@@ -652,7 +736,7 @@ export function derivationMarkdown(d: Derivation): string {
         seen.add(f);
         const clash = (byName.get(`${f.to}/${f.from}`)?.size ?? 0) > 1 && f.toLine !== undefined && f.fromLine !== undefined;
         const label = `${name(f, p)}${clash ? ` (line ${f.toLine! + 1} → line ${f.fromLine! + 1})` : ''}`;
-        lines.push(`| ${label} | ${f.text.replace(/\|/g, '\\|')} | ${f.value !== undefined ? fmt(f.value) : '—'} |`);
+        lines.push(`| ${mdCell(label)} | ${mdCell(f.text)} | ${f.value !== undefined ? fmt(f.value) : '—'} |`);
       }
     lines.push('');
     const numeric = d.paths.map((p) => p.map((f) => paren(f.value ?? NaN)).join(' · '));
@@ -661,7 +745,7 @@ export function derivationMarkdown(d: Derivation): string {
     if (d.paths.length > 1) eq += ` = ${sums.map((s, i) => (i > 0 && s < 0 ? `(${fmt(s)})` : fmt(s))).join(' + ')}`;
     else if (d.paths[0].length > 1) void 0;
     eq += ` = ${res}`;
-    lines.push('```', eq, '```');
+    lines.push(mdFence([eq]));
   } else if (d.mode === 'recurrence' || d.mode === 'tensor') {
     if (d.recurrence.length) {
       lines.push(
@@ -670,29 +754,28 @@ export function derivationMarkdown(d: Derivation): string {
           : 'Backpropagation, from the output down (each gradient sums its uses):',
         '',
       );
-      for (const r of d.recurrence) {
+      d.recurrence.forEach((r, i) => {
+        if (d.omitted && i === d.omitted.at) lines.push(`- … ${d.omitted.count.toLocaleString('en-US')} bindings left out …`);
         const v = r.value !== undefined ? fmt(r.value) : r.preview ?? formatShape(r.shape);
         const shape = r.shape.length ? ` ${formatShape(r.shape)}` : '';
         // An operation's adjoint first, then the rule that passes it down (the rule's result is the next line's adjoint).
-        if (r.passesOn) lines.push(`- ∂${d.of}/∂${r.name}${shape} = ${v}; passed down by ${r.terms.join(' + ')}`);
-        else lines.push(`- ∂${d.of}/∂${r.name}${shape} = ${r.terms.join(' + ')} = ${v}`);
-      }
+        if (r.passesOn) lines.push(`- ${mdText(`∂${d.of}/∂${r.name}${shape} = ${v}; passed down by `)}${r.source ? `${mdCode(r.source)} — ` : ''}${mdText(r.terms.join(' + '))}`);
+        else lines.push(`- ${mdText(`∂${d.of}/∂${r.name}${shape} = ${r.terms.join(' + ')} = ${v}`)}`);
+      });
     }
     if (d.shortcut) {
       lines.push(
         '',
-        `Softmax followed by cross-entropy (the homework's identity): ∂${d.of}/∂${d.shortcut.logits}_i = ${d.shortcut.probs}(y=i) − ${d.shortcut.target}_i, so`,
+        mdText(`Softmax followed by cross-entropy (the homework's identity): ∂${d.of}/∂${d.shortcut.logits}_i = ${d.shortcut.probs}(y=i) − ${d.shortcut.target}_i, so`),
         '',
-        '```',
-        d.shortcut.text,
-        '```',
+        mdFence([d.shortcut.text]),
       );
     }
   }
   for (const n of d.notes) lines.push('', n);
   if (d.conventions.length) {
     lines.push('');
-    for (const c of d.conventions) lines.push(`- ${c}`);
+    for (const c of d.conventions) lines.push(`- ${mdText(c)}`);
   }
   return lines.join('\n');
 }

@@ -13,6 +13,7 @@ import type { FullAnalysis } from '../index';
 import type { Expr } from '../syntax/ast';
 import { formatShape, numel } from '../tensor/tensor';
 import { deriveGradient } from './derive';
+import { texText } from './escape';
 import { bold, code, m, renderLatex, renderMarkdown, type Block, type Inline } from './solution/doc';
 import { ruleNames, ruleRows } from './solution/rules';
 import { envOf, evaluableSym, foldCallArgs, isScalar, localDerivative, parentsOf, reduceStep, type LocalDerivative } from './solution/scalar';
@@ -447,7 +448,10 @@ function tensorBackward(ctx: Ctx, req: SolutionRequest): Block[] {
     out.push({ kind: 'para', text: ['Backpropagation, from the output down (each gradient sums its uses):'] });
     out.push({
       kind: 'code',
-      lines: d.recurrence.map((r) => `∂${d.of}/∂${r.name} = ${r.terms.join(' + ')}   ${r.value !== undefined ? `= ${r.value}` : `shape ${formatShape(r.shape)}`}`),
+      lines: d.recurrence.flatMap((r, i) => [
+        ...(d.omitted && i === d.omitted.at ? [`… ${d.omitted.count.toLocaleString('en-US')} bindings left out …`] : []),
+        `∂${d.of}/∂${r.name} = ${r.source ? `${r.source} — ` : ''}${r.terms.join(' + ')}   ${r.value !== undefined ? `= ${r.value}` : `shape ${formatShape(r.shape)}`}`,
+      ]),
     });
   }
   if (d.paths.length) {
@@ -527,7 +531,7 @@ function softmaxSection(ctx: Ctx, pair: SoftmaxCE, req: SolutionRequest | undefi
 function layerName(l: LayerInfo): string {
   return l.label ? `${l.label} = ${l.type}` : `${l.index}: ${l.type}`;
 }
-const textTex = (s: string): string => `\\text{${s.replace(/[_&%$#{}]/g, (c) => `\\${c}`)}}`;
+const textTex = (s: string): string => `\\text{${texText(s)}}`;
 
 function networkSection(net: NetworkInfo): Block[] {
   const out: Block[] = [{ kind: 'heading', level: 2, text: ['Network ', code(net.name)] }];

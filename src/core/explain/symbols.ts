@@ -11,6 +11,7 @@ import { formatShape, numel, type Tensor } from '../tensor/tensor';
 import { diffSym, exprToSym } from './derive';
 import { evalSym } from '../autodiff/ops/elementwise';
 import { printSym, simplify } from './print';
+import { clip, mdCode, mdFence, mdText } from './escape';
 
 const fmt = (v: number, digits: number): string => formatNumber(v, digits).replace(/^-/, '−');
 
@@ -20,6 +21,7 @@ export function showValue(t: Tensor, digits = 4): string {
 }
 
 const BIN_OPS: Record<string, string> = { '+': 'add', '-': 'sub', '*': 'mul', '/': 'div', '^': 'pow', '@': 'matmul' };
+const CMP_OPS: Record<string, string> = { '==': 'eq', '!=': 'ne', '<': 'lt', '<=': 'le', '>': 'gt', '>=': 'ge' };
 
 /** Hover material for every name, operator, built-in and layer. */
 export function buildSymbols(text: string, r: EvalResult, derivations: Map<Binding, string[]>, digits = 4): SymbolInfo[] {
@@ -39,14 +41,16 @@ export function buildSymbols(text: string, r: EvalResult, derivations: Map<Bindi
     if (known !== undefined) return known;
     const t = tape.value(b.node);
     const kind = b.kind === 'param' ? 'parameter' : b.kind === 'leaf' ? 'leaf' : 'intermediate value';
-    const lines = [`**${b.name}** — ${kind}, shape ${formatShape(t.shape)} (line ${b.line + 1})`, '', '```', `${b.name} = ${showValue(t, digits)}`, '```'];
+    const lines = [`**${mdText(b.name)}** — ${kind}, shape ${formatShape(t.shape)} (line ${b.line + 1})`, ''];
+    const code = [`${b.name} = ${showValue(t, digits)}`];
     const shown = new Set<string>();
     for (const g of requestsFor.get(b) ?? []) {
       if (shown.has(g.of.name)) continue;
       shown.add(g.of.name);
       const gv = g.grads.of(b.node);
-      lines.push(`∂${g.of.name}/∂${g.wrtText} = ${showValue(gv, digits)}`);
+      code.push(`∂${g.of.name}/∂${g.wrtText} = ${showValue(gv, digits)}`);
     }
+    lines.push(mdFence(code));
     const ds = derivations.get(b);
     if (ds && ds.length) lines.push('', '---', '', ds[0]);
     const text = lines.join('\n');
@@ -71,16 +75,15 @@ function exprSymbol(text: string, e: Expr, node: number, tape: Tape, digits: num
     const op = getOp(BIN_OPS[e.op]);
     // Operands as written, parenthesised when they are themselves sums or products.
     const operand = (x: Expr): string => {
-      const t = text.slice(x.span.start, x.span.end);
+      const t = clip(text.slice(x.span.start, x.span.end), 40);
       return /\s/.test(t) && x.kind !== 'Paren' && x.kind !== 'Call' && x.kind !== 'Method' ? `(${t})` : t;
     };
     const l = operand(e.left);
     const rt = operand(e.right);
     const rules = op.rule([l, rt], {});
     const value = tape.value(node);
-    const lines = [`**\`${e.op}\`** — ${op.name}: \`${text.slice(e.span.start, e.span.end)}\` = ${showValue(value, digits)}`, ''];
+    const lines = [`**${mdCode(e.op)}** — ${op.name}: ${mdCode(clip(text.slice(e.span.start, e.span.end)))} = ${mdText(showValue(value, digits))}`, ''];
     const scalar = numel(value.shape) === 1;
-    const sym = exprToSym(e);
     for (const [k, side] of [
       [0, e.left],
       [1, e.right],
@@ -93,12 +96,20 @@ function exprSymbol(text: string, e: Expr, node: number, tape: Tape, digits: num
         // A rule that already ends in a number needs no value beside it.
         if (!/= −?[\d.]+$/.test(rules[k])) local = ` = ${fmt(v, digits)} here`;
       }
-      lines.push(`- ${rules[k]}${local}`);
+      lines.push(`- ${mdText(rules[k] + local)}`);
       void side;
     }
-    void sym;
-    if (op.convention) lines.push('', op.convention);
+    if (op.convention) lines.push('', mdText(op.convention));
     return { span: e.opSpan, kind: 'operator', name: e.op, detail: lines.join('\n') };
+  }
+  if (e.kind === 'Compare') {
+    // The first operator of a comparison (a chain is `and` of its links): its op, value and rule.
+    const op = getOp(CMP_OPS[e.ops[0]]);
+    const l = text.slice(e.operands[0].span.start, e.operands[0].span.end);
+    const rt = text.slice(e.operands[1].span.start, e.operands[1].span.end);
+    const lines = [`**\`${e.ops[0]}\`** — ${op.name}: \`${text.slice(e.span.start, e.span.end)}\` = ${showValue(tape.value(node), digits)}`, ''];
+    for (const rule of op.rule([l, rt], {})) lines.push(`- ${rule}`);
+    return { span: e.opSpans[0], kind: 'operator', name: e.ops[0], detail: lines.join('\n') };
   }
   if (e.kind === 'Call' || e.kind === 'Method') {
     const name = e.kind === 'Call' ? e.callee : e.method.name;
@@ -107,24 +118,24 @@ function exprSymbol(text: string, e: Expr, node: number, tape: Tape, digits: num
     const value = tape.value(node);
     const lines: string[] = [];
     if (def) {
-      lines.push(`**${def.signature}** — ${def.group}`, '', def.doc);
-      if (def.derivative) lines.push('', `Derivative: ${def.derivative}`);
-    } else lines.push(`**${name}(…)**`);
+      lines.push(`**${mdText(def.signature)}** — ${def.group}`, '', mdText(def.doc));
+      if (def.derivative) lines.push('', `Derivative: ${mdText(def.derivative)}`);
+    } else lines.push(`**${mdText(clip(name))}(…)**`);
     // The local derivative at this point, for scalar element-wise calls.
     const sym = exprToSym(e);
     if (numel(value.shape) === 1 && sym.k === 'call' && sym.args.length >= 1) {
       const arg0 = e.kind === 'Call' ? e.args[0]?.value : e.object;
-      const argText = arg0 ? text.slice(arg0.span.start, arg0.span.end) : '';
+      const argText = arg0 ? clip(text.slice(arg0.span.start, arg0.span.end), 40) : '';
       const u = { k: 'var', name: 'u' } as const;
       const d = diffSym({ ...sym, args: [u, ...sym.args.slice(1)] }, 'u');
       const inNode = tape.inputs(node)[0];
       if (d && inNode !== undefined && numel(tape.shape(inNode)) === 1) {
         const uv = tape.value(inNode).data[0];
         const local = evalSym(simplify(d), () => uv);
-        lines.push('', `At this point: u = ${argText} = ${fmt(uv, digits)}, ${printSym(simplify(d)).replace(/u/g, 'u')} = ${fmt(local, digits)}`);
+        lines.push('', mdText(`At this point: u = ${argText} = ${fmt(uv, digits)}, ${printSym(simplify(d))} = ${fmt(local, digits)}`));
       }
     }
-    lines.push('', `Value: ${showValue(value, digits)}`);
+    lines.push('', `Value: ${mdText(showValue(value, digits))}`);
     return { span, kind: 'builtin', name, detail: lines.join('\n') };
   }
   return undefined;

@@ -28,7 +28,20 @@ export interface ArgSpec {
   readonly aliases?: readonly string[];
   /** For 'string': the accepted values. */
   readonly choices?: readonly string[];
+  /** For integer kinds: the largest magnitude accepted (default MAX_LAYER_SIZE); beyond it, `arg.too-large`. */
+  readonly max?: number;
 }
+
+/**
+ * The largest integer a layer argument may be (a size, a channel count, a kernel size, …):
+ * 2³¹ − 1, PyTorch's int32 index range. Counts that build structure (num_layers) have their own
+ * smaller `max`. Beyond it an argument is `arg.too-large` naming the limit (docs/language.md).
+ */
+export const MAX_LAYER_SIZE = 2_147_483_647;
+/** The most layers a recurrent layer may stack (num_layers). */
+export const MAX_LAYER_COUNT = 1000;
+/** The most parameters one layer may have: 2⁵³ − 1, so that every count stays an exact integer. */
+export const MAX_LAYER_PARAMS = Number.MAX_SAFE_INTEGER;
 
 /** A network reference: kept opaque here so args does not depend on the model. */
 export interface NetRef {
@@ -52,7 +65,7 @@ export interface BoundLayerArgs {
   readonly text: string[];
 }
 
-export type ArgProblem = { readonly message: string; readonly span: Span | null };
+export type ArgProblem = { readonly message: string; readonly span: Span | null; readonly code?: string };
 
 interface EvalErr {
   readonly err: string;
@@ -138,9 +151,23 @@ function describe(v: ArgVal): string {
   if (v === null) return 'None';
   if (typeof v === 'string') return `'${v}'`;
   if (typeof v === 'boolean') return v ? 'True' : 'False';
-  if (typeof v === 'number') return String(v);
+  if (typeof v === 'number') return Math.abs(v) >= 1e21 ? v.toExponential() : String(v);
   if (Array.isArray(v)) return `(${v.map((x) => (x === null ? 'None' : String(x))).join(', ')})`;
   return (v as NetRef).name;
+}
+
+const INT_KINDS: ReadonlySet<ArgKind> = new Set(['int', 'ints', 'intsOrNone', 'intOrNone', 'padding']);
+
+/** An integer argument (or tuple entry) beyond its limit: the message naming the limit, or undefined. */
+function checkLimit(v: ArgVal, spec: ArgSpec): string | undefined {
+  if (!INT_KINDS.has(spec.kind)) return undefined;
+  const max = spec.max ?? MAX_LAYER_SIZE;
+  const xs = typeof v === 'number' ? [v] : Array.isArray(v) ? v : [];
+  for (const x of xs) {
+    if (typeof x === 'number' && Math.abs(x) > max)
+      return `Expected ${spec.name} of at most ${max.toLocaleString('en-US')} (GradLens's limit), found ${describe(x)}.`;
+  }
+  return undefined;
 }
 
 /** Checks a value against a kind; returns what was expected on a mismatch. */
@@ -246,6 +273,12 @@ export function bindLayerArgs(
     const bad = checkKind(val, spec);
     if (bad) {
       problems.push({ message: bad, span: a.value.span });
+      failed = true;
+      continue;
+    }
+    const big = checkLimit(val, spec);
+    if (big) {
+      problems.push({ message: big, span: a.value.span, code: 'arg.too-large' });
       failed = true;
       continue;
     }

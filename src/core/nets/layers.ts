@@ -24,7 +24,7 @@
  */
 import * as D from './dims';
 import type { Dim } from './dims';
-import type { ArgSpec, ArgVal, NetRef } from './args';
+import { MAX_LAYER_COUNT, type ArgSpec, type ArgVal, type NetRef } from './args';
 import type { LayerError, LayerImpl, NetSpec, ParamDecl, RunHelpers } from './types';
 import { isLayerError } from './types';
 import type { NodeId } from '../builtins/types';
@@ -32,6 +32,8 @@ import type { Attrs } from '../autodiff/op';
 import { tensor } from '../tensor/tensor';
 import { batchStats } from './ops/norm';
 import { runAttention, runRecurrent } from './sequence';
+// The activation layers ELU, SELU, SiLU, … run the element-wise op table's ops.
+import '../autodiff/ops/elementwise';
 
 export interface MakeArgs {
   readonly v: Readonly<Record<string, ArgVal>>;
@@ -590,7 +592,7 @@ const embedding: LayerDef = {
         for (let i = 0; i < idx.length; i++)
           if (!Number.isInteger(idx[i]) || idx[i] < 0 || idx[i] >= num)
             return r.error('net.bad-index', `${a.call} expects integer indices in [0, ${num - 1}], found ${idx[i]}.`);
-        return r.apply('embedding', [x, r.param('weight')], { paddingIdx: pad });
+        return r.apply('embedding', [x, r.param('weight')], { paddingIdx: pad, scaleGradByFreq: a.v.scale_grad_by_freq === true });
       },
     };
   },
@@ -694,6 +696,20 @@ const activations: LayerDef[] = [
   activation('Softmax', [{ name: 'dim', kind: 'intOrNone', default: null, aliases: ['axis'] }], (a) => ({ op: 'nn_softmax', attrs: { axis: (a.v.dim as number | null) ?? -1 } })),
   activation('LogSoftmax', [{ name: 'dim', kind: 'intOrNone', default: null, aliases: ['axis'] }], (a) => ({ op: 'nn_log_softmax', attrs: { axis: (a.v.dim as number | null) ?? -1 } })),
   activation('Identity', [], () => null),
+  // The element-wise op table's activations (autodiff/ops/elementwise.ts), as PyTorch's modules.
+  activation('ELU', [{ name: 'alpha', kind: 'number', default: 1 }, inplace], (a) => ({ op: 'elu', attrs: { alpha: a.v.alpha as number } })),
+  activation('Hardtanh', [{ name: 'min_val', kind: 'number', default: -1 }, { name: 'max_val', kind: 'number', default: 1 }, inplace], (a) => ({
+    op: 'hardtanh',
+    attrs: { min: a.v.min_val as number, max: a.v.max_val as number },
+  })),
+  activation('SELU', [inplace], () => ({ op: 'selu' })),
+  activation('SiLU', [inplace], () => ({ op: 'silu' })),
+  activation('Mish', [inplace], () => ({ op: 'mish' })),
+  activation('ReLU6', [inplace], () => ({ op: 'relu6' })),
+  activation('Softsign', [], () => ({ op: 'softsign' })),
+  activation('LogSigmoid', [], () => ({ op: 'logsigmoid' })),
+  activation('Hardsigmoid', [inplace], () => ({ op: 'hardsigmoid' })),
+  activation('Hardswish', [inplace], () => ({ op: 'hardswish' })),
 ];
 
 // ---------------------------------------------------------------- Recurrent
@@ -703,7 +719,7 @@ function recurrentDef(name: 'RNN' | 'LSTM' | 'GRU'): LayerDef {
   const args: ArgSpec[] = [
     { name: 'input_size', kind: 'int' },
     { name: 'hidden_size', kind: 'int' },
-    { name: 'num_layers', kind: 'int', default: 1 },
+    { name: 'num_layers', kind: 'int', default: 1, max: MAX_LAYER_COUNT },
     ...(name === 'RNN' ? [{ name: 'nonlinearity', kind: 'string', default: 'tanh', choices: ['tanh', 'relu'] } as ArgSpec] : []),
     { name: 'bias', kind: 'bool', default: true },
     { name: 'batch_first', kind: 'bool', default: false },

@@ -11,7 +11,7 @@ import { walkExpr } from '../syntax/walk';
 import type { Rng } from '../builtins/types';
 import { createRng } from '../tensor/rng';
 import { tensor, type Tensor } from '../tensor/tensor';
-import { bindLayerArgs, evalNumber, type ArgProblem, type NetRef } from './args';
+import { bindLayerArgs, evalNumber, MAX_LAYER_PARAMS, MAX_LAYER_SIZE, type ArgProblem, type NetRef } from './args';
 import * as D from './dims';
 import type { Dim } from './dims';
 import { findLayer, layerNames, type MakeArgs } from './layers';
@@ -130,7 +130,7 @@ class LazyParam implements NetParam {
     readonly aliases: string[],
     readonly shape: number[],
     private readonly model: NetworkModel,
-    private readonly k: number,
+    readonly k: number,
   ) {}
   get init(): Tensor {
     return this.model.initOf(this.k);
@@ -174,6 +174,23 @@ export class NetworkModel {
   private readonly pending: { init: Init; shape: number[]; value?: Tensor }[] = [];
   private drawn = 0;
   private rng: Rng | undefined;
+
+  /**
+   * Elements that reading entry k's initial value would draw: k itself and every entry before it
+   * not drawn yet (values are drawn in state_dict order). The evaluator charges this to the work
+   * budget before it reads the value, so Linear(4, 99999999) is refused before 400 million draws.
+   */
+  initCost(k: number): number {
+    let n = 0;
+    for (let j = this.drawn; j <= k && j < this.pending.length; j++) if (!this.pending[j].value) n += numel(this.pending[j].shape);
+    if (k < this.drawn && !this.pending[k]?.value) n += numel(this.pending[k]?.shape ?? []);
+    return n;
+  }
+
+  /** The entry index of a parameter or buffer (for initCost), or undefined. */
+  entryOf(p: NetParam): number | undefined {
+    return p instanceof LazyParam ? p.k : undefined;
+  }
 
   /** @internal */
   initOf(k: number): Tensor {
@@ -281,6 +298,10 @@ function inputShape(decl: NetworkDecl, st: BuildState): Dim[] | undefined {
       const v = evalNumber(d, st.env);
       if (v === undefined || !Number.isInteger(v) || v < 0) {
         st.diags.push(diagError('net.bad-input', `Expected a size (a non-negative integer or a name) in the input shape, found ${v === undefined ? 'an expression' : v}.`, d.span));
+        return undefined;
+      }
+      if (v > MAX_LAYER_SIZE) {
+        st.diags.push(diagError('arg.too-large', `Expected an input size of at most ${MAX_LAYER_SIZE.toLocaleString('en-US')} (GradLens's limit), found ${v.toExponential(3)}.`, d.span));
         return undefined;
       }
       dims.push(v);
@@ -485,7 +506,7 @@ function buildSpec(decl: NetworkDecl, st: BuildState, lineOf: (o: number) => num
       }
       const problems: ArgProblem[] = [];
       const bound = bindLayerArgs(def.name, def.args, line.args, argEnv, problems, line.span);
-      for (const p of problems) st.diags.push(diagError('net.bad-argument', p.message, p.span ?? line.span));
+      for (const p of problems) st.diags.push(diagError(p.code ?? 'net.bad-argument', p.message, p.span ?? line.span));
       if (!bound) {
         cur = undefined;
         return;
@@ -503,6 +524,15 @@ function buildSpec(decl: NetworkDecl, st: BuildState, lineOf: (o: number) => num
       };
       const impl = def.make(mk);
       if (!impl) {
+        cur = undefined;
+        return;
+      }
+      let count = 0;
+      for (const p of [...impl.params, ...impl.buffers]) count += numel(p.shape);
+      if (!(count <= MAX_LAYER_PARAMS)) {
+        st.diags.push(
+          diagError('arg.too-large', `Expected a layer of at most ${MAX_LAYER_PARAMS.toLocaleString('en-US')} parameters (GradLens's limit, 2⁵³ − 1), found ${call} with ${count.toExponential(3)}.`, line.span),
+        );
         cur = undefined;
         return;
       }

@@ -225,6 +225,7 @@ export function runPython(text: string, options: EvalOptions = {}): PythonResult
     runDirectives(stmt.span.start);
     ip.topSpan = stmt.span;
     ev.currentLine = ev.lines.lineOf(stmt.span.start);
+    options.onStatement?.(ev.currentLine);
     const r = runTop(stmt);
     if (r) {
       skipped = r;

@@ -286,6 +286,9 @@ export class Tensors implements TensorBridge {
         return v;
       case 'ints':
         return this.ints([v], span);
+      default:
+        // Kinds the Python reader does not pass yet (a list of tensors: cat/stack).
+        throw new Skip(`an argument of kind ${spec.kind} (\`${spec.name}\`) is not supported here yet`);
     }
   }
 

@@ -48,6 +48,18 @@ export interface Binary extends NodeBase {
   readonly right: Expr;
   readonly opSpan: Span;
 }
+/** The comparison operators, element-wise, giving 0/1 values with no gradient. */
+export type CompareOp = '==' | '!=' | '<' | '<=' | '>' | '>=';
+/**
+ * `a < b`, and Python's chained `a < b <= c` (= `(a < b) and (b <= c)`, `b` evaluated once):
+ * `ops[k]` compares `operands[k]` with `operands[k + 1]`. Below arithmetic in precedence.
+ */
+export interface Compare extends NodeBase {
+  readonly kind: 'Compare';
+  readonly operands: readonly Expr[];
+  readonly ops: readonly CompareOp[];
+  readonly opSpans: readonly Span[];
+}
 export interface Arg extends NodeBase {
   /** Keyword name, or null for a positional argument. */
   readonly name: Ident | null;
@@ -81,7 +93,11 @@ export interface SliceItem extends NodeBase {
   readonly stop: Expr | null;
   readonly step: Expr | null;
 }
-export type IndexItem = Expr | SliceItem;
+/** `...` in a subscript: as many full slices as the other items leave axes (numpy's Ellipsis). */
+export interface EllipsisItem extends NodeBase {
+  readonly kind: 'Ellipsis';
+}
+export type IndexItem = Expr | SliceItem | EllipsisItem;
 export interface IndexExpr extends NodeBase {
   readonly kind: 'Index';
   readonly object: Expr;
@@ -107,6 +123,7 @@ export type Expr =
   | PathRef
   | Unary
   | Binary
+  | Compare
   | Call
   | MethodCall
   | TransposeExpr
@@ -120,6 +137,24 @@ export interface Assign extends NodeBase {
   readonly param: boolean;
   readonly target: NameRef | PathRef;
   readonly value: Expr;
+}
+
+/**
+ * Tuple assignment, as Python: `w0, w1 = 0.3, -0.2`, `a, b = split(x, 2)`, `h, c = c, h`
+ * (the right side is evaluated in full before any name is bound); `param w0, w1 = …` binds
+ * parameters.
+ */
+export interface UnpackAssign extends NodeBase {
+  readonly kind: 'Unpack';
+  readonly param: boolean;
+  readonly targets: readonly NameRef[];
+  readonly value: Expr;
+}
+
+/** `print(expr, …)`: its text is recorded for the line (EvalResult.prints), as Python prints it. */
+export interface PrintStmt extends NodeBase {
+  readonly kind: 'Print';
+  readonly args: readonly Arg[];
 }
 
 /** A name or path after `wrt`. */
@@ -173,6 +208,8 @@ export interface NetworkDecl extends NodeBase {
 export interface InvalidStmt extends NodeBase {
   readonly kind: 'Invalid';
   readonly name: string | null;
+  /** A tuple assignment's names (`a, b = …`), `name` being the first. */
+  readonly names?: readonly string[];
 }
 
 /** The clause words of a `train` statement (docs/training.md). */
@@ -201,7 +238,7 @@ export interface TrainStmt extends NodeBase {
   readonly headerSpan: Span;
 }
 
-export type Statement = Assign | GradStmt | CheckStmt | ExpectStmt | NetworkDecl | InvalidStmt | TrainStmt;
+export type Statement = Assign | UnpackAssign | PrintStmt | GradStmt | CheckStmt | ExpectStmt | NetworkDecl | InvalidStmt | TrainStmt;
 
 export interface Program {
   readonly kind: 'Program';

@@ -41,16 +41,31 @@ export interface Segment {
 }
 
 /** ASCII first (the common case), Unicode letters (Greek names) by regular expression. */
+/** `c` is one character (a code unit, or a surrogate pair); a lone surrogate is neither start nor part. */
 const isIdentStart = (c: string): boolean => {
   const k = c.charCodeAt(0);
   if ((k >= 97 && k <= 122) || (k >= 65 && k <= 90) || k === 95) return true;
-  return k > 127 && /[\p{L}_]/u.test(c);
+  return k > 127 && /^[\p{L}_]$/u.test(c);
 };
 const isIdentPart = (c: string): boolean => {
   const k = c.charCodeAt(0);
   if ((k >= 97 && k <= 122) || (k >= 65 && k <= 90) || k === 95 || (k >= 48 && k <= 57)) return true;
-  return k > 127 && /[\p{L}\p{N}_]/u.test(c);
+  return k > 127 && /^[\p{L}\p{N}_]$/u.test(c);
 };
+/**
+ * The length in code units of the character at i, not past `end`: 2 for a surrogate pair, 1 for
+ * anything else — a lone surrogate (high without its low half, or a low one alone) is one unit.
+ */
+export function charLength(text: string, i: number, end = text.length): number {
+  const c = text.charCodeAt(i);
+  return c >= 0xd800 && c <= 0xdbff && i + 1 < end && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00 ? 2 : 1;
+}
+/** A character for a message: itself, or U+XXXX when it is invisible or a lone surrogate. */
+function showChar(ch: string): string {
+  const k = ch.codePointAt(0) ?? 0;
+  if ((k >= 0xd800 && k <= 0xdfff) || k < 32 || (k >= 0x7f && k <= 0x9f) || k === 0xfeff) return `U+${k.toString(16).toUpperCase().padStart(4, '0')}`;
+  return `\`${ch}\``;
+}
 const isDigit = (c: number): boolean => c >= 48 && c <= 57;
 /** isIdentStart of the code unit at j (false past the end of the text), ASCII without a string. */
 const identStartAt = (text: string, j: number): boolean => {
@@ -113,6 +128,24 @@ export function lexSegments(
   return lines;
 }
 
+/** The longest name (UTF-16 code units); a longer one is `lex.name-too-long` (docs/language.md, "Limits"). */
+export const MAX_NAME_LENGTH = 256;
+
+/**
+ * A name token. A name longer than MAX_NAME_LENGTH is an error (its line is broken) and the
+ * token keeps only its first MAX_NAME_LENGTH units, so a 10 MB identifier is never copied on.
+ */
+function identToken(text: string, s: number, i: number, diagnostics: Diagnostic[]): Token {
+  if (i - s <= MAX_NAME_LENGTH) return makeToken('ident', text.slice(s, i), s, i, undefined, 0);
+  let cut = s + MAX_NAME_LENGTH;
+  if ((text.charCodeAt(cut) & 0xfc00) === 0xdc00) cut--;
+  const head = text.slice(s, cut);
+  diagnostics.push(
+    error('lex.name-too-long', `Expected a name of at most ${MAX_NAME_LENGTH} characters, found one of ${(i - s).toLocaleString('en-US')} (\`${head.slice(0, 40)}…\`).`, { start: s, end: i }),
+  );
+  return makeToken('ident', head, s, i, undefined, 0);
+}
+
 function makeToken(type: TokenType, text: string, start: number, end: number, value: number | undefined, op: number): Token {
   // Every token has the same fields (one object shape for the parser).
   return { type, text, start, end, value, op };
@@ -129,7 +162,7 @@ function identEnd(text: string, i: number, end: number): number {
     if ((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95) i++;
     else if (c < 128) break;
     else if (c >= 0xd800 && c <= 0xdbff) {
-      if (isIdentPart(text.slice(i, i + 2))) i += 2;
+      if (charLength(text, i, end) === 2 && isIdentPart(text.slice(i, i + 2))) i += 2;
       else break;
     } else if (isIdentPart(text[i])) i++;
     else break;
@@ -257,11 +290,22 @@ function lexPass(
       while (i < end && c !== 10 && c !== 13) c = text.charCodeAt(++i);
       continue;
     }
+    if (code === 59 && depth === 0) {
+      // `;` ends a statement, as in Python: `a = 1; b = 2` is two logical lines with the
+      // physical line's indentation (a trailing or doubled `;` adds nothing).
+      i++;
+      if (tokens.length > 0) {
+        pushLine(out, tokens, indent, indentKind, indentStart, indentEnd, lineStart, segIndex);
+        tokens = [];
+      }
+      lineStart = -1;
+      continue;
+    }
     if (tokens.length === 0 && lineStart < 0) lineStart = i;
     if (cls === Ch.IDENT) {
       const s = i;
       i = identEnd(text, i + 1, end);
-      tokens.push(makeToken('ident', text.slice(s, i), s, i, undefined, 0));
+      tokens.push(identToken(text, s, i, diagnostics));
       continue;
     }
     if (cls === Ch.OP) {
@@ -384,17 +428,17 @@ function lexPass(
     }
     if (code > 127) {
       // Unicode names (Greek letters, mathematical letters as surrogate pairs).
-      if (isIdentStart(text[i]) || (code >= 0xd800 && code <= 0xdbff && isIdentStart(text.slice(i, i + 2)))) {
+      if (isIdentStart(text.slice(i, i + charLength(text, i, end)))) {
         const s = i;
         i = identEnd(text, i, end);
-        tokens.push(makeToken('ident', text.slice(s, i), s, i, undefined, 0));
+        tokens.push(identToken(text, s, i, diagnostics));
         continue;
       }
     }
     // Unexpected character (including surrogate pairs): one diagnostic, skip it.
-    const len = code >= 0xd800 && code <= 0xdbff ? 2 : 1;
+    const len = charLength(text, i, end);
     diagnostics.push(
-      error('lex.unexpected-character', `Expected an expression, found the character \`${text.slice(i, i + len)}\`.`, {
+      error('lex.unexpected-character', `Expected an expression, found the character ${showChar(text.slice(i, i + len))}.`, {
         start: i,
         end: i + len,
       }),

@@ -4,6 +4,7 @@ import type {
   Arg,
   Assign,
   CheckStmt,
+  CompareOp,
   ExpectStmt,
   Expr,
   GradStmt,
@@ -14,11 +15,13 @@ import type {
   NameRef,
   NetworkDecl,
   PathRef,
+  PrintStmt,
   Program,
   Statement,
   TrainClause,
   TrainClauseKeyword,
   TrainStmt,
+  UnpackAssign,
   WrtTarget,
 } from './ast';
 import { nearest } from '../diagnostics';
@@ -47,15 +50,36 @@ const enum O {
   CARET = 94, // ^
   POW = 10794, // **
   EQEQ = 15677, // ==
+  LT = 60, // <
+  GT = 62, // >
+  LE = 15421, // <=
+  GE = 15933, // >=
+  NE = 8509, // !=
 }
+
+/** The comparison operators by code. */
+const COMPARE_OPS = new Map<number, CompareOp>([
+  [O.EQEQ, '=='],
+  [O.NE, '!='],
+  [O.LT, '<'],
+  [O.LE, '<='],
+  [O.GT, '>'],
+  [O.GE, '>='],
+]);
 
 /** Prefixes accepted and ignored before a built-in or layer name. */
 const CALL_PREFIXES = new Set(['nn', 'F', 'torch', 'np', 'functional', 'numpy', 'optim']);
 
-/** `random` is a prefix too, but only after another (`np.random.randn`): alone it may be a user's name. */
+/**
+ * `random` and `special` are prefixes too, but only after another (`np.random.randn`,
+ * `torch.special.expit`): alone they may be a user's name.
+ */
 function isPrefixAt(parts: readonly string[], k: number): boolean {
-  return CALL_PREFIXES.has(parts[k]) || (k > 0 && parts[k] === 'random' && CALL_PREFIXES.has(parts[k - 1]));
+  return CALL_PREFIXES.has(parts[k]) || (k > 0 && (parts[k] === 'random' || parts[k] === 'special') && CALL_PREFIXES.has(parts[k - 1]));
 }
+
+/** Sub-modules whose name stays part of the function's (`np.linalg.norm` is the built-in `linalg.norm`). */
+const SUBMODULES = new Set(['linalg']);
 
 /** Parses a `.nn` text (one segment) or the given segments (Markdown blocks). Never throws. */
 export function parseProgram(text: string, segments?: readonly Segment[], where: 'file' | 'block' = 'file'): ParseResult {
@@ -119,6 +143,17 @@ function invalid(line: LogicalLine): Statement {
   const t = line.tokens;
   let k = t[0]?.type === 'ident' && t[0].text === 'param' && t[1]?.type === 'ident' ? 1 : 0;
   let name: string | null = null;
+  // `a, b = …`: every name before the `=`.
+  const names: string[] = [];
+  let j = k;
+  while (t[j]?.type === 'ident' && t[j + 1]?.type === 'op' && t[j + 1].text === ',') {
+    names.push(t[j].text);
+    j += 2;
+  }
+  if (names.length > 0 && t[j]?.type === 'ident' && t[j + 1]?.text === '=') {
+    names.push(t[j].text);
+    return { kind: 'Invalid', name: names[0], names, span: line.span };
+  }
   if (t[k]?.type === 'ident' && t[k + 1]?.type === 'op' && (t[k + 1].text === '=' || t[k + 1].text === '==')) name = t[k].text;
   else if (t[0]?.type === 'ident' && t[0].text === 'network' && t[1]?.type === 'ident') name = t[1].text;
   void k;
@@ -207,6 +242,10 @@ class LineParser {
     const t = this.peek();
     const start = t.start;
     if (t.type === 'ident') {
+      if (t.text === 'param' && this.peek(1).type === 'ident' && this.is(O.COMMA, 2)) {
+        this.next();
+        return this.parseUnpack(start, true);
+      }
       if (t.text === 'param' && (this.peek(1).type === 'ident')) {
         this.next();
         const target = this.parseTarget();
@@ -236,10 +275,12 @@ class LineParser {
       }
       if (t.text === 'expect' && !this.is(O.EQ, 1)) {
         this.next();
-        const left = this.parseExpr();
+        // The sides are read without a comparison at their top level: the first `==` outside
+        // brackets separates them (a comparison as a side is written in parentheses).
+        const left = this.parseAdditive();
         if (!this.is(O.EQEQ)) this.fail('`==` between the two sides of the expectation');
         const opTok = this.next();
-        const right = this.parseExpr();
+        const right = this.parseAdditive();
         let within: Expr | null = null;
         if (this.isIdent('within')) {
           this.next();
@@ -255,6 +296,13 @@ class LineParser {
           span: this.spanFrom(start),
         } satisfies ExpectStmt;
       }
+      if (t.text === 'print' && this.is(O.LPAREN, 1)) {
+        this.next();
+        const args = this.parseArgs();
+        this.expectEnd('the end of the line after `print(…)`');
+        return { kind: 'Print', args, span: this.spanFrom(start) } satisfies PrintStmt;
+      }
+      if (this.is(O.COMMA, 1)) return this.parseUnpack(start, false);
       if (t.text === 'network' && this.peek(1).type !== 'ident' && !this.is(O.EQ, 1)) {
         this.next();
         this.fail('a network name after `network`');
@@ -287,6 +335,35 @@ class LineParser {
     throw new ParseError(
       error('stmt.unbound-expression', 'Expected a statement, found an expression: nothing is bound (write `name = …`).', expr.span),
     );
+  }
+
+  /** `a, b = …` (the names, `=`, then one expression or several separated by commas: a tuple). */
+  private parseUnpack(start: number, param: boolean): UnpackAssign {
+    const targets: NameRef[] = [];
+    for (;;) {
+      const n = this.peek();
+      if (n.type !== 'ident') this.fail('a name to bind', n);
+      this.next();
+      targets.push({ kind: 'Name', name: n.text, span: { start: n.start, end: n.end } });
+      if (!this.is(O.COMMA)) break;
+      this.next();
+      if (this.is(O.EQ)) break; // `a, = x`: a trailing comma
+    }
+    this.expectOp('=', '`,` or `=` after the names to bind');
+    if (this.peek().type === 'eof') this.fail('an expression after `=`');
+    const first = this.parseExpr();
+    let value: Expr = first;
+    if (this.is(O.COMMA)) {
+      const elements = [first];
+      while (this.is(O.COMMA)) {
+        this.next();
+        if (this.peek().type === 'eof') break;
+        elements.push(this.parseExpr());
+      }
+      value = { kind: 'List', elements, tuple: true, span: { start: first.span.start, end: elements[elements.length - 1].span.end } };
+    }
+    this.expectEnd('`,`, an operator or the end of the line');
+    return { kind: 'Unpack', param, targets, value, span: this.spanFrom(start) };
   }
 
   private spanFrom(start: number): Span {
@@ -346,7 +423,25 @@ class LineParser {
   // ---- expressions -------------------------------------------------------------------
 
   parseExpr(): Expr {
-    return this.parseAdditive();
+    return this.parseCompare();
+  }
+
+  /** Comparisons, below arithmetic (Python's precedence); `a < b < c` is one chained node. */
+  private parseCompare(): Expr {
+    const left = this.parseAdditive();
+    let op = COMPARE_OPS.get(this.peek().op);
+    if (op === undefined || this.peek().type !== 'op') return left;
+    const operands: Expr[] = [left];
+    const ops: CompareOp[] = [];
+    const opSpans: Span[] = [];
+    while (op !== undefined && this.peek().type === 'op') {
+      const tok = this.next();
+      ops.push(op);
+      opSpans.push({ start: tok.start, end: tok.end });
+      operands.push(this.parseAdditive());
+      op = COMPARE_OPS.get(this.peek().op);
+    }
+    return { kind: 'Compare', operands, ops, opSpans, span: { start: left.span.start, end: operands[operands.length - 1].span.end } };
   }
 
   private parseAdditive(): Expr {
@@ -466,6 +561,18 @@ class LineParser {
         const args = this.parseArgs();
         // `F.relu(x)`, `torch.nn.functional.relu(x)`: a prefix, not a method of a value.
         const prefixParts = e.kind === 'Name' ? [e.name] : e.kind === 'Path' ? e.parts : null;
+        // `np.linalg.norm(x)`, `torch.linalg.norm(x)`: the built-in `linalg.norm`.
+        if (prefixParts && e.kind === 'Path' && prefixParts.length >= 2 && SUBMODULES.has(prefixParts[prefixParts.length - 1]) && prefixParts.slice(0, -1).every((_, k) => isPrefixAt(prefixParts, k))) {
+          const sub = e.partSpans[prefixParts.length - 1];
+          e = {
+            kind: 'Call',
+            callee: `${prefixParts[prefixParts.length - 1]}.${name.text}`,
+            calleeSpan: { start: sub.start, end: name.end },
+            args,
+            span: { start: e.span.start, end: this.toks[this.pos - 1].end },
+          };
+          continue;
+        }
         if (prefixParts && prefixParts.every((_, k) => isPrefixAt(prefixParts, k))) {
           e = {
             kind: 'Call',
@@ -503,6 +610,13 @@ class LineParser {
 
   private parseIndexItem(): IndexItem {
     const start = this.peek().start;
+    // `...`: three dots written together.
+    if (this.is(O.DOT) && this.is(O.DOT, 1) && this.is(O.DOT, 2) && this.peek(1).start === start + 1 && this.peek(2).start === start + 2) {
+      this.next();
+      this.next();
+      this.next();
+      return { kind: 'Ellipsis', span: { start, end: start + 3 } };
+    }
     const bound = (): Expr | null => (this.is(O.COLON) || this.is(O.COMMA) || this.is(O.RBRACK) ? null : this.parseExpr());
     const first = bound();
     if (!this.is(O.COLON)) {

@@ -13,6 +13,9 @@ export function walkExpr(e: Expr, visit: (x: Expr) => void): void {
     case 'Binary':
       walkExpr(e.left, visit);
       return walkExpr(e.right, visit);
+    case 'Compare':
+      for (const x of e.operands) walkExpr(x, visit);
+      return;
     case 'Call':
       for (const a of e.args) walkExpr(a.value, visit);
       return;
@@ -25,6 +28,7 @@ export function walkExpr(e: Expr, visit: (x: Expr) => void): void {
     case 'Index':
       walkExpr(e.object, visit);
       for (const it of e.items) {
+        if (it.kind === 'Ellipsis') continue;
         if (it.kind !== 'Slice') walkExpr(it, visit);
         else for (const b of [it.start, it.stop, it.step]) if (b) walkExpr(b, visit);
       }

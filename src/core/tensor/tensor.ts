@@ -9,6 +9,17 @@ export interface Tensor {
   readonly data: Float64Array;
 }
 
+/**
+ * The elements as a plain array (for Analysis, which is plain data): a preallocated loop, several
+ * times faster than Array.from on a typed array and without its growing copies.
+ */
+export function toNumbers(data: ArrayLike<number>): number[] {
+  const n = data.length;
+  const out = new Array<number>(n);
+  for (let i = 0; i < n; i++) out[i] = data[i];
+  return out;
+}
+
 export function numel(shape: Shape): number {
   let n = 1;
   for (let i = 0; i < shape.length; i++) n *= shape[i];

@@ -85,9 +85,11 @@ export function parseCsv(text: string, header: boolean | null = null, delimiter 
     for (let c = 0; c < cols; c++) {
       const v = parseField(fields[c]);
       if (v === undefined) {
-        const shown = fields[c].trim();
+        // The file's content is never quoted (a document may name a file it should not show):
+        // the row, the column and what kind of text stood there.
+        const found = fields[c].trim() === '' ? 'an empty field' : 'text that is not a number';
         return {
-          error: `Expected a number on line ${line}, column ${c + 1}${names ? ` (${names[c]})` : ''}, found ${shown === '' ? 'an empty field' : `\`${shown.length > 24 ? shown.slice(0, 24) + '…' : shown}\``}${r === 0 && !names && header === false ? ' (the first row is text: drop `header=false`)' : ''}.`,
+          error: `Expected a number on line ${line}, column ${c + 1}, found ${found}${r === 0 && !names && header === false ? ' (the first row is text: drop `header=false`)' : ''}.`,
         };
       }
       data[r * cols + c] = v;
@@ -112,9 +114,15 @@ function load(ctx: CallContext, path: string, header: boolean | null, delimiter:
   try {
     text = ctx.readFile(path);
   } catch (e) {
+    // A host's refusal (src/extension/fileAccess.ts: outside the folder, untrusted workspace, not
+    // a regular file, too large) comes with its own code and a whole message.
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && /^csv\.[a-z-]+$/.test(code)) return ctx.error(code, (e as Error).message, pathSpan);
     return ctx.error('csv.unreadable', `Expected a readable file "${path}", found an error: ${(e as Error).message}.`, pathSpan);
   }
   if (text === undefined) return ctx.error('csv.not-found', `Expected a file "${path}" next to the document, found none.`, pathSpan);
+  // Parsing is charged before it runs: a character of the file is a unit of work.
+  ctx.charge?.(text.length);
   const t = parseCsv(text, header, delimiter);
   if (isCsvProblem(t)) return ctx.error('csv.malformed', `${t.error.slice(0, -1)} in "${path}".`, pathSpan);
   return ctx.constant(csvTensor(t));

@@ -31,7 +31,7 @@ export interface TrainHost {
   lineOf(offset: number): number;
   /** Work units spent so far. */
   work(): number;
-  /** Counts work that did not go through an op (the backward pass). */
+  /** Charges work that does not go through an op (the backward pass) before it runs; past the budget it throws (see guardBudget). */
   addWork(units: number): void;
   /** Runs f; 'budget' when the work budget ran out inside it. */
   guardBudget<T>(f: () => T): T | 'budget';

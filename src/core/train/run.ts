@@ -378,10 +378,11 @@ export function runTraining(stmt: TrainStmt, host: TrainHost): TrainingInfo | un
       metric = mv.data[0];
     }
     if (!Number.isFinite(loss)) return 'nan';
-    const grads = host.tape.backward(lossNode, scratch);
+    // The backward pass (about twice the forward work) is charged before it runs.
     const forward = host.work() - before;
     host.addWork(2 * forward);
     stepCost = 3 * forward;
+    const grads = host.tape.backward(lossNode, scratch);
     let reached = false;
     for (let k = 0; k < params.length; k++) {
       // As PyTorch: a parameter the loss does not reach has no gradient and is not updated.

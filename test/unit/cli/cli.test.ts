@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, realpathSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../../src/cli/main';
@@ -118,5 +119,57 @@ describe('gradlens explain and the readable report', () => {
   it('summary prints the torchinfo-style table', () => {
     const r = run(['summary', 'examples/hw4-t2-t3-mlp.nn']);
     expect(r.out).toContain('Total params: 557,057');
+  });
+});
+
+describe('files the CLI reads (issue #15, docs/security.md)', () => {
+  // A FILE in its own folder `hw`; a data file beside that folder; a FIFO (mkfifo).
+  const top = realpathSync(mkdtempSync(join(tmpdir(), 'gradlens-cli-files-')));
+  const hw = join(top, 'hw');
+  const shared = join(top, 'shared');
+  mkdirSync(hw);
+  mkdirSync(shared);
+  writeFileSync(join(shared, 'xy.csv'), '1,2\n3,4\n');
+  writeFileSync(join(hw, 'local.csv'), '5,6\n');
+  const nn = join(hw, 'read.nn');
+  writeFileSync(nn, 'A = load_csv("local.csv")\nB = load_csv("../shared/xy.csv")\n');
+  const codes = (r: { out: string }) => (JSON.parse(r.out) as { diagnostics: { code: string; line: number }[] }).diagnostics.map((d) => d.code);
+
+  it("load_csv reads inside the FILE's own folder only, whatever the current directory", () => {
+    const r = run(['eval', nn, '--json']);
+    expect(r.code).toBe(1);
+    expect(codes(r)).toEqual(['csv.outside-folder']);
+    const etc = join(hw, 'etc.nn');
+    writeFileSync(etc, 'P = load_csv("../../../../../../../etc/passwd")\nQ = load_csv("/etc/passwd")\n');
+    const e = run(['eval', etc, '--json']);
+    expect(codes(e)).toEqual(['csv.outside-folder', 'csv.outside-folder']);
+    expect(e.out).not.toContain('root:');
+  });
+
+  it('--allow-read DIR (repeatable) lets it read inside DIR too', () => {
+    const r = run(['eval', nn, '--json', '--allow-read', shared]);
+    expect(r.code).toBe(0);
+    expect(codes(r)).toEqual([]);
+    expect(JSON.parse(r.out).values.map((v: { shape: number[] }) => v.shape)).toEqual([
+      [1, 2],
+      [2, 2],
+    ]);
+    expect(run(['eval', nn, '--json', `--allow-read=${top}/nowhere`, `--allow-read=${shared}`]).code).toBe(2);
+    expect(run(['eval', nn, '--json', '--allow-read', join(top, 'nowhere')]).err).toContain('--allow-read expects an existing folder');
+    expect(codes(run(['eval', nn, '--json', '--allow-read', hw, '--allow-read', shared]))).toEqual([]);
+    expect(run(['eval', nn, '--allow-read']).err).toContain('--allow-read needs a value');
+  });
+
+  it('a FIFO or a device given as FILE is refused at once (exit 2), not waited on', () => {
+    const fifo = join(hw, 'pipe.nn');
+    execFileSync('mkfifo', [fifo]);
+    const t0 = performance.now();
+    const r = run(['eval', fifo]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(`cannot read ${fifo}: not a regular file`);
+    const z = run(['eval', '/dev/zero', '--json']);
+    expect(z.code).toBe(2);
+    expect(JSON.parse(z.out).diagnostics[0].message).toBe('Expected a readable file, found not a regular file (a device, pipe or socket).');
+    expect(performance.now() - t0).toBeLessThan(2000);
   });
 });

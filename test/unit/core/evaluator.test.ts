@@ -178,7 +178,8 @@ describe('language semantics (LANGUAGE.md §3)', () => {
     expect(md.slice(a.diagnostics[0].span.start, a.diagnostics[0].span.end)).toBe('zz');
   });
   it('a work budget stops evaluation and says what it skipped', () => {
-    const a = analyze('x = ones(1000, 1000)\ny = x @ x\nz = y + 1\n', { budget: 1e6 });
+    // x costs 2e6 (the 1e6 ones and the leaf's copy of them); x @ x would cost 1e9.
+    const a = analyze('x = ones(1000, 1000)\ny = x @ x\nz = y + 1\n', { budget: 2e6 });
     expect(a.stats.skipped).toMatch(/Stopped at line 2/);
     expect(a.values.map((v) => v.name)).toEqual(['x']);
   });

@@ -21,6 +21,8 @@ function show(e: Expr): string {
       return `(${e.op}${show(e.operand)})`;
     case 'Binary':
       return `(${show(e.left)} ${e.op} ${show(e.right)})`;
+    case 'Compare':
+      return `(${e.operands.map((o, k) => (k === 0 ? show(o) : `${e.ops[k - 1]} ${show(o)}`)).join(' ')})`;
     case 'Call':
       return `${e.callee}(${e.args.map((a) => (a.name ? `${a.name.name}=` : '') + show(a.value)).join(', ')})`;
     case 'Method':
@@ -29,7 +31,7 @@ function show(e: Expr): string {
       return `${show(e.object)}.T`;
     case 'Index':
       return `${show(e.object)}[${e.items
-        .map((i) => (i.kind === 'Slice' ? `${i.start ? show(i.start) : ''}:${i.stop ? show(i.stop) : ''}${i.step ? ':' + show(i.step) : ''}` : show(i)))
+        .map((i) => (i.kind === 'Ellipsis' ? '...' : i.kind === 'Slice' ? `${i.start ? show(i.start) : ''}:${i.stop ? show(i.stop) : ''}${i.step ? ':' + show(i.step) : ''}` : show(i)))
         .join(', ')}]`;
     case 'List':
       return `[${e.elements.map(show).join(', ')}]`;

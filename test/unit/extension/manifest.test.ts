@@ -39,8 +39,16 @@ describe('package.json agrees with the extension code', () => {
     // Without `configuration`, VS Code adds no implicit onLanguage:nn and the extension never activates.
     expect(existsSync(join(root, nn.configuration))).toBe(true);
     expect(manifest.main).toBe('./dist/extension.js');
-    expect(manifest.capabilities.untrustedWorkspaces.supported).toBe(true);
     expect(manifest.capabilities.virtualWorkspaces).toBe(true);
+  });
+
+  it('Restricted Mode (issue #15): a workspace cannot raise the budget or the timeout; load_csv is limited', () => {
+    const u = manifest.capabilities.untrustedWorkspaces;
+    expect(u.supported).toBe('limited');
+    expect(u.description).toContain('load_csv reads no files');
+    // The ids the extension reads (settings.ts), so a renamed setting cannot silently drop out.
+    expect(u.restrictedConfigurations).toEqual([`${SECTION}.${Settings.workBudget.key}`, `${SECTION}.${Settings.timeout.key}`]);
+    for (const id of u.restrictedConfigurations) expect(contributes.configuration.properties[id], id).toBeDefined();
   });
 
   it('points at grammars that exist and parse, including the ```nn injection into Markdown', () => {

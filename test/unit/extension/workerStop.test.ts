@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WorkerClient } from '../../../src/extension/workerClient';
+import { nodeWorkerFactory } from '../../../src/extension/nodeWorker';
 
 /** `text` says how the stand-in behaves: 'honour' polls the stop flag, 'ignore' does not (busy up to 5 s), 'quick' answers at once. */
 const WORKER = `
@@ -39,7 +40,7 @@ afterEach(() => client?.dispose());
 
 describe('WorkerClient: stopping a running analysis', () => {
   it('asks the analysis to stop; it finishes normally, on the same worker', async () => {
-    client = new WorkerClient(workerPath, () => {}, 300, 2000);
+    client = new WorkerClient(nodeWorkerFactory(workerPath), () => {}, 300, 2000);
     const warm = await client.run(request('quick'), 10_000).outcome;
     const job = client.run(request('honour'), 10_000);
     expect(job.isRunning()).toBe(true);
@@ -55,7 +56,7 @@ describe('WorkerClient: stopping a running analysis', () => {
 
   it('terminates an analysis that does not stop within the grace period; the next job runs on a new worker', async () => {
     const logs: string[] = [];
-    client = new WorkerClient(workerPath, (l) => logs.push(l), 300, 150);
+    client = new WorkerClient(nodeWorkerFactory(workerPath), (l) => logs.push(l), 300, 150);
     const warm = await client.run(request('quick'), 10_000).outcome;
     const job = client.run(request('ignore'), 10_000);
     const next = client.run(request('quick'), 10_000);
@@ -70,7 +71,7 @@ describe('WorkerClient: stopping a running analysis', () => {
   });
 
   it('ends a queued job at once, and sets the flag of a superseded running one', async () => {
-    client = new WorkerClient(workerPath, () => {}, 5000, 2000);
+    client = new WorkerClient(nodeWorkerFactory(workerPath), () => {}, 5000, 2000);
     const warm = await client.run(request('quick'), 10_000).outcome;
     const running = client.run(request('honour'), 10_000);
     const queued = client.run(request('quick'), 10_000);

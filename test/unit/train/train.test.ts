@@ -84,7 +84,7 @@ describe('train: load_csv', () => {
     expect(d.code).toBe('csv.malformed');
     expect(d.severity).toBe('error');
     expect(d.span).toEqual(at(text, '"bad.csv"'));
-    expect(d.message).toBe('Expected a number on line 3, column 2 (b), found `x` in "bad.csv".');
+    expect(d.message).toBe('Expected a number on line 3, column 2, found text that is not a number in "bad.csv".');
   });
 
   it('ragged rows, a missing file and a host without files are ranged errors too', () => {

@@ -1,7 +1,7 @@
-import { broadcastIndex, broadcastShapes, formatShape, mapBinary, sameShape, tensor, unbroadcast, type Shape } from '../../tensor/tensor';
+import { broadcastIndex, broadcastShapes, formatShape, mapBinary, sameShape, tensor, unbroadcast, type Shape, type Tensor } from '../../tensor/tensor';
 import { erf } from '../../tensor/special';
 import { defineOp, type Attrs, type OpDef, type ShapeError } from '../op';
-import { S, scalarAdjoint, scalarForward } from '../scalar';
+import { S, SELU_ALPHA, SELU_SCALE, scalarAdjoint, scalarForward, scalarPartial } from '../scalar';
 import * as y from '../sym';
 import type { Sym } from '../sym';
 
@@ -15,6 +15,8 @@ export interface ElementwiseDef {
   readonly partials: (o: readonly Sym[], attrs: Attrs) => Sym[];
   readonly rule: (o: readonly string[], attrs: Attrs) => string[];
   readonly kink?: 'input' | 'difference';
+  /** Unary ops with kinks elsewhere than 0: the piece of the domain x lies in (a gradient check's signature). */
+  readonly kinkOf?: (x: number) => number;
   readonly convention?: string;
 }
 
@@ -135,10 +137,11 @@ function makeUnary(def: ElementwiseDef): OpDef {
     rule: def.rule,
     convention: def.convention,
     kinks:
-      def.kink === 'input'
+      def.kink === 'input' || def.kinkOf
         ? ([a]) => {
             const s = new Float64Array(a.data.length);
-            for (let i = 0; i < s.length; i++) s[i] = Math.sign(a.data[i]);
+            const f = def.kinkOf ?? Math.sign;
+            for (let i = 0; i < s.length; i++) s[i] = f(a.data[i]);
             return s;
           }
         : undefined,
@@ -266,6 +269,134 @@ export const ELEMENTWISE: readonly ElementwiseDef[] = [
   { name: 'sin', code: S.SIN, display: 'sin', arity: 1, partials: ([a]) => [y.call('cos', a)], rule: ([a]) => [`∂sin(${a})/∂${a} = cos(${a})`] },
   { name: 'cos', code: S.COS, display: 'cos', arity: 1, partials: ([a]) => [y.neg(y.call('sin', a))], rule: ([a]) => [`∂cos(${a})/∂${a} = −sin(${a})`] },
   { name: 'identity', code: S.IDENTITY, display: 'id', arity: 1, partials: () => [one], rule: ([a]) => [`∂${a}/∂${a} = 1`] },
+  { name: 'square', code: S.SQUARE, display: 'square', arity: 1, partials: ([a]) => [y.mul(y.num(2), a)], rule: ([a]) => [`∂(${a}²)/∂${a} = 2·${a}`] },
+  ...(['sign', 'floor', 'ceil', 'round'] as const).map(
+    (name): ElementwiseDef => ({
+      name,
+      code: { sign: S.SIGN, floor: S.FLOOR, ceil: S.CEIL, round: S.ROUND }[name],
+      display: name,
+      arity: 1,
+      // The pieces: a jump between two of them is where a gradient check must not look.
+      kinkOf: name === 'sign' ? Math.sign : name === 'floor' ? Math.floor : name === 'ceil' ? Math.ceil : (x: number) => Math.floor(x + 0.5),
+      partials: () => [y.num(0)],
+      rule: ([a]) => [`∂${name}(${a})/∂${a} = 0 (piecewise constant; 0 also at the jumps, as PyTorch)`],
+      convention: `${name}′ = 0 everywhere, also where ${name} jumps (as PyTorch).`,
+    }),
+  ),
+  {
+    name: 'log2',
+    code: S.LOG2,
+    display: 'log₂',
+    arity: 1,
+    partials: ([a]) => [y.div(one, y.mul(a, y.call('ln', y.num(2))))],
+    rule: ([a]) => [`∂log₂(${a})/∂${a} = 1/(${a}·ln 2)`],
+  },
+  {
+    name: 'log10',
+    code: S.LOG10,
+    display: 'log₁₀',
+    arity: 1,
+    partials: ([a]) => [y.div(one, y.mul(a, y.call('ln', y.num(10))))],
+    rule: ([a]) => [`∂log₁₀(${a})/∂${a} = 1/(${a}·ln 10)`],
+  },
+  { name: 'log1p', code: S.LOG1P, display: 'log1p', arity: 1, partials: ([a]) => [y.div(one, y.add(one, a))], rule: ([a]) => [`∂ln(1 + ${a})/∂${a} = 1/(1 + ${a})`] },
+  { name: 'expm1', code: S.EXPM1, display: 'expm1', arity: 1, partials: ([a]) => [y.call('exp', a)], rule: ([a]) => [`∂(e^${a} − 1)/∂${a} = exp(${a})`] },
+  {
+    name: 'tan',
+    code: S.TAN,
+    display: 'tan',
+    arity: 1,
+    partials: ([a]) => [y.add(one, y.pow(y.call('tan', a), y.num(2)))],
+    rule: ([a]) => [`∂tan(${a})/∂${a} = 1 + tan²(${a})`],
+  },
+  {
+    name: 'reciprocal',
+    code: S.RECIPROCAL,
+    display: 'reciprocal',
+    arity: 1,
+    partials: ([a]) => [y.neg(y.div(one, y.pow(a, y.num(2))))],
+    rule: ([a]) => [`∂(1/${a})/∂${a} = −1/${a}²`],
+  },
+  {
+    name: 'rsqrt',
+    code: S.RSQRT,
+    display: 'rsqrt',
+    arity: 1,
+    partials: ([a]) => [y.neg(y.div(one, y.mul(y.num(2), y.pow(a, y.num(1.5)))))],
+    rule: ([a]) => [`∂(1/√${a})/∂${a} = −1/(2·${a}^1.5)`],
+  },
+  {
+    name: 'selu',
+    code: S.SELU,
+    display: 'SELU',
+    arity: 1,
+    kink: 'input',
+    partials: ([a]) => [y.call("SELU'", a)],
+    rule: ([a]) => [`∂SELU(${a})/∂${a} = λ if ${a} > 0, else λ·α·e^${a} (λ = ${SELU_SCALE}, α = ${SELU_ALPHA})`],
+    convention: "SELU'(0) = λ·α, the negative branch (as PyTorch's elu_backward).",
+  },
+  {
+    name: 'silu',
+    code: S.SILU,
+    display: 'SiLU',
+    arity: 1,
+    partials: ([a]) => [y.mul(y.call('σ', a), y.add(one, y.mul(a, y.sub(one, y.call('σ', a)))))],
+    rule: ([a]) => [`∂(${a}·σ(${a}))/∂${a} = σ(${a})·(1 + ${a}·(1 − σ(${a})))`],
+  },
+  {
+    name: 'mish',
+    code: S.MISH,
+    display: 'Mish',
+    arity: 1,
+    partials: ([a]) => [y.call("Mish'", a)],
+    rule: ([a]) => [`∂Mish(${a})/∂${a} = t + ${a}·σ(${a})·(1 − t²), t = tanh(softplus(${a}))`],
+  },
+  {
+    name: 'relu6',
+    code: S.RELU6,
+    display: 'ReLU6',
+    arity: 1,
+    kinkOf: (x) => (x <= 0 ? 0 : x >= 6 ? 2 : 1),
+    partials: ([a]) => [y.call("ReLU6'", a)],
+    rule: ([a]) => [`∂ReLU6(${a})/∂${a} = 1 if 0 < ${a} < 6, else 0`],
+    convention: "ReLU6'(0) = ReLU6'(6) = 0 (as PyTorch's hardtanh_backward).",
+  },
+  {
+    name: 'softsign',
+    code: S.SOFTSIGN,
+    display: 'softsign',
+    arity: 1,
+    partials: ([a]) => [y.div(one, y.pow(y.add(one, y.call('abs', a)), y.num(2)))],
+    rule: ([a]) => [`∂(${a}/(1 + |${a}|))/∂${a} = 1/(1 + |${a}|)²`],
+  },
+  {
+    name: 'logsigmoid',
+    code: S.LOGSIGMOID,
+    display: 'logσ',
+    arity: 1,
+    partials: ([a]) => [y.call('σ', y.neg(a))],
+    rule: ([a]) => [`∂ln σ(${a})/∂${a} = σ(−${a}) = 1 − σ(${a})`],
+  },
+  {
+    name: 'hardsigmoid',
+    code: S.HARDSIGMOID,
+    display: 'hardsigmoid',
+    arity: 1,
+    kinkOf: (x) => (x <= -3 ? 0 : x >= 3 ? 2 : 1),
+    partials: ([a]) => [y.call("hardsigmoid'", a)],
+    rule: ([a]) => [`∂hardsigmoid(${a})/∂${a} = 1/6 if −3 < ${a} < 3, else 0 (1/6 rounded to float32, as PyTorch)`],
+    convention: "hardsigmoid'(±3) = 0 (as PyTorch).",
+  },
+  {
+    name: 'hardswish',
+    code: S.HARDSWISH,
+    display: 'hardswish',
+    arity: 1,
+    kinkOf: (x) => (x < -3 ? 0 : x < 3 ? 1 : 2),
+    partials: ([a]) => [y.call("hardswish'", a)],
+    rule: ([a]) => [`∂hardswish(${a})/∂${a} = 0 if ${a} < −3, ${a}/3 + ½ if −3 ≤ ${a} < 3, 1 if ${a} ≥ 3`],
+    convention: "hardswish'(−3) = −½ and hardswish'(3) = 1 (PyTorch's vectorised kernel; its scalar loop, for tensors of fewer than 4 elements, gives 1.5 at 3).",
+  },
 ];
 
 for (const def of ELEMENTWISE) {
@@ -363,7 +494,69 @@ export const OPTION_ELEMENTWISE: readonly OptionUnaryDef[] = [
   },
 ];
 
+const eluAlpha = (attrs: Attrs): number => (typeof attrs.alpha === 'number' ? attrs.alpha : 1);
+/** A bound of clamp/hardtanh: a number, or absent (±∞). */
+const bound = (attrs: Attrs, name: string, fallback: number): number => (typeof attrs[name] === 'number' ? (attrs[name] as number) : fallback);
+const fmtBound = (v: number): string => (v === Infinity ? '∞' : v === -Infinity ? '−∞' : String(v).replace(/^-/, '−'));
+
+/** Element-wise ops whose options are read from attrs: elu's α, hardtanh's and clamp's bounds. */
+export const BOUNDED_ELEMENTWISE: readonly OptionUnaryDef[] = [
+  {
+    name: 'elu',
+    display: 'ELU',
+    // PyTorch: x for x > 0, α·(e^x − 1) otherwise; elu_backward takes the negative branch at 0.
+    f: (x, attrs) => (x > 0 ? x : eluAlpha(attrs) * Math.expm1(x)),
+    df: (x, _y, attrs) => (x > 0 ? 1 : eluAlpha(attrs) * Math.exp(x)),
+    partials: ([a], attrs) => [y.call("ELU'", a, y.num(eluAlpha(attrs)))],
+    rule: ([a], attrs) => [`∂ELU(${a})/∂${a} = 1 if ${a} > 0, else α·e^${a} (α = ${eluAlpha(attrs)})`],
+    convention: "ELU'(0) = α, the negative branch (as PyTorch's elu_backward).",
+  },
+  {
+    name: 'hardtanh',
+    display: 'hardtanh',
+    f: (x, attrs) => {
+      const lo = bound(attrs, 'min', -1);
+      const hi = bound(attrs, 'max', 1);
+      return x < lo ? lo : x > hi ? hi : x;
+    },
+    // PyTorch's hardtanh_backward: 0 where x ≤ min or x ≥ max (the bounds included).
+    df: (x, _y, attrs) => (x > bound(attrs, 'min', -1) && x < bound(attrs, 'max', 1) ? 1 : 0),
+    partials: ([a], attrs) => [y.call("hardtanh'", a, y.num(bound(attrs, 'min', -1)), y.num(bound(attrs, 'max', 1)))],
+    rule: ([a], attrs) => [`∂hardtanh(${a})/∂${a} = 1 if ${fmtBound(bound(attrs, 'min', -1))} < ${a} < ${fmtBound(bound(attrs, 'max', 1))}, else 0`],
+    convention: "hardtanh' = 0 at both bounds (as PyTorch's hardtanh_backward).",
+  },
+  {
+    name: 'clamp',
+    display: 'clamp',
+    // torch.clamp: min first, then max (so max wins when min > max, as PyTorch and numpy).
+    f: (x, attrs) => {
+      if (x !== x) return x;
+      const lo = bound(attrs, 'min', -Infinity);
+      const hi = bound(attrs, 'max', Infinity);
+      return Math.min(Math.max(x, lo), hi);
+    },
+    // PyTorch's clamp_backward: the gradient passes where min ≤ x ≤ max (the bounds included).
+    df: (x, _y, attrs) => (x >= bound(attrs, 'min', -Infinity) && x <= bound(attrs, 'max', Infinity) ? 1 : 0),
+    partials: ([a], attrs) => [y.call("clamp'", a, y.num(bound(attrs, 'min', -Infinity)), y.num(bound(attrs, 'max', Infinity)))],
+    rule: ([a], attrs) => [`∂clamp(${a})/∂${a} = 1 if ${fmtBound(bound(attrs, 'min', -Infinity))} ≤ ${a} ≤ ${fmtBound(bound(attrs, 'max', Infinity))}, else 0`],
+    convention: "clamp' = 1 at the bounds themselves (as PyTorch's clamp_backward).",
+  },
+];
+
 for (const def of OPTION_ELEMENTWISE) defineOp(makeOptionUnary(def));
+for (const def of BOUNDED_ELEMENTWISE) {
+  const op = makeOptionUnary(def);
+  // The pieces of the domain: below, inside, above the bounds (ELU: the sign).
+  const kinks = (inputs: readonly Tensor[], attrs: Attrs): Float64Array => {
+    const a = inputs[0];
+    const s = new Float64Array(a.data.length);
+    const lo = def.name === 'elu' ? 0 : bound(attrs, 'min', def.name === 'clamp' ? -Infinity : -1);
+    const hi = def.name === 'elu' ? Infinity : bound(attrs, 'max', def.name === 'clamp' ? Infinity : 1);
+    for (let i = 0; i < s.length; i++) s[i] = a.data[i] < lo ? 0 : a.data[i] === lo ? 1 : a.data[i] < hi ? 2 : a.data[i] === hi ? 3 : 4;
+    return s;
+  };
+  defineOp({ ...op, kinks });
+}
 
 /** Evaluates a symbolic expression numerically (variables from `env`). */
 export function evalSym(s: Sym, env: (name: string) => number): number {
@@ -436,6 +629,24 @@ export function evalSym(s: Sym, env: (name: string) => number): number {
           return Math.sin(x);
         case 'cos':
           return Math.cos(x);
+        case 'tan':
+          return Math.tan(x);
+        case "SELU'":
+          return scalarPartial(S.SELU, 0, x, 0, 0, 0);
+        case "Mish'":
+          return scalarPartial(S.MISH, 0, x, 0, 0, 0);
+        case "ReLU6'":
+          return scalarPartial(S.RELU6, 0, x, 0, 0, 0);
+        case "hardsigmoid'":
+          return scalarPartial(S.HARDSIGMOID, 0, x, 0, 0, 0);
+        case "hardswish'":
+          return scalarPartial(S.HARDSWISH, 0, x, 0, 0, 0);
+        case "ELU'":
+          return x > 0 ? 1 : a[1] * Math.exp(x);
+        case "hardtanh'":
+          return x > a[1] && x < a[2] ? 1 : 0;
+        case "clamp'":
+          return x >= a[1] && x <= a[2] ? 1 : 0;
         case 'max':
           return Math.max(x, a[1]);
         case 'min':

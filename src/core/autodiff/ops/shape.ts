@@ -1,7 +1,7 @@
 /** Shape ops: `permute` {perm}, `reshape` {shape} (one -1 allowed), `concat` {axis}, `stack` {axis}. */
 import { concat, inversePermutation, normalizePerm, permute, resolveReshape, split } from '../../tensor/layout';
 import { normalizeAxis } from '../../tensor/reduce';
-import { formatShape, numel, sameShape, tensor, type Shape, type Tensor } from '../../tensor/tensor';
+import { broadcastIndex, broadcastShapes, formatShape, numel, sameShape, strides, tensor, unbroadcast, type Shape, type Tensor } from '../../tensor/tensor';
 import { defineOp, type Attrs, type ShapeError } from '../op';
 import { attrNumber, attrNumbers, operand, shapeError } from './support';
 
@@ -127,5 +127,167 @@ defineOp({
     return split(g, xs.map((x) => withUnitAxis(x.shape, axis)), axis).map((t, i) => tensor(xs[i].shape, t.data));
   },
   rule: (xs) => xs.map((x, i) => `∂L/∂${operand(x)} = ∂L/∂Y at position ${i} of the stacked axis`),
+  cost: (_shapes, out) => numel(out),
+});
+
+// ---- broadcast_to, tile, flip, pad -----------------------------------------------------------
+
+/** `broadcast_to` {shape}: numpy's broadcast_to / torch's expand; the gradient is summed back. */
+defineOp({
+  name: 'broadcast_to',
+  display: 'broadcast_to',
+  inferShape: ([s], attrs) => {
+    const to = attrNumbers(attrs, 'shape');
+    const b = to.length >= s.length ? broadcastShapes(s, to) : undefined;
+    if (!b || !sameShape(b, to)) return shapeError(`Expected a shape ${formatShape(s)} broadcasts to, found ${formatShape(to)} (numpy broadcasting: equal sizes or 1, new axes in front).`);
+    return to;
+  },
+  forward: ([x], attrs) => {
+    const to = attrNumbers(attrs, 'shape');
+    const idx = broadcastIndex(x.shape, to);
+    const out = tensor(to);
+    for (let i = 0; i < idx.length; i++) out.data[i] = x.data[idx[i]];
+    return out;
+  },
+  backward: (g, [x]) => [unbroadcast(g, x.shape)],
+  rule: ([x]) => [`∂L/∂${operand(x)} = ∂L/∂Y summed over the broadcast axes back to the shape of ${operand(x)}`],
+  boolean: 'preserve',
+  cost: (_shapes, out) => numel(out),
+});
+
+/** Source offset of every element of a result whose axis k reads position pos(k, j) of x. */
+function offsetsOf(x: Shape, out: Shape, pos: (k: number, j: number) => number): Int32Array {
+  const sx = strides(x);
+  const so = strides(out);
+  const n = numel(out);
+  const src = new Int32Array(n);
+  for (let o = 0; o < n; o++) {
+    let rem = o;
+    let off = 0;
+    for (let k = 0; k < out.length; k++) {
+      const j = Math.floor(rem / so[k]);
+      rem -= j * so[k];
+      off += pos(k, j) * sx[k];
+    }
+    src[o] = off;
+  }
+  return src;
+}
+
+function gatherAt(x: Tensor, out: Shape, src: Int32Array): Tensor {
+  const r = tensor(out);
+  for (let o = 0; o < src.length; o++) r.data[o] = x.data[src[o]];
+  return r;
+}
+
+function scatterAt(g: Tensor, x: Shape, src: Int32Array): Tensor {
+  const r = tensor(x);
+  for (let o = 0; o < src.length; o++) r.data[src[o]] += g.data[o];
+  return r;
+}
+
+/** `tile` {reps} (as many as x's axes, the builtin pads them): numpy's tile / torch's repeat. */
+function tileShape(s: Shape, attrs: Attrs): number[] {
+  const reps = attrNumbers(attrs, 'reps');
+  return s.map((d, k) => d * (reps[k] ?? 1));
+}
+
+defineOp({
+  name: 'tile',
+  display: 'tile',
+  inferShape: ([s], attrs) => {
+    const reps = attrNumbers(attrs, 'reps');
+    if (reps.length !== s.length || reps.some((r) => !Number.isInteger(r) || r < 0)) return shapeError(`Expected ${s.length} non-negative repetitions, found [${reps.join(', ')}].`);
+    return tileShape(s, attrs);
+  },
+  forward: ([x], attrs) => {
+    const out = tileShape(x.shape, attrs);
+    return gatherAt(x, out, offsetsOf(x.shape, out, (k, j) => j % x.shape[k]));
+  },
+  backward: (g, [x], out) => [scatterAt(g, x.shape, offsetsOf(x.shape, out.shape, (k, j) => j % x.shape[k]))],
+  rule: ([x]) => [`∂L/∂${operand(x)} = the sum of ∂L/∂Y over the copies of ${operand(x)}`],
+  boolean: 'preserve',
+  cost: (_shapes, out) => numel(out),
+});
+
+/** `flip` {axes}: reverses the order along the given axes. */
+defineOp({
+  name: 'flip',
+  display: 'flip',
+  inferShape: ([s], attrs) => {
+    for (const a of attrNumbers(attrs, 'axes')) if (normalizeAxis(a, s.length) === undefined) return shapeError(`Expected an axis in [${-s.length}, ${s.length}), found ${a}.`, { code: 'shape.axis' });
+    return s;
+  },
+  forward: ([x], attrs) => {
+    const flipped = new Set(attrNumbers(attrs, 'axes').map((a) => normalizeAxis(a, x.shape.length)!));
+    return gatherAt(x, x.shape, offsetsOf(x.shape, x.shape, (k, j) => (flipped.has(k) ? x.shape[k] - 1 - j : j)));
+  },
+  backward: (g, [x], _out, attrs) => {
+    const flipped = new Set(attrNumbers(attrs, 'axes').map((a) => normalizeAxis(a, x.shape.length)!));
+    return [gatherAt(g, x.shape, offsetsOf(x.shape, x.shape, (k, j) => (flipped.has(k) ? x.shape[k] - 1 - j : j)))];
+  },
+  rule: ([x], attrs) => [`∂L/∂${operand(x)} = ∂L/∂Y flipped back along axes ${attrNumbers(attrs, 'axes').join(', ')}`],
+  boolean: 'preserve',
+  cost: (shapes) => numel(shapes[0]),
+});
+
+/** `pad` {pads: [before₀, after₀, before₁, after₁, …] per axis of x, value}: constant padding; negative amounts crop, as torch's F.pad. */
+function padShape(s: Shape, attrs: Attrs): number[] {
+  const p = attrNumbers(attrs, 'pads');
+  return s.map((d, k) => d + (p[2 * k] ?? 0) + (p[2 * k + 1] ?? 0));
+}
+
+defineOp({
+  name: 'pad',
+  display: 'pad',
+  inferShape: ([s], attrs) => {
+    const p = attrNumbers(attrs, 'pads');
+    if (p.length !== 2 * s.length) return shapeError(`Expected two padding amounts per axis (${2 * s.length}), found ${p.length}.`);
+    const out = padShape(s, attrs);
+    if (out.some((d) => d < 0)) return shapeError(`Expected padding that leaves every size non-negative, found ${formatShape(out)} from ${formatShape(s)}.`);
+    return out;
+  },
+  forward: ([x], attrs) => {
+    const out = tensor(padShape(x.shape, attrs));
+    const p = attrNumbers(attrs, 'pads');
+    const v = typeof attrs.value === 'number' ? attrs.value : 0;
+    const so = strides(out.shape);
+    for (let o = 0; o < out.data.length; o++) {
+      let rem = o;
+      let off = 0;
+      let inside = true;
+      const sx = strides(x.shape);
+      for (let k = 0; k < out.shape.length; k++) {
+        const j = Math.floor(rem / so[k]);
+        rem -= j * so[k];
+        const src = j - p[2 * k];
+        if (src < 0 || src >= x.shape[k]) inside = false;
+        off += src * sx[k];
+      }
+      out.data[o] = inside ? x.data[off] : v;
+    }
+    return out;
+  },
+  backward: (g, [x], _out, attrs) => {
+    const p = attrNumbers(attrs, 'pads');
+    const r = tensor(x.shape);
+    const so = strides(g.shape);
+    const sx = strides(x.shape);
+    for (let o = 0; o < g.data.length; o++) {
+      let rem = o;
+      let off = 0;
+      let inside = true;
+      for (let k = 0; k < g.shape.length; k++) {
+        const j = Math.floor(rem / so[k]);
+        rem -= j * so[k];
+        const src = j - p[2 * k];
+        if (src < 0 || src >= x.shape[k]) inside = false;
+        off += src * sx[k];
+      }
+      if (inside) r.data[off] += g.data[o];
+    }
+    return [r];
+  },
+  rule: ([x]) => [`∂L/∂${operand(x)} = ∂L/∂Y without the padding (the padded elements are constants)`],
   cost: (_shapes, out) => numel(out),
 });

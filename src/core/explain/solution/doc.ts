@@ -25,23 +25,21 @@ export type Block =
   /** Verbatim lines (tensor backpropagation recurrences, diagnostics). */
   | { readonly kind: 'code'; readonly lines: string[] };
 
+import { mdCode, mdFence, mdText, texText } from '../escape';
+
 export const m = (tex: string): Inline => ({ m: tex });
 export const code = (s: string): Inline => ({ code: s });
 export const bold = (s: string): Inline => ({ b: s });
 
 // ---- Markdown -----------------------------------------------------------------------------
 
-function mdEscape(s: string): string {
-  return s.replace(/([\\*_[\]<>|$])/g, '\\$1');
-}
-
 function mdInline(parts: readonly Inline[]): string {
   return parts
     .map((p) => {
-      if (typeof p === 'string') return mdEscape(p);
+      if (typeof p === 'string') return mdText(p);
       if ('m' in p) return `$${p.m}$`;
-      if ('code' in p) return p.code.includes('`') ? `\`\` ${p.code} \`\`` : `\`${p.code}\``;
-      if ('b' in p) return `**${mdEscape(p.b)}**`;
+      if ('code' in p) return mdCode(p.code);
+      if ('b' in p) return `**${mdText(p.b)}**`;
       return p.ok ? '✓' : '✗';
     })
     .join('');
@@ -67,7 +65,7 @@ export function renderMarkdown(blocks: readonly Block[]): string {
         out.push(b.items.map((it) => `- ${mdInline(it)}`).join('\n'));
         break;
       case 'code':
-        out.push(['```', ...b.lines, '```'].join('\n'));
+        out.push(mdFence(b.lines));
         break;
     }
   }
@@ -76,93 +74,7 @@ export function renderMarkdown(blocks: readonly Block[]): string {
 
 // ---- LaTeX --------------------------------------------------------------------------------
 
-/** Unicode that appears in prose and messages, as pdflatex-safe LaTeX (without inputenc tricks). */
-const TEXT_UNICODE: Record<string, string> = {
-  '∂': '$\\partial$',
-  '−': '-',
-  '·': '$\\cdot$',
-  '×': '$\\times$',
-  '≠': '$\\neq$',
-  '≤': '$\\leq$',
-  '≥': '$\\geq$',
-  '→': '$\\to$',
-  '←': '$\\leftarrow$',
-  '✓': '$\\checkmark$',
-  '✗': '$\\times$',
-  '…': '\\ldots{}',
-  '—': '---',
-  '–': '--',
-  '‖': '$\\|$',
-  '⊙': '$\\odot$',
-  'ᵀ': '$^{\\top}$',
-  '²': '$^{2}$',
-  '³': '$^{3}$',
-  '½': '$\\frac{1}{2}$',
-  '∑': '$\\sum$',
-  'Σ': '$\\Sigma$',
-  '𝟙': '$\\mathbf{1}$',
-  '√': '$\\surd$',
-  '∞': '$\\infty$',
-  '’': "'",
-  '‘': '`',
-  '“': '``',
-  '”': "''",
-  'α': '$\\alpha$',
-  'β': '$\\beta$',
-  'γ': '$\\gamma$',
-  'δ': '$\\delta$',
-  'ε': '$\\epsilon$',
-  'η': '$\\eta$',
-  'θ': '$\\theta$',
-  'λ': '$\\lambda$',
-  'μ': '$\\mu$',
-  'π': '$\\pi$',
-  'σ': '$\\sigma$',
-  'τ': '$\\tau$',
-  'φ': '$\\phi$',
-  'Φ': '$\\Phi$',
-  'ω': '$\\omega$',
-};
-
-/** Plain text as LaTeX text: specials escaped, known Unicode mapped, anything else replaced by `?`. */
-export function texText(s: string): string {
-  let out = '';
-  for (const ch of s) {
-    switch (ch) {
-      case '\\':
-        out += '\\textbackslash{}';
-        continue;
-      case '{':
-      case '}':
-      case '#':
-      case '$':
-      case '%':
-      case '&':
-      case '_':
-        out += `\\${ch}`;
-        continue;
-      case '~':
-        out += '\\textasciitilde{}';
-        continue;
-      case '^':
-        out += '\\textasciicircum{}';
-        continue;
-      case '<':
-        out += '$<$';
-        continue;
-      case '>':
-        out += '$>$';
-        continue;
-      case '|':
-        out += '$|$';
-        continue;
-    }
-    const code = ch.codePointAt(0)!;
-    if (code < 128) out += ch;
-    else out += TEXT_UNICODE[ch] ?? '?';
-  }
-  return out;
-}
+export { texText } from '../escape';
 
 function texInline(parts: readonly Inline[]): string {
   return parts

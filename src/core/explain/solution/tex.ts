@@ -219,6 +219,7 @@ function texArgs(args: readonly Arg[], o: TexOptions): string {
 }
 
 function texItem(it: IndexItem, o: TexOptions): string {
+  if (it.kind === 'Ellipsis') return '\\ldots';
   if (it.kind !== 'Slice') return texExpr(it, o);
   const part = (x: Expr | null): string => (x ? texExpr(x, o) : '');
   return `${part(it.start)}{:}${part(it.stop)}${it.step ? `{:}${part(it.step)}` : ''}`;
@@ -273,6 +274,10 @@ export function texExpr(e: Expr, o: TexOptions): string {
       if (lower === 'pow' && positional.length === 2) return `{${p(positional[0].value, 5)}}^{${texExpr(positional[1].value, o)}}`;
       const f = CALL_FN[lower] ?? `\\operatorname{${name.replace(/[^A-Za-z0-9_]/g, '').replace(/_/g, '\\_')}}`;
       return `${f}\\left(${texArgs(args, o)}\\right)`;
+    }
+    case 'Compare': {
+      const rel: Record<string, string> = { '==': '=', '!=': '\\neq', '<': '<', '<=': '\\le', '>': '>', '>=': '\\ge' };
+      return e.operands.map((x, k) => (k === 0 ? p(x, 1) : `${rel[e.ops[k - 1]]} ${p(x, 1)}`)).join(' ');
     }
     case 'Transpose':
       return `{${p(e.object, 5)}}^{\\top}`;

@@ -24,15 +24,27 @@ defineOp({
     const D = w.shape[1];
     const gw = tensor(w.shape);
     const pad = typeof attrs.paddingIdx === 'number' ? attrs.paddingIdx : -1;
+    // scale_grad_by_freq: each row's gradient divided by how often its index occurs in the batch (PyTorch).
+    let count: Float64Array | undefined;
+    if (attrs.scaleGradByFreq === true) {
+      count = new Float64Array(w.shape[0]);
+      for (let i = 0; i < idx.data.length; i++) count[idx.data[i]]++;
+    }
     for (let i = 0; i < idx.data.length; i++) {
       const r = idx.data[i];
       if (r === pad) continue;
-      for (let k = 0; k < D; k++) gw.data[r * D + k] += g.data[i * D + k];
+      const c = count ? count[r] : 1;
+      for (let k = 0; k < D; k++) gw.data[r * D + k] += g.data[i * D + k] / c;
     }
     return [null, gw];
   },
   nondiff: [0],
-  rule: ([i, w]) => [`${i}: indices, not differentiated`, `∂L/∂${w}[${i}[k]] += ∂L/∂Y[k] (scatter-add into the selected rows)`],
+  rule: ([i, w], attrs) => [
+    `${i}: indices, not differentiated`,
+    attrs.scaleGradByFreq === true
+      ? `∂L/∂${w}[${i}[k]] += ∂L/∂Y[k] / count(${i}[k]) (scatter-add, each row divided by its index's count in the batch: scale_grad_by_freq)`
+      : `∂L/∂${w}[${i}[k]] += ∂L/∂Y[k] (scatter-add into the selected rows)`,
+  ],
   cost: (_s, out) => out.reduce((a, b) => a * b, 1),
 });
 
@@ -82,5 +94,6 @@ defineOp({
   },
   backward: (g, [x]) => [tensor(x.shape, g.data.slice())],
   rule: ([x]) => [`∂L/∂${x} = ∂L/∂y reshaped to ${x}'s shape`],
-  cost: () => 0,
+  // A copy of the input (forward) and of the gradient (backward).
+  cost: (_s, out) => out.reduce((a, b) => a * b, 1),
 });

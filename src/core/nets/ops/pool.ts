@@ -5,7 +5,7 @@
  *   max_pool1d/2d, avg_pool1d/2d, adaptive_avg_pool2d {output: [OH, OW]}
  */
 import { defineOp, type Attrs, type ShapeError } from '../../autodiff/op';
-import { formatShape, tensor, type Shape } from '../../tensor/tensor';
+import { formatShape, numel, tensor, type Shape } from '../../tensor/tensor';
 
 interface PoolGeom {
   P: number; // N·C planes
@@ -35,6 +35,13 @@ export function poolOut(L: number, k: number, s: number, p: number, d: number, c
   let out = Math.floor(num / s) + 1;
   if (ceil && (out - 1) * s >= L + p) out--;
   return out;
+}
+
+/** Work of a pooling window pass: every output element reads its window (and the input is read). */
+function poolCost(x: Shape, out: Shape, attrs: Attrs, nd: 1 | 2): number {
+  let area = 1;
+  for (const k of list(attrs.kernel, nd) ?? [1]) area *= k;
+  return numel(x) + numel(out) * area;
 }
 
 function geom(x: Shape, attrs: Attrs, nd: 1 | 2): PoolGeom | string {
@@ -138,7 +145,7 @@ function defineMaxPool(name: string, display: string, nd: 1 | 2): void {
       return typeof g === 'string' ? [] : maxIndices(x.data, g);
     },
     convention: 'A tie sends the gradient to the first maximum of the window (as PyTorch).',
-    cost: (shapes) => shapes[0].reduce((a, b) => a * b, 1),
+    cost: (shapes, out, attrs) => poolCost(shapes[0], out, attrs, nd),
   });
 }
 
@@ -194,7 +201,7 @@ function defineAvgPool(name: string, display: string, nd: 1 | 2): void {
       return [gx];
     },
     rule: ([x]) => [`∂L/∂${x} = ∂L/∂Y spread evenly over each window (÷ window size)`],
-    cost: (shapes) => shapes[0].reduce((a, b) => a * b, 1),
+    cost: (shapes, out, attrs) => poolCost(shapes[0], out, attrs, nd),
   });
 }
 

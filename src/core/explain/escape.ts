@@ -1,0 +1,194 @@
+/**
+ * User text on its way into Markdown, HTML or LaTeX: one function per target, used by every
+ * place that writes user text (hovers, derivations, detail documents, worked solutions), and
+ * `clip`, which bounds how much of it a message quotes (docs/security.md).
+ *
+ * A document from someone else's repository is untrusted: a backtick in a comment must not end
+ * an inline code span, `![x](y)` must not become an image, `<img>` must not become HTML, `$(icon)`
+ * must not become a VS Code codicon and `\input` must not reach pdflatex as a command.
+ */
+
+/** The most characters of the user's text a message or a hover quotes. */
+export const MAX_QUOTE = 80;
+
+/**
+ * At most `max` characters (code points: a surrogate pair is never split) of `s`, with `…` when
+ * it was longer. Line breaks and tabs become spaces, so a quote stays on its line.
+ */
+export function clip(s: string, max = MAX_QUOTE): string {
+  // Only the first max + 1 code points are looked at: a 10 MB identifier costs nothing here.
+  let units = 0;
+  let points = 0;
+  while (units < s.length && points <= max) {
+    const c = s.charCodeAt(units);
+    units += c >= 0xd800 && c <= 0xdbff && units + 1 < s.length && (s.charCodeAt(units + 1) & 0xfc00) === 0xdc00 ? 2 : 1;
+    points++;
+  }
+  let head = points > max ? s.slice(0, cutAt(s, max)) : s;
+  head = head.replace(/[\r\n\t\u2028\u2029]+/g, ' ');
+  return points > max ? `${head}…` : head;
+}
+
+/** The UTF-16 offset just after the first `n` code points of s. */
+function cutAt(s: string, n: number): number {
+  let units = 0;
+  for (let k = 0; k < n && units < s.length; k++) {
+    const c = s.charCodeAt(units);
+    units += c >= 0xd800 && c <= 0xdbff && units + 1 < s.length && (s.charCodeAt(units + 1) & 0xfc00) === 0xdc00 ? 2 : 1;
+  }
+  return units;
+}
+
+// ---- Markdown (CommonMark + GFM, as VS Code's hovers and Markdown preview read it) ----------
+
+/**
+ * Text as Markdown prose on one line, shown as written: nothing in it becomes markup. Escaped
+ * (CommonMark lets any ASCII punctuation be backslash-escaped): `\`, code spans (`), emphasis
+ * (`*`, `~`, and `_` unless inside a word, where it cannot emphasise), raw HTML and autolinks
+ * (`<`), entities (`&` before `name;`), table cells (`|`), math and VS Code codicons (`$`), links
+ * and images (`(` or `[` right after `]`: without it `[x](y)`, `![x](y)` and `[x][y]` are plain
+ * text) and a heading's `#` at the start. It is for text inside a line (callers never start a
+ * line with user text, so list and quote markers cannot arise). Brackets elsewhere stay
+ * as they are, so shapes and tensors (`[2, 3] [[1, 2]]`) read unchanged. Line breaks become
+ * spaces.
+ */
+export function mdText(s: string): string {
+  const t = s.replace(/[\r\n\u2028\u2029]+/g, ' ');
+  return t.replace(/[\\`*~<|$]|_(?![\p{L}\p{N}])|(?<![\p{L}\p{N}])_|&(?=#?\w+;)|(?<=\])[([]|^\s*#/gu, (c) => (c.endsWith('#') ? c.slice(0, -1) + '\\#' : `\\${c}`));
+}
+
+/**
+ * Text as an inline code span: the fence is one backtick longer than the longest run of
+ * backticks inside, with a space each side when the text starts or ends with a backtick or a
+ * space (CommonMark strips one), so nothing inside ends it. Line breaks become spaces (a code
+ * span in a heading or a table cell cannot cross a line). Inside a code span nothing else is
+ * markup (HTML, links and `$(icon)` are shown as written).
+ */
+export function mdCode(s: string): string {
+  const t = s.replace(/[\r\n\u2028\u2029]+/g, ' ');
+  let longest = 0;
+  for (const m of t.matchAll(/`+/g)) longest = Math.max(longest, m[0].length);
+  const fence = '`'.repeat(longest + 1);
+  const pad = /^[` ]|[` ]$/.test(t) && t.trim() !== '' ? ' ' : '';
+  return `${fence}${pad}${t}${pad}${fence}`;
+}
+
+/**
+ * Lines as a fenced code block: the fence is longer than any run of backticks in the lines, so
+ * no line closes it; nothing inside is markup.
+ */
+export function mdFence(lines: readonly string[], info = ''): string {
+  let longest = 0;
+  for (const l of lines) for (const m of l.matchAll(/`+/g)) longest = Math.max(longest, m[0].length);
+  const fence = '`'.repeat(Math.max(3, longest + 1));
+  return [`${fence}${info}`, ...lines.map((l) => l.replace(/[\r\u2028\u2029]/g, ' ')), fence].join('\n');
+}
+
+/** A table cell: prose escaped as mdText (which escapes `|` too). */
+export const mdCell = mdText;
+
+// ---- HTML -----------------------------------------------------------------------------------
+
+/** Text as HTML character data or a quoted attribute value. */
+export function htmlText(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+}
+
+// ---- LaTeX ----------------------------------------------------------------------------------
+
+/** Unicode that appears in prose and messages, as pdflatex-safe LaTeX (without inputenc tricks). */
+const TEXT_UNICODE: Record<string, string> = {
+  '∂': '$\\partial$',
+  '−': '-',
+  '·': '$\\cdot$',
+  '×': '$\\times$',
+  '≠': '$\\neq$',
+  '≤': '$\\leq$',
+  '≥': '$\\geq$',
+  '→': '$\\to$',
+  '←': '$\\leftarrow$',
+  '✓': '$\\checkmark$',
+  '✗': '$\\times$',
+  '…': '\\ldots{}',
+  '—': '---',
+  '–': '--',
+  '‖': '$\\|$',
+  '⊙': '$\\odot$',
+  'ᵀ': '$^{\\top}$',
+  '²': '$^{2}$',
+  '³': '$^{3}$',
+  '½': '$\\frac{1}{2}$',
+  '∑': '$\\sum$',
+  'Σ': '$\\Sigma$',
+  '𝟙': '$\\mathbf{1}$',
+  '√': '$\\surd$',
+  '∞': '$\\infty$',
+  '’': "'",
+  '‘': '`',
+  '“': '``',
+  '”': "''",
+  'α': '$\\alpha$',
+  'β': '$\\beta$',
+  'γ': '$\\gamma$',
+  'δ': '$\\delta$',
+  'ε': '$\\epsilon$',
+  'η': '$\\eta$',
+  'θ': '$\\theta$',
+  'λ': '$\\lambda$',
+  'μ': '$\\mu$',
+  'π': '$\\pi$',
+  'σ': '$\\sigma$',
+  'τ': '$\\tau$',
+  'φ': '$\\phi$',
+  'Φ': '$\\Phi$',
+  'ω': '$\\omega$',
+};
+
+/**
+ * Plain text as LaTeX text (pdflatex, and KaTeX's `\text{…}`): the ten specials
+ * (# $ % & _ { } ~ ^ \) escaped, < > | as math, known Unicode mapped, other non-ASCII replaced by
+ * `?`, line breaks as spaces.
+ */
+export function texText(s: string): string {
+  let out = '';
+  for (const ch of s) {
+    switch (ch) {
+      case '\\':
+        out += '\\textbackslash{}';
+        continue;
+      case '{':
+      case '}':
+      case '#':
+      case '$':
+      case '%':
+      case '&':
+      case '_':
+        out += `\\${ch}`;
+        continue;
+      case '~':
+        out += '\\textasciitilde{}';
+        continue;
+      case '^':
+        out += '\\textasciicircum{}';
+        continue;
+      case '<':
+        out += '$<$';
+        continue;
+      case '>':
+        out += '$>$';
+        continue;
+      case '|':
+        out += '$|$';
+        continue;
+      case '\n':
+      case '\r':
+      case '\t':
+        out += ' ';
+        continue;
+    }
+    const code = ch.codePointAt(0)!;
+    if (code < 128) out += code < 32 || code === 127 ? ' ' : ch;
+    else out += TEXT_UNICODE[ch] ?? '?';
+  }
+  return out;
+}

@@ -1,0 +1,66 @@
+/**
+ * Element-wise functions of issue #19 against PyTorch 1.13 / numpy fixtures (see funcsHarness.ts),
+ * their printed rules evaluated at points (kinks included) against backward, and the built-in
+ * table of docs/language.md listing every built-in.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import '../../../src/core/index';
+import { BOUNDED_ELEMENTWISE, ELEMENTWISE, evalSym } from '../../../src/core/autodiff/ops/elementwise';
+import { getOp, type Attrs } from '../../../src/core/autodiff/op';
+import { allBuiltins } from '../../../src/core/builtins/types';
+import { tensor } from '../../../src/core/tensor/tensor';
+import { describeGroup } from './funcsHarness';
+
+describeGroup('elementwise');
+
+/** Points on and around the kinks of the new ops (PyTorch's conventions are the backward's). */
+const POINTS = [-7.25, -3.5, -3, -2.5, -1, -0.5, 0, 0.5, 1, 1.5, 2.5, 3, 3.5, 6, 7.25];
+const NEW = ['square', 'sign', 'floor', 'ceil', 'round', 'selu', 'silu', 'mish', 'relu6', 'softsign', 'logsigmoid', 'hardsigmoid', 'hardswish'];
+const POSITIVE = ['log2', 'log10', 'log1p', 'expm1', 'tan', 'reciprocal', 'rsqrt'];
+
+describe('printed rules of the new ops, evaluated at points and kinks, equal backward', () => {
+  const cases: [string, Attrs, number[]][] = [
+    ...NEW.map((n): [string, Attrs, number[]] => [n, {}, POINTS]),
+    ...POSITIVE.map((n): [string, Attrs, number[]] => [n, {}, [0.1, 0.5, 1, 1.3]]),
+    ['elu', { alpha: 0.3 }, POINTS],
+    ['hardtanh', { min: -2.5, max: 3 }, POINTS],
+    ['clamp', { min: -1, max: 2.5 }, [...POINTS, 2.5]],
+    ['clamp', { min: 0.5 }, POINTS],
+  ];
+  for (const [name, attrs, pts] of cases) {
+    it(`${name} ${JSON.stringify(attrs)}`, () => {
+      const def = ELEMENTWISE.find((d) => d.name === name) ?? BOUNDED_ELEMENTWISE.find((d) => d.name === name)!;
+      const [sym] = def.partials([{ k: 'var', name: 'a' }], attrs);
+      const op = getOp(name);
+      for (const x of pts) {
+        const ins = [tensor([], [x])];
+        const out = op.forward(ins, attrs);
+        const [g] = op.backward(tensor([], [1]), ins, out, attrs);
+        expect(evalSym(sym, () => x), `${name}'(${x})`).toBeCloseTo(g!.data[0], 12);
+      }
+      expect(op.rule(['x'], attrs)[0]).toContain('x');
+    });
+  }
+});
+
+describe("docs/language.md's built-in table", () => {
+  const doc = readFileSync(new URL('../../../docs/language.md', import.meta.url), 'utf8');
+  const section = doc.slice(doc.indexOf('### Built-ins and their aliases'), doc.indexOf('### Loss and activation options'));
+  const rows = section.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| group') && !l.startsWith('| ---'));
+  it('lists every built-in with its aliases and a derivative', () => {
+    for (const b of allBuiltins()) {
+      const row = rows.find((r) => r.split('|')[2]?.includes(`\`${b.signature.replace(/\|/g, '\\|')}\``));
+      expect(row, `${b.name}: no row with \`${b.signature}\``).toBeDefined();
+      for (const a of b.aliases ?? []) expect(row!.split('|')[3], `${b.name}: alias ${a}`).toContain(`\`${a}\``);
+      expect(row!.split('|')[5]?.trim().length, `${b.name}: derivative`).toBeGreaterThan(3);
+    }
+  });
+  it('states the library defaults where numpy and PyTorch differ', () => {
+    for (const name of ['var', 'std', 'norm', 'linalg.norm', 'cumsum', 'clamp', 'dropout', 'max']) {
+      const b = allBuiltins().find((x) => x.name === name)!;
+      expect(b.libraries, name).toBeDefined();
+      expect(rows.some((r) => r.includes(b.libraries!.slice(0, 30).replace(/\|/g, '\\|'))), name).toBe(true);
+    }
+  });
+});
