@@ -14,7 +14,7 @@ import { markdownSegments } from './syntax/markdown';
 import { readNotebook, type NotebookProgram } from './syntax/notebook';
 import { toNumbers } from './tensor/tensor';
 import { parseProgram } from './syntax/parser';
-import { runPython } from './python/run';
+import { pythonSymbols, runPython, type PythonResult } from './python/run';
 
 export type { Analysis } from './analysis';
 export { LineIndex } from './span';
@@ -164,7 +164,9 @@ export function analyzeFull(text: string, options: AnalyzeOptions = {}): FullAna
       return fallback;
     }
   };
-  const symbols = options.valuesOnly ? [] : guard('hover information', () => buildSymbols(text, r, byBinding, options.digits ?? 4), []);
+  const symbols = options.valuesOnly
+    ? []
+    : guard('hover information', () => (python ? pythonSymbols(r as PythonResult, options.digits ?? 4) : buildSymbols(text, r, byBinding, options.digits ?? 4)), []);
   const graph = options.valuesOnly ? { nodes: [], edges: [] } : guard('the statement graph', () => buildGraph(r, options.digits ?? 4), { nodes: [], edges: [] });
   diagnostics.push(...internal);
   for (let i = 0; i < diagnostics.length; i++) diagnostics[i] = boundDiagnostic(diagnostics[i]);

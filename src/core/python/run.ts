@@ -5,7 +5,9 @@
  * evaluator against the Python bindings, where they stand between module-level statements.
  */
 import { K } from '../autodiff/tape';
-import type { NetworkInfo, TrainingInfo } from '../analysis';
+import type { NetworkInfo, SymbolInfo, TrainingInfo } from '../analysis';
+import { showValue } from '../explain/symbols';
+import { formatShape } from '../tensor/tensor';
 import { error, type Diagnostic } from '../diagnostics';
 import { BudgetExceeded } from '../eval/common';
 import { Evaluator, type EvalOptions, type EvalResult } from '../eval/evaluator';
@@ -42,6 +44,8 @@ export function runPython(text: string, options: EvalOptions = {}): PythonResult
   const prints: PrintInfo[] = [];
   const hinted = new Set<string>();
   const valueIndex = new Map<string, number>();
+  /** ev.values index → the tape node whose value it reports. */
+  const valueNodes = new Map<number, number>();
   const bindings = new Map<string, Binding>();
   const networks = new Map<string, NetworkInfo>();
   const optimizers: { p: OptimizerPayload; span: Span }[] = [];
@@ -181,12 +185,14 @@ export function runPython(text: string, options: EvalOptions = {}): PythonResult
       span: stmtSpan,
       nameSpan,
       shape: t ? t.shape.slice() : [],
-      data: t ? Array.from(t.data) : [tape.sv[node]],
+      // Filled in at the end from the node (a loop rebinding a big array copies it once, not per iteration).
+      data: [] as number[],
       isParam: kind === 'param',
       isLeaf: kind !== 'value',
       ...(v instanceof PyTensor && v.lib === 'torch' && !v.isInt ? { dtype: 'float32' as const } : {}),
     };
     const at = valueIndex.get(key);
+    valueNodes.set(at ?? ev.values.length, node);
     if (at !== undefined) {
       ev.values[at] = info;
       ev.bindings[ev.bindings.indexOf(ev.bindings.find((x) => x.name === name && x.nameSpan.start === nameSpan.start)!)] = b;
@@ -219,6 +225,7 @@ export function runPython(text: string, options: EvalOptions = {}): PythonResult
     runDirectives(stmt.span.start);
     ip.topSpan = stmt.span;
     ev.currentLine = ev.lines.lineOf(stmt.span.start);
+    options.onStatement?.(ev.currentLine);
     const r = runTop(stmt);
     if (r) {
       skipped = r;
@@ -261,6 +268,10 @@ export function runPython(text: string, options: EvalOptions = {}): PythonResult
     return undefined;
   }
 
+  for (const [i, node] of valueNodes) {
+    const tape = ev.tape;
+    ev.values[i] = { ...ev.values[i], data: tape.isScalar[node] === 1 ? [tape.sv[node]] : Array.from(tape.value(node).data) };
+  }
   const trainings: TrainingInfo[] = optimizers
     .filter((o) => o.p.losses.length > 0)
     .map(({ p, span }) => {
@@ -302,4 +313,21 @@ export function runPython(text: string, options: EvalOptions = {}): PythonResult
 
 class Stopped {
   constructor(readonly why: string) {}
+}
+
+/**
+ * Hovers for a Python file: each module-level binding's value (its latest) and its gradient from
+ * the last `.backward()` where a line read `.grad` (the editor adds the float32 note from the
+ * value's dtype).
+ */
+export function pythonSymbols(r: PythonResult, digits = 4): SymbolInfo[] {
+  const out: SymbolInfo[] = [];
+  for (const b of r.record.bindings) {
+    const t = r.tape.value(b.node);
+    const kind = b.kind === 'param' ? 'tensor that requires grad' : b.kind === 'leaf' ? 'leaf' : 'intermediate value';
+    const lines = [`**${b.name}** — ${kind}, shape ${formatShape(t.shape)} (line ${b.line + 1})`, '', '```', `${b.name} = ${showValue(t, digits)}`, '```'];
+    out.push({ span: b.nameSpan, kind: 'binding', name: b.name, detail: lines.join('\n') });
+  }
+  for (const g of r.gradients) out.push({ span: g.wrtSpan, kind: 'reference', name: `${g.wrt}.grad`, detail: `**∂${g.of}/∂${g.wrt}** after \`${g.of}.backward()\`, shape ${formatShape(g.shape)}\n\n\`\`\`\n${showValue({ shape: g.shape, data: Float64Array.from(g.data) }, digits)}\n\`\`\`` });
+  return out.sort((a, b) => a.span.start - b.span.start || a.span.end - b.span.end);
 }

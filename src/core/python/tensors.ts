@@ -200,9 +200,10 @@ export class Tensors implements TensorBridge {
 
   // ---- built-in functions ----------------------------------------------------------------
 
-  ctx(at: CallSite): CallContext {
+  /** The call context of a built-in; `lib` is the library whose defaults apply (x.std() on a torch tensor is torch's). */
+  ctx(at: CallSite, lib?: 'np' | 'torch'): CallContext {
     const base = callContext(this.ev, at.span, at.nameSpan);
-    return { ...base, rng: (seed) => (seed !== null ? base.rng(seed) : this.rng()) };
+    return { ...base, rng: (seed) => (seed !== null ? base.rng(seed) : this.rng()), ...(lib ? { library: lib === 'np' ? ('numpy' as const) : ('torch' as const) } : {}) };
   }
 
   rng(): Rng {
@@ -241,7 +242,9 @@ export class Tensors implements TensorBridge {
       const spec = byName.get(name);
       if (!spec) {
         if (name === 'dtype' || name === 'device' || name === 'out' || name === 'layout') continue;
-        throw new Skip(`the keyword \`${name}\` of \`${def.name}\` is not supported by GradLens`);
+        const why = `the keyword \`${name}\` of \`${def.name}\` is not supported by GradLens`;
+        this.ip.host.hint(`GradLens: ${why}; the line is skipped and the names it binds are unknown.`, at.kwSpans.get(name) ?? at.span);
+        throw new Skip(why);
       }
       values[spec.name] = spec.kind === 'ints' ? this.ints([v], at.kwSpans.get(name) ?? at.span) : this.bindOne(spec, v, at.kwSpans.get(name) ?? at.span);
       spans[spec.name] = at.kwSpans.get(name) ?? at.span;
@@ -253,7 +256,7 @@ export class Tensors implements TensorBridge {
       else throw new PyError('TypeError', `${def.name}() missing required argument: '${p.name}'`, at.span);
     }
     const inputs = [...args, ...kw.values()];
-    const n = def.call({ values, spans, positionalCount: args.length }, this.ctx(at));
+    const n = def.call({ values, spans, positionalCount: args.length }, this.ctx(at, lib));
     const ints = ['argmax', 'argmin', 'arange', 'range', 'numel', 'shape'].includes(def.name) ? this.intResult(def.name, args) : false;
     return this.wrap(n, lib, inputs, ints);
   }
@@ -264,6 +267,8 @@ export class Tensors implements TensorBridge {
   }
 
   private bindOne(spec: ParamSpec, v: PyVal, span: Span): BoundValue {
+    // `None` where the parameter takes it (its default is None): absent.
+    if (v === null && (spec.orNone || spec.default === null) && spec.kind !== 'axis') return null;
     switch (spec.kind) {
       case 'tensor':
         if (v === null && spec.default === null) return null;
@@ -286,9 +291,16 @@ export class Tensors implements TensorBridge {
         return v;
       case 'ints':
         return this.ints([v], span);
-      default:
-        // Kinds the Python reader does not pass yet (a list of tensors: cat/stack).
-        throw new Skip(`an argument of kind ${spec.kind} (\`${spec.name}\`) is not supported here yet`);
+      case 'tensors': {
+        // cat([a, b]) / stack((a, b)): a list or tuple of values, each a node.
+        if (!(v instanceof PyList || v instanceof PyTuple)) throw new PyError('TypeError', `expected a list or tuple of arrays for \`${spec.name}\`, found ${typeName(v)}`, span);
+        return v.items.map((x) => ({ node: this.toNode(x, span), span }));
+      }
+      case 'ord':
+        // A norm's order: a number (inf included) or a string ('fro', 'nuc').
+        if (v === null) return null;
+        if (typeof v === 'string') return v;
+        return num(this.ip.toNumber(v, span));
     }
   }
 

@@ -129,3 +129,15 @@ describe('Python numbers and values as CPython', () => {
     expect(a.checks[0].passed).toBe(true);
   });
 });
+
+describe('hovers', () => {
+  it('a binding shows its value; a .grad read shows the gradient', () => {
+    const a = analyze('import torch\nw = torch.tensor(0.1, requires_grad=True)\ny = w * 3\ny.backward()\ng = w.grad\n', { languageId: 'python' });
+    const y = a.symbols.find((s) => s.kind === 'binding' && s.name === 'y')!;
+    // 0.1 · 3 = 0.30000000000000004 in float64 (CPython), 0.3 at 4 digits either way.
+    expect(y.detail).toContain('y = 0.3');
+    const g = a.symbols.find((s) => s.kind === 'reference' && s.name === 'w.grad')!;
+    expect(g.detail).toContain('∂y/∂w');
+    expect(g.detail).toContain('3');
+  });
+});

@@ -149,6 +149,12 @@ describe('numpy from scratch and everyday Python (numpy / CPython)', () => {
     expect(stdout(a)).toBe(P.softmax_numpy.stdout);
   });
 
+  it("the numpy/PyTorch vocabulary (std/var with each library's default, clip, where, concatenate, None, squeeze): numpy's and PyTorch's output", () => {
+    const a = run('vocab');
+    expect(a.diagnostics).toEqual([]);
+    expect(stdout(a)).toBe(P.vocab.stdout);
+  });
+
   it('lists, dicts, sets, closures, classes, *args/**kwargs, while/break, backward with a gradient argument: the same output as CPython', () => {
     const a = run('semantics');
     expect(errors(a)).toEqual([]);
