@@ -11,6 +11,7 @@ import { randomGraph, runTape, type GraphSpec } from './engineBench';
 import { benchTrainStep } from './trainStep';
 import { benchTraining } from './trainBench';
 import { benchNets } from './netsBench';
+import { benchPython } from './pythonBench';
 import { benchDiagnose } from './diagnoseBench';
 import { benchWebWorker } from './webBench';
 import { benchScratch } from './scratchBench';
@@ -249,6 +250,20 @@ function diagnoseRows(): void {
 
 const notes: string[] = [];
 
+/** The Python front end (bench/pythonBench.ts): wall time, with CPU time beside it. */
+function pythonRows(): void {
+  for (const r of benchPython()) {
+    rows.push({
+      name: r.name,
+      ours: `${fmtMs(r.ms)} (CPU ${fmtMs(r.cpuMs)})`,
+      reference: r.ref ? `${fmtMs(r.ref.ms)} (CPU ${fmtMs(r.ref.cpuMs)}) ${r.ref.name}` : '',
+      ratio: r.ref ? `${(r.ms / r.ref.ms).toFixed(2)}× wall, ${(r.cpuMs / r.ref.cpuMs).toFixed(2)}× CPU` : '',
+      target: /micrograd/.test(r.name) ? '≤ 1×' : '≤ 2×',
+    });
+    if (r.note) notes.push(`${r.name}: ${r.note}`);
+  }
+}
+
 function print(): void {
 const widths = [0, 1, 2, 3, 4].map((k) => Math.max(...rows.map((r) => [r.name, r.ours, r.reference, r.ratio, r.target ?? ''][k].length), 6));
 const line = (c: string[]): string => c.map((x, k) => x.padEnd(widths[k])).join(' | ');
@@ -261,7 +276,7 @@ console.log(`load average ${require('node:os').loadavg().map((x: number) => x.to
 }
 
 // `node dist/bench.js --diagnose` runs only the misconception engine's rows.
-(DIAGNOSE_ONLY ? Promise.resolve().then(diagnoseRows) : tensorAndNetworkRows().then(diagnoseRows))
+(DIAGNOSE_ONLY ? Promise.resolve().then(diagnoseRows) : tensorAndNetworkRows().then(pythonRows).then(diagnoseRows))
   .then(print)
   .catch((e) => {
     console.error(e);

@@ -15,7 +15,7 @@ function readerFor(file: string, allowRead: readonly string[]): (relativePath: s
   const roots = [dirname(file), ...allowRead].map(realFolder).filter((r): r is string => r !== undefined);
   return policyReader(dirname(file), { roots, trusted: true });
 }
-import { analyzeFull, type AnalyzeOptions } from '../core/index';
+import { analyzeFull, analyzeNotebookFull, type AnalyzeOptions, type FullAnalysis, type NotebookProgram } from '../core/index';
 import { renderJson, renderReport } from './report';
 import { deriveGradient, derivationMarkdown, derivationTex } from '../core/explain/derive';
 import { formatSummary } from '../core/nets/index';
@@ -24,7 +24,8 @@ import { isSolutionFormat, solutionBlocks, workedSolution } from '../core/explai
 const USAGE = `GradLens — values, gradients, shapes and derivations for .nn descriptions
 
 Usage:
-  gradlens eval FILE… [--json] [--budget N]    analyse files (budget: work units, default 2e10) (.nn, or Markdown with \`\`\`nn blocks)
+  gradlens eval FILE… [--json] [--budget N]    analyse files (budget: work units, default 2e10) (.nn, Markdown with \`\`\`nn blocks,
+                                               Python .py, Jupyter .ipynb: lines as cell + line)
   gradlens explain FILE --of OUT --wrt NAME [--format md|tex]
                                                the chain-rule derivation of ∂OUT/∂NAME
   gradlens summary FILE                        torchinfo-style tables of the file's networks
@@ -101,8 +102,23 @@ function optionProblem(cmd: string, flags: ReadonlyMap<string, string | true>, a
   return undefined;
 }
 
-function languageOf(file: string): 'nn' | 'markdown' {
-  return /\.(md|markdown|mdx)$/i.test(file) ? 'markdown' : 'nn';
+function languageOf(file: string): 'nn' | 'markdown' | 'python' | 'ipynb' {
+  if (/\.(md|markdown|mdx)$/i.test(file)) return 'markdown';
+  if (/\.pyw?$/i.test(file)) return 'python';
+  if (/\.ipynb$/i.test(file)) return 'ipynb';
+  return 'nn';
+}
+
+/**
+ * A file's analysis. A notebook is read as one program (its code cells in order); `text` is then
+ * that program and `notebook` its cell map, unless the .ipynb could not be read (its diagnostic is
+ * in the file's own text).
+ */
+function analyzeFile(file: string, text: string, options: AnalyzeOptions, allowRead: readonly string[]): { full: FullAnalysis; text: string; notebook?: NotebookProgram } {
+  const lang = languageOf(file);
+  if (lang !== 'ipynb') return { full: analyzeFull(text, { ...options, languageId: lang, readFile: readerFor(file, allowRead) }), text };
+  const { full, program } = analyzeNotebookFull(text, { ...options, readFile: readerFor(file, allowRead) });
+  return program.diagnostics.length ? { full, text } : { full, text: program.text, notebook: program };
 }
 
 /**
@@ -174,7 +190,7 @@ export function main(argv: string[], out: (s: string) => void, err: (s: string) 
           }
           continue;
         }
-        const full = analyzeFull(text, { ...options, languageId: languageOf(file), valuesOnly: json, readFile: readerFor(file, allowRead) });
+        const { full, text: program, notebook } = analyzeFile(file, text, { ...options, valuesOnly: json }, allowRead);
         const a = full.analysis;
         // A budget stop leaves lines (and their checks and expects) unevaluated: not a clean pass.
         const failed =
@@ -183,8 +199,8 @@ export function main(argv: string[], out: (s: string) => void, err: (s: string) 
           a.expectations.some((e) => !e.passed) ||
           a.stats.skipped !== undefined;
         if (failed && status === 0) status = 1;
-        if (json) results.push(renderJson(file, text, a));
-        else out(renderReport(file, text, full, options.digits ?? 4));
+        if (json) results.push(renderJson(file, program, a, notebook));
+        else out(renderReport(file, program, full, options.digits ?? 4, notebook));
       }
       if (json) out(JSON.stringify(files.length === 1 ? results[0] : results, null, 2));
       return status;
@@ -197,10 +213,14 @@ export function main(argv: string[], out: (s: string) => void, err: (s: string) 
         err('gradlens explain: expected FILE --of OUT --wrt NAME\n\n' + USAGE);
         return 2;
       }
+      const lang = languageOf(file);
+      if (lang === 'python' || lang === 'ipynb') {
+        err(`gradlens explain: not available for ${lang === 'ipynb' ? 'notebooks' : 'Python files'} yet; \`gradlens eval\` shows their gradients`);
+        return 2;
+      }
       const text = read(file, err);
       if (text === undefined) return 2;
       // Explain as if the file ended with `grad OUT wrt NAME`.
-      const lang = languageOf(file);
       const extra = lang === 'markdown' ? `\n\n\`\`\`nn\ngrad ${of} wrt ${wrt}\n\`\`\`\n` : `\ngrad ${of} wrt ${wrt}\n`;
       const full = analyzeFull(text + extra, { ...options, languageId: lang, readFile: readerFor(file, allowRead) });
       const req = [...full.eval.gradRequests].reverse().find((g) => g.of.name === of && g.wrtText === wrt);
@@ -221,7 +241,7 @@ export function main(argv: string[], out: (s: string) => void, err: (s: string) 
       }
       const text = read(file, err);
       if (text === undefined) return 2;
-      const a = analyzeFull(text, { ...options, languageId: languageOf(file), valuesOnly: true, readFile: readerFor(file, allowRead) }).analysis;
+      const a = analyzeFile(file, text, { ...options, valuesOnly: true }, allowRead).full.analysis;
       if (a.networks.length === 0) {
         err(`gradlens summary: ${file} declares no network`);
         return 1;
@@ -240,7 +260,7 @@ export function main(argv: string[], out: (s: string) => void, err: (s: string) 
       }
       const text = read(file, err);
       if (text === undefined) return 2;
-      const full = analyzeFull(text, { ...options, languageId: languageOf(file), readFile: readerFor(file, allowRead) });
+      const { full } = analyzeFile(file, text, options, allowRead);
       const wrt = typeof wrtFlag === 'string' ? wrtFlag.split(',').map((w) => w.trim()).filter(Boolean) : undefined;
       const opts = { format, of, wrt, title: file.replace(/^.*[\\/]/, ''), digits: options.digits } as const;
       const problems = of ? solutionBlocks(full, opts).problems : [];

@@ -6,6 +6,7 @@ import { derivationMarkdown } from '../core/explain/derive';
 import { showValue } from '../core/explain/symbols';
 import { formatSummary } from '../core/nets/index';
 import { sparkline } from '../core/train/index';
+import { cellAt, type NotebookProgram } from '../core/syntax/notebook';
 
 /** A non-finite number becomes "NaN", "Infinity" or "-Infinity" (LANGUAGE.md §8). */
 function num(x: number): number | string {
@@ -16,14 +17,33 @@ function num(x: number): number | string {
 }
 const nums = (a: readonly number[]): (number | string)[] => a.map(num);
 
+/**
+ * Lines and positions as the JSON reports them: program lines for a file, and for a notebook
+ * (docs/notebooks.md) the cell's index in the notebook with the line in that cell.
+ */
+function locator(li: LineIndex, notebook?: Pick<NotebookProgram, 'cells'>) {
+  const cellOf = (line: number) => (notebook ? cellAt(notebook, li.lineStart(line)) : undefined);
+  const at = (line: number): { line: number } | { cell: number | null; line: number } => {
+    if (!notebook) return { line };
+    const c = cellOf(line);
+    return c ? { cell: c.cell, line: line - c.line } : { cell: null, line };
+  };
+  const pos = (offset: number): { line: number; character: number } | { cell: number | null; line: number; character: number } => {
+    const p = li.position(offset);
+    return { ...at(p.line), character: p.character };
+  };
+  return { at, pos };
+}
+
 /** The JSON of LANGUAGE.md §8: full precision, 0-based lines, UTF-16 characters. */
-export function renderJson(file: string, text: string, a: Analysis): unknown {
+export function renderJson(file: string, text: string, a: Analysis, notebook?: Pick<NotebookProgram, 'cells'>): unknown {
   const li = new LineIndex(text);
+  const { at, pos } = locator(li, notebook);
   const layer = (l: LayerInfo): unknown => ({
     index: l.index,
     label: l.label,
     type: l.type,
-    line: l.line,
+    ...at(l.line),
     inputShape: l.inputShape,
     outputShape: l.outputShape,
     outputSize: l.outputSize,
@@ -42,13 +62,13 @@ export function renderJson(file: string, text: string, a: Analysis): unknown {
       severity: d.severity,
       code: d.code,
       message: d.message,
-      range: { start: li.position(d.span.start), end: li.position(d.span.end) },
+      range: { start: pos(d.span.start), end: pos(d.span.end) },
     })),
-    values: a.values.map((v) => ({ name: v.name, line: v.line, shape: v.shape, data: nums(v.data) })),
-    gradients: a.gradients.map((g) => ({ of: g.of, wrt: g.wrt, line: g.line, shape: g.shape, data: nums(g.data) })),
-    checks: a.checks.map((c) => ({ of: c.of, wrt: c.wrt, line: c.line, maxRelError: num(c.maxRelError), passed: c.passed, kinks: c.kinks })),
+    values: a.values.map((v) => ({ name: v.name, ...at(v.line), shape: v.shape, data: nums(v.data) })),
+    gradients: a.gradients.map((g) => ({ of: g.of, wrt: g.wrt, ...at(g.line), shape: g.shape, data: nums(g.data) })),
+    checks: a.checks.map((c) => ({ of: c.of, wrt: c.wrt, ...at(c.line), maxRelError: num(c.maxRelError), passed: c.passed, kinks: c.kinks })),
     expectations: a.expectations.map((e) => ({
-      line: e.line,
+      ...at(e.line),
       passed: e.passed,
       maxError: num(e.maxError),
       // The misconceptions behind a failed answer (docs/misconceptions.md); the span is a range, as in `diagnostics`.
@@ -60,7 +80,7 @@ export function renderJson(file: string, text: string, a: Analysis): unknown {
     })),
     networks: a.networks.map((n) => ({
       name: n.name,
-      line: n.line,
+      ...at(n.line),
       params: n.params,
       trainableParams: n.trainableParams,
       buffers: n.buffers,
@@ -74,7 +94,7 @@ export function renderJson(file: string, text: string, a: Analysis): unknown {
     ...(a.trainings?.length
       ? {
           trainings: a.trainings.map((t) => ({
-            line: t.line,
+            ...at(t.line),
             optimizer: t.optimizer,
             epochs: t.epochs,
             steps: t.steps,
@@ -84,7 +104,7 @@ export function renderJson(file: string, text: string, a: Analysis): unknown {
           })),
         }
       : {}),
-    ...(a.prints?.length ? { prints: a.prints.map((p) => ({ line: p.line, text: p.text })) } : {}),
+    ...(a.prints?.length ? { prints: a.prints.map((p) => ({ ...at(p.line), text: p.text })) } : {}),
     ...(a.stats.skipped ? { skipped: a.stats.skipped } : {}),
   };
 }
@@ -92,11 +112,15 @@ export function renderJson(file: string, text: string, a: Analysis): unknown {
 const size = (v: SizeValue): string => (typeof v === 'number' ? formatCount(v) : v);
 
 /** The readable report: values, gradients with derivations, checks, expectations, networks, problems. */
-export function renderReport(file: string, text: string, full: FullAnalysis, digits: number): string {
+export function renderReport(file: string, text: string, full: FullAnalysis, digits: number, notebook?: Pick<NotebookProgram, 'cells'>): string {
   const a = full.analysis;
   const li = new LineIndex(text);
+  const { at } = locator(li, notebook);
   const out: string[] = [`${file}`];
-  const pad = (n: number): string => `line ${String(n + 1).padEnd(4)}`;
+  const pad = (n: number): string => {
+    const l = at(n);
+    return 'cell' in l ? `cell ${String(l.cell ?? '?').padEnd(3)} line ${String(l.line + 1).padEnd(4)}` : `line ${String(n + 1).padEnd(4)}`;
+  };
   if (a.values.length) {
     out.push('', 'Values');
     for (const v of a.values) {
@@ -174,7 +198,9 @@ export function renderReport(file: string, text: string, full: FullAnalysis, dig
     out.push('', 'Problems');
     for (const d of a.diagnostics) {
       const p = li.position(d.span.start);
-      out.push(`  ${file}:${p.line + 1}:${p.character + 1} ${d.severity} [${d.code}] ${d.message}`);
+      const l = at(p.line);
+      const where = 'cell' in l ? `${file} cell ${l.cell ?? '?'}:${l.line + 1}` : `${file}:${p.line + 1}`;
+      out.push(`  ${where}:${p.character + 1} ${d.severity} [${d.code}] ${d.message}`);
     }
   }
   if (a.stats.skipped) out.push('', a.stats.skipped);

@@ -20,9 +20,9 @@ export interface Analysis {
   /** The statement-level graph, for the panel. */
   readonly graph: GraphInfo;
   readonly stats: AnalysisStats;
-  /** One record per `train` statement that ran (docs/training.md). */
+  /** One record per `train` statement that ran (docs/training.md); in Python, per optimiser that stepped (docs/python.md). */
   readonly trainings?: TrainingInfo[];
-  /** The output of each `print(…)` that ran, in order (absent when none did). */
+  /** The output of each `print(…)` that ran, in order (absent when none did); in Python, at the module-level statement that printed (docs/python.md). */
   readonly prints?: PrintInfo[];
   /**
    * Set on a partial analysis delivered by AnalyzeOptions.onStage: the last stage it contains
@@ -117,6 +117,8 @@ export interface ValueInfo {
   readonly grads?: { readonly of: string; readonly shape: number[]; readonly data: number[]; readonly summary?: DataSummary }[];
   /** Set when `data` is a preview (DataSummary). */
   readonly summary?: DataSummary;
+  /** `float32` for a PyTorch tensor (PyTorch keeps float32; GradLens computes in float64). */
+  readonly dtype?: 'float32';
 }
 
 export interface GradientInfo {

@@ -23,6 +23,18 @@ export function formatNumber(x: number, digits = 4): string {
   return `${mant}e${e}`;
 }
 
+/**
+ * Whether PyTorch, which keeps tensors in float32, would show other digits than GradLens's
+ * float64 value at `digits` significant digits (formatNumber of the value rounded to float32
+ * differs). For the hover note on PyTorch tensors (docs/notebooks.md).
+ */
+export function float32Differs(value: number, digits: number): boolean {
+  if (!Number.isFinite(value)) return false;
+  const f = Math.fround(value);
+  if (!Number.isFinite(f)) return true;
+  return formatNumber(value, digits) !== formatNumber(f, digits);
+}
+
 /** Thousands separators for counts: 557,057. */
 export function formatCount(n: number): string {
   return Math.round(n).toLocaleString('en-US');

@@ -14,12 +14,16 @@ import type { Span } from './span';
 import { foreignFenceDiagnostics, markdownSegments } from './syntax/markdown';
 import { toNumbers } from './tensor/tensor';
 import { parseProgram } from './syntax/parser';
+import { readNotebook, type NotebookProgram } from './syntax/notebook';
+import { pythonSymbols, runPython, type PythonResult } from './python/run';
 import { diagnosisMarkdown } from './diagnose/markdown';
 import { clip, mdCode } from './explain/escape';
 
 export type { Analysis, AnalysisStage } from './analysis';
 export { ANALYSIS_STAGES } from './analysis';
 export { LineIndex } from './span';
+export { readNotebook, notebookProgram, cellAt, type NotebookProgram, type CellRange, type NotebookCellSource } from './syntax/notebook';
+export { analysisForCell } from './notebookAnalysis';
 import type { ProgressCallback } from './train/index';
 export type { TrainingInfo } from './analysis';
 export type { PrintInfo } from './analysis';
@@ -29,8 +33,11 @@ export { sparkline } from './train/index';
 export { contextOf, diagnoseAnswer, quantityOf, type Diagnosis, type Quantity } from './diagnose/index';
 
 export interface AnalyzeOptions {
-  /** `markdown` reads the ```nn blocks of a Markdown text as one program. */
-  readonly languageId?: 'nn' | 'markdown' | string;
+  /**
+   * `markdown` reads the ```nn blocks of a Markdown text as one program; `python` reads the
+   * text as a Python file (docs/python.md; the same Analysis, plus `prints`).
+   */
+  readonly languageId?: 'nn' | 'markdown' | 'python' | string;
   /** Work units (elements + multiply-accumulates) before evaluation stops. Default 2e9. */
   readonly budget?: number;
   /** Default tolerance of `check`. */
@@ -104,9 +111,9 @@ export interface FullAnalysis {
 /** Analyses a document and keeps the evaluator's internals (CLI `explain`, worked solutions). */
 export function analyzeFull(text: string, options: AnalyzeOptions = {}): FullAnalysis {
   const markdown = options.languageId === 'markdown';
-  const parsed = markdown ? parseProgram(text, markdownSegments(text), 'block') : parseProgram(text);
+  const python = options.languageId === 'python';
   const wanted = new Set<AnalysisStage>(options.valuesOnly ? ['values'] : (options.stages ?? ANALYSIS_STAGES));
-  const ev = new Evaluator(text, {
+  const evalOptions = {
     budget: options.budget,
     checkTolerance: options.checkTolerance,
     readFile: options.readFile,
@@ -117,10 +124,18 @@ export function analyzeFull(text: string, options: AnalyzeOptions = {}): FullAna
     onStatement: options.onStatement,
     // Only hovers read the node of every expression.
     recordExpressions: wanted.has('hovers'),
-  });
-  const r = ev.run(parsed.program);
+  };
+  let r: EvalResult;
+  let parseDiagnostics: Diagnostic[] = [];
+  if (python) {
+    r = runPython(text, evalOptions);
+  } else {
+    const parsed = markdown ? parseProgram(text, markdownSegments(text), 'block') : parseProgram(text);
+    parseDiagnostics = parsed.diagnostics;
+    r = new Evaluator(text, evalOptions).run(parsed.program);
+  }
   // Messages quote at most 80 characters of the user's text, in the values stage too.
-  const diagnostics = [...parsed.diagnostics, ...r.diagnostics, ...(markdown ? foreignFenceDiagnostics(text) : [])].sort((a, b) => a.span.start - b.span.start).map(boundDiagnostic);
+  const diagnostics = [...parseDiagnostics, ...r.diagnostics, ...(markdown ? foreignFenceDiagnostics(text) : [])].sort((a, b) => a.span.start - b.span.start).map(boundDiagnostic);
   const derivations: Derivation[] = [];
   const byBinding = new Map<Binding, string[]>();
   // Copies only when derivations are added to them below.
@@ -143,7 +158,7 @@ export function analyzeFull(text: string, options: AnalyzeOptions = {}): FullAna
     graph,
     stats: { nodes: r.tape.n, work: r.work, skipped: r.skipped },
     ...(r.trainings.length ? { trainings: r.trainings } : {}),
-    ...(r.prints.length ? { prints: r.prints } : {}),
+    ...(r.prints?.length ? { prints: r.prints } : {}),
     ...(stage ? { stage } : {}),
   });
   // Stage 1, values and diagnostics: complete here, whatever the later stages do.
@@ -209,7 +224,7 @@ export function analyzeFull(text: string, options: AnalyzeOptions = {}): FullAna
       }
     } else if (stage === 'hovers') {
       const ctl: StageControl = { expired, cut: (sp) => ((timedOut = true), cutNote('hovers')(sp)), tooDeep: tooDeepNote('its hover') };
-      symbols = guarded('hover information', () => buildSymbols(text, r, byBinding, options.digits ?? 4, ctl), [], r, note);
+      symbols = guarded('hover information', () => (python ? pythonSymbols(r as PythonResult, options.digits ?? 4) : buildSymbols(text, r, byBinding, options.digits ?? 4, ctl)), [], r, note);
       // A failed expect's misconceptions show on its line (names inside it keep their own, smaller, hovers).
       for (const e of r.expectations)
         if (e.diagnosis?.length) symbols.push({ span: e.span, kind: 'keyword', name: 'expect', detail: `**expect** ${mdCode(clip(`${e.left.text} == ${e.right.text}`))} does not hold\n\n${diagnosisMarkdown(e.diagnosis)}` });
@@ -242,6 +257,24 @@ function guarded<T>(what: string, f: () => T, fallback: T, r: EvalResult, note: 
 
 export function analyze(text: string, options: AnalyzeOptions = {}): Analysis {
   return analyzeFull(text, options).analysis;
+}
+
+/**
+ * A Jupyter notebook (.ipynb JSON): its code cells read in order as one Python program
+ * (syntax/notebook.ts). The analysis' spans and lines are in the program's coordinates;
+ * `program.cells` maps them to cells (analysisForCell, the CLI's cell + line). A notebook that
+ * cannot be read gives its diagnostic, with a span in the .ipynb text, and nothing else.
+ */
+export function analyzeNotebookFull(json: string, options: AnalyzeOptions = {}): { full: FullAnalysis; program: NotebookProgram } {
+  const program = readNotebook(json);
+  const full = analyzeFull(program.text, { ...options, languageId: 'python' });
+  if (!program.diagnostics.length) return { full, program };
+  return { full: { ...full, analysis: { ...full.analysis, diagnostics: program.diagnostics } }, program };
+}
+
+/** A Python file (docs/python.md): `analyze(text, { ...options, languageId: 'python' })`. */
+export function analyzePython(text: string, options: AnalyzeOptions = {}): Analysis {
+  return analyzeFull(text, { ...options, languageId: 'python' }).analysis;
 }
 
 /** Each binding's value carries the gradients that `grad` lines asked for with respect to it. */

@@ -80,7 +80,7 @@ export function activateWith(context: vscode.ExtensionContext, platform: Platfor
     status,
     reports,
     vscode.languages.registerCodeLensProvider(documentSelector, lenses),
-    vscode.languages.registerHoverProvider(documentSelector, new SymbolHoverProvider(analyses)),
+    vscode.languages.registerHoverProvider(documentSelector, new SymbolHoverProvider(analyses, config)),
     vscode.languages.registerCodeActionsProvider(documentSelector, new FixProvider(analyses), FixProvider.metadata),
     vscode.languages.registerInlayHintsProvider(documentSelector, hints),
     vscode.workspace.registerTextDocumentContentProvider(DETAIL_SCHEME, details),
@@ -108,6 +108,23 @@ export function activateWith(context: vscode.ExtensionContext, platform: Platfor
       analyses.forget(d.uri);
       diagnostics.clear(d.uri);
     }),
+    // Notebooks: the Python cells are one program (notebooks.ts); a change in one cell can change
+    // every later cell's lenses and hints.
+    vscode.workspace.onDidOpenNotebookDocument((nb) => {
+      if (config.pythonEnabled) void analyses.notebooks.schedule(nb, 0);
+    }),
+    vscode.workspace.onDidChangeNotebookDocument((e) => {
+      // Cells added, removed or moved (cell text edits arrive as text document changes).
+      if (config.pythonEnabled && e.contentChanges.length) void analyses.notebooks.schedule(e.notebook, config.debounce);
+    }),
+    vscode.workspace.onDidCloseNotebookDocument((nb) => {
+      analyses.notebooks.forget(nb);
+      for (const c of nb.getCells()) diagnostics.clear(c.document.uri);
+    }),
+    analyses.notebooks.onDidAnalyze(() => {
+      lenses.refresh();
+      hints.refresh();
+    }),
     // Trusting the workspace lets load_csv read files: analyse again (docs/security.md).
     vscode.workspace.onDidGrantWorkspaceTrust(() => analyses.invalidate(vscode.workspace.textDocuments)),
     vscode.workspace.onDidChangeConfiguration((e) => {
@@ -117,6 +134,8 @@ export function activateWith(context: vscode.ExtensionContext, platform: Platfor
         const inTabs = new Set<string>();
         for (const g of vscode.window.tabGroups.all) for (const t of g.tabs) if (t.input instanceof vscode.TabInputText) inTabs.add(t.input.uri.toString());
         analyses.invalidate(reanalysisOrder(vscode.workspace.textDocuments, (d) => d.uri.toString(), visible, inTabs));
+        // Python turned off: its findings go (Pylance keeps the file).
+        if (!config.pythonEnabled) for (const d of vscode.workspace.textDocuments) if (d.languageId === 'python') diagnostics.clear(d.uri);
       }
       if (Config.affectsPresentation(e)) {
         lenses.refresh();
@@ -131,6 +150,7 @@ export function activateWith(context: vscode.ExtensionContext, platform: Platfor
   // Start the analysis worker now (loading its bundle takes longer than activating): the first
   // lens of a file opened later does not wait for it.
   client.warm();
+  if (config.pythonEnabled) for (const nb of vscode.workspace.notebookDocuments) void analyses.notebooks.schedule(nb, 0);
 
   const end = performance.now();
   const activationMs = end - activateStart;

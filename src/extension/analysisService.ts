@@ -2,20 +2,36 @@ import { foreignFenceDiagnostics } from '../core/syntax/markdown';
 import * as vscode from 'vscode';
 import type { Analysis } from '../core/analysis';
 import type { Diagnostic } from '../core/diagnostics';
+import { NotebookAnalyses, isNotebookCell, notebookOf } from './notebooks';
 import type { Span } from '../core/span';
 import { withCutOff } from './cutOff';
-import type { Config } from './config';
+import { Config } from './config';
 import type { FileFields, Platform } from './platform';
 import { LiveTrainings, Throttle, stoppedMessage, trainTargets, type LiveTraining } from './progressModel';
 import type { Job, WorkerClient } from './workerClient';
 import type { DataRef, FullItem } from './valuePreview';
 
-/** Documents GradLens analyses: `.nn` files and Markdown (its ```nn blocks). */
-export const documentSelector: vscode.DocumentSelector = [{ language: 'nn' }, { language: 'markdown' }];
+/**
+ * Documents GradLens analyses: `.nn` files, Markdown (its ```nn blocks), Python files and the
+ * Python cells of Jupyter notebooks (read together as one program, notebooks.ts).
+ */
+export const documentSelector: vscode.DocumentSelector = [
+  { language: 'nn' },
+  { language: 'markdown' },
+  { language: 'python' },
+  { notebookType: 'jupyter-notebook', language: 'python' },
+];
 
 export function isAnalyzable(document: vscode.TextDocument): boolean {
   // `gradlens:` documents are our own derivations and summaries, not user input.
-  return (document.languageId === 'nn' || document.languageId === 'markdown') && document.uri.scheme !== 'gradlens';
+  if (document.uri.scheme === 'gradlens') return false;
+  if (document.languageId === 'python') return new Config().pythonEnabled;
+  return document.languageId === 'nn' || document.languageId === 'markdown';
+}
+
+/** The analysis language of a document: `.nn`, Markdown fences, or Python. */
+function languageOf(document: vscode.TextDocument): 'nn' | 'markdown' | 'python' {
+  return document.languageId === 'markdown' ? 'markdown' : document.languageId === 'python' ? 'python' : 'nn';
 }
 
 /** A Markdown file without an `nn` fence needs no worker (and no mathjs). */
@@ -75,15 +91,32 @@ export class AnalysisService implements vscode.Disposable {
   /** Live training progress (throttled), then `running: false` when the job ends. */
   readonly onDidProgress = this.progressEmitter.event;
 
+  /** Notebooks, analysed as one program each; their cells read their part through get/peek. */
+  readonly notebooks: NotebookAnalyses;
+
   constructor(
     private readonly client: WorkerClient,
     private readonly config: Config,
     private readonly log: (line: string) => void,
     private readonly platform: Pick<Platform, 'fileFields'>,
-  ) {}
+  ) {
+    this.notebooks = new NotebookAnalyses(client, config, log);
+    // Each cell of an analysed notebook gets its part, as if it had been analysed on its own.
+    this.notebooks.onDidAnalyze((r) => {
+      for (const c of r.cells) {
+        const analysis = this.notebooks.slice(r, c.document);
+        if (analysis) this.emitter.fire({ document: c.document, analysis, ms: r.ms });
+      }
+    });
+  }
 
   /** Schedules an analysis of the document's current version (no-op if one exists). */
   schedule(document: vscode.TextDocument, delayMs: number): Promise<Analysis | undefined> {
+    if (isNotebookCell(document)) {
+      // A cell is never analysed on its own: only with the rest of its notebook.
+      const nb = notebookOf(document);
+      return nb ? this.notebooks.schedule(nb, delayMs).then((r) => (r ? this.notebooks.slice(r, document) : undefined)) : Promise.resolve(undefined);
+    }
     const key = document.uri.toString();
     const existing = this.entries.get(key);
     if (existing && existing.version === document.version) return existing.promise;
@@ -112,11 +145,13 @@ export class AnalysisService implements vscode.Disposable {
   /** The analysis of exactly this version, waiting for it if needed (undefined if superseded). */
   get(document: vscode.TextDocument): Promise<Analysis | undefined> {
     if (!isAnalyzable(document)) return Promise.resolve(undefined);
+    if (isNotebookCell(document)) return this.notebooks.getCell(document);
     return this.schedule(document, 0);
   }
 
   /** The analysis of this version if it is already finished. */
   peek(document: vscode.TextDocument): Analysis | undefined {
+    if (isNotebookCell(document)) return this.notebooks.peekCell(document);
     const e = this.entries.get(document.uri.toString());
     return e && e.version === document.version ? e.analysis : undefined;
   }
@@ -134,7 +169,7 @@ export class AnalysisService implements vscode.Disposable {
   }
 
   /** A one-off analysis of text that is not a document version (not cached). */
-  async analyzeText(text: string, languageId: 'nn' | 'markdown', like?: vscode.TextDocument): Promise<Analysis | undefined> {
+  async analyzeText(text: string, languageId: 'nn' | 'markdown' | 'python', like?: vscode.TextDocument): Promise<Analysis | undefined> {
     // `like`: the document the text extends (its load_csv reads under the same rule).
     const files = like ? await this.platform.fileFields(like, text) : {};
     const o = await this.client.run({ text, languageId, budget: this.config.workBudget, checkTolerance: this.config.checkTolerance, ...files }, this.config.timeout).outcome;
@@ -143,7 +178,7 @@ export class AnalysisService implements vscode.Disposable {
 
   /** The worked solution of a document's text, as Markdown (computed in the worker). */
   async solution(document: vscode.TextDocument, title: string, digits: number): Promise<{ markdown: string } | { problem: string }> {
-    const languageId = document.languageId === 'markdown' ? 'markdown' : 'nn';
+    const languageId = languageOf(document);
     const text = document.getText();
     const files = await this.platform.fileFields(document, text);
     const o = await this.client.solve(
@@ -207,10 +242,12 @@ export class AnalysisService implements vscode.Disposable {
   invalidate(documents: readonly vscode.TextDocument[]): void {
     for (const e of this.entries.values()) this.cancel(e);
     this.entries.clear();
-    for (const d of documents) if (isAnalyzable(d)) void this.schedule(d, 0);
+    this.notebooks.invalidate();
+    for (const d of documents) if (isAnalyzable(d) && !isNotebookCell(d)) void this.schedule(d, 0);
   }
 
   dispose(): void {
+    this.notebooks.dispose();
     for (const e of this.entries.values()) this.cancel(e);
     this.entries.clear();
     this.emitter.dispose();
@@ -232,7 +269,7 @@ export class AnalysisService implements vscode.Disposable {
     entry.timer = undefined;
     if (!this.isCurrent(document, entry) || document.isClosed) return entry.resolve(undefined);
     const text = document.getText();
-    const languageId = document.languageId === 'markdown' ? 'markdown' : 'nn';
+    const languageId = languageOf(document);
     // Without an ```nn block only the note about ```python blocks (if any) is shown.
     if (languageId === 'markdown' && !NN_FENCE.test(text)) return this.finish(document, entry, emptyAnalysis(foreignFenceDiagnostics(text)), 0);
     const files = this.platform.fileFields(document, text);
@@ -249,7 +286,7 @@ export class AnalysisService implements vscode.Disposable {
     } else this.run(document, entry, text, languageId, files);
   }
 
-  private run(document: vscode.TextDocument, entry: Entry, text: string, languageId: 'nn' | 'markdown', files: FileFields): void {
+  private run(document: vscode.TextDocument, entry: Entry, text: string, languageId: 'nn' | 'markdown' | 'python', files: FileFields): void {
     const live = new LiveTrainings();
     entry.live = live;
     entry.throttle = new Throttle(1000 / PROGRESS_PER_SECOND, () => {

@@ -51,6 +51,11 @@ export class Config {
     return this.number(Settings.trainingTimeLimit, 1, 86_400);
   }
 
+  /** Analyse Python files and notebook cells (off: leave Python to Pylance alone). */
+  get pythonEnabled(): boolean {
+    return this.flag(Settings.pythonEnabled);
+  }
+
   async setInlineValues(enabled: boolean): Promise<void> {
     const inspected = this.section.inspect<boolean>(Settings.inlineValues.key);
     const target =
@@ -67,7 +72,8 @@ export class Config {
     return (
       e.affectsConfiguration(`${SECTION}.${Settings.workBudget.key}`) ||
       e.affectsConfiguration(`${SECTION}.${Settings.trainingTimeLimit.key}`) ||
-      e.affectsConfiguration(`${SECTION}.${Settings.checkTolerance.key}`)
+      e.affectsConfiguration(`${SECTION}.${Settings.checkTolerance.key}`) ||
+      e.affectsConfiguration(`${SECTION}.${Settings.pythonEnabled.key}`)
     );
   }
 

@@ -1,10 +1,15 @@
 import * as vscode from 'vscode';
 import type { AnalysisService } from './analysisService';
+import type { Config } from './config';
 import { toRange } from './ranges';
+import { float32Note } from './render';
 
 /** Hovers from `analysis.symbols`: the innermost symbol whose span holds the position. */
 export class SymbolHoverProvider implements vscode.HoverProvider {
-  constructor(private readonly analyses: AnalysisService) {}
+  constructor(
+    private readonly analyses: AnalysisService,
+    private readonly config?: Config,
+  ) {}
 
   async provideHover(document: vscode.TextDocument, position: vscode.Position, token: vscode.CancellationToken): Promise<vscode.Hover | undefined> {
     const version = document.version;
@@ -18,7 +23,8 @@ export class SymbolHoverProvider implements vscode.HoverProvider {
       }
     }
     if (!best || !best.detail) return undefined;
-    const md = new vscode.MarkdownString(best.detail);
+    const note = this.config ? float32Note(a, best.span, this.config.precision) : undefined;
+    const md = new vscode.MarkdownString(note ? `${best.detail}\n\n${note}` : best.detail);
     md.isTrusted = false;
     md.supportHtml = false;
     return new vscode.Hover(md, toRange(document, best.span));

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { AnalysisService } from './analysisService';
 import type { Config } from './config';
-import { formatValue, isLiteralBinding } from './render';
+import { formatValue, isLiteralBinding, printLens } from './render';
 
 /** Values at the end of their statements, behind `gradlens.inlineValues.enabled`. */
 export class ValueHintsProvider implements vscode.InlayHintsProvider, vscode.Disposable {
@@ -30,6 +30,20 @@ export class ValueHintsProvider implements vscode.InlayHintsProvider, vscode.Dis
       // A literal's value is what the line says.
       if (isLiteralBinding(document.getText(new vscode.Range(document.positionAt(v.span.start), end)))) continue;
       const hint = new vscode.InlayHint(end, `= ${formatValue(v.shape, v.data, digits)}`, vscode.InlayHintKind.Type);
+      hint.paddingLeft = true;
+      hints.push(hint);
+    }
+    // What print(...) wrote, at the end of the printing statement's last line.
+    const printed = new Map<number, string[]>();
+    for (const p of a.prints ?? []) {
+      const list = printed.get(p.span.end) ?? [];
+      list.push(p.text);
+      printed.set(p.span.end, list);
+    }
+    for (const [end, texts] of printed) {
+      const at = document.positionAt(end);
+      if (!range.contains(at)) continue;
+      const hint = new vscode.InlayHint(at, printLens(texts.join('\n')), vscode.InlayHintKind.Type);
       hint.paddingLeft = true;
       hints.push(hint);
     }

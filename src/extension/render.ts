@@ -15,7 +15,7 @@ import type {
   DataSummary,
 } from '../core/analysis';
 import { mdCode, mdText } from '../core/explain/escape';
-import { formatBytes, formatCount, formatNumber } from '../core/format';
+import { float32Differs, formatBytes, formatCount, formatNumber } from '../core/format';
 import { diagnosisMarkdown } from '../core/diagnose/markdown';
 import { previewTensor } from '../core/tensor/preview';
 
@@ -266,4 +266,21 @@ export function networkMarkdown(n: NetworkInfo): string {
     `- **Memory, float64:** parameters ${formatBytes(n.memory.float64.params)}, activations ${typeof n.memory.float64.activations === 'number' ? formatBytes(n.memory.float64.activations) : n.memory.float64.activations}`,
     '',
   ].join('\n');
+}
+
+/**
+ * For a PyTorch tensor (float32 in PyTorch, float64 here): a note when float32 would show other
+ * digits at the displayed precision, with PyTorch's digits for the first elements that differ.
+ */
+export function float32Note(a: Analysis, span: { start: number; end: number }, digits: number): string | undefined {
+  const v = a.values.find((x) => x.dtype === 'float32' && x.nameSpan.start === span.start && x.nameSpan.end === span.end);
+  if (!v) return undefined;
+  const differing = v.data.map((x, i) => [x, i] as const).filter(([x]) => float32Differs(x, digits));
+  if (!differing.length) return undefined;
+  const shown = differing
+    .slice(0, 3)
+    .map(([x, i]) => `${v.data.length > 1 ? `[${i}] ` : ''}${formatNumber(Math.fround(x), digits)} (here ${formatNumber(x, digits)})`)
+    .join(', ');
+  const more = differing.length > 3 ? `, and ${differing.length - 3} more` : '';
+  return `_PyTorch keeps this tensor in float32 and would show ${shown}${more}: GradLens computes in float64._`;
 }

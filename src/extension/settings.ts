@@ -14,6 +14,7 @@ export const Settings = {
   workBudget: { key: 'analysis.workBudget', default: 50_000_000 },
   timeout: { key: 'analysis.timeout', default: 10_000 },
   trainingTimeLimit: { key: 'training.timeLimit', default: 60 },
+  pythonEnabled: { key: 'python.enabled', default: true },
 } as const;
 
 export type SettingName = keyof typeof Settings;

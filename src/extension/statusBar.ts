@@ -5,6 +5,8 @@ import { Commands } from './commandIds';
 import type { Config } from './config';
 import { progressStatusText } from './progressModel';
 import { statusSummary } from './render';
+import { isNotebookCell, notebookOf } from './notebooks';
+import type { Analysis } from '../core/analysis';
 
 /**
  * The active file's parameter total and check results; clicking opens the panel. While the active
@@ -38,6 +40,8 @@ export class StatusBar implements vscode.Disposable {
         if (editor && editor.document !== this.last) this.training = false;
         this.update();
       }),
+      vscode.window.onDidChangeActiveNotebookEditor(() => this.update()),
+      analyses.notebooks.onDidAnalyze(() => this.update()),
     );
     this.update();
   }
@@ -78,6 +82,9 @@ export class StatusBar implements vscode.Disposable {
     if (this.training) return; // the training's progress shows until its job ends
     this.item.command = Commands.showPanel.id;
     const document = this.current();
+    // In a notebook the total is the whole notebook's (its cells are one program).
+    const notebook = document ? (isNotebookCell(document) ? notebookOf(document) : undefined) : vscode.window.activeNotebookEditor?.notebook;
+    if (notebook && (document ? isAnalyzable(document) : this.config.pythonEnabled)) return this.show(this.analyses.notebooks.peek(notebook)?.analysis);
     const analysis = document && isAnalyzable(document) ? this.analyses.peek(document) : undefined;
     if (!document || !isAnalyzable(document)) {
       this.item.hide();
@@ -91,6 +98,11 @@ export class StatusBar implements vscode.Disposable {
       }
       return;
     }
+    this.show(analysis);
+  }
+
+  private show(analysis: Analysis | undefined): void {
+    if (!analysis) return;
     const s = statusSummary(analysis);
     if (!s) {
       this.item.text = '';

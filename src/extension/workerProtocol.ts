@@ -8,7 +8,7 @@ export interface AnalyzeRequest {
   readonly type: 'analyze';
   readonly id: number;
   readonly text: string;
-  readonly languageId: 'nn' | 'markdown';
+  readonly languageId: 'nn' | 'markdown' | 'python';
   readonly budget: number;
   readonly checkTolerance: number;
   /** AnalyzeOptions.trainingBudget (the editor: Infinity) and trainingTimeLimit (ms). */
@@ -55,7 +55,7 @@ export interface SolutionRequest {
   readonly type: 'solution';
   readonly id: number;
   readonly text: string;
-  readonly languageId: 'nn' | 'markdown';
+  readonly languageId: 'nn' | 'markdown' | 'python';
   readonly budget: number;
   readonly checkTolerance: number;
   readonly title?: string;

@@ -1,6 +1,7 @@
-/** Constructors: `zeros`, `ones`, `eye`, `onehot`, `arange`, `randn`, `rand` — all constants. */
+/** Constructors: `zeros`, `ones`, `eye`, `onehot`, `arange`, `randn`, `rand`, `torch_randn`, `torch_rand` — all constants. */
 import type { Span } from '../span';
 import { full, tensor } from '../tensor/tensor';
+import { torchRand, torchRandn } from '../tensor/torchRng';
 import { defineBuiltin, type BoundArgs, type CallContext, type NodeId, type ParamSpec, type TensorArg } from './types';
 
 /** Largest tensor a constructor builds (elements), so a typo cannot exhaust memory. */
@@ -158,6 +159,40 @@ defineBuiltin({
   doc: "Standard normal samples, numpy's np.random.randn bit for bit: with seed= its own generator (np.random.seed(S) first), else the document's stream (seeded with 0 at the top).",
   params: [DIMS, SEED],
   call: random('randn'),
+});
+
+/** PyTorch's torch.randn / torch.rand (float32 draws shown in float64), docs/notebooks.md. */
+function torchRandom(kind: 'randn' | 'rand') {
+  return (args: BoundArgs, ctx: CallContext): NodeId | undefined => {
+    const d = dims(args, ctx);
+    if (!d) return undefined;
+    const seed = args.values.seed;
+    if (typeof seed === 'number' && (!Number.isSafeInteger(seed) || seed < 0)) {
+      return ctx.error('call.bad-argument', `Expected a seed in [0, 2^53), found ${seed}.`, args.spans.seed ?? ctx.span);
+    }
+    const g = ctx.torchRng(typeof seed === 'number' ? seed : null);
+    const n = d.reduce((a, b) => a * b, 1);
+    if (n > MAX_CONSTRUCTED_ELEMENTS) return tooLarge(n, ctx, ctx.span);
+    return ctx.constant(tensor(d, kind === 'randn' ? torchRandn(g, n) : torchRand(g, n)));
+  };
+}
+
+defineBuiltin({
+  name: 'torch_randn',
+  group: 'constructors',
+  signature: 'torch_randn(d1, d2, …, seed=S)',
+  doc: "Standard normal samples, PyTorch's torch.randn bit for bit (float32 values): with seed= as after torch.manual_seed(S), else the document's PyTorch stream (torch.manual_seed(0) at the top).",
+  params: [DIMS, SEED],
+  call: torchRandom('randn'),
+});
+
+defineBuiltin({
+  name: 'torch_rand',
+  group: 'constructors',
+  signature: 'torch_rand(d1, d2, …, seed=S)',
+  doc: "Uniform samples in [0, 1), PyTorch's torch.rand bit for bit (float32 values): with seed= as after torch.manual_seed(S), else the document's PyTorch stream.",
+  params: [DIMS, SEED],
+  call: torchRandom('rand'),
 });
 
 defineBuiltin({

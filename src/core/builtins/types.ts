@@ -1,6 +1,7 @@
 import type { Attrs } from '../autodiff/op';
 import type { Span } from '../span';
 import type { Shape, Tensor } from '../tensor/tensor';
+import type { TorchGenerator } from '../tensor/torchRng';
 
 /** A node of the tape (its index). */
 export type NodeId = number;
@@ -65,6 +66,8 @@ export interface CallContext {
   warn(code: string, message: string, span?: Span): void;
   /** The document's random stream, or a fresh generator seeded with `seed`. */
   rng(seed: number | null): Rng;
+  /** PyTorch's CPU generator: the document's (torch.manual_seed(0) at the top), or a fresh one after torch.manual_seed(seed). */
+  torchRng(seed: number | null): TorchGenerator;
   /**
    * Charges `units` of work (elements to be made, multiply-accumulates) against the budget
    * BEFORE the built-in allocates or computes them: past the budget it does not return (the
@@ -91,6 +94,8 @@ export interface Rng {
   rand(n: number): Float64Array;
   /** np.random.permutation(n) / shuffle, for minibatches. */
   permutation(n: number): Int32Array;
+  /** numpy's random_interval(max): uniform in [0, max] by masked rejection (np.random.randint). */
+  interval?(max: number): number;
 }
 
 export interface BuiltinDef {

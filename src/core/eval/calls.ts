@@ -10,6 +10,7 @@ import type { Span } from '../span';
 import type { Arg, Expr } from '../syntax/ast';
 import { formatShape, numel } from '../tensor/tensor';
 import { createRng } from '../tensor/rng';
+import { TorchGenerator } from '../tensor/torchRng';
 import type { Evaluator } from './evaluator';
 import { resolveWrt, backward, independent } from './statements';
 import { expr, lookup } from './expressions';
@@ -203,6 +204,18 @@ export function callContext(ev: Evaluator, span: Span, nameSpan: Span, library?:
       if (seed !== null) return createRng(seed);
       if (!ev.docRng) ev.docRng = createRng(0);
       return ev.docRng;
+    },
+    torchRng: (seed) => {
+      if (seed !== null) {
+        const g = new TorchGenerator();
+        g.manualSeed(seed);
+        return g;
+      }
+      if (!ev.docTorchRng) {
+        ev.docTorchRng = new TorchGenerator();
+        ev.docTorchRng.manualSeed(0);
+      }
+      return ev.docTorchRng;
     },
     readFile: ev.readFile,
   };

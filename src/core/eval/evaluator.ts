@@ -2,6 +2,7 @@ import { K, Tape, type Gradients, type OpHandle } from '../autodiff/tape';
 import { getOp, hasOp, isShapeError, type Attrs, type OpDef } from '../autodiff/op';
 import { error, warning, type Diagnostic, type Fix } from '../diagnostics';
 import type { Rng } from '../builtins/types';
+import type { TorchGenerator } from '../tensor/torchRng';
 import { formatNumber } from '../format';
 import type { Span } from '../span';
 import { LineIndex } from '../span';
@@ -102,6 +103,8 @@ export class Evaluator {
   readonly wrongAnswers: EarlierAnswer[] = [];
   readonly networkInfos: NetworkInfo[] = [];
   docRng: Rng | undefined;
+  /** The document's PyTorch stream (`torch_randn` without seed=), as after torch.manual_seed(0). */
+  docTorchRng: TorchGenerator | undefined;
   readonly trainings: TrainingInfo[] = [];
   readonly prints: PrintInfo[] = [];
   /**

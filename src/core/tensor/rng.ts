@@ -107,6 +107,10 @@ class MersenneTwister implements Rng {
     return v;
   }
 
+  interval(max: number): number {
+    return this.nextInterval(max);
+  }
+
   randn(n: number): Float64Array {
     const out = new Float64Array(n);
     for (let i = 0; i < n; i++) out[i] = this.nextGauss();

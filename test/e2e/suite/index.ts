@@ -591,6 +591,95 @@ export async function run(): Promise<void> {
     }
   });
 
+  // ---- Python files and Jupyter notebooks (issue #12) ----------------------------------------
+
+  suite.test('a .py file: the MLP as nn.Sequential shows its layers, 557,057 parameters, print output and the status total', async () => {
+    const uri = workspaceFile('hw4-mlp.py');
+    const source = [
+      'import torch',
+      'import torch.nn as nn',
+      '',
+      'torch.manual_seed(0)',
+      'model = nn.Sequential(',
+      '    nn.Linear(30, 1024),',
+      '    nn.ReLU(),',
+      '    nn.Linear(1024, 512),',
+      '    nn.ReLU(),',
+      '    nn.Linear(512, 1),',
+      ')',
+      'total = sum(p.numel() for p in model.parameters())',
+      'print(total)',
+      'import matplotlib.pyplot as plt',
+      'plt.plot([1, 2], [3, 4])',
+      'y = undefined_name + (',
+      '',
+    ].join('\n');
+    await vscode.workspace.fs.writeFile(uri, Buffer.from(source));
+    const editor = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));
+    assert(editor.document.languageId === 'python', `language is ${editor.document.languageId}, expected python`);
+    const titles = await lensTitles(uri);
+    assertIncludes(titles, /^model: 557,057 params/, 'CodeLens of the model');
+    assertIncludes(titles, /params 31,744|31,744 params/, 'CodeLens of the first Linear');
+    assertIncludes(titles, 'total = 557057', 'CodeLens of total');
+    assertIncludes(titles, '▸ 557057', 'print output beside the line');
+    // The user's Python: no error for the unknown module, the unknown name or the half-typed line.
+    assert(errorsOf(uri).length === 0, `errors in a .py file: ${errorsOf(uri).map((d) => `${d.code}: ${d.message}`).join(' | ')}`);
+    const status = await until(() => (ext!.exports.statusText() ?? '').includes('557,057') && ext!.exports.statusText(), 10_000, 'the status bar total');
+    assertIncludes(status, '557,057 params', 'status bar');
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+  });
+
+  suite.test('an .ipynb opens as a notebook: each cell gets its lenses from the whole notebook, the status bar the total', async () => {
+    const nb = await vscode.workspace.openNotebookDocument(workspaceFile('hw4-mlp.ipynb'));
+    await vscode.window.showNotebookDocument(nb);
+    assert(nb.cellCount === 8, `the notebook has ${nb.cellCount} cells, expected 8`);
+    const cell = (i: number) => nb.cellAt(i).document;
+    // The workbench creates a cell's text model when the cell is rendered: reveal it first, then ask
+    // (vscode.executeCodeLensProvider says "Illegal argument" for a cell without a model).
+    const cellLenses = async (i: number): Promise<string[]> => {
+      vscode.window.activeNotebookEditor?.revealRange(new vscode.NotebookRange(i, i + 1), vscode.NotebookEditorRevealType.InCenter);
+      const end = Date.now() + 10_000;
+      for (;;) {
+        try {
+          return await lensTitles(cell(i).uri);
+        } catch (e) {
+          if (Date.now() > end) throw e;
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      }
+    };
+    assert(cell(6).uri.scheme === 'vscode-notebook-cell', `cell scheme ${cell(6).uri.scheme}`);
+    assert(cell(6).languageId === 'python', `cell language ${cell(6).languageId}`);
+    const t0 = performance.now();
+    const model = await cellLenses(6);
+    metrics.notebookFirstLensesMs = performance.now() - t0;
+    assertIncludes(model, /^model: 557,057 params/, 'CodeLens of the model in cell 6');
+    assertIncludes(model, '▸ 557057', 'print output in cell 6');
+    // Cell 7 reads `model` from cell 6; its lenses are on its own lines.
+    const last = await cellLenses(7);
+    assertIncludes(last, /^X = \[4, 30\]/, 'CodeLens of X in cell 7');
+    assertIncludes(last, '▸ torch.Size([4, 1])', 'print output in cell 7');
+    const lenses = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', cell(7).uri, 100)) ?? []; // cell 7 was just revealed
+    const xLens = lenses.find((l) => l.command?.title.startsWith('X = '));
+    assert(xLens?.range.start.line === 1, `the X lens is on line ${xLens?.range.start.line} of cell 7, expected 1`);
+    const t1 = await cellLenses(3);
+    assertIncludes(t1, '▸ tensor(0.3692) tensor(0.2461)', 'print output in cell 3');
+    for (let i = 0; i < nb.cellCount; i++) assert(errorsOf(cell(i).uri).length === 0, `errors in cell ${i}: ${errorsOf(cell(i).uri).map((d) => d.message).join(' | ')}`);
+    await vscode.window.showTextDocument(cell(6), { viewColumn: vscode.ViewColumn.Active });
+    const status = await until(() => (ext!.exports.statusText() ?? '').includes('557,057') && ext!.exports.statusText(), 10_000, 'the notebook total in the status bar');
+    assertIncludes(status, '557,057 params', 'status bar');
+    // An edit in cell 3 changes cell 4's values: x0 = 2.5 gives ∂y/∂w0 = σ'(0.55)·2.5 = 0.5800 (by hand).
+    const edit = new vscode.WorkspaceEdit();
+    const line = cell(3).lineAt(2);
+    edit.replace(cell(3).uri, line.range, 'x0 = torch.tensor(2.5)');
+    assert(await vscode.workspace.applyEdit(edit), 'the cell edit was not applied');
+    let g0: string | undefined;
+    const end = Date.now() + 15_000;
+    while (!(g0 = (await cellLenses(4)).find((t) => /^g0 = 0\.58/.test(t))) && Date.now() < end) await new Promise((r) => setTimeout(r, 100));
+    assert(g0, `cell 4 did not follow the edit of cell 3: ${(await cellLenses(4)).join(' | ')}`);
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  });
+
   const results = await suite.run();
   const line = summary(results);
   console.log(`extension host: ${line}`);

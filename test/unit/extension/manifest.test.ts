@@ -32,8 +32,8 @@ describe('package.json agrees with the extension code', () => {
     }
   });
 
-  it('activates through contributions only: the nn language has a configuration, Markdown by onLanguage', () => {
-    expect(manifest.activationEvents).toEqual(['onLanguage:markdown']);
+  it('activates through contributions only: the nn language has a configuration; Markdown, Python and Jupyter notebooks by their events', () => {
+    expect(manifest.activationEvents).toEqual(['onLanguage:markdown', 'onLanguage:python', 'onNotebook:jupyter-notebook']);
     const nn = contributes.languages.find((l: { id: string }) => l.id === 'nn');
     expect(nn.extensions).toContain('.nn');
     // Without `configuration`, VS Code adds no implicit onLanguage:nn and the extension never activates.

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Analysis, CheckInfo, ExpectationInfo, GradientInfo, LayerInfo, NetworkInfo, ValueInfo } from '../../../src/core/analysis';
-import { checkLens, expectationLens, formatValue, gradientsOf, layerLens, networkLens, printLens, statusSummary, valueLens } from '../../../src/extension/render';
+import { checkLens, expectationLens, formatValue, gradientsOf, layerLens, networkLens, float32Note, printLens, statusSummary, valueLens } from '../../../src/extension/render';
+import { analyze } from '../../../src/core/index';
 
 const span = { start: 0, end: 1 };
 
@@ -60,6 +61,21 @@ describe('status bar', () => {
     });
     expect(s?.text).toBe('557,057 params · ✗ 1/2');
     expect(s?.failed).toBe(true);
+  });
+});
+
+describe('float32Note (the hover note on PyTorch tensors)', () => {
+  // torch.tensor(0.1) * 3 is 0.30000000000000004 in float64; PyTorch's float32 gives 0.3000000119.
+  const a = analyze('import torch\nimport numpy as np\nx = torch.tensor(0.1) * 3\nn = np.array(0.1) * 3\nk = torch.tensor(2.0)\n', { languageId: 'python' });
+  const at = (name: string) => a.values.find((v) => v.name === name)!.nameSpan;
+
+  it('says what PyTorch would show when float32 changes the shown digits (10 digits: 0.3000000119 vs 0.3)', () => {
+    expect(float32Note(a, at('x'), 10)).toBe('_PyTorch keeps this tensor in float32 and would show 0.3000000119 (here 0.3): GradLens computes in float64._');
+  });
+  it('is silent at 4 digits, for numpy arrays and for exact float32 values', () => {
+    expect(float32Note(a, at('x'), 4)).toBeUndefined();
+    expect(float32Note(a, at('n'), 10)).toBeUndefined();
+    expect(float32Note(a, at('k'), 17)).toBeUndefined();
   });
 });
 

@@ -8,6 +8,14 @@ import type { NetworkInfo } from '../../../src/core/analysis';
 import type { Span } from '../../../src/core/span';
 import { parseProgram } from '../../../src/core/syntax/parser';
 import { createRng } from '../../../src/core/tensor/rng';
+import { TorchGenerator } from '../../../src/core/tensor/torchRng';
+
+/** A PyTorch generator after torch.manual_seed(seed). */
+function seededTorch(seed: number): TorchGenerator {
+  const g = new TorchGenerator();
+  g.manualSeed(seed);
+  return g;
+}
 import { tensor, type Tensor } from '../../../src/core/tensor/tensor';
 import { buildNetwork, callNetwork, type NetCallContext, type NetworkModel } from '../../../src/core/nets/index';
 
@@ -109,6 +117,7 @@ export class MiniTape {
       },
       warn: () => {},
       rng: (seed) => createRng(seed ?? 0),
+      torchRng: (seed) => seededTorch(seed ?? 0),
       param: (n) => {
         const id = this.params.get(n);
         if (id === undefined) throw new Error(`no parameter ${n}`);

@@ -9,6 +9,14 @@ import '../../../src/core/builtins/constructors';
 import { getOp, hasOp, isShapeError, type Attrs } from '../../../src/core/autodiff/op';
 import { findBuiltin, type BoundArgs, type BoundValue, type CallContext, type NodeId, type Rng } from '../../../src/core/builtins/types';
 import { createRng } from '../../../src/core/tensor/rng';
+import { TorchGenerator } from '../../../src/core/tensor/torchRng';
+
+/** A PyTorch generator after torch.manual_seed(seed). */
+function seededTorch(seed: number): TorchGenerator {
+  const g = new TorchGenerator();
+  g.manualSeed(seed);
+  return g;
+}
 import { tensor, type Tensor } from '../../../src/core/tensor/tensor';
 import type { Span } from '../../../src/core/span';
 
@@ -23,6 +31,7 @@ export class MockTape {
   readonly ops: { op: string; inputs: readonly NodeId[]; attrs: Attrs }[] = [];
   readonly problems: Problem[] = [];
   private stream: Rng = createRng(0);
+  private torchStream = seededTorch(0);
 
   add(t: Tensor | number | number[]): NodeId {
     const v = typeof t === 'number' ? tensor([], [t]) : Array.isArray(t) ? tensor([t.length], t) : t;
@@ -58,6 +67,7 @@ export class MockTape {
         this.problems.push({ code, message, severity: 'warning' });
       },
       rng: (seed) => (seed === null ? this.stream : createRng(seed)),
+      torchRng: (seed) => (seed === null ? this.torchStream : seededTorch(seed)),
     };
   }
 

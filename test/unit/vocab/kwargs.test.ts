@@ -56,6 +56,9 @@ const TABLE: Record<string, Evidence> = {
   'Embedding.norm_type': { same: 'PyTorch reads norm_type only with max_norm, which is refused' },
   'Embedding.sparse': { same: "sparse=True changes the gradient's storage (a sparse tensor), not its values" },
   'Embedding.scale_grad_by_freq': { same: 'checked against PyTorch by the kwargs fixture group above (embedding.scale_grad_by_freq=True)' },
+  // The default stream is torch.manual_seed(0) at the top; seed=7 is PyTorch's numbers after torch.manual_seed(7) (torchRng.test.ts checks them against PyTorch).
+  'torch_randn.seed': { probe: ['y = torch_randn(3)', 'y = torch_randn(3, seed=7)'] },
+  'torch_rand.seed': { probe: ['y = torch_rand(3)', 'y = torch_rand(3, seed=7)'] },
   'Dropout.p': { probe: [`${X4}y = dropout(x, 0.5)`, `${X4}y = dropout(x, 0.2)`] },
   'Dropout.inplace': { same: INPLACE },
   'Flatten.start_dim': { probe: [`m = ones(2, 3, 4)\n${NET('Flatten()', '[2, 3, 4]')}y = shape(net(m))`, `m = ones(2, 3, 4)\n${NET('Flatten(start_dim=0)', '[2, 3, 4]')}y = shape(net(m))`] },

@@ -1,0 +1,454 @@
+/**
+ * The modules a student's file imports: `math`, `numpy` (with `np.random`) and `torch` (with
+ * `torch.nn`, `torch.nn.functional`, `torch.optim` from nn.ts), and the attributes and
+ * methods of arrays and tensors (`x.shape`, `x.T`, `.item()`, `.backward()`, `.grad`, …).
+ * Every numpy/torch function GradLens has in its built-in table is reachable under its
+ * library name; the rest are unknown with one hint naming them.
+ */
+import { K } from '../autodiff/tape';
+import { createRng } from '../tensor/rng';
+import { torchRand, torchRandint, torchRandn, torchRandperm } from '../tensor/torchRng';
+import { formatShape, numel, tensor, type Tensor } from '../tensor/tensor';
+import { findBuiltin, type Rng } from '../builtins/types';
+import type { Span } from '../span';
+import type { Interp } from './interp';
+import { TorchSize, type Tensors } from './tensors';
+import {
+  PyClass,
+  PyError,
+  PyInstance,
+  PyList,
+  PyModuleObj,
+  PyNative,
+  PyOpaque,
+  PyTensor,
+  PyTuple,
+  Skip,
+  int,
+  isIntLike,
+  isNumber,
+  num,
+  type CallSite,
+  type PyVal,
+} from './values';
+
+type Fn = (args: PyVal[], kw: Map<string, PyVal>, at: CallSite) => PyVal;
+
+/** What the analysis wants to hear about (run.ts). */
+export interface TensorEvents {
+  /** `.backward()` ran from `root`. */
+  backward(root: PyTensor, at: CallSite): void;
+  /** `.grad` was read at module level. */
+  gradRead(t: PyTensor, grad: PyTensor | null, span: Span): void;
+  /** Random numbers that are GradLens's own (torch's generator is not reproduced yet). */
+  ownRandom(span: Span): void;
+}
+
+export function mathModule(ip: Interp): PyModuleObj {
+  const m = new Map<string, PyVal>();
+  const f = (name: string, fn: (...xs: number[]) => number, intResult = false): void => {
+    m.set(name, new PyNative(`math.${name}`, (args, _kw, at) => {
+      const xs = args.map((a) => num(ip.toNumber(a, at.span)));
+      for (const x of xs) if (Number.isNaN(x) && name !== 'isnan') return NaN;
+      const r = fn(...xs);
+      if (Number.isNaN(r) && !xs.some(Number.isNaN)) throw new PyError('ValueError', 'math domain error', at.span);
+      return intResult ? int(r) : r;
+    }));
+  };
+  f('sqrt', Math.sqrt);
+  f('exp', Math.exp);
+  f('log', (x, b) => (x <= 0 ? NaN : b === undefined ? Math.log(x) : Math.log(x) / Math.log(b)));
+  f('log2', (x) => (x <= 0 ? NaN : Math.log2(x)));
+  f('log10', (x) => (x <= 0 ? NaN : Math.log10(x)));
+  f('log1p', Math.log1p);
+  f('expm1', Math.expm1);
+  for (const n of ['sin', 'cos', 'tan', 'asin', 'acos', 'atan', 'sinh', 'cosh', 'tanh', 'atan2', 'hypot'] as const) f(n, Math[n] as (...xs: number[]) => number);
+  f('fabs', Math.abs);
+  f('pow', (a, b) => a ** b);
+  f('floor', Math.floor, true);
+  f('ceil', Math.ceil, true);
+  f('trunc', Math.trunc, true);
+  f('degrees', (x) => (x * 180) / Math.PI);
+  f('radians', (x) => (x * Math.PI) / 180);
+  m.set('isnan', new PyNative('math.isnan', (a, _k, at) => Number.isNaN(num(ip.toNumber(a[0], at.span)))));
+  m.set('isinf', new PyNative('math.isinf', (a, _k, at) => Math.abs(num(ip.toNumber(a[0], at.span))) === Infinity));
+  m.set('isfinite', new PyNative('math.isfinite', (a, _k, at) => Number.isFinite(num(ip.toNumber(a[0], at.span)))));
+  m.set('isclose', new PyNative('math.isclose', (a, kw, at) => {
+    const [x, y] = a.map((v) => num(ip.toNumber(v, at.span)));
+    const rel = kw.has('rel_tol') ? num(ip.toNumber(kw.get('rel_tol')!, at.span)) : 1e-9;
+    const abs = kw.has('abs_tol') ? num(ip.toNumber(kw.get('abs_tol')!, at.span)) : 0;
+    return x === y || Math.abs(x - y) <= Math.max(rel * Math.max(Math.abs(x), Math.abs(y)), abs);
+  }));
+  m.set('fsum', new PyNative('math.fsum', (a, _k, at) => ip.iterate(a[0], at.span).reduce<number>((s, v) => s + num(ip.toNumber(v, at.span)), 0)));
+  m.set('prod', new PyNative('math.prod', (a, _k, at) => ip.iterate(a[0], at.span).reduce<PyVal>((s, v) => ip.binop('*', s, v, at.span), int(1))));
+  m.set('pi', Math.PI);
+  m.set('e', Math.E);
+  m.set('tau', 2 * Math.PI);
+  m.set('inf', Infinity);
+  m.set('nan', NaN);
+  return new PyModuleObj('math', m);
+}
+
+/** Shared by numpy and torch: functions written in terms of the built-in table or as constants. */
+function common(ip: Interp, T: Tensors, lib: 'np' | 'torch', m: Map<string, PyVal>, ev: TensorEvents): void {
+  const fn = (name: string, f: Fn): void => {
+    m.set(name, new PyNative(`${lib}.${name}`, f));
+  };
+  const like = (fill: number | 'rand' | 'randn'): Fn => (args, _kw, at) => {
+    const x = args[0] instanceof PyTensor ? args[0] : new PyTensor(T.toNode(args[0], at.span), lib);
+    const shape = T.shape(x).slice();
+    const t = tensor(shape);
+    if (typeof fill === 'number') t.data.fill(fill);
+    else t.data.set(fill === 'rand' ? T.rng().rand(t.data.length) : T.rng().randn(t.data.length));
+    return new PyTensor(T.ev.constant(t, at.span), x.lib, false, true, x.isInt && typeof fill === 'number');
+  };
+  fn('zeros_like', like(0));
+  fn('ones_like', like(1));
+  fn('argmax', argReduce(ip, T, 'max', lib));
+  fn('argmin', argReduce(ip, T, 'min', lib));
+  fn('allclose', (args, kw, at) => {
+    const [a, b] = args.map((x) => T.tape.value(T.toNode(x, at.span)));
+    const rtol = kw.has('rtol') ? num(ip.toNumber(kw.get('rtol')!, at.span)) : args[2] !== undefined ? num(ip.toNumber(args[2], at.span)) : 1e-5;
+    const atol = kw.has('atol') ? num(ip.toNumber(kw.get('atol')!, at.span)) : args[3] !== undefined ? num(ip.toNumber(args[3], at.span)) : 1e-8;
+    const n = Math.max(a.data.length, b.data.length);
+    for (let k = 0; k < n; k++) {
+      const x = a.data[a.data.length === 1 ? 0 : k];
+      const y = b.data[b.data.length === 1 ? 0 : k];
+      if (!(Math.abs(x - y) <= atol + rtol * Math.abs(y))) return false;
+    }
+    return true;
+  });
+  m.set('pi', Math.PI);
+  m.set('e', Math.E);
+  m.set('inf', Infinity);
+  m.set('nan', NaN);
+  for (const d of ['float32', 'float64', 'int64', 'int32', 'long', 'float', 'double', 'bool', 'uint8', 'float16']) m.set(d, new PyOpaque(`${lib === 'np' ? 'numpy' : 'torch'}.${d}`));
+  void ev;
+}
+
+function argReduce(ip: Interp, T: Tensors, which: 'max' | 'min', lib: 'np' | 'torch'): Fn {
+  return (args, kw, at) => {
+    const x = args[0] instanceof PyTensor ? args[0] : new PyTensor(T.toNode(args[0], at.span), lib);
+    const axisV = args[1] ?? kw.get('axis') ?? kw.get('dim') ?? null;
+    const t = T.value(x);
+    const better = which === 'max' ? (a: number, b: number) => a > b || (Number.isNaN(a) && !Number.isNaN(b)) : (a: number, b: number) => a < b || (Number.isNaN(a) && !Number.isNaN(b));
+    if (axisV === null) {
+      let best = 0;
+      for (let k = 1; k < t.data.length; k++) if (better(t.data[k], t.data[best])) best = k;
+      return new PyTensor(T.ev.constant(tensor([], [best]), at.span), x.lib, false, true, true);
+    }
+    let axis = num(ip.toNumber(axisV, at.span));
+    const nd = t.shape.length;
+    if (axis < 0) axis += nd;
+    if (axis < 0 || axis >= nd) throw new PyError('IndexError', `axis ${axis} is out of bounds for an array of dimension ${nd}`, at.span);
+    const outer = t.shape.slice(0, axis).reduce((a, b) => a * b, 1);
+    const n = t.shape[axis];
+    const inner = t.shape.slice(axis + 1).reduce((a, b) => a * b, 1);
+    const out = tensor([...t.shape.slice(0, axis), ...t.shape.slice(axis + 1)]);
+    for (let o = 0; o < outer; o++)
+      for (let i = 0; i < inner; i++) {
+        let best = 0;
+        for (let k = 1; k < n; k++) if (better(t.data[(o * n + k) * inner + i], t.data[(o * n + best) * inner + i])) best = k;
+        out.data[o * inner + i] = best;
+      }
+    T.ev.spend(t.data.length, at.span);
+    return new PyTensor(T.ev.constant(out, at.span), x.lib, false, true, true);
+  };
+}
+
+export function numpyModule(ip: Interp, T: Tensors, ev: TensorEvents): PyModuleObj {
+  const m = new Map<string, PyVal>();
+  common(ip, T, 'np', m, ev);
+  const fn = (name: string, f: Fn): void => {
+    m.set(name, new PyNative(`np.${name}`, f));
+  };
+  const array: Fn = (args, kw, at) => {
+    const v = args[0];
+    if (v instanceof PyTensor) return new PyTensor(T.ev.constant(copyT(T.value(v)), at.span), 'np', false, true, v.isInt);
+    const t = T.fromNested(v, at.span);
+    const dtype = kw.get('dtype');
+    const isInt = dtype instanceof PyOpaque ? /int/.test(dtype.label) : T.allInts(v);
+    return new PyTensor(T.ev.constant(t, at.span), 'np', false, true, isInt);
+  };
+  fn('array', array);
+  fn('asarray', array);
+  // np.dot: the inner product of 1-D arrays, a matrix product otherwise, a product with a scalar.
+  fn('dot', (args, kw, at) => {
+    const [a, b] = args;
+    const nd = (v: PyVal): number => (v instanceof PyTensor ? T.shape(v).length : isNumber(v) ? 0 : T.tape.shape(T.toNode(v, at.span)).length);
+    const name = nd(a) === 0 || nd(b) === 0 ? 'mul' : nd(a) === 1 && nd(b) === 1 ? 'dot' : 'matmul';
+    if (name === 'mul') return ip.binop('*', a, b, at.span);
+    return T.callBuiltin(findBuiltin(name)!, args, kw, at, 'np');
+  });
+  m.set('newaxis', null);
+  const random = new Map<string, PyVal>();
+  const rfn = (name: string, f: Fn): void => {
+    random.set(name, new PyNative(`np.random.${name}`, f));
+  };
+  rfn('seed', (args, _kw, at) => {
+    T.npRng = createRng(num(ip.toNumber(args[0] ?? int(0), at.span)) >>> 0);
+    return null;
+  });
+  const draw = (kind: 'randn' | 'rand'): Fn => (args, _kw, at) => {
+    const shape = T.ints(args, at.span);
+    const n = numel(shape);
+    T.ev.spend(n, at.span);
+    const data = kind === 'randn' ? T.rng().randn(n) : T.rng().rand(n);
+    if (!shape.length) return data[0];
+    return new PyTensor(T.ev.constant(tensor(shape, data), at.span), 'np');
+  };
+  rfn('randn', draw('randn'));
+  rfn('rand', draw('rand'));
+  rfn('random', (args, kw, at) => draw('rand')(args.length ? T.ints(args, at.span).map(int) : kw.has('size') ? T.ints([kw.get('size')!], at.span).map(int) : [], new Map(), at));
+  rfn('permutation', (args, _kw, at) => {
+    const a = args[0];
+    if (isIntLike(a)) {
+      const p = T.rng().permutation(num(a));
+      return new PyTensor(T.ev.constant(tensor([p.length], Float64Array.from(p)), at.span), 'np', false, true, true);
+    }
+    throw new Skip('np.random.permutation of an array is not supported (give it a length)');
+  });
+  rfn('randint', (args, kw, at) => {
+    let lo = num(ip.toNumber(args[0], at.span));
+    let hi = args[1] !== undefined && args[1] !== null ? num(ip.toNumber(args[1], at.span)) : kw.has('high') ? num(ip.toNumber(kw.get('high')!, at.span)) : undefined;
+    if (hi === undefined) {
+      hi = lo;
+      lo = 0;
+    }
+    const sizeV = args[2] ?? kw.get('size') ?? null;
+    const shape = sizeV === null ? [] : T.ints([sizeV], at.span);
+    const rng = T.rng() as Rng & { interval?: (max: number) => number };
+    if (!rng.interval) throw new Skip('np.random.randint needs the generator interface (not available)');
+    const n = numel(shape);
+    const data = new Float64Array(n);
+    for (let k = 0; k < n; k++) data[k] = lo + rng.interval(hi - lo - 1);
+    if (!shape.length) return int(data[0]);
+    return new PyTensor(T.ev.constant(tensor(shape, data), at.span), 'np', false, true, true);
+  });
+  m.set('random', new PyModuleObj('numpy.random', random));
+  return new PyModuleObj('numpy', m, (name) => T.builtinFn(name, 'np', `np.${name}`));
+}
+
+function copyT(t: Tensor): Tensor {
+  return { shape: t.shape.slice(), data: Float64Array.from(t.data) };
+}
+
+export function torchModule(ip: Interp, T: Tensors, ev: TensorEvents, nn: PyModuleObj, F: PyModuleObj, optim: PyModuleObj): PyModuleObj {
+  const m = new Map<string, PyVal>();
+  common(ip, T, 'torch', m, ev);
+  const fn = (name: string, f: Fn): void => {
+    m.set(name, new PyNative(`torch.${name}`, f));
+  };
+  fn('tensor', (args, kw, at) => {
+    const v = args[0];
+    const t = v instanceof PyTensor ? copyT(T.value(v)) : T.fromNested(v, at.span);
+    const dtype = kw.get('dtype');
+    const isInt = dtype instanceof PyOpaque ? /int|long/.test(dtype.label) : v instanceof PyTensor ? v.isInt : T.allInts(v);
+    const req = kw.has('requires_grad') && ip.truthOf(kw.get('requires_grad')!, at.span);
+    if (req && isInt) throw new PyError('RuntimeError', 'Only Tensors of floating point dtype can require gradients', at.span);
+    const node = req ? T.tape.leaf(t, K.PARAM, at.span.start, at.span.end) : T.ev.constant(t, at.span);
+    const out = new PyTensor(node, 'torch', req, true, isInt);
+    if (req) T.leaves.push(out);
+    return out;
+  });
+  m.set('from_numpy', m.get('tensor')!);
+  m.set('as_tensor', m.get('tensor')!);
+  fn('manual_seed', (args, _kw, at) => {
+    T.torchGen.manualSeed(num(ip.toNumber(args[0], at.span)));
+    return null;
+  });
+  // PyTorch's CPU generator bit for bit (float32 draws, computed on in float64).
+  const draw = (kind: 'randn' | 'rand'): Fn => (args, kw, at) => {
+    const shape = T.ints(args, at.span);
+    const n = numel(shape);
+    T.ev.spend(n, at.span);
+    // Before any torch.manual_seed PyTorch's numbers are random at start-up: say these are GradLens's own.
+    if (!T.torchGen.seeded) ev.ownRandom(at.nameSpan);
+    const d = kw.get('dtype');
+    const dtype = d instanceof PyOpaque && /float64|double/.test(d.label) ? 'float64' : 'float32';
+    const data = kind === 'randn' ? torchRandn(T.torchGen, n, dtype) : torchRand(T.torchGen, n, dtype);
+    const req = kw.has('requires_grad') && ip.truthOf(kw.get('requires_grad')!, at.span);
+    const node = req ? T.tape.leaf(tensor(shape, data), K.PARAM, at.span.start, at.span.end) : T.ev.constant(tensor(shape, data), at.span);
+    const out = new PyTensor(node, 'torch', req, true);
+    if (req) T.leaves.push(out);
+    return out;
+  };
+  fn('randn', draw('randn'));
+  fn('rand', draw('rand'));
+  fn('randint', (args, kw, at) => {
+    const xs = args.filter((a) => !(a instanceof PyTuple || a instanceof PyList));
+    const sizeV = args.find((a) => a instanceof PyTuple || a instanceof PyList) ?? kw.get('size');
+    if (sizeV === undefined) throw new PyError('TypeError', 'randint() missing the size argument (a tuple)', at.span);
+    const [low, high] = xs.length === 1 ? [0, num(ip.toNumber(xs[0], at.span))] : [num(ip.toNumber(xs[0], at.span)), num(ip.toNumber(xs[1] ?? kw.get('high')!, at.span))];
+    const shape = T.ints([sizeV], at.span);
+    if (!T.torchGen.seeded) ev.ownRandom(at.nameSpan);
+    const data = torchRandint(T.torchGen, low, high, numel(shape));
+    return new PyTensor(T.ev.constant(tensor(shape, data), at.span), 'torch', false, true, true);
+  });
+  fn('randperm', (args, _kw, at) => {
+    const n = num(ip.toNumber(args[0], at.span));
+    return new PyTensor(T.ev.constant(tensor([n], torchRandperm(T.torchGen, n)), at.span), 'torch', false, true, true);
+  });
+  fn('initial_seed', () => int(T.torchGen.seed));
+  const ctxObj = (payload: string): PyInstance => {
+    const o = new PyInstance(new PyClass(payload, []));
+    o.payload = payload;
+    return o;
+  };
+  fn('no_grad', () => ctxObj('no_grad'));
+  fn('enable_grad', () => ctxObj('enable_grad'));
+  fn('is_tensor', (a) => a[0] instanceof PyTensor);
+  const tensorCls = new PyNative('torch.Tensor', () => {
+    throw new Skip('torch.Tensor(...) is not supported (use torch.tensor)');
+  });
+  (tensorCls as PyNative & { instanceCheck?: (v: PyVal) => boolean }).instanceCheck = (v) => v instanceof PyTensor;
+  m.set('Tensor', tensorCls);
+  m.set('nn', nn);
+  m.set('optim', optim);
+  m.set('device', new PyNative('torch.device', (a) => new PyOpaque(`device(type='${String(a[0])}')`)));
+  const cuda = new Map<string, PyVal>([['is_available', new PyNative('torch.cuda.is_available', () => false)]]);
+  m.set('cuda', new PyModuleObj('torch.cuda', cuda));
+  void F;
+  return new PyModuleObj('torch', m, (name) => T.builtinFn(name, 'torch', `torch.${name}`));
+}
+
+/** Attributes and methods of arrays and tensors. */
+export function installTensorMembers(ip: Interp, T: Tensors, ev: TensorEvents): void {
+  const attr = (name: string, f: (t: PyTensor, span: Span) => PyVal): void => {
+    T.attrs.set(name, f);
+  };
+  const method = (name: string, f: (t: PyTensor, args: PyVal[], kw: Map<string, PyVal>, at: CallSite) => PyVal): void => {
+    T.methods.set(name, f);
+  };
+  attr('shape', (t) => {
+    const s = T.shape(t).map((d) => int(d));
+    return t.lib === 'torch' ? new TorchSize(s) : new PyTuple(s);
+  });
+  attr('ndim', (t) => int(T.shape(t).length));
+  attr('T', (t, span) => T.wrap(T.ev.apply('permute', [t.node], { perm: [...T.shape(t).keys()].reverse() }, span), t.lib, [t], t.isInt));
+  attr('mT', (t, span) => {
+    const n = T.shape(t).length;
+    const perm = [...Array(n).keys()];
+    [perm[n - 1], perm[n - 2]] = [perm[n - 2], perm[n - 1]];
+    return T.wrap(T.ev.apply('permute', [t.node], { perm }, span), t.lib, [t], t.isInt);
+  });
+  attr('grad', (t, span) => {
+    ev.gradRead(t, t.grad, span);
+    return t.grad;
+  });
+  attr('requires_grad', (t) => t.requiresGrad);
+  attr('is_leaf', (t) => t.isLeaf || !t.requiresGrad);
+  attr('dtype', (t) => new PyOpaque(t.lib === 'np' ? (t.isInt ? 'int64' : 'float64') : t.isInt ? 'torch.int64' : 'torch.float32'));
+  attr('device', () => new PyOpaque("device(type='cpu')"));
+  attr('data', (t) => {
+    const d = new PyTensor(t.node, t.lib, false, true, t.isInt);
+    (d as PyTensor & { dataOf?: PyTensor }).dataOf = t;
+    return d;
+  });
+  if (!T.attrs.has('size')) attr('size', (t) => (t.lib === 'np' ? int(numel(T.shape(t))) : sizeMethod(T, t)));
+  method('item', (t, _a, _k, at) => T.item(t, at.span));
+  method('tolist', (t) => toList(T.value(t), t.isInt));
+  method('numpy', (t, _a, _k, at) => {
+    if (t.requiresGrad) throw new PyError('RuntimeError', "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.", at.span);
+    return new PyTensor(t.node, 'np', false, true, t.isInt);
+  });
+  method('detach', (t, _a, _k, at) => new PyTensor(T.ev.constant(copyT(T.value(t)), at.span), t.lib, false, true, t.isInt));
+  const clone = (t: PyTensor, _a: PyVal[], _k: Map<string, PyVal>, at: CallSite): PyVal => T.wrap(T.ev.apply('identity', [t.node], undefined, at.span), t.lib, [t], t.isInt);
+  method('clone', clone);
+  method('copy', clone);
+  method('cpu', (t) => t);
+  method('to', (t) => t);
+  method('contiguous', (t) => t);
+  const cast = (toInt: boolean) => (t: PyTensor, _a: PyVal[], _k: Map<string, PyVal>, at: CallSite): PyVal => {
+    if (toInt === t.isInt) return t;
+    const v = T.value(t);
+    const data = toInt ? v.data.map(Math.trunc) : Float64Array.from(v.data);
+    return new PyTensor(T.ev.constant({ shape: v.shape.slice(), data }, at.span), t.lib, false, true, toInt);
+  };
+  method('float', cast(false));
+  method('double', cast(false));
+  method('long', cast(true));
+  method('int', cast(true));
+  method('astype', (t, a, k, at) => {
+    const d = a[0];
+    const label = d instanceof PyOpaque ? d.label : d instanceof PyNative ? d.name : String(d);
+    return cast(/int|long/.test(label))(t, a, k, at);
+  });
+  method('dim', (t) => int(T.shape(t).length));
+  method('size', (t, a, _k, at) => {
+    if (t.lib === 'np') throw new PyError('TypeError', "'int' object is not callable", at.span);
+    if (!a.length) return sizeMethod(T, t);
+    let d = num(ip.toNumber(a[0], at.span));
+    const s = T.shape(t);
+    if (d < 0) d += s.length;
+    return int(s[d]);
+  });
+  method('view', (t, a, _k, at) => {
+    const shape = T.ints(a, at.span);
+    return T.callBuiltin(findBuiltin('reshape')!, [t, new PyTuple(shape.map(int))], new Map(), at, t.lib);
+  });
+  method('requires_grad_', (t, a, _k, at) => {
+    const on = a.length ? ip.truthOf(a[0], at.span) : true;
+    if (on && !t.requiresGrad) {
+      t.node = T.tape.leaf(copyT(T.value(t)), K.PARAM, at.span.start, at.span.end);
+      T.leaves.push(t);
+    }
+    t.requiresGrad = on;
+    return t;
+  });
+  method('zero_', (t, _a, _k, at) => {
+    const v = T.value(t);
+    const z = tensor(v.shape);
+    t.node = t.requiresGrad ? T.tape.leaf(z, K.PARAM, at.span.start, at.span.end) : T.ev.constant(z, at.span);
+    return t;
+  });
+  method('fill_', (t, a, _k, at) => {
+    const v = T.value(t);
+    const z = tensor(v.shape);
+    z.data.fill(num(ip.toNumber(a[0], at.span)));
+    t.node = t.requiresGrad ? T.tape.leaf(z, K.PARAM, at.span.start, at.span.end) : T.ev.constant(z, at.span);
+    return t;
+  });
+  method('backward', (t, a, kw, at) => {
+    if (!t.requiresGrad) throw new PyError('RuntimeError', 'element 0 of tensors does not require grad and does not have a grad_fn', at.span);
+    const g = a[0] ?? kw.get('gradient') ?? null;
+    let root = t;
+    if (g !== null) {
+      const prod = T.ev.apply('mul', [t.node, T.toNode(g, at.span)], undefined, at.span);
+      const s = prod === undefined ? undefined : T.ev.apply('sum', [prod], { axes: null, keepdims: false } as never, at.span);
+      if (s === undefined) {
+        const sumDef = findBuiltin('sum')!;
+        root = T.callBuiltin(sumDef, [T.wrap(prod, 'torch', [t])], new Map(), at, 'torch');
+      } else root = T.wrap(s, 'torch', [t]);
+    } else if (numel(T.shape(t)) !== 1) throw new PyError('RuntimeError', `grad can be implicitly created only for scalar outputs (the tensor has shape ${formatShape(T.shape(t))})`, at.span);
+    T.backward(root, at.span);
+    ev.backward(t, at);
+    return null;
+  });
+  method('argmax', (t, a, kw, at) => argReduce(ip, T, 'max', t.lib)([t, ...a], kw, at));
+  method('argmin', (t, a, kw, at) => argReduce(ip, T, 'min', t.lib)([t, ...a], kw, at));
+  method('numel', (t) => int(numel(T.shape(t))));
+  method('__setattr__', (t, a, _k, at) => {
+    if (a[0] === 'requires_grad') return T.methods.get('requires_grad_')!(t, [a[1]], new Map(), at);
+    throw new Skip(`setting \`${String(a[0])}\` on a tensor is not followed`);
+  });
+  void isNumber;
+  void PyList;
+}
+
+function sizeMethod(T: Tensors, t: PyTensor): PyVal {
+  return new TorchSize(T.shape(t).map((d) => int(d)));
+}
+
+function toList(t: Tensor, isInt: boolean): PyVal {
+  const conv = (x: number): PyVal => (isInt ? int(x) : x);
+  if (!t.shape.length) return conv(t.data[0]);
+  const rec = (d: number, off: number): PyVal => {
+    const n = t.shape[d];
+    const size = t.shape.slice(d + 1).reduce((a, b) => a * b, 1);
+    const items: PyVal[] = [];
+    for (let k = 0; k < n; k++) items.push(d === t.shape.length - 1 ? conv(t.data[off + k]) : rec(d + 1, off + k * size));
+    return new PyList(items);
+  };
+  return rec(0, 0);
+}

@@ -1,0 +1,519 @@
+/**
+ * numpy arrays and torch tensors in the interpreter: every operation is an op on the
+ * evaluator's tape (`ev.apply`, the built-in table through `callPyBuiltin`), so shapes are
+ * checked with the same diagnostics, work is counted against the same budget and gradients
+ * come from the same engine. Comparisons (masks) are constants: they have no gradient.
+ */
+import { K } from '../autodiff/tape';
+import { findBuiltin, type BoundValue, type BuiltinDef, type CallContext, type ParamSpec, type Rng } from '../builtins/types';
+import { callContext } from '../eval/calls';
+import type { Evaluator } from '../eval/evaluator';
+import type { Span } from '../span';
+import { broadcastShapes, formatShape, mapBinary, numel, tensor, type Tensor } from '../tensor/tensor';
+import type { Interp, TensorBridge } from './interp';
+import { formatArray } from './printing';
+import { TorchGenerator } from '../tensor/torchRng';
+import { TorchSize, PyError, PyInt, PyList, PyNative, PySlice, PyTensor, PyTuple, Skip, ELLIPSIS, int, isIntLike, isNumber, num, typeName, type CallSite, type PyVal } from './values';
+
+const BIN_OPS: Record<string, string> = { '+': 'add', '-': 'sub', '*': 'mul', '/': 'div', '**': 'pow', '@': 'matmul' };
+
+export { TorchSize };
+
+export class Tensors implements TensorBridge {
+  /** numpy's global stream (`np.random.seed`). */
+  npRng: Rng | undefined;
+  /** PyTorch's CPU generator (torchRng.ts): its default seed until `torch.manual_seed`, as PyTorch's. */
+  readonly torchGen = new TorchGenerator();
+  /** torch tensors with requires_grad=True made by the user or a layer: `.backward()` fills their `.grad`. */
+  readonly leaves: PyTensor[] = [];
+  /** Gradients a backward pass left on the leaves (torch `.grad`), read by tensor attributes. */
+  readonly methods = new Map<string, (t: PyTensor, args: PyVal[], kw: Map<string, PyVal>, at: CallSite) => PyVal>();
+  readonly attrs = new Map<string, (t: PyTensor, span: Span) => PyVal>();
+
+  constructor(
+    readonly ev: Evaluator,
+    readonly ip: Interp,
+  ) {}
+
+  get tape() {
+    return this.ev.tape;
+  }
+
+  /** A new tensor for an op result: requires grad when an input does (outside no_grad). */
+  wrap(node: number | undefined, lib: 'np' | 'torch', inputs: readonly PyVal[], isInt = false): PyTensor {
+    if (node === undefined) throw new Skip(null);
+    const req = lib === 'torch' && this.ip.noGrad === 0 && inputs.some((x) => x instanceof PyTensor && x.requiresGrad);
+    return new PyTensor(node, lib, req, !req, isInt);
+  }
+
+  libOf(...xs: PyVal[]): 'np' | 'torch' {
+    return xs.some((x) => x instanceof PyTensor && x.lib === 'torch') ? 'torch' : 'np';
+  }
+
+  /** A value as a tape node: tensors as they are, numbers and (nested) lists as constants. */
+  toNode(v: PyVal, span: Span): number {
+    if (v instanceof PyTensor) return v.node;
+    if (isNumber(v)) return this.tape.scalarConst(num(v), span.start, span.end);
+    if (v instanceof PyList || v instanceof PyTuple) return this.ev.constant(this.fromNested(v, span), span);
+    if (v instanceof Skip) throw v;
+    throw new PyError('TypeError', `expected a number or an array, found ${typeName(v)}`, span);
+  }
+
+  /** Nested lists of numbers (or 0-d tensors) → a tensor; ragged lists are a ValueError, as numpy's. */
+  fromNested(v: PyVal, span: Span): Tensor {
+    const shape: number[] = [];
+    let probe: PyVal = v;
+    while (probe instanceof PyList || probe instanceof PyTuple) {
+      shape.push(probe.items.length);
+      if (!probe.items.length) break;
+      probe = probe.items[0];
+    }
+    if (probe instanceof PyTensor) shape.push(...this.tape.shape(probe.node));
+    const out = tensor(shape);
+    let k = 0;
+    const walk = (x: PyVal, d: number): void => {
+      if (x instanceof PyList || x instanceof PyTuple) {
+        if (x.items.length !== shape[d]) throw new PyError('ValueError', `setting an array element with a sequence: the lists are ragged (expected ${shape[d]} items, found ${x.items.length})`, span);
+        for (const y of x.items) walk(y, d + 1);
+        return;
+      }
+      if (x instanceof PyTensor) {
+        const t = this.tape.value(x.node);
+        out.data.set(t.data, k);
+        k += t.data.length;
+        return;
+      }
+      if (!isNumber(x)) throw new PyError('TypeError', `expected numbers in the array, found ${typeName(x)}`, span);
+      out.data[k++] = num(x);
+    };
+    walk(v, 0);
+    return out;
+  }
+
+  allInts(v: PyVal): boolean {
+    if (v instanceof PyList || v instanceof PyTuple) return v.items.every((x) => this.allInts(x));
+    if (v instanceof PyTensor) return v.isInt;
+    return isIntLike(v);
+  }
+
+  value(t: PyTensor): Tensor {
+    return this.tape.value(t.node);
+  }
+
+  shape(t: PyTensor): readonly number[] {
+    return this.tape.shape(t.node);
+  }
+
+  // ---- operators -------------------------------------------------------------------------
+
+  binop(op: string, a: PyVal, b: PyVal, span: Span, opSpan: Span): PyVal | undefined {
+    if (!(a instanceof PyTensor) && !(b instanceof PyTensor)) return undefined;
+    const lib = this.libOf(a, b);
+    const na = this.toNode(a, span);
+    const nb = this.toNode(b, span);
+    const ints = this.allInts(a) && this.allInts(b);
+    const opName = BIN_OPS[op];
+    if (opName) {
+      const n = this.ev.apply(opName, [na, nb], undefined, span, opSpan);
+      return this.wrap(n, lib, [a, b], ints && op !== '/' && op !== '**' && op !== '@' ? true : ints && op === '@');
+    }
+    if (op === '//' || op === '%') {
+      // No gradient (PyTorch's floor_divide has none; remainder's is 1 but rarely used): a constant.
+      const A = this.tape.value(na);
+      const B = this.tape.value(nb);
+      const shape = broadcastShapes(A.shape, B.shape);
+      if (!shape) return this.shapeError(op, A.shape, B.shape, opSpan);
+      const t = mapBinary(A, B, shape, op === '//' ? (x, y) => Math.floor(x / y) : (x, y) => x - Math.floor(x / y) * y);
+      this.ev.spend(numel(shape), span);
+      return new PyTensor(this.ev.constant(t, span), lib, false, true, ints);
+    }
+    if (op === '&' || op === '|' || op === '^') return this.maskOp(op, na, nb, lib, span, opSpan);
+    return undefined;
+  }
+
+  private shapeError(op: string, a: readonly number[], b: readonly number[], span: Span): never {
+    this.ev.diagnostics.push({ code: 'shape.mismatch', severity: 'error', message: `Expected shapes that broadcast for \`${op}\`, found ${formatShape(a)} and ${formatShape(b)}.`, span });
+    throw new Skip(null);
+  }
+
+  private maskOp(op: string, na: number, nb: number, lib: 'np' | 'torch', span: Span, opSpan: Span): PyTensor {
+    const A = this.tape.value(na);
+    const B = this.tape.value(nb);
+    const shape = broadcastShapes(A.shape, B.shape);
+    if (!shape) return this.shapeError(op, A.shape, B.shape, opSpan);
+    const f = op === '&' ? (x: number, y: number) => (x && y ? 1 : 0) : op === '|' ? (x: number, y: number) => (x || y ? 1 : 0) : (x: number, y: number) => (!x !== !y ? 1 : 0);
+    return new PyTensor(this.ev.constant(mapBinary(A, B, shape, f), span), lib, false, true, false);
+  }
+
+  /**
+   * `t op= v` in place: a leaf (a numpy array bound at module level, a torch parameter under
+   * no_grad, an optimiser's update) gets a new leaf holding the result, so later gradients are
+   * with respect to its new value; an intermediate keeps the op on the tape.
+   */
+  inplace(t: PyTensor, r: PyTensor, span: Span): void {
+    const kind = this.tape.kind[t.node];
+    if (kind !== K.OP && (t.lib === 'np' || !t.requiresGrad || this.ip.noGrad > 0 || t.isLeaf)) {
+      const v = this.value(r);
+      const leafKind = kind === K.PARAM || t.requiresGrad ? K.PARAM : kind === K.CONST ? K.CONST : K.LEAF;
+      t.node = this.tape.leaf({ shape: v.shape.slice(), data: Float64Array.from(v.data) }, leafKind, span.start, span.end);
+      return;
+    }
+    t.node = r.node;
+    if (t.lib === 'torch' && r.requiresGrad) {
+      t.requiresGrad = true;
+      t.isLeaf = false;
+    }
+  }
+
+  unary(op: string, a: PyTensor, span: Span): PyVal {
+    if (op === '+') return a;
+    if (op === '-') return this.wrap(this.ev.apply('neg', [a.node], undefined, span), a.lib, [a], a.isInt);
+    if (op === '~') {
+      const t = this.value(a);
+      return new PyTensor(this.ev.constant({ shape: t.shape.slice(), data: t.data.map((x) => (x ? 0 : 1)) }, span), a.lib, false, true, false);
+    }
+    throw new PyError('TypeError', `bad operand for unary ${op}`, span);
+  }
+
+  compare(op: string, a: PyVal, b: PyVal, span: Span): PyVal | undefined {
+    if (!(a instanceof PyTensor) && !(b instanceof PyTensor)) return undefined;
+    if ((a === null || b === null) && (op === '==' || op === '!=')) return op === '!=';
+    const lib = this.libOf(a, b);
+    const A = this.tape.value(this.toNode(a, span));
+    const B = this.tape.value(this.toNode(b, span));
+    const shape = broadcastShapes(A.shape, B.shape);
+    if (!shape) return this.shapeError(op, A.shape, B.shape, span);
+    const f: Record<string, (x: number, y: number) => number> = {
+      '<': (x, y) => (x < y ? 1 : 0),
+      '>': (x, y) => (x > y ? 1 : 0),
+      '<=': (x, y) => (x <= y ? 1 : 0),
+      '>=': (x, y) => (x >= y ? 1 : 0),
+      '==': (x, y) => (x === y ? 1 : 0),
+      '!=': (x, y) => (x !== y ? 1 : 0),
+    };
+    this.ev.spend(numel(shape), span);
+    const t = mapBinary(A, B, shape, f[op]);
+    const out = new PyTensor(this.ev.constant(t, span), lib, false, true, false);
+    (out as PyTensor & { isBool?: boolean }).isBool = true;
+    return out;
+  }
+
+  // ---- built-in functions ----------------------------------------------------------------
+
+  /** The call context of a built-in; `lib` is the library whose defaults apply (x.std() on a torch tensor is torch's). */
+  ctx(at: CallSite, lib?: 'np' | 'torch'): CallContext {
+    const base = callContext(this.ev, at.span, at.nameSpan);
+    return { ...base, rng: (seed) => (seed !== null ? base.rng(seed) : this.rng()), ...(lib ? { library: lib === 'np' ? ('numpy' as const) : ('torch' as const) } : {}) };
+  }
+
+  rng(): Rng {
+    if (!this.npRng) {
+      if (!this.ev.docRng) this.ev.docRng = base0(this.ev);
+      this.npRng = this.ev.docRng;
+    }
+    return this.npRng;
+  }
+
+  /** Calls a built-in of the op table with Python arguments (`np.exp(x)`, `x.sum(axis=0)`). */
+  callBuiltin(def: BuiltinDef, args: PyVal[], kw: Map<string, PyVal>, at: CallSite, lib: 'np' | 'torch'): PyTensor {
+    const values: Record<string, BoundValue> = {};
+    const spans: Record<string, Span> = {};
+    const specs = def.params;
+    let pi = 0;
+    const span = (k: number): Span => at.argSpans[k] ?? at.span;
+    for (let k = 0; k < args.length; k++) {
+      while (pi < specs.length && specs[pi].keywordOnly) pi++;
+      const spec = specs[pi];
+      if (!spec) throw new PyError('TypeError', `${def.name}() takes at most ${pi} positional arguments (GradLens's \`${def.signature}\`)`, at.span);
+      if (spec.kind === 'ints' && spec.rest) {
+        values[spec.name] = this.ints(args.slice(k), at.span);
+        spans[spec.name] = span(k);
+        pi++;
+        k = args.length;
+        break;
+      }
+      values[spec.name] = this.bindOne(spec, args[k], span(k));
+      spans[spec.name] = span(k);
+      pi++;
+    }
+    const byName = new Map<string, ParamSpec>();
+    for (const p of specs) for (const n of [p.name, ...(p.aliases ?? [])]) byName.set(n, p);
+    for (const [name, v] of kw) {
+      const spec = byName.get(name);
+      if (!spec) {
+        if (name === 'dtype' || name === 'device' || name === 'out' || name === 'layout') continue;
+        const why = `the keyword \`${name}\` of \`${def.name}\` is not supported by GradLens`;
+        this.ip.host.hint(`GradLens: ${why}; the line is skipped and the names it binds are unknown.`, at.kwSpans.get(name) ?? at.span);
+        throw new Skip(why);
+      }
+      values[spec.name] = spec.kind === 'ints' ? this.ints([v], at.kwSpans.get(name) ?? at.span) : this.bindOne(spec, v, at.kwSpans.get(name) ?? at.span);
+      spans[spec.name] = at.kwSpans.get(name) ?? at.span;
+    }
+    for (const p of specs) {
+      if (p.name in values) continue;
+      if (p.default !== undefined) values[p.name] = p.default;
+      else if (p.kind === 'ints' && p.rest) values[p.name] = [];
+      else throw new PyError('TypeError', `${def.name}() missing required argument: '${p.name}'`, at.span);
+    }
+    const inputs = [...args, ...kw.values()];
+    const n = def.call({ values, spans, positionalCount: args.length }, this.ctx(at, lib));
+    const ints = ['argmax', 'argmin', 'arange', 'range', 'numel', 'shape'].includes(def.name) ? this.intResult(def.name, args) : false;
+    return this.wrap(n, lib, inputs, ints);
+  }
+
+  private intResult(name: string, args: PyVal[]): boolean {
+    if (name === 'arange' || name === 'range') return args.every((a) => isIntLike(a));
+    return true;
+  }
+
+  private bindOne(spec: ParamSpec, v: PyVal, span: Span): BoundValue {
+    // `None` where the parameter takes it (its default is None): absent.
+    if (v === null && (spec.orNone || spec.default === null) && spec.kind !== 'axis') return null;
+    switch (spec.kind) {
+      case 'tensor':
+        if (v === null && spec.default === null) return null;
+        return { node: this.toNode(v, span), span };
+      case 'int': {
+        const x = num(this.ip.toNumber(v, span));
+        if (!Number.isInteger(x)) throw new PyError('TypeError', `expected an integer for \`${spec.name}\`, found ${x}`, span);
+        return x;
+      }
+      case 'number':
+        return num(this.ip.toNumber(v, span));
+      case 'axis':
+        if (v === null) return null;
+        if (v instanceof PyTuple || v instanceof PyList) return this.ints([v], span);
+        return num(this.ip.toNumber(v, span));
+      case 'bool':
+        return !!num(this.ip.toNumber(v, span));
+      case 'string':
+        if (typeof v !== 'string') throw new PyError('TypeError', `expected a string for \`${spec.name}\`, found ${typeName(v)}`, span);
+        return v;
+      case 'ints':
+        return this.ints([v], span);
+      case 'tensors': {
+        // cat([a, b]) / stack((a, b)): a list or tuple of values, each a node.
+        if (!(v instanceof PyList || v instanceof PyTuple)) throw new PyError('TypeError', `expected a list or tuple of arrays for \`${spec.name}\`, found ${typeName(v)}`, span);
+        return v.items.map((x) => ({ node: this.toNode(x, span), span }));
+      }
+      case 'ord':
+        // A norm's order: a number (inf included) or a string ('fro', 'nuc').
+        if (v === null) return null;
+        if (typeof v === 'string') return v;
+        return num(this.ip.toNumber(v, span));
+    }
+  }
+
+  /** Sizes given as several ints or as one tuple/list/torch.Size. */
+  ints(vs: PyVal[], span: Span): number[] {
+    if (vs.length === 1 && (vs[0] instanceof PyTuple || vs[0] instanceof PyList)) return this.ints([...(vs[0] as PyTuple).items], span);
+    return vs.map((v) => {
+      const x = num(this.ip.toNumber(v, span));
+      if (!Number.isInteger(x)) throw new PyError('TypeError', `expected integer sizes, found ${x}`, span);
+      return x;
+    });
+  }
+
+  /** A function of the op table under a module prefix (`np.exp`), or undefined. */
+  builtinFn(name: string, lib: 'np' | 'torch', qualified: string): PyNative | undefined {
+    const def = findBuiltin(name);
+    if (!def) return undefined;
+    return new PyNative(qualified, (args, kw, at) => this.callBuiltin(def, args, kw, at, args.some((a) => a instanceof PyTensor && a.lib === 'torch') ? 'torch' : lib));
+  }
+
+  // ---- attributes, items, printing --------------------------------------------------------
+
+  getattr(t: PyTensor, name: string, span: Span): PyVal {
+    const a = this.attrs.get(name);
+    if (a) return a(t, span);
+    const m = this.methods.get(name);
+    if (m) return new PyNative(name, (args, kw, at) => m(t, args, kw, at));
+    const def = findBuiltin(name);
+    if (def) return new PyNative(name, (args, kw, at) => this.callBuiltin(def, [t, ...args], kw, { ...at, argSpans: [span, ...at.argSpans] }, t.lib));
+    const why = `\`${t.lib === 'np' ? 'ndarray' : 'Tensor'}.${name}\` is not supported by GradLens`;
+    this.ip.host.hint(`${why}; the line is skipped and the names it binds are unknown.`, span);
+    throw new Skip(why);
+  }
+
+  getitem(t: PyTensor, index: PyVal, span: Span): PyVal {
+    const items = index instanceof PyTuple ? [...index.items] : [index];
+    if (items.some((it) => (it instanceof PyTensor && this.shape(it).length > 0) || it instanceof PyList)) return this.advanced(t, items, span);
+    const spec: ({ kind: 'int'; index: number } | { kind: 'slice'; start: number | null; stop: number | null; step: number | null })[] = [];
+    const newAxes: number[] = [];
+    let outAxis = 0;
+    const nd = this.shape(t).length;
+    const explicit = items.filter((x) => x !== null && x !== ELLIPSIS).length;
+    for (const it of items) {
+      if (it === null) {
+        newAxes.push(outAxis++);
+        continue;
+      }
+      if (it === ELLIPSIS) {
+        for (let k = 0; k < nd - explicit; k++) {
+          spec.push({ kind: 'slice', start: null, stop: null, step: null });
+          outAxis++;
+        }
+        continue;
+      }
+      if (it instanceof PySlice) {
+        spec.push({ kind: 'slice', start: it.lower, stop: it.upper, step: it.step });
+        outAxis++;
+        continue;
+      }
+      if (isIntLike(it) || (it instanceof PyTensor && this.shape(it).length === 0 && it.isInt)) {
+        spec.push({ kind: 'int', index: num(this.ip.toNumber(it, span)) });
+        continue;
+      }
+      const why = it instanceof PyTensor || it instanceof PyList ? 'indexing with an array (a mask or integer indices) is not supported yet' : `indexing with ${typeName(it)} is not supported`;
+      this.ip.host.hint(`GradLens: ${why}; the line is skipped.`, span);
+      throw new Skip(why);
+    }
+    let n = this.ev.apply('index', [t.node], { items: spec as unknown as readonly number[] }, span);
+    if (n !== undefined && newAxes.length) {
+      const shape = [...this.tape.shape(n)];
+      for (const ax of newAxes) shape.splice(ax, 0, 1);
+      n = this.ev.apply('reshape', [n], { shape }, span);
+    }
+    return this.wrap(n, t.lib, [t], t.isInt);
+  }
+
+  /** Most elements an array index may select (each is one op on the tape, so gradients flow). */
+  static readonly MAX_GATHER = 20000;
+
+  /**
+   * numpy's advanced indexing with integer arrays on the leading axes (`P[arange(N), y]`,
+   * `X[idx]`) or one boolean mask (`x[x > 0]`): the selected sub-tensors are picked by `index`
+   * ops and stacked, so the gradient flows back to the elements picked (repeated indices add).
+   */
+  private advanced(t: PyTensor, items: PyVal[], span: Span): PyTensor {
+    const shape = this.shape(t);
+    const unsupported = (why: string): never => {
+      this.ip.host.hint(`GradLens: ${why}; the line is skipped.`, span);
+      throw new Skip(why);
+    };
+    const arrays = items.map((it) => {
+      if (it instanceof PyTensor) return { t: this.value(it), bool: (it as PyTensor & { isBool?: boolean }).isBool === true };
+      if (it instanceof PyList || it instanceof PyTuple) return { t: this.fromNested(it, span), bool: (it.items as PyVal[]).every((x) => typeof x === 'boolean') && it.items.length > 0 };
+      if (isIntLike(it)) return { t: tensor([], [num(it)]), bool: false };
+      return unsupported('indexing that mixes arrays with slices or None is not supported yet');
+    });
+    let picks: number[][] = [];
+    let outShape: number[];
+    if (arrays.length === 1 && arrays[0].bool) {
+      const m = arrays[0].t;
+      const lead = m.shape.length;
+      if (lead > shape.length || m.shape.some((d, k) => d !== shape[k])) unsupported(`a boolean mask of shape ${formatShape(m.shape)} for an array of shape ${formatShape(shape)}`);
+      const strides = m.shape.map((_, k) => m.shape.slice(k + 1).reduce((a, b) => a * b, 1));
+      for (let f = 0; f < m.data.length; f++) if (m.data[f]) picks.push(strides.map((st, k) => Math.floor(f / st) % m.shape[k]));
+      outShape = [picks.length, ...shape.slice(lead)];
+    } else {
+      if (arrays.length > shape.length) unsupported(`too many indices for an array of shape ${formatShape(shape)}`);
+      const bshape = arrays.reduce<number[] | undefined>((acc, a) => (acc ? broadcastShapes(acc, a.t.shape) : undefined), []);
+      if (!bshape) throw new PyError('IndexError', `shape mismatch: indexing arrays could not be broadcast together with shapes ${arrays.map((a) => formatShape(a.t.shape)).join(' ')}`, span);
+      const n = numel(bshape);
+      const cols = arrays.map((a, k) => {
+        const b = mapBinary(tensor(bshape), a.t, bshape, (_x, y) => y).data;
+        for (const v of b) if (!Number.isInteger(v) || v >= shape[k] || v < -shape[k]) throw new PyError('IndexError', `index ${v} is out of bounds for axis ${k} with size ${shape[k]}`, span);
+        return b;
+      });
+      picks = [];
+      for (let i = 0; i < n; i++) picks.push(cols.map((c, k) => (c[i] < 0 ? c[i] + shape[k] : c[i])));
+      outShape = [...bshape, ...shape.slice(arrays.length)];
+    }
+    if (picks.length > Tensors.MAX_GATHER) unsupported(`an index selecting more than ${Tensors.MAX_GATHER} elements`);
+    if (picks.length === 0) return new PyTensor(this.ev.constant(tensor(outShape), span), t.lib, false, true, t.isInt);
+    const nodes: number[] = [];
+    for (const p of picks) {
+      const n = this.ev.apply('index', [t.node], { items: p.map((index) => ({ kind: 'int', index })) as unknown as readonly number[] }, span);
+      if (n === undefined) throw new Skip(null);
+      nodes.push(n);
+    }
+    const stacked = this.ev.apply('stack', nodes, { axis: 0 }, span);
+    const out = stacked === undefined ? undefined : this.ev.apply('reshape', [stacked], { shape: outShape }, span);
+    return this.wrap(out, t.lib, [t], t.isInt);
+  }
+
+  /** `x[i] = v`, `x[:, 0] -= 1`: a new value for the whole tensor (no gradient through the write). */
+  setitem(t: PyTensor, index: PyVal, value: PyVal, span: Span): void {
+    const cur = this.value(t);
+    const sel = this.getitem(new PyTensor(this.ev.constant(indexTensor(cur.shape), span), 'np'), index, span) as PyTensor;
+    const positions = this.value(sel).data;
+    const v = this.tape.value(this.toNode(value, span));
+    const bs = broadcastShapes(this.tape.shape(sel.node), v.shape);
+    if (!bs || formatShape(bs) !== formatShape(this.tape.shape(sel.node))) return this.shapeError('=', this.tape.shape(sel.node), v.shape, span);
+    const out = { shape: cur.shape.slice(), data: Float64Array.from(cur.data) };
+    const vb = mapBinary(tensor(this.tape.shape(sel.node)), v, bs, (_x, y) => y);
+    for (let k = 0; k < positions.length; k++) out.data[positions[k]] = vb.data[k];
+    t.node = this.tape.leaf(out, t.requiresGrad ? K.PARAM : K.LEAF, span.start, span.end);
+  }
+
+  repr(t: PyTensor): string {
+    return formatArray(this.value(t), t, true);
+  }
+
+  str(t: PyTensor): string {
+    return formatArray(this.value(t), t, false);
+  }
+
+  items(t: PyTensor, span: Span): PyVal[] {
+    const shape = this.shape(t);
+    if (!shape.length) throw new PyError('TypeError', 'iteration over a 0-d array', span);
+    const out: PyVal[] = [];
+    for (let k = 0; k < shape[0]; k++) out.push(this.getitem(t, int(k), span));
+    return out;
+  }
+
+  truthy(t: PyTensor, span: Span): boolean {
+    const v = this.value(t);
+    if (v.data.length !== 1) throw new PyError('ValueError', 'The truth value of an array with more than one element is ambiguous. Use a.any() or a.all()', span);
+    return v.data[0] !== 0;
+  }
+
+  len(t: PyTensor): number {
+    const s = this.shape(t);
+    if (!s.length) throw new PyError('TypeError', 'len() of a 0-d tensor');
+    return s[0];
+  }
+
+  /**
+   * `root.backward()`: reverse mode on the tape, gradients added into the `.grad` of every
+   * requires-grad leaf the root depends on (PyTorch accumulates; `zero_grad()` clears).
+   */
+  backward(root: PyTensor, span: Span): void {
+    let floor = root.node;
+    for (const l of this.leaves) if (l.requiresGrad && l.node < floor) floor = l.node;
+    this.ev.spend(root.node - floor + 1, span);
+    const grads = this.tape.backward(root.node, undefined, floor - 1);
+    for (const l of this.leaves) {
+      if (!l.requiresGrad || !grads.dependsOn(l.node)) continue;
+      const g = grads.of(l.node);
+      const data = Float64Array.from(g.data);
+      if (l.grad) {
+        const cur = this.value(l.grad);
+        for (let k = 0; k < data.length; k++) data[k] += cur.data[k];
+        l.grad.node = this.ev.constant({ shape: g.shape.slice(), data }, span);
+      } else l.grad = new PyTensor(this.ev.constant({ shape: g.shape.slice(), data }, span), 'torch');
+    }
+  }
+
+  /** A Python number from a one-element tensor (`.item()`). */
+  item(t: PyTensor, span: Span): number | PyInt | boolean {
+    const v = this.value(t);
+    if (v.data.length !== 1) throw new PyError('ValueError', `only one element tensors can be converted to Python scalars (shape ${formatShape(v.shape)})`, span);
+    if ((t as PyTensor & { isBool?: boolean }).isBool) return v.data[0] !== 0;
+    return t.isInt ? int(v.data[0]) : v.data[0];
+  }
+}
+
+function base0(ev: Evaluator): Rng {
+  return callContext(ev, { start: 0, end: 0 }, { start: 0, end: 0 }).rng(null);
+}
+
+/** A tensor holding each element's flat position (for `x[idx] = v`). */
+function indexTensor(shape: readonly number[]): Tensor {
+  const t = tensor(shape);
+  for (let k = 0; k < t.data.length; k++) t.data[k] = k;
+  return t;
+}
+
+export { PyTensor };
