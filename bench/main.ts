@@ -12,8 +12,10 @@ import { benchTrainStep } from './trainStep';
 import { benchTraining } from './trainBench';
 import { benchNets } from './netsBench';
 import { benchPython } from './pythonBench';
+import { benchDiagnose } from './diagnoseBench';
 import { benchWebWorker } from './webBench';
 import { benchScratch } from './scratchBench';
+import { benchAnalysisScaling } from './analysisBench';
 
 interface Row {
   readonly name: string;
@@ -22,6 +24,9 @@ interface Row {
   readonly ratio: string;
   readonly target?: string;
 }
+
+/** `node dist/bench.js --diagnose`: only the misconception engine's rows. */
+const DIAGNOSE_ONLY = process.argv.includes('--diagnose');
 
 const rows: Row[] = [];
 // Below 0.1 ms in µs, so that the T1 row reads against its ≤ 20 µs target.
@@ -82,7 +87,7 @@ function graphDocument(spec: GraphSpec): string {
 }
 
 // T1: the homework's residual block, parse to gradients.
-{
+if (!DIAGNOSE_ONLY) {
   const text = readFileSync(join(__dirname, '..', 'examples', 'hw4-t1-residual.nn'), 'utf8');
   const ours = time(() => analyze(text, { valuesOnly: true }), 3000);
   const full = time(() => analyze(text), 500);
@@ -102,7 +107,7 @@ function graphDocument(spec: GraphSpec): string {
 const webDocs: { name: string; text: string }[] = [{ name: 'T1 document', text: readFileSync(join(__dirname, '..', 'examples', 'hw4-t1-residual.nn'), 'utf8') }];
 
 // A 500-line document.
-{
+if (!DIAGNOSE_ONLY) {
   const spec = randomGraph(500, 7);
   const doc = graphDocument(spec);
   webDocs.push({ name: '500-line document', text: doc });
@@ -119,8 +124,30 @@ const webDocs: { name: string; text: string }[] = [{ name: 'T1 document', text: 
   rows.push({ name: '500-line document with derivations, hovers and graph', ours: fmtMs(full), reference: '', ratio: '' });
 }
 
+// Full analysis against values-only at 1,000 / 4,000 / 10,000 lines (issue #15).
+{
+  const scaling = benchAnalysisScaling();
+  for (const r of scaling)
+    rows.push({
+      name: `${r.lines.toLocaleString('en-US')}-line document: full analysis (derivations, hovers, graph)`,
+      ours: fmtMs(r.full),
+      reference: `${fmtMs(r.valuesOnly)} values-only (same run)`,
+      ratio: `${(r.full / r.valuesOnly).toFixed(2)}× values-only`,
+      target: '≤ 3×',
+    });
+  const first = scaling[0];
+  const last = scaling[scaling.length - 1];
+  rows.push({
+    name: `full analysis growth, ${first.lines.toLocaleString('en-US')} → ${last.lines.toLocaleString('en-US')} lines`,
+    ours: `${(last.full / first.full).toFixed(2)}×`,
+    reference: `${(last.valuesOnly / first.valuesOnly).toFixed(2)}× values-only`,
+    ratio: '',
+    target: '≤ 12×',
+  });
+}
+
 // The engine on random graphs.
-for (const n of [1e5, 1e6]) {
+for (const n of DIAGNOSE_ONLY ? [] : [1e5, 1e6]) {
   const spec = randomGraph(n, 42);
   const reps = n === 1e5 ? 15 : 5;
   const ts: number[] = [];
@@ -140,7 +167,7 @@ for (const n of [1e5, 1e6]) {
 }
 
 // Loading the core: the CLI bundle versus an empty node.
-{
+if (!DIAGNOSE_ONLY) {
   const cli = join(__dirname, 'cli.js');
   const load = (args: string[]): number => {
     const xs: number[] = [];
@@ -217,6 +244,10 @@ async function tensorAndNetworkRows(): Promise<void> {
   }
 }
 
+function diagnoseRows(): void {
+  for (const r of benchDiagnose()) rows.push({ name: r.name, ours: fmtMs(r.ms), reference: `found: ${r.found}`, ratio: '', target: r.target });
+}
+
 const notes: string[] = [];
 
 /** The Python front end (bench/pythonBench.ts): wall time, with CPU time beside it. */
@@ -244,8 +275,8 @@ for (const n of notes) console.log(`note: ${n}`);
 console.log(`load average ${require('node:os').loadavg().map((x: number) => x.toFixed(2)).join(' ')} (2 cores: figures above ~2 are inflated by other work)`);
 }
 
-tensorAndNetworkRows()
-  .then(pythonRows)
+// `node dist/bench.js --diagnose` runs only the misconception engine's rows.
+(DIAGNOSE_ONLY ? Promise.resolve().then(diagnoseRows) : tensorAndNetworkRows().then(pythonRows).then(diagnoseRows))
   .then(print)
   .catch((e) => {
     console.error(e);

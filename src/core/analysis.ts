@@ -24,6 +24,12 @@ export interface Analysis {
   readonly trainings?: TrainingInfo[];
   /** The output of each `print(…)` that ran, in order (absent when none did); in Python, at the module-level statement that printed (docs/python.md). */
   readonly prints?: PrintInfo[];
+  /**
+   * Set on a partial analysis delivered by AnalyzeOptions.onStage: the last stage it contains
+   * ('values': values and every diagnostic of evaluation, but no derivations, hovers or graph
+   * yet). Absent on the complete analysis.
+   */
+  readonly stage?: AnalysisStage;
 }
 
 /** What one `print(expr, …)` printed: its text (one or more lines, Python's layout) and where. */
@@ -34,6 +40,14 @@ export interface PrintInfo {
   readonly line: number;
   readonly text: string;
 }
+
+/**
+ * The stages of an analysis, in the order they are computed and delivered: values and
+ * diagnostics first, so that a time limit or an expression too deep to write out costs only
+ * the later ones (docs/security.md).
+ */
+export const ANALYSIS_STAGES = ['values', 'derivations', 'hovers', 'graph'] as const;
+export type AnalysisStage = (typeof ANALYSIS_STAGES)[number];
 
 /** What a `train` statement did: the loss and metric curves and how far it got. */
 export interface TrainingInfo {
@@ -143,6 +157,22 @@ export interface ExpectationInfo {
   readonly tolerance: number;
   readonly left: { readonly text: string; readonly shape: number[]; readonly data: number[]; readonly summary?: DataSummary };
   readonly right: { readonly text: string; readonly shape: number[]; readonly data: number[]; readonly summary?: DataSummary };
+  /**
+   * When the expectation fails: the misconceptions that reproduce the answer, most specific
+   * first, or one `carried-forward` entry (docs/misconceptions.md). Empty when none match.
+   */
+  readonly diagnosis?: ExpectationDiagnosis[];
+}
+
+/** One named misconception (or carried-forward error) behind a failed expectation. */
+export interface ExpectationDiagnosis {
+  /** A catalogue code (`missing-path`, `forgot-bias`, …) or `carried-forward`. */
+  readonly code: string;
+  readonly message: string;
+  /** Where in the graph or network the misconception changes something. */
+  readonly span?: Span;
+  /** The step the misconception changes: as it should be, and as the misconception has it. */
+  readonly step?: { readonly correct: string; readonly changed: string };
 }
 
 /** A size that may be symbolic: a number, or a string such as `"N"` or `"1024·N"`. */

@@ -4,19 +4,23 @@
  */
 import './autodiff/ops/index';
 import './builtins/index';
-import type { Analysis, GradientInfo, ValueInfo } from './analysis';
+import { ANALYSIS_STAGES, type Analysis, type AnalysisStage, type GradientInfo, type GraphInfo, type SymbolInfo, type ValueInfo } from './analysis';
 import { boundDiagnostic, error, type Diagnostic } from './diagnostics';
 import { Evaluator, type EvalResult } from './eval/evaluator';
 import type { Binding } from './eval/values';
 import { deriveGradient, derivationMarkdown, derivationTex, type Derivation } from './explain/derive';
-import { buildGraph, buildSymbols } from './explain/symbols';
+import { buildGraph, buildSymbols, isTooDeep, type StageControl } from './explain/symbols';
+import type { Span } from './span';
 import { markdownSegments } from './syntax/markdown';
-import { readNotebook, type NotebookProgram } from './syntax/notebook';
 import { toNumbers } from './tensor/tensor';
 import { parseProgram } from './syntax/parser';
+import { diagnosisMarkdown } from './diagnose/markdown';
+import { clip, mdCode } from './explain/escape';
+import { readNotebook, type NotebookProgram } from './syntax/notebook';
 import { pythonSymbols, runPython, type PythonResult } from './python/run';
 
-export type { Analysis } from './analysis';
+export type { Analysis, AnalysisStage } from './analysis';
+export { ANALYSIS_STAGES } from './analysis';
 export { LineIndex } from './span';
 export { readNotebook, notebookProgram, cellAt, type NotebookProgram, type CellRange, type NotebookCellSource } from './syntax/notebook';
 export { analysisForCell } from './notebookAnalysis';
@@ -25,6 +29,8 @@ export type { TrainingInfo } from './analysis';
 export type { PrintInfo } from './analysis';
 export type { ProgressCallback, TrainProgress } from './train/index';
 export { sparkline } from './train/index';
+/** The misconception engine (docs/misconceptions.md): why a wrong answer is wrong. */
+export { contextOf, diagnoseAnswer, quantityOf, type Diagnosis, type Quantity } from './diagnose/index';
 
 export interface AnalyzeOptions {
   /**
@@ -40,9 +46,27 @@ export interface AnalyzeOptions {
   readonly digits?: number;
   /**
    * Skip hovers, graph and derivations (benchmarks, the CLI's --json); `analyzeFull` then
-   * leaves `eval.record.exprNodes` empty.
+   * leaves `eval.record.exprNodes` empty. The same as `stages: ['values']`.
    */
   readonly valuesOnly?: boolean;
+  /**
+   * The stages to compute, of ANALYSIS_STAGES (default all). 'values' — evaluation, values,
+   * gradients, checks, expectations, networks and every diagnostic of them — is always computed;
+   * 'derivations' fills GradientInfo.derivation; 'hovers' the symbols; 'graph' the graph.
+   */
+  readonly stages?: readonly AnalysisStage[];
+  /**
+   * Called after each stage but the last with the analysis so far (`stage` set to the stage it
+   * completes): values and diagnostics first, then derivations, hovers and the graph. The editor's
+   * worker posts each one, so a time limit that stops the worker costs only the later stages.
+   */
+  readonly onStage?: (stage: AnalysisStage, analysis: Analysis) => void;
+  /**
+   * A time (Date.now() milliseconds) after which the later stages stop where they are: what they
+   * have is kept, and an `analysis.time-limit` info diagnostic sits on the statement where they
+   * stopped. Evaluation itself is bounded by the work budget, not by this.
+   */
+  readonly deadline?: number;
   /**
    * Reads a file relative to the document's folder (`load_csv("data.csv")`); undefined when it
    * does not exist. The core never touches the file system itself.
@@ -62,13 +86,6 @@ export interface AnalyzeOptions {
    * line it was cut off.
    */
   readonly onStatement?: (line: number) => void;
-  /**
-   * Results in stages (issue #15): called once evaluation is done, with the values, gradients,
-   * checks, expectations, networks, trainings and diagnostics — before derivations, hovers and
-   * the graph are written — so a host that runs out of time later still has them. `symbols`
-   * and the graph are empty in it.
-   */
-  readonly onValues?: (values: Analysis) => void;
 }
 
 export interface FullAnalysis {
@@ -78,14 +95,10 @@ export interface FullAnalysis {
 }
 
 /** Analyses a document and keeps the evaluator's internals (CLI `explain`, worked solutions). */
-/** A stack overflow (an expression nested deeper than the writers' recursion): not a bug to report. */
-function tooDeep(e: unknown): boolean {
-  return e instanceof RangeError && /call stack/i.test(e.message);
-}
-
 export function analyzeFull(text: string, options: AnalyzeOptions = {}): FullAnalysis {
   const markdown = options.languageId === 'markdown';
   const python = options.languageId === 'python';
+  const wanted = new Set<AnalysisStage>(options.valuesOnly ? ['values'] : (options.stages ?? ANALYSIS_STAGES));
   const evalOptions = {
     budget: options.budget,
     checkTolerance: options.checkTolerance,
@@ -94,87 +107,32 @@ export function analyzeFull(text: string, options: AnalyzeOptions = {}): FullAna
     shouldStop: options.shouldStop,
     onStatement: options.onStatement,
     // Only hovers read the node of every expression.
-    recordExpressions: !options.valuesOnly,
+    recordExpressions: wanted.has('hovers'),
   };
   let r: EvalResult;
   let parseDiagnostics: Diagnostic[] = [];
-  if (python) {
-    r = runPython(text, evalOptions);
-  } else {
+  if (python) r = runPython(text, evalOptions);
+  else {
     const parsed = markdown ? parseProgram(text, markdownSegments(text), 'block') : parseProgram(text);
     parseDiagnostics = parsed.diagnostics;
     r = new Evaluator(text, evalOptions).run(parsed.program);
   }
-  // Messages quote at most 80 characters of the user's text, in the values stage too.
-  const diagnostics = [...parseDiagnostics, ...r.diagnostics].sort((a, b) => a.span.start - b.span.start).map(boundDiagnostic);
+  const diagnostics = [...parseDiagnostics, ...r.diagnostics].sort((a, b) => a.span.start - b.span.start);
+  for (let i = 0; i < diagnostics.length; i++) diagnostics[i] = boundDiagnostic(diagnostics[i]);
+  const derivations: Derivation[] = [];
+  const byBinding = new Map<Binding, string[]>();
+  // Copies only when derivations are added to them below.
+  const gradients: GradientInfo[] = wanted.has('derivations') ? r.gradients.map((g) => ({ ...g })) : r.gradients.slice();
   const values = attachGradients(r);
-  options.onValues?.({
+  let symbols: SymbolInfo[] = [];
+  let graph: GraphInfo = { nodes: [], edges: [] };
+  const expired = options.deadline === undefined ? () => false : () => Date.now() > options.deadline!;
+  /** The analysis so far; `stage` is set while later stages are still to come. */
+  const snapshot = (stage: AnalysisStage | undefined): Analysis => ({
     version: 1,
     diagnostics: diagnostics.slice(),
     values,
-    gradients: r.gradients,
-    checks: r.checks,
-    expectations: r.expectations,
-    networks: r.networks,
-    symbols: [],
-    graph: { nodes: [], edges: [] },
-    stats: { nodes: r.tape.n, work: r.work, skipped: r.skipped },
-    ...(r.trainings.length ? { trainings: r.trainings } : {}),
-    ...(r.prints?.length ? { prints: r.prints } : {}),
-  });
-  const derivations: Derivation[] = [];
-  const internal: Diagnostic[] = [];
-  const byBinding = new Map<Binding, string[]>();
-  // Copies only when derivations are added to them below.
-  const gradients: GradientInfo[] = options.valuesOnly ? r.gradients.slice() : r.gradients.map((g) => ({ ...g }));
-  if (!options.valuesOnly) {
-    // One derivation per grad request (bounded work: statement-level, at most a few hundred).
-    let gradIndex = 0;
-    r.gradRequests.forEach((req, k) => {
-      const gi = req.stmt.kind === 'Grad' ? gradIndex++ : -1;
-      if (k >= 200) return;
-      let d: Derivation;
-      try {
-        d = deriveGradient(r.tape, req.of, req.wrt, req.wrtText, req.grads, text);
-      } catch (e) {
-        internal.push(
-          tooDeep(e)
-            ? { code: 'explain.too-deep', severity: 'info', message: `Expected an expression GradLens can write out, found one nested too deeply: the derivation of ∂${req.of.name}/∂${req.wrtText} is left out (the gradient is computed).`, span: req.stmt.span }
-            : error('explain.internal', `Expected a derivation of ∂${req.of.name}/∂${req.wrtText}, found an internal error (please report it): ${(e as Error).message}`, req.stmt.span),
-        );
-        return;
-      }
-      derivations.push(d);
-      const md = derivationMarkdown(d);
-      let list = byBinding.get(req.wrt);
-      if (!list) byBinding.set(req.wrt, (list = []));
-      list.push(md);
-      if (gi >= 0 && gradients[gi]) gradients[gi] = { ...gradients[gi], derivation: md, derivationTex: derivationTex(d) };
-    });
-  }
-  const guard = <T>(what: string, f: () => T, fallback: T): T => {
-    try {
-      return f();
-    } catch (e) {
-      internal.push(
-        tooDeep(e)
-          ? { code: 'explain.too-deep', severity: 'info', message: `Expected expressions GradLens can write out, found one nested too deeply: ${what} is left out (values and gradients are computed).`, span: { start: 0, end: 0 } }
-          : error('explain.internal', `Expected ${what}, found an internal error (please report it): ${(e as Error).message}`, { start: 0, end: 0 }),
-      );
-      return fallback;
-    }
-  };
-  const symbols = options.valuesOnly
-    ? []
-    : guard('hover information', () => (python ? pythonSymbols(r as PythonResult, options.digits ?? 4) : buildSymbols(text, r, byBinding, options.digits ?? 4)), []);
-  const graph = options.valuesOnly ? { nodes: [], edges: [] } : guard('the statement graph', () => buildGraph(r, options.digits ?? 4), { nodes: [], edges: [] });
-  diagnostics.push(...internal);
-  for (let i = 0; i < diagnostics.length; i++) diagnostics[i] = boundDiagnostic(diagnostics[i]);
-  const analysis: Analysis = {
-    version: 1,
-    diagnostics,
-    values,
-    gradients,
+    gradients: gradients.slice(),
     checks: r.checks,
     expectations: r.expectations,
     networks: r.networks,
@@ -182,9 +140,101 @@ export function analyzeFull(text: string, options: AnalyzeOptions = {}): FullAna
     graph,
     stats: { nodes: r.tape.n, work: r.work, skipped: r.skipped },
     ...(r.trainings.length ? { trainings: r.trainings } : {}),
-    ...(r.prints?.length ? { prints: r.prints } : {}),
+    ...(r.prints.length ? { prints: r.prints } : {}),
+    ...(stage ? { stage } : {}),
+  });
+  // Stage 1, values and diagnostics: complete here, whatever the later stages do.
+  const later = ANALYSIS_STAGES.filter((st) => st !== 'values' && wanted.has(st));
+  if (options.onStage && later.length) options.onStage('values', snapshot('values'));
+  /** Diagnostics of the later stages: on the statement they concern, never at 0:0. */
+  const note = (d: Diagnostic): void => {
+    diagnostics.push(boundDiagnostic(d));
   };
-  return { analysis, eval: r, derivations };
+  const STAGE_TEXT: Record<AnalysisStage, string> = { values: 'values', derivations: 'derivations', hovers: 'hovers', graph: 'the statement graph' };
+  /** The time limit stopped `stage` at `span`: it and the stages after it are cut from there on. */
+  const cutNote = (stage: AnalysisStage) => (span: Span): void => {
+    const left = later.slice(later.indexOf(stage)).map((st) => STAGE_TEXT[st]);
+    const list = left.length === 1 ? left[0] : `${left.slice(0, -1).join(', ')} and ${left[left.length - 1]}`;
+    note({
+      code: 'analysis.time-limit',
+      severity: 'info',
+      message: `The analysis reached its time limit here: ${list} from this line on ${left.length === 1 && !list.endsWith('s') ? 'is' : 'are'} left out (values, diagnostics and gradients are complete).`,
+      span,
+    });
+  };
+  const tooDeepNote = (what: string) => {
+    const seen = new Set<number>();
+    return (span: Span): void => {
+      if (seen.has(span.start)) return;
+      seen.add(span.start);
+      note({ code: 'explain.too-deep', severity: 'info', message: `Expected an expression GradLens can write out, found one nested too deeply: ${what} is left out (its value is computed).`, span });
+    };
+  };
+  let timedOut = false;
+  for (const stage of later) {
+    if (timedOut) break;
+    if (stage === 'derivations') {
+      // One derivation per grad request (bounded work: statement-level, at most 200).
+      let gradIndex = 0;
+      const reqs = r.gradRequests;
+      for (let k = 0; k < reqs.length; k++) {
+        const req = reqs[k];
+        const gi = req.stmt.kind === 'Grad' ? gradIndex++ : -1;
+        if (k >= 200) continue;
+        if (expired()) {
+          cutNote('derivations')(req.stmt.span);
+          timedOut = true;
+          break;
+        }
+        let d: Derivation;
+        try {
+          d = deriveGradient(r.tape, req.of, req.wrt, req.wrtText, req.grads, text);
+        } catch (e) {
+          note(
+            isTooDeep(e)
+              ? { code: 'explain.too-deep', severity: 'info', message: `Expected an expression GradLens can write out, found one nested too deeply: the derivation of ∂${req.of.name}/∂${req.wrtText} is left out (the gradient is computed).`, span: req.stmt.span }
+              : error('explain.internal', `Expected a derivation of ∂${req.of.name}/∂${req.wrtText}, found an internal error (please report it): ${(e as Error).message}`, req.stmt.span),
+          );
+          continue;
+        }
+        derivations.push(d);
+        const md = derivationMarkdown(d);
+        let list = byBinding.get(req.wrt);
+        if (!list) byBinding.set(req.wrt, (list = []));
+        list.push(md);
+        if (gi >= 0 && gradients[gi]) gradients[gi] = { ...gradients[gi], derivation: md, derivationTex: derivationTex(d) };
+      }
+    } else if (stage === 'hovers') {
+      const ctl: StageControl = { expired, cut: (sp) => ((timedOut = true), cutNote('hovers')(sp)), tooDeep: tooDeepNote('its hover') };
+      symbols = guarded('hover information', () => (python ? pythonSymbols(r as PythonResult, options.digits ?? 4) : buildSymbols(text, r, byBinding, options.digits ?? 4, ctl)), [], r, note);
+      // A failed expect's misconceptions show on its line (names inside it keep their own, smaller, hovers).
+      for (const e of r.expectations)
+        if (e.diagnosis?.length) symbols.push({ span: e.span, kind: 'keyword', name: 'expect', detail: `**expect** ${mdCode(clip(`${e.left.text} == ${e.right.text}`))} does not hold\n\n${diagnosisMarkdown(e.diagnosis)}` });
+    } else if (stage === 'graph') {
+      const ctl: StageControl = { expired, cut: (sp) => ((timedOut = true), cutNote('graph')(sp)), tooDeep: tooDeepNote('its edges in the statement graph') };
+      graph = guarded('the statement graph', () => buildGraph(r, options.digits ?? 4, ctl), { nodes: [], edges: [] }, r, note);
+    }
+    if (options.onStage && stage !== later[later.length - 1] && !timedOut) options.onStage(stage, snapshot(stage));
+  }
+  return { analysis: snapshot(undefined), eval: r, derivations };
+}
+
+/**
+ * Runs a later stage; an error that escapes its own per-statement guards (a bug) costs only that
+ * stage and is reported on the first statement, not at 0:0.
+ */
+function guarded<T>(what: string, f: () => T, fallback: T, r: EvalResult, note: (d: Diagnostic) => void): T {
+  try {
+    return f();
+  } catch (e) {
+    const first = r.record.bindings.find((b) => b.stmt)?.span ?? r.record.bindings[0]?.span ?? { start: 0, end: 0 };
+    note(
+      isTooDeep(e)
+        ? { code: 'explain.too-deep', severity: 'info', message: `Expected expressions GradLens can write out, found one nested too deeply: ${what} is left out (values and gradients are computed).`, span: first }
+        : error('explain.internal', `Expected ${what}, found an internal error (please report it): ${(e as Error).message}`, first),
+    );
+    return fallback;
+  }
 }
 
 export function analyze(text: string, options: AnalyzeOptions = {}): Analysis {

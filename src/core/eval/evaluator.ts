@@ -15,6 +15,7 @@ import { BudgetExceeded } from './common';
 import { assign, check, expect, grad, printStmt, unpack } from './statements';
 import { network, type NetState } from './networks';
 import { train } from './trainingGlue';
+import type { EarlierAnswer, Quantity } from '../diagnose/types';
 
 export { refText } from './common';
 
@@ -89,6 +90,10 @@ export class Evaluator {
   readonly gradRequests: GradRequest[] = [];
   readonly checks: CheckInfo[] = [];
   readonly expectations: ExpectationInfo[] = [];
+  /** What each `grad(…)`, `params(…)` and `size(…)` call asks for, for the misconception engine (src/core/diagnose). */
+  readonly quantities = new Map<Expr, Quantity>();
+  /** The failed expectations so far, for carried-forward errors. */
+  readonly wrongAnswers: EarlierAnswer[] = [];
   readonly networkInfos: NetworkInfo[] = [];
   docRng: Rng | undefined;
   /** The document's PyTorch stream (`torch_randn` without seed=), as after torch.manual_seed(0). */
@@ -98,8 +103,11 @@ export class Evaluator {
   /**
    * Nodes holding booleans (numpy's bool dtype, stored as 0/1): comparison and logical results
    * and masks reshaped or indexed (OpDef.boolean). Indexing with one selects (`x[x > 0]`).
+   * The tape keeps the set, so that truncating a training step's nodes forgets theirs.
    */
-  readonly boolNodes = new Set<number>();
+  get boolNodes(): Set<number> {
+    return this.tape.bools;
+  }
   readonly readFile: EvalOptions['readFile'];
   readonly onProgress: EvalOptions['onProgress'];
   readonly shouldStop: EvalOptions['shouldStop'];

@@ -53,9 +53,14 @@ function cutAt(s: string, n: number): number {
  * spaces.
  */
 export function mdText(s: string): string {
+  // Most text (numbers, shapes, rules in Unicode) has nothing to escape: one cheap scan first.
+  if (!MD_SPECIAL.test(s)) return s;
   const t = s.replace(/[\r\n\u2028\u2029]+/g, ' ');
   return t.replace(/[\\`*~<|$]|_(?![\p{L}\p{N}])|(?<![\p{L}\p{N}])_|&(?=#?\w+;)|(?<=\])[([]|^\s*#/gu, (c) => (c.endsWith('#') ? c.slice(0, -1) + '\\#' : `\\${c}`));
 }
+
+/** Could anything in a string need mdText's escaping? (A superset of what it escapes.) */
+const MD_SPECIAL = /[\\`*~<|$_&#\r\n\u2028\u2029]|\][([]/;
 
 /**
  * Text as an inline code span: the fence is one backtick longer than the longest run of

@@ -1,11 +1,13 @@
 import { GRAPH_OPS_PER_STATEMENT, GRAPH_OPS_TOTAL, type GraphEdge, type GraphInfo, type GraphNode, type GraphOp, type GraphOpInput, type LayerInfo, type NetworkInfo, type SymbolInfo } from '../analysis';
-import { getOp } from '../autodiff/op';
+import { getOp, type OpDef } from '../autodiff/op';
+import type { Sym } from '../autodiff/sym';
 import { K, type Gradients, type Tape } from '../autodiff/tape';
 import { findBuiltin } from '../builtins/types';
 import type { EvalResult } from '../eval/evaluator';
 import type { Binding } from '../eval/values';
 import { formatCount, formatNumber } from '../format';
 import type { Expr } from '../syntax/ast';
+import type { Span } from '../span';
 import { previewTensor } from '../tensor/preview';
 import { formatShape, numel, type Tensor } from '../tensor/tensor';
 import { diffSym, exprToSym } from './derive';
@@ -20,11 +22,70 @@ export function showValue(t: Tensor, digits = 4): string {
   return `${formatShape(t.shape)} ${previewTensor(t, { digits })}`;
 }
 
+/** A statement reading more names than this gets its graph edges without local derivatives (each would rewalk it). */
+const MAX_LOCALS = 64;
+
 const BIN_OPS: Record<string, string> = { '+': 'add', '-': 'sub', '*': 'mul', '/': 'div', '^': 'pow', '@': 'matmul' };
 const CMP_OPS: Record<string, string> = { '==': 'eq', '!=': 'ne', '<': 'lt', '<=': 'le', '>': 'gt', '>=': 'ge' };
 
+/**
+ * How a later stage of the analysis (hovers, the graph) stops early without losing what it has:
+ * polled between bindings, and told where an expression too deep to write out was skipped.
+ */
+export interface StageControl {
+  /** True once the analysis' time limit has passed: the stage stops at the next binding. */
+  expired(): boolean;
+  /** The stage stopped at this statement (the time limit): what is before it is kept. */
+  cut(span: Span): void;
+  /** This statement's text could not be written (nested too deeply); the stage goes on without it. */
+  tooDeep(span: Span): void;
+}
+
+const NO_CONTROL: StageControl = { expired: () => false, cut: () => undefined, tooDeep: () => undefined };
+
+/** A stack overflow (an expression nested deeper than the writers' recursion): not a bug to report. */
+export function isTooDeep(e: unknown): boolean {
+  return e instanceof RangeError && /call stack/i.test(e.message);
+}
+
+/** mdText of GradLens's own fixed texts (signatures, docs, conventions), escaped once each. */
+const STATIC_MD = new Map<string, string>();
+function mdStatic(s: string): string {
+  let m = STATIC_MD.get(s);
+  if (m === undefined) STATIC_MD.set(s, (m = mdText(s)));
+  return m;
+}
+
+/** An operator's symbolic partials in the operands a and b, built once per op. */
+const PARTIALS = new Map<string, Sym[]>();
+function partialsOf(op: OpDef): Sym[] {
+  let p = PARTIALS.get(op.name);
+  if (p === undefined) PARTIALS.set(op.name, (p = op.partials!([{ k: 'var', name: 'a' }, { k: 'var', name: 'b' }], {})));
+  return p;
+}
+
+/** A one-argument call's derivative in u (simplified, and as text), built once per function. */
+const LOCAL_DERIVATIVE = new Map<string, { sym: Sym; text: string } | null>();
+function localDerivative(call: Extract<Sym, { k: 'call' }>): { sym: Sym; text: string } | undefined {
+  const u = { k: 'var', name: 'u' } as const;
+  const make = (): { sym: Sym; text: string } | null => {
+    const d = diffSym({ ...call, args: [u, ...call.args.slice(1)] }, 'u');
+    if (!d) return null;
+    const s = simplify(d);
+    return { sym: s, text: printSym(s) };
+  };
+  // Further arguments (a slope, a power) make it particular to this call: not cached.
+  if (call.args.length !== 1) return make() ?? undefined;
+  let hit = LOCAL_DERIVATIVE.get(call.f);
+  if (hit === undefined) LOCAL_DERIVATIVE.set(call.f, (hit = make()));
+  return hit ?? undefined;
+}
+
+/** How many bindings between two looks at the clock. */
+const POLL = 64;
+
 /** Hover material for every name, operator, built-in and layer. */
-export function buildSymbols(text: string, r: EvalResult, derivations: Map<Binding, string[]>, digits = 4): SymbolInfo[] {
+export function buildSymbols(text: string, r: EvalResult, derivations: Map<Binding, string[]>, digits = 4, ctl: StageControl = NO_CONTROL): SymbolInfo[] {
   const out: SymbolInfo[] = [];
   const tape = r.tape;
   // The gradients asked for each binding, indexed once (not searched per reference).
@@ -36,7 +97,21 @@ export function buildSymbols(text: string, r: EvalResult, derivations: Map<Bindi
   }
   // One text per binding, however often it is referenced.
   const described = new Map<Binding, string>();
-  const describe = (b: Binding): string => {
+  const referenced = new Map<Binding, string>();
+  /**
+   * A binding's hover; with its derivation on the binding itself, and on a reference a pointer to
+   * it instead (a weight used on 5,000 lines would otherwise copy its derivation 5,000 times into
+   * the analysis the worker posts).
+   */
+  const describe = (b: Binding, own = true): string => {
+    const ds = derivations.get(b);
+    if (!own && b.stmt && ds && ds.length) {
+      const known = referenced.get(b);
+      if (known !== undefined) return known;
+      const text = describe(b).split('\n---\n')[0] + `\n---\n\nThe derivation is in the hover of \`${b.name}\` on line ${b.line + 1}.`;
+      referenced.set(b, text);
+      return text;
+    }
     const known = described.get(b);
     if (known !== undefined) return known;
     const t = tape.value(b.node);
@@ -51,19 +126,40 @@ export function buildSymbols(text: string, r: EvalResult, derivations: Map<Bindi
       code.push(`∂${g.of.name}/∂${g.wrtText} = ${showValue(gv, digits)}`);
     }
     lines.push(mdFence(code));
-    const ds = derivations.get(b);
     if (ds && ds.length) lines.push('', '---', '', ds[0]);
     const text = lines.join('\n');
     described.set(b, text);
     return text;
   };
-  for (const b of r.record.bindings) {
+  // Stopped at the time limit: the hovers of the statements from `stop` on are left out.
+  let stop = Infinity;
+  const bindings = r.record.bindings;
+  for (let i = 0; i < bindings.length; i++) {
+    const b = bindings[i];
+    if (i % POLL === POLL - 1 && ctl.expired()) {
+      stop = b.span.start;
+      ctl.cut(b.span);
+      break;
+    }
     if (b.stmt) out.push({ span: b.nameSpan, kind: 'binding', name: b.name, detail: describe(b) });
-    for (const ref of b.refs) out.push({ span: ref.ref.span, kind: 'reference', name: ref.binding.name, detail: describe(ref.binding) });
+    for (const ref of b.refs) out.push({ span: ref.ref.span, kind: 'reference', name: ref.binding.name, detail: describe(ref.binding, false) });
   }
+  let k = 0;
   for (const [e, node] of r.record.exprNodes) {
-    const s = exprSymbol(text, e, node, tape, digits);
-    if (s) out.push(s);
+    if (e.span.start >= stop) continue;
+    if (++k % (POLL * 4) === 0 && stop === Infinity && ctl.expired()) {
+      stop = e.span.start;
+      ctl.cut(e.span);
+      continue;
+    }
+    try {
+      const s = exprSymbol(text, e, node, tape, digits);
+      if (s) out.push(s);
+    } catch (err) {
+      // One expression too deep to write out loses its own hover, not the file's.
+      if (!isTooDeep(err)) throw err;
+      ctl.tooDeep(e.span);
+    }
   }
   for (const n of r.networks) networkSymbols(n, out);
   out.sort((a, b) => a.span.start - b.span.start || a.span.end - b.span.end);
@@ -91,7 +187,7 @@ function exprSymbol(text: string, e: Expr, node: number, tape: Tape, digits: num
       let local = '';
       if (scalar && op.partials) {
         const vals = [tape.value(tape.inputs(node)[0] ?? node).data[0], tape.value(tape.inputs(node)[1] ?? node).data[0]];
-        const p = op.partials([{ k: 'var', name: 'a' }, { k: 'var', name: 'b' }], {});
+        const p = partialsOf(op);
         const v = evalSym(p[k], (n) => (n === 'a' ? vals[0] : vals[1]));
         // A rule that already ends in a number needs no value beside it.
         if (!/= −?[\d.]+$/.test(rules[k])) local = ` = ${fmt(v, digits)} here`;
@@ -99,7 +195,7 @@ function exprSymbol(text: string, e: Expr, node: number, tape: Tape, digits: num
       lines.push(`- ${mdText(rules[k] + local)}`);
       void side;
     }
-    if (op.convention) lines.push('', mdText(op.convention));
+    if (op.convention) lines.push('', mdStatic(op.convention));
     return { span: e.opSpan, kind: 'operator', name: e.op, detail: lines.join('\n') };
   }
   if (e.kind === 'Compare') {
@@ -118,21 +214,20 @@ function exprSymbol(text: string, e: Expr, node: number, tape: Tape, digits: num
     const value = tape.value(node);
     const lines: string[] = [];
     if (def) {
-      lines.push(`**${mdText(def.signature)}** — ${def.group}`, '', mdText(def.doc));
-      if (def.derivative) lines.push('', `Derivative: ${mdText(def.derivative)}`);
+      lines.push(`**${mdStatic(def.signature)}** — ${def.group}`, '', mdStatic(def.doc));
+      if (def.derivative) lines.push('', `Derivative: ${mdStatic(def.derivative)}`);
     } else lines.push(`**${mdText(clip(name))}(…)**`);
     // The local derivative at this point, for scalar element-wise calls.
-    const sym = exprToSym(e);
-    if (numel(value.shape) === 1 && sym.k === 'call' && sym.args.length >= 1) {
+    const sym = numel(value.shape) === 1 ? exprToSym(e) : undefined;
+    if (sym && sym.k === 'call' && sym.args.length >= 1) {
       const arg0 = e.kind === 'Call' ? e.args[0]?.value : e.object;
       const argText = arg0 ? clip(text.slice(arg0.span.start, arg0.span.end), 40) : '';
-      const u = { k: 'var', name: 'u' } as const;
-      const d = diffSym({ ...sym, args: [u, ...sym.args.slice(1)] }, 'u');
+      const d = localDerivative(sym);
       const inNode = tape.inputs(node)[0];
       if (d && inNode !== undefined && numel(tape.shape(inNode)) === 1) {
         const uv = tape.value(inNode).data[0];
-        const local = evalSym(simplify(d), () => uv);
-        lines.push('', mdText(`At this point: u = ${argText} = ${fmt(uv, digits)}, ${printSym(simplify(d))} = ${fmt(local, digits)}`));
+        const local = evalSym(d.sym, () => uv);
+        lines.push('', mdText(`At this point: u = ${argText} = ${fmt(uv, digits)}, ${d.text} = ${fmt(local, digits)}`));
       }
     }
     lines.push('', `Value: ${mdText(showValue(value, digits))}`);
@@ -182,7 +277,7 @@ function networkSymbols(n: NetworkInfo, out: SymbolInfo[]): void {
 }
 
 /** The statement-level graph for the panel: a node per binding, an edge per reference. */
-export function buildGraph(r: EvalResult, digits = 4): GraphInfo {
+export function buildGraph(r: EvalResult, digits = 4, ctl: StageControl = NO_CONTROL): GraphInfo {
   const tape = r.tape;
   const nodes: GraphNode[] = [];
   const edges: GraphEdge[] = [];
@@ -209,9 +304,36 @@ export function buildGraph(r: EvalResult, digits = 4): GraphInfo {
       isParam: b.kind === 'param',
     });
   }
+  let polled = 0;
+  let stop = Infinity;
   for (const b of r.record.bindings) {
     const to = ids.get(b);
     if (to === undefined || !b.stmt) continue;
+    if (++polled % POLL === 0 && ctl.expired()) {
+      // The time limit: the edges from here on are left out (the nodes are all there).
+      stop = b.span.start;
+      ctl.cut(b.span);
+      break;
+    }
+    try {
+      bindingEdges(b, to);
+    } catch (err) {
+      if (!isTooDeep(err)) throw err;
+      ctl.tooDeep(b.span);
+    }
+  }
+  function bindingEdges(b: Binding, to: number): void {
+    if (!b.stmt) return;
+    // The statement's symbolic form once (not once per reference), and its references by name.
+    const sym = exprToSym(b.stmt.value);
+    const byName = new Map<string, Binding>();
+    for (const x of b.refs) {
+      const n = x.ref.kind === 'Name' ? x.ref.name : x.ref.parts.join('.');
+      if (!byName.has(n)) byName.set(n, x.binding);
+    }
+    const allScalar = numel(tape.shape(b.node)) === 1 && b.refs.every((x) => numel(tape.shape(x.binding.node)) === 1);
+    // A statement reading very many names (a sum of a thousand terms) gets its edges without local derivatives.
+    const withLocals = byName.size <= MAX_LOCALS;
     const seen = new Set<Binding>();
     for (const ref of b.refs) {
       if (seen.has(ref.binding)) continue;
@@ -220,14 +342,14 @@ export function buildGraph(r: EvalResult, digits = 4): GraphInfo {
       if (from === undefined) continue;
       let local: string | undefined;
       let localValue: number | undefined;
-      const d = diffSym(exprToSym(b.stmt.value), ref.ref.kind === 'Name' ? ref.ref.name : ref.ref.parts.join('.'));
+      const d = withLocals ? diffSym(sym, ref.ref.kind === 'Name' ? ref.ref.name : ref.ref.parts.join('.')) : undefined;
       if (d) {
         const s = simplify(d);
         local = printSym(s, digits);
-        if (numel(tape.shape(b.node)) === 1 && b.refs.every((x) => numel(tape.shape(x.binding.node)) === 1)) {
+        if (allScalar) {
           localValue = evalSym(s, (n) => {
-            const rr = b.refs.find((x) => (x.ref.kind === 'Name' ? x.ref.name : x.ref.parts.join('.')) === n);
-            return rr ? tape.value(rr.binding.node).data[0] : NaN;
+            const rb = byName.get(n);
+            return rb ? tape.value(rb.node).data[0] : NaN;
           });
         }
       }
@@ -241,7 +363,7 @@ export function buildGraph(r: EvalResult, digits = 4): GraphInfo {
   let total = 0;
   for (const b of r.record.bindings) {
     const id = ids.get(b);
-    if (id === undefined || !b.stmt || total >= GRAPH_OPS_TOTAL) continue;
+    if (id === undefined || !b.stmt || total >= GRAPH_OPS_TOTAL || b.span.start >= stop) continue;
     const refIds = new Map<number, number>();
     for (const ref of b.refs) {
       const from = ids.get(ref.binding);
