@@ -11,9 +11,10 @@ import { randomGraph, runTape, type GraphSpec } from './engineBench';
 import { benchTrainStep } from './trainStep';
 import { benchTraining } from './trainBench';
 import { benchNets } from './netsBench';
-import { benchAnalysisScaling } from './analysisBench';
+import { benchDiagnose } from './diagnoseBench';
 import { benchWebWorker } from './webBench';
 import { benchScratch } from './scratchBench';
+import { benchAnalysisScaling } from './analysisBench';
 
 interface Row {
   readonly name: string;
@@ -22,6 +23,9 @@ interface Row {
   readonly ratio: string;
   readonly target?: string;
 }
+
+/** `node dist/bench.js --diagnose`: only the misconception engine's rows. */
+const DIAGNOSE_ONLY = process.argv.includes('--diagnose');
 
 const rows: Row[] = [];
 // Below 0.1 ms in µs, so that the T1 row reads against its ≤ 20 µs target.
@@ -82,7 +86,7 @@ function graphDocument(spec: GraphSpec): string {
 }
 
 // T1: the homework's residual block, parse to gradients.
-{
+if (!DIAGNOSE_ONLY) {
   const text = readFileSync(join(__dirname, '..', 'examples', 'hw4-t1-residual.nn'), 'utf8');
   const ours = time(() => analyze(text, { valuesOnly: true }), 3000);
   const full = time(() => analyze(text), 500);
@@ -102,7 +106,7 @@ function graphDocument(spec: GraphSpec): string {
 const webDocs: { name: string; text: string }[] = [{ name: 'T1 document', text: readFileSync(join(__dirname, '..', 'examples', 'hw4-t1-residual.nn'), 'utf8') }];
 
 // A 500-line document.
-{
+if (!DIAGNOSE_ONLY) {
   const spec = randomGraph(500, 7);
   const doc = graphDocument(spec);
   webDocs.push({ name: '500-line document', text: doc });
@@ -142,7 +146,7 @@ const webDocs: { name: string; text: string }[] = [{ name: 'T1 document', text: 
 }
 
 // The engine on random graphs.
-for (const n of [1e5, 1e6]) {
+for (const n of DIAGNOSE_ONLY ? [] : [1e5, 1e6]) {
   const spec = randomGraph(n, 42);
   const reps = n === 1e5 ? 15 : 5;
   const ts: number[] = [];
@@ -162,7 +166,7 @@ for (const n of [1e5, 1e6]) {
 }
 
 // Loading the core: the CLI bundle versus an empty node.
-{
+if (!DIAGNOSE_ONLY) {
   const cli = join(__dirname, 'cli.js');
   const load = (args: string[]): number => {
     const xs: number[] = [];
@@ -239,6 +243,10 @@ async function tensorAndNetworkRows(): Promise<void> {
   }
 }
 
+function diagnoseRows(): void {
+  for (const r of benchDiagnose()) rows.push({ name: r.name, ours: fmtMs(r.ms), reference: `found: ${r.found}`, ratio: '', target: r.target });
+}
+
 const notes: string[] = [];
 
 function print(): void {
@@ -252,7 +260,8 @@ for (const n of notes) console.log(`note: ${n}`);
 console.log(`load average ${require('node:os').loadavg().map((x: number) => x.toFixed(2)).join(' ')} (2 cores: figures above ~2 are inflated by other work)`);
 }
 
-tensorAndNetworkRows()
+// `node dist/bench.js --diagnose` runs only the misconception engine's rows.
+(DIAGNOSE_ONLY ? Promise.resolve().then(diagnoseRows) : tensorAndNetworkRows().then(diagnoseRows))
   .then(print)
   .catch((e) => {
     console.error(e);

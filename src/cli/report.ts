@@ -47,7 +47,17 @@ export function renderJson(file: string, text: string, a: Analysis): unknown {
     values: a.values.map((v) => ({ name: v.name, line: v.line, shape: v.shape, data: nums(v.data) })),
     gradients: a.gradients.map((g) => ({ of: g.of, wrt: g.wrt, line: g.line, shape: g.shape, data: nums(g.data) })),
     checks: a.checks.map((c) => ({ of: c.of, wrt: c.wrt, line: c.line, maxRelError: num(c.maxRelError), passed: c.passed, kinks: c.kinks })),
-    expectations: a.expectations.map((e) => ({ line: e.line, passed: e.passed, maxError: num(e.maxError) })),
+    expectations: a.expectations.map((e) => ({
+      line: e.line,
+      passed: e.passed,
+      maxError: num(e.maxError),
+      // The misconceptions behind a failed answer (docs/misconceptions.md); the span is a range, as in `diagnostics`.
+      diagnosis: (e.diagnosis ?? []).map((d) => ({
+        code: d.code,
+        message: d.message,
+        ...(d.span ? { span: { start: li.position(d.span.start), end: li.position(d.span.end) } } : {}),
+      })),
+    })),
     networks: a.networks.map((n) => ({
       name: n.name,
       line: n.line,
@@ -121,6 +131,7 @@ export function renderReport(file: string, text: string, full: FullAnalysis, dig
     for (const e of a.expectations) {
       const l = e.left.data.length === 1 ? formatNumber(e.left.data[0], digits) : `[${e.left.shape.join(', ')}]`;
       out.push(`  ${pad(e.line)} ${e.passed ? '✓' : '✗'} ${e.left.text} == ${e.right.text}  (${l}; error ${formatNumber(e.maxError, 2)})`);
+      for (const d of e.diagnosis ?? []) out.push(`  ${pad(e.line).replace(/./g, ' ')}   ↳ ${d.code}: ${d.message}`);
     }
   }
   for (const n of a.networks) {

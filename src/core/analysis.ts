@@ -22,14 +22,14 @@ export interface Analysis {
   readonly stats: AnalysisStats;
   /** One record per `train` statement that ran (docs/training.md). */
   readonly trainings?: TrainingInfo[];
+  /** The output of each `print(…)` that ran, in order (absent when none did). */
+  readonly prints?: PrintInfo[];
   /**
    * Set on a partial analysis delivered by AnalyzeOptions.onStage: the last stage it contains
    * ('values': values and every diagnostic of evaluation, but no derivations, hovers or graph
    * yet). Absent on the complete analysis.
    */
   readonly stage?: AnalysisStage;
-  /** The output of each `print(…)` that ran, in order (absent when none did). */
-  readonly prints?: PrintInfo[];
 }
 
 /** What one `print(expr, …)` printed: its text (one or more lines, Python's layout) and where. */
@@ -155,6 +155,22 @@ export interface ExpectationInfo {
   readonly tolerance: number;
   readonly left: { readonly text: string; readonly shape: number[]; readonly data: number[]; readonly summary?: DataSummary };
   readonly right: { readonly text: string; readonly shape: number[]; readonly data: number[]; readonly summary?: DataSummary };
+  /**
+   * When the expectation fails: the misconceptions that reproduce the answer, most specific
+   * first, or one `carried-forward` entry (docs/misconceptions.md). Empty when none match.
+   */
+  readonly diagnosis?: ExpectationDiagnosis[];
+}
+
+/** One named misconception (or carried-forward error) behind a failed expectation. */
+export interface ExpectationDiagnosis {
+  /** A catalogue code (`missing-path`, `forgot-bias`, …) or `carried-forward`. */
+  readonly code: string;
+  readonly message: string;
+  /** Where in the graph or network the misconception changes something. */
+  readonly span?: Span;
+  /** The step the misconception changes: as it should be, and as the misconception has it. */
+  readonly step?: { readonly correct: string; readonly changed: string };
 }
 
 /** A size that may be symbolic: a number, or a string such as `"N"` or `"1024·N"`. */

@@ -14,6 +14,8 @@ import type { Span } from './span';
 import { markdownSegments } from './syntax/markdown';
 import { toNumbers } from './tensor/tensor';
 import { parseProgram } from './syntax/parser';
+import { diagnosisMarkdown } from './diagnose/markdown';
+import { clip, mdCode } from './explain/escape';
 
 export type { Analysis, AnalysisStage } from './analysis';
 export { ANALYSIS_STAGES } from './analysis';
@@ -23,6 +25,8 @@ export type { TrainingInfo } from './analysis';
 export type { PrintInfo } from './analysis';
 export type { ProgressCallback, TrainProgress } from './train/index';
 export { sparkline } from './train/index';
+/** The misconception engine (docs/misconceptions.md): why a wrong answer is wrong. */
+export { contextOf, diagnoseAnswer, quantityOf, type Diagnosis, type Quantity } from './diagnose/index';
 
 export interface AnalyzeOptions {
   /** `markdown` reads the ```nn blocks of a Markdown text as one program. */
@@ -75,13 +79,6 @@ export interface AnalyzeOptions {
    * line it was cut off.
    */
   readonly onStatement?: (line: number) => void;
-  /**
-   * Results in stages (issue #15): called once evaluation is done, with the values, gradients,
-   * checks, expectations, networks, trainings and diagnostics — before derivations, hovers and
-   * the graph are written — so a host that runs out of time later still has them. `symbols`
-   * and the graph are empty in it.
-   */
-  readonly onValues?: (values: Analysis) => void;
 }
 
 export interface FullAnalysis {
@@ -134,11 +131,7 @@ export function analyzeFull(text: string, options: AnalyzeOptions = {}): FullAna
   });
   // Stage 1, values and diagnostics: complete here, whatever the later stages do.
   const later = ANALYSIS_STAGES.filter((st) => st !== 'values' && wanted.has(st));
-  if (options.onValues || (options.onStage && later.length)) {
-    const v = snapshot('values');
-    options.onValues?.(v);
-    if (later.length) options.onStage?.('values', v);
-  }
+  if (options.onStage && later.length) options.onStage('values', snapshot('values'));
   /** Diagnostics of the later stages: on the statement they concern, never at 0:0. */
   const note = (d: Diagnostic): void => {
     diagnostics.push(boundDiagnostic(d));
@@ -200,6 +193,9 @@ export function analyzeFull(text: string, options: AnalyzeOptions = {}): FullAna
     } else if (stage === 'hovers') {
       const ctl: StageControl = { expired, cut: (sp) => ((timedOut = true), cutNote('hovers')(sp)), tooDeep: tooDeepNote('its hover') };
       symbols = guarded('hover information', () => buildSymbols(text, r, byBinding, options.digits ?? 4, ctl), [], r, note);
+      // A failed expect's misconceptions show on its line (names inside it keep their own, smaller, hovers).
+      for (const e of r.expectations)
+        if (e.diagnosis?.length) symbols.push({ span: e.span, kind: 'keyword', name: 'expect', detail: `**expect** ${mdCode(clip(`${e.left.text} == ${e.right.text}`))} does not hold\n\n${diagnosisMarkdown(e.diagnosis)}` });
     } else if (stage === 'graph') {
       const ctl: StageControl = { expired, cut: (sp) => ((timedOut = true), cutNote('graph')(sp)), tooDeep: tooDeepNote('its edges in the statement graph') };
       graph = guarded('the statement graph', () => buildGraph(r, options.digits ?? 4, ctl), { nodes: [], edges: [] }, r, note);

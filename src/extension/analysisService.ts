@@ -224,7 +224,15 @@ export class AnalysisService implements vscode.Disposable {
       if (this.isCurrent(document, entry)) this.progressEmitter.fire(this.progressEvent(document, entry, true));
     });
     const job = this.client.run(
-      { text, languageId, budget: this.config.workBudget, checkTolerance: this.config.checkTolerance, ...files, key: document.uri.toString() },
+      {
+        text,
+        languageId,
+        budget: this.config.workBudget,
+        checkTolerance: this.config.checkTolerance,
+        ...files,
+        key: document.uri.toString(),
+        deadlineMs: laterStagesDeadline(this.config.timeout),
+      },
       this.config.timeout,
       (m) => {
         live.add(m);
@@ -356,4 +364,13 @@ function failureDiagnostic(message: string): Diagnostic {
     message: `GradLens could not analyse this file (an internal error; see the GradLens output): ${first}`,
     span: { start: 0, end: 0 },
   };
+}
+
+/**
+ * When the worker stops its later stages by itself (derivations, hovers, graph; ms from the start):
+ * well before the host's time limit, so the worker usually ends with the stages it could write
+ * and an `analysis.time-limit` note, instead of being terminated.
+ */
+export function laterStagesDeadline(timeoutMs: number): number {
+  return Math.max(250, Math.round(timeoutMs * 0.8));
 }

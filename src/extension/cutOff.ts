@@ -5,7 +5,9 @@
  * a training had reported), and one diagnostic says which part was cut off, on the line it
  * concerns — never everything replaced by a warning at 0:0. Pure (no vscode): unit-tested.
  */
-import type { Analysis } from '../core/analysis';
+import { ANALYSIS_STAGES, type Analysis, type AnalysisStage } from '../core/analysis';
+
+const STAGE_TEXT: Record<AnalysisStage, string> = { values: 'values', derivations: 'derivations', hovers: 'hovers', graph: 'the statement graph' };
 import type { Diagnostic } from '../core/diagnostics';
 import type { Span } from '../core/span';
 
@@ -42,7 +44,10 @@ export function withCutOff(base: Analysis, c: CutOff): Analysis {
   let message: string;
   let span: Span | undefined;
   if (c.stage === 'explanation') {
-    message = `${w.text} while writing derivations, hovers and the statement graph: those are cut off; the values, gradients, checks and diagnostics shown are complete. ${w.fix}`;
+    // The partial analysis says the last stage it holds (AnalysisStage); what came after is cut.
+    const after = ANALYSIS_STAGES.slice(ANALYSIS_STAGES.indexOf(base.stage ?? 'values') + 1).map((s) => STAGE_TEXT[s]);
+    const list = after.length <= 1 ? (after[0] ?? 'nothing') : `${after.slice(0, -1).join(', ')} and ${after[after.length - 1]}`;
+    message = `${w.text} while writing ${list}: ${after.length === 1 ? 'it is' : 'those are'} cut off; the values, gradients, checks and diagnostics shown are complete. ${w.fix}`;
     // A derivation belongs to a `grad` line: the first one; without any, the first value's line.
     const line = base.gradients[0]?.line ?? base.values[0]?.line ?? 0;
     span = c.lineSpan(line);
@@ -57,5 +62,7 @@ export function withCutOff(base: Analysis, c: CutOff): Analysis {
     span = c.lineSpan(0);
   }
   const diagnostic: Diagnostic = { code: w.code, severity: 'warning', message, span: span ?? { start: 0, end: 0 } };
-  return { ...base, diagnostics: [...base.diagnostics, diagnostic].sort((a, b) => a.span.start - b.span.start) };
+  // The result stands for this version now: no longer "partial, more to come".
+  const { stage: _stage, ...rest } = base;
+  return { ...rest, diagnostics: [...base.diagnostics, diagnostic].sort((a, b) => a.span.start - b.span.start) };
 }

@@ -3,9 +3,9 @@
  * formatted at the user's precision. Pure (no vscode import), unit-tested in
  * test/unit/extension/panelModel.test.ts.
  */
-import type { Analysis, GraphOp, LayerInfo, NetworkInfo, SizeValue } from '../core/analysis';
+import type { Analysis, ExpectationDiagnosis, GraphOp, LayerInfo, NetworkInfo, SizeValue } from '../core/analysis';
 import { formatBytes, formatCount, formatNumber } from '../core/format';
-import type { PanelLayerRow, PanelLiveTraining, PanelNetwork, PanelNode, PanelOp, PanelState } from '../shared/protocol';
+import type { PanelLayerRow, PanelLiveTraining, PanelMisconception, PanelNetwork, PanelNode, PanelOp, PanelState } from '../shared/protocol';
 import type { LiveTraining } from './progressModel';
 import { formatShape, formatSize, formatValue, gradientName } from './render';
 
@@ -58,6 +58,7 @@ export function buildPanelState(a: Analysis, source: PanelSource, digits: number
       value: formatValue(g.shape, g.data, digits),
       ...(g.derivationTex ? { tex: g.derivationTex } : {}),
       ...(g.derivation ? { markdown: g.derivation } : {}),
+      ...misconceptionsOf(a, `grad(${g.of},${g.wrt})`),
     })),
     checks: [
       ...a.checks.map((c) => ({
@@ -75,6 +76,7 @@ export function buildPanelState(a: Analysis, source: PanelSource, digits: number
         detail: e.passed
           ? `error ${formatNumber(e.maxError, 2)}`
           : `${formatValue(e.left.shape, e.left.data, digits)} ≠ ${formatValue(e.right.shape, e.right.data, digits)} (error ${formatNumber(e.maxError, 2)} > ${formatNumber(e.tolerance, 2)})`,
+        ...(e.diagnosis?.length ? { misconceptions: e.diagnosis.map(panelMisconception) } : {}),
       })),
     ].sort((x, y) => x.line - y.line),
     problems: a.diagnostics
@@ -93,6 +95,16 @@ export function buildPanelState(a: Analysis, source: PanelSource, digits: number
       ...(t.stopped ? { stopped: t.stopped } : {}),
     })),
   };
+}
+
+function panelMisconception(d: ExpectationDiagnosis): PanelMisconception {
+  return { code: d.code, message: d.message, ...(d.step ? { correct: d.step.correct, changed: d.step.changed } : {}) };
+}
+
+/** The misconceptions of failed `expect grad(of, wrt) == …` lines, for that gradient's derivation. */
+function misconceptionsOf(a: Analysis, grad: string): { misconceptions?: PanelMisconception[] } {
+  const list = a.expectations.filter((e) => e.diagnosis?.length && e.left.text.replace(/\s+/g, '') === grad).flatMap((e) => e.diagnosis!.map(panelMisconception));
+  return list.length ? { misconceptions: list } : {};
 }
 
 /** The panel's view of the trainings of a running job (the one reporting now is `running`). */

@@ -16,6 +16,7 @@ import type {
 } from '../core/analysis';
 import { mdCode, mdText } from '../core/explain/escape';
 import { formatBytes, formatCount, formatNumber } from '../core/format';
+import { diagnosisMarkdown } from '../core/diagnose/markdown';
 import { previewTensor } from '../core/tensor/preview';
 
 const PREVIEW = 6;
@@ -199,6 +200,7 @@ export function expectationMarkdown(e: ExpectationInfo, digits: number): string 
     formatTensorFull(e.right.shape, e.right.data, digits, 400, e.right.summary),
     '```',
     '',
+    ...(e.diagnosis?.length ? ['## Why this answer', '', diagnosisMarkdown(e.diagnosis), ''] : []),
   ].join('\n');
 }
 

@@ -25,4 +25,6 @@ if (port) {
     readerFor: (r) => (r.contents ? readerOfContents(r.contents) : r.folder ? readerFor(r.folder, r.files) : undefined),
   });
   port.on('message', (request: WorkerRequest) => core.handle(request));
+  // The core is loaded: the host starts the running job's time limit again from here.
+  port.postMessage({ type: 'ready' } satisfies WorkerResponse);
 }

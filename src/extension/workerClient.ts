@@ -3,6 +3,9 @@ import type { DataRef, FullItem } from './valuePreview';
 import type { WorkerFactory, WorkerPort } from './workerPort';
 import type { AnalyzeRequest, DataRequest, ProgressMessage, SolutionRequest, WorkerRequest, WorkerResponse } from './workerProtocol';
 
+/** What a worker may take to start (thread, core modules) on top of its first job's time limit, until it says `ready`. */
+const STARTUP_MS = 10_000;
+
 export type Outcome =
   | { readonly kind: 'done'; readonly analysis: Analysis; readonly ms: number }
   | { readonly kind: 'solved'; readonly markdown: string; readonly ms: number }
@@ -67,6 +70,8 @@ interface Pending {
  */
 export class WorkerClient {
   private worker: WorkerPort | undefined;
+  /** Whether the current worker has said `ready` (or answered anything): until then a job's limit includes STARTUP_MS. */
+  private workerReady = false;
   private current: Pending | undefined;
   private readonly queue: Pending[] = [];
   private nextId = 1;
@@ -212,12 +217,14 @@ export class WorkerClient {
   /** (Re)starts the current job's timeout. */
   private arm(p: Pending): void {
     clearTimeout(p.timer);
+    // A worker still starting (a thread, the core's modules) gets STARTUP_MS more; `ready` re-arms without it.
+    const ms = this.workerReady ? p.timeoutMs : p.timeoutMs + STARTUP_MS;
     p.timer = setTimeout(() => {
       if (this.current !== p) return;
       this.log(`analysis #${p.request.id} timed out after ${p.timeoutMs} ms${p.partial ? ' (after its values stage)' : ''}: worker terminated`);
       p.settle({ kind: 'timeout', ms: p.timeoutMs, ...cutAt(p) });
       this.restart();
-    }, p.timeoutMs);
+    }, ms);
   }
 
   private ensureWorker(): WorkerPort {
@@ -245,11 +252,22 @@ export class WorkerClient {
       },
     });
     this.worker = worker;
+    this.workerReady = false;
     return worker;
   }
 
   private onMessage(worker: WorkerPort, m: WorkerResponse): void {
     const p = this.current;
+    if (worker === this.worker) this.workerReady = true;
+    if (m.type === 'ready') {
+      // A fresh worker's start-up (a thread, the core's modules: ~0.3–0.6 s on a loaded machine)
+      // is not the analysis' time: its limit starts again now.
+      if (worker === this.worker && p && !p.settled && !p.stopping && p.timer !== undefined) {
+        p.started = performance.now();
+        this.arm(p);
+      }
+      return;
+    }
     if (worker !== this.worker || !p || p.request.id !== m.id) return;
     if (m.type === 'progress') {
       // A training is making progress: not stuck. A superseded job's progress is of no interest.
@@ -279,8 +297,9 @@ export class WorkerClient {
     if (!p) return;
     this.current = p;
     p.started = performance.now();
+    const worker = this.ensureWorker();
     this.arm(p);
-    this.ensureWorker().post(p.request);
+    worker.post(p.request);
   }
 
   /** Ends the current job's worker and carries on with the queue on a fresh one. */
@@ -298,6 +317,7 @@ export class WorkerClient {
   private stopWorker(): void {
     const w = this.worker;
     this.worker = undefined;
+    this.workerReady = false;
     if (w) w.terminate();
   }
 }

@@ -82,7 +82,11 @@ export class WorkerCore {
           onStatement: stop && stop.length > 1 ? (line) => Atomics.store(stop, 1, line + 1) : undefined,
           onProgress: (_epoch, _loss, p) => batcher.add({ line: p.line, epoch: p.epoch, epochs: p.epochs, loss: p.loss, metric: p.metric, steps: p.steps }),
           // Values and diagnostics go out before derivations, hovers and the graph are written.
-          onValues: (values) => side.post({ type: 'stage', id, analysis: previewAnalysis(values) }),
+          // Values and diagnostics go out first, then each later stage (derivations, hovers) as it
+          // completes: a worker ended by the host's time limit loses only what came after.
+          onStage: (_stage, partial) => side.post({ type: 'stage', id, analysis: previewAnalysis(partial) }),
+          // The later stages stop by themselves before the host's limit (analysis.time-limit on the statement).
+          ...(request.deadlineMs !== undefined ? { deadline: Date.now() + request.deadlineMs } : {}),
         });
         if (request.key !== undefined) this.keep(request.key, id, analysis);
         response = { type: 'result', id: request.id, analysis: previewAnalysis(analysis), ms: performance.now() - started };

@@ -32,6 +32,12 @@ export interface AnalyzeRequest {
    */
   readonly stopAfterSteps?: number;
   /**
+   * Milliseconds from the worker's receipt after which the later stages (derivations, hovers,
+   * graph) stop where they are (AnalyzeOptions.deadline): set below the host's time limit so the
+   * worker usually finishes by itself, with an `analysis.time-limit` note on the statement.
+   */
+  readonly deadlineMs?: number;
+  /**
    * Four shared bytes (an Int32 at 0): the extension host stores 1 there for "GradLens: Stop
    * Training", and the worker's training, which polls it before every step, stops where it is —
    * the message queue cannot reach a worker busy in a synchronous analysis. With eight bytes,
@@ -86,11 +92,14 @@ export interface ProgressMessage extends ProgressBody {
 }
 
 /**
- * `progress` messages come before the request's one `result` (or `failure`); a `stage` (values,
- * gradients, checks and diagnostics, as previews) comes once evaluation is done, before the
- * derivations, hovers and graph of the `result` are written: a time limit keeps it.
+ * `progress` messages come before the request's one `result` (or `failure`); a `stage` (the
+ * analysis so far, as previews: values and diagnostics once evaluation is done, then with the
+ * derivations, then the hovers; `analysis.stage` says which) comes as each stage completes,
+ * before the `result`: a time limit keeps the latest.
  */
 export type WorkerResponse =
+  /** Posted once, when the worker has loaded the core: a job's time limit counts from here (not the worker's start-up). */
+  | { readonly type: 'ready' }
   | ProgressMessage
   | { readonly type: 'stage'; readonly id: number; readonly analysis: Analysis }
   | { readonly type: 'data'; readonly id: number; readonly item?: FullItem }

@@ -57,6 +57,8 @@ export interface PanelGradient {
   readonly tex?: string;
   /** The derivation as the CLI's `explain` prints it (Markdown with Unicode math). */
   readonly markdown?: string;
+  /** Misconceptions named by failed `expect grad(of, wrt) == …` lines for this gradient. */
+  readonly misconceptions?: PanelMisconception[];
 }
 
 export interface PanelCheck {
@@ -67,6 +69,16 @@ export interface PanelCheck {
   readonly label: string;
   /** `rel. error 2.9e-11 (tolerance 1e-6)`, or both sides when an expectation fails. */
   readonly detail: string;
+  /** A failed expectation's named misconceptions (or carried-forward error), with the step they change. */
+  readonly misconceptions?: PanelMisconception[];
+}
+
+/** A misconception behind a wrong answer: the correct step beside the one it changes. */
+export interface PanelMisconception {
+  readonly code: string;
+  readonly message: string;
+  readonly correct?: string;
+  readonly changed?: string;
 }
 
 export interface PanelProblem {

@@ -6,7 +6,7 @@
  * 'unsafe-inline'.
  */
 import katex from 'katex';
-import type { ExportFormat, FromPanel, PanelGradient, PanelLiveTraining, PanelNetwork, PanelState, PanelTraining, ToPanel } from '../shared/protocol';
+import type { ExportFormat, FromPanel, PanelGradient, PanelLiveTraining, PanelMisconception, PanelNetwork, PanelState, PanelTraining, ToPanel } from '../shared/protocol';
 import { lineChart } from './chart';
 import { displayGraph, displayPaths, displayRequest, focusGraph, FOCUS_LIMIT, gradientPaths, visibleGraph, type DisplayGraph } from './graphModel';
 import { clip, edgeMidpoint, edgePath, fitView, LINE_HEIGHT, requestSignature, zoomAt, type Direction, type GraphLayout } from './layout';
@@ -34,6 +34,23 @@ interface UiState {
 }
 
 const SVG = 'http://www.w3.org/2000/svg';
+
+/** A misconception: its message, then the correct step beside the one it changes (user text via textContent). */
+function misconceptionView(m: PanelMisconception): HTMLElement {
+  const box = el('div', 'misconception');
+  box.dataset.code = m.code;
+  box.append(el('div', 'misconception-message', m.message));
+  if (m.correct !== undefined && m.changed !== undefined) {
+    const t = el('table', 'misconception-step');
+    for (const [k, v] of [['correct', m.correct], [m.code === 'carried-forward' ? 'from your answers' : 'as the misconception has it', m.changed]]) {
+      const tr = el('tr');
+      tr.append(el('th', undefined, k), el('td', undefined, v));
+      t.append(tr);
+    }
+    box.append(t);
+  }
+  return box;
+}
 
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, text?: string): HTMLElementTagNameMap[K] {
   const e = document.createElement(tag);
@@ -106,6 +123,8 @@ class PanelApp {
   private readonly graphInfo = el('span', 'muted graph-info');
   private readonly texBox = el('div', 'tex');
   private readonly mdBox = el('pre', 'derivation-text');
+  /** A failed expect's misconceptions about the shown gradient: the correct step beside the changed one. */
+  private readonly miscBox = el('div', 'misconceptions');
 
   constructor(
     private readonly root: HTMLElement,
@@ -165,7 +184,7 @@ class PanelApp {
     this.graph.body.append(toolbar, this.chips, frame, el('p', 'hint muted', 'Click a node to reveal its line; click a gradient to highlight its paths; − collapses what feeds a node, ⋯ shows the operations inside a statement. Wheel zooms, drag pans.'));
     const asText = el('details', 'as-text');
     asText.append(el('summary', 'muted', 'As text (the CLI\'s explain)'), this.mdBox);
-    this.derivation.body.append(this.texBox, asText);
+    this.derivation.body.append(this.texBox, this.miscBox, asText);
     this.root.append(this.header, this.graph.root, this.derivation.root, this.checks.root, this.networks.root, this.training.root, this.problems.root);
     this.installPanZoom(frame);
   }
@@ -588,6 +607,7 @@ class PanelApp {
       this.lastTex = '';
       this.texBox.replaceChildren(el('p', 'muted', 'No gradient yet: add a line such as `grad z wrt w0`.'));
       this.mdBox.textContent = '';
+      this.miscBox.replaceChildren();
       return;
     }
     this.derivation.summary.textContent = `Derivation of ∂${g.of}/∂${g.wrt}`;
@@ -601,6 +621,7 @@ class PanelApp {
       }
     }
     this.mdBox.textContent = g.markdown ?? '';
+    this.miscBox.replaceChildren(...(g.misconceptions ?? []).map(misconceptionView));
   }
 
   // ---- checks, networks, training, problems -------------------------------------------------
@@ -623,7 +644,13 @@ class PanelApp {
     this.checks.body.replaceChildren(
       ...(s.checks.length
         ? s.checks.map((c) =>
-            this.lineLink(c.line, el('span', c.passed ? 'pass' : 'fail', c.passed ? '✓' : '✗'), el('span', 'label', c.label), el('span', 'detail muted', c.detail)),
+            this.lineLink(
+              c.line,
+              el('span', c.passed ? 'pass' : 'fail', c.passed ? '✓' : '✗'),
+              el('span', 'label', c.label),
+              el('span', 'detail muted', c.detail),
+              ...(c.misconceptions ?? []).map(misconceptionView),
+            ),
           )
         : [el('p', 'muted', 'No `check` or `expect` lines.')]),
     );

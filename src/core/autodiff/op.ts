@@ -84,6 +84,8 @@ export interface OpDef {
   readonly boolean?: 'always' | 'preserve';
   /** Derivative convention stated wherever a derivative is shown (`ReLU'(0) = 0`). */
   readonly convention?: string;
+  /** Where the convention matters (an element-wise op's kinks), when not only at 0: relu6 at 0 and 6. */
+  readonly atKink?: (x: number) => boolean;
   /** Rough cost in multiply-accumulates/elements, for the work budget. */
   readonly cost?: (shapes: readonly Shape[], out: Shape, attrs: Attrs) => number;
 }

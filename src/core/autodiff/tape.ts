@@ -111,6 +111,11 @@ export class Tape {
   /** The op's numeric parameter for scalar kernels (leaky_relu slope). */
   sparam!: Float64Array;
   tv: (Tensor | undefined)[] = [];
+  /**
+   * Nodes holding booleans (numpy's bool dtype as 0/1; see OpDef.boolean), kept by the
+   * evaluator. Here so that `truncate` forgets the ones it drops (a training step's nodes).
+   */
+  readonly bools = new Set<number>();
   inputsMore: (number[] | undefined)[] = [];
   attrs: (Attrs | undefined)[] = [];
   spanStart!: Int32Array;
@@ -381,6 +386,7 @@ export class Tape {
   /** Drops every node from `mark` on (a training step's temporaries); their slots are reused. */
   truncate(mark: number): void {
     this.version++;
+    if (this.bools.size > 0) for (const b of this.bools) if (b >= mark) this.bools.delete(b);
     if (this.tv.length > mark) this.tv.length = mark;
     if (this.attrs.length > mark) this.attrs.length = mark;
     if (this.inputsMore.length > mark) this.inputsMore.length = mark;

@@ -115,14 +115,35 @@ function normCall(matrixRule: boolean) {
       return ctx.error('call.unsupported', `The matrix norm ord='${ord}' is not supported (it needs singular values); ord='fro' and vector norms are.`, at);
     } else if (ord !== null) {
       p = ord;
-      // numpy's and torch.linalg's norm read an order over two axes as a matrix norm (max column sum, …).
+      // numpy's and torch.linalg's norm read an order over two axes as a matrix norm.
       if (matrixRule && axesCount === 2) {
-        return ctx.error('call.unsupported', `The matrix norm ord=${p} is not supported; norm(x, ${p}) without linalg, or vector_norm, gives the vector norm of all elements.`, at);
+        if (p === 1 || p === -1 || p === Infinity || p === -Infinity) return matrixNorm(x, p, axis, rank, args.values.keepdims === true, ctx);
+        return ctx.error('call.unsupported', `The matrix norm ord=${p} is not supported (it needs singular values); ord=1, -1, inf, -inf and 'fro' are, and norm(x, ${p}) without linalg gives the vector norm of all elements.`, at);
       }
       if (matrixRule && axesCount > 2) return ctx.error('call.bad-argument', `Expected one or two axes for a norm of order ${p}, found ${axesCount}.`, at);
     }
     return ctx.apply('norm', [x], { ord: p, axis, keepdims: args.values.keepdims === true });
   };
+}
+
+/**
+ * The matrix norms of order ±1 (the largest/smallest column sum of |x|) and ±∞ (row sums), over
+ * two axes: as torch.linalg.matrix_norm computes them, amax/amin of a sum of abs — so the
+ * gradient is PyTorch's: sign(x) (0 at 0) times the winning column's or row's share (ties split).
+ */
+function matrixNorm(x: NodeId, p: number, axis: number | number[] | null, rank: number, keepdims: boolean, ctx: CallContext): NodeId | undefined {
+  const pair = (axis === null ? [0, 1] : (axis as number[])).map((a) => (a < 0 ? a + rank : a));
+  if (pair[0] === pair[1] || pair.some((a) => a < 0 || a >= rank)) return ctx.error('shape.axis', `Expected two different axes in [${-rank}, ${rank}), found ${JSON.stringify(axis)}.`);
+  // ord ±1: sum over the first axis (rows), extremum over the second; ord ±∞ the other way round.
+  const [summed, over] = Math.abs(p) === 1 ? pair : [pair[1], pair[0]];
+  const a = ctx.apply('abs', [x]);
+  if (a === undefined) return undefined;
+  const s = ctx.apply('sum', [a], { axis: summed, keepdims: true });
+  if (s === undefined) return undefined;
+  const m = ctx.apply(p > 0 ? 'amax' : 'amin', [s], { axis: over, keepdims: true });
+  if (m === undefined || keepdims) return m;
+  const shape = ctx.shape(x).filter((_, i) => i !== pair[0] && i !== pair[1]);
+  return ctx.apply('reshape', [m], { shape });
 }
 
 const ORD: ParamSpec = { name: 'ord', aliases: ['p'], kind: 'ord', default: null };
@@ -146,10 +167,10 @@ defineBuiltin({
   group: 'reductions',
   signature: 'linalg.norm(x, ord=None, axis=None, keepdims=False)',
   doc:
-    "np.linalg.norm and torch.linalg.norm: as `norm`, except that an order over two axes (a 2-D input without axis) names a matrix norm; of those only the default and 'fro' " +
-    '(the Frobenius norm) are supported, and ord=1, 2, inf, \'nuc\' of a matrix are refused.',
-  derivative: '∂‖x‖/∂x = x/‖x‖ (0 at x = 0, as PyTorch), and the vector orders as `norm`',
-  libraries: "np.linalg.norm and torch.linalg.norm: an ord over two axes is a matrix norm (only 'fro' and the default are supported)",
+    "np.linalg.norm and torch.linalg.norm: as `norm`, except that an order over two axes (a 2-D input without axis) names a matrix norm: " +
+    "the default and 'fro' (Frobenius), 1 and −1 (the largest and smallest column sum of |x|), inf and −inf (row sums); ord=2, −2 and 'nuc' need singular values and are refused.",
+  derivative: "∂‖x‖/∂x = x/‖x‖ (0 at x = 0, as PyTorch), the vector orders as `norm`; ord ±1/±inf of a matrix: sign(x) in the winning column/row (ties share it)",
+  libraries: "np.linalg.norm and torch.linalg.norm: an ord over two axes is a matrix norm (±1: column sums, ±inf: row sums, 'fro'; 2, −2 and 'nuc' are refused)",
   params: [X, ORD, AXIS, KEEPDIMS],
   call: normCall(true),
 });

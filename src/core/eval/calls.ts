@@ -127,6 +127,7 @@ function gradCall(ev: Evaluator, e: Extract<Expr, { kind: 'Call' }>): number | u
   if (!t.depends) ev.diagnostics.push(independent(refText(o), t.text, w.span));
   ev.refs.push({ ref: o, binding: out });
   const node = t.b.node;
+  ev.quantities.set(e, { kind: 'grad', of: out.node, wrt: node, ofText: refText(o), wrtText: t.text });
   if (ev.tape.isScalar[node] === 1) return ev.tape.scalarConst(grads.scalarOf(node), e.span.start, e.span.end);
   // A copy: the backward pass may be shared with other requests (`backward`).
   const g = grads.of(node);

@@ -14,6 +14,7 @@ import { BudgetExceeded } from './common';
 import { assign, check, expect, grad, printStmt, unpack } from './statements';
 import { network, type NetState } from './networks';
 import { train } from './trainingGlue';
+import type { EarlierAnswer, Quantity } from '../diagnose/types';
 
 export { refText } from './common';
 
@@ -88,6 +89,10 @@ export class Evaluator {
   readonly gradRequests: GradRequest[] = [];
   readonly checks: CheckInfo[] = [];
   readonly expectations: ExpectationInfo[] = [];
+  /** What each `grad(…)`, `params(…)` and `size(…)` call asks for, for the misconception engine (src/core/diagnose). */
+  readonly quantities = new Map<Expr, Quantity>();
+  /** The failed expectations so far, for carried-forward errors. */
+  readonly wrongAnswers: EarlierAnswer[] = [];
   readonly networkInfos: NetworkInfo[] = [];
   docRng: Rng | undefined;
   readonly trainings: TrainingInfo[] = [];
@@ -95,8 +100,11 @@ export class Evaluator {
   /**
    * Nodes holding booleans (numpy's bool dtype, stored as 0/1): comparison and logical results
    * and masks reshaped or indexed (OpDef.boolean). Indexing with one selects (`x[x > 0]`).
+   * The tape keeps the set, so that truncating a training step's nodes forgets theirs.
    */
-  readonly boolNodes = new Set<number>();
+  get boolNodes(): Set<number> {
+    return this.tape.bools;
+  }
   readonly readFile: EvalOptions['readFile'];
   readonly onProgress: EvalOptions['onProgress'];
   readonly shouldStop: EvalOptions['shouldStop'];

@@ -301,8 +301,15 @@ function index(ev: Evaluator, object: Expr, items: readonly IndexItem[], span: S
       pre.push({ kind: 'none' });
       continue;
     }
+    // An integer index is a constant of the indexing (the names it reads are not the value's
+    // inputs); an array or a mask is an input, and the names it reads count as read.
+    const saved = ev.refs;
+    ev.refs = [];
     const n = expr(ev, it);
+    const own = ev.refs;
+    ev.refs = saved;
     if (n === undefined) return undefined;
+    if (ev.tape.shape(n).length > 0) saved.push(...own);
     pre.push({ kind: 'value', node: n, span: it.span });
     taken += ev.boolNodes.has(n) ? Math.max(1, ev.tape.shape(n).length) : 1;
   }

@@ -236,5 +236,20 @@ export function netQuery(ev: Evaluator, e: Extract<Expr, { kind: 'Call' }>, what
     );
     return undefined;
   }
+  ev.quantities.set(e, {
+    kind: 'count',
+    what,
+    decl: net.decl,
+    path: parts.slice(1),
+    env: {
+      constant: (n) => {
+        const b = ev.env.get(n);
+        const t = b && ev.tape.value(b.node);
+        return t && t.data.length === 1 ? t.data[0] : undefined;
+      },
+      network: (n) => ev.networks.get(n)?.model,
+    },
+    text: ev.text.slice(e.span.start, e.span.end),
+  });
   return ev.tape.scalarConst(v, e.span.start, e.span.end);
 }

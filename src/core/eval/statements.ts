@@ -16,6 +16,9 @@ import { expr, lookup, undefinedName } from './expressions';
 import { callManyOf, constNumber } from './calls';
 import { layerOutput } from './networks';
 import { copy, refText } from './common';
+import { diagnoseAnswer } from '../diagnose/diagnose';
+import type { Quantity } from '../diagnose/types';
+import type { ExpectationDiagnosis } from '../analysis';
 
 const PROTECTED_NAMES = new Set(['param', 'grad', 'check', 'expect', 'network']);
 
@@ -158,7 +161,12 @@ export function printStmt(ev: Evaluator, stmt: PrintStmt): void {
         else end = a.value.value === '\n' ? '' : a.value.value;
         continue;
       }
-      if (k === 'flush' || k === 'file') continue;
+      // flush= changes when the text appears, not what it is; file= would send it elsewhere.
+      if (k === 'flush') continue;
+      if (k === 'file') {
+        ev.diagnostics.push(error('call.unsupported', 'Expected `print` to the output, found `file=` (printing to a file is not supported).', a.name.span));
+        return;
+      }
       ev.diagnostics.push(error('call.unknown-keyword', `Expected \`sep=\` or \`end=\` (strings) in \`print\`, found \`${k}\`.`, a.name.span));
       return;
     }
@@ -477,23 +485,80 @@ export function expect(ev: Evaluator, stmt: ExpectStmt): void {
     if (v === undefined) return;
     tol = v;
   }
-  if (ev.tape.isScalar[l] === 1 && ev.tape.isScalar[r] === 1) return expectScalars(ev, stmt, ev.tape.sv[l], ev.tape.sv[r], tol);
+  // What the answer is an answer to (looked at only when the expectation fails).
+  const asked: Asked = { left: stmt.left, l, right: stmt.right, r };
+  if (ev.tape.isScalar[l] === 1 && ev.tape.isScalar[r] === 1) return expectScalars(ev, stmt, ev.tape.sv[l], ev.tape.sv[r], tol, asked);
   const L = ev.tape.value(l);
   const R = ev.tape.value(r);
   const bs = broadcastShapes(L.shape, R.shape);
   if (!bs || formatShape(bs) !== formatShape(L.shape)) {
     ev.diagnostics.push(
-      error('expect.shape', `Expected the right side to broadcast to the left side's shape ${formatShape(L.shape)}, found ${formatShape(R.shape)}.`, stmt.right.span),
+      error(
+        'expect.shape',
+        `Expected the right side to broadcast to the left side's shape ${formatShape(L.shape)}, found ${formatShape(R.shape)}.${transposedAnswer(L, R, tol) ? ` Your answer is ${ev.text.slice(stmt.left.span.start, stmt.left.span.end)} transposed (misconception: transposed).` : ''}`,
+        stmt.right.span,
+      ),
     );
     return;
   }
   const Rb = broadcastTo(R, L.shape);
-  settleExpect(ev, stmt, tol, L.shape, L.data, R.shape, R.data, Rb.data);
+  settleExpect(ev, stmt, tol, L.shape, L.data, R.shape, R.data, Rb.data, asked);
+}
+
+/** Is R (of L's shape reversed, 2-D) L transposed, within the expectation's test? */
+function transposedAnswer(L: Tensor, R: Tensor, tol: number): boolean {
+  if (L.shape.length !== 2 || R.shape.length !== 2 || R.shape[0] !== L.shape[1] || R.shape[1] !== L.shape[0]) return false;
+  const [m, n] = L.shape;
+  for (let i = 0; i < m; i++)
+    for (let j = 0; j < n; j++) {
+      const a = R.data[j * m + i];
+      if (!(Math.abs(L.data[i * n + j] - a) <= tol * Math.max(1, Math.abs(a)))) return false;
+    }
+  return true;
 }
 
 /** `expect` of two scalars: no tensors on the hot path, the same test and record. */
-function expectScalars(ev: Evaluator, stmt: ExpectStmt, a: number, b: number, tol: number): void {
-  settleExpect(ev, stmt, tol, [], [a], [], [b], [b]);
+function expectScalars(ev: Evaluator, stmt: ExpectStmt, a: number, b: number, tol: number, asked: Asked): void {
+  settleExpect(ev, stmt, tol, [], [a], [], [b], [b], asked);
+}
+
+/** The two sides of an expect and their nodes. */
+interface Asked {
+  readonly left: Expr;
+  readonly l: number;
+  readonly right: Expr;
+  readonly r: number;
+}
+
+/**
+ * The quantity an expectation checks and the user's answer: the left side (a `grad(…)`,
+ * `params(…)` or `size(…)` call, or any computed value) against the right; or the reverse when
+ * only the right side computes something (`expect 0.6 == grad(z, w1)`).
+ */
+function askedQuantity(ev: Evaluator, a: Asked, leftText: string, rightText: string, rb: ArrayLike<number>, l: ArrayLike<number>): { quantity: Quantity; answer: ArrayLike<number> } | undefined {
+  const of = (e: Expr, node: number, text: string): Quantity | undefined =>
+    ev.quantities.get(e) ?? (ev.tape.kind[node] !== K.CONST ? { kind: 'value', node, text } : undefined);
+  const left = of(a.left, a.l, leftText);
+  if (left) return { quantity: left, answer: rb };
+  const right = of(a.right, a.r, rightText);
+  if (right && l.length === rb.length && ev.tape.value(a.r).data.length === l.length) return { quantity: right, answer: l };
+  return undefined;
+}
+
+/** The misconceptions behind a failed expectation (src/core/diagnose); recorded for later lines. */
+function diagnoseExpectation(ev: Evaluator, a: Asked, leftText: string, rightText: string, tol: number, l: ArrayLike<number>, rb: ArrayLike<number>): ExpectationDiagnosis[] {
+  const asked = askedQuantity(ev, a, leftText, rightText, rb, l);
+  if (!asked) return [];
+  let found: ReturnType<typeof diagnoseAnswer>;
+  try {
+    found = diagnoseAnswer({ tape: ev.tape, text: ev.text, bindings: ev.bindings }, { quantity: asked.quantity, answer: asked.answer, tolerance: tol }, ev.wrongAnswers);
+  } catch {
+    // A fault in the engine must not cost the user the failed expectation itself.
+    found = [];
+  }
+  const cause = found.length === 1 ? found[0].cause : undefined;
+  ev.wrongAnswers.push({ quantity: asked.quantity, answer: Array.from(asked.answer), line: ev.currentLine, ...(cause !== undefined ? { cause } : {}) });
+  return found.map(({ code, message, span, step }) => ({ code, message, ...(span ? { span } : {}), ...(step ? { step } : {}) }));
 }
 
 /**
@@ -510,6 +575,7 @@ function settleExpect(
   rShape: Shape,
   r: ArrayLike<number>,
   rb: ArrayLike<number>,
+  asked: Asked,
 ): void {
   let maxError = 0;
   let passed = true;
@@ -529,6 +595,7 @@ function settleExpect(
   }
   const leftText = ev.text.slice(stmt.left.span.start, stmt.left.span.end);
   const rightText = ev.text.slice(stmt.right.span.start, stmt.right.span.end);
+  const diagnosis = passed ? [] : diagnoseExpectation(ev, asked, leftText, rightText, tol, l, rb);
   ev.expectations.push({
     line: ev.currentLine,
     span: stmt.span,
@@ -537,19 +604,23 @@ function settleExpect(
     tolerance: tol,
     left: { text: leftText, shape: lShape.slice(), data: Array.from(l) },
     right: { text: rightText, shape: rShape.slice(), data: Array.from(r) },
+    diagnosis,
   });
   if (!passed) {
     const scalars = l.length === 1 && r.length === 1;
     const [ls, rs] = scalars ? distinctTexts(l[0], r[0], 6) : [`${formatShape(lShape)} tensor`, `${formatShape(rShape)} tensor`];
     const at = l.length > 1 ? ` (largest difference at element ${worst}: ${distinctTexts(l[worst], rb[worst], 6).join(' vs ')})` : '';
     const [es, ts] = distinctTexts(maxError, tol, 3);
-    ev.diagnostics.push(
-      error(
-        'expect.failed',
-        `Expected ${leftText} == ${rightText}, found ${ls} ≠ ${rs}${at}; error ${es} > ${ts}.`,
-        stmt.span,
-      ),
-    );
+    const failed = `Expected ${leftText} == ${rightText}, found ${ls} ≠ ${rs}${at}; error ${es} > ${ts}.`;
+    const related = diagnosis.filter((d) => d.span).map((d) => ({ message: d.message, span: d.span! }));
+    // Right given the user's own earlier wrong answer: information, not a second error.
+    if (diagnosis.length === 1 && diagnosis[0].code === 'carried-forward')
+      ev.diagnostics.push({ code: 'expect.carried-forward', severity: 'info', message: `${diagnosis[0].message} (${failed})`, span: stmt.span });
+    else
+      ev.diagnostics.push({
+        ...error('expect.failed', diagnosis.length ? `${failed} ${diagnosis.slice(0, 3).map((d) => d.message).join(' Or: ')}${diagnosis.length > 3 ? ` (and ${diagnosis.length - 3} more)` : ''}` : failed, stmt.span),
+        ...(related.length ? { related } : {}),
+      });
   }
 }
 

@@ -33,6 +33,11 @@ const FN_TO_OP: Record<string, string> = {
   max: 'maximum',
   min: 'minimum',
   pow: 'pow',
+  // The element-wise functions of #19 without options (elu, hardtanh and clamp have options:
+  // their calls are derived by the op's rule on the tape).
+  ...Object.fromEntries(
+    ['square', 'sign', 'floor', 'ceil', 'round', 'log2', 'log10', 'log1p', 'expm1', 'tan', 'reciprocal', 'rsqrt', 'selu', 'silu', 'mish', 'relu6', 'softsign', 'logsigmoid', 'hardsigmoid', 'hardswish'].map((n) => [n, n]),
+  ),
 };
 
 let byDisplay: Map<string, OpDef> | undefined;
@@ -333,8 +338,10 @@ function conventionText(call: Extract<Sym, { k: 'call' }>, op: OpDef, where: str
 function conventionsFor(s: Sym, env: (n: string) => number, out: Set<string>): void {
   for (const { call, op } of kinkCalls(s)) {
     const v = evalSym(call.args[0], env);
-    // Stated where it matters: the argument at the kink (a tie of max/min, abs at 0).
-    if (v === 0) out.add(conventionText(call, op, call.f === 'H' ? 'It matters here: the two sides are equal.' : 'It matters here: the argument is 0.'));
+    // Stated where it matters: the argument at the kink (a tie of max/min, abs at 0, relu6 at 6).
+    if (op.atKink && call.f !== 'H') {
+      if (op.atKink(v)) out.add(conventionText(call, op, `It matters here: the argument is ${fmt(v)}.`));
+    } else if (v === 0) out.add(conventionText(call, op, call.f === 'H' ? 'It matters here: the two sides are equal.' : 'It matters here: the argument is 0.'));
     else if (call.f === "ReLU'") out.add(`ReLU'(u) = 1 if u > 0, else 0 (ReLU'(0) = 0, as PyTorch); here ${printSym(call.args[0])} = ${fmt(v)}${v > 0 ? ' > 0' : ' < 0'}.`);
   }
 }
@@ -343,7 +350,7 @@ function conventionsFor(s: Sym, env: (n: string) => number, out: Set<string>): v
 function conventionsForTensor(s: Sym, b: Binding, tape: Tape, n: number, out: Set<string>): void {
   for (const { call, op } of kinkCalls(s)) {
     const v = evalSymTensor(call.args[0], b, tape, n);
-    const zeros = v ? v.data.filter((x) => x === 0).length : 0;
+    const zeros = v ? v.data.filter((x) => (op.atKink ? op.atKink(x) : x === 0)).length : 0;
     if (zeros > 0) out.add(conventionText(call, op, `It matters here: ${zeros} element${zeros === 1 ? ' is' : 's are'} at the kink.`));
   }
 }

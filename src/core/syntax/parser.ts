@@ -55,6 +55,9 @@ const enum O {
   LE = 15421, // <=
   GE = 15933, // >=
   NE = 8509, // !=
+  AMP = 38, // &
+  BAR = 124, // |
+  TILDE = 126, // ~
 }
 
 /** The comparison operators by code. */
@@ -93,8 +96,11 @@ export function parseProgram(text: string, segments?: readonly Segment[], where:
     while (o < text.length && text[o] !== '\n' && text[o] !== '\r') o++;
     return o;
   };
+  // A statement followed by another on the same physical line (after `;`) ends where that one starts.
+  const nextStart = new Map<LogicalLine, number>();
+  for (let k = 0; k + 1 < lines.length; k++) nextStart.set(lines[k], lines[k + 1].span.start);
   const hasLexError = (l: LogicalLine): boolean => {
-    const last = physicalEnd(l.span.end);
+    const last = Math.min(physicalEnd(l.span.end), (nextStart.get(l) ?? Infinity) - 1);
     return lexErrors.some((o) => o >= l.span.start && o <= last);
   };
   const statements: Statement[] = [];
@@ -277,10 +283,10 @@ class LineParser {
         this.next();
         // The sides are read without a comparison at their top level: the first `==` outside
         // brackets separates them (a comparison as a side is written in parentheses).
-        const left = this.parseAdditive();
+        const left = this.parseBitOr();
         if (!this.is(O.EQEQ)) this.fail('`==` between the two sides of the expectation');
         const opTok = this.next();
-        const right = this.parseAdditive();
+        const right = this.parseBitOr();
         let within: Expr | null = null;
         if (this.isIdent('within')) {
           this.next();
@@ -428,7 +434,7 @@ class LineParser {
 
   /** Comparisons, below arithmetic (Python's precedence); `a < b < c` is one chained node. */
   private parseCompare(): Expr {
-    const left = this.parseAdditive();
+    const left = this.parseBitOr();
     let op = COMPARE_OPS.get(this.peek().op);
     if (op === undefined || this.peek().type !== 'op') return left;
     const operands: Expr[] = [left];
@@ -438,10 +444,44 @@ class LineParser {
       const tok = this.next();
       ops.push(op);
       opSpans.push({ start: tok.start, end: tok.end });
-      operands.push(this.parseAdditive());
+      operands.push(this.parseBitOr());
       op = COMPARE_OPS.get(this.peek().op);
     }
     return { kind: 'Compare', operands, ops, opSpans, span: { start: left.span.start, end: operands[operands.length - 1].span.end } };
+  }
+
+  /**
+   * numpy's operators on masks, between comparisons and arithmetic as in Python: `a | b`,
+   * `a & b` (and `~a` below) read as `logical_or`, `logical_and` (`logical_not`) calls.
+   */
+  private parseBitOr(): Expr {
+    let left = this.parseBitAnd();
+    while (this.is(O.BAR)) {
+      const op = this.next();
+      left = this.logicalCall('logical_or', op, [left, this.parseBitAnd()]);
+    }
+    return left;
+  }
+
+  private parseBitAnd(): Expr {
+    let left = this.parseAdditive();
+    while (this.is(O.AMP)) {
+      const op = this.next();
+      left = this.logicalCall('logical_and', op, [left, this.parseAdditive()]);
+    }
+    return left;
+  }
+
+  private logicalCall(callee: string, op: Token, operands: Expr[]): Expr {
+    const start = Math.min(op.start, operands[0].span.start);
+    const end = operands[operands.length - 1].span.end;
+    return {
+      kind: 'Call',
+      callee,
+      calleeSpan: { start: op.start, end: op.end },
+      args: operands.map((value) => ({ name: null, value, span: value.span })),
+      span: { start, end },
+    };
   }
 
   private parseAdditive(): Expr {
@@ -479,6 +519,10 @@ class LineParser {
   }
 
   private parseUnary(): Expr {
+    if (this.is(O.TILDE)) {
+      const op = this.next();
+      return this.logicalCall('logical_not', op, [this.parseUnary()]);
+    }
     if (this.is(O.MINUS) || this.is(O.PLUS)) {
       const op = this.next();
       const operand = this.parseUnary();

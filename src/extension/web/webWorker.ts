@@ -14,3 +14,5 @@ interface WorkerScope {
 const scope = globalThis as unknown as WorkerScope;
 const core = new WorkerCore({ post: (m) => scope.postMessage(m), readerFor: (r) => readerOfContents(r.contents) });
 scope.onmessage = (e) => core.handle(e.data);
+// The core is loaded: the host starts the running job's time limit again from here.
+scope.postMessage({ type: 'ready' });

@@ -220,6 +220,41 @@ export async function run(): Promise<void> {
     assertIncludes(lenses.map((l) => l.command?.title ?? ''), /mlp: 557,057 params/, 'network lens');
   });
 
+  suite.test('Markdown homework: a wrong answer names its misconception (diagnostic, related span, hover)', async () => {
+    const editor = await open('hw4-answers.md');
+    const doc = editor.document;
+    const uri = doc.uri;
+    // The homework's ∂z/∂w0 = −0.2 written with the sign flipped.
+    const line = lineOf(doc, 'expect grad(z, w0) == -0.2');
+    const col = doc.lineAt(line).text.indexOf('-0.2');
+    await editor.edit((b) => b.replace(new vscode.Range(line, col, line, col + 4), '0.2'));
+    const diag = await waitFor(
+      vscode.languages.onDidChangeDiagnostics,
+      (e) => (e.uris.some((u) => u.toString() === uri.toString()) ? errorsOf(uri).find((d) => d.range.start.line === line) : undefined),
+      20_000,
+      'a diagnostic on the wrong answer',
+      () => errorsOf(uri).find((d) => d.range.start.line === line),
+    );
+    assert(diag.code === 'expect.failed', `code ${String(diag.code)}, expected expect.failed`);
+    assertIncludes(diag.message, 'Your 0.2 is ∂z/∂w0 with the sign flipped (misconception: sign-flip).', 'misconception message');
+    const hovers = (await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, new vscode.Position(line, doc.lineAt(line).text.indexOf('==')))) ?? [];
+    const text = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
+    assertIncludes(text, 'Misconception: `sign-flip`', 'hover of the expect line');
+    // ReLU' read at y1 instead of y1 + x0: ∂z/∂w0 = 0, with a related location on ReLU(y1 + x0).
+    const col2 = doc.lineAt(line).text.indexOf('0.2');
+    await editor.edit((b) => b.replace(new vscode.Range(line, col2, line, col2 + 3), '0'));
+    const diag2 = await waitFor(
+      vscode.languages.onDidChangeDiagnostics,
+      () => errorsOf(uri).find((d) => d.range.start.line === line && /relu-wrong-side/.test(d.message)),
+      20_000,
+      'the relu-wrong-side diagnosis',
+      () => errorsOf(uri).find((d) => d.range.start.line === line && /relu-wrong-side/.test(d.message)),
+    );
+    const rel = diag2.relatedInformation ?? [];
+    assert(rel.length === 1 && doc.getText(rel[0].location.range) === 'ReLU(y1 + x0)', `related ${JSON.stringify(rel.map((r) => doc.getText(r.location.range)))}`);
+    await vscode.commands.executeCommand('workbench.action.files.revert');
+  });
+
   suite.test('commands: Explain Gradient opens the derivation; also for a gradient no grad line asked for', async () => {
     const editor = await open('hw4-t1-residual.nn');
     const uri = editor.document.uri.toString();

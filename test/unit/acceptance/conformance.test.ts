@@ -256,7 +256,7 @@ describe('lexical structure, Markdown, errors and the CLI (§2, §6, §7, §8)',
   const md = (text: string) => analyze(text, { valuesOnly: true, languageId: 'markdown' });
 
   it('a stray character after a complete statement breaks the line: its name is not bound, uses are quiet', () => {
-    const a = run('y = 2 ~\nz = y + 1\nw = 3\n');
+    const a = run('y = 2 $\nz = y + 1\nw = 3\n');
     expect(codes(a)).toEqual(['lex.unexpected-character']);
     expect(a.values.map((v) => v.name)).toEqual(['w']);
   });
@@ -269,7 +269,7 @@ describe('lexical structure, Markdown, errors and the CLI (§2, §6, §7, §8)',
     ]);
     expect(a.values.map((v) => v.name)).toEqual(['z']);
     // A diagnostic after the bracket is not repeated by the second reading; continuation lines are the broken statement's.
-    expect(codes(run('x = (1\ny = 2 ~\nz = 3\n'))).toEqual(['parse.unclosed-bracket', 'lex.unexpected-character']);
+    expect(codes(run('x = (1\ny = 2 $\nz = 3\n'))).toEqual(['parse.unclosed-bracket', 'lex.unexpected-character']);
     expect(codes(run('x = [1,\n  2,\ny = 5\n'))).toEqual(['parse.unclosed-bracket']);
   });
 

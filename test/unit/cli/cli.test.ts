@@ -37,7 +37,7 @@ describe('gradlens eval --json (LANGUAGE.md §8)', () => {
     ]);
     expect(j.checks).toHaveLength(4);
     expect(j.checks[0]).toMatchObject({ of: 'z', wrt: 'w0', line: 18, passed: true, kinks: 0 });
-    expect(j.expectations[0]).toEqual({ line: 20, passed: true, maxError: 0 });
+    expect(j.expectations[0]).toEqual({ line: 20, passed: true, maxError: 0, diagnosis: [] });
   });
   it('networks: params, layers with formulas, MACs and Mult-Adds', () => {
     const j = JSON.parse(run(['eval', 'examples/hw4-t2-t3-mlp.nn', '--json']).out);
@@ -171,5 +171,18 @@ describe('files the CLI reads (issue #15, docs/security.md)', () => {
     expect(z.code).toBe(2);
     expect(JSON.parse(z.out).diagnostics[0].message).toBe('Expected a readable file, found not a regular file (a device, pipe or socket).');
     expect(performance.now() - t0).toBeLessThan(2000);
+  });
+});
+
+describe('print in the CLI', () => {
+  it('--json lists each print with its line; the report shows them under Printed', () => {
+    const f = file('prints.nn', 'x = [1.0, 2.5]\nprint("x =", x); print(x > 2)\n');
+    const j = JSON.parse(run(['eval', f, '--json']).out);
+    // CPython + numpy: print("x =", np.array([1., 2.5])) and print(np.array([1., 2.5]) > 2).
+    expect(j.prints).toEqual([
+      { line: 1, text: 'x = [1.  2.5]' },
+      { line: 1, text: '[False  True]' },
+    ]);
+    expect(run(['eval', f]).out).toContain('Printed\n  line 2    x = [1.  2.5]\n  line 2    [False  True]\n');
   });
 });

@@ -134,3 +134,13 @@ describe('the policy (pure: shared with a web build)', () => {
     expect(decide({ roots: [], trusted: true }, 'x', '/x', 'file')?.message).toContain('no folder');
   });
 });
+
+describe('the policy modules stay usable by a web build', () => {
+  it('fileAccess.ts, valuePreview.ts and cutOff.ts import neither vscode nor node:*', async () => {
+    const { readFileSync } = await import('node:fs');
+    for (const f of ['fileAccess.ts', 'valuePreview.ts', 'cutOff.ts']) {
+      const src = readFileSync(join(__dirname, '..', '..', '..', 'src', 'extension', f), 'utf8');
+      for (const m of src.matchAll(/^\s*import\s[^'"]*['"]([^'"]+)['"]/gm)) expect(m[1], `${f} imports ${m[1]}`).toMatch(/^\.\.?\//);
+    }
+  });
+});

@@ -132,17 +132,29 @@ describe('a cut-off before the values stage names the line being evaluated', () 
   });
 });
 
-describe('the core delivers values before derivations (AnalyzeOptions.onValues)', () => {
-  it('is called once, with values and diagnostics and no hovers, before the full analysis is done', () => {
+describe('the stages the worker posts (AnalyzeOptions.onStage) and what a cut-off says of them', () => {
+  it('values first (no derivations, no hovers), then derivations, then hovers; the last is the result', () => {
     const stages: Analysis[] = [];
-    const a = analyze('x = 2\ny = x * x\ngrad y wrt x\nz = q\n', { onValues: (v) => stages.push(v) });
-    expect(stages).toHaveLength(1);
+    const a = analyze('x = 2\ny = x * x\ngrad y wrt x\nz = q\n', { onStage: (_s, v) => stages.push(previewAnalysis(v)) });
+    expect(stages.map((s) => s.stage)).toEqual(['values', 'derivations', 'hovers']);
     expect(stages[0].values.map((v) => v.name)).toEqual(['x', 'y']);
     expect(stages[0].gradients[0].data).toEqual([4]); // ∂(x²)/∂x at 2 = 4
     expect(stages[0].gradients[0].derivation).toBeUndefined();
     expect(stages[0].symbols).toEqual([]);
     expect(stages[0].diagnostics.map((d) => d.code)).toEqual(a.diagnostics.map((d) => d.code));
-    expect(a.symbols.length).toBeGreaterThan(0);
-    expect(a.gradients[0].derivation).toBeTruthy();
+    expect(a.stage).toBeUndefined();
+  });
+
+  it('names the stages that were cut off after the one delivered, and drops `stage` from the result', () => {
+    const text = 'x = 2\ny = x * x\ngrad y wrt x\n';
+    const lineSpan = (line: number) => ({ start: line, end: line });
+    const stages: Analysis[] = [];
+    analyze(text, { onStage: (_s, v) => stages.push(v) });
+    const cut = (i: number) => withCutOff(stages[i], { reason: { kind: 'timeout', ms: 1000 }, stage: 'explanation', lineSpan });
+    expect(cut(0).diagnostics.at(-1)!.message).toContain('while writing derivations, hovers and the statement graph: those are cut off');
+    expect(cut(1).diagnostics.at(-1)!.message).toContain('while writing hovers and the statement graph');
+    expect(cut(2).diagnostics.at(-1)!.message).toContain('while writing the statement graph: it is cut off');
+    expect(cut(2).stage).toBeUndefined();
+    expect(cut(1).gradients[0].derivation).toBeTruthy();
   });
 });

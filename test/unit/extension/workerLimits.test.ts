@@ -39,6 +39,21 @@ writeFileSync(workerPath, WORKER);
 const request = (text: string) => ({ text, languageId: 'nn' as const, budget: 1, checkTolerance: 1e-6 });
 const field = (o: object, k: string): unknown => (o as Record<string, Record<string, unknown>>).analysis?.[k];
 
+/** A worker that takes 800 ms to load (as the core does on a loaded machine), then says `ready`, then answers in 100 ms. */
+const SLOW_START = `
+const { parentPort } = require('node:worker_threads');
+const t0 = Date.now();
+while (Date.now() - t0 < 800) {}
+parentPort.on('message', (r) => {
+  const t1 = Date.now();
+  while (Date.now() - t1 < 100) {}
+  parentPort.postMessage({ type: 'result', id: r.id, analysis: { ok: true }, ms: Date.now() - t1 });
+});
+parentPort.postMessage({ type: 'ready' });
+`;
+const slowStartPath = join(dir, 'slow-start.cjs');
+writeFileSync(slowStartPath, SLOW_START);
+
 let client: WorkerClient | undefined;
 afterEach(() => client?.dispose());
 
@@ -97,5 +112,11 @@ describe('WorkerClient: limits', () => {
     await queued.outcome;
     expect(order).toEqual(['data', 'queued']);
     expect(d).toMatchObject({ kind: 'data', item: { kind: 'value', value: { name: 'full', key: 'file:///a.nn', analysis: running.id } } });
+  });
+
+  it("a fresh worker's start-up does not count against the time limit: it starts at `ready`", async () => {
+    client = new WorkerClient(nodeWorkerFactory(slowStartPath), () => {});
+    const o = await client.run(request('x'), 500).outcome;
+    expect(o).toMatchObject({ kind: 'done', analysis: { ok: true } });
   });
 });

@@ -11,6 +11,8 @@ import { getOp, type Attrs } from '../../../src/core/autodiff/op';
 import { allBuiltins } from '../../../src/core/builtins/types';
 import { tensor } from '../../../src/core/tensor/tensor';
 import { describeGroup } from './funcsHarness';
+import { analyzeFull } from '../../../src/core/index';
+import { derivationMarkdown } from '../../../src/core/explain/derive';
 
 describeGroup('elementwise');
 
@@ -62,5 +64,22 @@ describe("docs/language.md's built-in table", () => {
       expect(b.libraries, name).toBeDefined();
       expect(rows.some((r) => r.includes(b.libraries!.slice(0, 30).replace(/\|/g, '\\|'))), name).toBe(true);
     }
+  });
+});
+
+describe('derivations print the new rules with their numbers', () => {
+  const explain = (text: string, of: string, wrt: string): string => {
+    const full = analyzeFull(`${text}\ngrad ${of} wrt ${wrt}\n`);
+    return derivationMarkdown(full.derivations.find((x) => x.of === of && x.wrt === wrt)!);
+  };
+  it('square, silu, log1p and relu6 at a kink, by their symbolic partials', () => {
+    // ∂(3·x²)/∂x = 6x = 3 at x = 0.5 (by hand)
+    expect(explain('param x = 0.5\nz = square(x) * 3', 'z', 'x')).toContain('= 3');
+    // silu'(0) = σ(0)·(1 + 0) = 0.5 (by hand)
+    expect(explain('param x = 0.0\nz = silu(x)', 'z', 'x')).toContain('0.5');
+    // log1p'(1) = 1/2 (by hand)
+    expect(explain('param x = 1.0\nz = log1p(x)', 'z', 'x')).toContain('0.5');
+    // relu6'(6) = 0 (PyTorch's hardtanh_backward), and the convention is stated
+    expect(explain('param x = 6.0\nz = relu6(x) * 2', 'z', 'x')).toContain("ReLU6'(0) = ReLU6'(6) = 0");
   });
 });

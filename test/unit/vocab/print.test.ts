@@ -34,6 +34,11 @@ describe('print statements', () => {
     ]);
     expect(text.slice(a.prints![0].span.start, a.prints![0].span.end)).toBe('print(x, sum(x) > 3, "done")');
   });
+  it('flush= changes nothing in the text; file= is refused', () => {
+    const a = analyze('print(1, flush=True)\nprint(2, file=f)\n');
+    expect(a.prints?.map((p) => p.text)).toEqual(['1.0']);
+    expect(a.diagnostics.map((d) => [d.code, d.message])).toEqual([['call.unsupported', 'Expected `print` to the output, found `file=` (printing to a file is not supported).']]);
+  });
   it('an unknown keyword is an error; a name that failed prints nothing more', () => {
     const a = analyze('print(1, color="red")\nprint(nope)\n');
     expect(a.diagnostics.map((d) => d.code)).toEqual(['call.unknown-keyword', 'name.undefined']);

@@ -48,6 +48,9 @@ describe('comparisons parse as Python', () => {
     ['(x > 0) * x', '({x > 0} * x)'],
     ['x == y', '{x == y}'],
     ['f(x > 0, y)', 'f({x > 0}, y)'],
+    ['a > 0 & b', '{a > logical_and(0, b)}'],
+    ['(a > 0) & (b < 1) | ~c', 'logical_or(logical_and({a > 0}, {b < 1}), logical_not(c))'],
+    ['a | b & c', 'logical_or(a, logical_and(b, c))'],
   ])('%s', (src, tree) => {
     const [s] = statements(`v = ${src}`);
     expect(s.kind === 'Assign' && show(s.value)).toBe(tree);
@@ -127,5 +130,54 @@ describe('indexing and shape diagnostics', () => {
     const a = analyze('param x = [1.0, -2.0]\nm = x > 0\nL = sum(m * x)\ngrad L wrt x\n');
     // PyTorch: ((x > 0) * x).sum().backward() gives x.grad = [1, 0].
     expect(a.gradients[0].data).toEqual([1, 0]);
+  });
+});
+
+describe('masks stay masks through shape changes', () => {
+  it('a transposed, reshaped, unsqueezed or indexed mask still selects (numpy keeps the bool dtype)', () => {
+    const a = analyze('x = [[1.0, -2.0], [3.0, -4.0]]\nm = (x > 0).T\ny = x.T[m]\nz = x[unsqueeze(x[:, 0] > 0, 0)[0]]\n');
+    expect(a.diagnostics).toEqual([]);
+    // numpy: x.T[(x > 0).T] = [1., 3.]; x[(x[:, 0] > 0)[None][0]] = the two rows.
+    expect(a.values.find((v) => v.name === 'y')?.data).toEqual([1, 3]);
+    expect(a.values.find((v) => v.name === 'z')?.shape).toEqual([2, 2]);
+  });
+  it('arithmetic on a mask gives numbers: indexing with them reads positions', () => {
+    const a = analyze('x = [5.0, 6.0, 7.0]\ny = x[(x > 5) * 1]\n');
+    // numpy: x[(x > 5) * 1] = x[[0, 1, 1]] = [5., 6., 6.].
+    expect(a.values.find((v) => v.name === 'y')?.data).toEqual([5, 6, 6]);
+  });
+});
+
+describe('`;` keeps statements apart', () => {
+  it('a lexer error in the second statement leaves the first one bound', () => {
+    const a = analyze('a = 1; b = 2 $\nc = a + 1\n');
+    expect(a.diagnostics.map((d) => d.code)).toEqual(['lex.unexpected-character']);
+    expect(a.values.map((v) => [v.name, v.data[0]])).toEqual([
+      ['a', 1],
+      ['c', 2],
+    ]);
+  });
+});
+
+describe('booleans and training steps', () => {
+  it('a boolean selection inside a training loss is re-read each step', () => {
+    const a = analyze('param W = [0.5, -1.0, 2.0]\ntrain W\n  loss sum(W[W > 0] ** 2)\n  optimizer SGD(lr=0.1)\n  steps 2\n');
+    // By hand (PyTorch's SGD): the gradient is 2W at the positive elements, so each step scales them by 0.8.
+    expect(a.trainings?.[0].losses.map((l) => +l.toFixed(12))).toEqual([4.25, 2.72]);
+    expect(a.values.at(-1)?.data.map((v) => +v.toFixed(12))).toEqual([0.32, -1, 1.28]);
+  });
+  it('a selection whose count changes between training steps follows it', () => {
+    const a = analyze('param W = [0.05, -1.0, 2.0]\ntrain W\n  loss sum(W[W > 0])\n  optimizer SGD(lr=0.1)\n  steps 3\n');
+    // By hand (torch.optim.SGD): the gradient is 1 at the positive elements; W[0] = 0.05 turns
+    // negative after the first step, so the second and third select one element.
+    expect(a.trainings?.[0].losses.map((l) => +l.toFixed(12))).toEqual([2.05, 1.9, 1.8]);
+    expect(a.values.at(-1)?.data.map((v) => +v.toFixed(12))).toEqual([-0.05, -1, 1.7]);
+  });
+  it("a mask made inside a training step does not mark the node that later reuses its place on the tape", () => {
+    const text = 'param W = [0.5, -1.0]\ntrain W\n  loss sum(W * (W > 0))\n  optimizer SGD(lr=0.1)\n  steps 2\nX = [10.0, 20.0, 30.0]\ny = X[[1, 0]]\n';
+    const a = analyze(text);
+    expect(a.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    // numpy: X[[1, 0]] = [20., 10.] (integer indices, not a mask).
+    expect(a.values.find((v) => v.name === 'y')?.data).toEqual([20, 10]);
   });
 });

@@ -17,6 +17,8 @@ export interface ElementwiseDef {
   readonly kink?: 'input' | 'difference';
   /** Unary ops with kinks elsewhere than 0: the piece of the domain x lies in (a gradient check's signature). */
   readonly kinkOf?: (x: number) => number;
+  /** Where the convention matters, when not only at 0 (derivations state it there). */
+  readonly atKink?: (x: number) => boolean;
   readonly convention?: string;
 }
 
@@ -136,6 +138,7 @@ function makeUnary(def: ElementwiseDef): OpDef {
     partials: def.partials,
     rule: def.rule,
     convention: def.convention,
+    atKink: def.atKink,
     kinks:
       def.kink === 'input' || def.kinkOf
         ? ([a]) => {
@@ -278,6 +281,7 @@ export const ELEMENTWISE: readonly ElementwiseDef[] = [
       arity: 1,
       // The pieces: a jump between two of them is where a gradient check must not look.
       kinkOf: name === 'sign' ? Math.sign : name === 'floor' ? Math.floor : name === 'ceil' ? Math.ceil : (x: number) => Math.floor(x + 0.5),
+      atKink: name === 'sign' ? (x: number) => x === 0 : name === 'round' ? (x: number) => x - Math.floor(x) === 0.5 : Number.isInteger,
       partials: () => [y.num(0)],
       rule: ([a]) => [`∂${name}(${a})/∂${a} = 0 (piecewise constant; 0 also at the jumps, as PyTorch)`],
       convention: `${name}′ = 0 everywhere, also where ${name} jumps (as PyTorch).`,
@@ -357,6 +361,7 @@ export const ELEMENTWISE: readonly ElementwiseDef[] = [
     display: 'ReLU6',
     arity: 1,
     kinkOf: (x) => (x <= 0 ? 0 : x >= 6 ? 2 : 1),
+    atKink: (x) => x === 0 || x === 6,
     partials: ([a]) => [y.call("ReLU6'", a)],
     rule: ([a]) => [`∂ReLU6(${a})/∂${a} = 1 if 0 < ${a} < 6, else 0`],
     convention: "ReLU6'(0) = ReLU6'(6) = 0 (as PyTorch's hardtanh_backward).",
@@ -383,6 +388,7 @@ export const ELEMENTWISE: readonly ElementwiseDef[] = [
     display: 'hardsigmoid',
     arity: 1,
     kinkOf: (x) => (x <= -3 ? 0 : x >= 3 ? 2 : 1),
+    atKink: (x) => x === -3 || x === 3,
     partials: ([a]) => [y.call("hardsigmoid'", a)],
     rule: ([a]) => [`∂hardsigmoid(${a})/∂${a} = 1/6 if −3 < ${a} < 3, else 0 (1/6 rounded to float32, as PyTorch)`],
     convention: "hardsigmoid'(±3) = 0 (as PyTorch).",
@@ -393,6 +399,7 @@ export const ELEMENTWISE: readonly ElementwiseDef[] = [
     display: 'hardswish',
     arity: 1,
     kinkOf: (x) => (x < -3 ? 0 : x < 3 ? 1 : 2),
+    atKink: (x) => x === -3 || x === 3,
     partials: ([a]) => [y.call("hardswish'", a)],
     rule: ([a]) => [`∂hardswish(${a})/∂${a} = 0 if ${a} < −3, ${a}/3 + ½ if −3 ≤ ${a} < 3, 1 if ${a} ≥ 3`],
     convention: "hardswish'(−3) = −½ and hardswish'(3) = 1 (PyTorch's vectorised kernel; its scalar loop, for tensors of fewer than 4 elements, gives 1.5 at 3).",

@@ -19,6 +19,7 @@ defineOp({
     return typeof p === 'string' ? shapeError(p, { code: 'shape.axis' }) : p.map((i) => s[i]);
   },
   forward: ([x], attrs) => permute(x, permOf(x.shape, attrs)),
+  boolean: 'preserve',
   backward: (g, [x], _out, attrs) => [permute(g, inversePermutation(permOf(x.shape, attrs)))],
   rule: ([x], attrs) => {
     const p = attrNumbers(attrs, 'perm');
@@ -45,6 +46,7 @@ defineOp({
     return tensor(r, x.data.slice());
   },
   backward: (g, [x]) => [tensor(x.shape, g.data.slice())],
+  boolean: 'preserve',
   rule: ([x]) => [`∂L/∂${operand(x)} = ∂L/∂Y reshaped back to the shape of ${operand(x)}`],
   cost: (shapes) => numel(shapes[0]),
 });
