@@ -106,7 +106,7 @@ export function csvTensor(t: CsvTable): Tensor {
   return { shape: [t.rows, t.cols], data: t.data };
 }
 
-function load(ctx: CallContext, path: string, header: boolean | null, delimiter: string, pathSpan = ctx.span): number | undefined {
+function load(ctx: CallContext, path: string, header: boolean | null, delimiter: string, pathSpan = ctx.span, skip = 0): number | undefined {
   if (!ctx.readFile) {
     return ctx.error('csv.no-files', `Expected a host that can read files for load_csv("${path}"), found none (the CLI and the editor provide one).`, pathSpan);
   }
@@ -123,6 +123,14 @@ function load(ctx: CallContext, path: string, header: boolean | null, delimiter:
   if (text === undefined) return ctx.error('csv.not-found', `Expected a file "${path}" next to the document, found none.`, pathSpan);
   // Parsing is charged before it runs: a character of the file is a unit of work.
   ctx.charge?.(text.length);
+  if (skip > 0) {
+    let at = 0;
+    for (let k = 0; k < skip && at >= 0; k++) {
+      const nl = text.indexOf('\n', at);
+      at = nl < 0 ? -1 : nl + 1;
+    }
+    text = at < 0 ? '' : text.slice(at);
+  }
   const t = parseCsv(text, header, delimiter);
   if (isCsvProblem(t)) return ctx.error('csv.malformed', `${t.error.slice(0, -1)} in "${path}".`, pathSpan);
   return ctx.constant(csvTensor(t));
@@ -132,17 +140,21 @@ defineBuiltin({
   name: 'load_csv',
   aliases: ['read_csv', 'loadtxt', 'genfromtxt'],
   group: 'constructors',
-  signature: 'load_csv(path, header=auto, delimiter=",")',
-  doc: 'A numeric table read from a CSV file next to the document, as a [rows, columns] tensor (a constant). A first row with text is taken as the header unless `header=` says otherwise.',
+  signature: 'load_csv(path, header=auto, delimiter=",", skiprows=0)',
+  doc: 'A numeric table read from a CSV file next to the document, as a [rows, columns] tensor (a constant). A first row with text is taken as the header unless `header=` says otherwise; `skiprows=k` (numpy\'s `loadtxt`; `skip_header` of `genfromtxt`) drops the first k lines, and then no header is looked for.',
   params: [
     { name: 'path', kind: 'string', aliases: ['fname', 'filepath_or_buffer'] },
     { name: 'header', kind: 'bool', default: null },
     { name: 'delimiter', kind: 'string', default: ',', aliases: ['sep'] },
+    { name: 'skiprows', kind: 'int', default: 0, aliases: ['skip_header'] },
   ],
   call(args, ctx) {
     const path = args.values.path as string;
     const h = args.values.header;
-    const header = h === null || h === undefined ? null : Boolean(h);
-    return load(ctx, path, header, args.values.delimiter as string, args.spans.path ?? ctx.span);
+    const skip = Math.max(0, Math.trunc(Number(args.values.skiprows ?? 0)));
+    // numpy's loadtxt(skiprows=k) / genfromtxt(skip_header=k): the first k lines are dropped
+    // and the rest is read as numbers, with no header detection.
+    const header = skip > 0 && (h === null || h === undefined) ? false : h === null || h === undefined ? null : Boolean(h);
+    return load(ctx, path, header, args.values.delimiter as string, args.spans.path ?? ctx.span, skip);
   },
 });

@@ -94,6 +94,7 @@ const TABLE: Record<string, Evidence> = {
   'pad.mode': { refused: "m = [[1.0, 2.0], [3.0, 4.0]]\ny = pad(m, [1, 1], mode='reflect')" },
   'any.keepdims': { probe: ['m = [[1.0, 2.0], [3.0, 4.0]]\ny = shape(any(m > 2, axis=1))', 'm = [[1.0, 2.0], [3.0, 4.0]]\ny = shape(any(m > 2, axis=1, keepdims=True))'] },
   'load_csv.header': { same: 'the loader tests (test/unit/train) check header detection and header=True/False on files; a probe needs a file' },
+  'load_csv.skiprows': { same: 'test/unit/python/scratchExample.test.ts reads examples/data/breast_cancer.csv with np.loadtxt(…, skiprows=1) and checks its values against load_csv\'s header detection; a probe needs a file' },
   'load_csv.delimiter': { same: "the loader tests (test/unit/train) check delimiter=';' on a file; a probe needs a file" },
 };
 for (const k of ['ELU', 'Hardtanh', 'SELU', 'SiLU', 'Mish', 'ReLU6', 'Hardsigmoid', 'Hardswish', 'LeakyReLU']) TABLE[`${k}.inplace`] = { same: INPLACE };
