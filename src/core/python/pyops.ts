@@ -4,6 +4,7 @@
  * negative exponent a float, ZeroDivisionError), sequences, strings and `%`-formatting.
  * Tensors and the user's own classes are dispatched by the interpreter before these run.
  */
+import { sliceIndices as sliceIndicesOf } from '../tensor/layout';
 import {
   ELLIPSIS,
   PyBound,
@@ -264,27 +265,11 @@ export function seqIndex(i: PyVal, n: number, what: string): number {
   return k;
 }
 
-/** The positions a slice selects in a sequence of length n (Python's slice.indices). */
+/** The positions a slice selects in a sequence of length n (Python's slice.indices, the tensors' own rule). */
 export function sliceIndices(s: PySlice, n: number): number[] {
-  const step = s.step ?? 1;
-  if (step === 0) throw new PyError('ValueError', 'slice step cannot be zero');
-  const clamp = (v: number | null, dflt: number, lo: number, hi: number): number => {
-    if (v === null) return dflt;
-    let x = v < 0 ? v + n : v;
-    x = Math.max(lo, Math.min(hi, x));
-    return x;
-  };
-  const out: number[] = [];
-  if (step > 0) {
-    const a = clamp(s.lower, 0, 0, n);
-    const b = clamp(s.upper, n, 0, n);
-    for (let k = a; k < b; k += step) out.push(k);
-  } else {
-    const a = clamp(s.lower, n - 1, -1, n - 1);
-    const b = clamp(s.upper, -1, -1, n - 1);
-    for (let k = a; k > b; k += step) out.push(k);
-  }
-  return out;
+  const picks = sliceIndicesOf(n, s.lower, s.upper, s.step);
+  if (typeof picks === 'string') throw new PyError('ValueError', 'slice step cannot be zero');
+  return Array.from(picks);
 }
 
 export { Unknown };

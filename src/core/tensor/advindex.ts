@@ -8,6 +8,7 @@
  * has shape [2, n1]). The plan maps each output element to its source offset, so the forward is
  * a gather and the backward a scatter-add (repeated indices accumulate).
  */
+import { sliceIndices } from './layout';
 import { broadcastIndex, broadcastShapes, formatShape, numel, strides, tensor, type Shape, type Tensor } from './tensor';
 
 export type AdvItem =
@@ -17,26 +18,8 @@ export type AdvItem =
   /** An integer array: inputs[input] of the op (input 0 is the indexed tensor). */
   | { readonly kind: 'array'; readonly input: number };
 
-/** numpy's slice.indices(n) as the positions it selects. */
-export function slicePositions(n: number, start: number | null, stop: number | null, step: number | null): number[] {
-  const s = step ?? 1;
-  let lo: number;
-  let hi: number;
-  if (s > 0) {
-    lo = start === null ? 0 : start < 0 ? Math.max(0, start + n) : Math.min(start, n);
-    hi = stop === null ? n : stop < 0 ? Math.max(0, stop + n) : Math.min(stop, n);
-  } else {
-    lo = start === null ? n - 1 : start < 0 ? Math.max(-1, start + n) : Math.min(start, n - 1);
-    hi = stop === null ? -1 : stop < 0 ? Math.max(-1, stop + n) : Math.min(stop, n - 1);
-  }
-  const out: number[] = [];
-  if (s > 0) for (let i = lo; i < hi; i += s) out.push(i);
-  else for (let i = lo; i > hi; i += s) out.push(i);
-  return out;
-}
-
 type Dim =
-  | { readonly t: 'pick'; readonly axis: number; readonly picks: readonly number[] }
+  | { readonly t: 'pick'; readonly axis: number; readonly picks: ArrayLike<number> }
   | { readonly t: 'unit' }
   | { readonly t: 'adv'; readonly k: number };
 
@@ -74,8 +57,9 @@ function layout(xShape: Shape, items: readonly AdvItem[], arrayShape: (input: nu
     }
     const n = xShape[axis];
     if (it.kind === 'slice') {
-      if (it.step === 0) return 'Expected a non-zero slice step, found 0.';
-      dims.push({ t: 'pick', axis, picks: slicePositions(n, it.start, it.stop, it.step) });
+      const picks = sliceIndices(n, it.start, it.stop, it.step);
+      if (typeof picks === 'string') return picks;
+      dims.push({ t: 'pick', axis, picks });
     } else if (it.kind === 'int' && !hasArray) {
       if (!Number.isInteger(it.index) || it.index < -n || it.index >= n) {
         return `Expected an index in [${-n}, ${n}), found ${it.index} on axis ${axis} of ${formatShape(xShape)}.`;

@@ -95,7 +95,8 @@ export interface IndexPlan {
 }
 
 /** numpy's slice.indices(n). */
-function sliceIndices(n: number, start: number | null, stop: number | null, step: number | null): Int32Array | string {
+/** numpy's (and Python's) slice.indices(n) as the positions it selects, or what is wrong with the slice. */
+export function sliceIndices(n: number, start: number | null, stop: number | null, step: number | null): Int32Array | string {
   const s = step ?? 1;
   if (s === 0 || !Number.isInteger(s)) return `Expected a non-zero integer slice step, found ${s}.`;
   if ((start !== null && !Number.isInteger(start)) || (stop !== null && !Number.isInteger(stop))) {
