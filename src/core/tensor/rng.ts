@@ -9,56 +9,15 @@
  */
 import type { Rng } from '../builtins/types';
 import { glibcLog } from './libmLog';
+import { Mt19937 } from './mt19937';
 
-const N = 624;
-const M = 397;
-const MATRIX_A = 0x9908b0df;
-const UPPER = 0x80000000;
-const LOWER = 0x7fffffff;
-
-class MersenneTwister implements Rng {
-  private readonly key = new Uint32Array(N);
-  private pos = N;
+class MersenneTwister extends Mt19937 implements Rng {
   private hasGauss = false;
   private gauss = 0;
 
   constructor(seed: number) {
-    let s = seed >>> 0;
-    const key = this.key;
-    for (let i = 0; i < N; i++) {
-      key[i] = s;
-      // 1812433253 * (s ^ (s >>> 30)) + i + 1, modulo 2^32.
-      const x = (s ^ (s >>> 30)) >>> 0;
-      s = (Math.imul(1812433253, x) + i + 1) >>> 0;
-    }
-  }
-
-  private generate(): void {
-    const k = this.key;
-    let i = 0;
-    let y: number;
-    for (; i < N - M; i++) {
-      y = (k[i] & UPPER) | (k[i + 1] & LOWER);
-      k[i] = k[i + M] ^ (y >>> 1) ^ (-(y & 1) & MATRIX_A);
-    }
-    for (; i < N - 1; i++) {
-      y = (k[i] & UPPER) | (k[i + 1] & LOWER);
-      k[i] = k[i + (M - N)] ^ (y >>> 1) ^ (-(y & 1) & MATRIX_A);
-    }
-    y = (k[N - 1] & UPPER) | (k[0] & LOWER);
-    k[N - 1] = k[M - 1] ^ (y >>> 1) ^ (-(y & 1) & MATRIX_A);
-    this.pos = 0;
-  }
-
-  /** The next 32-bit output (tempered), as an unsigned number. */
-  nextUint32(): number {
-    if (this.pos === N) this.generate();
-    let y = this.key[this.pos++];
-    y ^= y >>> 11;
-    y ^= (y << 7) & 0x9d2c5680;
-    y ^= (y << 15) & 0xefc60000;
-    y ^= y >>> 18;
-    return y >>> 0;
+    super();
+    this.seedWith(seed);
   }
 
   /** random_sample: (a >> 5) · 2^26 + (b >> 6), over 2^53. */

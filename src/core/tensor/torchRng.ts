@@ -30,9 +30,8 @@
  * from these in the last bits.
  */
 import { glibcLog } from './libmLog';
+import { Mt19937 } from './mt19937';
 
-const N = 624;
-const M = 397;
 
 /** PyTorch's default seed when `manual_seed` is never called is random; GradLens uses this one. */
 export const TORCH_DEFAULT_SEED = 67280421310721;
@@ -73,9 +72,7 @@ export function fmaf(a: number, b: number, c: number): number {
 const madd = fmaf;
 
 /** The generator: MT19937 plus the cached second Gaussians of the double and float paths. */
-export class TorchGenerator {
-  private readonly key = new Uint32Array(N);
-  private pos = N;
+export class TorchGenerator extends Mt19937 {
   private nextDoubleNormal: number | undefined;
   /** The seed last set, as `torch.initial_seed()` reports it. */
   seed = 0;
@@ -83,6 +80,7 @@ export class TorchGenerator {
   seeded = false;
 
   constructor(seed: number = TORCH_DEFAULT_SEED) {
+    super();
     this.reseed(seed);
     this.seeded = false;
   }
@@ -95,34 +93,13 @@ export class TorchGenerator {
 
   private reseed(seed: number): void {
     this.seed = seed;
-    let s = low32(seed);
-    const key = this.key;
-    for (let i = 0; i < N; i++) {
-      key[i] = s;
-      s = (Math.imul(1812433253, (s ^ (s >>> 30)) >>> 0) + i + 1) >>> 0;
-    }
-    this.pos = N;
+    this.seedWith(low32(seed));
     this.nextDoubleNormal = undefined;
-  }
-
-  private twist(): void {
-    const k = this.key;
-    for (let i = 0; i < N; i++) {
-      const y = (k[i] & 0x80000000) | (k[(i + 1) % N] & 0x7fffffff);
-      k[i] = k[(i + M) % N] ^ (y >>> 1) ^ (y & 1 ? 0x9908b0df : 0);
-    }
-    this.pos = 0;
   }
 
   /** `random()`: one tempered 32-bit output. */
   random(): number {
-    if (this.pos === N) this.twist();
-    let y = this.key[this.pos++];
-    y ^= y >>> 11;
-    y ^= (y << 7) & 0x9d2c5680;
-    y ^= (y << 15) & 0xefc60000;
-    y ^= y >>> 18;
-    return y >>> 0;
+    return this.nextUint32();
   }
 
   /** A float32 uniform in [0, 1): the low 24 bits of random() over 2^24. */

@@ -1,0 +1,57 @@
+/**
+ * MT19937, the engine under both generators GradLens reproduces bit for bit: numpy's legacy
+ * `RandomState` (rng.ts) and PyTorch's CPU generator (torchRng.ts). Both seed it with
+ * Matsumoto–Nishimura's `init_genrand` and temper its outputs the same way; they differ only in
+ * how they turn the 32-bit outputs into numbers, which stays in their own files.
+ */
+const N = 624;
+const M = 397;
+const MATRIX_A = 0x9908b0df;
+const UPPER = 0x80000000;
+const LOWER = 0x7fffffff;
+
+export class Mt19937 {
+  private readonly key = new Uint32Array(N);
+  private pos = N;
+
+  /** `init_genrand(seed)`: the state for a 32-bit seed; the next output starts a fresh block. */
+  protected seedWith(seed: number): void {
+    let s = seed >>> 0;
+    const key = this.key;
+    for (let i = 0; i < N; i++) {
+      key[i] = s;
+      // 1812433253 * (s ^ (s >>> 30)) + i + 1, modulo 2^32.
+      const x = (s ^ (s >>> 30)) >>> 0;
+      s = (Math.imul(1812433253, x) + i + 1) >>> 0;
+    }
+    this.pos = N;
+  }
+
+  private generate(): void {
+    const k = this.key;
+    let i = 0;
+    let y: number;
+    for (; i < N - M; i++) {
+      y = (k[i] & UPPER) | (k[i + 1] & LOWER);
+      k[i] = k[i + M] ^ (y >>> 1) ^ (-(y & 1) & MATRIX_A);
+    }
+    for (; i < N - 1; i++) {
+      y = (k[i] & UPPER) | (k[i + 1] & LOWER);
+      k[i] = k[i + (M - N)] ^ (y >>> 1) ^ (-(y & 1) & MATRIX_A);
+    }
+    y = (k[N - 1] & UPPER) | (k[0] & LOWER);
+    k[N - 1] = k[M - 1] ^ (y >>> 1) ^ (-(y & 1) & MATRIX_A);
+    this.pos = 0;
+  }
+
+  /** The next 32-bit output (tempered), as an unsigned number. */
+  nextUint32(): number {
+    if (this.pos === N) this.generate();
+    let y = this.key[this.pos++];
+    y ^= y >>> 11;
+    y ^= (y << 7) & 0x9d2c5680;
+    y ^= (y << 15) & 0xefc60000;
+    y ^= y >>> 18;
+    return y >>> 0;
+  }
+}
