@@ -9,6 +9,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as cs from '../../scripts/lib/codeServer.js';
+import { runAndClose } from './page';
 import { assert, assertIncludes, createSuite, type TestResult } from './harness';
 
 export interface TrustOptions {
@@ -98,17 +99,6 @@ export async function runTrustUi(o: TrustOptions): Promise<TestResult[]> {
     await page.mouse.move(5, 5);
   });
 
-  let results: TestResult[] = [];
-  try {
-    results = await suite.run();
-  } finally {
-    if (results.some((r) => !r.passed) || !results.length) {
-      fs.mkdirSync(o.artifacts, { recursive: true });
-      fs.writeFileSync(path.join(o.artifacts, 'trust-console.log'), consoleLog.join('\n'));
-      fs.writeFileSync(path.join(o.artifacts, 'trust-server.log'), serverLog.join('\n'));
-    }
-    await browser.close().catch(() => {});
-    await server.stop();
-  }
+  const results = await runAndClose(suite, { artifacts: o.artifacts, prefix: 'trust', consoleLog, serverLog, browser, server });
   return results;
 }

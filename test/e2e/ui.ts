@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import * as cs from '../../scripts/lib/codeServer.js';
+import { runAndClose, runCommand, lensTexts } from './page';
 import { assert, assertIncludes, createSuite, type TestResult } from './harness';
 
 export interface UiOptions {
@@ -25,9 +26,6 @@ function median(xs: number[]): number {
   return s.length ? s[Math.floor((s.length - 1) / 2)] : NaN;
 }
 
-async function lensTexts(page: Page): Promise<string[]> {
-  return page.locator('.monaco-editor .codelens-decoration').allInnerTexts();
-}
 
 /** Puts the keyboard focus in the text editor (Ctrl+1: View: Focus First Editor Group); a click could land on a CodeLens. */
 async function focusEditor(page: Page): Promise<void> {
@@ -36,14 +34,6 @@ async function focusEditor(page: Page): Promise<void> {
   await page.locator('.part.editor .monaco-editor.focused').waitFor();
 }
 
-async function runCommand(page: Page, title: string): Promise<void> {
-  await page.keyboard.press('F1');
-  const input = page.locator('.quick-input-widget .quick-input-box input');
-  await input.waitFor({ state: 'visible' });
-  await input.fill(`>${title}`);
-  await page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first().waitFor({ state: 'visible' });
-  await page.keyboard.press('Enter');
-}
 
 async function pick(page: Page, label: string): Promise<void> {
   const row = page.locator('.quick-input-widget .monaco-list-row', { has: page.locator('.label-name', { hasText: new RegExp(`^${label}$`) }) }).first();
@@ -300,18 +290,7 @@ export async function runUi(o: UiOptions): Promise<TestResult[]> {
     await shot('markdown');
   });
 
-  let results: TestResult[] = [];
-  try {
-    results = await suite.run();
-  } finally {
-    if (results.some((r) => !r.passed) || !results.length) {
-      fs.mkdirSync(o.artifacts, { recursive: true });
-      fs.writeFileSync(path.join(o.artifacts, 'ui-console.log'), consoleLog.join('\n'));
-      fs.writeFileSync(path.join(o.artifacts, 'ui-server.log'), serverLog.join('\n'));
-    }
-    await browser.close().catch(() => {});
-    await server.stop();
-  }
+  const results = await runAndClose(suite, { artifacts: o.artifacts, prefix: 'ui', consoleLog, serverLog, browser, server });
   console.log(`UI metrics: ${JSON.stringify(Object.fromEntries(Object.entries(metrics).map(([k, v]) => [k, Math.round(v)])))}`);
   return results;
 }

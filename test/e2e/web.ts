@@ -8,25 +8,14 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Page } from 'playwright-core';
 import * as cs from '../../scripts/lib/codeServer.js';
+import { runAndClose, runCommand, lensTexts } from './page';
 import { assert, assertIncludes, createSuite, type TestResult } from './harness';
 import type { UiOptions } from './ui';
 
 const FILE = 'hw4-t1-residual.nn';
 
-async function lensTexts(page: Page): Promise<string[]> {
-  return page.locator('.monaco-editor .codelens-decoration').allInnerTexts();
-}
 
-async function runCommand(page: Page, title: string): Promise<void> {
-  await page.keyboard.press('F1');
-  const input = page.locator('.quick-input-widget .quick-input-box input');
-  await input.waitFor({ state: 'visible' });
-  await input.fill(`>${title}`);
-  await page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first().waitFor({ state: 'visible' });
-  await page.keyboard.press('Enter');
-}
 
 export async function runWeb(o: UiOptions): Promise<TestResult[]> {
   const root = path.join(o.tmp, 'web');
@@ -115,18 +104,7 @@ export async function runWeb(o: UiOptions): Promise<TestResult[]> {
     await shot('load-csv');
   });
 
-  let results: TestResult[] = [];
-  try {
-    results = await suite.run();
-  } finally {
-    if (results.some((r) => !r.passed) || !results.length) {
-      fs.mkdirSync(o.artifacts, { recursive: true });
-      fs.writeFileSync(path.join(o.artifacts, 'web-console.log'), consoleLog.join('\n'));
-      fs.writeFileSync(path.join(o.artifacts, 'web-server.log'), serverLog.join('\n'));
-    }
-    await browser.close().catch(() => {});
-    await server.stop();
-  }
+  const results = await runAndClose(suite, { artifacts: o.artifacts, prefix: 'web', consoleLog, serverLog, browser, server });
   console.log(`web metrics: ${JSON.stringify(Object.fromEntries(Object.entries(metrics).map(([k, v]) => [k, Math.round(v)])))}`);
   return results;
 }
