@@ -308,39 +308,32 @@ function scanBlocks(shape: Shape, attrs: Attrs): { outer: number; size: number; 
   return axisBlocks(shape, normalizeAxis(a, shape.length)!);
 }
 
+/**
+ * A running fold along the scan axis, from the start (`reverse` false) or from the end: out[i] =
+ * step(acc, x[i]) with acc starting at `init`. cumsum, cumprod and cumsum's backward share it.
+ */
+function scan(x: Tensor, attrs: Attrs, init: number, step: (acc: number, v: number) => number, reverse = false, shape: Shape = x.shape): Tensor {
+  const out = tensor(shape);
+  const { outer, size, inner } = scanBlocks(x.shape, attrs);
+  for (let o = 0; o < outer; o++)
+    for (let j = 0; j < inner; j++) {
+      let s = init;
+      for (let k = 0; k < size; k++) {
+        const i = (o * size + (reverse ? size - 1 - k : k)) * inner + j;
+        s = step(s, x.data[i]);
+        out.data[i] = s;
+      }
+    }
+  return out;
+}
+
 defineOp({
   name: 'cumsum',
   display: 'cumsum',
   inferShape: scanShape,
-  forward: ([x], attrs) => {
-    const out = tensor(scanShape([x.shape], attrs) as Shape);
-    const { outer, size, inner } = scanBlocks(x.shape, attrs);
-    for (let o = 0; o < outer; o++)
-      for (let j = 0; j < inner; j++) {
-        let s = 0;
-        for (let t = 0; t < size; t++) {
-          const i = (o * size + t) * inner + j;
-          s += x.data[i];
-          out.data[i] = s;
-        }
-      }
-    return out;
-  },
-  backward: (g, [x], _out, attrs) => {
-    // The reversed cumulative sum of g.
-    const r = tensor(x.shape);
-    const { outer, size, inner } = scanBlocks(x.shape, attrs);
-    for (let o = 0; o < outer; o++)
-      for (let j = 0; j < inner; j++) {
-        let s = 0;
-        for (let t = size - 1; t >= 0; t--) {
-          const i = (o * size + t) * inner + j;
-          s += g.data[i];
-          r.data[i] = s;
-        }
-      }
-    return [r];
-  },
+  forward: ([x], attrs) => scan(x, attrs, 0, (a, v) => a + v, false, scanShape([x.shape], attrs) as Shape),
+  // The reversed cumulative sum of g.
+  backward: (g, [x], _out, attrs) => [scan(g, attrs, 0, (a, v) => a + v, true, x.shape)],
   freshGradients: true,
   rule: ([x]) => [`∂L/∂${operand(x)}ᵢ = Σ_{k ≥ i} ∂L/∂yₖ (the gradient summed from the end)`],
   cost: elements,
@@ -350,20 +343,7 @@ defineOp({
   name: 'cumprod',
   display: 'cumprod',
   inferShape: scanShape,
-  forward: ([x], attrs) => {
-    const out = tensor(scanShape([x.shape], attrs) as Shape);
-    const { outer, size, inner } = scanBlocks(x.shape, attrs);
-    for (let o = 0; o < outer; o++)
-      for (let j = 0; j < inner; j++) {
-        let s = 1;
-        for (let t = 0; t < size; t++) {
-          const i = (o * size + t) * inner + j;
-          s *= x.data[i];
-          out.data[i] = s;
-        }
-      }
-    return out;
-  },
+  forward: ([x], attrs) => scan(x, attrs, 1, (a, v) => a * v, false, scanShape([x.shape], attrs) as Shape),
   backward: (g, [x], out, attrs) => {
     const r = tensor(x.shape);
     const { outer, size, inner } = scanBlocks(x.shape, attrs);
