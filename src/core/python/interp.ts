@@ -376,7 +376,7 @@ export class Interp {
     return hashKey(v, this.ids);
   }
 
-  private subIndex(e: Extract<PyExpr, { kind: 'Sub' }>, scope: Scope): PyVal {
+  subIndex(e: Extract<PyExpr, { kind: 'Sub' }>, scope: Scope): PyVal {
     const items = e.items.map((it) => this.subItem(it, scope));
     return e.tuple ? new PyTuple(items) : items[0];
   }

@@ -90,6 +90,9 @@ export function mathModule(ip: Interp): PyModuleObj {
 }
 
 /** Shared by numpy and torch: functions written in terms of the built-in table or as constants. */
+/** PyTorch's dtype aliases print as their canonical names (`torch.long` is `torch.int64`). */
+const TORCH_DTYPE_NAMES: Record<string, string> = { long: 'int64', float: 'float32', double: 'float64' };
+
 function common(ip: Interp, T: Tensors, lib: 'np' | 'torch', m: Map<string, PyVal>, ev: TensorEvents): void {
   const fn = (name: string, f: Fn): void => {
     m.set(name, new PyNative(`${lib}.${name}`, f));
@@ -122,7 +125,7 @@ function common(ip: Interp, T: Tensors, lib: 'np' | 'torch', m: Map<string, PyVa
   m.set('e', Math.E);
   m.set('inf', Infinity);
   m.set('nan', NaN);
-  for (const d of ['float32', 'float64', 'int64', 'int32', 'long', 'float', 'double', 'bool', 'uint8', 'float16']) m.set(d, new PyOpaque(`${lib === 'np' ? 'numpy' : 'torch'}.${d}`));
+  for (const d of ['float32', 'float64', 'int64', 'int32', 'long', 'float', 'double', 'bool', 'uint8', 'float16']) m.set(d, new PyOpaque(`${lib === 'np' ? 'numpy' : 'torch'}.${lib === 'torch' ? (TORCH_DTYPE_NAMES[d] ?? d) : d}`));
   void ev;
 }
 

@@ -18,6 +18,7 @@ import {
   PyList,
   PyModuleObj,
   PyNative,
+  PyOpaque,
   PyRange,
   PySet,
   PySlice,
@@ -70,6 +71,11 @@ export function repr(v: PyVal, inner: (v: PyVal) => string | undefined): string 
   if (v instanceof PyClass) return `<class '${v.name}'>`;
   if (v instanceof PyModuleObj) return `<module '${v.name}'>`;
   if (v instanceof PyInstance) return `<${v.cls.name} object>`;
+  if (v instanceof PyOpaque) {
+    // An array's dtype prints as numpy's (`float64`) and PyTorch's (`torch.float32`) do; numpy's scalar types are classes.
+    if (/^(torch\.)?(u?int|float|bool)\d*$/.test(v.label)) return v.label;
+    if (v.label.startsWith('numpy.')) return `<class '${v.label}'>`;
+  }
   if (v instanceof PySlice) return `slice(${v.lower ?? 'None'}, ${v.upper ?? 'None'}, ${v.step ?? 'None'})`;
   return `<${typeName(v)}>`;
 }

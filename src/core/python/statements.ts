@@ -142,6 +142,19 @@ export function exec(ip: Interp, s: PyStmt, scope: Scope): Signal {
 }
 
 export function augAssign(ip: Interp, s: Extract<PyStmt, { kind: 'AugAssign' }>, scope: Scope): Signal {
+  if (s.target.kind === 'Sub') {
+    // `counts[p] += 1`, `dW[:, j] -= x`: the container and the index are evaluated once, the
+    // element is read, combined and stored back (numpy's and PyTorch's `__setitem__`).
+    const obj = ip.eval(s.target.obj, scope);
+    const idx = ip.subIndex(s.target, scope);
+    const cur = ip.getitem(obj, idx, s.target.span);
+    const rhs = ip.eval(s.value, scope);
+    if (cur instanceof PyList && s.op === '+') cur.items.push(...ip.iterate(rhs, s.value.span));
+    const inplace = cur instanceof PyInstance ? ip.lookupMethod(cur, `__i${DUNDER[s.op]?.[0].slice(2)}`) : undefined;
+    const v = cur instanceof PyList && s.op === '+' ? cur : inplace ? ip.call(inplace, [rhs], NO_KW, ip.site(s.span)) : ip.binop(s.op, cur, rhs, s.span, s.opSpan);
+    ip.setitem(obj, idx, v, s.target.span);
+    return undefined;
+  }
   const cur = ip.eval(s.target, scope);
   const rhs = ip.eval(s.value, scope);
   // Tensors update in place (`W -= lr * W.grad` changes the tensor every name of it sees).

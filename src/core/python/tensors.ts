@@ -13,7 +13,7 @@ import { broadcastShapes, formatShape, mapBinary, numel, tensor, type Tensor } f
 import type { Interp, TensorBridge } from './interp';
 import { formatArray } from './printing';
 import { TorchGenerator } from '../tensor/torchRng';
-import { TorchSize, PyError, PyInt, PyList, PyNative, PySlice, PyTensor, PyTuple, Skip, ELLIPSIS, int, isIntLike, isNumber, num, typeName, type CallSite, type PyVal } from './values';
+import { TorchSize, PyError, PyInt, PyList, PyNative, PyOpaque, PySlice, PyTensor, PyTuple, Skip, ELLIPSIS, int, isIntLike, isNumber, num, typeName, type CallSite, type PyVal } from './values';
 
 const BIN_OPS: Record<string, string> = { '+': 'add', '-': 'sub', '*': 'mul', '/': 'div', '**': 'pow', '@': 'matmul' };
 
@@ -115,7 +115,9 @@ export class Tensors implements TensorBridge {
     const opName = BIN_OPS[op];
     if (opName) {
       const n = this.ev.apply(opName, [na, nb], undefined, span, opSpan);
-      return this.wrap(n, lib, [a, b], ints && op !== '/' && op !== '**' && op !== '@' ? true : ints && op === '@');
+      // numpy and PyTorch keep integers under + - * @ and a non-negative integer power.
+      const intPower = op === '**' && ints && this.tape.value(nb).data.every((x) => x >= 0);
+      return this.wrap(n, lib, [a, b], ints && (op === '+' || op === '-' || op === '*' || op === '@' || intPower));
     }
     if (op === '//' || op === '%') {
       // No gradient (PyTorch's floor_divide has none; remainder's is 1 but rarely used): a constant.
@@ -219,6 +221,13 @@ export class Tensors implements TensorBridge {
     const values: Record<string, BoundValue> = {};
     const spans: Record<string, Span> = {};
     const specs = def.params;
+    /** The arguments bound to array and number parameters: their dtypes decide the result's. */
+    const operands: PyVal[] = [];
+    const operand = (spec: ParamSpec, v: PyVal): void => {
+      if (spec.name === 'cond') return; // where's condition is a mask, not an operand
+      if (spec.kind === 'tensor' || spec.kind === 'number') operands.push(v);
+      else if (spec.kind === 'tensors' && (v instanceof PyList || v instanceof PyTuple)) operands.push(...v.items);
+    };
     let pi = 0;
     const span = (k: number): Span => at.argSpans[k] ?? at.span;
     for (let k = 0; k < args.length; k++) {
@@ -234,6 +243,7 @@ export class Tensors implements TensorBridge {
       }
       values[spec.name] = this.bindOne(spec, args[k], span(k));
       spans[spec.name] = span(k);
+      operand(spec, args[k]);
       pi++;
     }
     const byName = new Map<string, ParamSpec>();
@@ -242,12 +252,14 @@ export class Tensors implements TensorBridge {
       const spec = byName.get(name);
       if (!spec) {
         if (name === 'dtype' || name === 'device' || name === 'out' || name === 'layout') continue;
+        if (name === 'requires_grad' && lib === 'torch') continue;
         const why = `the keyword \`${name}\` of \`${def.name}\` is not supported by GradLens`;
         this.ip.host.hint(`GradLens: ${why}; the line is skipped and the names it binds are unknown.`, at.kwSpans.get(name) ?? at.span);
         throw new Skip(why);
       }
       values[spec.name] = spec.kind === 'ints' ? this.ints([v], at.kwSpans.get(name) ?? at.span) : this.bindOne(spec, v, at.kwSpans.get(name) ?? at.span);
       spans[spec.name] = at.kwSpans.get(name) ?? at.span;
+      operand(spec, v);
     }
     for (const p of specs) {
       if (p.name in values) continue;
@@ -256,14 +268,26 @@ export class Tensors implements TensorBridge {
       else throw new PyError('TypeError', `${def.name}() missing required argument: '${p.name}'`, at.span);
     }
     const inputs = [...args, ...kw.values()];
+    const requiresGrad = lib === 'torch' && kw.has('requires_grad') && this.ip.truthOf(kw.get('requires_grad')!, at.kwSpans.get('requires_grad') ?? at.span);
+    const dtype = kw.get('dtype');
+    const ints = dtype !== undefined && dtype !== null ? dtypeIsInt(dtype) : intResult(def.name, args, operands);
+    if (requiresGrad && ints) throw new PyError('RuntimeError', 'Only Tensors of floating point dtype can require gradients', at.span);
     const n = def.call({ values, spans, positionalCount: args.length }, this.ctx(at, lib));
-    const ints = ['argmax', 'argmin', 'arange', 'range', 'numel', 'shape'].includes(def.name) ? this.intResult(def.name, args) : false;
-    return this.wrap(n, lib, inputs, ints);
+    if (n === undefined) throw new Skip(null);
+    const out = ints && dtype !== undefined ? this.truncated(n, at.span) : n;
+    if (!requiresGrad) return this.wrap(out, lib, inputs, ints);
+    // `torch.zeros(3, requires_grad=True)`: a new leaf that `.backward()` fills, as `torch.tensor(…, requires_grad=True)`.
+    const v = this.tape.value(out);
+    const leaf = new PyTensor(this.tape.leaf({ shape: v.shape.slice(), data: Float64Array.from(v.data) }, K.PARAM, at.span.start, at.span.end), 'torch', true, true, false);
+    this.leaves.push(leaf);
+    return leaf;
   }
 
-  private intResult(name: string, args: PyVal[]): boolean {
-    if (name === 'arange' || name === 'range') return args.every((a) => isIntLike(a));
-    return true;
+  /** An integer dtype's values: `np.zeros(3, dtype=int)` holds ints, `np.ones(2, dtype=np.int64) * 0.5` too once cast. */
+  private truncated(n: number, span: Span): number {
+    const v = this.tape.value(n);
+    if (v.data.every((x) => Number.isInteger(x) || !Number.isFinite(x))) return n;
+    return this.ev.constant({ shape: v.shape.slice(), data: v.data.map(Math.trunc) }, span);
   }
 
   private bindOne(spec: ParamSpec, v: PyVal, span: Span): BoundValue {
@@ -517,3 +541,28 @@ function indexTensor(shape: readonly number[]): Tensor {
 }
 
 export { PyTensor };
+
+/** Built-ins whose result has an integer dtype whenever their operands have one (numpy's and PyTorch's type promotion). */
+const INT_PRESERVING = new Set([
+  'sum', 'prod', 'max', 'min', 'cumsum', 'cumprod', 'abs', 'neg', 'square', 'sign', 'reshape', 'flatten', 'transpose', 'permute',
+  'squeeze', 'unsqueeze', 'expand', 'expand_as', 'broadcast_to', 'concatenate', 'stack', 'tile', 'flip', 'diag', 'trace', 'gather',
+  'take_along_axis', 'where', 'clamp', 'matmul', 'dot', 'outer', 'round', 'pad', 'zeros_like', 'ones_like', 'full_like',
+]);
+/** Reductions that count: a sum of a boolean mask is an integer (`(pred == y).sum()`). */
+const COUNTING = new Set(['sum', 'cumsum', 'prod', 'cumprod']);
+/** Built-ins whose result is always an integer array. */
+const ALWAYS_INT = new Set(['argmax', 'argmin', 'numel', 'shape']);
+
+function intResult(name: string, args: readonly PyVal[], operands: readonly PyVal[]): boolean {
+  if (ALWAYS_INT.has(name)) return true;
+  if (name === 'arange' || name === 'range') return args.every((a) => isIntLike(a));
+  if (name === 'full') return operands.length > 0 && operands.every((a) => isIntLike(a));
+  if (!INT_PRESERVING.has(name) || operands.length === 0) return false;
+  return operands.every((a) => (a instanceof PyTensor ? a.isInt || (COUNTING.has(name) && (a as PyTensor & { isBool?: boolean }).isBool === true) : isIntLike(a)));
+}
+
+/** `dtype=int`, `dtype=np.int64`, `dtype=torch.long`, `dtype='int32'`: an integer dtype. */
+export function dtypeIsInt(d: PyVal): boolean {
+  const label = d instanceof PyOpaque ? d.label : d instanceof PyNative ? d.name : typeof d === 'string' ? d : '';
+  return /int|long/.test(label) && !/^bool/.test(label);
+}
