@@ -1,3 +1,4 @@
+import { tensor } from '../tensor/tensor';
 import { applyOp, defineBuiltin, type TensorArg } from './types';
 
 /** The element-wise built-ins of one argument (plus leaky_relu's slope, softplus's beta and threshold, gelu's approximate). */
@@ -35,6 +36,7 @@ const UNARY: { name: string; op: string; aliases?: string[]; doc: string; deriva
 ];
 
 for (const u of UNARY) {
+  if (u.name === 'round') continue; // below: it also takes `decimals`
   defineBuiltin({
     name: u.name,
     aliases: u.aliases,
@@ -46,6 +48,30 @@ for (const u of UNARY) {
     call: applyOp(u.op, 'x'),
   });
 }
+
+const ROUND = UNARY.find((u) => u.name === 'round')!;
+defineBuiltin({
+  name: 'round',
+  aliases: ROUND.aliases,
+  group: 'element-wise',
+  signature: 'round(x, decimals=0)',
+  doc: `${ROUND.doc.replace(/, element-wise, as numpy and PyTorch\.$/, '')}; with \`decimals\` (negative: tens, hundreds…) x·10^d rounded, then divided by 10^d, as numpy's and PyTorch's kernels compute it, element-wise.`,
+  derivative: ROUND.derivative,
+  params: [
+    { name: 'x', aliases: ['input', 'a'], kind: 'tensor' },
+    { name: 'decimals', kind: 'int', default: 0 },
+  ],
+  call: (args, ctx) => {
+    const x = (args.values.x as TensorArg).node;
+    const d = args.values.decimals as number;
+    if (d === 0) return ctx.apply('round', [x]);
+    // numpy (PyArray_Round) and PyTorch (round.decimals) scale by an exact power of ten, round half to even, and scale back.
+    const f = ctx.constant(tensor([], [10 ** Math.abs(d)]));
+    const scaled = ctx.apply(d > 0 ? 'mul' : 'div', [x, f]);
+    const r = scaled === undefined ? undefined : ctx.apply('round', [scaled]);
+    return r === undefined ? undefined : ctx.apply(d > 0 ? 'div' : 'mul', [r, f]);
+  },
+});
 
 defineBuiltin({
   name: 'leaky_relu',

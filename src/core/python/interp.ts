@@ -27,6 +27,7 @@ import {
   PyList,
   PyModuleObj,
   PyNative,
+  PyOpaque,
   PyRange,
   PySet,
   PySlice,
@@ -529,6 +530,7 @@ export class Interp {
       const m = this.lookupMethod(fn, '__call__');
       if (m) return this.call(m, args, kwargs, at);
     }
+    if (fn instanceof PyOpaque && typeof fn.data === 'function') return (fn.data as PyNative['call'])(args, kwargs, at);
     if (fn instanceof Unknown) throw new Skip(fn.why);
     throw new PyError('TypeError', `'${typeName(fn)}' object is not callable`, at.span);
   }

@@ -125,7 +125,11 @@ function common(ip: Interp, T: Tensors, lib: 'np' | 'torch', m: Map<string, PyVa
   m.set('e', Math.E);
   m.set('inf', Infinity);
   m.set('nan', NaN);
-  for (const d of ['float32', 'float64', 'int64', 'int32', 'long', 'float', 'double', 'bool', 'uint8', 'float16']) m.set(d, new PyOpaque(`${lib === 'np' ? 'numpy' : 'torch'}.${lib === 'torch' ? (TORCH_DTYPE_NAMES[d] ?? d) : d}`));
+  for (const d of ['float32', 'float64', 'int64', 'int32', 'long', 'float', 'double', 'bool', 'uint8', 'float16']) {
+    const label = `${lib === 'np' ? 'numpy' : 'torch'}.${lib === 'torch' ? (TORCH_DTYPE_NAMES[d] ?? d) : d}`;
+    // numpy's scalar types convert a number: np.float64(x), np.int64(3) (a PyTorch dtype is not callable).
+    m.set(d, new PyOpaque(label, lib === 'np' && d !== 'bool' ? numpyScalar(ip, d) : undefined));
+  }
   void ev;
 }
 
@@ -159,6 +163,28 @@ function argReduce(ip: Interp, T: Tensors, which: 'max' | 'min', lib: 'np' | 'to
   };
 }
 
+/** `np.float64(x)`, `np.int64(x)`, `np.float32(x)`: the number as that scalar type (held as a Python int or float). */
+function numpyScalar(ip: Interp, d: string): Fn {
+  return (args, _kw, at) => {
+    const v = args[0] ?? int(0);
+    if (v instanceof PyTensor && ip.tensors.len(v) !== 1) throw new Skip(`np.${d}(array) is not supported; use \`x.astype(np.${d})\``);
+    const x = num(ip.toNumber(v, at.span));
+    if (/int/.test(d)) return int(Math.trunc(x));
+    return d === 'float32' ? Math.fround(x) : x;
+  };
+}
+
+/** np.dot and ndarray.dot: the inner product of 1-D arrays, a matrix product otherwise, a product with a scalar. */
+function numpyDot(ip: Interp, T: Tensors): Fn {
+  return (args, kw, at) => {
+    const [a, b] = args;
+    const nd = (v: PyVal): number => (v instanceof PyTensor ? T.shape(v).length : isNumber(v) ? 0 : T.tape.shape(T.toNode(v, at.span)).length);
+    const name = nd(a) === 0 || nd(b) === 0 ? 'mul' : nd(a) === 1 && nd(b) === 1 ? 'dot' : 'matmul';
+    if (name === 'mul') return ip.binop('*', a, b, at.span);
+    return T.callBuiltin(findBuiltin(name)!, args, kw, at, 'np');
+  };
+}
+
 export function numpyModule(ip: Interp, T: Tensors, ev: TensorEvents): PyModuleObj {
   const m = new Map<string, PyVal>();
   common(ip, T, 'np', m, ev);
@@ -175,14 +201,9 @@ export function numpyModule(ip: Interp, T: Tensors, ev: TensorEvents): PyModuleO
   };
   fn('array', array);
   fn('asarray', array);
-  // np.dot: the inner product of 1-D arrays, a matrix product otherwise, a product with a scalar.
-  fn('dot', (args, kw, at) => {
-    const [a, b] = args;
-    const nd = (v: PyVal): number => (v instanceof PyTensor ? T.shape(v).length : isNumber(v) ? 0 : T.tape.shape(T.toNode(v, at.span)).length);
-    const name = nd(a) === 0 || nd(b) === 0 ? 'mul' : nd(a) === 1 && nd(b) === 1 ? 'dot' : 'matmul';
-    if (name === 'mul') return ip.binop('*', a, b, at.span);
-    return T.callBuiltin(findBuiltin(name)!, args, kw, at, 'np');
-  });
+  fn('dot', numpyDot(ip, T));
+  // np.linalg.norm and the rest of the table's `linalg.*` functions.
+  m.set('linalg', new PyModuleObj('numpy.linalg', new Map(), (name) => T.builtinFn(`linalg.${name}`, 'np', `np.linalg.${name}`)));
   m.set('newaxis', null);
   const random = new Map<string, PyVal>();
   const rfn = (name: string, f: Fn): void => {
@@ -349,6 +370,10 @@ export function installTensorMembers(ip: Interp, T: Tensors, ev: TensorEvents): 
     return d;
   });
   if (!T.attrs.has('size')) attr('size', (t) => (t.lib === 'np' ? int(numel(T.shape(t))) : sizeMethod(T, t)));
+  // `X.dot(W)` on a numpy array is np.dot (a matrix product for 2-D); torch's `t.dot(u)` stays 1-D only.
+  const npDot = numpyDot(ip, T);
+  const dotDef = findBuiltin('dot')!;
+  method('dot', (t, a, k, at) => (t.lib === 'np' ? npDot([t, ...a], k, { ...at, argSpans: [at.nameSpan, ...at.argSpans] }) : T.callBuiltin(dotDef, [t, ...a], k, { ...at, argSpans: [at.nameSpan, ...at.argSpans] }, 'torch')));
   method('item', (t, _a, _k, at) => T.item(t, at.span));
   method('tolist', (t) => toList(T.value(t), t.isInt));
   method('numpy', (t, _a, _k, at) => {

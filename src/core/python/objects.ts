@@ -51,6 +51,9 @@ export function binop(ip: Interp, op: string, a: PyVal, b: PyVal, span: Span, op
       }
     }
   }
+  // `'%.3f' % loss` formats (a string's % comes before an array's).
+  const toNumber = (v: PyVal): PyVal => (v instanceof PyTensor ? ip.toNumber(v, span) : v);
+  if (op === '%' && typeof a === 'string') return sequenceBinop(op, a, b, (v) => ip.str(v), (v) => ip.repr(v), toNumber)!;
   const t = ip.tensors.binop(op, a, b, span, opSpan);
   if (t !== undefined) return t;
   const s = sequenceBinop(op, a, b, (v) => ip.str(v), (v) => ip.repr(v));

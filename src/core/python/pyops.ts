@@ -199,7 +199,15 @@ function floorDiv(x: number, y: number): number {
 }
 
 /** `+`, `*`, `%` on strings, lists and tuples; undefined otherwise. */
-export function sequenceBinop(op: string, a: PyVal, b: PyVal, str: (v: PyVal) => string, reprOf: (v: PyVal) => string): PyVal | undefined {
+export function sequenceBinop(
+  op: string,
+  a: PyVal,
+  b: PyVal,
+  str: (v: PyVal) => string,
+  reprOf: (v: PyVal) => string,
+  /** A numpy/torch scalar (a 0-d array) as the number `%d`/`%f` format, as `__float__` gives it. */
+  toNumber: (v: PyVal) => PyVal = (v) => v,
+): PyVal | undefined {
   if (op === '+') {
     if (typeof a === 'string' && typeof b === 'string') return a + b;
     if (a instanceof PyList && b instanceof PyList) return new PyList([...a.items, ...b.items]);
@@ -211,7 +219,7 @@ export function sequenceBinop(op: string, a: PyVal, b: PyVal, str: (v: PyVal) =>
     if (s instanceof PyList) return new PyList(repeat(s.items, n));
     if (s instanceof PyTuple) return new PyTuple(repeat(s.items, n));
   }
-  if (op === '%' && typeof a === 'string') return percentFormat(a, b instanceof PyTuple ? [...b.items] : [b], str, reprOf);
+  if (op === '%' && typeof a === 'string') return percentFormat(a, b instanceof PyTuple ? [...b.items] : [b], str, reprOf, toNumber);
   return undefined;
 }
 
@@ -222,16 +230,20 @@ function repeat<T>(xs: readonly T[], n: number): T[] {
 }
 
 /** `'%d: %.3f' % (i, x)` */
-function percentFormat(fmt: string, args: PyVal[], str: (v: PyVal) => string, reprOf: (v: PyVal) => string): string {
+function percentFormat(fmt: string, args: PyVal[], str: (v: PyVal) => string, reprOf: (v: PyVal) => string, toNumber: (v: PyVal) => PyVal): string {
   let k = 0;
   const out = fmt.replace(/%([-+ 0#]*)(\d+)?(?:\.(\d+))?([sdifeEgGrx%])/g, (_, flags: string, width: string | undefined, prec: string | undefined, type: string) => {
     if (type === '%') return '%';
-    const v = args[k++];
+    let v = args[k++];
     if (type === 's' || type === 'r') {
       const s = type === 's' ? str(v) : reprOf(v);
       return width ? (flags.includes('-') ? s.padEnd(Number(width)) : s.padStart(Number(width))) : s;
     }
-    if (!isNumber(v)) throw new PyError('TypeError', `%${type} format: a real number is required, not ${typeName(v)}`);
+    if (!isNumber(v)) {
+      const n = toNumber(v);
+      if (!isNumber(n)) throw new PyError('TypeError', `%${type} format: a real number is required, not ${typeName(v)}`);
+      v = n;
+    }
     const t = type === 'i' ? 'd' : type;
     const align = flags.includes('-') ? '<' : '';
     const spec = `${align}${flags.includes('+') ? '+' : flags.includes(' ') ? ' ' : ''}${flags.includes('0') && !align ? '0' : ''}${width ?? ''}${prec !== undefined ? '.' + prec : ''}${t}`;

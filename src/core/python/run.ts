@@ -119,6 +119,7 @@ export function runPython(text: string, options: EvalOptions = {}): PythonResult
   for (const [k, v] of [
     ['numpy', np],
     ['numpy.random', np.attrs.get('random')],
+    ['numpy.linalg', np.attrs.get('linalg')],
     ['torch', torch],
     ['torch.nn', nnMod],
     ['torch.nn.functional', F],

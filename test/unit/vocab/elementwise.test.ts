@@ -11,7 +11,7 @@ import { getOp, type Attrs } from '../../../src/core/autodiff/op';
 import { allBuiltins } from '../../../src/core/builtins/types';
 import { tensor } from '../../../src/core/tensor/tensor';
 import { describeGroup } from './funcsHarness';
-import { analyzeFull } from '../../../src/core/index';
+import { analyze, analyzeFull } from '../../../src/core/index';
 import { derivationMarkdown } from '../../../src/core/explain/derive';
 
 describeGroup('elementwise');
@@ -81,5 +81,18 @@ describe('derivations print the new rules with their numbers', () => {
     expect(explain('param x = 1.0\nz = log1p(x)', 'z', 'x')).toContain('0.5');
     // relu6'(6) = 0 (PyTorch's hardtanh_backward), and the convention is stated
     expect(explain('param x = 6.0\nz = relu6(x) * 2', 'z', 'x')).toContain("ReLU6'(0) = ReLU6'(6) = 0");
+  });
+});
+
+describe('round(x, decimals)', () => {
+  it('scales by 10^d, rounds half to even and scales back, as numpy 1.24 (np.round(x, 2), np.round(x, -2))', () => {
+    const a = analyze('x = [0.125, 2.5, -1.2345, 1234.5678, 1.005, 2.675]\na = round(x, 2)\nb = round(x, -2)\ns = sum(a * x)\ng = grad(s, x)\n');
+    expect(a.diagnostics).toEqual([]);
+    const v = (n: string) => a.values.find((x) => x.name === n)!.data;
+    // numpy: np.round([0.125, 2.5, -1.2345, 1234.5678, 1.005, 2.675], 2) and (…, -2)
+    expect(v('a')).toEqual([0.12, 2.5, -1.23, 1234.57, 1, 2.68]);
+    expect(v('b')).toEqual([0, 0, -0, 1200, 0, 0]);
+    // round's derivative is 0, so the gradient of sum(a·x) is a itself.
+    expect(v('g')).toEqual([0.12, 2.5, -1.23, 1234.57, 1, 2.68]);
   });
 });
