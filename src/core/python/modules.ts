@@ -6,6 +6,7 @@
  * library name; the rest are unknown with one hint naming them.
  */
 import { K } from '../autodiff/tape';
+import { glibcLog } from '../tensor/libmLog';
 import { createRng } from '../tensor/rng';
 import { torchRand, torchRandint, torchRandn, torchRandperm } from '../tensor/torchRng';
 import { formatShape, numel, tensor, type Tensor } from '../tensor/tensor';
@@ -57,7 +58,8 @@ export function mathModule(ip: Interp): PyModuleObj {
   };
   f('sqrt', Math.sqrt);
   f('exp', Math.exp);
-  f('log', (x, b) => (x <= 0 ? NaN : b === undefined ? Math.log(x) : Math.log(x) / Math.log(b)));
+  // CPython's math.log is the C library's; glibc's, bit for bit (libmLog.ts). log(x, b) = log(x) / log(b), as CPython computes it.
+  f('log', (x, b) => (x <= 0 ? NaN : b === undefined ? glibcLog(x) : glibcLog(x) / glibcLog(b)));
   f('log2', (x) => (x <= 0 ? NaN : Math.log2(x)));
   f('log10', (x) => (x <= 0 ? NaN : Math.log10(x)));
   f('log1p', Math.log1p);

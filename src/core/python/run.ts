@@ -19,6 +19,7 @@ import type { Directive, PyStmt } from './ast';
 import { installBuiltins } from './builtins';
 import { Interp } from './interp';
 import { installTensorMembers, mathModule, numpyModule, torchModule, type TensorEvents } from './modules';
+import { randomModule } from './pyrandom';
 import { Nn, type OptimizerPayload } from './nn';
 import { parsePython } from './parse';
 import { Tensors } from './tensors';
@@ -125,6 +126,7 @@ export function runPython(text: string, options: EvalOptions = {}): PythonResult
     ['torch.nn.functional', F],
     ['torch.optim', optim],
     ['math', mathModule(ip)],
+    ['random', randomModule(ip, (span) => hint("GradLens's own random numbers: no random.seed(...) ran before this line (CPython then seeds its generator from the system at start-up), so these values differ from the ones Python prints.", span))],
     ['torchinfo', nn.torchinfoModule()],
   ] as const)
     ip.modules.set(k, v as never);

@@ -1,7 +1,7 @@
 /**
  * MT19937, the engine under both generators GradLens reproduces bit for bit: numpy's legacy
  * `RandomState` (rng.ts) and PyTorch's CPU generator (torchRng.ts). Both seed it with
- * Matsumoto–Nishimura's `init_genrand` and temper its outputs the same way; they differ only in
+ * Matsumoto–Nishimura's `init_genrand` (CPython's `random` uses their `init_by_array`) and temper its outputs the same way; they differ only in
  * how they turn the 32-bit outputs into numbers, which stays in their own files.
  */
 const N = 624;
@@ -24,6 +24,40 @@ export class Mt19937 {
       const x = (s ^ (s >>> 30)) >>> 0;
       s = (Math.imul(1812433253, x) + i + 1) >>> 0;
     }
+    this.pos = N;
+  }
+
+  /**
+   * `init_by_array(key)`: the state for a key of 32-bit words (CPython's `random.seed(n)` passes
+   * |n| in 32-bit words, least significant first).
+   */
+  protected seedWithArray(key: readonly number[]): void {
+    this.seedWith(19650218);
+    const mt = this.key;
+    let i = 1;
+    let j = 0;
+    const len = Math.max(1, key.length);
+    for (let k = Math.max(N, len); k > 0; k--) {
+      const x = (mt[i - 1] ^ (mt[i - 1] >>> 30)) >>> 0;
+      mt[i] = ((mt[i] ^ Math.imul(x, 1664525)) + (key[j] ?? 0) + j) >>> 0;
+      i++;
+      j++;
+      if (i >= N) {
+        mt[0] = mt[N - 1];
+        i = 1;
+      }
+      if (j >= len) j = 0;
+    }
+    for (let k = N - 1; k > 0; k--) {
+      const x = (mt[i - 1] ^ (mt[i - 1] >>> 30)) >>> 0;
+      mt[i] = ((mt[i] ^ Math.imul(x, 1566083941)) - i) >>> 0;
+      i++;
+      if (i >= N) {
+        mt[0] = mt[N - 1];
+        i = 1;
+      }
+    }
+    mt[0] = 0x80000000;
     this.pos = N;
   }
 

@@ -1,0 +1,35 @@
+/**
+ * Integer dtypes, `requires_grad=True` on constructors, `a[i] op= v`, `X.dot(W)`, `np.round(x, d)`,
+ * CPython's `random` module and micrograd, as student code meets them: each program of test/fixtures/torch/python/student.json (made by gen_student.py there with
+ * CPython, numpy 1.24 and PyTorch 1.13) prints exactly what Python printed.
+ */
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { analyze } from '../../../src/core/index';
+
+const fx = JSON.parse(readFileSync(join(__dirname, '../../fixtures/torch/python/student.json'), 'utf8')) as {
+  programs: Record<string, { source: string; stdout: string }>;
+};
+
+describe('student programs against CPython / numpy / PyTorch', () => {
+  it.each(Object.keys(fx.programs))('%s prints what Python printed', (name) => {
+    const p = fx.programs[name];
+    const a = analyze(p.source, { languageId: 'python' });
+    expect(a.diagnostics).toEqual([]);
+    expect((a.prints ?? []).map((x) => x.text + '\n').join('')).toBe(p.stdout);
+  });
+
+  it('an integer tensor cannot require gradients, as in PyTorch', () => {
+    const a = analyze('import torch\nr = torch.arange(3, requires_grad=True)\n', { languageId: 'python' });
+    expect(a.diagnostics.map((d) => d.message)).toContainEqual(expect.stringContaining('Only Tensors of floating point dtype can require gradients'));
+  });
+
+  it('a draw before random.seed says the numbers are GradLens\'s own (CPython seeds from the system)', () => {
+    const a = analyze('import random\nx = random.random()\nrandom.seed(1)\ny = random.random()\n', { languageId: 'python' });
+    const hints = a.diagnostics.filter((d) => d.message.includes("GradLens's own random numbers"));
+    expect(hints.map((d) => d.span.start)).toEqual(['import random\nx = random.'.length]);
+    // CPython 3.11: random.seed(1); random.random()
+    expect(a.values.find((v) => v.name === 'y')!.data).toEqual([0.13436424411240122]);
+  });
+});
