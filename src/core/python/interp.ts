@@ -34,6 +34,7 @@ import {
   PyTensor,
   PyTuple,
   TorchSize,
+  PyNamedTuple,
   Skip,
   Unknown,
   hashKey,
@@ -610,6 +611,8 @@ export class Interp {
   private innerRepr(v: PyVal, _top: boolean): string | undefined {
     if (v instanceof PyTensor) return this.tensors.repr(v);
     if (v instanceof TorchSize) return `torch.Size([${v.items.map((x) => this.repr(x)).join(', ')}])`;
+    // PyTorch's structseq repr: one field per line.
+    if (v instanceof PyNamedTuple) return `${v.typeName}(\n${v.fields.map((f, k) => `${f}=${this.repr(v.items[k])}`).join(',\n')})`;
     if (v instanceof PyInstance) {
       const m = this.lookupMethod(v, '__repr__');
       if (m) {

@@ -20,6 +20,7 @@ import {
   PyInstance,
   PyList,
   PyModuleObj,
+  PyNamedTuple,
   PyNative,
   PyOpaque,
   PyTensor,
@@ -109,6 +110,10 @@ function common(ip: Interp, T: Tensors, lib: 'np' | 'torch', m: Map<string, PyVa
   };
   fn('zeros_like', like(0));
   fn('ones_like', like(1));
+  fn('max', extremum(ip, T, 'max', lib));
+  fn('min', extremum(ip, T, 'min', lib));
+  fn('amax', extremum(ip, T, 'max', 'np'));
+  fn('amin', extremum(ip, T, 'min', 'np'));
   fn('argmax', argReduce(ip, T, 'max', lib));
   fn('argmin', argReduce(ip, T, 'min', lib));
   fn('allclose', (args, kw, at) => {
@@ -161,7 +166,35 @@ function argReduce(ip: Interp, T: Tensors, which: 'max' | 'min', lib: 'np' | 'to
         out.data[o * inner + i] = best;
       }
     T.ev.spend(t.data.length, at.span);
-    return new PyTensor(T.ev.constant(out, at.span), x.lib, false, true, true);
+    const keep = kw.get('keepdim') ?? kw.get('keepdims');
+    const shaped = keep !== undefined && ip.truthOf(keep, at.span) ? tensor([...t.shape.slice(0, axis), 1, ...t.shape.slice(axis + 1)], out.data) : out;
+    return new PyTensor(T.ev.constant(shaped, at.span), x.lib, false, true, true);
+  };
+}
+
+/**
+ * max/min as each library reads its arguments: `torch.max(x, 1)` and `x.max(dim=1)` give the
+ * named tuple (values, indices); `torch.max(a, b)` with a tensor b is the element-wise maximum;
+ * numpy's second positional argument is the axis (`np.max(a, 1)`).
+ */
+function extremum(ip: Interp, T: Tensors, which: 'max' | 'min', lib: 'np' | 'torch'): Fn {
+  const def = findBuiltin(which)!;
+  const arg = argReduce(ip, T, which, lib);
+  return (args, kw, at) => {
+    const [x, second] = args;
+    const other = second instanceof PyTensor && !(T.shape(second).length === 0 && second.isInt) ? second : kw.get('other');
+    if (other !== undefined) return T.callBuiltin(def, [x, other], new Map(), at, T.libOf(x, other));
+    const dim = second ?? kw.get('dim') ?? kw.get('axis');
+    const keep = kw.get('keepdim') ?? kw.get('keepdims');
+    const reduceKw = new Map<string, PyVal>();
+    if (dim !== undefined && dim !== null) reduceKw.set('axis', dim);
+    if (keep !== undefined) reduceKw.set('keepdims', keep);
+    for (const [k, v] of kw) if (!['dim', 'axis', 'keepdim', 'keepdims', 'other'].includes(k)) reduceKw.set(k, v);
+    const values = T.callBuiltin(def, [x], reduceKw, at, lib);
+    const tensorLib = x instanceof PyTensor ? x.lib : lib;
+    if (tensorLib !== 'torch' || dim === undefined || dim === null) return values;
+    const indices = arg([x, dim], keep === undefined ? new Map() : new Map([['keepdim', keep]]), at);
+    return new PyNamedTuple(`torch.return_types.${which}`, ['values', 'indices'], [values, indices]);
   };
 }
 
@@ -371,7 +404,16 @@ export function installTensorMembers(ip: Interp, T: Tensors, ev: TensorEvents): 
     (d as PyTensor & { dataOf?: PyTensor }).dataOf = t;
     return d;
   });
-  if (!T.attrs.has('size')) attr('size', (t) => (t.lib === 'np' ? int(numel(T.shape(t))) : sizeMethod(T, t)));
+  // numpy's `x.size` is the element count; PyTorch's `x.size()` a method (`x.size(0)` the first dimension).
+  attr('size', (t) => (t.lib === 'np' ? int(numel(T.shape(t))) : new PyNative('size', (a, _k, at) => torchSize(t, a, at))));
+  const torchSize = (t: PyTensor, a: PyVal[], at: CallSite): PyVal => {
+    if (!a.length) return sizeMethod(T, t);
+    const s = T.shape(t);
+    let d = num(ip.toNumber(a[0], at.span));
+    if (d < -s.length || d >= s.length) throw new PyError('IndexError', `Dimension out of range (expected to be in range of [${-s.length}, ${s.length - 1}], but got ${d})`, at.span);
+    if (d < 0) d += s.length;
+    return int(s[d]);
+  };
   // `X.dot(W)` on a numpy array is np.dot (a matrix product for 2-D); torch's `t.dot(u)` stays 1-D only.
   const npDot = numpyDot(ip, T);
   const dotDef = findBuiltin('dot')!;
@@ -405,14 +447,6 @@ export function installTensorMembers(ip: Interp, T: Tensors, ev: TensorEvents): 
     return cast(/int|long/.test(label))(t, a, k, at);
   });
   method('dim', (t) => int(T.shape(t).length));
-  method('size', (t, a, _k, at) => {
-    if (t.lib === 'np') throw new PyError('TypeError', "'int' object is not callable", at.span);
-    if (!a.length) return sizeMethod(T, t);
-    let d = num(ip.toNumber(a[0], at.span));
-    const s = T.shape(t);
-    if (d < 0) d += s.length;
-    return int(s[d]);
-  });
   method('view', (t, a, _k, at) => {
     const shape = T.ints(a, at.span);
     return T.callBuiltin(findBuiltin('reshape')!, [t, new PyTuple(shape.map(int))], new Map(), at, t.lib);
@@ -456,6 +490,11 @@ export function installTensorMembers(ip: Interp, T: Tensors, ev: TensorEvents): 
     return null;
   });
   method('argmax', (t, a, kw, at) => argReduce(ip, T, 'max', t.lib)([t, ...a], kw, at));
+  // `x.masked_fill(mask, v)`: v where the mask holds, x elsewhere (torch.where(mask, v, x)); the gradient reaches x where it is kept.
+  const whereDef = findBuiltin('where')!;
+  method('masked_fill', (t, a, kw, at) => T.callBuiltin(whereDef, [a[0] ?? kw.get('mask')!, a[1] ?? kw.get('value')!, t], new Map(), at, t.lib));
+  method('max', (t, a, kw, at) => extremum(ip, T, 'max', t.lib)([t, ...a], kw, { ...at, argSpans: [at.nameSpan, ...at.argSpans] }));
+  method('min', (t, a, kw, at) => extremum(ip, T, 'min', t.lib)([t, ...a], kw, { ...at, argSpans: [at.nameSpan, ...at.argSpans] }));
   method('argmin', (t, a, kw, at) => argReduce(ip, T, 'min', t.lib)([t, ...a], kw, at));
   method('numel', (t) => int(numel(T.shape(t))));
   method('__setattr__', (t, a, _k, at) => {

@@ -7,7 +7,7 @@ import type { Span } from '../span';
 import type { PyExpr } from './ast';
 import { NOT_IMPLEMENTED, NO_KW, STMT_COST, truthOf as truthy2, type Interp } from './interp';
 import { iterItems, lessThan, numericBinop, pyEquals, seqIndex, sequenceBinop, sliceIndices, truthy } from './pyops';
-import { formatNumberSpec as formatNumberSpecImport, PyIter, type CallSite, type Scope, PyBound, PyClass, PyDict, PyError, PyFunction, PyInstance, PyInt, PyList, PyModuleObj, PyNative, PyRange, PySet, PySlice, PyTensor, PyTuple, Skip, Unknown, int, isIntLike, isNumber, num, typeName, type PyVal } from './values';
+import { formatNumberSpec as formatNumberSpecImport, PyIter, type CallSite, type Scope, PyBound, PyClass, PyDict, PyError, PyFunction, PyInstance, PyInt, PyList, PyModuleObj, PyNamedTuple, PyNative, PyRange, PySet, PySlice, PyTensor, PyTuple, Skip, Unknown, int, isIntLike, isNumber, num, typeName, type PyVal } from './values';
 
 const DUNDER: Record<string, [string, string]> = {
   '+': ['__add__', '__radd__'],
@@ -148,6 +148,7 @@ export function getattr(ip: Interp, obj: PyVal, name: string, span: Span): PyVal
     throw new PyError('AttributeError', `'${obj.cls.name}' object has no attribute '${name}'`, span);
   }
   if (obj instanceof PyTensor) return ip.tensors.getattr(obj, name, span);
+  if (obj instanceof PyNamedTuple && obj.fields.includes(name)) return obj.items[obj.fields.indexOf(name)];
   if (obj instanceof PyModuleObj) return ip.moduleAttr(obj, name, span);
   if (obj instanceof PyClass) {
     const v = obj.lookup(name);

@@ -551,7 +551,7 @@ const INT_PRESERVING = new Set([
 /** Reductions that count: a sum of a boolean mask is an integer (`(pred == y).sum()`). */
 const COUNTING = new Set(['sum', 'cumsum', 'prod', 'cumprod']);
 /** Built-ins whose result is always an integer array. */
-const ALWAYS_INT = new Set(['argmax', 'argmin', 'numel', 'shape']);
+const ALWAYS_INT = new Set(['argmax', 'argmin', 'numel', 'shape', 'onehot']);
 
 function intResult(name: string, args: readonly PyVal[], operands: readonly PyVal[]): boolean {
   if (ALWAYS_INT.has(name)) return true;

@@ -25,6 +25,16 @@ export class PyTuple {
 }
 /** torch.Size: a tuple that prints as `torch.Size([2, 3])`. */
 export class TorchSize extends PyTuple {}
+/** A named tuple such as `torch.return_types.max(values=…, indices=…)`: a tuple whose items are also attributes. */
+export class PyNamedTuple extends PyTuple {
+  constructor(
+    readonly typeName: string,
+    readonly fields: readonly string[],
+    items: readonly PyVal[],
+  ) {
+    super(items);
+  }
+}
 export class PyDict {
   readonly map = new Map<unknown, { k: PyVal; v: PyVal }>();
 }
