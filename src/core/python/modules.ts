@@ -259,13 +259,117 @@ export function numpyModule(ip: Interp, T: Tensors, ev: TensorEvents): PyModuleO
   rfn('randn', draw('randn'));
   rfn('rand', draw('rand'));
   rfn('random', (args, kw, at) => draw('rand')(args.length ? T.ints(args, at.span).map(int) : kw.has('size') ? T.ints([kw.get('size')!], at.span).map(int) : [], new Map(), at));
+  // The legacy RandomState's distributions, draw for draw: normal = loc + scale·gauss, uniform = low + (high − low)·double.
+  const sizeOf = (v: PyVal | undefined, at: CallSite): number[] | null => (v === undefined || v === null ? null : T.ints([v], at.span));
+  const scalarArg = (v: PyVal | undefined, fallback: number, what: string, at: CallSite): number => {
+    if (v === undefined || v === null) return fallback;
+    if (v instanceof PyTensor && T.shape(v).length > 0) throw new Skip(`np.random.${what} with array parameters is not followed`);
+    return num(ip.toNumber(v, at.span));
+  };
+  const drawn = (shape: number[] | null, data: Float64Array, at: CallSite, isInt = false): PyVal => {
+    if (shape === null) return isInt ? int(data[0]) : data[0];
+    return new PyTensor(T.ev.constant(tensor(shape, data), at.span), 'np', false, true, isInt);
+  };
+  const count = (shape: number[] | null, at: CallSite): number => {
+    const n = shape === null ? 1 : numel(shape);
+    T.ev.spend(n, at.span);
+    return n;
+  };
+  rfn('normal', (args, kw, at) => {
+    const loc = scalarArg(args[0] ?? kw.get('loc'), 0, 'normal', at);
+    const scale = scalarArg(args[1] ?? kw.get('scale'), 1, 'normal', at);
+    const shape = sizeOf(args[2] ?? kw.get('size'), at);
+    return drawn(shape, T.rng().randn(count(shape, at)).map((g) => loc + scale * g), at);
+  });
+  rfn('standard_normal', (args, kw, at) => {
+    const shape = sizeOf(args[0] ?? kw.get('size'), at);
+    return drawn(shape, T.rng().randn(count(shape, at)), at);
+  });
+  rfn('uniform', (args, kw, at) => {
+    const low = scalarArg(args[0] ?? kw.get('low'), 0, 'uniform', at);
+    const high = scalarArg(args[1] ?? kw.get('high'), 1, 'uniform', at);
+    const shape = sizeOf(args[2] ?? kw.get('size'), at);
+    return drawn(shape, T.rng().rand(count(shape, at)).map((u) => low + (high - low) * u), at);
+  });
+  rfn('random_sample', (args, kw, at) => {
+    const shape = sizeOf(args[0] ?? kw.get('size'), at);
+    return drawn(shape, T.rng().rand(count(shape, at)), at);
+  });
+  // choice: randint(0, n, size) with replacement, permutation(n)[:size] without, a searchsorted of uniform draws in p's cdf with p.
+  rfn('choice', (args, kw, at) => {
+    const a = args[0];
+    const shape = sizeOf(args[1] ?? kw.get('size'), at);
+    const replaceV = args[2] ?? kw.get('replace');
+    const replace = replaceV === undefined || ip.truthOf(replaceV, at.span);
+    const pV = args[3] ?? kw.get('p') ?? null;
+    const pool = isIntLike(a) ? null : a instanceof PyTensor ? a : new PyTensor(T.toNode(a, at.span), 'np', false, true, T.allInts(a));
+    if (pool && T.shape(pool).length !== 1) throw new PyError('ValueError', 'a must be 1-dimensional', at.span);
+    const n = pool ? T.shape(pool)[0] : num(ip.toNumber(a, at.span));
+    if (n <= 0) throw new PyError('ValueError', "'a' cannot be empty unless no samples are taken", at.span);
+    const cnt = count(shape, at);
+    const rng = T.rng();
+    const idx = new Float64Array(cnt);
+    if (pV !== null) {
+      if (!replace) throw new Skip('np.random.choice without replacement and with p is not followed');
+      const p = T.value(new PyTensor(T.toNode(pV, at.span), 'np')).data;
+      if (p.length !== n) throw new PyError('ValueError', "'a' and 'p' must have same size", at.span);
+      const cdf = new Float64Array(n);
+      let acc = 0;
+      for (let k = 0; k < n; k++) cdf[k] = acc += p[k];
+      for (let k = 0; k < n; k++) cdf[k] /= cdf[n - 1];
+      const u = rng.rand(cnt);
+      for (let i = 0; i < cnt; i++) {
+        let lo = 0;
+        let hi = n;
+        while (lo < hi) {
+          const mid = (lo + hi) >> 1;
+          if (cdf[mid] <= u[i]) lo = mid + 1;
+          else hi = mid;
+        }
+        idx[i] = lo;
+      }
+    } else if (replace) {
+      if (!rng.interval) throw new Skip('np.random.choice needs the generator interface (not available)');
+      for (let i = 0; i < cnt; i++) idx[i] = rng.interval(n - 1);
+    } else {
+      if (cnt > n) throw new PyError('ValueError', "Cannot take a larger sample than population when 'replace=False'", at.span);
+      const perm = rng.permutation(n);
+      for (let i = 0; i < cnt; i++) idx[i] = perm[i];
+    }
+    if (!pool) return drawn(shape, idx, at, true);
+    const values = T.value(pool).data;
+    return drawn(shape, idx.map((k) => values[k]), at, pool.isInt);
+  });
+  // permutation(n) shuffles arange(n); permutation(x) a copy of x along its first axis; shuffle(x) x itself (Fisher–Yates from the end).
+  const permuted = (t: PyTensor, at: CallSite): PyTensor => {
+    const v = T.value(t);
+    if (!v.shape.length) throw new PyError('ValueError', 'x must be an integer or at least 1-dimensional', at.span);
+    const perm = T.rng().permutation(v.shape[0]);
+    const row = v.data.length / v.shape[0];
+    T.ev.spend(v.data.length, at.span);
+    const out = tensor(v.shape.slice());
+    for (let i = 0; i < perm.length; i++) out.data.set(v.data.subarray(perm[i] * row, (perm[i] + 1) * row), i * row);
+    return new PyTensor(T.ev.constant(out, at.span), t.lib, false, true, t.isInt);
+  };
   rfn('permutation', (args, _kw, at) => {
     const a = args[0];
     if (isIntLike(a)) {
       const p = T.rng().permutation(num(a));
       return new PyTensor(T.ev.constant(tensor([p.length], Float64Array.from(p)), at.span), 'np', false, true, true);
     }
-    throw new Skip('np.random.permutation of an array is not supported (give it a length)');
+    return permuted(a instanceof PyTensor ? a : new PyTensor(T.toNode(a, at.span), 'np', false, true, T.allInts(a)), at);
+  });
+  rfn('shuffle', (args, _kw, at) => {
+    const x = args[0];
+    if (x instanceof PyList) {
+      const perm = T.rng().permutation(x.items.length);
+      const items = x.items.slice();
+      x.items = Array.from(perm, (k) => items[k]);
+      return null;
+    }
+    if (!(x instanceof PyTensor)) throw new PyError('TypeError', 'shuffle takes an array or a list', at.span);
+    T.inplace(x, permuted(x, at), at.span);
+    return null;
   });
   rfn('randint', (args, kw, at) => {
     let lo = num(ip.toNumber(args[0], at.span));
