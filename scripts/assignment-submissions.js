@@ -140,7 +140,35 @@ profiles.push(['rounded to 3 significant figures (within tolerance)', (h, k) => 
 }]);
 profiles.push(['no `handout student` line: the id is the folder name', (h, k) => ({ text: fill(h, correctAnswers(k)).replace(/^handout student .*\n/m, ''), file: 'answers.md', expected: score({}) })]);
 profiles.push(['a student id that is not in the key', (h, k) => ({ text: fill(h, correctAnswers(k)).replace(/handout student "[^"]*"/, 'handout student "s999"'), expected: score({ all0: true }), error: true, student: 's999' })]);
-profiles.push(['a Python file', () => ({ text: 'import torch\nprint("my answers")\n', ext: 'py', expected: score({ all0: true }), error: true })]);
+profiles.push(['Python: T1 and CE as `# answer` directives, T2 and T3 left out', (h, k) => {
+  const { x0, w0, w1, b0, b1 } = k.v;
+  const id = /handout student "([^"]*)"/.exec(h)[1];
+  const [, h0, h1, h2] = /h = \[(\S+), (\S+), (\S+)\]/.exec(h);
+  const a = correctAnswers(k);
+  const text = [
+    '# Homework 4 in PyTorch (docs/grading.md: the marks as comment directives)',
+    `# handout student "${id}"`,
+    'import torch',
+    `x0 = torch.tensor(${x0.toFixed(1)})`,
+    `w0 = torch.tensor(${w0}, requires_grad=True)`,
+    `w1 = torch.tensor(${w1}, requires_grad=True)`,
+    `b0 = torch.tensor(${b0}, requires_grad=True)`,
+    `b1 = torch.tensor(${b1}, requires_grad=True)`,
+    'x1 = torch.relu(x0 * w0 + b0)',
+    'y1 = x1 * w1 + b1',
+    'z = torch.relu(y1 + x0)',
+    'z.backward()',
+    '# question T1',
+    ...T1_EXPR.map((e) => `# answer ${e} == ${a[e]}`),
+    `h = torch.tensor([${h0}, 1.0, ${h2}], requires_grad=True)`,
+    'L = torch.nn.functional.cross_entropy(h.unsqueeze(0), torch.tensor([0]))',
+    'L.backward()',
+    '# question CE',
+    `# answer grad(L, h) == ${a['grad(L, h)']}`,
+    '',
+  ].join('\n');
+  return { text, ext: 'py', expected: score({ blank: ['T2', 'T3'] }) };
+}]);
 profiles.push(['an answer that is not a number (`== x1`)', (h, k) => {
   const a = correctAnswers(k);
   a['grad(z, w1)'] = 'x1';

@@ -104,7 +104,6 @@ export function gradeFiles(key: GradingKey, files: readonly SubmissionFile[]): S
     const kind = kindOf(f.path);
     const zero = (why: string): SubmissionGrade => failedSubmission(key, f.path, f.fallbackStudent, why);
     if (f.refused !== undefined) return zero(f.refused);
-    if (kind === 'python') return zero('Python submissions are not graded yet: hand in the handout (.md or .nn) with the answers filled in');
     if (kind === undefined) return zero('expected a .md, .nn or .py file');
     return gradeSubmission(key, { file: f.path, text: f.text ?? '', kind, fallbackStudent: f.fallbackStudent });
   });

@@ -14,6 +14,7 @@ import { analyzeFull } from '../index';
 import type { Expr } from '../syntax/ast';
 import { markdownSegments } from '../syntax/markdown';
 import { parseProgram } from '../syntax/parser';
+import { DIRECTIVE } from '../python/parse';
 import { applyDraws, STUDENT_ID, type AssignmentKind, type VariantResult } from './handout';
 import { allWithin, toleranceText, type Tolerance } from './tolerance';
 
@@ -115,7 +116,8 @@ export interface SubmissionGrade {
 export interface Submission {
   readonly file: string;
   readonly text: string;
-  readonly kind: AssignmentKind;
+  /** `python`: the marks are comment directives (`# question T1`, `# answer x1 == 0.4`; docs/grading.md). */
+  readonly kind: AssignmentKind | 'python';
   /** The student id when the submission has no `handout student` line (its file or folder name). */
   readonly fallbackStudent: string;
 }
@@ -155,13 +157,23 @@ export function constantValue(e: Expr): number[] | undefined {
   }
 }
 
+/** A Python file as .nn text: each directive line (`# answer x1 == 0.4`) without its `#`, every other line empty. */
+function pythonDirectives(text: string): string {
+  return text
+    .split('\n')
+    .map((line) => DIRECTIVE.exec(line.trim())?.[1] ?? '')
+    .join('\n');
+}
+
 interface ReadAnswer {
   readonly given: number[] | 'blank' | { readonly error: string };
   readonly line: number;
 }
 
 /** The submission's answers by `QUESTION|expr` (and by answer id), its `handout student` id, and its first parse error. */
-function readSubmission(text: string, kind: AssignmentKind): { student?: string; answers: Map<string, ReadAnswer>; byId: Map<string, ReadAnswer>; parseError?: string; count: number } {
+function readSubmission(text: string, kind: AssignmentKind | 'python'): { student?: string; answers: Map<string, ReadAnswer>; byId: Map<string, ReadAnswer>; parseError?: string; count: number } {
+  // Python: the directives, each at its own line and column (the rest of the file blanked out).
+  if (kind === 'python') text = pythonDirectives(text);
   const parsed = kind === 'markdown' ? parseProgram(text, markdownSegments(text), 'block') : parseProgram(text);
   const lineOf = (o: number): number => text.slice(0, o).split('\n').length;
   const answers = new Map<string, ReadAnswer>();
