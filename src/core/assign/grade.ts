@@ -360,5 +360,7 @@ export function prairielearnResults(g: SubmissionGrade): unknown {
 
 /** The submission's student id is a safe folder name (STUDENT_ID), else this. */
 export function safeFolderName(id: string): string {
-  return STUDENT_ID.test(id) ? id : id.replace(/[^\p{L}\p{N}._@+-]/gu, '_').slice(0, 64) || 'unnamed';
+  if (STUDENT_ID.test(id)) return id;
+  // Never `.`, `..` or a hidden name: a leading dot becomes `_`.
+  return id.replace(/[^\p{L}\p{N}._@+-]/gu, '_').replace(/^\./, '_').slice(0, 64) || 'unnamed';
 }

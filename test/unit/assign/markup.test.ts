@@ -192,3 +192,10 @@ describe('Python: the marks as comment directives', () => {
     ]);
   });
 });
+
+describe('ids that become paths', () => {
+  it('a student id from a submission never names a folder outside --out', async () => {
+    const { safeFolderName } = await import('../../../src/core/assign/index');
+    expect(['..', '.', '../x', 'a/b', '', 's001'].map(safeFolderName)).toEqual(['_.', '_', '_._x', 'a_b', 'unnamed', 's001']);
+  });
+});
