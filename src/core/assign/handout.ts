@@ -71,7 +71,8 @@ export interface HandoutResult extends VariantResult {
 
 const languageOf = (kind: AssignmentKind): 'markdown' | 'nn' => (kind === 'markdown' ? 'markdown' : 'nn');
 
-function parse(text: string, kind: AssignmentKind): Program {
+/** The program of an assignment source, handout or submission (Markdown: its ```nn blocks). */
+export function parse(text: string, kind: AssignmentKind): Program {
   return kind === 'markdown' ? parseProgram(text, markdownSegments(text), 'block').program : parseProgram(text).program;
 }
 
