@@ -227,13 +227,19 @@ function selfcheckBlock(answers: readonly KeyAnswer[], kind: AssignmentKind, nl:
   return kind === 'markdown' ? `${nl}## Self-check${nl}${nl}\`\`\`nn${nl}${lines.join(nl)}${nl}\`\`\`${nl}` : `${nl}${lines.join(nl)}${nl}`;
 }
 
+export interface HandoutOptions {
+  /** Write `handout student "ID" released`: worked solutions are allowed in the editor. */
+  readonly released?: boolean;
+}
+
 /**
  * One student's handout: their variant without the key. `kind` is the source's format (the
  * handout has the same). The diagnostics are variantFor's; with an error the handout is not
  * meant to be given out.
  */
-export function handoutFor(sourceText: string, kind: AssignmentKind, studentId: string, seed?: number): HandoutResult {
+export function handoutFor(sourceText: string, kind: AssignmentKind, studentId: string, seed?: number, options: HandoutOptions = {}): HandoutResult {
   const v = variantFor(sourceText, kind, studentId, seed);
+  const studentLine = `handout student "${studentId}"${options.released ? ' released' : ''}`;
   const text = v.text;
   const nl = text.includes('\r\n') ? '\r\n' : '\n';
   const removed = solutionRegions(text, kind);
@@ -248,13 +254,13 @@ export function handoutFor(sourceText: string, kind: AssignmentKind, studentId: 
       const nameEnd = text.indexOf('"', text.indexOf('"', st.span.start) + 1) + 1;
       const lineStart = text.lastIndexOf('\n', st.span.start) + 1;
       const indent = text.slice(lineStart, st.span.start);
-      edits.push({ span: { start: nameEnd, end: st.span.end }, text: `${nl}${indent}handout student "${studentId}"` });
+      edits.push({ span: { start: nameEnd, end: st.span.end }, text: `${nl}${indent}${studentLine}` });
       handoutLine = true;
     } else if (st.kind === 'Handout' || st.kind === 'Selfcheck' || st.kind === 'Expect') edits.push({ span: lineOf(text, st.span), text: '' });
   }
   if (!handoutLine) {
     const at = kind === 'markdown' ? 0 : 0;
-    edits.push({ span: { start: at, end: at }, text: kind === 'markdown' ? `\`\`\`nn${nl}handout student "${studentId}"${nl}\`\`\`${nl}${nl}` : `handout student "${studentId}"${nl}` });
+    edits.push({ span: { start: at, end: at }, text: kind === 'markdown' ? `\`\`\`nn${nl}${studentLine}${nl}\`\`\`${nl}${nl}` : `${studentLine}${nl}` });
   }
   let handout = replaceSpans(text, edits);
   handout = handout.replace(/\s*$/, '') + nl + selfcheckBlock(v.key.answers, kind, nl);
