@@ -222,3 +222,14 @@ describe('the redraw limit and the release flag', () => {
     }
   });
 });
+
+describe('the misconception redraw', () => {
+  it('a draw whose key a misconception also produces is redrawn: ∂(w·x)/∂x = w with w = 1 is what leaving w out gives', () => {
+    const src = 'assignment "m" seed 9\nparam w = vary(2, 1, 3)\nparam x = 5\ny = w * x\nquestion Q\nanswer grad(y, x)\n';
+    const draws = Array.from({ length: 30 }, (_, i) => variantFor(src, 'nn', `s${i}`));
+    expect(draws.every((v) => v.diagnostics.length === 0)).toBe(true);
+    expect(new Set(draws.map((v) => v.key.draws[0]))).toEqual(new Set(['2', '3']));
+    // Some students' first draw was 1 and was redrawn.
+    expect(draws.some((v) => v.key.attempt > 0)).toBe(true);
+  });
+});
