@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildKey, handoutFor } from '../src/core/assign/index';
+import { buildKey, handoutsFor } from '../src/core/assign/index';
 import { gradeCommand } from '../src/cli/grading';
 import { readBounded } from '../src/extension/fileAccessNode';
 
@@ -25,7 +25,7 @@ export function benchGrading(students = 500, evalSample = 20): GradeBenchRow[] {
   const dir = mkdtempSync(join(tmpdir(), 'gradlens-grade-bench-'));
   const ids = Array.from({ length: students }, (_, i) => `b${String(i + 1).padStart(4, '0')}`);
   const t0 = performance.now();
-  const handouts = ids.map((id) => handoutFor(source, 'markdown', id));
+  const handouts = handoutsFor(source, 'markdown', ids);
   const key = buildKey(source, 'markdown', 2026, handouts);
   const assignMs = performance.now() - t0;
   writeFileSync(join(dir, 'key.json'), JSON.stringify(key));

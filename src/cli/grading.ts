@@ -5,7 +5,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { buildKey, failedSubmission, gradeSubmission, gradesCsv, gradescopeResults, handoutFor, keyCsv, prairielearnResults, readKey, readRoster, safeFolderName, type AssignmentKind, type GradingKey, type SubmissionGrade } from '../core/assign/index';
+import { buildKey, failedSubmission, gradeSubmission, gradesCsv, gradescopeResults, handoutsFor, keyCsv, prairielearnResults, readKey, readRoster, safeFolderName, type AssignmentKind, type GradingKey, type SubmissionGrade } from '../core/assign/index';
 import { isFolder, readFolder, studentFromPath } from './folders';
 
 type Flags = ReadonlyMap<string, string | true>;
@@ -50,7 +50,7 @@ export function assignCommand(positional: readonly string[], flags: Flags, read:
     return 2;
   }
   const seed = seedFlag !== undefined ? Number(seedFlag) : undefined;
-  const results = roster.ids.map((id) => handoutFor(text, kind, id, seed, { released: flags.has('--released') }));
+  const results = handoutsFor(text, kind, roster.ids, seed, { released: flags.has('--released') });
   const errors = results.flatMap((r) => r.diagnostics.filter((d) => d.severity === 'error').map((d) => `${r.key.student}: ${d.message}`));
   if (errors.length) {
     for (const e of [...new Set(errors)].slice(0, 20)) err(`gradlens assign: ${source}: ${e}`);

@@ -171,10 +171,25 @@ export function applyDraws(sourceText: string, kind: AssignmentKind, draws: read
 
 /** The source with one student's numbers (the key visible): the instructor's "preview as student". */
 export function variantFor(sourceText: string, kind: AssignmentKind, studentId: string, seed?: number): VariantResult {
+  return variantOf(prepareSource(sourceText, kind), studentId, seed);
+}
+
+/** A source read once for many students: its program, `vary` calls, analysis, keys and collisions. */
+interface PreparedSource {
+  readonly text: string;
+  readonly kind: AssignmentKind;
+  readonly program: Program;
+  readonly calls: ReturnType<typeof varyCalls>;
+  readonly specs: VarySpec[];
+  readonly diagnostics: Diagnostic[];
+  readonly source: ReturnType<typeof analyzeFull>;
+  readonly sourceKeys: Map<string, number[]>;
+  readonly sourceCollisions: Map<string, Set<string>>;
+}
+
+function prepareSource(sourceText: string, kind: AssignmentKind): PreparedSource {
   const program = parse(sourceText, kind);
-  const s = seedOf(program, seed);
   const diagnostics: Diagnostic[] = [];
-  if (!STUDENT_ID.test(studentId)) diagnostics.push(error('assign.bad-student-id', `Expected a student id of letters, digits and . _ @ + - (at most 64, not starting with .), found ${JSON.stringify(studentId.slice(0, 80))}.`, { start: 0, end: 0 }));
   const calls = varyCalls(program);
   const specs: VarySpec[] = [];
   for (const c of calls) {
@@ -184,13 +199,22 @@ export function variantFor(sourceText: string, kind: AssignmentKind, studentId: 
   }
   const source = analyzeFull(sourceText, { languageId: languageOf(kind), valuesOnly: true });
   for (const d of source.analysis.diagnostics) if (d.severity === 'error' && !diagnostics.some((x) => x.code === d.code && x.span.start === d.span.start)) diagnostics.push(d);
-  const name = source.analysis.assignment?.name ?? '';
   const sourceKeys = new Map<string, number[]>();
   for (const q of source.analysis.assignment?.questions ?? []) for (const ans of q.answers) if (ans.key) sourceKeys.set(ans.id, ans.key);
+  const sourceCollisions = calls.length && !diagnostics.length ? collisions(source, sourceText) : new Map<string, Set<string>>();
+  return { text: sourceText, kind, program, calls, specs, diagnostics, source, sourceKeys, sourceCollisions };
+}
+
+function variantOf(p: PreparedSource, studentId: string, seed?: number): VariantResult {
+  const { text: sourceText, kind, calls, specs, source, sourceKeys, sourceCollisions } = p;
+  const s = seedOf(p.program, seed);
+  const diagnostics: Diagnostic[] = [];
+  if (!STUDENT_ID.test(studentId)) diagnostics.push(error('assign.bad-student-id', `Expected a student id of letters, digits and . _ @ + - (at most 64, not starting with .), found ${JSON.stringify(studentId.slice(0, 80))}.`, { start: 0, end: 0 }));
+  diagnostics.push(...p.diagnostics);
+  const name = source.analysis.assignment?.name ?? '';
   if (diagnostics.length || specs.length !== calls.length) {
     return { text: sourceText, diagnostics, key: { student: studentId, attempt: 0, draws: [], answers: keyAnswers(source.analysis.assignment, name, s, studentId) }, ...(source.analysis.assignment ? { assignment: source.analysis.assignment } : {}) };
   }
-  const sourceCollisions = calls.length ? collisions(source, sourceText) : new Map<string, Set<string>>();
   let attempt = 0;
   let draws: string[] = [];
   let text = sourceText;
@@ -271,7 +295,18 @@ export interface HandoutOptions {
  * meant to be given out.
  */
 export function handoutFor(sourceText: string, kind: AssignmentKind, studentId: string, seed?: number, options: HandoutOptions = {}): HandoutResult {
-  const v = variantFor(sourceText, kind, studentId, seed);
+  return handoutOf(prepareSource(sourceText, kind), studentId, seed, options);
+}
+
+/** handoutFor for every student of a roster, the source read and analysed once. */
+export function handoutsFor(sourceText: string, kind: AssignmentKind, studentIds: readonly string[], seed?: number, options: HandoutOptions = {}): HandoutResult[] {
+  const p = prepareSource(sourceText, kind);
+  return studentIds.map((id) => handoutOf(p, id, seed, options));
+}
+
+function handoutOf(p: PreparedSource, studentId: string, seed: number | undefined, options: HandoutOptions): HandoutResult {
+  const kind = p.kind;
+  const v = variantOf(p, studentId, seed);
   const studentLine = `handout student "${studentId}"${options.released ? ' released' : ''}`;
   const text = v.text;
   const nl = text.includes('\r\n') ? '\r\n' : '\n';
