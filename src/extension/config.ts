@@ -56,6 +56,11 @@ export class Config {
     return this.flag(Settings.pythonEnabled);
   }
 
+  /** Hide the quantities questions ask for (hiddenAnswers.ts); a handout hides them whatever this says. */
+  get answersHidden(): boolean {
+    return this.flag(Settings.answersHidden);
+  }
+
   async setInlineValues(enabled: boolean): Promise<void> {
     const inspected = this.section.inspect<boolean>(Settings.inlineValues.key);
     const target =
@@ -73,7 +78,9 @@ export class Config {
       e.affectsConfiguration(`${SECTION}.${Settings.workBudget.key}`) ||
       e.affectsConfiguration(`${SECTION}.${Settings.trainingTimeLimit.key}`) ||
       e.affectsConfiguration(`${SECTION}.${Settings.checkTolerance.key}`) ||
-      e.affectsConfiguration(`${SECTION}.${Settings.pythonEnabled.key}`)
+      e.affectsConfiguration(`${SECTION}.${Settings.pythonEnabled.key}`) ||
+      // Not what is computed but what is published: the diagnostics are re-sent after the analysis.
+      e.affectsConfiguration(`${SECTION}.${Settings.answersHidden.key}`)
     );
   }
 

@@ -6,6 +6,7 @@
 import type { Analysis, ExpectationDiagnosis, GraphOp, LayerInfo, NetworkInfo, SizeValue } from '../core/analysis';
 import { formatBytes, formatCount, formatNumber } from '../core/format';
 import type { PanelLayerRow, PanelLiveTraining, PanelMisconception, PanelNetwork, PanelNode, PanelOp, PanelState } from '../shared/protocol';
+import { HIDDEN } from './hiddenAnswers';
 import type { LiveTraining } from './progressModel';
 import { formatShape, formatSize, formatValue, gradientName } from './render';
 
@@ -34,7 +35,8 @@ export function buildPanelState(a: Analysis, source: PanelSource, digits: number
       op: n.op,
       line: n.line,
       shape: n.shape,
-      value: formatValue(n.shape, n.value, digits),
+      // A value hidden as an answer (hiddenAnswers.ts) arrives without data.
+      value: n.value.length === 0 && n.shape.every((d) => d > 0) ? HIDDEN : formatValue(n.shape, n.value, digits),
       ...(n.grad ? { grad: formatValue(n.shape, n.grad, digits) } : {}),
       ...(n.grads ? { grads: n.grads.map((g) => ({ of: g.of, value: formatValue(n.shape, g.data, digits) })) } : {}),
       kind: n.isParam ? 'param' : hasInput.has(n.id) ? 'op' : 'leaf',
