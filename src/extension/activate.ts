@@ -141,6 +141,13 @@ export function activateWith(context: vscode.ExtensionContext, platform: Platfor
         // Python turned off: its findings go (Pylance keeps the file).
         if (!config.pythonEnabled) for (const d of vscode.workspace.textDocuments) if (d.languageId === 'python') diagnostics.clear(d.uri);
       }
+      if (Config.affectsAnswers(e)) {
+        // The diagnostics of finished analyses again, with or without the answers (the same versions: peek).
+        for (const d of vscode.workspace.textDocuments) {
+          const a = analyses.peek(d);
+          if (a) diagnostics.publish(d, view.shown(a, d.getText()));
+        }
+      }
       if (Config.affectsPresentation(e)) {
         lenses.refresh();
         hints.refresh();

@@ -78,10 +78,13 @@ export class Config {
       e.affectsConfiguration(`${SECTION}.${Settings.workBudget.key}`) ||
       e.affectsConfiguration(`${SECTION}.${Settings.trainingTimeLimit.key}`) ||
       e.affectsConfiguration(`${SECTION}.${Settings.checkTolerance.key}`) ||
-      e.affectsConfiguration(`${SECTION}.${Settings.pythonEnabled.key}`) ||
-      // Not what is computed but what is published: the diagnostics are re-sent after the analysis.
-      e.affectsConfiguration(`${SECTION}.${Settings.answersHidden.key}`)
+      e.affectsConfiguration(`${SECTION}.${Settings.pythonEnabled.key}`)
     );
+  }
+
+  /** `gradlens.answersHidden` changed: the diagnostics already published are sent again (not re-analysed). */
+  static affectsAnswers(e: vscode.ConfigurationChangeEvent): boolean {
+    return e.affectsConfiguration(`${SECTION}.${Settings.answersHidden.key}`);
   }
 
   /** Settings that only change how results are shown. */
