@@ -24,6 +24,8 @@ export interface Analysis {
   readonly trainings?: TrainingInfo[];
   /** The output of each `print(…)` that ran, in order (absent when none did); in Python, at the module-level statement that printed (docs/python.md). */
   readonly prints?: PrintInfo[];
+  /** Set when the document has grading marks (`assignment`, `question`, `answer`…; docs/grading.md). */
+  readonly assignment?: AssignmentInfo;
   /**
    * Set on a partial analysis delivered by AnalyzeOptions.onStage: the last stage it contains
    * ('values': values and every diagnostic of evaluation, but no derivations, hovers or graph
@@ -279,4 +281,57 @@ export interface GraphEdge {
 export interface GraphInfo {
   readonly nodes: GraphNode[];
   readonly edges: GraphEdge[];
+}
+
+/** A document's assignment: its questions and answers (docs/grading.md). */
+export interface AssignmentInfo {
+  /** From `assignment "NAME"`. */
+  readonly name?: string;
+  /** From `assignment … seed N` (the instructor's source only; handouts do not carry it). */
+  readonly seed?: number;
+  /** A `handout student "ID"` line: this is a student's handout or submission (answers hidden). */
+  readonly handout: boolean;
+  /** `handout … released`: worked solutions may be shown. */
+  readonly released: boolean;
+  readonly student?: string;
+  readonly questions: QuestionInfo[];
+  /** Points of all questions. */
+  readonly maxPoints: number;
+}
+
+export interface QuestionInfo {
+  readonly id: string;
+  readonly points: number;
+  /** The share of the points an answer carried forward from the student's own earlier mistake earns (0 to 1). */
+  readonly carry: number;
+  /** 0-based line of the `question` statement. */
+  readonly line: number;
+  readonly span: Span;
+  readonly answers: AnswerInfo[];
+}
+
+/** `correct`/`wrong`: checked against the key (source) or the self-check (handout); `unchecked`: no key nor self-check here. */
+export type AnswerStatus = 'correct' | 'wrong' | 'blank' | 'unchecked';
+
+export interface AnswerInfo {
+  /** QUESTION.N, N counting the question's answers from 1 (`T1.2`). */
+  readonly id: string;
+  readonly line: number;
+  readonly span: Span;
+  /** The quantity asked for, as written (`grad(z, w0)`). */
+  readonly exprText: string;
+  readonly exprSpan: Span;
+  /** `== …` as written (absent in the source). */
+  readonly givenSpan?: Span;
+  /** The key, row-major (the instructor's source only: never in a handout). */
+  readonly key?: number[];
+  readonly keyShape?: number[];
+  readonly tolerance: { readonly kind: 'rel' | 'abs' | 'sigfig' | 'decdig'; readonly value: number };
+  /** The student's number(s), or 'blank' for `== ?`. */
+  readonly student?: number[] | 'blank';
+  readonly status: AnswerStatus;
+  /** What settled the status. */
+  readonly checkedBy?: 'key' | 'selfcheck';
+  /** When wrong: the misconceptions that reproduce the student's answer, or one `carried-forward` entry. */
+  readonly diagnosis?: ExpectationDiagnosis[];
 }

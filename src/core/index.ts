@@ -18,6 +18,7 @@ import { readNotebook, type NotebookProgram } from './syntax/notebook';
 import { pythonSymbols, runPython, type PythonResult } from './python/run';
 import { diagnosisMarkdown } from './diagnose/markdown';
 import { clip, mdCode } from './explain/escape';
+import { assignmentOf } from './assign/info';
 
 export type { Analysis, AnalysisStage } from './analysis';
 export { ANALYSIS_STAGES } from './analysis';
@@ -134,8 +135,9 @@ export function analyzeFull(text: string, options: AnalyzeOptions = {}): FullAna
     parseDiagnostics = parsed.diagnostics;
     r = new Evaluator(text, evalOptions).run(parsed.program);
   }
+  const graded = python ? { diagnostics: [] } : assignmentOf(text, r);
   // Messages quote at most 80 characters of the user's text, in the values stage too.
-  const diagnostics = [...parseDiagnostics, ...r.diagnostics, ...(markdown ? foreignFenceDiagnostics(text) : [])].sort((a, b) => a.span.start - b.span.start).map(boundDiagnostic);
+  const diagnostics = [...parseDiagnostics, ...r.diagnostics, ...graded.diagnostics, ...(markdown ? foreignFenceDiagnostics(text) : [])].sort((a, b) => a.span.start - b.span.start).map(boundDiagnostic);
   const derivations: Derivation[] = [];
   const byBinding = new Map<Binding, string[]>();
   // Copies only when derivations are added to them below.
@@ -159,6 +161,7 @@ export function analyzeFull(text: string, options: AnalyzeOptions = {}): FullAna
     stats: { nodes: r.tape.n, work: r.work, skipped: r.skipped },
     ...(r.trainings.length ? { trainings: r.trainings } : {}),
     ...(r.prints?.length ? { prints: r.prints } : {}),
+    ...(graded.info ? { assignment: graded.info } : {}),
     ...(stage ? { stage } : {}),
   });
   // Stage 1, values and diagnostics: complete here, whatever the later stages do.

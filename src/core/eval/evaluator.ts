@@ -6,7 +6,8 @@ import type { TorchGenerator } from '../tensor/torchRng';
 import { formatNumber } from '../format';
 import type { Span } from '../span';
 import { LineIndex } from '../span';
-import type { CheckStmt, Expr, GradStmt, NameRef, PathRef, Program, Statement } from '../syntax/ast';
+import type { AssignmentMark, CheckStmt, Expr, GradStmt, NameRef, PathRef, Program, Statement } from '../syntax/ast';
+import { mark, type AnswerRecord } from './marks';
 import { formatShape, numel, type Shape, type Tensor } from '../tensor/tensor';
 import type { CheckInfo, ExpectationInfo, GradientInfo, NetworkInfo, PrintInfo, TrainingInfo, ValueInfo } from '../analysis';
 import type { ProgressCallback } from '../train/index';
@@ -70,6 +71,10 @@ export interface EvalResult {
   readonly trainings: TrainingInfo[];
   /** The text of each `print(…)` that ran, in order. */
   readonly prints: PrintInfo[];
+  /** The grading marks in order (docs/grading.md); absent in Python. */
+  readonly marks?: AssignmentMark[];
+  /** Each `answer` line as evaluated. */
+  readonly answers?: AnswerRecord[];
 }
 
 /**
@@ -107,6 +112,8 @@ export class Evaluator {
   docTorchRng: TorchGenerator | undefined;
   readonly trainings: TrainingInfo[] = [];
   readonly prints: PrintInfo[] = [];
+  readonly marks: AssignmentMark[] = [];
+  readonly answers: AnswerRecord[] = [];
   /**
    * Nodes holding booleans (numpy's bool dtype, stored as 0/1): comparison and logical results
    * and masks reshaped or indexed (OpDef.boolean). Indexing with one selects (`x[x > 0]`).
@@ -213,6 +220,8 @@ export class Evaluator {
       lines: this.lines,
       trainings: this.trainings,
       prints: this.prints,
+      marks: this.marks,
+      answers: this.answers,
     };
   }
 
@@ -234,6 +243,12 @@ export class Evaluator {
         return network(this, stmt);
       case 'Train':
         return train(this, stmt);
+      case 'Assignment':
+      case 'Question':
+      case 'Answer':
+      case 'Handout':
+      case 'Selfcheck':
+        return mark(this, stmt);
       case 'Invalid':
         for (const name of stmt.names ?? (stmt.name ? [stmt.name] : [])) {
           this.poisoned.add(name);

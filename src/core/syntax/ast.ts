@@ -238,7 +238,62 @@ export interface TrainStmt extends NodeBase {
   readonly headerSpan: Span;
 }
 
-export type Statement = Assign | UnpackAssign | PrintStmt | GradStmt | CheckStmt | ExpectStmt | NetworkDecl | InvalidStmt | TrainStmt;
+/** A tolerance of an `answer` (docs/grading.md): PrairieLearn's relabs, sigfig and decdig. */
+export type ToleranceKind = 'rel' | 'abs' | 'sigfig' | 'decdig';
+export interface ToleranceClause extends NodeBase {
+  readonly tol: ToleranceKind;
+  readonly value: Expr;
+}
+
+/** `assignment "hw4" [seed 2026]`: the assignment's name and the seed its variants are drawn from. */
+export interface AssignmentStmt extends NodeBase {
+  readonly kind: 'Assignment';
+  readonly name: string;
+  readonly seed: Expr | null;
+}
+
+/** `question T1 [points 4] [carry 0.5]`: the answers after it, up to the next question, belong to it. */
+export interface QuestionStmt extends NodeBase {
+  readonly kind: 'Question';
+  readonly id: string;
+  readonly idSpan: Span;
+  readonly points: Expr | null;
+  readonly carry: Expr | null;
+}
+
+/**
+ * `answer EXPR [tolerance rel X | tolerance abs X | sigfig N | decdig N]` in the instructor's
+ * source (the key is what EXPR computes); `answer EXPR == ?` (blank) or `answer EXPR == VALUE`
+ * in a handout or a submission.
+ */
+export interface AnswerStmt extends NodeBase {
+  readonly kind: 'Answer';
+  readonly expr: Expr;
+  /** null: no `==` (the source); 'blank': `== ?`; else the student's value. */
+  readonly given: Expr | 'blank' | null;
+  /** The `==` and what follows it, up to the tolerance clause. */
+  readonly givenSpan: Span | null;
+  readonly tolerance: ToleranceClause | null;
+}
+
+/** `handout student "s001" [released]`: this document is that student's handout (or submission). */
+export interface HandoutStmt extends NodeBase {
+  readonly kind: 'Handout';
+  readonly student: string;
+  readonly released: boolean;
+}
+
+/** `selfcheck T1.1 "salt" "step:hash" …`: one answer's salted hashes (docs/grading.md). */
+export interface SelfcheckStmt extends NodeBase {
+  readonly kind: 'Selfcheck';
+  readonly answer: string;
+  readonly salt: string;
+  readonly records: readonly string[];
+}
+
+export type AssignmentMark = AssignmentStmt | QuestionStmt | AnswerStmt | HandoutStmt | SelfcheckStmt;
+
+export type Statement = Assign | UnpackAssign | PrintStmt | GradStmt | CheckStmt | ExpectStmt | NetworkDecl | InvalidStmt | TrainStmt | AssignmentMark;
 
 export interface Program {
   readonly kind: 'Program';

@@ -100,7 +100,7 @@ for (let c = 97; c <= 122; c++) CLASS[c] = Ch.IDENT;
 for (let c = 65; c <= 90; c++) CLASS[c] = Ch.IDENT;
 CLASS[95] = Ch.IDENT;
 for (let c = 48; c <= 57; c++) CLASS[c] = Ch.DIGIT;
-for (const c of '+-*/@^=()[],:<>!&|~') CLASS[c.charCodeAt(0)] = Ch.OP;
+for (const c of '+-*/@^=()[],:<>!&|~?') CLASS[c.charCodeAt(0)] = Ch.OP;
 CLASS[46] = Ch.DOT;
 CLASS[34] = Ch.QUOTE;
 CLASS[39] = Ch.QUOTE;
@@ -109,7 +109,7 @@ CLASS[10] = CLASS[13] = Ch.NEWLINE;
 CLASS[35] = Ch.HASH;
 /** The one-character operators (`!` only starts `!=`). */
 const ONE_CHAR_OP = new Uint8Array(128);
-for (const c of '+-*/@^=()[],:.<>&|~') ONE_CHAR_OP[c.charCodeAt(0)] = 1;
+for (const c of '+-*/@^=()[],:.<>&|~?') ONE_CHAR_OP[c.charCodeAt(0)] = 1;
 /** Exact powers of ten (10^0 … 10^15). */
 const POW10: readonly number[] = Array.from({ length: 16 }, (_, k) => 10 ** k);
 /** Single-character strings by code (no substring per operator token). */

@@ -1,8 +1,10 @@
 import { error, warning, type Diagnostic } from '../diagnostics';
 import type { Span } from '../span';
 import type {
+  AnswerStmt,
   Arg,
   Assign,
+  AssignmentMark,
   CheckStmt,
   CompareOp,
   ExpectStmt,
@@ -55,6 +57,7 @@ const enum O {
   LE = 15421, // <=
   GE = 15933, // >=
   NE = 8509, // !=
+  QUESTION = 63, // ?
   AMP = 38, // &
   BAR = 124, // |
   TILDE = 126, // ~
@@ -328,6 +331,8 @@ class LineParser {
           span: this.spanFrom(start),
         } satisfies ExpectStmt;
       }
+      const mark = this.assignmentMark();
+      if (mark) return mark;
       if (t.text === 'print' && this.is(O.LPAREN, 1)) {
         this.next();
         const args = this.parseArgs();
@@ -369,6 +374,122 @@ class LineParser {
     throw new ParseError(
       error('stmt.unbound-expression', 'Expected a statement, found an expression: nothing is bound (write `name = …`).', expr.span),
     );
+  }
+
+  /**
+   * The grading marks (docs/grading.md): `assignment "NAME" [seed N]`, `question ID [points N]
+   * [carry F]`, `answer EXPR [== VALUE | == ?] [tolerance rel X | tolerance abs X | sigfig N |
+   * decdig N]`, `handout student "ID" [released]`, `selfcheck ID "SALT" "STEP:HASH" …`. Each
+   * keyword is one only where no other statement could start (`answer = 3` still binds a name).
+   */
+  private assignmentMark(): AssignmentMark | undefined {
+    const t = this.peek();
+    const nxt = this.peek(1);
+    const start = t.start;
+    if (t.text === 'assignment' && nxt.type === 'str') {
+      this.next();
+      const name = this.next().text;
+      let seed: Expr | null = null;
+      if (this.isIdent('seed')) {
+        this.next();
+        seed = this.parseExpr();
+      }
+      this.expectEnd('`seed N` or the end of the line');
+      return { kind: 'Assignment', name, seed, span: this.spanFrom(start) };
+    }
+    if (t.text === 'question' && (nxt.type === 'ident' || nxt.type === 'num' || nxt.type === 'str')) {
+      this.next();
+      const { id, idSpan } = this.markId('a question id such as `T1`');
+      let points: Expr | null = null;
+      let carry: Expr | null = null;
+      while (this.isIdent('points') || this.isIdent('carry')) {
+        const kw = this.next();
+        const value = this.parseExpr();
+        if (kw.text === 'points') {
+          if (points) this.fail('`points` once', kw);
+          points = value;
+        } else {
+          if (carry) this.fail('`carry` once', kw);
+          carry = value;
+        }
+      }
+      this.expectEnd('`points N`, `carry F` or the end of the line');
+      return { kind: 'Question', id, idSpan, points, carry, span: this.spanFrom(start) };
+    }
+    if (t.text === 'answer' && nxt.type !== 'eof' && !this.is(O.EQ, 1) && !this.is(O.COMMA, 1) && !(nxt.type === 'op' && nxt.start === t.end && this.is(O.DOT, 1))) {
+      this.next();
+      const expr = this.parseBitOr();
+      let given: AnswerStmt['given'] = null;
+      let givenSpan: Span | null = null;
+      if (this.is(O.EQ)) this.fail('`==` before your answer');
+      if (this.is(O.EQEQ)) {
+        const eq = this.next();
+        if (this.is(O.QUESTION)) {
+          this.next();
+          given = 'blank';
+        } else {
+          if (this.peek().type === 'eof') this.fail('your answer (a number, a list, or `?`) after `==`');
+          given = this.parseBitOr();
+        }
+        givenSpan = this.spanFrom(eq.start);
+      }
+      let tolerance: AnswerStmt['tolerance'] = null;
+      const kw = this.peek();
+      if (kw.type === 'ident' && (kw.text === 'tolerance' || kw.text === 'sigfig' || kw.text === 'decdig')) {
+        this.next();
+        let tol: 'rel' | 'abs' | 'sigfig' | 'decdig' = kw.text as 'sigfig' | 'decdig';
+        if (kw.text === 'tolerance') {
+          const k = this.peek();
+          if (k.type !== 'ident' || (k.text !== 'rel' && k.text !== 'abs')) this.fail('`rel` or `abs` after `tolerance`');
+          this.next();
+          tol = k.text as 'rel' | 'abs';
+        }
+        const value = this.parseExpr();
+        tolerance = { tol, value, span: this.spanFrom(kw.start) };
+      }
+      this.expectEnd(given === null ? '`==`, `tolerance rel X`, `tolerance abs X`, `sigfig N`, `decdig N` or the end of the line' : '`tolerance …`, `sigfig N`, `decdig N` or the end of the line');
+      return { kind: 'Answer', expr, given, givenSpan, tolerance, span: this.spanFrom(start) };
+    }
+    if (t.text === 'handout' && this.isIdent('student', 1) && this.peek(2).type === 'str') {
+      this.next();
+      this.next();
+      const student = this.next().text;
+      let released = false;
+      if (this.isIdent('released')) {
+        this.next();
+        released = true;
+      }
+      this.expectEnd('`released` or the end of the line');
+      return { kind: 'Handout', student, released, span: this.spanFrom(start) };
+    }
+    if (t.text === 'selfcheck' && (nxt.type === 'ident' || nxt.type === 'num' || nxt.type === 'str')) {
+      this.next();
+      const { id } = this.markId('the answer id (`T1.1`)');
+      if (this.peek().type !== 'str') this.fail('the salt, a string, after the answer id');
+      const salt = this.next().text;
+      const records: string[] = [];
+      while (this.peek().type === 'str') records.push(this.next().text);
+      if (!records.length) this.fail('one `"STEP:HASH"` string per element of the answer');
+      this.expectEnd('a `"STEP:HASH"` string or the end of the line');
+      return { kind: 'Selfcheck', answer: id, salt, records, span: this.spanFrom(start) };
+    }
+    return undefined;
+  }
+
+  /** An id after `question` or `selfcheck`: `T1`, `T1.1`, `OT2`, `3`, or a string. */
+  private markId(what: string): { id: string; idSpan: Span } {
+    const t = this.peek();
+    if (t.type === 'str' || t.type === 'num') {
+      this.next();
+      let end = t.end;
+      let id = t.text;
+      // `4.1` lexes as one number.
+      if (t.type === 'num') while (this.is(O.DOT) && this.peek().start === end && this.peek(1).type === 'num') (this.next(), (id += '.' + this.next().text), (end = this.toks[this.pos - 1].end));
+      return { id, idSpan: { start: t.start, end } };
+    }
+    if (t.type !== 'ident') this.fail(what);
+    const target = this.parseTarget();
+    return { id: target.kind === 'Name' ? target.name : target.parts.join('.'), idSpan: target.span };
   }
 
   /**

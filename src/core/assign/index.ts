@@ -1,0 +1,12 @@
+/**
+ * Assignments and grading (docs/grading.md): the markup is parsed by the `.nn` parser and
+ * reported in Analysis.assignment; this module makes variants, handouts and keys, and grades.
+ * Imported by the CLI and the editor (it is not re-exported by `src/core/index.ts`, which it
+ * imports).
+ */
+export { handoutFor, variantFor, MAX_ATTEMPTS, STUDENT_ID, type AssignmentKind, type HandoutResult, type KeyAnswer, type StudentKey, type VariantResult } from './handout';
+export { selfcheckPasses, selfcheckRecords, selfcheckSalt, selfcheckStep } from './selfcheck';
+export { allWithin, DEFAULT_TOLERANCE, toleranceText, toleranceWidth, withinTolerance, type Tolerance, type ToleranceKind } from './tolerance';
+export { drawVaries, readVary, varySeed, type VarySpec } from './vary';
+export { sha256Hex } from './sha256';
+export type { AnswerInfo, AnswerStatus, AssignmentInfo, QuestionInfo } from '../analysis';
