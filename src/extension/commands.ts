@@ -12,6 +12,7 @@ import type { Panel } from './panel';
 import { derivationLatex, gradientMarkdown, gradientName } from './render';
 import { insertionLine, previousSolution, solutionBlock } from './fences';
 import { templates } from './templates';
+import { previewAssignment, type PreviewArgs } from './previewAssignment';
 
 export interface CommandServices {
   readonly analyses: AnalysisService;
@@ -51,6 +52,7 @@ export function registerCommands(s: CommandServices): vscode.Disposable[] {
     insertWorkedSolution: (args?: { uri?: string; line?: number }) => insertWorkedSolution(s, args),
     stopTraining: () => stopTraining(s),
     trainFully: (uri?: string) => trainFully(s, uri),
+    previewAssignment: (args?: PreviewArgs) => previewAssignment(s.analyses, targetDocument(args?.uri), args),
     showDetails: (ref: DetailRef) => showDetails(ref, s.analyses, s.view, s.details, s.config),
   };
   return (Object.keys(Commands) as (keyof typeof Commands)[]).map((name) =>

@@ -12,7 +12,7 @@
  * diagnostics, the panel and the detail documents all read the copy, so no provider can show
  * what it did not get. Pure (no vscode import): unit-tested in test/unit/extension/hiddenAnswers.test.ts.
  */
-import type { Analysis, ExpectationDiagnosis, GraphEdge, GraphNode, GraphOp, LayerInfo, NetworkInfo, SymbolInfo, ValueInfo } from '../core/analysis';
+import type { Analysis, AnswerInfo, AssignmentInfo, ExpectationDiagnosis, GraphEdge, GraphNode, GraphOp, LayerInfo, NetworkInfo, SymbolInfo, ValueInfo } from '../core/analysis';
 import type { Diagnostic } from '../core/diagnostics';
 import type { Span } from '../core/span';
 
@@ -57,29 +57,9 @@ export type ShownAnalysis = Analysis & { readonly hidden?: HiddenView };
 /** What the placeholders show instead of a number. */
 export const HIDDEN = '▢';
 
-/** The part of the core's `assignment` data the editor reads (docs/grading.md). */
-export interface AssignmentAnswerView {
-  readonly span: Span;
-  readonly line?: number;
-  readonly exprText: string;
-  readonly status: 'correct' | 'wrong' | 'blank' | 'unchecked';
-  readonly key?: readonly number[];
-  readonly diagnosis?: readonly ExpectationDiagnosis[];
-}
-export interface AssignmentView {
-  readonly handout: boolean;
-  readonly released: boolean;
-  readonly student?: string;
-  readonly questions: readonly { readonly id: string; readonly points?: number; readonly answers: readonly AssignmentAnswerView[] }[];
-}
-
-export function assignmentOf(a: Analysis): AssignmentView | undefined {
-  return (a as Analysis & { assignment?: AssignmentView }).assignment;
-}
-
 /** Whether answers are hidden for this analysis: a handout always, otherwise as the setting says. */
 export function hiddenModeOf(a: Analysis, settingOn: boolean): HiddenMode | undefined {
-  const asg = assignmentOf(a);
+  const asg = a.assignment;
   if (asg?.handout) return { reason: 'handout', released: !!asg.released, ...(asg.student !== undefined ? { student: asg.student } : {}) };
   return settingOn ? { reason: 'setting', released: false } : undefined;
 }
@@ -139,8 +119,8 @@ export interface RedactOptions {
 export function redactAnalysis(a: Analysis, text: string, mode: HiddenMode | undefined, options: RedactOptions = {}): ShownAnalysis {
   if (!mode) return a;
   const items: HiddenItem[] = [];
-  const asg = assignmentOf(a);
-  const answers = asg?.questions.flatMap((q) => q.answers.map((ans) => ({ q, ans }))) ?? [];
+  const asg = a.assignment;
+  const answers = asg?.questions.flatMap((q) => q.answers.map((ans) => ({ ans }))) ?? [];
 
   // What the questions ask for: answer lines' expressions and expect left-hand sides.
   const asked = [...answers.map((x) => x.ans.exprText), ...a.expectations.map((e) => e.left.text)];
@@ -196,8 +176,7 @@ export function redactAnalysis(a: Analysis, text: string, mode: HiddenMode | und
     walk(n.layers);
   }
 
-  const lineOf = (offset: number) => text.slice(0, offset).split('\n').length - 1;
-  const view: HiddenView = { mode, message: hiddenMessage(mode), items, answers: answerMarks(a, answers, lineOf) };
+  const view: HiddenView = { mode, message: hiddenMessage(mode), items, answers: answerMarks(a, answers) };
   const message = view.message;
   const inHiddenNet = spanSet(hiddenNetSpans);
   const symbols: SymbolInfo[] = [];
@@ -232,7 +211,7 @@ export function redactAnalysis(a: Analysis, text: string, mode: HiddenMode | und
     prints: a.prints?.filter((p) => !GRADIENT_TEXT.test(text.slice(p.span.start, p.span.end))),
     ...(asg ? { assignment: redactAssignment(asg) } : {}),
     hidden: view,
-  } as ShownAnalysis;
+  };
 }
 
 /** Graph nodes of hidden values and every node computed from them (edges run from input to output). */
@@ -303,12 +282,14 @@ function redactDiagnostic(d: Diagnostic, inHidden: (s: Span) => boolean): Diagno
   return d;
 }
 
-function redactAssignment(asg: AssignmentView): AssignmentView {
+/** The key (the instructor's source has it) and the correct steps of diagnoses go; statuses stay. */
+function redactAssignment(asg: AssignmentInfo): AssignmentInfo {
+  const { seed: _seed, ...rest } = asg;
   return {
-    ...asg,
+    ...rest,
     questions: asg.questions.map((q) => ({
       ...q,
-      answers: q.answers.map(({ key: _k, ...ans }) => ({ ...ans, ...(ans.diagnosis ? { diagnosis: ans.diagnosis.map(stepless) } : {}) })),
+      answers: q.answers.map(({ key: _k, keyShape: _ks, ...ans }) => ({ ...ans, ...(ans.diagnosis ? { diagnosis: ans.diagnosis.map(stepless) } : {}) })),
     })),
   };
 }
@@ -317,17 +298,17 @@ const STATUS_MARK = { correct: '✓', wrong: '✗', blank: '○', unchecked: '·
 const STATUS_WORD = { correct: 'correct', wrong: 'wrong', blank: 'not answered yet', unchecked: 'not checked (no key or self-check for it)' } as const;
 
 /** ✓/✗ per answer line: the assignment's answers, else the `expect` lines. */
-function answerMarks(a: Analysis, answers: readonly { q: { id: string }; ans: AssignmentAnswerView }[], lineOf: (offset: number) => number): AnswerMark[] {
-  const marks: AnswerMark[] = answers.map(({ q, ans }) => {
-      const named = ans.status === 'wrong' ? (ans.diagnosis ?? []).map((d) => d.code) : [];
-      return {
-        span: ans.span,
-        line: ans.line ?? lineOf(ans.span.start),
-        status: ans.status,
-        title: `${STATUS_MARK[ans.status]} ${q.id} ${ans.exprText}${named.length ? ` · ${named.join(' or ')}` : ''}`,
-        tooltip: `${q.id}, ${ans.exprText}: ${STATUS_WORD[ans.status]}.${ans.status === 'wrong' && ans.diagnosis?.length ? ` ${ans.diagnosis.map((d) => d.message).join(' Or: ')}` : ''}`,
-      };
-    });
+function answerMarks(a: Analysis, answers: readonly { ans: AnswerInfo }[]): AnswerMark[] {
+  const marks: AnswerMark[] = answers.map(({ ans }) => {
+    const named = ans.status === 'wrong' ? (ans.diagnosis ?? []).map((d) => d.code) : [];
+    return {
+      span: ans.span,
+      line: ans.line,
+      status: ans.status,
+      title: `${STATUS_MARK[ans.status]} ${ans.id} ${ans.exprText}${named.length ? ` · ${named.join(' or ')}` : ''}`,
+      tooltip: `${ans.id}, ${ans.exprText}: ${STATUS_WORD[ans.status]}.${ans.status === 'wrong' && ans.diagnosis?.length ? ` ${ans.diagnosis.map((d) => d.message).join(' Or: ')}` : ''}`,
+    };
+  });
   const answerSpans = answers.map((x) => x.ans.span);
   for (const e of a.expectations) {
     if (answerSpans.some((s) => s.start < e.span.end && e.span.start < s.end)) continue;

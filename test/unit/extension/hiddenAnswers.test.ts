@@ -5,6 +5,8 @@ import { analyze } from '../../../src/core/index';
 import { LineIndex } from '../../../src/core/span';
 import { blankTemplate, hiddenMessage, hiddenModeOf, redactAnalysis, redactHover, solutionsRefusal } from '../../../src/extension/hiddenAnswers';
 import { buildPanelState } from '../../../src/extension/panelModel';
+import { answerLens } from '../../../src/extension/render';
+import { handoutFor } from '../../../src/core/assign/index';
 
 // A graph whose gradients have digits no other quantity of the file has. The numbers below are
 // the core's own results for it, checked by hand: a = w·x + b = 0.85, h = tanh(0.85) = 0.69107,
@@ -137,5 +139,77 @@ describe('answers hidden: templates have blanks', () => {
     expect(t).toContain('answer params(mlp) == ?');
     expect(blankTemplate(read('hw4-softmax-ce.nn'))).toContain('answer grad(L, h) == ?   # the identity proved in the homework');
     expect(blankTemplate(read('hw4-answers.md'))).toContain('```nn\nanswer grad(z, w0) == ?\n```');
+  });
+});
+
+describe('answers hidden: a student\'s handout (src/core/assign) turns it on whatever the setting says', () => {
+  // T1 with x0 = 1.5 and w0 drawn per student. For s001 (seed 7) the core draws w0 = 0.5 (its
+  // key below). By hand: x1 = ReLU(1.5·0.5 + 0.1) = 0.85, y1 = 0.85·(−0.35) − 0.3 = −0.5975,
+  // z = ReLU(y1 + 1.5) = 0.9025; ∂z/∂w0 = w1·x0 = −0.525, ∂z/∂w1 = x1 = 0.85.
+  const source = `assignment "hw4" seed 7
+x0 = 1.5
+param w0 = vary(0.3, 0.5, 0.7)
+param w1 = -0.35
+param b0 = 0.1
+param b1 = -0.3
+x1 = ReLU(x0 * w0 + b0)
+y1 = x1 * w1 + b1
+z = ReLU(y1 + x0)
+question T1 points 4
+answer x1
+answer grad(z, w0) tolerance rel 1e-2
+answer grad(z, w1)
+`;
+  const h = handoutFor(source, 'nn', 's001');
+  const filled = h.handout.replace('answer x1 == ?', 'answer x1 == 0.85').replace('answer grad(z, w1) == ?', 'answer grad(z, w1) == -0.85');
+  const a = analyze(filled, { languageId: 'nn' });
+  const mode = hiddenModeOf(a, false)!;
+  const r = redactAnalysis(a, filled, mode);
+
+  it('the variant is the one computed by hand', () => {
+    expect(h.key.draws).toEqual(['0.5']);
+    expect(h.key.answers.map((k) => [k.id, +k.key[0].toFixed(6)])).toEqual([
+      ['T1.1', 0.85],
+      ['T1.2', -0.525],
+      ['T1.3', 0.85],
+    ]);
+  });
+
+  it('a handout hides answers with the setting off, and says whose handout it is', () => {
+    expect(mode).toEqual({ reason: 'handout', released: false, student: 's001' });
+    expect(r.hidden!.message).toContain('this is a handout (student s001)');
+  });
+
+  it('✓/✗ per answer line from the self-check, a blank as ○, the sign flip named', () => {
+    expect(r.hidden!.answers.map((m) => [m.line, m.title])).toEqual([
+      [11, '✓ T1.1 x1'],
+      [12, '○ T1.2 grad(z, w0)'],
+      [13, '✗ T1.3 grad(z, w1) · sign-flip'],
+    ]);
+  });
+
+  it('no key, no asked-for value and nothing computed from it is left in what the editor reads', () => {
+    const json = JSON.stringify(r);
+    for (const n of ['0.525', '0.5975', '0.9025']) expect(json, n).not.toContain(n);
+    expect(r.values.map((v) => v.name)).toEqual(['x0', 'w0', 'w1', 'b0', 'b1']);
+    expect(r.hidden!.items.map((i) => i.title)).toEqual(['x1 = ▢', 'y1 = ▢', 'z = ▢']);
+  });
+
+  it('the release flag lets worked solutions through; the lenses stay ✓/✗', () => {
+    const released = analyze(filled.replace('handout student "s001"', 'handout student "s001" released'), { languageId: 'nn' });
+    const m = hiddenModeOf(released, false)!;
+    expect(m.released).toBe(true);
+    expect(solutionsRefusal(m)).toBeUndefined();
+    expect(solutionsRefusal(mode)).toMatch(/until your instructor releases them/);
+  });
+});
+
+describe('the key beside each answer line in the instructor\'s source (answers not hidden)', () => {
+  it('key, tolerance, and a given answer checked against it', () => {
+    const src = `param w = 0.5\nz = 3 * w\nquestion T1\nanswer grad(z, w) tolerance abs 0.1\nanswer z == 1.4\nanswer z sigfig 2\n`;
+    const a = analyze(src, { languageId: 'nn' });
+    const lenses = a.assignment!.questions[0].answers.map((x) => answerLens(x, 4));
+    // ∂z/∂w = 3, z = 1.5 (by hand); 1.4 is off by 0.1 > 1e-2·1.5.
+    expect(lenses).toEqual(['key T1.1 = 3 · tolerance abs 0.1', '✗ T1.2 = 1.4, key 1.5', 'key T1.3 = 1.5 · sigfig 2']);
   });
 });
