@@ -213,3 +213,35 @@ describe('the key beside each answer line in the instructor\'s source (answers n
     expect(lenses).toEqual(['key T1.1 = 3 · tolerance abs 0.1', '✗ T1.2 = 1.4, key 1.5', 'key T1.3 = 1.5 · sigfig 2']);
   });
 });
+
+describe('the panel\'s questions: the key beside each question for the instructor, never in a handout', () => {
+  const src = `param w = 0.5\nz = 3 * w\nquestion T1 points 2\nanswer grad(z, w) tolerance abs 0.1\nanswer z == 1.4\n`;
+  const lines = new LineIndex(src);
+  const source = { file: 'a.nn', uri: 'file:///a.nn', version: 1, lineOf: (o: number) => lines.lineOf(o) };
+
+  it('source: keys (∂z/∂w = 3, z = 1.5 by hand) and statuses', () => {
+    const p = buildPanelState(analyze(src, { languageId: 'nn' }), source, 4);
+    expect(p.questions).toEqual([
+      {
+        id: 'T1',
+        points: 2,
+        line: 2,
+        answers: [
+          { id: 'T1.1', line: 3, expr: 'grad(z, w)', status: 'unchecked', key: '3 · tolerance abs 0.1' },
+          { id: 'T1.2', line: 4, expr: 'z', status: 'wrong', key: '1.5 · tolerance rel 0.01' },
+        ],
+      },
+    ]);
+    expect(p.hiddenNote).toBeUndefined();
+  });
+
+  it('answers hidden: the statuses stay, the keys go, the note says why', () => {
+    const a = analyze(src, { languageId: 'nn' });
+    const p = buildPanelState(redactAnalysis(a, src, { reason: 'setting', released: false }), source, 4);
+    expect(p.questions![0].answers.map((x) => [x.status, x.key])).toEqual([
+      ['unchecked', undefined],
+      ['wrong', undefined],
+    ]);
+    expect(p.hiddenNote).toMatch(/^Answers hidden — the setting gradlens\.answersHidden is on/);
+  });
+});
