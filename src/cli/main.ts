@@ -17,6 +17,8 @@ function readerFor(file: string, allowRead: readonly string[]): (relativePath: s
 }
 import { analyzeFull, analyzeNotebookFull, type AnalyzeOptions, type FullAnalysis, type NotebookProgram } from '../core/index';
 import { renderJson, renderReport } from './report';
+import { isFolder, readFolder } from './folders';
+import { assignCommand, gradeCommand } from './grading';
 import { deriveGradient, derivationMarkdown, derivationTex } from '../core/explain/derive';
 import { formatSummary } from '../core/nets/index';
 import { isSolutionFormat, solutionBlocks, workedSolution } from '../core/explain/solution';
@@ -32,7 +34,16 @@ Usage:
   gradlens solution FILE [--format md|tex] [--of OUT] [--wrt N1,N2…]
                                                the worked solution: forward pass, backward pass,
                                                sizes and parameter counts, checks (Markdown or LaTeX)
+  gradlens assign SOURCE --roster roster.csv --out DIR [--seed N]
+                                               per student DIR/ID/handout.md (or .nn) with their
+                                               numbers and no key, and DIR/key.json, DIR/key.csv
+  gradlens grade KEY SUBMISSION… --out DIR [--visibility V]
+                                               score filled-in handouts (files or folders): DIR/grades.csv,
+                                               DIR/ID/gradescope/results.json, DIR/ID/prairielearn/results.json
   gradlens --help | --version
+
+FILE of eval may be a folder: its .nn, .md, .py and .ipynb files (regular files inside it only;
+docs/grading.md).
 
 Options of every command that reads a FILE:
   --allow-read DIR   load_csv may also read files inside DIR (repeatable). Without it a file
@@ -48,13 +59,15 @@ interface Parsed {
   readonly allowRead: string[];
 }
 
-const TAKES_VALUE = new Set(['--of', '--wrt', '--format', '--budget', '--digits', '--allow-read']);
+const TAKES_VALUE = new Set(['--of', '--wrt', '--format', '--budget', '--digits', '--allow-read', '--roster', '--out', '--seed', '--visibility']);
 /** The options each command accepts (besides --help and --version). */
 const OPTIONS: Record<string, readonly string[]> = {
   eval: ['--json', '--budget', '--digits', '--allow-read'],
   explain: ['--of', '--wrt', '--format', '--budget', '--digits', '--allow-read'],
   summary: ['--budget', '--allow-read'],
   solution: ['--of', '--wrt', '--format', '--budget', '--digits', '--allow-read'],
+  assign: ['--roster', '--out', '--seed'],
+  grade: ['--out', '--visibility'],
 };
 
 function parseArgs(argv: string[]): Parsed {
@@ -168,8 +181,21 @@ export function main(argv: string[], out: (s: string) => void, err: (s: string) 
   };
   switch (cmd) {
     case 'eval': {
-      const files = positional.slice(1);
-      if (files.length === 0) {
+      const named = positional.slice(1);
+      // A folder stands for its analysable files (a folder without any is a file error of its own).
+      const files: string[] = [];
+      const folderTexts = new Map<string, string | { refused: string }>();
+      for (const f of named) {
+        if (!isFolder(f)) {
+          files.push(f);
+          continue;
+        }
+        const found = readFolder(f, /\.(nn|md|markdown|py|pyw|ipynb)$/i).files;
+        if (!found.length) folderTexts.set(f, { refused: 'a folder with no .nn, .md, .py or .ipynb file' });
+        for (const x of found) folderTexts.set(x.path, x.text ?? { refused: x.refused ?? 'unreadable' });
+        files.push(...(found.length ? found.map((x) => x.path) : [f]));
+      }
+      if (named.length === 0) {
         err('gradlens eval: expected at least one FILE\n\n' + USAGE);
         return 2;
       }
@@ -178,7 +204,9 @@ export function main(argv: string[], out: (s: string) => void, err: (s: string) 
       const results: unknown[] = [];
       for (const file of files) {
         let why = 'an unreadable file';
-        const text = read(file, err, (w) => (why = w));
+        const listed = folderTexts.get(file);
+        if (typeof listed === 'object') err(`gradlens: cannot read ${file}: ${listed.refused}`);
+        const text = listed === undefined ? read(file, err, (w) => (why = w)) : typeof listed === 'string' ? listed : ((why = listed.refused), undefined);
         if (text === undefined) {
           // A file error is exit 2, but the other files are still analysed; in JSON the file keeps
           // its place in the array, with the error as its diagnostic.
@@ -270,6 +298,10 @@ export function main(argv: string[], out: (s: string) => void, err: (s: string) 
       const failed = a.diagnostics.some((d) => d.severity === 'error') || a.checks.some((c) => !c.passed) || a.expectations.some((e) => !e.passed);
       return problems.length || failed ? 1 : 0;
     }
+    case 'assign':
+      return assignCommand(positional, flags, read, out, err);
+    case 'grade':
+      return gradeCommand(positional, flags, read, out, err);
     default:
       err(cmd ? `gradlens: unknown command \`${cmd}\`\n\n${USAGE}` : USAGE);
       return 2;

@@ -135,7 +135,7 @@ export function analyzeFull(text: string, options: AnalyzeOptions = {}): FullAna
     parseDiagnostics = parsed.diagnostics;
     r = new Evaluator(text, evalOptions).run(parsed.program);
   }
-  const graded = python ? { diagnostics: [] } : assignmentOf(text, r);
+  const graded = assignmentOf(text, r);
   // Messages quote at most 80 characters of the user's text, in the values stage too.
   const diagnostics = [...parseDiagnostics, ...r.diagnostics, ...graded.diagnostics, ...(markdown ? foreignFenceDiagnostics(text) : [])].sort((a, b) => a.span.start - b.span.start).map(boundDiagnostic);
   const derivations: Derivation[] = [];

@@ -83,7 +83,7 @@ function seedOf(program: Program, seed: number | undefined): number {
 }
 
 /** A student id as it may appear in `handout student "…"`, a folder name and a CSV cell. */
-export const STUDENT_ID = /^[\p{L}\p{N}._@+-]{1,64}$/u;
+export const STUDENT_ID = /^(?!\.)[\p{L}\p{N}._@+-]{1,64}$/u;
 
 function replaceSpans(text: string, edits: { span: Span; text: string }[]): string {
   let out = '';
@@ -129,12 +129,19 @@ function keyAnswers(a: AssignmentInfo | undefined, assignment: string, seed: num
   return out;
 }
 
+/** The source with `draws` in place of its `vary(…)` calls (StudentKey.draws; the grader rebuilds a variant so). */
+export function applyDraws(sourceText: string, kind: AssignmentKind, draws: readonly string[]): string {
+  const calls = varyCalls(parse(sourceText, kind));
+  if (calls.length !== draws.length) return sourceText;
+  return replaceSpans(sourceText, calls.map((c, i) => ({ span: c.span, text: draws[i] })));
+}
+
 /** The source with one student's numbers (the key visible): the instructor's "preview as student". */
 export function variantFor(sourceText: string, kind: AssignmentKind, studentId: string, seed?: number): VariantResult {
   const program = parse(sourceText, kind);
   const s = seedOf(program, seed);
   const diagnostics: Diagnostic[] = [];
-  if (!STUDENT_ID.test(studentId)) diagnostics.push(error('assign.bad-student-id', `Expected a student id of letters, digits and . _ @ + - (at most 64), found ${JSON.stringify(studentId.slice(0, 80))}.`, { start: 0, end: 0 }));
+  if (!STUDENT_ID.test(studentId)) diagnostics.push(error('assign.bad-student-id', `Expected a student id of letters, digits and . _ @ + - (at most 64, not starting with .), found ${JSON.stringify(studentId.slice(0, 80))}.`, { start: 0, end: 0 }));
   const calls = varyCalls(program);
   const specs: VarySpec[] = [];
   for (const c of calls) {

@@ -10,3 +10,6 @@ export { allWithin, DEFAULT_TOLERANCE, toleranceText, toleranceWidth, withinTole
 export { drawVaries, readVary, varySeed, type VarySpec } from './vary';
 export { sha256Hex } from './sha256';
 export type { AnswerInfo, AnswerStatus, AssignmentInfo, QuestionInfo } from '../analysis';
+export { applyDraws } from './handout';
+export { buildKey, constantValue, failedSubmission, csvCell, gradeSubmission, gradesCsv, gradescopeResults, keyCsv, prairielearnResults, readKey, safeFolderName, type AnswerGrade, type AnswerOutcome, type GradingKey, type QuestionGrade, type Submission, type SubmissionGrade } from './grade';
+export { csvRows, readRoster } from './roster';

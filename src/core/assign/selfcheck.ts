@@ -4,15 +4,20 @@
  * order of magnitude and nothing finer) and a salted SHA-256 of the key's cell index at that
  * step. A student's number is ✓ when its cell, or a cell next to it, has that hash: every
  * number the grader accepts is ✓ (it lies at most one step from the key), and a number up to
- * two steps away may be ✓ too — the grader decides, the self-check only guides.
+ * two steps away may be ✓ too — the grader decides, the self-check only guides. An exact answer
+ * (`tolerance abs 0`, a count) has one `exact:HASH` record of the number itself.
  */
 import { sha256Hex } from './sha256';
 import { toleranceWidth, type Tolerance } from './tolerance';
 
-/** The rounding step for key k: 10^⌈log10(half-width)⌉. */
+/**
+ * The rounding step for key k: 10^⌈log10(half-width)⌉, and at least |k|·2^-50 (so that the cell
+ * index and its neighbours are exact in float64); 0 for an exact answer (`tolerance abs 0`).
+ */
 export function selfcheckStep(k: number, tol: Tolerance): number {
   const w = toleranceWidth(k, tol);
-  return 10 ** Math.ceil(Math.log10(w > 0 ? w : 1e-12));
+  if (!(w > 0)) return 0;
+  return 10 ** Math.ceil(Math.log10(Math.max(w, Math.abs(k) * 2 ** -50)));
 }
 
 function stepText(step: number): string {
@@ -29,6 +34,7 @@ export function selfcheckRecords(key: readonly number[], tol: Tolerance, salt: s
   return key.map((k) => {
     if (!Number.isFinite(k)) return `${String(k)}:${cellHash(salt, 'x', 0)}`;
     const step = selfcheckStep(k, tol);
+    if (step === 0) return `exact:${sha256Hex(`${salt}:exact:${String(k)}`).slice(0, 16)}`;
     const st = stepText(step);
     return `${st}:${cellHash(salt, st, Math.round(k / Number(st)))}`;
   });
@@ -44,6 +50,10 @@ export function selfcheckPasses(student: readonly number[], salt: string, record
     const s = student.length === 1 ? student[0] : student[i];
     const m = /^([^:]+):([0-9a-f]{16})$/.exec(records[i]);
     if (!m) return undefined;
+    if (m[1] === 'exact') {
+      if (sha256Hex(`${salt}:exact:${String(s)}`).slice(0, 16) !== m[2]) return false;
+      continue;
+    }
     const step = Number(m[1]);
     if (!Number.isFinite(step) || step <= 0) {
       if (String(s) !== m[1]) return false;

@@ -9,7 +9,8 @@ import type { Span } from '../span';
 import { decodeString, unescape } from './strings';
 import type { CompFor, Directive, FPart, ImportName, PyArg, PyExpr, PyModule, PyParam, PyStmt, SliceItem, SubItem } from './ast';
 
-const DIRECTIVE = /^#\s*((?:expect|check|grad)\b.*)$/;
+/** `# expect …`, `# check …`, `# grad …` and the grading marks (`# question T1 points 4`, `# answer dW1 == [..]`; docs/grading.md). */
+export const DIRECTIVE = /^#\s*((?:expect|check|grad)\b.*|assignment\s+".*|handout\s+student\s+".*|selfcheck\s+\S+\s+".*|question\s+[\w."]+(?:\s+(?:points|carry)\s+\S+)*\s*|answer\s+(?:\S+\s*|.*(?:==|\().*))$/;
 
 export function parsePython(text: string): PyModule {
   // A half-typed line (`W1 = np.random.randn(3,`) makes the grammar read the lines after it

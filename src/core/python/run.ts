@@ -308,6 +308,8 @@ export function runPython(text: string, options: EvalOptions = {}): PythonResult
     lines: ev.lines,
     trainings,
     prints,
+    marks: ev.marks,
+    answers: ev.answers,
   };
 }
 

@@ -5,7 +5,7 @@
  * in the comments.
  */
 import { describe, expect, it } from 'vitest';
-import { analyze } from '../../../src/core/index';
+import { analyze, analyzePython } from '../../../src/core/index';
 import { handoutFor, selfcheckPasses, selfcheckRecords, sha256Hex, variantFor, withinTolerance } from '../../../src/core/assign/index';
 import { parseProgram } from '../../../src/core/syntax/parser';
 
@@ -176,5 +176,19 @@ describe('variants and handouts', () => {
     expect(h.handout).toMatch(/## Self-check\n\n```nn\n#[^\n]*\n#[^\n]*\nselfcheck A\.1 "[0-9a-f]{12}" "1e-1:[0-9a-f]{16}"\n```\n$/);
     // ∂(w²)/∂w = 2w.
     expect(h.key.answers[0].key).toEqual([2 * Number(h.key.draws[0])]);
+  });
+});
+
+describe('Python: the marks as comment directives', () => {
+  it('`# question` and `# answer … == …` are read; an ordinary comment starting with "answer" is not', () => {
+    const a = analyzePython('import torch\n# question T1 points 2\nw = torch.tensor(0.3, requires_grad=True)\nz = w * w\nz.backward()\n# answer is below\n# answer z == 0.09\n# answer w.grad == ?\n');
+    expect(a.diagnostics).toEqual([]);
+    const q = a.assignment!.questions[0];
+    expect([q.id, q.points]).toEqual(['T1', 2]);
+    // z = 0.3² = 0.09 (a source-mode document: checked against what the file computes).
+    expect(q.answers.map((x) => [x.exprText, x.status])).toEqual([
+      ['z', 'correct'],
+      ['w.grad', 'blank'],
+    ]);
   });
 });
