@@ -11,7 +11,8 @@ import { FileRefusal } from './fileAccess';
 import { ProgressBatcher } from './progressModel';
 import { fullItem, previewAnalysis } from './valuePreview';
 import { handoutFor, variantFor } from '../core/assign/index';
-import { ROSTER_FILE, parseRoster } from './roster';
+import { csvRows, readRoster } from '../core/assign/roster';
+import { ROSTER_FILE, type Roster } from './roster';
 import type { AnalyzeRequest, AssignRequest, AssignResult, FileContents, SolutionRequest, WorkerRequest, WorkerResponse } from './workerProtocol';
 
 /** Why a training stopped when the user ran "GradLens: Stop Training" (the `train` CodeLens and diagnostic quote it). */
@@ -131,9 +132,24 @@ function assign(request: AssignRequest, read: ((relativePath: string) => string 
       // Refused by the policy (Restricted Mode, outside the folder, not a file): no roster, and why.
       return { roster: { problem: e instanceof Error ? e.message : String(e) } };
     }
-    return { roster: text === undefined ? undefined : parseRoster(text) };
+    return { roster: text === undefined ? undefined : rosterOf(text) };
   }
   const h = handoutFor(request.text, request.kind, request.student);
   const v = variantFor(request.text, request.kind, request.student);
   return { handout: h.handout, variant: v.text, key: v.key, diagnostics: h.diagnostics };
+}
+
+/** The students of roster.csv (the CLI's rules: src/core/assign/roster.ts), with a `name` column's names. */
+function rosterOf(text: string): Roster {
+  const r = readRoster(text);
+  if ('error' in r) return { problem: `${ROSTER_FILE} ${r.error}` };
+  const rows = csvRows(text);
+  const names = new Map<string, string>();
+  if (Array.isArray(rows) && rows.length) {
+    const header = rows[0].map((h) => h.trim().toLowerCase());
+    const idCol = header.findIndex((h) => ['id', 'student_id', 'sis_id', 'student id', 'sis id'].includes(h));
+    const nameCol = header.findIndex((h) => h === 'name' || h === 'student_name');
+    if (idCol >= 0 && nameCol >= 0) for (const row of rows.slice(1)) if (row[nameCol]?.trim()) names.set(row[idCol]?.trim(), row[nameCol].trim());
+  }
+  return { students: r.ids.map((id) => (names.has(id) ? { id, name: names.get(id)! } : { id })) };
 }

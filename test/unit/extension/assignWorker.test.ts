@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { untrustedRefusal } from '../../../src/extension/fileAccess';
 import { WorkerCore, readerOfContents } from '../../../src/extension/workerCore';
@@ -18,6 +20,18 @@ describe('the worker\'s assign request', () => {
   it('no student: the roster next to the source, read through the policy\'s reader', () => {
     const r = run({ text: SOURCE, kind: 'nn', contents: { 'roster.csv': { text: 'id,name\ns001,Ada\n' } } });
     expect(r).toMatchObject({ type: 'assigned', id: 1, result: { roster: { students: [{ id: 's001', name: 'Ada' }] } } });
+  });
+
+  it('the example assignment\'s roster: 30 students with their names; a malformed one names its row', () => {
+    const text = readFileSync(join(__dirname, '..', '..', '..', 'examples', 'assignment', 'roster.csv'), 'utf8');
+    const r = run({ text: SOURCE, kind: 'nn', contents: { 'roster.csv': { text } } });
+    if (r.type !== 'assigned' || !('roster' in r.result) || !r.result.roster || !('students' in r.result.roster)) throw new Error(JSON.stringify(r));
+    expect(r.result.roster.students).toHaveLength(30);
+    expect(r.result.roster.students.slice(0, 2)).toEqual([
+      { id: 's001', name: 'Ann' },
+      { id: 's002', name: 'Bob' },
+    ]);
+    expect(run({ text: SOURCE, kind: 'nn', contents: { 'roster.csv': { text: 'id\ns1\ns1\n' } } })).toMatchObject({ result: { roster: { problem: 'roster.csv row 3: the student s1 is already on row 2' } } });
   });
 
   it('no roster: undefined; a refused one (Restricted Mode): the refusal as the problem', () => {

@@ -6,6 +6,7 @@ import { LineIndex } from '../../../src/core/span';
 import { blankTemplate, hiddenMessage, hiddenModeOf, redactAnalysis, redactHover, solutionsRefusal } from '../../../src/extension/hiddenAnswers';
 import { buildPanelState } from '../../../src/extension/panelModel';
 import { answerLens } from '../../../src/extension/render';
+import { formatNumber } from '../../../src/core/format';
 import { handoutFor } from '../../../src/core/assign/index';
 
 // A graph whose gradients have digits no other quantity of the file has. The numbers below are
@@ -243,5 +244,36 @@ describe('the panel\'s questions: the key beside each question for the instructo
       ['wrong', undefined],
     ]);
     expect(p.hiddenNote).toMatch(/^Answers hidden — the setting gradlens\.answersHidden is on/);
+  });
+});
+
+describe('answers hidden: the example assignment (examples/assignment/hw4.md), as s007 gets it', () => {
+  const root = join(__dirname, '..', '..', '..');
+  const source = readFileSync(join(root, 'examples', 'assignment', 'hw4.md'), 'utf8');
+  const h = handoutFor(source, 'markdown', 's007');
+  const a = analyze(h.handout, { languageId: 'markdown' });
+  const r = redactAnalysis(a, h.handout, hiddenModeOf(a, false));
+
+  it('every key the handout\'s own text does not contain is nowhere in what the editor reads', () => {
+    expect(h.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    const json = JSON.stringify(r);
+    // CE.1 asks for ∂L/∂h = P − y with y one-hot: its elements other than the true class's are P's
+    // own, which the student's line `P = softmax(h)` shows (the forward pass the question gives).
+    // Only P₀ − 1 is the answer's own number.
+    const ce = h.key.answers.find((k) => k.id === 'CE.1')!;
+    const keys = [...h.key.answers.filter((k) => k !== ce).flatMap((k) => k.key), ce.key[0]];
+    const secret = keys.filter((x) => Number.isFinite(x) && !h.handout.includes(String(x)) && !h.handout.includes(formatNumber(x, 4)));
+    // The homework's gradients, forward values, sizes and counts: most keys are not in the text.
+    expect(secret.length).toBeGreaterThan(h.key.answers.length / 2);
+    for (const x of secret) {
+      expect(json, String(x)).not.toContain(JSON.stringify(x));
+      expect(json, formatNumber(x, 4)).not.toMatch(new RegExp(`[^\\d.]${formatNumber(x, 4).replace(/[.\\-]/g, '\\$&')}(?![\\d])`));
+    }
+  });
+
+  it('every answer line is blank (○) until the student writes a number', () => {
+    const answers = a.assignment!.questions.flatMap((q) => q.answers);
+    expect(r.hidden!.answers).toHaveLength(answers.length);
+    expect(r.hidden!.answers.every((m) => m.status === 'blank' && m.title.startsWith('○ '))).toBe(true);
   });
 });
