@@ -14,6 +14,7 @@
  */
 import type { Analysis, AnswerInfo, AssignmentInfo, ExpectationDiagnosis, GraphEdge, GraphNode, GraphOp, LayerInfo, NetworkInfo, SymbolInfo, ValueInfo } from '../core/analysis';
 import type { Diagnostic } from '../core/diagnostics';
+import { mdText } from '../core/explain/escape';
 import type { Span } from '../core/span';
 
 /** Why answers are hidden: the document is a handout, or the user's setting says so. */
@@ -185,8 +186,9 @@ export function redactAnalysis(a: Analysis, text: string, mode: HiddenMode | und
     if ((s.kind === 'binding' || s.kind === 'reference') && hiddenNames.has(s.name)) continue;
     symbols.push({ ...s, detail: redactHover(s) });
   }
-  // Hovering a hidden item says why it is hidden.
-  for (const it of items) symbols.push({ span: it.span, kind: 'keyword', name: 'hidden', detail: `**${it.title}**\n\n${message}` });
+  // Hovering a hidden item, or an answer line, says why it is hidden (the titles quote the document: escaped).
+  for (const it of items) symbols.push({ span: it.span, kind: 'keyword', name: 'hidden', detail: `**${mdText(it.title)}**\n\n${message}` });
+  for (const m of view.answers) symbols.push({ span: m.span, kind: 'keyword', name: 'hidden', detail: `**${mdText(m.title)}**\n\n${mdText(m.tooltip)}\n\n${message}` });
   symbols.sort((x, y) => x.span.start - y.span.start || x.span.end - y.span.end);
 
   return {

@@ -187,6 +187,12 @@ answer grad(z, w1)
       [12, '○ T1.2 grad(z, w0)'],
       [13, '✗ T1.3 grad(z, w1) · sign-flip'],
     ]);
+    // Hovering the answer line: the mark, the misconception in the student's own number, why hidden.
+    const t13 = a.assignment!.questions[0].answers[2];
+    const hover = r.symbols.find((x) => x.span.start === t13.span.start && x.name === 'hidden')!.detail;
+    expect(hover).toContain('**✗ T1.3 grad(z, w1) · sign-flip**');
+    expect(hover).toContain('Your −0.85 is ∂z/∂w1 with the sign flipped (misconception: sign-flip).');
+    expect(hover).toContain('this is a handout (student s001)');
   });
 
   it('no key, no asked-for value and nothing computed from it is left in what the editor reads', () => {
