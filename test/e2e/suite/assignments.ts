@@ -2,6 +2,8 @@
  * Extension-host tests of issue #14's editor side: answers hidden (the setting and a handout) and
  * "Preview Assignment as Student…". Registered into the main suite (index.ts) after its tests.
  */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { assert, assertIncludes, type Suite } from '../harness';
 import { eventually, hoverText, lensTitles, lineOf, open, setSetting, until, workspaceFile } from './vscodeHelpers';
@@ -12,24 +14,12 @@ interface PanelApi {
 }
 
 /**
- * T1 with x0 = 1.5 and w0 drawn per student (test/unit/extension/hiddenAnswers.test.ts has the same
- * source). By hand, for s001 (w0 = 0.5, the core's draw for seed 7): x1 = 0.85, z = 0.9025,
- * ∂z/∂w0 = w1·x0 = −0.525, ∂z/∂w1 = x1 = 0.85.
+ * test/fixtures/assignment-t1.nn, read from the worktree the tests run from (out/e2e/suite): T1
+ * with x0 = 1.5 and w0 drawn per student (test/unit/extension/hiddenAnswers.test.ts). By hand, for
+ * s001 (w0 = 0.5, the core's draw for seed 7): x1 = 0.85, z = 0.9025, ∂z/∂w0 = w1·x0 = −0.525,
+ * ∂z/∂w1 = x1 = 0.85; the source itself (w0 = 0.3): x1 = 0.55.
  */
-const SOURCE = `assignment "hw4" seed 7
-x0 = 1.5
-param w0 = vary(0.3, 0.5, 0.7)
-param w1 = -0.35
-param b0 = 0.1
-param b1 = -0.3
-x1 = ReLU(x0 * w0 + b0)
-y1 = x1 * w1 + b1
-z = ReLU(y1 + x0)
-question T1 points 4
-answer x1
-answer grad(z, w0) tolerance rel 1e-2
-answer grad(z, w1)
-`;
+const SOURCE = fs.readFileSync(path.join(__dirname, '..', '..', '..', 'test', 'fixtures', 'assignment-t1.nn'), 'utf8');
 
 export function assignmentTests(suite: Suite): void {
   suite.test('#14: with gradlens.answersHidden on, T1 shows ✓/✗ and placeholders, no gradient in lenses, hovers or inline values', async () => {

@@ -144,23 +144,11 @@ describe('answers hidden: templates have blanks', () => {
 });
 
 describe('answers hidden: a student\'s handout (src/core/assign) turns it on whatever the setting says', () => {
-  // T1 with x0 = 1.5 and w0 drawn per student. For s001 (seed 7) the core draws w0 = 0.5 (its
-  // key below). By hand: x1 = ReLU(1.5·0.5 + 0.1) = 0.85, y1 = 0.85·(−0.35) − 0.3 = −0.5975,
-  // z = ReLU(y1 + 1.5) = 0.9025; ∂z/∂w0 = w1·x0 = −0.525, ∂z/∂w1 = x1 = 0.85.
-  const source = `assignment "hw4" seed 7
-x0 = 1.5
-param w0 = vary(0.3, 0.5, 0.7)
-param w1 = -0.35
-param b0 = 0.1
-param b1 = -0.3
-x1 = ReLU(x0 * w0 + b0)
-y1 = x1 * w1 + b1
-z = ReLU(y1 + x0)
-question T1 points 4
-answer x1
-answer grad(z, w0) tolerance rel 1e-2
-answer grad(z, w1)
-`;
+  // test/fixtures/assignment-t1.nn: T1 with x0 = 1.5 and w0 drawn per student. For s001 (seed 7)
+  // the core draws w0 = 0.5 (its key below). By hand: x1 = ReLU(1.5·0.5 + 0.1) = 0.85,
+  // y1 = 0.85·(−0.35) − 0.3 = −0.5975, z = ReLU(y1 + 1.5) = 0.9025; ∂z/∂w0 = w1·x0 = −0.525,
+  // ∂z/∂w1 = x1 = 0.85. (No comment in the source: a handout keeps the source's comments.)
+  const source = readFileSync(join(__dirname, '..', '..', 'fixtures', 'assignment-t1.nn'), 'utf8');
   const h = handoutFor(source, 'nn', 's001');
   const filled = h.handout.replace('answer x1 == ?', 'answer x1 == 0.85').replace('answer grad(z, w1) == ?', 'answer grad(z, w1) == -0.85');
   const a = analyze(filled, { languageId: 'nn' });
