@@ -191,6 +191,15 @@ export function statusSummary(a: Analysis): { text: string; tooltip: string; fai
     parts.push(`${failed ? '✗' : '✓'} ${ok}/${results.length}`);
     tips.push(`${a.checks.filter((c) => c.passed).length}/${a.checks.length} gradient checks and ${a.expectations.filter((e) => e.passed).length}/${a.expectations.length} expectations hold`);
   }
+  // An assignment's answer lines (issue #14): how many are right so far. Statuses are no secret in a handout.
+  const answers = (a.assignment?.questions ?? []).flatMap((q) => q.answers);
+  const checked = answers.filter((x) => x.status === 'correct' || x.status === 'wrong');
+  if (checked.length) {
+    const ok = checked.filter((x) => x.status === 'correct').length;
+    failed ||= ok < checked.length;
+    parts.push(`answers ${ok}/${answers.length}`);
+    tips.push(`${ok} of ${answers.length} answers right, ${checked.length - ok} wrong, ${answers.length - checked.length} blank or unchecked`);
+  }
   if (a.stats.skipped) {
     parts.push('budget');
     tips.push(`Stopped by the work budget: ${a.stats.skipped}`);

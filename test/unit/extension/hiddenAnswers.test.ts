@@ -5,7 +5,7 @@ import { analyze } from '../../../src/core/index';
 import { LineIndex } from '../../../src/core/span';
 import { blankTemplate, hiddenMessage, hiddenModeOf, redactAnalysis, redactHover, solutionsRefusal } from '../../../src/extension/hiddenAnswers';
 import { buildPanelState } from '../../../src/extension/panelModel';
-import { answerLens } from '../../../src/extension/render';
+import { answerLens, statusSummary } from '../../../src/extension/render';
 import { formatNumber } from '../../../src/core/format';
 import { handoutFor } from '../../../src/core/assign/index';
 
@@ -162,6 +162,10 @@ describe('answers hidden: a student\'s handout (src/core/assign) turns it on wha
       ['T1.2', -0.525],
       ['T1.3', 0.85],
     ]);
+  });
+
+  it('the status bar counts the answers right so far (1 of 3; one wrong, one blank)', () => {
+    expect(statusSummary(a)).toEqual({ text: 'answers 1/3', tooltip: '1 of 3 answers right, 1 wrong, 1 blank or unchecked', failed: true });
   });
 
   it('a handout hides answers with the setting off, and says whose handout it is', () => {
