@@ -250,12 +250,11 @@ function redactNode(n: GraphNode, hideValue: boolean): GraphNode {
 export function redactHover(s: SymbolInfo): string {
   let d = s.detail;
   if (s.kind === 'binding' || s.kind === 'reference') {
-    d = d.split('\n---\n')[0].trimEnd();
-    d = d
-      .split('\n')
-      .filter((l) => !/^∂/.test(l))
-      .join('\n');
-  } else if (s.kind === 'operator' || s.kind === 'builtin') {
+    // Cheap checks first: most hovers have no derivation and no gradient line.
+    const cut = d.indexOf('\n---\n');
+    if (cut >= 0) d = d.slice(0, cut).trimEnd();
+    if (d.includes('\n∂')) d = d.split('\n').filter((l) => !l.startsWith('∂')).join('\n');
+  } else if ((s.kind === 'operator' || s.kind === 'builtin') && (d.includes(' here') || d.includes('At this point:'))) {
     d = d
       .split('\n')
       .filter((l) => !/ here$/.test(l) && !/^At this point:/.test(l))
