@@ -17,6 +17,7 @@ import { benchWebWorker } from './webBench';
 import { benchScratch } from './scratchBench';
 import { benchAnalysisScaling } from './analysisBench';
 import { redactAnalysis } from '../src/extension/hiddenAnswers';
+import { benchGrading } from './gradeBench';
 
 interface Row {
   readonly name: string;
@@ -26,8 +27,9 @@ interface Row {
   readonly target?: string;
 }
 
-/** `node dist/bench.js --diagnose`: only the misconception engine's rows. */
-const DIAGNOSE_ONLY = process.argv.includes('--diagnose');
+/** `node dist/bench.js --diagnose`: only the misconception engine's rows; `--grading`: only grading's. */
+const GRADING_ONLY = process.argv.includes('--grading');
+const DIAGNOSE_ONLY = process.argv.includes('--diagnose') || GRADING_ONLY;
 
 const rows: Row[] = [];
 // Below 0.1 ms in µs, so that the T1 row reads against its ≤ 20 µs target.
@@ -253,10 +255,17 @@ async function tensorAndNetworkRows(): Promise<void> {
 }
 
 function diagnoseRows(): void {
+  if (GRADING_ONLY) return;
   for (const r of benchDiagnose()) rows.push({ name: r.name, ours: fmtMs(r.ms), reference: `found: ${r.found}`, ratio: '', target: r.target });
 }
 
 const notes: string[] = [];
+
+/** `gradlens assign` and `gradlens grade` on 500 students (bench/gradeBench.ts). */
+function gradingRows(): void {
+  for (const r of benchGrading())
+    rows.push({ name: r.name, ours: fmtMs(r.ms), reference: r.ref ? `${fmtMs(r.ref.ms)} ${r.ref.name}` : '', ratio: r.ref ? `${(r.ms / r.ref.ms).toFixed(3)}× the reference's time` : '', target: r.target });
+}
 
 /** The Python front end (bench/pythonBench.ts): wall time, with CPU time beside it. */
 function pythonRows(): void {
@@ -283,8 +292,9 @@ for (const n of notes) console.log(`note: ${n}`);
 console.log(`load average ${require('node:os').loadavg().map((x: number) => x.toFixed(2)).join(' ')} (2 cores: figures above ~2 are inflated by other work)`);
 }
 
-// `node dist/bench.js --diagnose` runs only the misconception engine's rows.
+// `node dist/bench.js --diagnose` runs only the misconception engine's rows, `--grading` only grading's.
 (DIAGNOSE_ONLY ? Promise.resolve().then(diagnoseRows) : tensorAndNetworkRows().then(pythonRows).then(diagnoseRows))
+  .then(() => (DIAGNOSE_ONLY && !GRADING_ONLY ? undefined : gradingRows()))
   .then(print)
   .catch((e) => {
     console.error(e);

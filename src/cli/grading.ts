@@ -28,7 +28,7 @@ export function assignCommand(positional: readonly string[], flags: Flags, read:
   const rosterFile = flags.get('--roster');
   const dir = flags.get('--out');
   if (!source || positional.length > 2 || typeof rosterFile !== 'string' || typeof dir !== 'string') {
-    err('gradlens assign: expected SOURCE --roster roster.csv --out DIR [--seed N]');
+    err('gradlens assign: expected SOURCE --roster roster.csv --out DIR [--seed N] [--released]');
     return 2;
   }
   const seedFlag = flags.get('--seed');
@@ -50,7 +50,7 @@ export function assignCommand(positional: readonly string[], flags: Flags, read:
     return 2;
   }
   const seed = seedFlag !== undefined ? Number(seedFlag) : undefined;
-  const results = roster.ids.map((id) => handoutFor(text, kind, id, seed));
+  const results = roster.ids.map((id) => handoutFor(text, kind, id, seed, { released: flags.has('--released') }));
   const errors = results.flatMap((r) => r.diagnostics.filter((d) => d.severity === 'error').map((d) => `${r.key.student}: ${d.message}`));
   if (errors.length) {
     for (const e of [...new Set(errors)].slice(0, 20)) err(`gradlens assign: ${source}: ${e}`);

@@ -34,9 +34,10 @@ Usage:
   gradlens solution FILE [--format md|tex] [--of OUT] [--wrt N1,N2…]
                                                the worked solution: forward pass, backward pass,
                                                sizes and parameter counts, checks (Markdown or LaTeX)
-  gradlens assign SOURCE --roster roster.csv --out DIR [--seed N]
+  gradlens assign SOURCE --roster roster.csv --out DIR [--seed N] [--released]
                                                per student DIR/ID/handout.md (or .nn) with their
                                                numbers and no key, and DIR/key.json, DIR/key.csv
+                                               (--released: worked solutions allowed in the editor)
   gradlens grade KEY SUBMISSION… --out DIR [--visibility V]
                                                score filled-in handouts (files or folders): DIR/grades.csv,
                                                DIR/ID/gradescope/results.json, DIR/ID/prairielearn/results.json
@@ -66,7 +67,7 @@ const OPTIONS: Record<string, readonly string[]> = {
   explain: ['--of', '--wrt', '--format', '--budget', '--digits', '--allow-read'],
   summary: ['--budget', '--allow-read'],
   solution: ['--of', '--wrt', '--format', '--budget', '--digits', '--allow-read'],
-  assign: ['--roster', '--out', '--seed'],
+  assign: ['--roster', '--out', '--seed', '--released'],
   grade: ['--out', '--visibility'],
 };
 

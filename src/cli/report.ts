@@ -105,6 +105,34 @@ export function renderJson(file: string, text: string, a: Analysis, notebook?: P
         }
       : {}),
     ...(a.prints?.length ? { prints: a.prints.map((p) => ({ ...at(p.line), text: p.text })) } : {}),
+    // The grading marks (docs/grading.md): questions and answers with their status; the key only in a source.
+    ...(a.assignment
+      ? {
+          assignment: {
+            ...(a.assignment.name !== undefined ? { name: a.assignment.name } : {}),
+            handout: a.assignment.handout,
+            released: a.assignment.released,
+            ...(a.assignment.student !== undefined ? { student: a.assignment.student } : {}),
+            maxPoints: a.assignment.maxPoints,
+            questions: a.assignment.questions.map((q) => ({
+              id: q.id,
+              points: q.points,
+              carry: q.carry,
+              ...at(q.line),
+              answers: q.answers.map((x) => ({
+                id: x.id,
+                ...at(x.line),
+                expr: x.exprText,
+                ...(x.key ? { key: nums(x.key), keyShape: x.keyShape } : {}),
+                tolerance: x.tolerance,
+                ...(x.student !== undefined ? { student: x.student === 'blank' ? 'blank' : nums(x.student) } : {}),
+                status: x.status,
+                ...(x.diagnosis?.length ? { diagnosis: x.diagnosis.map((d) => ({ code: d.code, message: d.message })) } : {}),
+              })),
+            })),
+          },
+        }
+      : {}),
     ...(a.stats.skipped ? { skipped: a.stats.skipped } : {}),
   };
 }

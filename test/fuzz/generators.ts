@@ -29,6 +29,7 @@ const TOKENS = [
   '=', '+', '-', '*', '/', '^', '**', '@', '==', '<=', '!=', '.', ',', ':', ';', 'T', "'",
   '(', ')', '[', ']', '{', '}', '"', '"a`b"', '"<img src=x>"', "'s'",
   'param', 'grad', 'wrt', 'check', 'within', 'expect', 'network', 'input', 'train', 'on', 'loss', 'optimizer', 'epochs', 'batch', 'seed',
+  'assignment "a"', 'question T1', 'points', 'carry', 'answer', '?', 'tolerance rel', 'tolerance abs', 'sigfig', 'decdig', 'handout student "s"', 'released', 'selfcheck T1.1 "s" "1e-2:0123456789abcdef"', 'vary(', 'uniform(', 'randint(', 'round=',
   'relu', 'sigmoid', 'tanh', 'softmax', 'sum', 'mean', 'max', 'log', 'exp', 'ones', 'zeros', 'randn', 'eye', 'onehot', 'reshape', 'load_csv',
   'cross_entropy', 'mse', 'bce', 'grad(', 'params(', 'size(',
   'Linear', 'Conv2d', 'LSTM', 'GRU', 'RNN', 'MaxPool2d', 'BatchNorm1d', 'MultiheadAttention', 'Residual', 'Flatten', 'ReLU', 'Embedding',

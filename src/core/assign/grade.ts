@@ -15,7 +15,7 @@ import type { Expr } from '../syntax/ast';
 import { markdownSegments } from '../syntax/markdown';
 import { parseProgram } from '../syntax/parser';
 import { DIRECTIVE } from '../python/parse';
-import { applyDraws, STUDENT_ID, type AssignmentKind, type VariantResult } from './handout';
+import { applyDraws, parse, STUDENT_ID, type AssignmentKind, type VariantResult } from './handout';
 import { allWithin, toleranceText, type Tolerance } from './tolerance';
 
 /** key.json. */
@@ -272,11 +272,11 @@ const round = (x: number): number => Math.round(x * 1e6) / 1e6;
  */
 function explainWrong(key: GradingKey, draws: readonly string[], wrong: Map<string, number[]>, grades: Map<string, AnswerGrade>): void {
   const variant = applyDraws(key.source, key.kind, draws);
-  const parsed = key.kind === 'markdown' ? parseProgram(variant, markdownSegments(variant), 'block') : parseProgram(variant);
+  const program = parse(variant, key.kind);
   const edits: { at: number; end: number; text: string }[] = [];
   let q = '';
   let n = 0;
-  for (const st of parsed.program.statements) {
+  for (const st of program.statements) {
     if (st.kind === 'Question') {
       q = st.id;
       n = 0;
@@ -360,5 +360,7 @@ export function prairielearnResults(g: SubmissionGrade): unknown {
 
 /** The submission's student id is a safe folder name (STUDENT_ID), else this. */
 export function safeFolderName(id: string): string {
-  return STUDENT_ID.test(id) ? id : id.replace(/[^\p{L}\p{N}._@+-]/gu, '_').slice(0, 64) || 'unnamed';
+  if (STUDENT_ID.test(id)) return id;
+  // Never `.`, `..` or a hidden name: a leading dot becomes `_`.
+  return id.replace(/[^\p{L}\p{N}._@+-]/gu, '_').replace(/^\./, '_').slice(0, 64) || 'unnamed';
 }

@@ -8,8 +8,9 @@
  *
  * A variant whose numbers make an answer degenerate is redrawn (the next attempt's seed), up to
  * MAX_ATTEMPTS: a ReLU/leaky ReLU/abs evaluated exactly at its kink, a key element that is 0
- * where the source's is not (a guess of 0 would score), or a key that does not evaluate to
- * finite numbers.
+ * where the source's is not (a guess of 0 would score), a key that does not evaluate to finite
+ * numbers, or a key that a catalogued misconception also produces (within the answer's
+ * tolerance) where it does not in the source.
  *
  * `expect` lines are the instructor's own checks (they hold answers): handouts leave them out,
  * and their failures in a variant (other numbers) are not errors of the variant.
@@ -22,8 +23,10 @@ import type { Span } from '../span';
 import { markdownSegments } from '../syntax/markdown';
 import { parseProgram } from '../syntax/parser';
 import type { Program } from '../syntax/ast';
+import { diagnoseAnswer } from '../diagnose/diagnose';
+import { answerTolerance } from './info';
 import { selfcheckRecords, selfcheckSalt } from './selfcheck';
-import type { Tolerance } from './tolerance';
+import { diagnoseTolerance, type Tolerance } from './tolerance';
 import { drawVaries, readVary, varyCalls, type VarySpec } from './vary';
 
 export type AssignmentKind = 'markdown' | 'nn';
@@ -71,7 +74,8 @@ export interface HandoutResult extends VariantResult {
 
 const languageOf = (kind: AssignmentKind): 'markdown' | 'nn' => (kind === 'markdown' ? 'markdown' : 'nn');
 
-function parse(text: string, kind: AssignmentKind): Program {
+/** The program of an assignment source, handout or submission (Markdown: its ```nn blocks). */
+export function parse(text: string, kind: AssignmentKind): Program {
   return kind === 'markdown' ? parseProgram(text, markdownSegments(text), 'block').program : parseProgram(text).program;
 }
 
@@ -99,8 +103,33 @@ function replaceSpans(text: string, edits: { span: Span; text: string }[]): stri
 /** The source's own `expect … == NUMBER` lines fail in a variant with other numbers: not the variant's fault. */
 const IGNORED_IN_VARIANT = new Set(['expect.failed', 'expect.carried-forward']);
 
-/** Why a variant is degenerate, or undefined. `sourceKeys`: the source's keys by answer id. */
-function degenerate(full: ReturnType<typeof analyzeFull>, sourceKeys: Map<string, number[]>): string | undefined {
+/**
+ * Per answer id, the misconceptions whose result is within the answer's tolerance of its key
+ * (a student making that mistake would score): diagnoseAnswer's `collisions` question.
+ */
+function collisions(full: ReturnType<typeof analyzeFull>, text: string): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  const ids = new Map<unknown, string>();
+  for (const q of full.analysis.assignment?.questions ?? []) for (const a of q.answers) ids.set(a.span.start, a.id);
+  const ctx = { tape: full.eval.tape, text, bindings: full.eval.record.bindings };
+  for (const rec of full.eval.answers ?? []) {
+    const id = ids.get(rec.stmt.span.start);
+    if (!id || !rec.quantity || !rec.value) continue;
+    const tol = answerTolerance(rec.stmt);
+    if ('code' in tol) continue;
+    let found: { code: string }[] = [];
+    try {
+      found = diagnoseAnswer(ctx, { quantity: rec.quantity, answer: rec.value.data, tolerance: diagnoseTolerance(rec.value.data, tol), collisions: true });
+    } catch {
+      found = [];
+    }
+    out.set(id, new Set(found.map((d) => d.code)));
+  }
+  return out;
+}
+
+/** Why a variant is degenerate, or undefined. `sourceKeys`: the source's keys by answer id; `sourceCollisions`: collisions(source). */
+function degenerate(full: ReturnType<typeof analyzeFull>, sourceKeys: Map<string, number[]>, text: string, sourceCollisions: Map<string, Set<string>>): string | undefined {
   const a = full.analysis.assignment;
   if (full.analysis.diagnostics.some((d) => d.severity === 'error' && !IGNORED_IN_VARIANT.has(d.code))) return 'the variant has an error';
   for (const q of a?.questions ?? [])
@@ -117,6 +146,10 @@ function degenerate(full: ReturnType<typeof analyzeFull>, sourceKeys: Map<string
     if (x === undefined) continue;
     const v = tape.kind[x] === K.OP || tape.isScalar[x] !== 1 ? tape.value(x).data : [tape.sv[x]];
     for (let i = 0; i < v.length; i++) if (v[i] === 0) return `${op === 'abs' ? 'abs' : 'a ReLU'} is evaluated exactly at its kink (0)`;
+  }
+  for (const [id, codes] of collisions(full, text)) {
+    const fresh = [...codes].filter((c) => !sourceCollisions.get(id)?.has(c));
+    if (fresh.length) return `the mistake ${fresh.join(', ')} gives the key of ${id} (a student making it would score)`;
   }
   return undefined;
 }
@@ -157,6 +190,7 @@ export function variantFor(sourceText: string, kind: AssignmentKind, studentId: 
   if (diagnostics.length || specs.length !== calls.length) {
     return { text: sourceText, diagnostics, key: { student: studentId, attempt: 0, draws: [], answers: keyAnswers(source.analysis.assignment, name, s, studentId) }, ...(source.analysis.assignment ? { assignment: source.analysis.assignment } : {}) };
   }
+  const sourceCollisions = calls.length ? collisions(source, sourceText) : new Map<string, Set<string>>();
   let attempt = 0;
   let draws: string[] = [];
   let text = sourceText;
@@ -165,7 +199,7 @@ export function variantFor(sourceText: string, kind: AssignmentKind, studentId: 
     draws = drawVaries(specs, s, studentId, attempt);
     text = replaceSpans(sourceText, calls.map((c, i) => ({ span: c.span, text: draws[i] })));
     full = calls.length ? analyzeFull(text, { languageId: languageOf(kind), valuesOnly: true }) : source;
-    const why = degenerate(full, sourceKeys);
+    const why = degenerate(full, sourceKeys, text, sourceCollisions);
     if (!why) break;
     if (!calls.length || attempt + 1 >= MAX_ATTEMPTS) {
       diagnostics.push({ code: 'assign.degenerate', severity: 'warning', message: `Expected a variant for ${studentId} whose answers are not degenerate, found none in ${attempt + 1} draw${attempt ? 's' : ''}: ${why}.`, span: calls[0]?.span ?? { start: 0, end: 0 } });
@@ -226,13 +260,19 @@ function selfcheckBlock(answers: readonly KeyAnswer[], kind: AssignmentKind, nl:
   return kind === 'markdown' ? `${nl}## Self-check${nl}${nl}\`\`\`nn${nl}${lines.join(nl)}${nl}\`\`\`${nl}` : `${nl}${lines.join(nl)}${nl}`;
 }
 
+export interface HandoutOptions {
+  /** Write `handout student "ID" released`: worked solutions are allowed in the editor. */
+  readonly released?: boolean;
+}
+
 /**
  * One student's handout: their variant without the key. `kind` is the source's format (the
  * handout has the same). The diagnostics are variantFor's; with an error the handout is not
  * meant to be given out.
  */
-export function handoutFor(sourceText: string, kind: AssignmentKind, studentId: string, seed?: number): HandoutResult {
+export function handoutFor(sourceText: string, kind: AssignmentKind, studentId: string, seed?: number, options: HandoutOptions = {}): HandoutResult {
   const v = variantFor(sourceText, kind, studentId, seed);
+  const studentLine = `handout student "${studentId}"${options.released ? ' released' : ''}`;
   const text = v.text;
   const nl = text.includes('\r\n') ? '\r\n' : '\n';
   const removed = solutionRegions(text, kind);
@@ -247,13 +287,13 @@ export function handoutFor(sourceText: string, kind: AssignmentKind, studentId: 
       const nameEnd = text.indexOf('"', text.indexOf('"', st.span.start) + 1) + 1;
       const lineStart = text.lastIndexOf('\n', st.span.start) + 1;
       const indent = text.slice(lineStart, st.span.start);
-      edits.push({ span: { start: nameEnd, end: st.span.end }, text: `${nl}${indent}handout student "${studentId}"` });
+      edits.push({ span: { start: nameEnd, end: st.span.end }, text: `${nl}${indent}${studentLine}` });
       handoutLine = true;
     } else if (st.kind === 'Handout' || st.kind === 'Selfcheck' || st.kind === 'Expect') edits.push({ span: lineOf(text, st.span), text: '' });
   }
   if (!handoutLine) {
     const at = kind === 'markdown' ? 0 : 0;
-    edits.push({ span: { start: at, end: at }, text: kind === 'markdown' ? `\`\`\`nn${nl}handout student "${studentId}"${nl}\`\`\`${nl}${nl}` : `handout student "${studentId}"${nl}` });
+    edits.push({ span: { start: at, end: at }, text: kind === 'markdown' ? `\`\`\`nn${nl}${studentLine}${nl}\`\`\`${nl}${nl}` : `${studentLine}${nl}` });
   }
   let handout = replaceSpans(text, edits);
   handout = handout.replace(/\s*$/, '') + nl + selfcheckBlock(v.key.answers, kind, nl);

@@ -4,7 +4,7 @@
  * Imported by the CLI and the editor (it is not re-exported by `src/core/index.ts`, which it
  * imports).
  */
-export { handoutFor, variantFor, MAX_ATTEMPTS, STUDENT_ID, type AssignmentKind, type HandoutResult, type KeyAnswer, type StudentKey, type VariantResult } from './handout';
+export { handoutFor, variantFor, MAX_ATTEMPTS, STUDENT_ID, type AssignmentKind, type HandoutOptions, type HandoutResult, type KeyAnswer, type StudentKey, type VariantResult } from './handout';
 export { selfcheckPasses, selfcheckRecords, selfcheckSalt, selfcheckStep } from './selfcheck';
 export { allWithin, DEFAULT_TOLERANCE, toleranceText, toleranceWidth, withinTolerance, type Tolerance, type ToleranceKind } from './tolerance';
 export { drawVaries, readVary, varySeed, type VarySpec } from './vary';

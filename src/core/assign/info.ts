@@ -10,16 +10,13 @@ import { diagnoseAnswer } from '../diagnose/diagnose';
 import type { EarlierAnswer } from '../diagnose/types';
 import type { EvalResult } from '../eval/evaluator';
 import type { AnswerRecord } from '../eval/marks';
-import type { Expr, QuestionStmt, SelfcheckStmt } from '../syntax/ast';
+import type { QuestionStmt, SelfcheckStmt } from '../syntax/ast';
+import { literal } from './vary';
 import { selfcheckPasses } from './selfcheck';
 import { allWithin, DEFAULT_TOLERANCE, diagnoseTolerance, type Tolerance } from './tolerance';
 
 /** A literal number of a mark (`points 4`, `seed 2026`, `sigfig 3`), possibly signed. */
-export function markNumber(e: Expr): number | undefined {
-  if (e.kind === 'Number') return e.value;
-  if (e.kind === 'Unary' && e.operand.kind === 'Number') return e.op === '-' ? -e.operand.value : e.operand.value;
-  return undefined;
-}
+const markNumber = literal;
 
 /** An answer's tolerance, or a diagnostic. */
 export function answerTolerance(rec: AnswerRecord['stmt']): Tolerance | Diagnostic {

@@ -24,8 +24,8 @@ export type VarySpec =
 
 type Call = Extract<Expr, { kind: 'Call' }>;
 
-/** A literal number, possibly signed; undefined otherwise. */
-function literal(e: Expr): number | undefined {
+/** A literal number, possibly signed or in parentheses; undefined otherwise (vary's choices, the marks' numbers). */
+export function literal(e: Expr): number | undefined {
   if (e.kind === 'Number') return e.value;
   if (e.kind === 'Paren') return literal(e.inner);
   if (e.kind === 'Unary' && (e.op === '-' || e.op === '+')) {

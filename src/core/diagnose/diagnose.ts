@@ -57,6 +57,9 @@ interface Found {
  */
 export function diagnoseAnswer(ctx: AnalysisContext, exp: AnswerExpectation, earlier: readonly EarlierAnswer[] = []): Diagnosis[] {
   const tol = exp.tolerance ?? 1e-6;
+  const collide = exp.collisions === true;
+  /** Skip a candidate: equal to the correct value (unless collisions are asked for), or not the answer. */
+  const skip = (r: ArrayLike<number>, c: ArrayLike<number>): boolean => (!collide && same(r, c)) || !matches(r, ans, tol);
   const q = exp.quantity;
   const ans = exp.answer;
   const yours = `Your ${q.kind === 'count' && ans.length === 1 && Number.isInteger(ans[0]) ? formatCount(ans[0]) : show(ans)}`;
@@ -70,9 +73,9 @@ export function diagnoseAnswer(ctx: AnalysisContext, exp: AnswerExpectation, ear
 
   if (q.kind === 'count') {
     const r = countProposals(q);
-    if (!r || matches([r.correct], ans, tol)) return [];
+    if (!r || (!collide && matches([r.correct], ans, tol))) return [];
     for (const p of r.proposals) {
-      if (p.value === r.correct || !matches([p.value], ans, tol)) continue;
+      if ((!collide && p.value === r.correct) || !matches([p.value], ans, tol)) continue;
       add(p.code, p.specificity, p.phrase, p.span, { correct: `${qt} = ${p.step.correct}`, changed: `${show([p.value])}: ${p.step.changed}` });
     }
     return ranked(found);
@@ -103,9 +106,9 @@ export function diagnoseAnswer(ctx: AnalysisContext, exp: AnswerExpectation, ear
       const d = v.patchDelta(patch, g, q.wrt, between!);
       return { shape: correct.shape, data: correct.data.map((x, e) => x + d.data[e]) };
     };
-    if (matches(correct.data, ans, tol)) return [];
+    if (!collide && matches(correct.data, ans, tol)) return [];
 
-    const carried = carriedForward(v, q, root, between, earlier, ans, tol, correct, evaluate);
+    const carried = collide ? undefined : carriedForward(v, q, root, between, earlier, ans, tol, correct, evaluate);
     if (carried) return [carried];
 
     const reach = v.tape.reach(root);
@@ -124,7 +127,7 @@ export function diagnoseAnswer(ctx: AnalysisContext, exp: AnswerExpectation, ear
           // of the whole network; a gradient there is not computed by hand forward-first.
           if (q.kind === 'grad' && p.patch.forward && p.scale === undefined && v.size(p.patch.node) > FORWARD_PATCH_LIMIT) continue;
           const r = evaluatePatch(p.patch, p.scale);
-          if (same(r.data, correct.data) || !matches(r.data, ans, tol)) continue;
+          if (skip(r.data, correct.data)) continue;
           add(m.code, m.specificity, p.phrase, v.span(p.at), stepOf(qt, correct, r, p));
         }
       }
@@ -132,7 +135,7 @@ export function diagnoseAnswer(ctx: AnalysisContext, exp: AnswerExpectation, ear
     if (q.kind === 'grad') {
       for (const m of RESULT_CATALOGUE) {
         const r = m.apply(correct);
-        if (!r || same(r.data, correct.data) || !matches(r.data, ans, tol)) continue;
+        if (!r || skip(r.data, correct.data)) continue;
         add(m.code, m.specificity, m.phrase, undefined, { correct: `${qt} = ${show(correct.data)}`, changed: `${show(r.data)}: ${m.phrase}` });
       }
     }

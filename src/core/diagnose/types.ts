@@ -52,6 +52,12 @@ export interface AnswerExpectation {
   readonly tolerance?: number;
   /** The span of the expect line (messages point at the graph instead where they can). */
   readonly span?: Span;
+  /**
+   * A grader's question (docs/grading.md, the redraw rule): with `answer` the correct value, the
+   * misconceptions whose result is within the tolerance of it — the mistakes that would score.
+   * No carried-forward check; a misconception that changes nothing at all counts too.
+   */
+  readonly collisions?: boolean;
 }
 
 /** An earlier wrong answer that a later one may carry forward. */

@@ -245,6 +245,15 @@ describe('gradlens eval DIR', () => {
     expect(j.find((x: { file: string }) => x.file.endsWith('s001.md')).diagnostics).toEqual([]);
   });
 
+  it('--json carries the assignment: a handout\'s answers checked by their self-check, a misconception named, no key', () => {
+    const j = JSON.parse(run(['eval', `${EX}/submissions/s008.md`, '--json']).out);
+    expect(j.assignment).toMatchObject({ name: 'hw4', handout: true, student: 's008', maxPoints: 32 });
+    const t1 = j.assignment.questions[0].answers;
+    expect(t1.map((a: { status: string }) => a.status)).toEqual(['correct', 'correct', 'correct', 'correct', 'correct', 'correct', 'correct', 'wrong']);
+    expect(t1[7].diagnosis.map((d: { code: string }) => d.code)).toEqual(['missing-path']);
+    expect(JSON.stringify(j.assignment)).not.toContain('"key"');
+  });
+
   it('a folder with nothing to analyse is a file error, never a pass', () => {
     const d = join(tmp, 'empty');
     mkdirSync(d);

@@ -192,3 +192,44 @@ describe('Python: the marks as comment directives', () => {
     ]);
   });
 });
+
+describe('ids that become paths', () => {
+  it('a student id from a submission never names a folder outside --out', async () => {
+    const { safeFolderName } = await import('../../../src/core/assign/index');
+    expect(['..', '.', '../x', 'a/b', '', 's001'].map(safeFolderName)).toEqual(['_.', '_', '_._x', 'a_b', 'unnamed', 's001']);
+  });
+});
+
+describe('the redraw limit and the release flag', () => {
+  it('a source whose every variant is degenerate keeps the last draw with an assign.degenerate warning', () => {
+    // a = 1 always puts relu(a − 1) at its kink.
+    const v = variantFor('param a = vary(1, 1)\ny = relu(a - 1)\nquestion Q\nanswer a * 2\n', 'nn', 's1');
+    expect(v.key.attempt).toBe(19);
+    expect(v.diagnostics.map((d) => [d.code, d.severity])).toEqual([['assign.degenerate', 'warning']]);
+    expect(v.diagnostics[0].message).toBe('Expected a variant for s1 whose answers are not degenerate, found none in 20 draws: a ReLU is evaluated exactly at its kink (0).');
+  });
+
+  it('released: the handout line says so and the analysis reports it', () => {
+    const h = handoutFor(T1, 'nn', 's001', undefined, { released: true });
+    expect(h.handout).toContain('handout student "s001" released\n');
+    expect(analyze(h.handout).assignment).toMatchObject({ handout: true, released: true, student: 's001' });
+  });
+
+  it('malformed marks are diagnostics, never exceptions', () => {
+    for (const line of ['question', 'question T1 points', 'question T1 points 2 points 3', 'answer x ==', 'answer == 3', 'answer x == ? tolerance', 'selfcheck T1.1', 'selfcheck T1.1 "s"', 'handout student', 'assignment "x" seed', 'answer x sigfig 1.5', 'question T1 carry 2', 'x = ?', 'param w = vary()', 'param w = vary(uniform(1, 0))', 'param w = vary(randint(1.5, 3))', 'param w = vary(1, round=2)']) {
+      const a = analyze(`x = 1\nquestion Z\nanswer x\n${line}\n`);
+      expect(a.diagnostics.filter((d) => d.severity === 'error').length, line).toBeGreaterThan(0);
+    }
+  });
+});
+
+describe('the misconception redraw', () => {
+  it('a draw whose key a misconception also produces is redrawn: ∂(w·x)/∂x = w with w = 1 is what leaving w out gives', () => {
+    const src = 'assignment "m" seed 9\nparam w = vary(2, 1, 3)\nparam x = 5\ny = w * x\nquestion Q\nanswer grad(y, x)\n';
+    const draws = Array.from({ length: 30 }, (_, i) => variantFor(src, 'nn', `s${i}`));
+    expect(draws.every((v) => v.diagnostics.length === 0)).toBe(true);
+    expect(new Set(draws.map((v) => v.key.draws[0]))).toEqual(new Set(['2', '3']));
+    // Some students' first draw was 1 and was redrawn.
+    expect(draws.some((v) => v.key.attempt > 0)).toBe(true);
+  });
+});
