@@ -663,7 +663,8 @@ class PanelApp {
   /** An assignment's questions (issue #14): each answer's status, and its key for the instructor. */
   private renderQuestions(s: PanelState): void {
     const qs = s.questions ?? [];
-    this.questions.root.classList.toggle('empty', !qs.length);
+    // Shown also without questions while answers are hidden: the note says why gradients are missing.
+    this.questions.root.classList.toggle('empty', !qs.length && !s.hiddenNote);
     this.questions.summary.textContent = qs.length ? `Questions (${qs.reduce((n, q) => n + q.points, 0)} points)` : 'Questions';
     const mark = { correct: '✓', wrong: '✗', blank: '○', unchecked: '·' } as const;
     this.questions.body.replaceChildren(
@@ -681,7 +682,9 @@ class PanelApp {
               ),
             ),
           ])
-        : [el('p', 'muted', 'No `question` lines.')]),
+        : s.hiddenNote
+          ? []
+          : [el('p', 'muted', 'No `question` lines.')]),
     );
     for (const r of this.questions.body.querySelectorAll('.row')) r.classList.add('check-row');
   }
