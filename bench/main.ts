@@ -16,6 +16,7 @@ import { benchDiagnose } from './diagnoseBench';
 import { benchWebWorker } from './webBench';
 import { benchScratch } from './scratchBench';
 import { benchAnalysisScaling } from './analysisBench';
+import { redactAnalysis } from '../src/extension/hiddenAnswers';
 import { benchGrading } from './gradeBench';
 
 interface Row {
@@ -124,6 +125,13 @@ if (!DIAGNOSE_ONLY) {
     target: '≤ 2 ms',
   });
   rows.push({ name: '500-line document with derivations, hovers and graph', ours: fmtMs(full), reference: '', ratio: '' });
+  // Answers hidden (issue #14): the editor redacts each analysis once per version; against the analysis itself.
+  const last = [...doc.matchAll(/^(v\d+) =/gm)].pop()?.[1] ?? 'v0';
+  const asked = `${doc}grad ${last} wrt v0, v1\nexpect grad(${last}, v0) == 0\n`;
+  const analysed = analyze(asked);
+  const fullAsked = time(() => analyze(asked), 30);
+  const redact = time(() => redactAnalysis(analysed, asked, { reason: 'setting', released: false }), 200);
+  rows.push({ name: 'answers hidden: redact the 500-line analysis', ours: fmtMs(redact), reference: `${fmtMs(fullAsked)} its full analysis`, ratio: `${(redact / fullAsked).toFixed(3)}×`, target: '≤ 0.05×' });
 }
 
 // Full analysis against values-only at 1,000 / 4,000 / 10,000 lines (issue #15).

@@ -7,6 +7,7 @@
  */
 import * as vscode from 'vscode';
 import { AnalysisService, documentSelector, isAnalyzable } from './analysisService';
+import { AnswersView } from './answersView';
 import { reanalysisOrder } from './priority';
 import { FixProvider } from './codeActions';
 import { LensProvider } from './codeLens';
@@ -60,11 +61,13 @@ export function activateWith(context: vscode.ExtensionContext, platform: Platfor
   const config = new Config();
   const client = new WorkerClient(platform.workerFactory(context, log), log);
   const analyses = new AnalysisService(client, config, log, platform);
+  // What the editor shows of an analysis: without the answers when they are hidden (hiddenAnswers.ts).
+  const view = new AnswersView(analyses, config);
   const diagnostics = new DiagnosticsPublisher();
-  const lenses = new LensProvider(analyses, config);
-  const hints = new ValueHintsProvider(analyses, config);
+  const lenses = new LensProvider(view, config);
+  const hints = new ValueHintsProvider(view, config);
   const details = new DetailDocuments();
-  const panel = new Panel(context.extensionUri, analyses, config, log);
+  const panel = new Panel(context.extensionUri, analyses, config, log, view);
   const status = new StatusBar(analyses, config);
   const reports = new vscode.EventEmitter<GradLensReport>();
 
@@ -80,12 +83,12 @@ export function activateWith(context: vscode.ExtensionContext, platform: Platfor
     status,
     reports,
     vscode.languages.registerCodeLensProvider(documentSelector, lenses),
-    vscode.languages.registerHoverProvider(documentSelector, new SymbolHoverProvider(analyses, config)),
-    vscode.languages.registerCodeActionsProvider(documentSelector, new FixProvider(analyses), FixProvider.metadata),
+    vscode.languages.registerHoverProvider(documentSelector, new SymbolHoverProvider(view, config)),
+    vscode.languages.registerCodeActionsProvider(documentSelector, new FixProvider(view), FixProvider.metadata),
     vscode.languages.registerInlayHintsProvider(documentSelector, hints),
     vscode.workspace.registerTextDocumentContentProvider(DETAIL_SCHEME, details),
     vscode.window.registerWebviewViewProvider(Panel.sidebarId, panel),
-    ...registerCommands({ analyses, config, details, panel, refreshInlayHints: () => hints.refresh() }),
+    ...registerCommands({ analyses, view, config, details, panel, refreshInlayHints: () => hints.refresh() }),
     // After the status bar's own listener (registered in its constructor), so `status` is its new text.
     analyses.onDidProgress((e) => {
       const uri = e.document.uri.toString();
@@ -94,7 +97,8 @@ export function activateWith(context: vscode.ExtensionContext, platform: Platfor
     }),
     panel.onDidRenderProgress((e) => reports.fire({ kind: 'panelProgress', uri: e.uri, version: e.version, epoch: e.epoch })),
     analyses.onDidAnalyze((e) => {
-      diagnostics.publish(e.document, e.analysis);
+      // Fired when the current version's analysis arrives: getText() is the analysed text.
+      diagnostics.publish(e.document, view.shown(e.analysis, e.document.getText()));
       reports.fire({ kind: 'analysed', uri: e.document.uri.toString(), version: e.document.version, trainings: e.analysis.trainings?.length ?? 0, codes: e.analysis.diagnostics.map((d) => d.code) });
       if (e.ms > 0) log(`analysed ${vscode.workspace.asRelativePath(e.document.uri)} v${e.document.version} in ${e.ms.toFixed(1)} ms (${e.analysis.stats.work} work units)`);
     }),
@@ -136,6 +140,13 @@ export function activateWith(context: vscode.ExtensionContext, platform: Platfor
         analyses.invalidate(reanalysisOrder(vscode.workspace.textDocuments, (d) => d.uri.toString(), visible, inTabs));
         // Python turned off: its findings go (Pylance keeps the file).
         if (!config.pythonEnabled) for (const d of vscode.workspace.textDocuments) if (d.languageId === 'python') diagnostics.clear(d.uri);
+      }
+      if (Config.affectsAnswers(e)) {
+        // The diagnostics of finished analyses again, with or without the answers (the same versions: peek).
+        for (const d of vscode.workspace.textDocuments) {
+          const a = analyses.peek(d);
+          if (a) diagnostics.publish(d, view.shown(a, d.getText()));
+        }
       }
       if (Config.affectsPresentation(e)) {
         lenses.refresh();

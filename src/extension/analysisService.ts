@@ -9,6 +9,8 @@ import { Config } from './config';
 import type { FileFields, Platform } from './platform';
 import { LiveTrainings, Throttle, stoppedMessage, trainTargets, type LiveTraining } from './progressModel';
 import type { Job, WorkerClient } from './workerClient';
+import { ROSTER_FILE } from './roster';
+import type { AssignResult } from './workerProtocol';
 import type { DataRef, FullItem } from './valuePreview';
 
 /**
@@ -176,6 +178,30 @@ export class AnalysisService implements vscode.Disposable {
     return o.kind === 'done' ? o.analysis : undefined;
   }
 
+  /**
+   * "Preview Assignment as Student…" (computed in the worker): without `student`, the roster next to
+   * the document (read under the same policy as `load_csv`; `roster: undefined` when there is none);
+   * with it, that student's handout and variant.
+   */
+  async assignment(document: vscode.TextDocument, student?: string): Promise<AssignResult | { problem: string }> {
+    const kind = document.languageId === 'markdown' ? 'markdown' : 'nn';
+    // The roster is read as a `load_csv("roster.csv")` would be (the browser build reads the
+    // paths a text names, so it is given that text).
+    const files = student === undefined ? await this.platform.fileFields(document, `load_csv("${ROSTER_FILE}")`) : {};
+    const o = await this.client.assign({ text: document.getText(), kind, ...(student !== undefined ? { student } : {}), ...files }, this.config.timeout).outcome;
+    switch (o.kind) {
+      case 'assigned':
+        return o.result;
+      case 'timeout':
+        return { problem: `it took longer than ${Math.round(o.ms)} ms` };
+      case 'failed':
+        this.log(`assignment preview of ${document.uri.toString(true)} failed: ${o.message}`);
+        return { problem: o.message.split('\n')[0] };
+      default:
+        return { problem: 'it was cancelled' };
+    }
+  }
+
   /** The worked solution of a document's text, as Markdown (computed in the worker). */
   async solution(document: vscode.TextDocument, title: string, digits: number): Promise<{ markdown: string } | { problem: string }> {
     const languageId = languageOf(document);
@@ -333,6 +359,7 @@ export class AnalysisService implements vscode.Disposable {
           return this.finish(document, entry, emptyAnalysis([failureDiagnostic(o.message)]), 0);
         case 'cancelled':
         case 'solved':
+        case 'assigned':
         case 'data':
           return entry.resolve(undefined);
       }

@@ -1,12 +1,12 @@
 import * as vscode from 'vscode';
-import type { AnalysisService } from './analysisService';
+import type { AnswersView } from './answersView';
 import { toRange } from './ranges';
 
 /** Quick fixes from `Diagnostic.fixes` of the cached analysis of this exact version. */
 export class FixProvider implements vscode.CodeActionProvider {
   static readonly metadata: vscode.CodeActionProviderMetadata = { providedCodeActionKinds: [vscode.CodeActionKind.QuickFix] };
 
-  constructor(private readonly analyses: AnalysisService) {}
+  constructor(private readonly analyses: AnswersView) {}
 
   async provideCodeActions(
     document: vscode.TextDocument,

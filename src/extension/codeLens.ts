@@ -1,11 +1,11 @@
 import * as vscode from 'vscode';
 import type { LayerInfo } from '../core/analysis';
-import type { AnalysisService } from './analysisService';
+import type { AnswersView } from './answersView';
 import { Commands } from './commandIds';
 import type { Config } from './config';
 import type { DetailKind, DetailRef } from './details';
 import { toRange } from './ranges';
-import { checkLens, expectationLens, gradientLens, gradientsOf, isLiteralBinding, layerLens, networkLens, printLens, trainFullyOffered, trainingLens, valueLens } from './render';
+import { answerLens, checkLens, expectationLens, gradientLens, gradientsOf, isLiteralBinding, layerLens, networkLens, printLens, trainFullyOffered, trainingLens, valueLens } from './render';
 
 /** CodeLens above bindings, grad/check/expect lines, layers and networks, from the cache. */
 export class LensProvider implements vscode.CodeLensProvider, vscode.Disposable {
@@ -13,7 +13,7 @@ export class LensProvider implements vscode.CodeLensProvider, vscode.Disposable 
   readonly onDidChangeCodeLenses = this.emitter.event;
 
   constructor(
-    private readonly analyses: AnalysisService,
+    private readonly analyses: AnswersView,
     private readonly config: Config,
   ) {}
 
@@ -44,7 +44,16 @@ export class LensProvider implements vscode.CodeLensProvider, vscode.Disposable 
     });
     a.gradients.forEach((g, i) => add(g.span, gradientLens(g, digits), 'gradient', i, 'Open the derivation'));
     a.checks.forEach((c, i) => add(c.span, checkLens(c), 'check', i, 'Show the gradient check'));
-    a.expectations.forEach((e, i) => add(e.span, expectationLens(e, digits), 'expectation', i, 'Show both sides'));
+    if (a.hidden) {
+      // Answers hidden (hiddenAnswers.ts): ✓/✗ per answer line, and a placeholder where a number was; the tooltip says why.
+      for (const m of a.hidden.answers) lenses.push(new vscode.CodeLens(toRange(document, m.span), { title: m.title, tooltip: `${m.tooltip}\n\n${a.hidden.message}`, command: '' }));
+      for (const it of a.hidden.items) lenses.push(new vscode.CodeLens(toRange(document, it.span), { title: it.title, tooltip: a.hidden.message, command: '' }));
+    } else {
+      a.expectations.forEach((e, i) => add(e.span, expectationLens(e, digits), 'expectation', i, 'Show both sides'));
+      // The instructor's source (or a student's variant): each answer line with its key.
+      for (const q of a.assignment?.questions ?? [])
+        for (const ans of q.answers) lenses.push(new vscode.CodeLens(toRange(document, ans.span), { title: answerLens(ans, digits), tooltip: `${q.id} (${q.points} points): the key is what this line computes here`, command: '' }));
+    }
     a.networks.forEach((n, i) => {
       add(n.span, networkLens(n), 'network', i, 'Show the network summary');
       const layer = (l: LayerInfo) => {

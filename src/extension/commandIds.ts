@@ -24,6 +24,7 @@ export const Commands = {
   stopTraining: { id: 'gradlens.stopTraining', title: 'Stop Training', palette: true },
   showDetails: { id: 'gradlens.showDetails', title: 'Show Details', palette: false },
   trainFully: { id: 'gradlens.trainFully', title: 'Train Fully', palette: true },
+  previewAssignment: { id: 'gradlens.previewAssignment', title: 'Preview Assignment as Student…', palette: true },
 } as const satisfies Record<string, CommandSpec>;
 
 export type CommandName = keyof typeof Commands;

@@ -1,6 +1,8 @@
 import * as vscode from 'vscode';
 import type { Analysis, CheckInfo, GradientInfo } from '../core/analysis';
 import type { AnalysisService } from './analysisService';
+import type { AnswersView } from './answersView';
+import { blankTemplate, solutionsRefusal } from './hiddenAnswers';
 import { isAnalyzable } from './analysisService';
 import { Commands } from './commandIds';
 import type { Config } from './config';
@@ -10,9 +12,12 @@ import type { Panel } from './panel';
 import { derivationLatex, gradientMarkdown, gradientName } from './render';
 import { insertionLine, previousSolution, solutionBlock } from './fences';
 import { templates } from './templates';
+import { previewAssignment, type PreviewArgs } from './previewAssignment';
 
 export interface CommandServices {
   readonly analyses: AnalysisService;
+  /** The analyses as shown (answers hidden or not): what the refusals below ask. */
+  readonly view: AnswersView;
   readonly config: Config;
   readonly details: DetailDocuments;
   readonly panel: Panel;
@@ -36,7 +41,7 @@ export function registerCommands(s: CommandServices): vscode.Disposable[] {
     },
     copyDerivation: (args?: GradientArgs) => copyDerivation(s, args),
     runGradientCheck: (args?: { uri?: string }) => runGradientCheck(s, args),
-    newExercise: (templateId?: string) => newExercise(templateId),
+    newExercise: (templateId?: string) => newExercise(s, templateId),
     toggleInlineValues: async () => {
       const enabled = !s.config.inlineValues;
       await s.config.setInlineValues(enabled);
@@ -47,7 +52,8 @@ export function registerCommands(s: CommandServices): vscode.Disposable[] {
     insertWorkedSolution: (args?: { uri?: string; line?: number }) => insertWorkedSolution(s, args),
     stopTraining: () => stopTraining(s),
     trainFully: (uri?: string) => trainFully(s, uri),
-    showDetails: (ref: DetailRef) => showDetails(ref, s.analyses, s.details, s.config),
+    previewAssignment: (args?: PreviewArgs) => previewAssignment(s.analyses, targetDocument(args?.uri), args),
+    showDetails: (ref: DetailRef) => showDetails(ref, s.analyses, s.view, s.details, s.config),
   };
   return (Object.keys(Commands) as (keyof typeof Commands)[]).map((name) =>
     vscode.commands.registerCommand(Commands[name].id, handlers[name] as (...args: unknown[]) => unknown),
@@ -107,6 +113,7 @@ async function resolveGradient(s: CommandServices, args: GradientArgs | undefine
   }
   const analysis = await s.analyses.get(document);
   if (!analysis) return undefined;
+  if (refused(s, analysis)) return undefined;
 
   let of = args?.of;
   let wrt = args?.wrt;
@@ -229,7 +236,17 @@ async function runGradientCheck(s: CommandServices, args?: { uri?: string }): Pr
   return checks;
 }
 
-async function newExercise(templateId?: string): Promise<vscode.Uri | undefined> {
+/**
+ * Answers hidden and not released (hiddenAnswers.ts): tells why a derivation or worked solution
+ * is not given, and returns true.
+ */
+function refused(s: CommandServices, analysis: Analysis): boolean {
+  const why = solutionsRefusal(s.view.modeOf(analysis));
+  if (why) void vscode.window.showWarningMessage(why);
+  return why !== undefined;
+}
+
+async function newExercise(s: CommandServices, templateId?: string): Promise<vscode.Uri | undefined> {
   let template = templates.find((t) => t.id === templateId);
   if (!template) {
     const picked = await vscode.window.showQuickPick(
@@ -239,13 +256,17 @@ async function newExercise(templateId?: string): Promise<vscode.Uri | undefined>
     template = picked?.template;
   }
   if (!template) return undefined;
-  const document = await vscode.workspace.openTextDocument({ language: template.languageId, content: template.text });
+  // Answers hidden: the template has blanks (`answer … == ?`) instead of the homework's numbers.
+  const content = s.config.answersHidden ? blankTemplate(template.text) : template.text;
+  const document = await vscode.workspace.openTextDocument({ language: template.languageId, content });
   await vscode.window.showTextDocument(document);
   return document.uri;
 }
 
 /** The worked solution of a document (computed in the worker), or undefined after telling why not. */
 async function solutionOf(s: CommandServices, document: vscode.TextDocument): Promise<string | undefined> {
+  const analysis = await s.analyses.get(document);
+  if (analysis && refused(s, analysis)) return undefined;
   const title = vscode.workspace.asRelativePath(document.uri).replace(/^.*[\\/]/, '');
   const r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'GradLens: writing the worked solution' }, () =>
     s.analyses.solution(document, title, s.config.precision),

@@ -56,6 +56,11 @@ export class Config {
     return this.flag(Settings.pythonEnabled);
   }
 
+  /** Hide the quantities questions ask for (hiddenAnswers.ts); a handout hides them whatever this says. */
+  get answersHidden(): boolean {
+    return this.flag(Settings.answersHidden);
+  }
+
   async setInlineValues(enabled: boolean): Promise<void> {
     const inspected = this.section.inspect<boolean>(Settings.inlineValues.key);
     const target =
@@ -75,6 +80,11 @@ export class Config {
       e.affectsConfiguration(`${SECTION}.${Settings.checkTolerance.key}`) ||
       e.affectsConfiguration(`${SECTION}.${Settings.pythonEnabled.key}`)
     );
+  }
+
+  /** `gradlens.answersHidden` changed: the diagnostics already published are sent again (not re-analysed). */
+  static affectsAnswers(e: vscode.ConfigurationChangeEvent): boolean {
+    return e.affectsConfiguration(`${SECTION}.${Settings.answersHidden.key}`);
   }
 
   /** Settings that only change how results are shown. */

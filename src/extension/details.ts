@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { Analysis } from '../core/analysis';
 import type { AnalysisService } from './analysisService';
+import type { AnswersView } from './answersView';
 import type { Config } from './config';
 import { checkMarkdown, expectationMarkdown, gradientMarkdown, networkMarkdown, valueMarkdown } from './render';
 import { withFullData } from './valuePreview';
@@ -82,15 +83,17 @@ export function renderDetail(a: Analysis, kind: DetailKind, index: number, digit
 export async function showDetails(
   ref: DetailRef,
   analyses: AnalysisService,
+  view: AnswersView,
   docs: DetailDocuments,
   config: Config,
 ): Promise<vscode.Uri | undefined> {
   const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === ref.uri);
   if (!document) return undefined;
-  const preview = await analyses.get(document);
+  const preview = await view.get(document);
   if (!preview) return undefined;
-  // The host holds previews of large tensors: the detail document fetches the full data.
-  const analysis = await withFullData(preview, ref.kind, ref.index, (r) => analyses.fullItem(document, r));
+  // The host holds previews of large tensors: the detail document fetches the full data. Not
+  // while answers are hidden: the worker's items are the unredacted ones (and their indices differ).
+  const analysis = preview.hidden ? preview : await withFullData(preview, ref.kind, ref.index, (r) => analyses.fullItem(document, r));
   const detail = renderDetail(analysis, ref.kind, ref.index, config.precision);
   if (!detail) return undefined;
   return docs.show(detail.title, detail.markdown);

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { AnalysisService } from './analysisService';
+import type { AnswersView } from './answersView';
 import type { Config } from './config';
 import { toRange } from './ranges';
 import { float32Note } from './render';
@@ -7,7 +7,7 @@ import { float32Note } from './render';
 /** Hovers from `analysis.symbols`: the innermost symbol whose span holds the position. */
 export class SymbolHoverProvider implements vscode.HoverProvider {
   constructor(
-    private readonly analyses: AnalysisService,
+    private readonly analyses: AnswersView,
     private readonly config?: Config,
   ) {}
 

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { AnalysisService } from './analysisService';
+import type { AnswersView } from './answersView';
 import type { Config } from './config';
 import { formatValue, isLiteralBinding, printLens } from './render';
 
@@ -9,7 +9,7 @@ export class ValueHintsProvider implements vscode.InlayHintsProvider, vscode.Dis
   readonly onDidChangeInlayHints = this.emitter.event;
 
   constructor(
-    private readonly analyses: AnalysisService,
+    private readonly analyses: AnswersView,
     private readonly config: Config,
   ) {}
 

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { Analysis } from '../core/analysis';
 import type { ExportFormat, FromPanel, PanelState, ToPanel } from '../shared/protocol';
 import type { AnalysisService, ProgressEvent } from './analysisService';
+import type { AnswersView } from './answersView';
 import { isAnalyzable } from './analysisService';
 import type { Config } from './config';
 import { buildPanelState, emptyPanelState, liveTrainingsModel } from './panelModel';
@@ -73,6 +74,7 @@ export class Panel implements vscode.WebviewViewProvider, vscode.Disposable {
     private readonly analyses: AnalysisService,
     private readonly config: Config,
     private readonly log: (line: string) => void,
+    private readonly view: AnswersView,
   ) {
     this.subscriptions.push(
       analyses.onDidAnalyze((e) => {
@@ -200,14 +202,19 @@ export class Panel implements vscode.WebviewViewProvider, vscode.Disposable {
     if (!this.hosts.size) return;
     const document = this.currentDocument();
     if (!document) return;
+    const version = document.version;
     const analysis = await this.analyses.get(document);
-    if (analysis && document === this.currentDocument()) this.publish(document, analysis);
+    // The same version only: publish() reads the document's text beside its analysis.
+    if (analysis && document === this.currentDocument() && document.version === version) this.publish(document, analysis);
     const editor = vscode.window.visibleTextEditors.find((e) => e.document === document);
     if (editor) this.postCursor(editor);
   }
 
-  private publish(document: vscode.TextDocument, analysis: Analysis): void {
+  private publish(document: vscode.TextDocument, raw: Analysis): void {
     this.document = document;
+    // Answers hidden: derivations only after the instructor's release (hiddenAnswers.ts). Called
+    // when the analysis of the current version arrives, so the text is the analysed one.
+    const analysis = this.view.shown(raw, document.getText(), { keepDerivations: this.view.modeOf(raw)?.released });
     this.state = buildPanelState(
       analysis,
       {

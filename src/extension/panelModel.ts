@@ -5,7 +5,9 @@
  */
 import type { Analysis, ExpectationDiagnosis, GraphOp, LayerInfo, NetworkInfo, SizeValue } from '../core/analysis';
 import { formatBytes, formatCount, formatNumber } from '../core/format';
-import type { PanelLayerRow, PanelLiveTraining, PanelMisconception, PanelNetwork, PanelNode, PanelOp, PanelState } from '../shared/protocol';
+import type { PanelLayerRow, PanelLiveTraining, PanelMisconception, PanelNetwork, PanelNode, PanelOp, PanelQuestion, PanelState } from '../shared/protocol';
+import { HIDDEN, type ShownAnalysis } from './hiddenAnswers';
+import { toleranceText } from '../core/assign/tolerance';
 import type { LiveTraining } from './progressModel';
 import { formatShape, formatSize, formatValue, gradientName } from './render';
 
@@ -21,7 +23,7 @@ export function emptyPanelState(): PanelState {
   return { file: null, uri: null, version: 0, graph: { nodes: [], edges: [] }, gradients: [], checks: [], problems: [], networks: [], trainings: [] };
 }
 
-export function buildPanelState(a: Analysis, source: PanelSource, digits: number): PanelState {
+export function buildPanelState(a: ShownAnalysis, source: PanelSource, digits: number): PanelState {
   const seen = new Map<string, number>();
   const hasInput = new Set(a.graph.edges.map((e) => e.to));
   const nodes: PanelNode[] = a.graph.nodes.map((n) => {
@@ -34,7 +36,8 @@ export function buildPanelState(a: Analysis, source: PanelSource, digits: number
       op: n.op,
       line: n.line,
       shape: n.shape,
-      value: formatValue(n.shape, n.value, digits),
+      // A value hidden as an answer (hiddenAnswers.ts) arrives without data.
+      value: n.value.length === 0 && n.shape.every((d) => d > 0) ? HIDDEN : formatValue(n.shape, n.value, digits),
       ...(n.grad ? { grad: formatValue(n.shape, n.grad, digits) } : {}),
       ...(n.grads ? { grads: n.grads.map((g) => ({ of: g.of, value: formatValue(n.shape, g.data, digits) })) } : {}),
       kind: n.isParam ? 'param' : hasInput.has(n.id) ? 'op' : 'leaf',
@@ -84,6 +87,8 @@ export function buildPanelState(a: Analysis, source: PanelSource, digits: number
       .filter((d) => d.code !== 'check.failed' && d.code !== 'expect.failed')
       .map((d) => ({ line: source.lineOf(d.span.start), severity: d.severity, code: d.code, message: d.message })),
     networks: a.networks.map(networkModel),
+    ...(a.assignment?.questions.length ? { questions: questionsModel(a, digits) } : {}),
+    ...(a.hidden ? { hiddenNote: a.hidden.message } : {}),
     trainings: (a.trainings ?? []).map((t) => ({
       line: t.line,
       targets: t.targets,
@@ -96,6 +101,23 @@ export function buildPanelState(a: Analysis, source: PanelSource, digits: number
       ...(t.stopped ? { stopped: t.stopped } : {}),
     })),
   };
+}
+
+/** The questions with each answer's status and (for the instructor: answers not hidden) its key. */
+function questionsModel(a: ShownAnalysis, digits: number): PanelQuestion[] {
+  return a.assignment!.questions.map((q) => ({
+    id: q.id,
+    points: q.points,
+    line: q.line,
+    answers: q.answers.map((x) => ({
+      id: x.id,
+      line: x.line,
+      expr: x.exprText,
+      status: x.status,
+      ...(x.key && !a.hidden ? { key: `${formatValue(x.keyShape ?? [], x.key, digits)} · ${toleranceText(x.tolerance)}` } : {}),
+      ...(x.status === 'wrong' && x.diagnosis?.length ? { misconceptions: x.diagnosis.map((d) => d.code) } : {}),
+    })),
+  }));
 }
 
 function panelMisconception(d: ExpectationDiagnosis): PanelMisconception {

@@ -4,6 +4,7 @@
  */
 import type {
   Analysis,
+  AnswerInfo,
   CheckInfo,
   ExpectationInfo,
   GradientInfo,
@@ -18,6 +19,7 @@ import { mdCode, mdText } from '../core/explain/escape';
 import { float32Differs, formatBytes, formatCount, formatNumber } from '../core/format';
 import { diagnosisMarkdown } from '../core/diagnose/markdown';
 import { previewTensor } from '../core/tensor/preview';
+import { toleranceText } from '../core/assign/tolerance';
 
 const PREVIEW = 6;
 
@@ -117,6 +119,20 @@ export function expectationLens(e: ExpectationInfo, digits: number): string {
   return `✗ ${e.left.text} = ${formatValue(e.left.shape, e.left.data, digits)}, expected ${formatValue(e.right.shape, e.right.data, digits)} (error ${formatNumber(e.maxError, 2)})`;
 }
 
+/**
+ * An answer line of the instructor's source or of a variant (answers not hidden): its key beside it,
+ * `key T1.2 = -0.2 · tolerance rel 0.01`; an answer given with `==` is checked against it,
+ * `✗ T1.2 = 0.2, key -0.2 · sign-flip`.
+ */
+export function answerLens(ans: AnswerInfo, digits: number): string {
+  const key = ans.key ? formatValue(ans.keyShape ?? [], ans.key, digits) : '?';
+  if (ans.student === undefined) return `key ${ans.id} = ${key} · ${toleranceText(ans.tolerance)}`;
+  if (ans.student === 'blank') return `○ ${ans.id} blank · key ${key}`;
+  const given = formatValue(ans.student.length === 1 ? [] : [ans.student.length], ans.student, digits);
+  const named = ans.status === 'wrong' && ans.diagnosis?.length ? ` · ${ans.diagnosis.map((d) => d.code).join(' or ')}` : '';
+  return `${ans.status === 'correct' ? '✓' : ans.status === 'wrong' ? '✗' : '·'} ${ans.id} = ${given}, key ${key}${named}`;
+}
+
 export function layerLens(l: LayerInfo): string {
   const name = l.label ? `${l.label}: ${l.type}` : l.type;
   const params = l.params ? ` · ${formatCount(l.params)} params${l.paramFormula && l.paramFormula !== String(l.params) ? ` = ${l.paramFormula}` : ''}` : ' · no params';
@@ -174,6 +190,15 @@ export function statusSummary(a: Analysis): { text: string; tooltip: string; fai
     failed = ok < results.length;
     parts.push(`${failed ? '✗' : '✓'} ${ok}/${results.length}`);
     tips.push(`${a.checks.filter((c) => c.passed).length}/${a.checks.length} gradient checks and ${a.expectations.filter((e) => e.passed).length}/${a.expectations.length} expectations hold`);
+  }
+  // An assignment's answer lines (issue #14): how many are right so far. Statuses are no secret in a handout.
+  const answers = (a.assignment?.questions ?? []).flatMap((q) => q.answers);
+  const checked = answers.filter((x) => x.status === 'correct' || x.status === 'wrong');
+  if (checked.length) {
+    const ok = checked.filter((x) => x.status === 'correct').length;
+    failed ||= ok < checked.length;
+    parts.push(`answers ${ok}/${answers.length}`);
+    tips.push(`${ok} of ${answers.length} answers right, ${checked.length - ok} wrong, ${answers.length - checked.length} blank or unchecked`);
   }
   if (a.stats.skipped) {
     parts.push('budget');

@@ -15,6 +15,7 @@ export const Settings = {
   timeout: { key: 'analysis.timeout', default: 10_000 },
   trainingTimeLimit: { key: 'training.timeLimit', default: 60 },
   pythonEnabled: { key: 'python.enabled', default: true },
+  answersHidden: { key: 'answersHidden', default: false },
 } as const;
 
 export type SettingName = keyof typeof Settings;

@@ -1,7 +1,7 @@
 import type { Analysis } from '../core/analysis';
 import type { DataRef, FullItem } from './valuePreview';
 import type { WorkerFactory, WorkerPort } from './workerPort';
-import type { AnalyzeRequest, DataRequest, ProgressMessage, SolutionRequest, WorkerRequest, WorkerResponse } from './workerProtocol';
+import type { AnalyzeRequest, AssignRequest, AssignResult, DataRequest, ProgressMessage, SolutionRequest, WorkerRequest, WorkerResponse } from './workerProtocol';
 
 /** What a worker may take to start (thread, core modules) on top of its first job's time limit, until it says `ready`. */
 const STARTUP_MS = 10_000;
@@ -9,6 +9,7 @@ const STARTUP_MS = 10_000;
 export type Outcome =
   | { readonly kind: 'done'; readonly analysis: Analysis; readonly ms: number }
   | { readonly kind: 'solved'; readonly markdown: string; readonly ms: number }
+  | { readonly kind: 'assigned'; readonly result: AssignResult; readonly ms: number }
   | { readonly kind: 'failed'; readonly message: string }
   /**
    * `partial`: the values stage, when the time ran out after it (derivations, hovers, graph cut
@@ -98,6 +99,11 @@ export class WorkerClient {
   /** A worked solution as Markdown (outcome `solved`). */
   solve(request: Omit<SolutionRequest, 'type' | 'id'>, timeoutMs: number): Job {
     return this.enqueue({ type: 'solution', id: this.nextId++, ...request }, timeoutMs);
+  }
+
+  /** A student's handout and variant, or the roster (outcome `assigned`; AssignRequest). */
+  assign(request: Omit<AssignRequest, 'type' | 'id'>, timeoutMs: number): Job {
+    return this.enqueue({ type: 'assign', id: this.nextId++, ...request }, timeoutMs);
   }
 
   /**
@@ -291,6 +297,7 @@ export class WorkerClient {
     this.current = undefined;
     if (m.type === 'result') p.settle({ kind: 'done', analysis: m.analysis, ms: m.ms });
     else if (m.type === 'solution') p.settle({ kind: 'solved', markdown: m.markdown, ms: m.ms });
+    else if (m.type === 'assigned') p.settle({ kind: 'assigned', result: m.result, ms: m.ms });
     else if (m.type === 'data') p.settle({ kind: 'data', ...(m.item ? { item: m.item } : {}) });
     else p.settle({ kind: 'failed', message: m.message });
     this.pump();

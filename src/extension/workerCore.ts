@@ -10,7 +10,10 @@ import { analyze, analyzeFull } from '../core/index';
 import { FileRefusal } from './fileAccess';
 import { ProgressBatcher } from './progressModel';
 import { fullItem, previewAnalysis } from './valuePreview';
-import type { AnalyzeRequest, FileContents, SolutionRequest, WorkerRequest, WorkerResponse } from './workerProtocol';
+import { handoutFor, variantFor } from '../core/assign/index';
+import { csvRows, readRoster } from '../core/assign/roster';
+import { ROSTER_FILE, type Roster } from './roster';
+import type { AnalyzeRequest, AssignRequest, AssignResult, FileContents, SolutionRequest, WorkerRequest, WorkerResponse } from './workerProtocol';
 
 /** Why a training stopped when the user ran "GradLens: Stop Training" (the `train` CodeLens and diagnostic quote it). */
 export const STOPPED_BY_USER = 'by the user (GradLens: Stop Training)';
@@ -18,7 +21,7 @@ export const STOPPED_BY_USER = 'by the user (GradLens: Stop Training)';
 export interface WorkerSide {
   post(response: WorkerResponse): void;
   /** `load_csv`'s reader for this request (undefined: the document reads no files). */
-  readerFor(request: AnalyzeRequest | SolutionRequest): ((relativePath: string) => string | undefined) | undefined;
+  readerFor(request: AnalyzeRequest | SolutionRequest | AssignRequest): ((relativePath: string) => string | undefined) | undefined;
 }
 
 /**
@@ -52,6 +55,14 @@ export class WorkerCore {
       const k = this.kept.get(request.key);
       const item = k && k.id === request.analysis ? fullItem(k.analysis, request.ref) : undefined;
       side.post({ type: 'data', id: request.id, ...(item ? { item } : {}) });
+      return;
+    }
+    if (request.type === 'assign') {
+      try {
+        side.post({ type: 'assigned', id: request.id, result: assign(request, side.readerFor(request)), ms: performance.now() - started });
+      } catch (e) {
+        side.post({ type: 'failure', id: request.id, message: e instanceof Error ? (e.stack ?? e.message) : String(e) });
+      }
       return;
     }
     try {
@@ -108,4 +119,37 @@ export class WorkerCore {
     this.kept.set(key, { id, analysis });
     if (this.kept.size > KEEP) this.kept.delete(this.kept.keys().next().value!);
   }
+}
+
+
+/** A student's handout and variant, or (no student named) the roster next to the source. */
+function assign(request: AssignRequest, read: ((relativePath: string) => string | undefined) | undefined): AssignResult {
+  if (request.student === undefined) {
+    let text: string | undefined;
+    try {
+      text = read?.(ROSTER_FILE);
+    } catch (e) {
+      // Refused by the policy (Restricted Mode, outside the folder, not a file): no roster, and why.
+      return { roster: { problem: e instanceof Error ? e.message : String(e) } };
+    }
+    return { roster: text === undefined ? undefined : rosterOf(text) };
+  }
+  const h = handoutFor(request.text, request.kind, request.student);
+  const v = variantFor(request.text, request.kind, request.student);
+  return { handout: h.handout, variant: v.text, key: v.key, diagnostics: h.diagnostics };
+}
+
+/** The students of roster.csv (the CLI's rules: src/core/assign/roster.ts), with a `name` column's names. */
+function rosterOf(text: string): Roster {
+  const r = readRoster(text);
+  if ('error' in r) return { problem: `${ROSTER_FILE} ${r.error}` };
+  const rows = csvRows(text);
+  const names = new Map<string, string>();
+  if (Array.isArray(rows) && rows.length) {
+    const header = rows[0].map((h) => h.trim().toLowerCase());
+    const idCol = header.findIndex((h) => ['id', 'student_id', 'sis_id', 'student id', 'sis id'].includes(h));
+    const nameCol = header.findIndex((h) => h === 'name' || h === 'student_name');
+    if (idCol >= 0 && nameCol >= 0) for (const row of rows.slice(1)) if (row[nameCol]?.trim()) names.set(row[idCol]?.trim(), row[nameCol].trim());
+  }
+  return { students: r.ids.map((id) => (names.has(id) ? { id, name: names.get(id)! } : { id })) };
 }

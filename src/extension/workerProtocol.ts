@@ -2,6 +2,9 @@ import type { Analysis } from '../core/analysis';
 import type { ProgressBody } from './progressModel';
 import type { DataRef, FullItem } from './valuePreview';
 import type { Refusal } from './fileAccess';
+import type { Diagnostic } from '../core/diagnostics';
+import type { StudentKey } from '../core/assign/index';
+import type { Roster } from './roster';
 
 /** Messages between the extension host and the analysis worker (dist/worker.js). */
 export interface AnalyzeRequest {
@@ -65,6 +68,26 @@ export interface SolutionRequest {
   readonly contents?: FileContents;
 }
 
+/**
+ * "Preview Assignment as Student…" (issue #14): with `student`, that student's handout and variant
+ * (with its key) of the source `text`; without, the roster (`roster.csv` in `folder`, read under
+ * the file-access policy like `load_csv`). The assignment code stays in the worker.
+ */
+export interface AssignRequest {
+  readonly type: 'assign';
+  readonly id: number;
+  readonly text: string;
+  readonly kind: 'markdown' | 'nn';
+  readonly student?: string;
+  readonly folder?: string;
+  readonly files?: FileAccess;
+  readonly contents?: FileContents;
+}
+
+export type AssignResult =
+  | { readonly roster: Roster | undefined }
+  | { readonly handout: string; readonly variant: string; readonly key: StudentKey; readonly diagnostics: Diagnostic[] };
+
 /** Path as the document wrote it → its text, or why it was refused. */
 export type FileContents = Readonly<Record<string, { readonly text: string } | { readonly refusal: Refusal }>>;
 
@@ -86,7 +109,7 @@ export interface DataRequest {
   readonly ref: DataRef;
 }
 
-export type WorkerRequest = AnalyzeRequest | SolutionRequest | DataRequest;
+export type WorkerRequest = AnalyzeRequest | SolutionRequest | DataRequest | AssignRequest;
 
 /** Posted while an `analyze` request trains (issue #8): its epochs since the previous message. */
 export interface ProgressMessage extends ProgressBody {
@@ -108,4 +131,5 @@ export type WorkerResponse =
   | { readonly type: 'data'; readonly id: number; readonly item?: FullItem }
   | { readonly type: 'result'; readonly id: number; readonly analysis: Analysis; readonly ms: number }
   | { readonly type: 'solution'; readonly id: number; readonly markdown: string; readonly ms: number }
+  | { readonly type: 'assigned'; readonly id: number; readonly result: AssignResult; readonly ms: number }
   | { readonly type: 'failure'; readonly id: number; readonly message: string };

@@ -165,6 +165,30 @@ export interface PanelState {
   readonly problems: readonly PanelProblem[];
   readonly networks: readonly PanelNetwork[];
   readonly trainings: readonly PanelTraining[];
+  /** An assignment's questions (issue #14; absent without `question` lines). */
+  readonly questions?: readonly PanelQuestion[];
+  /** Set when answers are hidden (a handout, or gradlens.answersHidden): why. */
+  readonly hiddenNote?: string;
+}
+
+/** A question of an assignment with its answer lines. */
+export interface PanelQuestion {
+  readonly id: string;
+  readonly points: number;
+  readonly line: number;
+  readonly answers: readonly PanelAnswer[];
+}
+
+export interface PanelAnswer {
+  readonly id: string;
+  readonly line: number;
+  /** `grad(z, w0)`. */
+  readonly expr: string;
+  readonly status: 'correct' | 'wrong' | 'blank' | 'unchecked';
+  /** The key, formatted, with its tolerance: the instructor's source or a variant only (never while answers are hidden). */
+  readonly key?: string;
+  /** The named misconceptions of a wrong answer (`sign-flip`). */
+  readonly misconceptions?: readonly string[];
 }
 
 export type ExportFormat = 'svg' | 'png' | 'md' | 'csv';

@@ -112,6 +112,7 @@ class PanelApp {
   private readonly header = el('div', 'header');
   private readonly graph = section('graph', 'Computation graph');
   private readonly derivation = section('derivation', 'Derivation');
+  private readonly questions = section('questions', 'Questions');
   private readonly checks = section('checks', 'Checks and expectations');
   private readonly networks = section('networks', 'Networks');
   private readonly training = section('training', 'Training');
@@ -189,7 +190,7 @@ class PanelApp {
     const asText = el('details', 'as-text');
     asText.append(el('summary', 'muted', 'As text (the CLI\'s explain)'), this.mdBox);
     this.derivation.body.append(this.texBox, this.miscBox, asText);
-    this.root.append(this.header, this.graph.root, this.derivation.root, this.checks.root, this.networks.root, this.training.root, this.problems.root);
+    this.root.append(this.header, this.graph.root, this.derivation.root, this.questions.root, this.checks.root, this.networks.root, this.training.root, this.problems.root);
     this.installPanZoom(frame);
   }
 
@@ -332,6 +333,7 @@ class PanelApp {
     file.className = s.file ? 'file' : 'file muted';
     this.renderGraph(false);
     this.renderDerivation();
+    this.renderQuestions(s);
     this.renderChecks(s);
     this.renderNetworks(s.networks);
     this.renderTrainings(s.trainings);
@@ -656,6 +658,35 @@ class PanelApp {
     row.addEventListener('click', go);
     row.addEventListener('keydown', (e) => e.key === 'Enter' && go());
     return row;
+  }
+
+  /** An assignment's questions (issue #14): each answer's status, and its key for the instructor. */
+  private renderQuestions(s: PanelState): void {
+    const qs = s.questions ?? [];
+    // Shown also without questions while answers are hidden: the note says why gradients are missing.
+    this.questions.root.classList.toggle('empty', !qs.length && !s.hiddenNote);
+    this.questions.summary.textContent = qs.length ? `Questions (${qs.reduce((n, q) => n + q.points, 0)} points)` : 'Questions';
+    const mark = { correct: '✓', wrong: '✗', blank: '○', unchecked: '·' } as const;
+    this.questions.body.replaceChildren(
+      ...(s.hiddenNote ? [el('p', 'muted hidden-note', s.hiddenNote)] : []),
+      ...(qs.length
+        ? qs.flatMap((q) => [
+            this.lineLink(q.line, el('strong', undefined, q.id), el('span', 'muted', ` · ${q.points} point${q.points === 1 ? '' : 's'}`)),
+            ...q.answers.map((x) =>
+              this.lineLink(
+                x.line,
+                el('span', x.status === 'correct' ? 'pass' : x.status === 'wrong' ? 'fail' : 'muted', mark[x.status]),
+                el('span', 'label', `${x.id} ${x.expr}`),
+                el('span', 'detail key', x.key ? `key ${x.key}` : ''),
+                el('span', 'detail muted', x.misconceptions?.length ? x.misconceptions.join(' or ') : ''),
+              ),
+            ),
+          ])
+        : s.hiddenNote
+          ? []
+          : [el('p', 'muted', 'No `question` lines.')]),
+    );
+    for (const r of this.questions.body.querySelectorAll('.row')) r.classList.add('check-row');
   }
 
   private renderChecks(s: PanelState): void {

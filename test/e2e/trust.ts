@@ -4,7 +4,8 @@
  * opened in Restricted Mode, driven through headless chromium:
  *  - `load_csv` there is refused with a diagnostic that says why and how to trust;
  *  - a hover whose text holds an image link (in a comment inside parentheses) shows it as text:
- *    no <img>, nothing fetched from 127.0.0.1:1.
+ *    no <img>, nothing fetched from 127.0.0.1:1;
+ *  - the folder's `.vscode/settings.json` cannot turn `gradlens.answersHidden` off (issue #14).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -28,6 +29,10 @@ export async function runTrustUi(o: TrustOptions): Promise<TestResult[]> {
   fs.writeFileSync(path.join(workspace, 'data.csv'), 'x,y\n1,2\n3,4\n');
   fs.writeFileSync(path.join(workspace, 'read.nn'), 'D = load_csv("data.csv")\nn = sum(D)\n');
   fs.writeFileSync(path.join(workspace, 'hover.nn'), HOVER_NN);
+  // Issue #14: the user hides answers; the cloned repository's settings try to show them again.
+  fs.writeFileSync(path.join(workspace, 'hidden.nn'), 'param w = 0.5\nz = 3 * w\ngrad z wrt w\n');
+  fs.mkdirSync(path.join(workspace, '.vscode'), { recursive: true });
+  fs.writeFileSync(path.join(workspace, '.vscode', 'settings.json'), JSON.stringify({ 'gradlens.answersHidden': false }));
   const env = cs.sandboxEnv(root);
   const userDataDir = path.join(root, 'user-data');
   const extensionsDir = path.join(root, 'extensions');
@@ -38,6 +43,7 @@ export async function runTrustUi(o: TrustOptions): Promise<TestResult[]> {
     'security.workspace.trust.banner': 'never',
     'security.workspace.trust.emptyWindow': false,
     'editor.hover.delay': 200,
+    'gradlens.answersHidden': true,
   });
   await cs.installExtension({ vsix: o.vsix, extensionsDir, userDataDir, env });
   const serverLog: string[] = [];
@@ -97,6 +103,15 @@ export async function runTrustUi(o: TrustOptions): Promise<TestResult[]> {
     assert(fetched.length === 0, `the page requested ${fetched.join(', ')}`);
     await shot('hover-image-as-text');
     await page.mouse.move(5, 5);
+  });
+
+  suite.test('#14: the folder\'s settings cannot turn hidden answers off in Restricted Mode (restrictedConfigurations)', async () => {
+    await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'hidden.nn' }).click();
+    await page.locator('.monaco-editor .view-line', { hasText: /^grad\sz\swrt\sw/ }).waitFor();
+    // ∂z/∂w = 3 (by hand) stays hidden: the user's `true` holds, the workspace's `false` is ignored.
+    await page.locator('.monaco-editor .codelens-decoration', { hasText: '∂z/∂w = ▢' }).first().waitFor({ timeout: 60_000 });
+    assert((await page.locator('.monaco-editor .codelens-decoration', { hasText: '∂z/∂w = 3' }).count()) === 0, 'the gradient is shown: the workspace turned hidden answers off');
+    await shot('answers-hidden-restricted');
   });
 
   const results = await runAndClose(suite, { artifacts: o.artifacts, prefix: 'trust', consoleLog, serverLog, browser, server });

@@ -7,6 +7,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { assert, assertIncludes, createSuite, summary } from '../harness';
+import { errorsOf, lensTitles, lineOf, open, retire, setSetting, until, waitFor, workspaceFile } from './vscodeHelpers';
+import { assignmentTests } from './assignments';
 
 const EXTENSION_ID = 'gradlens.gradlens';
 
@@ -43,76 +45,6 @@ function recordReports(api: GradLensApi): { log: Report[]; next<T extends Report
     next: (pick, ms, what) => waitFor(api.onDidReport, (r) => (pick(r) ? r : undefined), ms, what, () => log.find(pick)),
     dispose: () => sub.dispose(),
   };
-}
-
-function workspaceFile(name: string): vscode.Uri {
-  const folder = vscode.workspace.workspaceFolders?.[0];
-  if (!folder) throw new Error('the tests need a workspace folder (a copy of examples/)');
-  return vscode.Uri.joinPath(folder.uri, name);
-}
-
-/** Resolves when `fire` yields a value satisfying `pick`, or rejects after `ms`. */
-function waitFor<E, T>(event: vscode.Event<E>, pick: (e: E) => T | undefined, ms: number, what: string, check?: () => T | undefined): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const now = check?.();
-    if (now !== undefined) return resolve(now);
-    const timer = setTimeout(() => {
-      sub.dispose();
-      reject(new Error(`timed out after ${ms} ms waiting for ${what}`));
-    }, ms);
-    const sub = event((e) => {
-      const v = pick(e);
-      if (v !== undefined) {
-        clearTimeout(timer);
-        sub.dispose();
-        resolve(v);
-      }
-    });
-  });
-}
-
-/** Polls a condition on the extension host's event loop (for state without an event, like isActive). */
-async function until<T>(f: () => T | undefined | false, ms: number, what: string): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = f();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-async function open(name: string): Promise<vscode.TextEditor> {
-  const doc = await vscode.workspace.openTextDocument(workspaceFile(name));
-  return vscode.window.showTextDocument(doc);
-}
-
-async function lensTitles(uri: vscode.Uri): Promise<string[]> {
-  const lenses = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri, 100)) ?? [];
-  return lenses.map((l) => l.command?.title ?? '').filter(Boolean);
-}
-
-function errorsOf(uri: vscode.Uri): vscode.Diagnostic[] {
-  return vscode.languages.getDiagnostics(uri).filter((d) => d.severity === vscode.DiagnosticSeverity.Error);
-}
-
-function lineOf(doc: vscode.TextDocument, startsWith: string): number {
-  for (let i = 0; i < doc.lineCount; i++) if (doc.lineAt(i).text.trimStart().startsWith(startsWith)) return i;
-  throw new Error(`no line starting with ${startsWith}`);
-}
-
-/**
- * Empties a document written by a test and saves it, so that a later `invalidate` (a settings
- * change re-analyses every open document, closed ones linger a while) does not train it again.
- */
-async function retire(editor: vscode.TextEditor): Promise<void> {
-  const doc = editor.document;
-  await editor.edit((b) => b.replace(new vscode.Range(0, 0, doc.lineCount, 0), 'retired = 1\n'));
-  await doc.save();
-}
-
-async function setSetting(key: string, value: unknown): Promise<void> {
-  await vscode.workspace.getConfiguration('gradlens').update(key, value, vscode.ConfigurationTarget.Global);
 }
 
 export async function run(): Promise<void> {
@@ -679,6 +611,8 @@ export async function run(): Promise<void> {
     assert(g0, `cell 4 did not follow the edit of cell 3: ${(await cellLenses(4)).join(' | ')}`);
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
   });
+
+  assignmentTests(suite);
 
   const results = await suite.run();
   const line = summary(results);

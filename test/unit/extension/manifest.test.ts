@@ -42,12 +42,12 @@ describe('package.json agrees with the extension code', () => {
     expect(manifest.capabilities.virtualWorkspaces).toBe(true);
   });
 
-  it('Restricted Mode (issue #15): a workspace cannot raise the budget or the timeout; load_csv is limited', () => {
+  it('Restricted Mode (issues #15, #14): a workspace cannot raise the budget or the timeout, nor turn hidden answers off; load_csv is limited', () => {
     const u = manifest.capabilities.untrustedWorkspaces;
     expect(u.supported).toBe('limited');
     expect(u.description).toContain('load_csv reads no files');
     // The ids the extension reads (settings.ts), so a renamed setting cannot silently drop out.
-    expect(u.restrictedConfigurations).toEqual([`${SECTION}.${Settings.workBudget.key}`, `${SECTION}.${Settings.timeout.key}`]);
+    expect(u.restrictedConfigurations).toEqual([`${SECTION}.${Settings.workBudget.key}`, `${SECTION}.${Settings.timeout.key}`, `${SECTION}.${Settings.answersHidden.key}`]);
     for (const id of u.restrictedConfigurations) expect(contributes.configuration.properties[id], id).toBeDefined();
   });
 
