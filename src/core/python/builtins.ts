@@ -7,6 +7,7 @@ import { type Interp, truthOf } from './interp';
 import { iterItems } from './pyops';
 import {
   PyBound,
+  PyDescriptor,
   PyClass,
   PyDict,
   PyError,
@@ -60,6 +61,13 @@ export function installBuiltins(ip: Interp, print: (text: string, at: CallSite) 
     if (xs[2] === 0) throw new PyError('ValueError', 'range() arg 3 must not be zero', at.span);
     return new PyRange(xs[0], xs[1], xs[2] ?? 1);
   });
+  for (const kind of ['property', 'staticmethod', 'classmethod'] as const) {
+    def(kind, (args, _kw, at) => {
+      const f = args[0];
+      if (!(f instanceof PyFunction || f instanceof PyNative)) throw new PyError('TypeError', `${kind} expects a function`, at.span);
+      return new PyDescriptor(kind, f);
+    });
+  }
   def('len', (args, _kw, at) => {
     const v = args[0];
     if (v instanceof PyTensor) return int(ip.tensors.len(v));

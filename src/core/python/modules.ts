@@ -71,6 +71,38 @@ export function mathModule(ip: Interp): PyModuleObj {
   f('floor', Math.floor, true);
   f('ceil', Math.ceil, true);
   f('trunc', Math.trunc, true);
+  // Integer combinatorics, exact while the result stays below 2^53.
+  const exactInt = (name: string, fn: (...xs: number[]) => number, anySign = false): void => {
+    m.set(name, new PyNative(`math.${name}`, (args, _kw, at) => {
+      const xs = args.map((a) => {
+        if (!isIntLike(a)) throw new PyError('TypeError', `'float' object cannot be interpreted as an integer`, at.span);
+        const x = num(a);
+        if (x < 0 && !anySign) throw new PyError('ValueError', `${name}() not defined for negative values`, at.span);
+        return Math.abs(x);
+      });
+      const r = fn(...xs);
+      if (!Number.isSafeInteger(r)) throw new Skip(`math.${name} beyond 2^53 is not followed`);
+      return int(r);
+    }));
+  };
+  const falling = (n: number, k: number): number => {
+    let r = 1;
+    for (let i = 0; i < k; i++) r *= n - i;
+    return r;
+  };
+  exactInt('factorial', (n) => falling(n, n));
+  exactInt('perm', (n, k = n) => (k > n ? 0 : falling(n, k)));
+  exactInt('comb', (n, k) => {
+    if (k > n) return 0;
+    k = Math.min(k, n - k);
+    let r = 1;
+    for (let i = 1; i <= k; i++) r = (r * (n - k + i)) / i;
+    return Math.round(r);
+  });
+  exactInt('gcd', (...xs) => xs.reduce((a, b) => {
+    while (b) [a, b] = [b, a % b];
+    return a;
+  }, 0), true);
   f('degrees', (x) => (x * 180) / Math.PI);
   f('radians', (x) => (x * Math.PI) / 180);
   m.set('isnan', new PyNative('math.isnan', (a, _k, at) => Number.isNaN(num(ip.toNumber(a[0], at.span)))));

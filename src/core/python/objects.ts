@@ -7,7 +7,7 @@ import type { Span } from '../span';
 import type { PyExpr } from './ast';
 import { NOT_IMPLEMENTED, NO_KW, STMT_COST, truthOf as truthy2, type Interp } from './interp';
 import { iterItems, lessThan, numericBinop, pyEquals, seqIndex, sequenceBinop, sliceIndices, truthy } from './pyops';
-import { formatNumberSpec as formatNumberSpecImport, PyIter, type CallSite, type Scope, PyBound, PyClass, PyDict, PyError, PyFunction, PyInstance, PyInt, PyList, PyModuleObj, PyNamedTuple, PyNative, PyRange, PySet, PySlice, PyTensor, PyTuple, Skip, Unknown, int, isIntLike, isNumber, num, typeName, type PyVal } from './values';
+import { formatNumberSpec as formatNumberSpecImport, PyIter, type CallSite, type Scope, PyBound, PyClass, PyDict, PyError, PyFunction, PyInstance, PyInt, PyList, PyDescriptor, PyModuleObj, PyNamedTuple, PyNative, PyRange, PySet, PySlice, PyTensor, PyTuple, Skip, Unknown, int, isIntLike, isNumber, num, typeName, type PyVal } from './values';
 
 const DUNDER: Record<string, [string, string]> = {
   '+': ['__add__', '__radd__'],
@@ -142,6 +142,7 @@ export function getattr(ip: Interp, obj: PyVal, name: string, span: Span): PyVal
     }
     const m = obj.cls.lookup(name);
     if (m instanceof PyFunction || m instanceof PyNative) return new PyBound(obj, m);
+    if (m instanceof PyDescriptor) return m.kind === 'property' ? ip.call(m.fn, [obj], NO_KW, ip.site(span)) : m.kind === 'classmethod' ? new PyBound(obj.cls, m.fn as PyFunction) : m.fn;
     if (m !== undefined) return m;
     const ga = obj.cls.lookup('__getattr__');
     if (ga instanceof PyNative || ga instanceof PyFunction) return ip.call(new PyBound(obj, ga), [name], NO_KW, ip.site(span));
@@ -152,6 +153,7 @@ export function getattr(ip: Interp, obj: PyVal, name: string, span: Span): PyVal
   if (obj instanceof PyModuleObj) return ip.moduleAttr(obj, name, span);
   if (obj instanceof PyClass) {
     const v = obj.lookup(name);
+    if (v instanceof PyDescriptor) return v.kind === 'classmethod' ? new PyBound(obj, v.fn as PyFunction) : v.kind === 'staticmethod' ? v.fn : v;
     if (v !== undefined) return v;
     if (name === '__name__') return obj.name;
     throw new PyError('AttributeError', `type object '${obj.name}' has no attribute '${name}'`, span);

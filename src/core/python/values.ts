@@ -179,7 +179,16 @@ export class PyOpaque {
   ) {}
 }
 
+/** `@property`, `@staticmethod` and `@classmethod`: a class attribute that getattr resolves through its function. */
+export class PyDescriptor {
+  constructor(
+    readonly kind: 'property' | 'staticmethod' | 'classmethod',
+    readonly fn: PyVal,
+  ) {}
+}
+
 export type PyVal =
+  | PyDescriptor
   | number
   | PyInt
   | boolean
