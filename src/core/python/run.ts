@@ -20,6 +20,7 @@ import { installBuiltins } from './builtins';
 import { Interp } from './interp';
 import { installTensorMembers, mathModule, numpyModule, torchModule, type TensorEvents } from './modules';
 import { randomModule } from './pyrandom';
+import { rewriteDirective } from './directiveSpellings';
 import { Nn, type OptimizerPayload } from './nn';
 import { parsePython } from './parse';
 import { Tensors } from './tensors';
@@ -52,6 +53,7 @@ export function runPython(text: string, options: EvalOptions = {}): PythonResult
   const optimizers: { p: OptimizerPayload; span: Span }[] = [];
   const gradSeen = new Map<number, number>();
   let lastRoot: { t: PyTensor; name: string; loss: number } | undefined;
+  let backwardPasses = 0;
   let printsCut = false;
   let polled = 0;
 
@@ -81,6 +83,7 @@ export function runPython(text: string, options: EvalOptions = {}): PythonResult
     backward(root, at) {
       const v = T.value(root).data[0];
       lastRoot = { t: root, name: nameOf(root) ?? ip.text.slice(at.span.start, at.span.end).replace(/\.backward\(.*$/s, ''), loss: v };
+      backwardPasses++;
     },
     gradRead(t, g, span) {
       if (!g || ip.topSpan.start !== ip.topSpan.start) return;
@@ -220,7 +223,8 @@ export function runPython(text: string, options: EvalOptions = {}): PythonResult
       return;
     }
     for (const [name, v] of ip.globals.vars) if (v instanceof Unknown) ev.poisoned.add(name);
-    ev.run(parsed.program);
+    const root = backwardPasses === 1 && lastRoot && /^[A-Za-z_]\w*$/.test(lastRoot.name) ? lastRoot.name : undefined;
+    ev.run(rewriteDirective(parsed.program, { root }));
   }
 
   let skipped: string | undefined;

@@ -32,4 +32,27 @@ describe('student programs against CPython / numpy / PyTorch', () => {
     // CPython 3.11: random.seed(1); random.random()
     expect(a.values.find((v) => v.name === 'y')!.data).toEqual([0.13436424411240122]);
   });
+
+  it('# expect reads PyTorch spellings: h.grad after one backward() is grad(L, h), L.item() is L', () => {
+    const src = [
+      'import torch',
+      'import torch.nn.functional as F',
+      'h = torch.tensor([1.0, 2.0, 0.5], requires_grad=True)',
+      'y = torch.tensor([0.0, 1.0, 0.0])',
+      'p = F.softmax(h, dim=0)',
+      'L = -(y * torch.log(p)).sum()',
+      'L.backward()',
+      '# expect h.grad == p - y',
+      '# expect L.item() == 0.4643688 within 1e-6',
+      '# expect h.grad == y - p',
+      '',
+    ].join('\n');
+    const a = analyze(src, { languageId: 'python' });
+    // ∂L/∂h = softmax(h) − y for cross-entropy with a one-hot y (homework 4's softmax question);
+    // L = −ln softmax(h)₁ = ln(e + e² + e^0.5) − 2 = 0.46436879… (by hand).
+    expect(a.expectations.map((e) => e.passed)).toEqual([true, true, false]);
+    expect(a.expectations[2].diagnosis?.map((d) => d.code)).toContain('sign-flip');
+    const first = a.expectations[0].span;
+    expect(src.slice(first.start, first.end)).toContain('h.grad == p - y');
+  });
 });
