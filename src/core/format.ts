@@ -14,8 +14,11 @@ export function formatNumber(x: number, digits = 4): string {
     // Fixed notation with `digits` significant digits, trailing zeros removed.
     const r = Number(x.toPrecision(digits));
     let s = r.toString();
-    if (s.includes('e')) s = r.toFixed(Math.max(0, digits - 1 - Math.floor(Math.log10(ax))));
-    if (s.includes('.')) s = s.replace(/0+$/, '').replace(/\.$/, '');
+    // A number's own toString has no trailing zeros; toFixed's may.
+    if (s.includes('e')) {
+      s = r.toFixed(Math.max(0, digits - 1 - Math.floor(Math.log10(ax))));
+      if (s.includes('.')) s = s.replace(/0+$/, '').replace(/\.$/, '');
+    }
     return s === '-0' ? '0' : s;
   }
   const [m, e] = x.toExponential(digits - 1).split('e');

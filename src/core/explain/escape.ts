@@ -25,9 +25,12 @@ export function clip(s: string, max = MAX_QUOTE): string {
     points++;
   }
   let head = points > max ? s.slice(0, cutAt(s, max)) : s;
-  head = head.replace(/[\r\n\t\u2028\u2029]+/g, ' ');
+  if (LINE_BREAK_OR_TAB.test(head)) head = head.replace(/[\r\n\t\u2028\u2029]+/g, ' ');
   return points > max ? `${head}…` : head;
 }
+
+const LINE_BREAK_OR_TAB = /[\r\n\t\u2028\u2029]/;
+const LINE_BREAK = /[\r\n\u2028\u2029]/;
 
 /** The UTF-16 offset just after the first `n` code points of s. */
 function cutAt(s: string, n: number): number {
@@ -123,9 +126,8 @@ function isAsciiWord(c: number): boolean {
  * markup (HTML, links and `$(icon)` are shown as written).
  */
 export function mdCode(s: string): string {
-  const t = s.replace(/[\r\n\u2028\u2029]+/g, ' ');
-  let longest = 0;
-  for (const m of t.matchAll(/`+/g)) longest = Math.max(longest, m[0].length);
+  const t = LINE_BREAK.test(s) ? s.replace(/[\r\n\u2028\u2029]+/g, ' ') : s;
+  const longest = longestBackticks(t);
   const fence = '`'.repeat(longest + 1);
   const pad = /^[` ]|[` ]$/.test(t) && t.trim() !== '' ? ' ' : '';
   return `${fence}${pad}${t}${pad}${fence}`;
@@ -137,9 +139,22 @@ export function mdCode(s: string): string {
  */
 export function mdFence(lines: readonly string[], info = ''): string {
   let longest = 0;
-  for (const l of lines) for (const m of l.matchAll(/`+/g)) longest = Math.max(longest, m[0].length);
+  for (const l of lines) longest = Math.max(longest, longestBackticks(l));
   const fence = '`'.repeat(Math.max(3, longest + 1));
-  return [`${fence}${info}`, ...lines.map((l) => l.replace(/[\r\u2028\u2029]/g, ' ')), fence].join('\n');
+  return [`${fence}${info}`, ...lines.map((l) => (FENCE_BREAK.test(l) ? l.replace(/[\r\u2028\u2029]/g, ' ') : l)), fence].join('\n');
+}
+const FENCE_BREAK = /[\r\u2028\u2029]/;
+
+/** The longest run of backticks in s (0 without one; most text has none). */
+function longestBackticks(s: string): number {
+  let longest = 0;
+  for (let i = s.indexOf('`'); i >= 0; i = s.indexOf('`', i)) {
+    let j = i + 1;
+    while (j < s.length && s.charCodeAt(j) === 0x60) j++;
+    longest = Math.max(longest, j - i);
+    i = j;
+  }
+  return longest;
 }
 
 /** A table cell: prose escaped as mdText (which escapes `|` too). */

@@ -22,6 +22,21 @@ export function showValue(t: Tensor, digits = 4): string {
   return `${formatShape(t.shape)} ${previewTensor(t, { digits })}`;
 }
 
+/** showValue of a tape node's value; a scalar is read as a number (no tensor is made for it). */
+function showNode(tape: Tape, node: number, digits: number): string {
+  return tape.isScalar[node] === 1 ? fmt(tape.sv[node], digits) : showValue(tape.value(node), digits);
+}
+
+/** showValue of the adjoint of a node in a backward pass; a scalar's read as a number. */
+function showAdjoint(tape: Tape, grads: Gradients, node: number, digits: number): string {
+  return tape.isScalar[node] === 1 ? fmt(grads.scalarOf(node), digits) : showValue(grads.of(node), digits);
+}
+
+/** The first element of a node's value (a scalar's value), without making a tensor for it. */
+export function firstValue(tape: Tape, node: number): number {
+  return tape.isScalar[node] === 1 ? tape.sv[node] : tape.value(node).data[0];
+}
+
 /** A statement reading more names than this gets its graph edges without local derivatives (each would rewalk it). */
 const MAX_LOCALS = 64;
 
@@ -115,23 +130,22 @@ export function buildSymbols(text: string, r: EvalResult, derivations: Map<Bindi
     }
     const known = described.get(b);
     if (known !== undefined) return known;
-    const t = tape.value(b.node);
     const kind = b.kind === 'param' ? 'parameter' : b.kind === 'leaf' ? 'leaf' : 'intermediate value';
-    const lines = [`**${mdText(b.name)}** — ${kind}, shape ${formatShape(t.shape)} (line ${b.line + 1})`, ''];
-    const code = [`${b.name} = ${showValue(t, digits)}`];
+    const lines = [`**${mdText(b.name)}** — ${kind}, shape ${formatShape(tape.shape(b.node))} (line ${b.line + 1})`, ''];
+    const code = [`${b.name} = ${showNode(tape, b.node, digits)}`];
     // ∂OUT/∂b once per output: the requested ones (as written, `∂z/∂mlp.A`), then every other
     // output whose backward pass reached b (an intermediate such as x1: ∂z/∂x1). The derivation
     // below starts with its own ∂OUT/∂b, so that one is not listed twice.
     const derived = ds && ds.length ? /^\*\*(∂[^=*]+) =/.exec(ds[0])?.[1] : undefined;
     const shown = new Set<string>();
-    const gradLine = (of: string, wrtText: string, gv: Tensor): void => {
+    const gradLine = (of: string, wrtText: string, grads: Gradients): void => {
       if (shown.has(of)) return;
       shown.add(of);
       const head = `∂${of}/∂${wrtText}`;
-      if (head !== derived) code.push(`${head} = ${showValue(gv, digits)}`);
+      if (head !== derived) code.push(`${head} = ${showAdjoint(tape, grads, b.node, digits)}`);
     };
-    for (const g of requestsFor.get(b) ?? []) gradLine(g.of.name, g.wrtText, g.grads.of(b.node));
-    for (const { of, grads } of outputs.values()) if (grads.dependsOn(b.node)) gradLine(of, b.name, grads.of(b.node));
+    for (const g of requestsFor.get(b) ?? []) gradLine(g.of.name, g.wrtText, g.grads);
+    for (const { of, grads } of outputs.values()) if (grads.dependsOn(b.node)) gradLine(of, b.name, grads);
     lines.push(mdFence(code));
     // Hovers draw Markdown tables without cell padding: the derivation's tables as aligned text.
     if (ds && ds.length) lines.push('', '---', '', tablesAsText(ds[0]));
@@ -185,23 +199,21 @@ function exprSymbol(text: string, e: Expr, node: number, tape: Tape, digits: num
     const l = operand(e.left);
     const rt = operand(e.right);
     const rules = op.rule([l, rt], {});
-    const value = tape.value(node);
-    const lines = [`**${mdCode(e.op)}** — ${op.name}: ${mdCode(clip(text.slice(e.span.start, e.span.end)))} = ${mdText(showValue(value, digits))}`, ''];
-    const scalar = numel(value.shape) === 1;
-    for (const [k, side] of [
-      [0, e.left],
-      [1, e.right],
-    ] as const) {
+    const lines = [`**${mdCode(e.op)}** — ${op.name}: ${mdCode(clip(text.slice(e.span.start, e.span.end)))} = ${mdText(showNode(tape, node, digits))}`, ''];
+    const scalar = numel(tape.shape(node)) === 1;
+    // The operands' values (scalars), read once for both partials.
+    let vals: [number, number] | undefined;
+    for (let k = 0; k < 2; k++) {
       let local = '';
-      if (scalar && op.partials) {
-        const vals = [tape.value(tape.inputs(node)[0] ?? node).data[0], tape.value(tape.inputs(node)[1] ?? node).data[0]];
-        const p = partialsOf(op);
-        const v = evalSym(p[k], (n) => (n === 'a' ? vals[0] : vals[1]));
-        // A rule that already ends in a number needs no value beside it.
-        if (!/= −?[\d.]+$/.test(rules[k])) local = ` = ${fmt(v, digits)} here`;
+      // A rule that already ends in a number needs no value beside it.
+      if (scalar && op.partials && !/= −?[\d.]+$/.test(rules[k])) {
+        const ins = tape.inputs(node);
+        vals ??= [firstValue(tape, ins[0] ?? node), firstValue(tape, ins[1] ?? node)];
+        const ab = vals;
+        const v = evalSym(partialsOf(op)[k], (n) => (n === 'a' ? ab[0] : ab[1]));
+        local = ` = ${fmt(v, digits)} here`;
       }
       lines.push(`- ${mdText(rules[k] + local)}`);
-      void side;
     }
     if (op.convention) lines.push('', mdStatic(op.convention));
     return { span: e.opSpan, kind: 'operator', name: e.op, detail: lines.join('\n') };
@@ -219,26 +231,25 @@ function exprSymbol(text: string, e: Expr, node: number, tape: Tape, digits: num
     const name = e.kind === 'Call' ? e.callee : e.method.name;
     const span = e.kind === 'Call' ? e.calleeSpan : e.method.span;
     const def = findBuiltin(name);
-    const value = tape.value(node);
     const lines: string[] = [];
     if (def) {
       lines.push(`**${mdStatic(def.signature)}** — ${def.group}`, '', mdStatic(def.doc));
       if (def.derivative) lines.push('', `Derivative: ${mdStatic(def.derivative)}`);
     } else lines.push(`**${mdText(clip(name))}(…)**`);
     // The local derivative at this point, for scalar element-wise calls.
-    const sym = numel(value.shape) === 1 ? exprToSym(e) : undefined;
+    const sym = numel(tape.shape(node)) === 1 ? exprToSym(e) : undefined;
     if (sym && sym.k === 'call' && sym.args.length >= 1) {
       const arg0 = e.kind === 'Call' ? e.args[0]?.value : e.object;
       const argText = arg0 ? clip(text.slice(arg0.span.start, arg0.span.end), 40) : '';
       const d = localDerivative(sym);
       const inNode = tape.inputs(node)[0];
       if (d && inNode !== undefined && numel(tape.shape(inNode)) === 1) {
-        const uv = tape.value(inNode).data[0];
+        const uv = firstValue(tape, inNode);
         const local = evalSym(d.sym, () => uv);
         lines.push('', mdText(`At this point: u = ${argText} = ${fmt(uv, digits)}, ${d.text} = ${fmt(local, digits)}`));
       }
     }
-    lines.push('', `Value: ${mdText(showValue(value, digits))}`);
+    lines.push('', `Value: ${mdText(showNode(tape, node, digits))}`);
     return { span, kind: 'builtin', name, detail: lines.join('\n') };
   }
   return undefined;
@@ -359,7 +370,7 @@ export function buildGraph(r: EvalResult, digits = 4, ctl: StageControl = NO_CON
         if (allScalar) {
           localValue = evalSym(s, (n) => {
             const rb = byName.get(n);
-            return rb ? tape.value(rb.node).data[0] : NaN;
+            return rb ? firstValue(tape, rb.node) : NaN;
           });
         }
       }
@@ -388,7 +399,7 @@ export function buildGraph(r: EvalResult, digits = 4, ctl: StageControl = NO_CON
     }
     if (!ops) continue;
     total += ops.length;
-    nodes[id] = { ...nodes[id], ops };
+    (nodes[id] as { ops?: GraphOp[] }).ops = ops;
   }
   return { nodes, edges };
 }
@@ -479,26 +490,28 @@ function statementOps(tape: Tape, root: number, refIds: ReadonlyMap<number, numb
   }
   if (!anyOp) return undefined;
   const order = [...inside].sort((a, b) => a - b);
-  const index = new Map(order.map((n, i) => [n, i]));
+  const index = new Map<number, number>();
+  for (let i = 0; i < order.length; i++) index.set(order[i], i);
   return order.map((n): GraphOp => {
-    const t = tape.value(n);
+    // A scalar's value and adjoint are read as numbers (no tensor is made for them).
+    const scalar = tape.isScalar[n] === 1;
+    const t = scalar ? undefined : tape.value(n);
     const def = tape.opOf(n);
     const kind = def ? 'op' : tape.kind[n] === K.PARAM ? 'param' : tape.kind[n] === K.LEAF ? 'leaf' : 'const';
     const inputs: GraphOpInput[] = def ? tape.inputs(n).map((i) => (index.has(i) ? { op: index.get(i)! } : { node: external(i)! })) : [];
     let grad: number[] | undefined;
-    if (tape.req[n] && t.data.length <= SMALL) {
+    if (tape.req[n] && (scalar || t!.data.length <= SMALL)) {
       const g = adjoints.find((a) => a.dependsOn(n));
-      if (g) grad = Array.from(g.of(n).data);
+      if (g) grad = scalar ? [g.scalarOf(n)] : Array.from(g.of(n).data);
     }
-    return {
-      op: def ? def.display : kind,
-      ...(def ? { name: def.name } : {}),
-      kind,
-      shape: t.shape.slice(),
-      ...(small(t) ? { value: small(t) } : {}),
-      ...(grad ? { grad } : {}),
-      inputs,
-    };
+    const value = scalar ? [tape.sv[n]] : small(t!);
+    // Built in the protocol's key order (op, name, kind, shape, value, grad, inputs), absent keys left out.
+    const entry: { -readonly [K in keyof GraphOp]?: GraphOp[K] } = def ? { op: def.display, name: def.name, kind } : { op: kind, kind };
+    entry.shape = scalar ? [] : t!.shape.slice();
+    if (value) entry.value = value;
+    if (grad) entry.grad = grad;
+    entry.inputs = inputs;
+    return entry as GraphOp;
   });
 }
 
