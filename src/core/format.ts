@@ -26,6 +26,12 @@ export function formatNumber(x: number, digits = 4): string {
   return `${mant}e${e}`;
 }
 
+/** formatNumber with a Unicode minus sign (−), as hovers and derivations write numbers. */
+export function formatMinus(x: number, digits = 4): string {
+  const s = formatNumber(x, digits);
+  return s.charCodeAt(0) === 0x2d ? `−${s.slice(1)}` : s;
+}
+
 /**
  * Whether PyTorch, which keeps tensors in float32, would show other digits than GradLens's
  * float64 value at `digits` significant digits (formatNumber of the value rounded to float32

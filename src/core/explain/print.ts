@@ -1,4 +1,4 @@
-import { formatNumber } from '../format';
+import { formatMinus, formatNumber } from '../format';
 import type { Sym } from '../autodiff/sym';
 import * as y from '../autodiff/sym';
 
@@ -25,7 +25,7 @@ export function printSym(s: Sym, digits = 4): string {
   };
   switch (s.k) {
     case 'num':
-      return formatNumber(s.v, digits).replace(/^-/, '−');
+      return formatMinus(s.v, digits);
     case 'var':
       return s.name;
     case 'neg':

@@ -5,7 +5,7 @@ import { K, type Gradients, type Tape } from '../autodiff/tape';
 import { findBuiltin } from '../builtins/types';
 import type { EvalResult } from '../eval/evaluator';
 import type { Binding } from '../eval/values';
-import { formatCount, formatNumber } from '../format';
+import { formatCount, formatMinus } from '../format';
 import type { Expr } from '../syntax/ast';
 import type { Span } from '../span';
 import { previewTensor } from '../tensor/preview';
@@ -14,8 +14,9 @@ import { diffSym, exprToSym } from './derive';
 import { evalSym } from '../autodiff/ops/elementwise';
 import { printSym, simplify } from './print';
 import { clip, mdCode, mdFence, mdText } from './escape';
+import { StatementPartials } from './statementPartials';
 
-const fmt = (v: number, digits: number): string => formatNumber(v, digits).replace(/^-/, '−');
+const fmt = formatMinus;
 
 export function showValue(t: Tensor, digits = 4): string {
   if (t.shape.length === 0) return fmt(t.data[0], digits);
@@ -63,13 +64,24 @@ export function isTooDeep(e: unknown): boolean {
   return e instanceof RangeError && /call stack/i.test(e.message);
 }
 
-/** mdText of GradLens's own fixed texts (signatures, docs, conventions), escaped once each. */
+/** mdText (or mdCode) of GradLens's own fixed texts (signatures, docs, conventions, operators), escaped once each. */
 const STATIC_MD = new Map<string, string>();
-function mdStatic(s: string): string {
-  let m = STATIC_MD.get(s);
-  if (m === undefined) STATIC_MD.set(s, (m = mdText(s)));
+const STATIC_CODE = new Map<string, string>();
+function mdStatic(s: string, escape: typeof mdText = mdText): string {
+  const cache = escape === mdText ? STATIC_MD : STATIC_CODE;
+  let m = cache.get(s);
+  if (m === undefined) cache.set(s, (m = escape(s)));
   return m;
 }
+
+/** An operand as written (at most 40 characters), parenthesised when it is itself a sum or a product. */
+function operandText(text: string, x: Expr): string {
+  const t = clip(text.slice(x.span.start, x.span.end), 40);
+  return /\s/.test(t) && x.kind !== 'Paren' && x.kind !== 'Call' && x.kind !== 'Method' ? `(${t})` : t;
+}
+
+/** The attributes of an operator written in the source (none). */
+const NO_ATTRS = Object.freeze({});
 
 /** An operator's symbolic partials in the operands a and b, built once per op. */
 const PARTIALS = new Map<string, Sym[]>();
@@ -191,15 +203,10 @@ export function buildSymbols(text: string, r: EvalResult, derivations: Map<Bindi
 function exprSymbol(text: string, e: Expr, node: number, tape: Tape, digits: number): SymbolInfo | undefined {
   if (e.kind === 'Binary') {
     const op = getOp(BIN_OPS[e.op]);
-    // Operands as written, parenthesised when they are themselves sums or products.
-    const operand = (x: Expr): string => {
-      const t = clip(text.slice(x.span.start, x.span.end), 40);
-      return /\s/.test(t) && x.kind !== 'Paren' && x.kind !== 'Call' && x.kind !== 'Method' ? `(${t})` : t;
-    };
-    const l = operand(e.left);
-    const rt = operand(e.right);
-    const rules = op.rule([l, rt], {});
-    const lines = [`**${mdCode(e.op)}** — ${op.name}: ${mdCode(clip(text.slice(e.span.start, e.span.end)))} = ${mdText(showNode(tape, node, digits))}`, ''];
+    const l = operandText(text, e.left);
+    const rt = operandText(text, e.right);
+    const rules = op.rule([l, rt], NO_ATTRS);
+    let detail = `**${mdStatic(e.op, mdCode)}** — ${op.name}: ${mdCode(clip(text.slice(e.span.start, e.span.end)))} = ${mdText(showNode(tape, node, digits))}\n`;
     const scalar = numel(tape.shape(node)) === 1;
     // The operands' values (scalars), read once for both partials.
     let vals: [number, number] | undefined;
@@ -213,10 +220,10 @@ function exprSymbol(text: string, e: Expr, node: number, tape: Tape, digits: num
         const v = evalSym(partialsOf(op)[k], (n) => (n === 'a' ? ab[0] : ab[1]));
         local = ` = ${fmt(v, digits)} here`;
       }
-      lines.push(`- ${mdText(rules[k] + local)}`);
+      detail += `\n- ${mdText(rules[k] + local)}`;
     }
-    if (op.convention) lines.push('', mdStatic(op.convention));
-    return { span: e.opSpan, kind: 'operator', name: e.op, detail: lines.join('\n') };
+    if (op.convention) detail += `\n\n${mdStatic(op.convention)}`;
+    return { span: e.opSpan, kind: 'operator', name: e.op, detail };
   }
   if (e.kind === 'Compare') {
     // The first operator of a comparison (a chain is `and` of its links): its op, value and rule.
@@ -298,6 +305,8 @@ function networkSymbols(n: NetworkInfo, out: SymbolInfo[]): void {
 /** The statement-level graph for the panel: a node per binding, an edge per reference. */
 export function buildGraph(r: EvalResult, digits = 4, ctl: StageControl = NO_CONTROL): GraphInfo {
   const tape = r.tape;
+  // Local derivatives once per form of statement (a long document repeats a few).
+  const locals = new StatementPartials(digits);
   const nodes: GraphNode[] = [];
   const edges: GraphEdge[] = [];
   const ids = new Map<Binding, number>();
@@ -346,7 +355,7 @@ export function buildGraph(r: EvalResult, digits = 4, ctl: StageControl = NO_CON
   function bindingEdges(b: Binding, to: number): void {
     if (!b.stmt) return;
     // The statement's symbolic form once (not once per reference), and its references by name.
-    const sym = exprToSym(b.stmt.value);
+    const partials = locals.statement(exprToSym(b.stmt.value));
     const byName = new Map<string, Binding>();
     for (const x of b.refs) {
       const n = x.ref.kind === 'Name' ? x.ref.name : x.ref.parts.join('.');
@@ -363,12 +372,11 @@ export function buildGraph(r: EvalResult, digits = 4, ctl: StageControl = NO_CON
       if (from === undefined) continue;
       let local: string | undefined;
       let localValue: number | undefined;
-      const d = withLocals ? diffSym(sym, ref.ref.kind === 'Name' ? ref.ref.name : ref.ref.parts.join('.')) : undefined;
+      const d = withLocals ? partials.of(ref.ref.kind === 'Name' ? ref.ref.name : ref.ref.parts.join('.')) : undefined;
       if (d) {
-        const s = simplify(d);
-        local = printSym(s, digits);
+        local = d.text;
         if (allScalar) {
-          localValue = evalSym(s, (n) => {
+          localValue = d.value((n) => {
             const rb = byName.get(n);
             return rb ? firstValue(tape, rb.node) : NaN;
           });
