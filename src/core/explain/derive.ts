@@ -572,12 +572,12 @@ function opRuleFor(tape: Tape, b: Binding, p: Binding, source: string): string |
     const idx = ins.indexOf(below);
     const names = ins.map(textOf);
     const out = k === top ? b.name : textOf(k);
-    let rule = (op.rule(names, tape.attrs[k] ?? {})[idx] ?? '').replace(/∂L\/∂Y|∂L\/∂y/g, `∂L/∂${out}`);
-    if (!rule || op.partials) {
-      // Element-wise ops inside a tensor statement: the local partial, applied with ⊙.
-      rule = op.rule(names, tape.attrs[k] ?? {})[idx] ?? `∂${out}/∂${names[idx]}`;
-    }
-    const shapes = ins.map((i) => `${textOf(i)} ${formatShape(tape.shape(i))}`).join(', ');
+    const raw = op.rule(names, tape.attrs[k] ?? {})[idx];
+    // Element-wise ops inside a tensor statement: the local partial, applied with ⊙; other ops'
+    // rules name the output as this statement's sub-expression.
+    const named = op.partials ? '' : (raw ?? '').replace(/∂L\/∂Y|∂L\/∂y/g, `∂L/∂${out}`);
+    const rule = named || (raw ?? `∂${out}/∂${names[idx]}`);
+    const shapes = ins.map((i, j) => `${names[j]} ${formatShape(tape.shape(i))}`).join(', ');
     steps.unshift(`${rule}   [${op.display}: ${shapes} → ${formatShape(tape.shape(k))}]`);
     below = k;
   }

@@ -141,7 +141,9 @@ export function mdFence(lines: readonly string[], info = ''): string {
   let longest = 0;
   for (const l of lines) longest = Math.max(longest, longestBackticks(l));
   const fence = '`'.repeat(Math.max(3, longest + 1));
-  return [`${fence}${info}`, ...lines.map((l) => (FENCE_BREAK.test(l) ? l.replace(/[\r\u2028\u2029]/g, ' ') : l)), fence].join('\n');
+  let out = `${fence}${info}\n`;
+  for (const l of lines) out += `${FENCE_BREAK.test(l) ? l.replace(/[\r\u2028\u2029]/g, ' ') : l}\n`;
+  return out + fence;
 }
 const FENCE_BREAK = /[\r\u2028\u2029]/;
 

@@ -122,7 +122,7 @@ export function buildSymbols(text: string, r: EvalResult, derivations: Map<Bindi
     if (!list) requestsFor.set(g.wrt, (list = []));
     list.push(g);
   }
-  const outputs = gradOutputs(r);
+  const outputList = [...gradOutputs(r).values()];
   // One text per binding, however often it is referenced.
   const described = new Map<Binding, string>();
   const referenced = new Map<Binding, string>();
@@ -149,15 +149,15 @@ export function buildSymbols(text: string, r: EvalResult, derivations: Map<Bindi
     // output whose backward pass reached b (an intermediate such as x1: ∂z/∂x1). The derivation
     // below starts with its own ∂OUT/∂b, so that one is not listed twice.
     const derived = ds && ds.length ? /^\*\*(∂[^=*]+) =/.exec(ds[0])?.[1] : undefined;
-    const shown = new Set<string>();
+    const shown: string[] = [];
     const gradLine = (of: string, wrtText: string, grads: Gradients): void => {
-      if (shown.has(of)) return;
-      shown.add(of);
+      if (shown.includes(of)) return;
+      shown.push(of);
       const head = `∂${of}/∂${wrtText}`;
       if (head !== derived) code.push(`${head} = ${showAdjoint(tape, grads, b.node, digits)}`);
     };
     for (const g of requestsFor.get(b) ?? []) gradLine(g.of.name, g.wrtText, g.grads);
-    for (const { of, grads } of outputs.values()) if (grads.dependsOn(b.node)) gradLine(of, b.name, grads);
+    for (const { of, grads } of outputList) if (grads.dependsOn(b.node)) gradLine(of, b.name, grads);
     lines.push(mdFence(code));
     // Hovers draw Markdown tables without cell padding: the derivation's tables as aligned text.
     if (ds && ds.length) lines.push('', '---', '', tablesAsText(ds[0]));
@@ -179,12 +179,12 @@ export function buildSymbols(text: string, r: EvalResult, derivations: Map<Bindi
     for (const ref of b.refs) out.push({ span: ref.ref.span, kind: 'reference', name: ref.binding.name, detail: describe(ref.binding, false) });
   }
   let k = 0;
-  for (const [e, node] of r.record.exprNodes) {
-    if (e.span.start >= stop) continue;
+  r.record.exprNodes.forEach((node, e) => {
+    if (e.span.start >= stop) return;
     if (++k % (POLL * 4) === 0 && stop === Infinity && ctl.expired()) {
       stop = e.span.start;
       ctl.cut(e.span);
-      continue;
+      return;
     }
     try {
       const s = exprSymbol(text, e, node, tape, digits);
@@ -194,7 +194,7 @@ export function buildSymbols(text: string, r: EvalResult, derivations: Map<Bindi
       if (!isTooDeep(err)) throw err;
       ctl.tooDeep(e.span);
     }
-  }
+  });
   for (const n of r.networks) networkSymbols(n, out);
   out.sort((a, b) => a.span.start - b.span.start || a.span.end - b.span.end);
   return out;
@@ -314,25 +314,30 @@ export function buildGraph(r: EvalResult, digits = 4, ctl: StageControl = NO_CON
   for (const b of r.record.bindings) for (const ref of b.refs) used.add(ref.binding);
   const gradOf = new Map<Binding, number[]>();
   for (const g of r.gradRequests) gradOf.set(g.wrt, Array.from(g.grads.of(g.wrt.node).data));
-  const outputs = gradOutputs(r);
+  const outputs = [...gradOutputs(r).values()];
   for (const b of r.record.bindings) {
     if (!b.stmt && !used.has(b) && !gradOf.has(b)) continue;
     const id = nodes.length;
     ids.set(b, id);
-    const t = tape.value(b.node);
+    // A scalar's value is read as a number (no tensor is made for it).
+    const scalar = tape.isScalar[b.node] === 1;
+    const t = scalar ? undefined : tape.value(b.node);
     const top = b.stmt ? b.stmt.value : undefined;
-    nodes.push({
+    // In the protocol's key order; `grads` only when some output reached b.
+    const node: { -readonly [K in keyof GraphNode]?: GraphNode[K] } = {
       id,
       name: b.name,
       op: top ? opLabel(top) : b.kind,
       line: b.line,
       span: b.nameSpan,
-      shape: t.shape.slice(),
-      value: t.data.length <= 64 ? Array.from(t.data) : Array.from(t.data.subarray(0, 64)),
+      shape: scalar ? [] : t!.shape.slice(),
+      value: scalar ? [tape.sv[b.node]] : t!.data.length <= 64 ? Array.from(t!.data) : Array.from(t!.data.subarray(0, 64)),
       grad: gradOf.get(b),
-      ...nodeGrads(outputs, b, t.data.length),
-      isParam: b.kind === 'param',
-    });
+    };
+    const grads = nodeGrads(tape, outputs, b);
+    if (grads) node.grads = grads;
+    node.isParam = b.kind === 'param';
+    nodes.push(node as GraphNode);
   }
   let polled = 0;
   let stop = Infinity;
@@ -451,14 +456,19 @@ export function gradOutputs(r: EvalResult): Map<Binding, { of: string; grads: Gr
 }
 
 /** ∂OUT/∂b for every output whose backward pass reached b (b is on a path to it); at most 64 elements each, as the value. */
-function nodeGrads(outputs: ReadonlyMap<Binding, { of: string; grads: Gradients }>, b: Binding, size: number): { grads?: { of: string; data: number[] }[] } {
-  const list: { of: string; data: number[] }[] = [];
-  for (const { of, grads } of outputs.values()) {
-    if (!grads.dependsOn(b.node) || list.some((x) => x.of === of)) continue;
-    const d = grads.of(b.node).data;
-    list.push({ of, data: size <= 64 ? Array.from(d) : Array.from(d.subarray(0, 64)) });
+function nodeGrads(tape: Tape, outputs: readonly { of: string; grads: Gradients }[], b: Binding): { of: string; data: number[] }[] | undefined {
+  let list: { of: string; data: number[] }[] | undefined;
+  for (const { of, grads } of outputs) {
+    if (!grads.dependsOn(b.node) || list?.some((x) => x.of === of)) continue;
+    let data: number[];
+    if (tape.isScalar[b.node] === 1) data = [grads.scalarOf(b.node)];
+    else {
+      const d = grads.of(b.node).data;
+      data = d.length <= 64 ? Array.from(d) : Array.from(d.subarray(0, 64));
+    }
+    (list ??= []).push({ of, data });
   }
-  return list.length ? { grads: list } : {};
+  return list;
 }
 
 const SMALL = 16;
