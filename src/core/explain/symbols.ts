@@ -74,6 +74,18 @@ function mdStatic(s: string, escape: typeof mdText = mdText): string {
   return m;
 }
 
+/** A built-in's hover up to its value: signature, group, documentation and derivative, written once per built-in. */
+const BUILTIN_HEAD = new WeakMap<object, string>();
+function builtinHead(def: NonNullable<ReturnType<typeof findBuiltin>>): string {
+  let head = BUILTIN_HEAD.get(def);
+  if (head === undefined) {
+    head = `**${mdText(def.signature)}** — ${def.group}\n\n${mdText(def.doc)}`;
+    if (def.derivative) head += `\n\nDerivative: ${mdText(def.derivative)}`;
+    BUILTIN_HEAD.set(def, head);
+  }
+  return head;
+}
+
 /** An operand as written (at most 40 characters), parenthesised when it is itself a sum or a product. */
 function operandText(text: string, x: Expr): string {
   const t = clip(text.slice(x.span.start, x.span.end), 40);
@@ -238,11 +250,7 @@ function exprSymbol(text: string, e: Expr, node: number, tape: Tape, digits: num
     const name = e.kind === 'Call' ? e.callee : e.method.name;
     const span = e.kind === 'Call' ? e.calleeSpan : e.method.span;
     const def = findBuiltin(name);
-    const lines: string[] = [];
-    if (def) {
-      lines.push(`**${mdStatic(def.signature)}** — ${def.group}`, '', mdStatic(def.doc));
-      if (def.derivative) lines.push('', `Derivative: ${mdStatic(def.derivative)}`);
-    } else lines.push(`**${mdText(clip(name))}(…)**`);
+    let detail = def ? builtinHead(def) : `**${mdText(clip(name))}(…)**`;
     // The local derivative at this point, for scalar element-wise calls.
     const sym = numel(tape.shape(node)) === 1 ? exprToSym(e) : undefined;
     if (sym && sym.k === 'call' && sym.args.length >= 1) {
@@ -253,11 +261,11 @@ function exprSymbol(text: string, e: Expr, node: number, tape: Tape, digits: num
       if (d && inNode !== undefined && numel(tape.shape(inNode)) === 1) {
         const uv = firstValue(tape, inNode);
         const local = evalSym(d.sym, () => uv);
-        lines.push('', mdText(`At this point: u = ${argText} = ${fmt(uv, digits)}, ${d.text} = ${fmt(local, digits)}`));
+        detail += `\n\n${mdText(`At this point: u = ${argText} = ${fmt(uv, digits)}, ${d.text} = ${fmt(local, digits)}`)}`;
       }
     }
-    lines.push('', `Value: ${mdText(showNode(tape, node, digits))}`);
-    return { span, kind: 'builtin', name, detail: lines.join('\n') };
+    detail += `\n\nValue: ${mdText(showNode(tape, node, digits))}`;
+    return { span, kind: 'builtin', name, detail };
   }
   return undefined;
 }
