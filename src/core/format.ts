@@ -14,13 +14,22 @@ export function formatNumber(x: number, digits = 4): string {
     // Fixed notation with `digits` significant digits, trailing zeros removed.
     const r = Number(x.toPrecision(digits));
     let s = r.toString();
-    if (s.includes('e')) s = r.toFixed(Math.max(0, digits - 1 - Math.floor(Math.log10(ax))));
-    if (s.includes('.')) s = s.replace(/0+$/, '').replace(/\.$/, '');
+    // A number's own toString has no trailing zeros; toFixed's may.
+    if (s.includes('e')) {
+      s = r.toFixed(Math.max(0, digits - 1 - Math.floor(Math.log10(ax))));
+      if (s.includes('.')) s = s.replace(/0+$/, '').replace(/\.$/, '');
+    }
     return s === '-0' ? '0' : s;
   }
   const [m, e] = x.toExponential(digits - 1).split('e');
   const mant = m.includes('.') ? m.replace(/0+$/, '').replace(/\.$/, '') : m;
   return `${mant}e${e}`;
+}
+
+/** formatNumber with a Unicode minus sign (−), as hovers and derivations write numbers. */
+export function formatMinus(x: number, digits = 4): string {
+  const s = formatNumber(x, digits);
+  return s.charCodeAt(0) === 0x2d ? `−${s.slice(1)}` : s;
 }
 
 /**

@@ -40,8 +40,9 @@ export interface EvalOptions {
   /** Told the 0-based line of each top-level statement before it runs (AnalyzeOptions.onStatement). */
   readonly onStatement?: (line: number) => void;
   /**
-   * Record the tape node of every evaluated expression in `record.exprNodes` (hovers read
-   * it). Default true; `analyze` with `valuesOnly` turns it off.
+   * Record the tape node of every evaluated operator, comparison and call in `record.exprNodes`
+   * (the expressions that have a hover of their own; names and literals do not). Default true;
+   * `analyze` with `valuesOnly` turns it off.
    */
   readonly recordExpressions?: boolean;
 }

@@ -20,9 +20,12 @@ const MAX_RECORDED_CHAIN = 256;
 /** Evaluates an expression to a node; undefined after an error (reported or inherited). */
 export function expr(ev: Evaluator, e: Expr): number | undefined {
   const n = exprInner(ev, e);
-  if (n !== undefined && ev.recordExpressions) ev.exprNodes.set(e, n);
+  if (n !== undefined && ev.recordExpressions && HOVERED[e.kind]) ev.exprNodes.set(e, n);
   return n;
 }
+
+/** The expressions with a hover of their own (buildSymbols' exprSymbol): only these are recorded. */
+const HOVERED: Partial<Record<Expr['kind'], true>> = { Binary: true, Compare: true, Call: true, Method: true };
 
 function exprInner(ev: Evaluator, e: Expr): number | undefined {
   switch (e.kind) {

@@ -1,9 +1,9 @@
-import { allOps, type OpDef } from '../autodiff/op';
+import { allOps, getOp, hasOp, type OpDef } from '../autodiff/op';
 import { ELEMENTWISE, evalSym } from '../autodiff/ops/elementwise';
 import * as y from '../autodiff/sym';
 import type { Sym } from '../autodiff/sym';
 import { findBuiltin } from '../builtins/types';
-import { formatNumber } from '../format';
+import { formatMinus, formatNumber } from '../format';
 import type { Expr } from '../syntax/ast';
 import { walkExpr } from '../syntax/walk';
 import { broadcastIndex, broadcastShapes, formatShape, numel, toNumbers, type Tensor } from '../tensor/tensor';
@@ -47,6 +47,11 @@ function opByDisplay(f: string): OpDef | undefined {
     for (const op of allOps()) if (op.partials && !byDisplay.has(op.display)) byDisplay.set(op.display, op);
   }
   return byDisplay.get(f);
+}
+
+/** The op of that tape name, if there is one (a lookup, not a copy of the table per call). */
+function opNamed(name: string): OpDef | undefined {
+  return hasOp(name) ? getOp(name) : undefined;
 }
 
 /** The statement's expression as a symbolic expression; non-element-wise parts are opaque. */
@@ -100,7 +105,7 @@ export function exprToSym(e: Expr): Sym {
       const options = args.filter((a) => a.name && !STRUCTURAL_KEYWORDS.has(a.name.name));
       if (options.length > 0) return y.call(def ? def.name : name, ...positional, ...options.map((a) => y.call(`${a.name!.name}=`, exprToSym(a.value))));
       if (opName) {
-        const op = allOps().find((o) => o.name === opName)!;
+        const op = getOp(opName);
         if (opName === 'leaky_relu') {
           const slopeArg = args.find((a) => a.name && ['slope', 'negative_slope', 'alpha'].includes(a.name.name)) ?? args.filter((a) => !a.name)[1];
           const v = slopeArg?.value;
@@ -144,7 +149,8 @@ export function hasVar(s: Sym, x: string): boolean {
     case 'bin':
       return hasVar(s.a, x) || hasVar(s.b, x);
     case 'call':
-      return s.args.some((a) => hasVar(a, x));
+      for (const a of s.args) if (hasVar(a, x)) return true;
+      return false;
   }
 }
 
@@ -317,7 +323,7 @@ function kinkCalls(s: Sym): { call: Extract<Sym, { k: 'call' }>; op: OpDef }[] {
   const walk = (e: Sym): void => {
     if (e.k === 'call') {
       // The step H (max/min's partials) and sign (abs's) stand for the op that made them.
-      const op = e.f === 'H' ? allOps().find((o) => o.name === 'maximum') : e.f === 'sign' ? allOps().find((o) => o.name === 'abs') : opByDisplay(e.f.replace(/'$/, ''));
+      const op = e.f === 'H' ? opNamed('maximum') : e.f === 'sign' ? opNamed('abs') : opByDisplay(e.f.replace(/'$/, ''));
       if (op?.convention && e.args[0]) out.push({ call: e, op });
       e.args.forEach(walk);
     } else if (e.k === 'bin') {
@@ -566,12 +572,12 @@ function opRuleFor(tape: Tape, b: Binding, p: Binding, source: string): string |
     const idx = ins.indexOf(below);
     const names = ins.map(textOf);
     const out = k === top ? b.name : textOf(k);
-    let rule = (op.rule(names, tape.attrs[k] ?? {})[idx] ?? '').replace(/∂L\/∂Y|∂L\/∂y/g, `∂L/∂${out}`);
-    if (!rule || op.partials) {
-      // Element-wise ops inside a tensor statement: the local partial, applied with ⊙.
-      rule = op.rule(names, tape.attrs[k] ?? {})[idx] ?? `∂${out}/∂${names[idx]}`;
-    }
-    const shapes = ins.map((i) => `${textOf(i)} ${formatShape(tape.shape(i))}`).join(', ');
+    const raw = op.rule(names, tape.attrs[k] ?? {})[idx];
+    // Element-wise ops inside a tensor statement: the local partial, applied with ⊙; other ops'
+    // rules name the output as this statement's sub-expression.
+    const named = op.partials ? '' : (raw ?? '').replace(/∂L\/∂Y|∂L\/∂y/g, `∂L/∂${out}`);
+    const rule = named || (raw ?? `∂${out}/∂${names[idx]}`);
+    const shapes = ins.map((i, j) => `${names[j]} ${formatShape(tape.shape(i))}`).join(', ');
     steps.unshift(`${rule}   [${op.display}: ${shapes} → ${formatShape(tape.shape(k))}]`);
     below = k;
   }
@@ -714,8 +720,8 @@ function softmaxCrossEntropy(tape: Tape, of: Binding, wrt: Binding, onPaths: Bin
 }
 
 const sub = (n: string): string => n;
-const paren = (v: number): string => (v < 0 ? `(${formatNumber(v).replace(/^-/, '−')})` : formatNumber(v));
-const fmt = (v: number): string => formatNumber(v).replace(/^-/, '−');
+const paren = (v: number): string => (v < 0 ? `(${formatMinus(v)})` : formatNumber(v));
+const fmt = (v: number): string => formatMinus(v);
 
 /** The derivation as Markdown with Unicode math (hovers, the CLI's `explain`). */
 export function derivationMarkdown(d: Derivation): string {

@@ -1,4 +1,4 @@
-import { formatNumber } from '../format';
+import { formatMinus, formatNumber } from '../format';
 import type { Sym } from '../autodiff/sym';
 import * as y from '../autodiff/sym';
 
@@ -25,7 +25,7 @@ export function printSym(s: Sym, digits = 4): string {
   };
   switch (s.k) {
     case 'num':
-      return formatNumber(s.v, digits).replace(/^-/, '−');
+      return formatMinus(s.v, digits);
     case 'var':
       return s.name;
     case 'neg':
@@ -62,13 +62,14 @@ export function printSym(s: Sym, digits = 4): string {
 
 /** Collects like terms of a sum and folds numeric factors: a·1 + 1·a + 1 → 2·a + 1. */
 export function simplify(s: Sym): Sym {
-  const terms: { coef: number; rest: Sym | null }[] = [];
+  // Each term keeps its printed form: like terms are found by it without printing them again.
+  const terms: { coef: number; rest: Sym | null; key: string }[] = [];
   const addTerm = (coef: number, rest: Sym | null): void => {
     if (coef === 0) return;
     const key = rest ? printSym(rest, 17) : '';
-    const t = terms.find((x) => (x.rest ? printSym(x.rest, 17) : '') === key);
+    const t = terms.find((x) => x.key === key);
     if (t) t.coef += coef;
-    else terms.push({ coef, rest });
+    else terms.push({ coef, rest, key });
   };
   const collect = (e: Sym, sign: number): void => {
     if (e.k === 'bin' && e.op === '+') {

@@ -5,7 +5,7 @@ import { K, type Gradients, type Tape } from '../autodiff/tape';
 import { findBuiltin } from '../builtins/types';
 import type { EvalResult } from '../eval/evaluator';
 import type { Binding } from '../eval/values';
-import { formatCount, formatNumber } from '../format';
+import { formatCount, formatMinus } from '../format';
 import type { Expr } from '../syntax/ast';
 import type { Span } from '../span';
 import { previewTensor } from '../tensor/preview';
@@ -14,12 +14,28 @@ import { diffSym, exprToSym } from './derive';
 import { evalSym } from '../autodiff/ops/elementwise';
 import { printSym, simplify } from './print';
 import { clip, mdCode, mdFence, mdText } from './escape';
+import { StatementPartials } from './statementPartials';
 
-const fmt = (v: number, digits: number): string => formatNumber(v, digits).replace(/^-/, '−');
+const fmt = formatMinus;
 
 export function showValue(t: Tensor, digits = 4): string {
   if (t.shape.length === 0) return fmt(t.data[0], digits);
   return `${formatShape(t.shape)} ${previewTensor(t, { digits })}`;
+}
+
+/** showValue of a tape node's value; a scalar is read as a number (no tensor is made for it). */
+function showNode(tape: Tape, node: number, digits: number): string {
+  return tape.isScalar[node] === 1 ? fmt(tape.sv[node], digits) : showValue(tape.value(node), digits);
+}
+
+/** showValue of the adjoint of a node in a backward pass; a scalar's read as a number. */
+function showAdjoint(tape: Tape, grads: Gradients, node: number, digits: number): string {
+  return tape.isScalar[node] === 1 ? fmt(grads.scalarOf(node), digits) : showValue(grads.of(node), digits);
+}
+
+/** The first element of a node's value (a scalar's value), without making a tensor for it. */
+export function firstValue(tape: Tape, node: number): number {
+  return tape.isScalar[node] === 1 ? tape.sv[node] : tape.value(node).data[0];
 }
 
 /** A statement reading more names than this gets its graph edges without local derivatives (each would rewalk it). */
@@ -48,13 +64,36 @@ export function isTooDeep(e: unknown): boolean {
   return e instanceof RangeError && /call stack/i.test(e.message);
 }
 
-/** mdText of GradLens's own fixed texts (signatures, docs, conventions), escaped once each. */
+/** mdText (or mdCode) of GradLens's own fixed texts (signatures, docs, conventions, operators), escaped once each. */
 const STATIC_MD = new Map<string, string>();
-function mdStatic(s: string): string {
-  let m = STATIC_MD.get(s);
-  if (m === undefined) STATIC_MD.set(s, (m = mdText(s)));
+const STATIC_CODE = new Map<string, string>();
+function mdStatic(s: string, escape: typeof mdText = mdText): string {
+  const cache = escape === mdText ? STATIC_MD : STATIC_CODE;
+  let m = cache.get(s);
+  if (m === undefined) cache.set(s, (m = escape(s)));
   return m;
 }
+
+/** A built-in's hover up to its value: signature, group, documentation and derivative, written once per built-in. */
+const BUILTIN_HEAD = new WeakMap<object, string>();
+function builtinHead(def: NonNullable<ReturnType<typeof findBuiltin>>): string {
+  let head = BUILTIN_HEAD.get(def);
+  if (head === undefined) {
+    head = `**${mdText(def.signature)}** — ${def.group}\n\n${mdText(def.doc)}`;
+    if (def.derivative) head += `\n\nDerivative: ${mdText(def.derivative)}`;
+    BUILTIN_HEAD.set(def, head);
+  }
+  return head;
+}
+
+/** An operand as written (at most 40 characters), parenthesised when it is itself a sum or a product. */
+function operandText(text: string, x: Expr): string {
+  const t = clip(text.slice(x.span.start, x.span.end), 40);
+  return /\s/.test(t) && x.kind !== 'Paren' && x.kind !== 'Call' && x.kind !== 'Method' ? `(${t})` : t;
+}
+
+/** The attributes of an operator written in the source (none). */
+const NO_ATTRS = Object.freeze({});
 
 /** An operator's symbolic partials in the operands a and b, built once per op. */
 const PARTIALS = new Map<string, Sym[]>();
@@ -95,7 +134,7 @@ export function buildSymbols(text: string, r: EvalResult, derivations: Map<Bindi
     if (!list) requestsFor.set(g.wrt, (list = []));
     list.push(g);
   }
-  const outputs = gradOutputs(r);
+  const outputList = [...gradOutputs(r).values()];
   // One text per binding, however often it is referenced.
   const described = new Map<Binding, string>();
   const referenced = new Map<Binding, string>();
@@ -115,23 +154,22 @@ export function buildSymbols(text: string, r: EvalResult, derivations: Map<Bindi
     }
     const known = described.get(b);
     if (known !== undefined) return known;
-    const t = tape.value(b.node);
     const kind = b.kind === 'param' ? 'parameter' : b.kind === 'leaf' ? 'leaf' : 'intermediate value';
-    const lines = [`**${mdText(b.name)}** — ${kind}, shape ${formatShape(t.shape)} (line ${b.line + 1})`, ''];
-    const code = [`${b.name} = ${showValue(t, digits)}`];
+    const lines = [`**${mdText(b.name)}** — ${kind}, shape ${formatShape(tape.shape(b.node))} (line ${b.line + 1})`, ''];
+    const code = [`${b.name} = ${showNode(tape, b.node, digits)}`];
     // ∂OUT/∂b once per output: the requested ones (as written, `∂z/∂mlp.A`), then every other
     // output whose backward pass reached b (an intermediate such as x1: ∂z/∂x1). The derivation
     // below starts with its own ∂OUT/∂b, so that one is not listed twice.
     const derived = ds && ds.length ? /^\*\*(∂[^=*]+) =/.exec(ds[0])?.[1] : undefined;
-    const shown = new Set<string>();
-    const gradLine = (of: string, wrtText: string, gv: Tensor): void => {
-      if (shown.has(of)) return;
-      shown.add(of);
+    const shown: string[] = [];
+    const gradLine = (of: string, wrtText: string, grads: Gradients): void => {
+      if (shown.includes(of)) return;
+      shown.push(of);
       const head = `∂${of}/∂${wrtText}`;
-      if (head !== derived) code.push(`${head} = ${showValue(gv, digits)}`);
+      if (head !== derived) code.push(`${head} = ${showAdjoint(tape, grads, b.node, digits)}`);
     };
-    for (const g of requestsFor.get(b) ?? []) gradLine(g.of.name, g.wrtText, g.grads.of(b.node));
-    for (const { of, grads } of outputs.values()) if (grads.dependsOn(b.node)) gradLine(of, b.name, grads.of(b.node));
+    for (const g of requestsFor.get(b) ?? []) gradLine(g.of.name, g.wrtText, g.grads);
+    for (const { of, grads } of outputList) if (grads.dependsOn(b.node)) gradLine(of, b.name, grads);
     lines.push(mdFence(code));
     // Hovers draw Markdown tables without cell padding: the derivation's tables as aligned text.
     if (ds && ds.length) lines.push('', '---', '', tablesAsText(ds[0]));
@@ -153,12 +191,12 @@ export function buildSymbols(text: string, r: EvalResult, derivations: Map<Bindi
     for (const ref of b.refs) out.push({ span: ref.ref.span, kind: 'reference', name: ref.binding.name, detail: describe(ref.binding, false) });
   }
   let k = 0;
-  for (const [e, node] of r.record.exprNodes) {
-    if (e.span.start >= stop) continue;
+  r.record.exprNodes.forEach((node, e) => {
+    if (e.span.start >= stop) return;
     if (++k % (POLL * 4) === 0 && stop === Infinity && ctl.expired()) {
       stop = e.span.start;
       ctl.cut(e.span);
-      continue;
+      return;
     }
     try {
       const s = exprSymbol(text, e, node, tape, digits);
@@ -168,7 +206,7 @@ export function buildSymbols(text: string, r: EvalResult, derivations: Map<Bindi
       if (!isTooDeep(err)) throw err;
       ctl.tooDeep(e.span);
     }
-  }
+  });
   for (const n of r.networks) networkSymbols(n, out);
   out.sort((a, b) => a.span.start - b.span.start || a.span.end - b.span.end);
   return out;
@@ -177,34 +215,27 @@ export function buildSymbols(text: string, r: EvalResult, derivations: Map<Bindi
 function exprSymbol(text: string, e: Expr, node: number, tape: Tape, digits: number): SymbolInfo | undefined {
   if (e.kind === 'Binary') {
     const op = getOp(BIN_OPS[e.op]);
-    // Operands as written, parenthesised when they are themselves sums or products.
-    const operand = (x: Expr): string => {
-      const t = clip(text.slice(x.span.start, x.span.end), 40);
-      return /\s/.test(t) && x.kind !== 'Paren' && x.kind !== 'Call' && x.kind !== 'Method' ? `(${t})` : t;
-    };
-    const l = operand(e.left);
-    const rt = operand(e.right);
-    const rules = op.rule([l, rt], {});
-    const value = tape.value(node);
-    const lines = [`**${mdCode(e.op)}** — ${op.name}: ${mdCode(clip(text.slice(e.span.start, e.span.end)))} = ${mdText(showValue(value, digits))}`, ''];
-    const scalar = numel(value.shape) === 1;
-    for (const [k, side] of [
-      [0, e.left],
-      [1, e.right],
-    ] as const) {
+    const l = operandText(text, e.left);
+    const rt = operandText(text, e.right);
+    const rules = op.rule([l, rt], NO_ATTRS);
+    let detail = `**${mdStatic(e.op, mdCode)}** — ${op.name}: ${mdCode(clip(text.slice(e.span.start, e.span.end)))} = ${mdText(showNode(tape, node, digits))}\n`;
+    const scalar = numel(tape.shape(node)) === 1;
+    // The operands' values (scalars), read once for both partials.
+    let vals: [number, number] | undefined;
+    for (let k = 0; k < 2; k++) {
       let local = '';
-      if (scalar && op.partials) {
-        const vals = [tape.value(tape.inputs(node)[0] ?? node).data[0], tape.value(tape.inputs(node)[1] ?? node).data[0]];
-        const p = partialsOf(op);
-        const v = evalSym(p[k], (n) => (n === 'a' ? vals[0] : vals[1]));
-        // A rule that already ends in a number needs no value beside it.
-        if (!/= −?[\d.]+$/.test(rules[k])) local = ` = ${fmt(v, digits)} here`;
+      // A rule that already ends in a number needs no value beside it.
+      if (scalar && op.partials && !/= −?[\d.]+$/.test(rules[k])) {
+        const ins = tape.inputs(node);
+        vals ??= [firstValue(tape, ins[0] ?? node), firstValue(tape, ins[1] ?? node)];
+        const ab = vals;
+        const v = evalSym(partialsOf(op)[k], (n) => (n === 'a' ? ab[0] : ab[1]));
+        local = ` = ${fmt(v, digits)} here`;
       }
-      lines.push(`- ${mdText(rules[k] + local)}`);
-      void side;
+      detail += `\n- ${mdText(rules[k] + local)}`;
     }
-    if (op.convention) lines.push('', mdStatic(op.convention));
-    return { span: e.opSpan, kind: 'operator', name: e.op, detail: lines.join('\n') };
+    if (op.convention) detail += `\n\n${mdStatic(op.convention)}`;
+    return { span: e.opSpan, kind: 'operator', name: e.op, detail };
   }
   if (e.kind === 'Compare') {
     // The first operator of a comparison (a chain is `and` of its links): its op, value and rule.
@@ -219,27 +250,22 @@ function exprSymbol(text: string, e: Expr, node: number, tape: Tape, digits: num
     const name = e.kind === 'Call' ? e.callee : e.method.name;
     const span = e.kind === 'Call' ? e.calleeSpan : e.method.span;
     const def = findBuiltin(name);
-    const value = tape.value(node);
-    const lines: string[] = [];
-    if (def) {
-      lines.push(`**${mdStatic(def.signature)}** — ${def.group}`, '', mdStatic(def.doc));
-      if (def.derivative) lines.push('', `Derivative: ${mdStatic(def.derivative)}`);
-    } else lines.push(`**${mdText(clip(name))}(…)**`);
+    let detail = def ? builtinHead(def) : `**${mdText(clip(name))}(…)**`;
     // The local derivative at this point, for scalar element-wise calls.
-    const sym = numel(value.shape) === 1 ? exprToSym(e) : undefined;
+    const sym = numel(tape.shape(node)) === 1 ? exprToSym(e) : undefined;
     if (sym && sym.k === 'call' && sym.args.length >= 1) {
       const arg0 = e.kind === 'Call' ? e.args[0]?.value : e.object;
       const argText = arg0 ? clip(text.slice(arg0.span.start, arg0.span.end), 40) : '';
       const d = localDerivative(sym);
       const inNode = tape.inputs(node)[0];
       if (d && inNode !== undefined && numel(tape.shape(inNode)) === 1) {
-        const uv = tape.value(inNode).data[0];
+        const uv = firstValue(tape, inNode);
         const local = evalSym(d.sym, () => uv);
-        lines.push('', mdText(`At this point: u = ${argText} = ${fmt(uv, digits)}, ${d.text} = ${fmt(local, digits)}`));
+        detail += `\n\n${mdText(`At this point: u = ${argText} = ${fmt(uv, digits)}, ${d.text} = ${fmt(local, digits)}`)}`;
       }
     }
-    lines.push('', `Value: ${mdText(showValue(value, digits))}`);
-    return { span, kind: 'builtin', name, detail: lines.join('\n') };
+    detail += `\n\nValue: ${mdText(showNode(tape, node, digits))}`;
+    return { span, kind: 'builtin', name, detail };
   }
   return undefined;
 }
@@ -287,6 +313,8 @@ function networkSymbols(n: NetworkInfo, out: SymbolInfo[]): void {
 /** The statement-level graph for the panel: a node per binding, an edge per reference. */
 export function buildGraph(r: EvalResult, digits = 4, ctl: StageControl = NO_CONTROL): GraphInfo {
   const tape = r.tape;
+  // Local derivatives once per form of statement (a long document repeats a few).
+  const locals = new StatementPartials(digits);
   const nodes: GraphNode[] = [];
   const edges: GraphEdge[] = [];
   const ids = new Map<Binding, number>();
@@ -294,25 +322,30 @@ export function buildGraph(r: EvalResult, digits = 4, ctl: StageControl = NO_CON
   for (const b of r.record.bindings) for (const ref of b.refs) used.add(ref.binding);
   const gradOf = new Map<Binding, number[]>();
   for (const g of r.gradRequests) gradOf.set(g.wrt, Array.from(g.grads.of(g.wrt.node).data));
-  const outputs = gradOutputs(r);
+  const outputs = [...gradOutputs(r).values()];
   for (const b of r.record.bindings) {
     if (!b.stmt && !used.has(b) && !gradOf.has(b)) continue;
     const id = nodes.length;
     ids.set(b, id);
-    const t = tape.value(b.node);
+    // A scalar's value is read as a number (no tensor is made for it).
+    const scalar = tape.isScalar[b.node] === 1;
+    const t = scalar ? undefined : tape.value(b.node);
     const top = b.stmt ? b.stmt.value : undefined;
-    nodes.push({
+    // In the protocol's key order; `grads` only when some output reached b.
+    const node: { -readonly [K in keyof GraphNode]?: GraphNode[K] } = {
       id,
       name: b.name,
       op: top ? opLabel(top) : b.kind,
       line: b.line,
       span: b.nameSpan,
-      shape: t.shape.slice(),
-      value: t.data.length <= 64 ? Array.from(t.data) : Array.from(t.data.subarray(0, 64)),
+      shape: scalar ? [] : t!.shape.slice(),
+      value: scalar ? [tape.sv[b.node]] : t!.data.length <= 64 ? Array.from(t!.data) : Array.from(t!.data.subarray(0, 64)),
       grad: gradOf.get(b),
-      ...nodeGrads(outputs, b, t.data.length),
-      isParam: b.kind === 'param',
-    });
+    };
+    const grads = nodeGrads(tape, outputs, b);
+    if (grads) node.grads = grads;
+    node.isParam = b.kind === 'param';
+    nodes.push(node as GraphNode);
   }
   let polled = 0;
   let stop = Infinity;
@@ -335,7 +368,7 @@ export function buildGraph(r: EvalResult, digits = 4, ctl: StageControl = NO_CON
   function bindingEdges(b: Binding, to: number): void {
     if (!b.stmt) return;
     // The statement's symbolic form once (not once per reference), and its references by name.
-    const sym = exprToSym(b.stmt.value);
+    const partials = locals.statement(exprToSym(b.stmt.value));
     const byName = new Map<string, Binding>();
     for (const x of b.refs) {
       const n = x.ref.kind === 'Name' ? x.ref.name : x.ref.parts.join('.');
@@ -352,14 +385,13 @@ export function buildGraph(r: EvalResult, digits = 4, ctl: StageControl = NO_CON
       if (from === undefined) continue;
       let local: string | undefined;
       let localValue: number | undefined;
-      const d = withLocals ? diffSym(sym, ref.ref.kind === 'Name' ? ref.ref.name : ref.ref.parts.join('.')) : undefined;
+      const d = withLocals ? partials.of(ref.ref.kind === 'Name' ? ref.ref.name : ref.ref.parts.join('.')) : undefined;
       if (d) {
-        const s = simplify(d);
-        local = printSym(s, digits);
+        local = d.text;
         if (allScalar) {
-          localValue = evalSym(s, (n) => {
+          localValue = d.value((n) => {
             const rb = byName.get(n);
-            return rb ? tape.value(rb.node).data[0] : NaN;
+            return rb ? firstValue(tape, rb.node) : NaN;
           });
         }
       }
@@ -388,7 +420,7 @@ export function buildGraph(r: EvalResult, digits = 4, ctl: StageControl = NO_CON
     }
     if (!ops) continue;
     total += ops.length;
-    nodes[id] = { ...nodes[id], ops };
+    (nodes[id] as { ops?: GraphOp[] }).ops = ops;
   }
   return { nodes, edges };
 }
@@ -432,14 +464,19 @@ export function gradOutputs(r: EvalResult): Map<Binding, { of: string; grads: Gr
 }
 
 /** ∂OUT/∂b for every output whose backward pass reached b (b is on a path to it); at most 64 elements each, as the value. */
-function nodeGrads(outputs: ReadonlyMap<Binding, { of: string; grads: Gradients }>, b: Binding, size: number): { grads?: { of: string; data: number[] }[] } {
-  const list: { of: string; data: number[] }[] = [];
-  for (const { of, grads } of outputs.values()) {
-    if (!grads.dependsOn(b.node) || list.some((x) => x.of === of)) continue;
-    const d = grads.of(b.node).data;
-    list.push({ of, data: size <= 64 ? Array.from(d) : Array.from(d.subarray(0, 64)) });
+function nodeGrads(tape: Tape, outputs: readonly { of: string; grads: Gradients }[], b: Binding): { of: string; data: number[] }[] | undefined {
+  let list: { of: string; data: number[] }[] | undefined;
+  for (const { of, grads } of outputs) {
+    if (!grads.dependsOn(b.node) || list?.some((x) => x.of === of)) continue;
+    let data: number[];
+    if (tape.isScalar[b.node] === 1) data = [grads.scalarOf(b.node)];
+    else {
+      const d = grads.of(b.node).data;
+      data = d.length <= 64 ? Array.from(d) : Array.from(d.subarray(0, 64));
+    }
+    (list ??= []).push({ of, data });
   }
-  return list.length ? { grads: list } : {};
+  return list;
 }
 
 const SMALL = 16;
@@ -479,26 +516,28 @@ function statementOps(tape: Tape, root: number, refIds: ReadonlyMap<number, numb
   }
   if (!anyOp) return undefined;
   const order = [...inside].sort((a, b) => a - b);
-  const index = new Map(order.map((n, i) => [n, i]));
+  const index = new Map<number, number>();
+  for (let i = 0; i < order.length; i++) index.set(order[i], i);
   return order.map((n): GraphOp => {
-    const t = tape.value(n);
+    // A scalar's value and adjoint are read as numbers (no tensor is made for them).
+    const scalar = tape.isScalar[n] === 1;
+    const t = scalar ? undefined : tape.value(n);
     const def = tape.opOf(n);
     const kind = def ? 'op' : tape.kind[n] === K.PARAM ? 'param' : tape.kind[n] === K.LEAF ? 'leaf' : 'const';
     const inputs: GraphOpInput[] = def ? tape.inputs(n).map((i) => (index.has(i) ? { op: index.get(i)! } : { node: external(i)! })) : [];
     let grad: number[] | undefined;
-    if (tape.req[n] && t.data.length <= SMALL) {
+    if (tape.req[n] && (scalar || t!.data.length <= SMALL)) {
       const g = adjoints.find((a) => a.dependsOn(n));
-      if (g) grad = Array.from(g.of(n).data);
+      if (g) grad = scalar ? [g.scalarOf(n)] : Array.from(g.of(n).data);
     }
-    return {
-      op: def ? def.display : kind,
-      ...(def ? { name: def.name } : {}),
-      kind,
-      shape: t.shape.slice(),
-      ...(small(t) ? { value: small(t) } : {}),
-      ...(grad ? { grad } : {}),
-      inputs,
-    };
+    const value = scalar ? [tape.sv[n]] : small(t!);
+    // Built in the protocol's key order (op, name, kind, shape, value, grad, inputs), absent keys left out.
+    const entry: { -readonly [K in keyof GraphOp]?: GraphOp[K] } = def ? { op: def.display, name: def.name, kind } : { op: kind, kind };
+    entry.shape = scalar ? [] : t!.shape.slice();
+    if (value) entry.value = value;
+    if (grad) entry.grad = grad;
+    entry.inputs = inputs;
+    return entry as GraphOp;
   });
 }
 

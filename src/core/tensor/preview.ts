@@ -21,6 +21,12 @@ export function previewTensor(t: Tensor, opts: PreviewOptions = {}): string {
   const shape = t.shape;
   if (shape.length === 0) return formatNumber(t.data[0], digits);
   const elide = numel(shape) > maxElements;
+  if (shape.length === 1 && !(elide && shape[0] > 2 * edge)) {
+    // A short vector, the commonest value in a hover: written straight into one string.
+    let out = '[';
+    for (let i = 0; i < shape[0]; i++) out += (i ? ', ' : '') + formatNumber(t.data[i], digits);
+    return `${out}]`;
+  }
   const st = strides(shape);
   const render = (axis: number, offset: number): string => {
     const n = shape[axis];

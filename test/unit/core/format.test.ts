@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatNumber } from '../../../src/core/format';
+import { formatMinus, formatNumber } from '../../../src/core/format';
 
 describe('formatNumber', () => {
   it.each([
@@ -15,5 +15,26 @@ describe('formatNumber', () => {
     [-Infinity, '-∞'],
   ])('%s → %s', (x, s) => {
     expect(formatNumber(x)).toBe(s);
+  });
+});
+
+describe('formatMinus: formatNumber with the Unicode minus of hovers and derivations', () => {
+  it.each([
+    [-0.38, '−0.38'],
+    [0.38, '0.38'],
+    [-1.23456e-7, '−1.235e-7'],
+    [-Infinity, '−∞'],
+    [-32768, '−32768'],
+    [0, '0'],
+  ])('%s → %s', (x, s) => {
+    expect(formatMinus(x)).toBe(s);
+  });
+  it('only the sign changes (an exponent keeps its hyphen-minus), as the /^-/ replacement it stands for', () => {
+    for (const x of [-2.5e-9, -1e21, -0.000123, 4.5e-300]) expect(formatMinus(x)).toBe(formatNumber(x).replace(/^-/, '−'));
+  });
+  it('no trailing zeros in fixed notation (a rounded number prints without them)', () => {
+    expect(formatNumber(0.50000001)).toBe('0.5');
+    expect(formatNumber(123456.7)).toBe('123500');
+    expect(formatNumber(0.000120004)).toBe('0.00012');
   });
 });

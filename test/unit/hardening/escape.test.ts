@@ -55,6 +55,30 @@ describe('mdText: prose shows the text as written', () => {
   it('$(icon) is escaped for VS Code codicons', () => expect(mdText('$(alert)')).toBe('\\$(alert)'));
 });
 
+/** mdText as one Unicode regex (what it was before its single-pass scan): the reference it must equal. */
+function mdTextByRegex(s: string): string {
+  const t = s.replace(/[\r\n\u2028\u2029]+/g, ' ');
+  return t.replace(/[\\`*~<|$]|_(?![\p{L}\p{N}])|(?<![\p{L}\p{N}])_|&(?=#?\w+;)|(?<=\])[([]|^\s*#/gu, (c) => (c.endsWith('#') ? c.slice(0, -1) + '\\#' : `\\${c}`));
+}
+
+describe('mdText: the single-pass scan escapes exactly what the regex did', () => {
+  it.each([...HOSTILE, '#', '  # h', '\t#x', '_', 'a_', '_a', 'a_b', 'é_ü', '1_2', 'a_😀', '😀_b', '\ud800_\udc00', '𝟙_x', '&amp;', '&#60;', '&x', '& amp;', '&_;', '](', '][', 'a](b', ']]([', '\n# x', '#\n#', ''])('%j', (s) => {
+    expect(mdText(s)).toBe(mdTextByRegex(s));
+  });
+  it('on 5,000 seeded random strings over the characters that matter', () => {
+    // A fixed linear congruential generator: the same strings on every run.
+    let seed = 12345;
+    const next = (): number => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    const alphabet = [...'\\`*~<|$_&#;()[]] \t\nab1Zé中٣', '\u2028', '\ud835\udfd9', '\ud800', '\udc00', '&amp;', '&#6;'];
+    for (let k = 0; k < 5_000; k++) {
+      let s = '';
+      const n = Math.floor(next() * 16);
+      for (let j = 0; j < n; j++) s += alphabet[Math.floor(next() * alphabet.length)];
+      expect(mdText(s), JSON.stringify(s)).toBe(mdTextByRegex(s));
+    }
+  });
+});
+
 describe('mdCode: an inline code span nothing inside can end', () => {
   it.each(HOSTILE)('%s', (s) => {
     const html = render(`x ${mdCode(s)} y`);
