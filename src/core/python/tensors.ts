@@ -5,6 +5,7 @@
  * come from the same engine. Comparisons (masks) are constants: they have no gradient.
  */
 import { K } from '../autodiff/tape';
+import type { AdvItem } from '../tensor/advindex';
 import { findBuiltin, type BoundValue, type BuiltinDef, type CallContext, type ParamSpec, type Rng } from '../builtins/types';
 import { callContext } from '../eval/calls';
 import type { Evaluator } from '../eval/evaluator';
@@ -401,59 +402,78 @@ export class Tensors implements TensorBridge {
     return this.wrap(n, t.lib, [t], t.isInt);
   }
 
-  /** Most elements an array index may select (each is one op on the tape, so gradients flow). */
-  static readonly MAX_GATHER = 20000;
-
   /**
-   * numpy's advanced indexing with integer arrays on the leading axes (`P[arange(N), y]`,
-   * `X[idx]`) or one boolean mask (`x[x > 0]`): the selected sub-tensors are picked by `index`
-   * ops and stacked, so the gradient flows back to the elements picked (repeated indices add).
+   * numpy's advanced indexing, as `.nn` reads it (one `index_adv` op, tensor/advindex.ts): integer
+   * arrays and lists, one or more boolean masks (their coordinates, `nonzero` ops), mixed with
+   * integers, slices, `None` and `...` (`P[np.arange(N), y]`, `X[idx]`, `x[x > 0]`, `W[:, idx]`).
+   * The gradient flows back to the elements read (a position read twice gets both).
    */
   private advanced(t: PyTensor, items: PyVal[], span: Span): PyTensor {
-    const shape = this.shape(t);
-    const unsupported = (why: string): never => {
-      this.ip.host.hint(`GradLens: ${why}; the line is skipped.`, span);
-      throw new Skip(why);
-    };
-    const arrays = items.map((it) => {
-      if (it instanceof PyTensor) return { t: this.value(it), bool: (it as PyTensor & { isBool?: boolean }).isBool === true };
-      if (it instanceof PyList || it instanceof PyTuple) return { t: this.fromNested(it, span), bool: (it.items as PyVal[]).every((x) => typeof x === 'boolean') && it.items.length > 0 };
-      if (isIntLike(it)) return { t: tensor([], [num(it)]), bool: false };
-      return unsupported('indexing that mixes arrays with slices or None is not supported yet');
-    });
-    let picks: number[][] = [];
-    let outShape: number[];
-    if (arrays.length === 1 && arrays[0].bool) {
-      const m = arrays[0].t;
-      const lead = m.shape.length;
-      if (lead > shape.length || m.shape.some((d, k) => d !== shape[k])) unsupported(`a boolean mask of shape ${formatShape(m.shape)} for an array of shape ${formatShape(shape)}`);
-      const strides = m.shape.map((_, k) => m.shape.slice(k + 1).reduce((a, b) => a * b, 1));
-      for (let f = 0; f < m.data.length; f++) if (m.data[f]) picks.push(strides.map((st, k) => Math.floor(f / st) % m.shape[k]));
-      outShape = [picks.length, ...shape.slice(lead)];
-    } else {
-      if (arrays.length > shape.length) unsupported(`too many indices for an array of shape ${formatShape(shape)}`);
-      const bshape = arrays.reduce<number[] | undefined>((acc, a) => (acc ? broadcastShapes(acc, a.t.shape) : undefined), []);
-      if (!bshape) throw new PyError('IndexError', `shape mismatch: indexing arrays could not be broadcast together with shapes ${arrays.map((a) => formatShape(a.t.shape)).join(' ')}`, span);
-      const n = numel(bshape);
-      const cols = arrays.map((a, k) => {
-        const b = mapBinary(tensor(bshape), a.t, bshape, (_x, y) => y).data;
-        for (const v of b) if (!Number.isInteger(v) || v >= shape[k] || v < -shape[k]) throw new PyError('IndexError', `index ${v} is out of bounds for axis ${k} with size ${shape[k]}`, span);
-        return b;
-      });
-      picks = [];
-      for (let i = 0; i < n; i++) picks.push(cols.map((c, k) => (c[i] < 0 ? c[i] + shape[k] : c[i])));
-      outShape = [...bshape, ...shape.slice(arrays.length)];
+    const xShape = this.shape(t);
+    const isMask = (it: PyVal): it is PyTensor => it instanceof PyTensor && (it as PyTensor & { isBool?: boolean }).isBool === true;
+    const axesOf = (it: PyVal): number => (it === null ? 0 : it === ELLIPSIS ? 0 : isMask(it) ? Math.max(1, this.shape(it).length) : 1);
+    const taken = items.reduce((n: number, it) => n + axesOf(it), 0);
+    if (taken > xShape.length) throw new PyError('IndexError', `too many indices for array: array is ${xShape.length}-dimensional, but ${taken} were indexed`, span);
+    const spec: AdvItem[] = [];
+    const inputs: number[] = [t.node];
+    let axis = 0;
+    for (const it of items) {
+      if (it === null) {
+        spec.push({ kind: 'none' });
+        continue;
+      }
+      if (it === ELLIPSIS) {
+        for (let k = taken; k < xShape.length; k++, axis++) spec.push({ kind: 'slice', start: null, stop: null, step: null });
+        continue;
+      }
+      if (it instanceof PySlice) {
+        if (it.step === 0) throw new PyError('ValueError', 'slice step cannot be zero', span);
+        spec.push({ kind: 'slice', start: it.lower, stop: it.upper, step: it.step });
+        axis++;
+        continue;
+      }
+      if (isIntLike(it) || (it instanceof PyTensor && this.shape(it).length === 0 && !isMask(it))) {
+        const i = num(it instanceof PyTensor ? this.value(it).data[0] : it);
+        const n0 = xShape[axis];
+        if (!Number.isInteger(i)) throw new PyError('IndexError', 'only integers, slices (`:`), ellipsis (`...`), numpy.newaxis (`None`) and integer or boolean arrays are valid indices', span);
+        if (i < -n0 || i >= n0) throw new PyError('IndexError', `index ${i} is out of bounds for axis ${axis} with size ${n0}`, span);
+        spec.push({ kind: 'int', index: i });
+        axis++;
+        continue;
+      }
+      if (isMask(it)) {
+        const m = this.value(it);
+        const at = xShape.slice(axis, axis + m.shape.length);
+        if (!m.shape.length || at.length !== m.shape.length || at.some((d, k) => d !== m.shape[k])) {
+          throw new PyError('IndexError', `boolean index did not match indexed array along axis ${axis}; size of axis is ${xShape[axis]} but size of corresponding boolean axis is ${m.shape[0] ?? 1}`, span);
+        }
+        let count = 0;
+        for (const v of m.data) if (v !== 0) count++;
+        for (let d = 0; d < m.shape.length; d++) {
+          const c = this.ev.apply('nonzero', [it.node], { dim: d, count }, span);
+          if (c === undefined) throw new Skip(null);
+          spec.push({ kind: 'array', input: inputs.length });
+          inputs.push(c);
+        }
+        axis += m.shape.length;
+        continue;
+      }
+      if (it instanceof PyTensor || it instanceof PyList || it instanceof PyTuple) {
+        const node = it instanceof PyTensor ? it.node : this.ev.constant(this.fromNested(it, span), span);
+        const v = this.tape.value(node);
+        const n0 = xShape[axis];
+        for (const x of v.data) {
+          if (!Number.isInteger(x)) throw new PyError('IndexError', 'arrays used as indices must be of integer (or boolean) type', span);
+          if (x < -n0 || x >= n0) throw new PyError('IndexError', `index ${x} is out of bounds for axis ${axis} with size ${n0}`, span);
+        }
+        spec.push({ kind: 'array', input: inputs.length });
+        inputs.push(node);
+        axis++;
+        continue;
+      }
+      throw new PyError('IndexError', `only integers, slices (\`:\`), ellipsis (\`...\`), numpy.newaxis (\`None\`) and integer or boolean arrays are valid indices, not ${typeName(it)}`, span);
     }
-    if (picks.length > Tensors.MAX_GATHER) unsupported(`an index selecting more than ${Tensors.MAX_GATHER} elements`);
-    if (picks.length === 0) return new PyTensor(this.ev.constant(tensor(outShape), span), t.lib, false, true, t.isInt);
-    const nodes: number[] = [];
-    for (const p of picks) {
-      const n = this.ev.apply('index', [t.node], { items: p.map((index) => ({ kind: 'int', index })) as unknown as readonly number[] }, span);
-      if (n === undefined) throw new Skip(null);
-      nodes.push(n);
-    }
-    const stacked = this.ev.apply('stack', nodes, { axis: 0 }, span);
-    const out = stacked === undefined ? undefined : this.ev.apply('reshape', [stacked], { shape: outShape }, span);
+    const out = this.ev.apply('index_adv', inputs, { items: spec as unknown as readonly number[] }, span);
     return this.wrap(out, t.lib, [t], t.isInt);
   }
 
