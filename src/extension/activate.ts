@@ -48,6 +48,8 @@ export type GradLensReport =
   | { readonly kind: 'panelProgress'; readonly uri: string; readonly version: number; readonly epoch: number }
   /** The training job ended (result, stop, timeout or superseded). */
   | { readonly kind: 'progressEnd'; readonly uri: string; readonly version: number }
+  /** Diagnostics of this version were sent to VS Code: from its values stage, or from the finished analysis (they changed). */
+  | { readonly kind: 'published'; readonly uri: string; readonly version: number; readonly stage: 'values' | 'final' }
   /** An analysis of this version is available (`codes`: its diagnostics' codes). */
   | { readonly kind: 'analysed'; readonly uri: string; readonly version: number; readonly trainings: number; readonly codes: readonly string[] };
 
@@ -93,8 +95,12 @@ export function activateWith(context: vscode.ExtensionContext, platform: Platfor
       else reports.fire({ kind: 'progressEnd', uri, version: e.version });
     }),
     panel.onDidRenderProgress((e) => reports.fire({ kind: 'panelProgress', uri: e.uri, version: e.version, epoch: e.epoch })),
+    // The values stage's diagnostics go out at once; the finished analysis re-publishes only changed ones.
+    analyses.onDidEvaluate((e) => {
+      if (diagnostics.publish(e.document, e.analysis)) reports.fire({ kind: 'published', uri: e.document.uri.toString(), version: e.document.version, stage: 'values' });
+    }),
     analyses.onDidAnalyze((e) => {
-      diagnostics.publish(e.document, e.analysis);
+      if (diagnostics.publish(e.document, e.analysis)) reports.fire({ kind: 'published', uri: e.document.uri.toString(), version: e.document.version, stage: 'final' });
       reports.fire({ kind: 'analysed', uri: e.document.uri.toString(), version: e.document.version, trainings: e.analysis.trainings?.length ?? 0, codes: e.analysis.diagnostics.map((d) => d.code) });
       if (e.ms > 0) log(`analysed ${vscode.workspace.asRelativePath(e.document.uri)} v${e.document.version} in ${e.ms.toFixed(1)} ms (${e.analysis.stats.work} work units)`);
     }),
