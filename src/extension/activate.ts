@@ -49,6 +49,8 @@ export type GradLensReport =
   | { readonly kind: 'panelProgress'; readonly uri: string; readonly version: number; readonly epoch: number }
   /** The training job ended (result, stop, timeout or superseded). */
   | { readonly kind: 'progressEnd'; readonly uri: string; readonly version: number }
+  /** Diagnostics of this version were sent to VS Code: from its values stage, or from the finished analysis (they changed). */
+  | { readonly kind: 'published'; readonly uri: string; readonly version: number; readonly stage: 'values' | 'final' }
   /** An analysis of this version is available (`codes`: its diagnostics' codes). */
   | { readonly kind: 'analysed'; readonly uri: string; readonly version: number; readonly trainings: number; readonly codes: readonly string[] };
 
@@ -96,9 +98,14 @@ export function activateWith(context: vscode.ExtensionContext, platform: Platfor
       else reports.fire({ kind: 'progressEnd', uri, version: e.version });
     }),
     panel.onDidRenderProgress((e) => reports.fire({ kind: 'panelProgress', uri: e.uri, version: e.version, epoch: e.epoch })),
+    // The values stage's diagnostics go out at once; the finished analysis re-publishes only changed ones.
+    analyses.onDidEvaluate((e) => {
+      // The current version's values stage: answers hidden apply to it as to the finished analysis.
+      if (diagnostics.publish(e.document, view.shown(e.analysis, e.document.getText()))) reports.fire({ kind: 'published', uri: e.document.uri.toString(), version: e.document.version, stage: 'values' });
+    }),
     analyses.onDidAnalyze((e) => {
       // Fired when the current version's analysis arrives: getText() is the analysed text.
-      diagnostics.publish(e.document, view.shown(e.analysis, e.document.getText()));
+      if (diagnostics.publish(e.document, view.shown(e.analysis, e.document.getText()))) reports.fire({ kind: 'published', uri: e.document.uri.toString(), version: e.document.version, stage: 'final' });
       reports.fire({ kind: 'analysed', uri: e.document.uri.toString(), version: e.document.version, trainings: e.analysis.trainings?.length ?? 0, codes: e.analysis.diagnostics.map((d) => d.code) });
       if (e.ms > 0) log(`analysed ${vscode.workspace.asRelativePath(e.document.uri)} v${e.document.version} in ${e.ms.toFixed(1)} ms (${e.analysis.stats.work} work units)`);
     }),

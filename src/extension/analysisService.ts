@@ -12,6 +12,7 @@ import type { Job, WorkerClient } from './workerClient';
 import { ROSTER_FILE } from './roster';
 import type { AssignResult } from './workerProtocol';
 import type { DataRef, FullItem } from './valuePreview';
+import { typingDelay } from './typing';
 
 /**
  * Documents GradLens analyses: `.nn` files, Markdown (its ```nn blocks), Python files and the
@@ -89,6 +90,12 @@ export class AnalysisService implements vscode.Disposable {
   private readonly fully = new Map<string, number>();
   private readonly emitter = new vscode.EventEmitter<AnalysisEvent>();
   readonly onDidAnalyze = this.emitter.event;
+  private readonly valuesEmitter = new vscode.EventEmitter<AnalysisEvent>();
+  /**
+   * The values stage of the current version (values and diagnostics, before derivations, hovers
+   * and the graph): the diagnostics are published from it, ahead of `onDidAnalyze`.
+   */
+  readonly onDidEvaluate = this.valuesEmitter.event;
   private readonly progressEmitter = new vscode.EventEmitter<ProgressEvent>();
   /** Live training progress (throttled), then `running: false` when the job ends. */
   readonly onDidProgress = this.progressEmitter.event;
@@ -135,13 +142,12 @@ export class AnalysisService implements vscode.Disposable {
   }
 
   /**
-   * How long to wait after a keystroke: `gradlens.analysis.debounce` at most, less for a
-   * document whose last analysis was quick (twice its time, at least 8 ms), so a small file's
-   * squiggles follow the typing within a frame or two; a slow one still waits the full debounce.
+   * How long to wait after a keystroke (typing.ts): none for a quick document when the worker is
+   * idle, else `gradlens.analysis.debounce` at most, less for a document whose last analysis was
+   * quick (twice its time, at least 8 ms); a slow one still waits the full debounce.
    */
   delayFor(document: vscode.TextDocument, debounce: number): number {
-    const ms = this.lastMs.get(document.uri.toString());
-    return ms === undefined ? debounce : Math.min(debounce, Math.max(8, Math.round(2 * ms)));
+    return typingDelay(this.lastMs.get(document.uri.toString()), debounce, this.client.idle);
   }
 
   /** The analysis of exactly this version, waiting for it if needed (undefined if superseded). */
@@ -277,6 +283,7 @@ export class AnalysisService implements vscode.Disposable {
     for (const e of this.entries.values()) this.cancel(e);
     this.entries.clear();
     this.emitter.dispose();
+    this.valuesEmitter.dispose();
     this.progressEmitter.dispose();
   }
 
@@ -336,6 +343,9 @@ export class AnalysisService implements vscode.Disposable {
       (m) => {
         live.add(m);
         entry.throttle?.request();
+      },
+      (values) => {
+        if (this.isCurrent(document, entry)) this.valuesEmitter.fire({ document, analysis: values, ms: 0 });
       },
     );
     entry.job = job;

@@ -48,6 +48,8 @@ interface Pending {
   readonly timeoutMs: number;
   readonly settle: (o: Outcome) => void;
   readonly onProgress?: (m: ProgressMessage) => void;
+  /** Gets the values stage (values and diagnostics) as soon as the worker posts it. */
+  readonly onValues?: (analysis: Analysis) => void;
   cancelled: boolean;
   settled: boolean;
   /** Asked to stop (the shared flag is set); its result is still awaited, for the grace period. */
@@ -89,11 +91,18 @@ export class WorkerClient {
    * An analysis. `onProgress` gets the worker's training progress until the outcome settles.
    * While a training reports epochs the timeout counts from the last report: the work budget,
    * not the clock, limits training (a stuck analysis still ends after `timeoutMs`).
+   * `onValues` gets the values stage (values and diagnostics, before the derivations, hovers and
+   * graph) unless the job was cancelled by then: the squiggles need not wait for the rest.
    */
-  run(request: Omit<AnalyzeRequest, 'type' | 'id'>, timeoutMs: number, onProgress?: (m: ProgressMessage) => void): Job {
+  run(request: Omit<AnalyzeRequest, 'type' | 'id'>, timeoutMs: number, onProgress?: (m: ProgressMessage) => void, onValues?: (analysis: Analysis) => void): Job {
     // The stop flag the worker polls (shared memory: a busy worker reads no messages).
     const stop = typeof SharedArrayBuffer === 'function' ? new SharedArrayBuffer(8) : undefined;
-    return this.enqueue({ type: 'analyze', id: this.nextId++, ...request, ...(stop ? { stop } : {}) }, timeoutMs, onProgress);
+    return this.enqueue({ type: 'analyze', id: this.nextId++, ...request, ...(stop ? { stop } : {}) }, timeoutMs, onProgress, false, onValues);
+  }
+
+  /** Whether no job is running or queued (a new one would start at once). */
+  get idle(): boolean {
+    return this.current === undefined && this.queue.length === 0;
   }
 
   /** A worked solution as Markdown (outcome `solved`). */
@@ -115,13 +124,14 @@ export class WorkerClient {
     return this.enqueue(request, timeoutMs, undefined, true);
   }
 
-  private enqueue(request: WorkerRequest, timeoutMs: number, onProgress?: (m: ProgressMessage) => void, first = false): Job {
+  private enqueue(request: WorkerRequest, timeoutMs: number, onProgress?: (m: ProgressMessage) => void, first = false, onValues?: (analysis: Analysis) => void): Job {
     let pending!: Pending;
     const outcome = new Promise<Outcome>((resolve) => {
       pending = {
         request,
         timeoutMs,
         onProgress,
+        onValues,
         cancelled: false,
         settled: false,
         settle: (o) => {
@@ -290,7 +300,9 @@ export class WorkerClient {
       return;
     }
     if (m.type === 'stage') {
-      if (!p.settled) p.partial = m.analysis;
+      if (p.settled) return;
+      p.partial = m.analysis;
+      if (m.analysis.stage === 'values') p.onValues?.(m.analysis);
       return;
     }
     clearTimeout(p.timer);

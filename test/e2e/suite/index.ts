@@ -34,6 +34,7 @@ type Report =
   | { kind: 'progress'; uri: string; version: number; epoch: number; status: string | undefined }
   | { kind: 'panelProgress'; uri: string; version: number; epoch: number }
   | { kind: 'progressEnd'; uri: string; version: number }
+  | { kind: 'published'; uri: string; version: number; stage: 'values' | 'final' }
   | { kind: 'analysed'; uri: string; version: number; trainings: number; codes: readonly string[] };
 
 /** Every report of the extension from now on, in order; `next` waits for one that matches. */
@@ -107,9 +108,11 @@ export async function run(): Promise<void> {
     const doc = editor.document;
     const uri = doc.uri;
     const typo = 'q = x1 * w00';
+    const reports = recordReports(ext!.exports);
     const t0 = performance.now();
     await editor.edit((b) => b.insert(new vscode.Position(doc.lineCount, 0), `\n${typo}\n`));
     const line = lineOf(doc, typo);
+    const version = doc.version;
     const diag = await waitFor(
       vscode.languages.onDidChangeDiagnostics,
       (e) => (e.uris.some((u) => u.toString() === uri.toString()) ? errorsOf(uri).find((d) => d.range.start.line === line) : undefined),
@@ -118,6 +121,11 @@ export async function run(): Promise<void> {
     );
     metrics.editToDiagnosticMs = performance.now() - t0;
     assert(diag.code === 'name.undefined', `code ${String(diag.code)}, expected name.undefined`);
+    // #17.8: the squiggle came from the values stage; the finished analysis had the same markers, so it sent none.
+    await reports.next((r): r is Extract<Report, { kind: 'analysed' }> => r.kind === 'analysed' && r.uri === uri.toString() && r.version === version, 20_000, 'the analysis of the typo');
+    const sent = reports.log.filter((r) => (r.kind === 'published' || r.kind === 'analysed') && r.uri === uri.toString() && r.version === version).map((r) => (r.kind === 'published' ? `published ${r.stage}` : r.kind));
+    reports.dispose();
+    assert(JSON.stringify(sent) === JSON.stringify(['published values', 'analysed']), `diagnostics of the typo's version: ${sent.join(', ')}`);
     const col = typo.indexOf('w00');
     assert(diag.range.start.character === col && diag.range.end.character === col + 3, `range ${JSON.stringify(diag.range)}, expected characters ${col}–${col + 3}`);
     const actions = (await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, diag.range, vscode.CodeActionKind.QuickFix.value)) ?? [];
