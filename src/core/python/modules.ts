@@ -585,7 +585,9 @@ export function installTensorMembers(ip: Interp, T: Tensors, ev: TensorEvents): 
   method('dim', (t) => int(T.shape(t).length));
   method('view', (t, a, _k, at) => {
     const shape = T.ints(a, at.span);
-    return T.callBuiltin(findBuiltin('reshape')!, [t, new PyTuple(shape.map(int))], new Map(), at, t.lib);
+    const out = T.callBuiltin(findBuiltin('reshape')!, [t, new PyTuple(shape.map(int))], new Map(), at, t.lib);
+    (out as PyTensor & { gradFn?: string }).gradFn = 'ViewBackward0';
+    return out;
   });
   method('requires_grad_', (t, a, _k, at) => {
     const on = a.length ? ip.truthOf(a[0], at.span) : true;

@@ -18,6 +18,7 @@ import { torchModuleInit } from '../tensor/torchRng';
 import type { Interp } from './interp';
 import type { Tensors } from './tensors';
 import { PyBound, PyClass, PyDict, PyError, PyInstance, PyIter, PyList, PyModuleObj, PyNative, PyTensor, PyTuple, Skip, int, isIntLike, isNumber, num, type CallSite, type PyVal } from './values';
+import { nnInitModule } from './nnInit';
 
 type Fn = (args: PyVal[], kw: Map<string, PyVal>, at: CallSite) => PyVal;
 
@@ -357,6 +358,7 @@ export class Nn {
     m.set('Sequential', this.sequentialClass);
     m.set('ModuleList', this.moduleListClass);
     m.set('functional', F);
+    m.set('init', nnInitModule(this.ip, this.T));
     m.set('Parameter', new PyNative('nn.Parameter', (args, kw, at) => {
       const src = args[0];
       if (!(src instanceof PyTensor)) throw new PyError('TypeError', 'nn.Parameter expects a tensor', at.span);

@@ -9,7 +9,7 @@ import type { Tensor } from '../tensor/tensor';
 import { floatRepr } from './values';
 import type { PyTensor } from './values';
 
-export function formatArray(t: Tensor, py: PyTensor, repr: boolean): string {
+export function formatArray(t: Tensor, py: PyTensor, repr: boolean, gradFn: () => string = () => '…Backward0'): string {
   const isBool = (py as PyTensor & { isBool?: boolean }).isBool === true;
   const cells = py.lib === 'np' ? numpyCells(t.data, py.isInt, isBool) : torchCells(t.data, py.isInt, isBool);
   const summarise = t.data.length > 1000;
@@ -23,9 +23,26 @@ export function formatArray(t: Tensor, py: PyTensor, repr: boolean): string {
   const body = t.shape.length === 0 ? cells[0] : nest(t.shape, cells, ', ', 'tensor('.length + 1, summarise);
   const extras: string[] = [];
   if (py.requiresGrad && py.isLeaf) extras.push('requires_grad=True');
-  else if (py.requiresGrad) extras.push('grad_fn=<…Backward0>');
-  if (t.data.length === 0) return `tensor([]${extras.length ? ', ' + extras.join(', ') : ''})`;
-  return `tensor(${body}${extras.length ? ', ' + extras.join(', ') : ''})`;
+  else if (py.requiresGrad) extras.push(`grad_fn=<${(py as PyTensor & { gradFn?: string }).gradFn ?? gradFn()}>`);
+  // An nn.Parameter prints as PyTorch's Parameter.__repr__ does.
+  const parameter = (py as PyTensor & { isParameter?: boolean }).isParameter === true ? 'Parameter containing:\n' : '';
+  return `${parameter}${addSuffixes(`tensor(${t.data.length === 0 ? '[]' : body}`, extras, 'tensor('.length)})`;
+}
+
+/** torch/_tensor_str.py's _add_suffixes: a suffix that would pass 80 columns goes on its own line. */
+function addSuffixes(text: string, suffixes: readonly string[], indent: number): string {
+  let out = text;
+  let lastLineLen = text.length - text.lastIndexOf('\n') + 1;
+  for (const s of suffixes) {
+    if (lastLineLen + s.length + 2 > 80) {
+      out += `,\n${' '.repeat(indent)}${s}`;
+      lastLineLen = indent + s.length;
+    } else {
+      out += `, ${s}`;
+      lastLineLen += s.length + 2;
+    }
+  }
+  return out;
 }
 
 function nest(shape: readonly number[], cells: string[], sep: string, indent: number, summarise: boolean): string {

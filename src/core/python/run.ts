@@ -127,6 +127,7 @@ export function runPython(text: string, options: EvalOptions = {}): PythonResult
     ['torch', torch],
     ['torch.nn', nnMod],
     ['torch.nn.functional', F],
+    ['torch.nn.init', nnMod.attrs.get('init')],
     ['torch.optim', optim],
     ['math', mathModule(ip)],
     ['random', randomModule(ip, (span) => hint("GradLens's own random numbers: no random.seed(...) ran before this line (CPython then seeds its generator from the system at start-up), so these values differ from the ones Python prints.", span))],

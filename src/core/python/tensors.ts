@@ -13,6 +13,7 @@ import type { Span } from '../span';
 import { broadcastShapes, formatShape, mapBinary, numel, tensor, type Tensor } from '../tensor/tensor';
 import type { Interp, TensorBridge } from './interp';
 import { formatArray } from './printing';
+import { gradFnName } from './gradFn';
 import { TorchGenerator } from '../tensor/torchRng';
 import { TorchSize, PyError, PyInt, PyList, PyNative, PyOpaque, PySlice, PyTensor, PyTuple, Skip, ELLIPSIS, int, isIntLike, isNumber, num, typeName, type CallSite, type PyVal } from './values';
 
@@ -276,7 +277,13 @@ export class Tensors implements TensorBridge {
     const n = def.call({ values, spans, positionalCount: args.length }, this.ctx(at, lib));
     if (n === undefined) throw new Skip(null);
     const out = ints && dtype !== undefined ? this.truncated(n, at.span) : n;
-    if (!requiresGrad) return this.wrap(out, lib, inputs, ints);
+    if (!requiresGrad) {
+      // A list of tensors (cat, stack) requires grad when one of them does.
+      const r = this.wrap(out, lib, [...inputs, ...operands], ints);
+      const fn = GRAD_FN_OF_BUILTIN[def.name];
+      if (fn) (r as PyTensor & { gradFn?: string }).gradFn = typeof fn === 'string' ? fn : fn(values);
+      return r;
+    }
     // `torch.zeros(3, requires_grad=True)`: a new leaf that `.backward()` fills, as `torch.tensor(…, requires_grad=True)`.
     const v = this.tape.value(out);
     const leaf = new PyTensor(this.tape.leaf({ shape: v.shape.slice(), data: Float64Array.from(v.data) }, K.PARAM, at.span.start, at.span.end), 'torch', true, true, false);
@@ -492,11 +499,11 @@ export class Tensors implements TensorBridge {
   }
 
   repr(t: PyTensor): string {
-    return formatArray(this.value(t), t, true);
+    return formatArray(this.value(t), t, true, () => gradFnName(this.tape, t.node));
   }
 
   str(t: PyTensor): string {
-    return formatArray(this.value(t), t, false);
+    return formatArray(this.value(t), t, false, () => gradFnName(this.tape, t.node));
   }
 
   items(t: PyTensor, span: Span): PyVal[] {
@@ -586,3 +593,10 @@ export function dtypeIsInt(d: PyVal): boolean {
   const label = d instanceof PyOpaque ? d.label : d instanceof PyNative ? d.name : typeof d === 'string' ? d : '';
   return /int|long/.test(label) && !/^bool/.test(label);
 }
+
+/** Built-ins computed by another op on the tape, named as PyTorch names their autograd node. */
+const GRAD_FN_OF_BUILTIN: Record<string, string | ((v: Record<string, BoundValue>) => string)> = {
+  unsqueeze: 'UnsqueezeBackward0',
+  squeeze: (v) => (v.axis === null || v.axis === undefined ? 'SqueezeBackward0' : 'SqueezeBackward1'),
+  flatten: 'ReshapeAliasBackward0',
+};
