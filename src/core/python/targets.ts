@@ -5,6 +5,24 @@
 import type { Span } from '../span';
 import type { PyExpr, PyStmt } from './ast';
 
+/** Methods that change their object: list and dict mutators, and PyTorch's in-place `x.add_(…)`. */
+const MUTATORS = new Set(['append', 'extend', 'insert', 'pop', 'remove', 'clear', 'sort', 'reverse', 'update', 'add', 'discard', 'setdefault', 'shuffle', 'fill', 'resize']);
+
+/**
+ * What a call statement may change in place: `lst.append(v)` its list, `w.zero_()` its tensor,
+ * `nn.init.xavier_uniform_(w)` and `np.random.shuffle(x)` their first argument. When such a
+ * statement is skipped these become unknown instead of keeping a value Python would not have.
+ */
+function callMutates(e: PyExpr): PyExpr[] {
+  if (e.kind !== 'Call' || e.fn.kind !== 'Attr') return [];
+  const name = e.fn.attr;
+  const inPlace = name.endsWith('_') && !name.startsWith('__');
+  const out: PyExpr[] = [];
+  if (inPlace || MUTATORS.has(name)) out.push(e.fn.obj);
+  if ((inPlace || name === 'shuffle') && e.args[0] && !e.args[0].name && !e.args[0].star) out.push(e.args[0].value);
+  return out;
+}
+
 /** The subscript and attribute targets a statement writes (`Y[i] = …`, `self.w -= …`), loops and branches included. */
 export function mutatedTargets(s: PyStmt): PyExpr[] {
   const out: PyExpr[] = [];
@@ -15,6 +33,7 @@ export function mutatedTargets(s: PyStmt): PyExpr[] {
   const walk = (st: PyStmt): void => {
     if (st.kind === 'Assign') st.targets.forEach(target);
     else if (st.kind === 'AugAssign') target(st.target);
+    else if (st.kind === 'Expr') callMutates(st.value).forEach(target);
     else if (st.kind === 'For' || st.kind === 'While' || st.kind === 'If') {
       st.body.forEach(walk);
       st.orelse.forEach(walk);
@@ -39,6 +58,10 @@ export function assignedNames(s: PyStmt): { name: string; span: Span }[] {
         break;
       case 'AugAssign':
         target(st.target);
+        break;
+      case 'Expr':
+        // A name changed in place by a skipped call (`losses.append(f(x))`) is unknown from here on.
+        for (const m of callMutates(st.value)) if (m.kind === 'Name') target(m);
         break;
       case 'For':
         target(st.target);

@@ -55,4 +55,12 @@ describe('student programs against CPython / numpy / PyTorch', () => {
     const first = a.expectations[0].span;
     expect(src.slice(first.start, first.end)).toContain('h.grad == p - y');
   });
+
+  it('a skipped call that would change its object in place makes it unknown, never stale', () => {
+    // `weird_op_` is not a PyTorch method GradLens knows, and `foo` is not a module it follows.
+    const src = 'import torch\nimport foo\nx = torch.ones(3)\nx.weird_op_(2)\nprint(x)\nlosses = [1.0]\nlosses.append(foo.bar())\nprint(len(losses))\ny = torch.ones(2)\ny.zero_()\nprint(y)\n';
+    const a = analyze(src, { languageId: 'python' });
+    // Python would print x after weird_op_ and a list of 2: GradLens prints neither rather than a wrong value.
+    expect((a.prints ?? []).map((p) => [p.line, p.text])).toEqual([[10, 'tensor([0., 0.])']]);
+  });
 });
