@@ -20,11 +20,12 @@ import { installBuiltins } from './builtins';
 import { Interp } from './interp';
 import { installTensorMembers, mathModule, numpyModule, torchModule, type TensorEvents } from './modules';
 import { randomModule } from './pyrandom';
+import { dataModule } from './data';
 import { rewriteDirective } from './directiveSpellings';
 import { Nn, type OptimizerPayload } from './nn';
 import { parsePython } from './parse';
 import { Tensors } from './tensors';
-import { PyError, PyInstance, PyInt, PyList, PyTensor, PyTuple, Skip, Unknown, isNumber, num, type PyVal } from './values';
+import { PyError, PyInstance, PyModuleObj, PyInt, PyList, PyTensor, PyTuple, Skip, Unknown, isNumber, num, type PyVal } from './values';
 
 /** One `print(...)` (or torchinfo table) with the line that printed it. */
 export interface PrintInfo {
@@ -120,6 +121,10 @@ export function runPython(text: string, options: EvalOptions = {}): PythonResult
   const np = numpyModule(ip, T, events);
   installTensorMembers(ip, T, events);
   installBuiltins(ip, (s, at) => print(s, at.span));
+  const data = dataModule(ip, T, (span) =>
+    hint("GradLens's own order: a shuffled DataLoader draws its order from PyTorch's generator in a way GradLens does not reproduce, so the batches (and what is computed from them) differ from PyTorch's.", span),
+  );
+  torch.attrs.set('utils', new PyModuleObj('torch.utils', new Map([['data', data]])));
   for (const [k, v] of [
     ['numpy', np],
     ['numpy.random', np.attrs.get('random')],
@@ -128,6 +133,8 @@ export function runPython(text: string, options: EvalOptions = {}): PythonResult
     ['torch.nn', nnMod],
     ['torch.nn.functional', F],
     ['torch.nn.init', nnMod.attrs.get('init')],
+    ['torch.utils.data', data],
+    ['torch.utils', new PyModuleObj('torch.utils', new Map([['data', data]]))],
     ['torch.optim', optim],
     ['math', mathModule(ip)],
     ['random', randomModule(ip, (span) => hint("GradLens's own random numbers: no random.seed(...) ran before this line (CPython then seeds its generator from the system at start-up), so these values differ from the ones Python prints.", span))],
