@@ -541,6 +541,19 @@ export function torchModule(ip: Interp, T: Tensors, ev: TensorEvents, nn: PyModu
     return new PyTensor(T.ev.constant(tensor([n], torchRandperm(T.torchGen, n)), at.span), 'torch', false, true, true);
   });
   fn('initial_seed', () => int(T.torchGen.seed));
+  // torch.autograd.grad(outputs, inputs): first derivatives, without touching .grad.
+  m.set('autograd', new PyModuleObj('torch.autograd', new Map<string, PyVal>([['grad', new PyNative('torch.autograd.grad', (args, kw, at) => {
+    const outputs = args[0] ?? kw.get('outputs');
+    const inputsV = args[1] ?? kw.get('inputs');
+    if (kw.has('create_graph') && ip.truthOf(kw.get('create_graph')!, at.span)) throw new Skip('second derivatives (create_graph=True) are not followed');
+    if (kw.has('grad_outputs') && kw.get('grad_outputs') !== null) throw new Skip('torch.autograd.grad with grad_outputs is not followed');
+    const root = outputs instanceof PyTuple || outputs instanceof PyList ? outputs.items[0] : outputs;
+    if ((outputs instanceof PyTuple || outputs instanceof PyList) && outputs.items.length !== 1) throw new Skip('torch.autograd.grad of several outputs is not followed');
+    const inputs = inputsV instanceof PyTuple || inputsV instanceof PyList ? [...inputsV.items] : [inputsV];
+    if (!(root instanceof PyTensor) || inputs.some((x) => !(x instanceof PyTensor))) throw new PyError('TypeError', 'torch.autograd.grad expects tensors', at.span);
+    const allowUnused = kw.has('allow_unused') && ip.truthOf(kw.get('allow_unused')!, at.span);
+    return new PyTuple(T.gradients(root, inputs as PyTensor[], allowUnused, at.span));
+  })]])));
   const ctxObj = (payload: string): PyInstance => {
     const o = new PyInstance(new PyClass(payload, []));
     o.payload = payload;

@@ -133,6 +133,7 @@ export function runPython(text: string, options: EvalOptions = {}): PythonResult
     ['torch.nn', nnMod],
     ['torch.nn.functional', F],
     ['torch.nn.init', nnMod.attrs.get('init')],
+    ['torch.autograd', torch.attrs.get('autograd')],
     ['torch.utils.data', data],
     ['torch.utils', new PyModuleObj('torch.utils', new Map([['data', data]]))],
     ['torch.optim', optim],

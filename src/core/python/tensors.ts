@@ -547,6 +547,27 @@ export class Tensors implements TensorBridge {
     }
   }
 
+  /**
+   * `torch.autograd.grad(outputs, inputs)`: ∂root/∂input for each input, as new tensors with no
+   * graph, leaving every `.grad` as it was. An input the root does not reach is PyTorch's error,
+   * or None with `allow_unused=True`.
+   */
+  gradients(root: PyTensor, inputs: readonly PyTensor[], allowUnused: boolean, span: Span): PyVal[] {
+    if (numel(this.shape(root)) !== 1) throw new PyError('RuntimeError', 'grad can be implicitly created only for scalar outputs', span);
+    let floor = root.node;
+    for (const x of inputs) floor = Math.min(floor, x.node);
+    this.ev.spend(root.node - floor + 1, span);
+    const grads = this.tape.backward(root.node, undefined, floor - 1);
+    return inputs.map((x) => {
+      if (!grads.dependsOn(x.node)) {
+        if (allowUnused) return null;
+        throw new PyError('RuntimeError', 'One of the differentiated Tensors appears to not have been used in the graph. Set allow_unused=True if this is the desired behavior.', span);
+      }
+      const g = grads.of(x.node);
+      return new PyTensor(this.ev.constant({ shape: g.shape.slice(), data: Float64Array.from(g.data) }, span), 'torch');
+    });
+  }
+
   /** A Python number from a one-element tensor (`.item()`). */
   item(t: PyTensor, span: Span): number | PyInt | boolean {
     const v = this.value(t);
