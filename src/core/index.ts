@@ -11,7 +11,7 @@ import type { Binding } from './eval/values';
 import { deriveGradient, derivationMarkdown, derivationTex, type Derivation } from './explain/derive';
 import { buildGraph, buildSymbols, isTooDeep, type StageControl } from './explain/symbols';
 import type { Span } from './span';
-import { foreignFenceDiagnostics, markdownSegments } from './syntax/markdown';
+import { markdownPython, markdownSegments } from './syntax/markdown';
 import { toNumbers } from './tensor/tensor';
 import { parseProgram } from './syntax/parser';
 import { readNotebook, type NotebookProgram } from './syntax/notebook';
@@ -112,7 +112,9 @@ export interface FullAnalysis {
 /** Analyses a document and keeps the evaluator's internals (CLI `explain`, worked solutions). */
 export function analyzeFull(text: string, options: AnalyzeOptions = {}): FullAnalysis {
   const markdown = options.languageId === 'markdown';
-  const python = options.languageId === 'python';
+  // A Markdown file with ```python blocks and no ```nn one is read as Python (markdownPython).
+  const mdPython = markdown ? markdownPython(text) : undefined;
+  const python = options.languageId === 'python' || mdPython !== undefined;
   const wanted = new Set<AnalysisStage>(options.valuesOnly ? ['values'] : (options.stages ?? ANALYSIS_STAGES));
   const evalOptions = {
     budget: options.budget,
@@ -129,7 +131,8 @@ export function analyzeFull(text: string, options: AnalyzeOptions = {}): FullAna
   let r: EvalResult;
   let parseDiagnostics: Diagnostic[] = [];
   if (python) {
-    r = runPython(text, evalOptions);
+    r = runPython(mdPython ? mdPython.program : text, evalOptions);
+    parseDiagnostics = mdPython ? mdPython.diagnostics : [];
   } else {
     const parsed = markdown ? parseProgram(text, markdownSegments(text), 'block') : parseProgram(text);
     parseDiagnostics = parsed.diagnostics;
@@ -137,7 +140,7 @@ export function analyzeFull(text: string, options: AnalyzeOptions = {}): FullAna
   }
   const graded = assignmentOf(text, r);
   // Messages quote at most 80 characters of the user's text, in the values stage too.
-  const diagnostics = [...parseDiagnostics, ...r.diagnostics, ...graded.diagnostics, ...(markdown ? foreignFenceDiagnostics(text) : [])].sort((a, b) => a.span.start - b.span.start).map(boundDiagnostic);
+  const diagnostics = [...parseDiagnostics, ...r.diagnostics, ...graded.diagnostics, ].sort((a, b) => a.span.start - b.span.start).map(boundDiagnostic);
   const derivations: Derivation[] = [];
   const byBinding = new Map<Binding, string[]>();
   // Copies only when derivations are added to them below.

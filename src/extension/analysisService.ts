@@ -1,4 +1,3 @@
-import { foreignFenceDiagnostics } from '../core/syntax/markdown';
 import * as vscode from 'vscode';
 import type { Analysis } from '../core/analysis';
 import type { Diagnostic } from '../core/diagnostics';
@@ -39,6 +38,8 @@ function languageOf(document: vscode.TextDocument): 'nn' | 'markdown' | 'python'
 
 /** A Markdown file without an `nn` fence needs no worker (and no mathjs). */
 const NN_FENCE = /^[ \t>]*(?:[-*+]|\d+[.)])?[ \t]*(?:`{3,}|~{3,})[ \t]*nn(?:[\s{]|$)/im;
+/** A ```python block (the core reads a Markdown file's Python blocks when it has no ```nn one). */
+const PYTHON_FENCE = /^[ \t>]*(?:[-*+]|\d+[.)])?[ \t]*(?:`{3,}|~{3,})[ \t]*(?:python3?|py|ipython3?|pytorch|numpy)(?:[\s{]|$)/im;
 
 export interface AnalysisEvent {
   readonly document: vscode.TextDocument;
@@ -303,8 +304,8 @@ export class AnalysisService implements vscode.Disposable {
     if (!this.isCurrent(document, entry) || document.isClosed) return entry.resolve(undefined);
     const text = document.getText();
     const languageId = languageOf(document);
-    // Without an ```nn block only the note about ```python blocks (if any) is shown.
-    if (languageId === 'markdown' && !NN_FENCE.test(text)) return this.finish(document, entry, emptyAnalysis(foreignFenceDiagnostics(text)), 0);
+    // A Markdown file with neither ```nn nor ```python blocks has nothing to analyse.
+    if (languageId === 'markdown' && !NN_FENCE.test(text) && !PYTHON_FENCE.test(text)) return this.finish(document, entry, emptyAnalysis([]), 0);
     const files = this.platform.fileFields(document, text);
     if (files instanceof Promise) {
       // The browser build reads `load_csv`'s files through workspace.fs first.

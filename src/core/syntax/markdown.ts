@@ -13,6 +13,11 @@ import type { Segment } from './lexer';
  * first line is ignored. Blockquotes (`> ```nn`) are not read.
  */
 export function markdownSegments(text: string, otherFences?: { lang: string; span: Span }[]): Segment[] {
+  return fencedSegments(text, (lang) => lang === 'nn', otherFences);
+}
+
+/** The fenced blocks whose language `accept` takes; the others' language words go to `otherFences`. */
+function fencedSegments(text: string, accept: (lang: string) => boolean, otherFences?: { lang: string; span: Span }[]): Segment[] {
   const segments: Segment[] = [];
   const lineRe = /[^\r\n]*(\r\n|\r|\n|$)/g;
   let open: { char: string; len: number; indent: number; contentStart: number; nn: boolean } | null = null;
@@ -36,12 +41,12 @@ export function markdownSegments(text: string, otherFences?: { lang: string; spa
       // Backtick fences may not have backticks in their info string.
       if (fm && !(fm[2][0] === '`' && info.includes('`'))) {
         const lang = info.split(/[\s{]/)[0].toLowerCase();
-        if (otherFences && lang !== 'nn' && lang !== '') {
+        if (otherFences && !accept(lang) && lang !== '') {
           // Where the language word is (for a quick fix that changes it).
           const at = lineStart + line.indexOf(fm[2]) + fm[2].length + (fm[3].length - fm[3].trimStart().length);
           otherFences.push({ lang, span: { start: at, end: at + info.split(/[\s{]/)[0].length } });
         }
-        open = { char: fm[2][0], len: fm[2].length, indent: width(fm[1].replace(/[-*+]|\d{1,9}[.)]/, (mk) => ' '.repeat(mk.length))), contentStart: next, nn: lang === 'nn' };
+        open = { char: fm[2][0], len: fm[2].length, indent: width(fm[1].replace(/[-*+]|\d{1,9}[.)]/, (mk) => ' '.repeat(mk.length))), contentStart: next, nn: accept(lang) };
       }
     }
     if (next >= text.length) break;
@@ -56,21 +61,26 @@ export function markdownSegments(text: string, otherFences?: { lang: string; spa
 const PYTHON_FENCES: ReadonlySet<string> = new Set(['python', 'py', 'python3', 'ipython', 'ipython3', 'pytorch', 'numpy']);
 
 /**
- * A Markdown text with no ```nn block but ```python ones: nothing would be read, so each such
- * fence gets a warning (GradLens reads ```nn blocks) with a quick fix that makes it ```nn.
- * Empty when the text has an ```nn block (a Python block beside it is the student's own business).
+ * A Markdown file with no ```nn block but ```python ones (the homework's numpy/PyTorch code) is
+ * read as one Python program, block after block as the cells of a notebook: the program is the
+ * Markdown text with everything outside those blocks blanked (line breaks kept), so every
+ * offset the analysis reports is an offset in the Markdown file itself. Undefined when the file
+ * has an ```nn block (then that is the program) or no Python block. A Python block indented
+ * inside a list item cannot keep its offsets with its indentation removed: it is left out, with
+ * a warning on its fence.
  */
-export function foreignFenceDiagnostics(text: string): Diagnostic[] {
+export function markdownPython(text: string): { program: string; diagnostics: Diagnostic[] } | undefined {
   const others: { lang: string; span: Span }[] = [];
-  if (markdownSegments(text, others).length > 0) return [];
-  return others
-    .filter((f) => PYTHON_FENCES.has(f.lang))
-    .map((f) =>
-      warning(
-        'markdown.python-fence',
-        `Expected a \`\`\`nn block, found \`\`\`${f.lang}: GradLens reads only \`\`\`nn blocks of a Markdown file (Python blocks once its Python front end lands), so nothing in this file is analysed. If this is GradLens code, make the fence \`\`\`nn.`,
-        f.span,
-        [{ title: 'Change the fence to ```nn', span: f.span, text: 'nn' }],
-      ),
-    );
+  if (markdownSegments(text, others).length > 0 || !others.some((f) => PYTHON_FENCES.has(f.lang))) return undefined;
+  const blocks = fencedSegments(text, (lang) => PYTHON_FENCES.has(lang));
+  const diagnostics: Diagnostic[] = [];
+  const chars = text.replace(/[^\r\n]/g, ' ').split('');
+  for (const b of blocks) {
+    if (b.baseIndent > 0) {
+      diagnostics.push(warning('markdown.python-indented', 'Expected a ```python block at the start of its lines, found one indented inside a list: GradLens reads Python blocks that are not indented; this one is left out.', { start: b.start, end: Math.min(text.length, b.start + 1) }));
+      continue;
+    }
+    for (let k = b.start; k < b.end; k++) chars[k] = text[k];
+  }
+  return { program: chars.join(''), diagnostics };
 }

@@ -337,15 +337,19 @@ export async function run(): Promise<void> {
     await vscode.commands.executeCommand('workbench.action.files.revert');
   });
 
-  suite.test('#17: a Markdown file with only ```python blocks says GradLens reads ```nn ones, with a quick fix', async () => {
-    const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: '# HW\n\n```python\nx = 1.0\n```\n' });
+  suite.test('a Markdown file with only ```python blocks is read as Python: values, print output and errors on its own lines', async () => {
+    const content = '# HW\n\n```python\nimport numpy as np\nx = np.arange(6).reshape(2, 3)\nprint(x.sum())\n```\n\nThen:\n\n```python\nh = x @ np.ones(2)\n```\n';
+    const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content });
     await vscode.window.showTextDocument(doc);
-    const diags = await until(() => {
-      const d = vscode.languages.getDiagnostics(doc.uri).filter((x) => x.code === 'markdown.python-fence');
+    const titles = await lensTitles(doc.uri);
+    assertIncludes(titles, /^x = \[2, 3\]/, 'CodeLens of x in the first block');
+    assertIncludes(titles, '▸ 15', 'print output beside its line');
+    const errors = await until(() => {
+      const d = errorsOf(doc.uri);
       return d.length ? d : undefined;
-    }, 20_000, 'the markdown.python-fence warning');
-    const actions = (await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', doc.uri, diags[0].range)) ?? [];
-    assert(actions.some((a) => a.title === 'Change the fence to ```nn'), `actions: ${actions.map((a) => a.title).join(' | ')}`);
+    }, 20_000, 'the shape error of the second block');
+    assert(errors[0].code === 'shape.mismatch' && errors[0].range.start.line === 11, `error: ${errors[0].code} on line ${errors[0].range.start.line}`);
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
   });
 
   suite.test('#17: breast-cancer-mlp.nn trains all its epochs in the editor (time, not the work budget, limits it)', async () => {

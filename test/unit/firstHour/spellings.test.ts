@@ -145,29 +145,41 @@ describe('shapes of networks and values', () => {
 });
 
 describe('Markdown with ```python blocks', () => {
-  const md = '# Homework\n\n```python\nx = 1.0\n```\n\n~~~py\ny = 2\n~~~\n';
-  it('says that GradLens reads ```nn blocks, with a quick fix per fence', () => {
+  const md = '# Homework\n\n```python\nx = 1.0\n```\n\nText between the blocks.\n\n~~~py\ny = x * 2\nprint(y, 7 // 2)\n~~~\n';
+  it('reads them as one Python program, block after block, with results on the Markdown file\'s own lines', () => {
     const a = analyze(md, { languageId: 'markdown' });
-    expect(codes(a)).toEqual(['markdown.python-fence', 'markdown.python-fence']);
-    const [f1, f2] = a.diagnostics.map((d) => d.fixes![0]);
-    expect(md.slice(f1.span.start, f1.span.end)).toBe('python');
-    expect(md.slice(f2.span.start, f2.span.end)).toBe('py');
-    const fixed = md.slice(0, f1.span.start) + 'nn' + md.slice(f1.span.end);
-    const b = analyze(fixed, { languageId: 'markdown' });
-    expect(codes(b)).toEqual([]);
-    expect(value(b, 'x')).toEqual([1]);
+    expect(codes(a)).toEqual([]);
+    expect(value(a, 'x')).toEqual([1]);
+    expect(value(a, 'y')).toEqual([2]);
+    // CPython: print(2.0, 7 // 2)
+    expect(a.prints?.map((p) => [p.line, p.text])).toEqual([[10, '2.0 3']]);
+    expect(a.values.find((v) => v.name === 'y')!.line).toBe(9);
   });
-  it('is quiet when the file has an ```nn block, or other languages only', () => {
-    expect(codes(analyze('```nn\nx = 1\n```\n```python\nprint(1)\n```\n', { languageId: 'markdown' }))).toEqual([]);
-    expect(codes(analyze('```js\nlet x = 1\n```\n', { languageId: 'markdown' }))).toEqual([]);
+  it('a Python error points into the Markdown file', () => {
+    const text = '# HW\n\n```python\nimport numpy as np\nW = np.ones((2, 3))\nh = W @ np.ones(2)\n```\n';
+    const a = analyze(text, { languageId: 'markdown' });
+    const d = a.diagnostics.find((x) => x.severity === 'error')!;
+    expect(text.slice(d.span.start, d.span.end)).toBe('@');
+    expect(text.slice(text.lastIndexOf('\n', d.span.start) + 1, d.span.start)).toBe('h = W ');
+    expect(d.code).toBe('shape.mismatch');
   });
-  it('the CLI prints the warning (exit 0: nothing failed)', () => {
+  it('the ```nn blocks win when there are both; other languages are not read', () => {
+    const both = analyze('```nn\nx = 1\n```\n```python\nx = 5\n```\n', { languageId: 'markdown' });
+    expect(codes(both)).toEqual([]);
+    expect(value(both, 'x')).toEqual([1]);
+    expect(analyze('```js\nlet x = 1\n```\n', { languageId: 'markdown' }).values).toEqual([]);
+  });
+  it('a Python block indented in a list item is left out with a warning on its fence', () => {
+    const a = analyze('- step one:\n  ```python\n  x = 1\n  ```\n', { languageId: 'markdown' });
+    expect(codes(a)).toEqual(['markdown.python-indented']);
+  });
+  it('the CLI evaluates them (exit 0)', () => {
     const out: string[] = [];
     const dir = require('node:fs').mkdtempSync(require('node:path').join(require('node:os').tmpdir(), 'gl-'));
     const file = require('node:path').join(dir, 'hw.md');
     require('node:fs').writeFileSync(file, md);
     const code = main(['eval', file], (s) => out.push(s), (s) => out.push(s));
     expect(code).toBe(0);
-    expect(out.join('\n')).toContain('GradLens reads only ```nn blocks');
+    expect(out.join('\n')).toContain('2.0 3');
   });
 });
