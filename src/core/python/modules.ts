@@ -9,11 +9,12 @@ import { K } from '../autodiff/tape';
 import { glibcLog } from '../tensor/libmLog';
 import { createRng } from '../tensor/rng';
 import { torchRand, torchRandint, torchRandn, torchRandperm } from '../tensor/torchRng';
-import { broadcastShapes, formatShape, mapBinary, numel, tensor, type Tensor } from '../tensor/tensor';
+import { formatShape, numel, tensor, type Tensor } from '../tensor/tensor';
 import { findBuiltin, type Rng } from '../builtins/types';
 import type { Span } from '../span';
 import type { Interp } from './interp';
-import { TorchSize, type Tensors } from './tensors';
+import { TorchSize, dtypeIsInt, type Tensors } from './tensors';
+import { installNumpyExtras, numpyLinalg } from './numpyExtra';
 import {
   PyClass,
   PyError,
@@ -132,13 +133,15 @@ function common(ip: Interp, T: Tensors, lib: 'np' | 'torch', m: Map<string, PyVa
   const fn = (name: string, f: Fn): void => {
     m.set(name, new PyNative(`${lib}.${name}`, f));
   };
-  const like = (fill: number | 'rand' | 'randn'): Fn => (args, _kw, at) => {
+  const like = (fill: number | 'rand' | 'randn'): Fn => (args, kw, at) => {
     const x = args[0] instanceof PyTensor ? args[0] : new PyTensor(T.toNode(args[0], at.span), lib);
     const shape = T.shape(x).slice();
     const t = tensor(shape);
     if (typeof fill === 'number') t.data.fill(fill);
     else t.data.set(fill === 'rand' ? T.rng().rand(t.data.length) : T.rng().randn(t.data.length));
-    return new PyTensor(T.ev.constant(t, at.span), x.lib, false, true, x.isInt && typeof fill === 'number');
+    const dtype = kw.get('dtype');
+    const isInt = dtype !== undefined && dtype !== null ? dtypeIsInt(dtype) : x.isInt;
+    return new PyTensor(T.ev.constant(t, at.span), x.lib, false, true, isInt && typeof fill === 'number');
   };
   fn('zeros_like', like(0));
   fn('ones_like', like(1));
@@ -269,64 +272,9 @@ export function numpyModule(ip: Interp, T: Tensors, ev: TensorEvents): PyModuleO
   fn('array', array);
   fn('asarray', array);
   fn('dot', numpyDot(ip, T));
-  // np.ndindex(*shape) and np.nditer(x, flags=['multi_index']) (CS231n's eval_numerical_gradient):
-  // C order; nditer keeps `finished` and `multi_index` as attributes that iternext() moves on.
-  const indexTuples = (shape: readonly number[]): PyTuple[] => {
-    const n = numel(shape);
-    T.ev.spend(n, ip.topSpan);
-    const out: PyTuple[] = [];
-    for (let f = 0; f < n; f++) {
-      const idx: PyVal[] = new Array(shape.length);
-      let r = f;
-      for (let d = shape.length - 1; d >= 0; d--) {
-        idx[d] = int(r % shape[d]);
-        r = Math.floor(r / shape[d]);
-      }
-      out.push(new PyTuple(idx));
-    }
-    return out;
-  };
-  fn('ndindex', (args, _kw, at) => new PyList(indexTuples(T.ints(args, at.span))));
-  const nditerClass = new PyClass('nditer', [ip.objectClass]);
-  nditerClass.attrs.set('iternext', new PyNative('iternext', (args) => {
-    const self = args[0] as PyInstance;
-    const st = self.payload as unknown as { tuples: PyTuple[]; pos: number; values: PyVal[] };
-    st.pos++;
-    const done = st.pos >= st.tuples.length;
-    self.attrs.set('finished', done);
-    if (!done) {
-      self.attrs.set('multi_index', st.tuples[st.pos]);
-      self.attrs.set('index', int(st.pos));
-    }
-    return !done;
-  }));
-  nditerClass.attrs.set('__iter__', new PyNative('__iter__', (args) => new PyList((args[0] as PyInstance).payload ? ((args[0] as PyInstance).payload as unknown as { values: PyVal[] }).values : [])));
-  fn('nditer', (args, _kw, at) => {
-    const x = args[0];
-    if (!(x instanceof PyTensor)) throw new PyError('TypeError', 'nditer expects an array', at.span);
-    const tuples = indexTuples(T.shape(x));
-    const v = T.value(x);
-    const self = new PyInstance(nditerClass);
-    (self as { payload?: unknown }).payload = { tuples, pos: 0, values: Array.from(v.data, (d) => new PyTensor(T.ev.constant(tensor([], [d]), at.span), 'np', false, true, x.isInt)) };
-    self.attrs.set('finished', tuples.length === 0);
-    if (tuples.length) self.attrs.set('multi_index', tuples[0]);
-    self.attrs.set('index', int(0));
-    return self;
-  });
-  fn('isclose', (args, kw, at) => {
-    const [a, b] = args.map((x) => T.tape.value(T.toNode(x, at.span)));
-    const rtol = kw.has('rtol') ? num(ip.toNumber(kw.get('rtol')!, at.span)) : 1e-5;
-    const atol = kw.has('atol') ? num(ip.toNumber(kw.get('atol')!, at.span)) : 1e-8;
-    const shape = broadcastShapes(a.shape, b.shape);
-    if (!shape) throw new PyError('ValueError', `operands could not be broadcast together with shapes ${formatShape(a.shape)} ${formatShape(b.shape)}`, at.span);
-    const out = mapBinary(a, b, shape, (x, y) => (Math.abs(x - y) <= atol + rtol * Math.abs(y) ? 1 : 0));
-    if (!shape.length) return out.data[0] === 1;
-    const r = new PyTensor(T.ev.constant(out, at.span), 'np', false, true, false);
-    (r as PyTensor & { isBool?: boolean }).isBool = true;
-    return r;
-  });
+  installNumpyExtras(ip, T, m);
   // np.linalg.norm and the rest of the table's `linalg.*` functions.
-  m.set('linalg', new PyModuleObj('numpy.linalg', new Map(), (name) => T.builtinFn(`linalg.${name}`, 'np', `np.linalg.${name}`)));
+  m.set('linalg', new PyModuleObj('numpy.linalg', numpyLinalg(ip, T), (name) => T.builtinFn(`linalg.${name}`, 'np', `np.linalg.${name}`)));
   m.set('newaxis', null);
   const random = new Map<string, PyVal>();
   const rfn = (name: string, f: Fn): void => {

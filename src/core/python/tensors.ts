@@ -280,6 +280,8 @@ export class Tensors implements TensorBridge {
     if (!requiresGrad) {
       // A list of tensors (cat, stack) requires grad when one of them does.
       const r = this.wrap(out, lib, [...inputs, ...operands], ints);
+      // numpy's and PyTorch's boolean results print True/False.
+      if (BOOL_RESULT.has(def.name)) (r as PyTensor & { isBool?: boolean }).isBool = true;
       const fn = GRAD_FN_OF_BUILTIN[def.name];
       if (fn) (r as PyTensor & { gradFn?: string }).gradFn = typeof fn === 'string' ? fn : fn(values);
       return r;
@@ -606,7 +608,9 @@ function intResult(name: string, args: readonly PyVal[], operands: readonly PyVa
   if (name === 'arange' || name === 'range') return args.every((a) => isIntLike(a));
   if (name === 'full') return operands.length > 0 && operands.every((a) => isIntLike(a));
   if (!INT_PRESERVING.has(name) || operands.length === 0) return false;
-  return operands.every((a) => (a instanceof PyTensor ? a.isInt || (COUNTING.has(name) && (a as PyTensor & { isBool?: boolean }).isBool === true) : isIntLike(a)));
+  const ints = (a: PyVal): boolean =>
+    a instanceof PyTensor ? a.isInt || (COUNTING.has(name) && (a as PyTensor & { isBool?: boolean }).isBool === true) : a instanceof PyList || a instanceof PyTuple ? a.items.length > 0 && a.items.every(ints) : isIntLike(a);
+  return operands.every(ints);
 }
 
 /** `dtype=int`, `dtype=np.int64`, `dtype=torch.long`, `dtype='int32'`: an integer dtype. */
@@ -621,3 +625,6 @@ const GRAD_FN_OF_BUILTIN: Record<string, string | ((v: Record<string, BoundValue
   squeeze: (v) => (v.axis === null || v.axis === undefined ? 'SqueezeBackward0' : 'SqueezeBackward1'),
   flatten: 'ReshapeAliasBackward0',
 };
+
+/** Built-ins whose result is a boolean array (`np.any(a > 3)` prints True). */
+const BOOL_RESULT = new Set(['all', 'any', 'equal', 'not_equal', 'less', 'less_equal', 'greater', 'greater_equal', 'logical_not']);
