@@ -15,6 +15,7 @@ import type { Span } from '../span';
 import type { Interp } from './interp';
 import { TorchSize, dtypeIsInt, type Tensors } from './tensors';
 import { installNumpyExtras, numpyLinalg } from './numpyExtra';
+import { splitFns } from './splits';
 import {
   PyClass,
   PyError,
@@ -272,6 +273,9 @@ export function numpyModule(ip: Interp, T: Tensors, ev: TensorEvents): PyModuleO
   fn('array', array);
   fn('asarray', array);
   fn('dot', numpyDot(ip, T));
+  const sp = splitFns(ip, T);
+  fn('split', sp.npSplit);
+  fn('array_split', sp.npArraySplit);
   installNumpyExtras(ip, T, m);
   // np.linalg.norm and the rest of the table's `linalg.*` functions.
   m.set('linalg', new PyModuleObj('numpy.linalg', numpyLinalg(ip, T), (name) => T.builtinFn(`linalg.${name}`, 'np', `np.linalg.${name}`)));
@@ -489,6 +493,10 @@ export function torchModule(ip: Interp, T: Tensors, ev: TensorEvents, nn: PyModu
     return new PyTensor(T.ev.constant(tensor([n], torchRandperm(T.torchGen, n)), at.span), 'torch', false, true, true);
   });
   fn('initial_seed', () => int(T.torchGen.seed));
+  const sp = splitFns(ip, T);
+  fn('split', sp.torchSplit);
+  fn('chunk', sp.torchChunk);
+  fn('unbind', sp.unbind);
   // torch.autograd.grad(outputs, inputs): first derivatives, without touching .grad.
   m.set('autograd', new PyModuleObj('torch.autograd', new Map<string, PyVal>([['grad', new PyNative('torch.autograd.grad', (args, kw, at) => {
     const outputs = args[0] ?? kw.get('outputs');
@@ -571,6 +579,10 @@ export function installTensorMembers(ip: Interp, T: Tensors, ev: TensorEvents): 
   const npDot = numpyDot(ip, T);
   const dotDef = findBuiltin('dot')!;
   method('dot', (t, a, k, at) => (t.lib === 'np' ? npDot([t, ...a], k, { ...at, argSpans: [at.nameSpan, ...at.argSpans] }) : T.callBuiltin(dotDef, [t, ...a], k, { ...at, argSpans: [at.nameSpan, ...at.argSpans] }, 'torch')));
+  const splits = splitFns(ip, T);
+  method('split', (t, a, kw, at) => splits.torchSplit([t, ...a], kw, at));
+  method('chunk', (t, a, kw, at) => splits.torchChunk([t, ...a], kw, at));
+  method('unbind', (t, a, kw, at) => splits.unbind([t, ...a], kw, at));
   method('item', (t, _a, _k, at) => T.item(t, at.span));
   method('tolist', (t) => toList(T.value(t), t.isInt));
   method('numpy', (t, _a, _k, at) => {
