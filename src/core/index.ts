@@ -101,6 +101,8 @@ export interface AnalyzeOptions {
    * line it was cut off.
    */
   readonly onStatement?: (line: number) => void;
+  /** Python in notebook cells: each cell's end offset (its last expression is displayed, as Jupyter's Out). */
+  readonly cellEnds?: readonly number[];
 }
 
 export interface FullAnalysis {
@@ -125,6 +127,7 @@ export function analyzeFull(text: string, options: AnalyzeOptions = {}): FullAna
     trainingBudget: options.trainingBudget,
     trainingTimeLimit: options.trainingTimeLimit,
     onStatement: options.onStatement,
+    cellEnds: options.cellEnds,
     // Only hovers read the node of every expression.
     recordExpressions: wanted.has('hovers'),
   };
@@ -273,7 +276,7 @@ export function analyze(text: string, options: AnalyzeOptions = {}): Analysis {
  */
 export function analyzeNotebookFull(json: string, options: AnalyzeOptions = {}): { full: FullAnalysis; program: NotebookProgram } {
   const program = readNotebook(json);
-  const full = analyzeFull(program.text, { ...options, languageId: 'python' });
+  const full = analyzeFull(program.text, { ...options, languageId: 'python', cellEnds: program.cells.map((c) => c.end) });
   if (!program.diagnostics.length) return { full, program };
   return { full: { ...full, analysis: { ...full.analysis, diagnostics: program.diagnostics } }, program };
 }

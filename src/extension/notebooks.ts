@@ -161,7 +161,7 @@ export class NotebookAnalyses implements vscode.Disposable {
       this.emitter.fire(result);
     };
     const job = this.client.run(
-      { text: program.text, languageId: 'python', budget: this.config.workBudget, checkTolerance: this.config.checkTolerance, ...(nb.uri.scheme === 'file' ? { folder: dirname(nb.uri.fsPath) } : {}) },
+      { text: program.text, languageId: 'python', cellEnds: program.cells.map((c) => c.end), budget: this.config.workBudget, checkTolerance: this.config.checkTolerance, ...(nb.uri.scheme === 'file' ? { folder: dirname(nb.uri.fsPath) } : {}) },
       this.config.timeout,
     );
     entry.cancel = () => job.cancel();

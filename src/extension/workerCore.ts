@@ -68,6 +68,7 @@ export class WorkerCore {
     try {
       const options = {
         languageId: request.languageId,
+        ...(request.type === 'analyze' && request.cellEnds ? { cellEnds: request.cellEnds } : {}),
         budget: request.budget,
         checkTolerance: request.checkTolerance,
         readFile: side.readerFor(request),

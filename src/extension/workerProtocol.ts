@@ -19,6 +19,8 @@ export interface AnalyzeRequest {
   readonly trainingTimeLimit?: number;
   /** The document's folder on disk (file: documents only): `load_csv` reads relative to it. */
   readonly folder?: string;
+  /** A notebook's program: each cell's end offset (its last expression is displayed, as Jupyter's Out). */
+  readonly cellEnds?: readonly number[];
   /** Where `load_csv` may read (fileAccess.ts); without it, and without `folder`, nothing is read. */
   readonly files?: FileAccess;
   /**

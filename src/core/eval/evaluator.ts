@@ -24,6 +24,12 @@ const REDUCTIONS: ReadonlySet<string> = new Set(['sum', 'mean', 'amax', 'amin', 
 export { refText } from './common';
 
 export interface EvalOptions {
+  /**
+   * Python in notebook cells: the end offset of each cell. A cell whose last statement is an
+   * expression displays its value as Jupyter's `Out[…]` does (a print record of its repr),
+   * unless the value is None or the line ends with `;`.
+   */
+  readonly cellEnds?: readonly number[];
   /** Work units (elements + multiply-accumulates) before evaluation stops. */
   readonly budget?: number;
   readonly checkTolerance?: number;

@@ -187,7 +187,8 @@ class Converter {
     const ks = kids(n);
     switch (n.name) {
       case 'ExpressionStatement':
-        return { kind: 'Expr', span: sp, value: this.expr(ks[0]) };
+        // A bare tuple `a, b` (a notebook cell's last line displays it) is one expression.
+        return { kind: 'Expr', span: sp, value: this.tupleOf(ks) };
       case 'AssignStatement': {
         // TARGET (AssignOp TARGET)* AssignOp VALUE; each side may be a bare tuple `a, b`.
         const groups: SyntaxNode[][] = [[]];

@@ -236,6 +236,17 @@ export function runPython(text: string, options: EvalOptions = {}): PythonResult
     ev.run(rewriteDirective(parsed.program, { root }));
   }
 
+  /** The cells' last statements that are expressions: Jupyter displays their values. */
+  const displayed = new Set<PyStmt>();
+  if (options.cellEnds) {
+    const body = module.body;
+    for (const end of options.cellEnds) {
+      let last: PyStmt | undefined;
+      for (const st of body) if (st.span.end <= end) last = st;
+      if (last && last.kind === 'Expr' && !/^[ \t]*;/.test(text.slice(last.span.end, text.indexOf('\n', last.span.end) < 0 ? text.length : text.indexOf('\n', last.span.end)))) displayed.add(last);
+    }
+  }
+
   let skipped: string | undefined;
   for (const stmt of module.body) {
     runDirectives(stmt.span.start);
@@ -252,7 +263,10 @@ export function runPython(text: string, options: EvalOptions = {}): PythonResult
 
   function runTop(stmt: PyStmt): string | undefined {
     try {
-      ip.exec(stmt, ip.globals);
+      if (stmt.kind === 'Expr' && displayed.has(stmt)) {
+        const v = ip.eval(stmt.value, ip.globals);
+        if (v !== null) print(ip.repr(v), stmt.span);
+      } else ip.exec(stmt, ip.globals);
     } catch (e) {
       const unknown = (why: string): void => ip.makeUnknown(stmt, ip.globals, why);
       if (e instanceof BudgetExceeded || e instanceof Stopped) {

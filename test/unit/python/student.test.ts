@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { analyze } from '../../../src/core/index';
+import { analyze, analyzeNotebookFull } from '../../../src/core/index';
 
 const fx = JSON.parse(readFileSync(join(__dirname, '../../fixtures/torch/python/student.json'), 'utf8')) as {
   programs: Record<string, { source: string; stdout: string }>;
@@ -62,5 +62,14 @@ describe('student programs against CPython / numpy / PyTorch', () => {
     const a = analyze(src, { languageId: 'python' });
     // Python would print x after weird_op_ and a list of 2: GradLens prints neither rather than a wrong value.
     expect((a.prints ?? []).map((p) => [p.line, p.text])).toEqual([[10, 'tensor([0., 0.])']]);
+  });
+
+  it("a notebook cell's last expression is displayed as Jupyter's Out, unless it is None or ends with ;", () => {
+    const cells = ['import numpy as np\nx = np.arange(3)\nx.shape, 2.5', 'x * 2', 'y = 1\ny;', "print('hi')", 'x.sum()', 'None'];
+    const json = JSON.stringify({ cells: cells.map((source) => ({ cell_type: 'code', metadata: {}, outputs: [], execution_count: null, source })), metadata: {}, nbformat: 4, nbformat_minor: 5 });
+    const { full, program } = analyzeNotebookFull(json);
+    const shown = (full.analysis.prints ?? []).map((p) => [program.cells.findIndex((c) => p.span.start >= c.start && p.span.start <= c.end), p.text]);
+    // Jupyter with numpy 1.24: Out[1] ((3,), 2.5), Out[2] array([0, 2, 4]), nothing for `y;`, hi, Out[5] 3, nothing for None.
+    expect(shown).toEqual([[0, '((3,), 2.5)'], [1, 'array([0, 2, 4])'], [3, 'hi'], [4, '3']]);
   });
 });
