@@ -25,7 +25,7 @@ import { rewriteDirective } from './directiveSpellings';
 import { Nn, type OptimizerPayload } from './nn';
 import { parsePython } from './parse';
 import { Tensors } from './tensors';
-import { PyError, PyInstance, PyModuleObj, PyInt, PyList, PyTensor, PyTuple, Skip, Unknown, isNumber, num, type PyVal } from './values';
+import { PyError, PyInstance, PyModuleObj, PyNative, PyInt, PyList, PyTensor, PyTuple, Skip, Unknown, isNumber, num, type PyVal } from './values';
 
 /** One `print(...)` (or torchinfo table) with the line that printed it. */
 export interface PrintInfo {
@@ -125,6 +125,16 @@ export function runPython(text: string, options: EvalOptions = {}): PythonResult
     hint("GradLens's own order: a shuffled DataLoader draws its order from PyTorch's generator in a way GradLens does not reproduce, so the batches (and what is computed from them) differ from PyTorch's.", span),
   );
   torch.attrs.set('utils', new PyModuleObj('torch.utils', new Map([['data', data]])));
+  // tqdm's progress bars change nothing a program computes: tqdm(it) and trange(n) iterate as it and range(n) do.
+  const tqdmModule = (name: string): PyModuleObj =>
+    new PyModuleObj(
+      name,
+      new Map<string, PyVal>([
+        ['tqdm', new PyNative('tqdm', (args, kw) => args[0] ?? kw.get('iterable') ?? new PyList([]))],
+        ['trange', new PyNative('trange', (args, kw, at) => ip.call(ip.builtins.get('range')!, args, kw, at))],
+      ]),
+    );
+  const tqdm = tqdmModule('tqdm');
   for (const [k, v] of [
     ['numpy', np],
     ['numpy.random', np.attrs.get('random')],
@@ -134,6 +144,9 @@ export function runPython(text: string, options: EvalOptions = {}): PythonResult
     ['torch.nn.functional', F],
     ['torch.nn.init', nnMod.attrs.get('init')],
     ['torch.autograd', torch.attrs.get('autograd')],
+    ['tqdm', tqdm],
+    ['tqdm.auto', tqdmModule('tqdm.auto')],
+    ['tqdm.notebook', tqdmModule('tqdm.notebook')],
     ['torch.utils.data', data],
     ['torch.utils', new PyModuleObj('torch.utils', new Map([['data', data]]))],
     ['torch.optim', optim],

@@ -72,4 +72,12 @@ describe('student programs against CPython / numpy / PyTorch', () => {
     // Jupyter with numpy 1.24: Out[1] ((3,), 2.5), Out[2] array([0, 2, 4]), nothing for `y;`, hi, Out[5] 3, nothing for None.
     expect(shown).toEqual([[0, '((3,), 2.5)'], [1, 'array([0, 2, 4])'], [3, 'hi'], [4, '3']]);
   });
+
+  it('tqdm progress bars iterate what they wrap (a training loop under tqdm runs)', () => {
+    const src = 'from tqdm import tqdm\nfrom tqdm.auto import trange\nimport tqdm as tq\ntotal = 0\nfor i in tqdm(range(5), desc="epochs"):\n    total += i\nfor j in trange(3):\n    total += 10 * j\nfor k in tq.tqdm([1, 2], leave=False):\n    total += 100 * k\nprint(total)\n';
+    const a = analyze(src, { languageId: 'python' });
+    expect(a.diagnostics).toEqual([]);
+    // By hand: (0+1+2+3+4) + 10·(0+1+2) + 100·(1+2) = 10 + 30 + 300.
+    expect(a.prints?.map((p) => p.text)).toEqual(['340']);
+  });
 });
