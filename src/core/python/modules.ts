@@ -342,7 +342,7 @@ export function numpyModule(ip: Interp, T: Tensors, ev: TensorEvents): PyModuleO
     const replaceV = args[2] ?? kw.get('replace');
     const replace = replaceV === undefined || ip.truthOf(replaceV, at.span);
     const pV = args[3] ?? kw.get('p') ?? null;
-    const pool = isIntLike(a) ? null : a instanceof PyTensor ? a : new PyTensor(T.toNode(a, at.span), 'np', false, true, T.allInts(a));
+    const pool = isIntLike(a) ? null : T.asArray(a, 'np', at.span);
     if (pool && T.shape(pool).length !== 1) throw new PyError('ValueError', 'a must be 1-dimensional', at.span);
     const n = pool ? T.shape(pool)[0] : num(ip.toNumber(a, at.span));
     if (n <= 0) throw new PyError('ValueError', "'a' cannot be empty unless no samples are taken", at.span);
@@ -397,7 +397,7 @@ export function numpyModule(ip: Interp, T: Tensors, ev: TensorEvents): PyModuleO
       const p = T.rng().permutation(num(a));
       return new PyTensor(T.ev.constant(tensor([p.length], Float64Array.from(p)), at.span), 'np', false, true, true);
     }
-    return permuted(a instanceof PyTensor ? a : new PyTensor(T.toNode(a, at.span), 'np', false, true, T.allInts(a)), at);
+    return permuted(T.asArray(a, 'np', at.span), at);
   });
   rfn('shuffle', (args, _kw, at) => {
     const x = args[0];

@@ -19,7 +19,7 @@ export function installNumpyExtras(ip: Interp, T: Tensors, m: Map<string, PyVal>
   const fn = (name: string, f: Fn): void => {
     m.set(name, new PyNative(`np.${name}`, f));
   };
-  const arr = (v: PyVal, at: CallSite): PyTensor => (v instanceof PyTensor ? v : new PyTensor(T.toNode(v, at.span), 'np', false, true, T.allInts(v)));
+  const arr = (v: PyVal, at: CallSite): PyTensor => T.asArray(v, 'np', at.span);
   const constant = (t: Tensor, at: CallSite, isInt: boolean): PyTensor => new PyTensor(T.ev.constant(t, at.span), 'np', false, true, isInt);
   // np.ndindex(*shape) and np.nditer(x, flags=['multi_index']) (CS231n's eval_numerical_gradient):
   // C order; nditer keeps `finished` and `multi_index` as attributes that iternext() moves on.

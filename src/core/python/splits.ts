@@ -19,7 +19,7 @@ export interface SplitFns {
 }
 
 export function splitFns(ip: Interp, T: Tensors): SplitFns {
-  const tensorOf = (v: PyVal, lib: 'np' | 'torch', at: CallSite): PyTensor => (v instanceof PyTensor ? v : new PyTensor(T.toNode(v, at.span), lib, false, true, T.allInts(v)));
+  const tensorOf = (v: PyVal, lib: 'np' | 'torch', at: CallSite): PyTensor => T.asArray(v, lib, at.span);
   const axisOf = (x: PyTensor, v: PyVal | undefined, at: CallSite): number => {
     const nd = T.shape(x).length;
     let a = v === undefined || v === null ? 0 : num(ip.toNumber(v, at.span));

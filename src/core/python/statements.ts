@@ -141,6 +141,19 @@ export function exec(ip: Interp, s: PyStmt, scope: Scope): Signal {
   }
 }
 
+/**
+ * `cur op= rhs` for a value that is not a tensor updated in place: a list extended in place
+ * (`+=`), an instance's `__iadd__`…, otherwise the plain operator. The value to store back.
+ */
+function combine(ip: Interp, s: Extract<PyStmt, { kind: 'AugAssign' }>, cur: PyVal, rhs: PyVal): PyVal {
+  if (cur instanceof PyList && s.op === '+') {
+    cur.items.push(...ip.iterate(rhs, s.value.span));
+    return cur;
+  }
+  const inplace = cur instanceof PyInstance ? ip.lookupMethod(cur, `__i${DUNDER[s.op]?.[0].slice(2)}`) : undefined;
+  return inplace ? ip.call(inplace, [rhs], NO_KW, ip.site(s.span)) : ip.binop(s.op, cur, rhs, s.span, s.opSpan);
+}
+
 export function augAssign(ip: Interp, s: Extract<PyStmt, { kind: 'AugAssign' }>, scope: Scope): Signal {
   if (s.target.kind === 'Sub') {
     // `counts[p] += 1`, `dW[:, j] -= x`: the container and the index are evaluated once, the
@@ -148,11 +161,7 @@ export function augAssign(ip: Interp, s: Extract<PyStmt, { kind: 'AugAssign' }>,
     const obj = ip.eval(s.target.obj, scope);
     const idx = ip.subIndex(s.target, scope);
     const cur = ip.getitem(obj, idx, s.target.span);
-    const rhs = ip.eval(s.value, scope);
-    if (cur instanceof PyList && s.op === '+') cur.items.push(...ip.iterate(rhs, s.value.span));
-    const inplace = cur instanceof PyInstance ? ip.lookupMethod(cur, `__i${DUNDER[s.op]?.[0].slice(2)}`) : undefined;
-    const v = cur instanceof PyList && s.op === '+' ? cur : inplace ? ip.call(inplace, [rhs], NO_KW, ip.site(s.span)) : ip.binop(s.op, cur, rhs, s.span, s.opSpan);
-    ip.setitem(obj, idx, v, s.target.span);
+    ip.setitem(obj, idx, combine(ip, s, cur, ip.eval(s.value, scope)), s.target.span);
     return undefined;
   }
   const cur = ip.eval(s.target, scope);
@@ -166,13 +175,9 @@ export function augAssign(ip: Interp, s: Extract<PyStmt, { kind: 'AugAssign' }>,
       return undefined;
     }
   }
-  if (cur instanceof PyList && s.op === '+') {
-    cur.items.push(...ip.iterate(rhs, s.value.span));
-    return undefined;
-  }
-  const inplace = cur instanceof PyInstance ? ip.lookupMethod(cur, `__i${DUNDER[s.op]?.[0].slice(2)}`) : undefined;
-  const v = inplace ? ip.call(inplace, [rhs], NO_KW, ip.site(s.span)) : ip.binop(s.op, cur, rhs, s.span, s.opSpan);
-  ip.assign(s.target, v, scope, s.span);
+  const v = combine(ip, s, cur, rhs);
+  // A list extended in place is already where the target names it.
+  if (v !== cur || !(cur instanceof PyList)) ip.assign(s.target, v, scope, s.span);
   return undefined;
 }
 

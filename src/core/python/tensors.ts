@@ -61,6 +61,11 @@ export class Tensors implements TensorBridge {
     throw new PyError('TypeError', `expected a number or an array, found ${typeName(v)}`, span);
   }
 
+  /** An argument as an array of `lib`: a tensor as it is, numbers and (nested) lists as a constant (ints kept). */
+  asArray(v: PyVal, lib: 'np' | 'torch', span: Span): PyTensor {
+    return v instanceof PyTensor ? v : new PyTensor(this.toNode(v, span), lib, false, true, this.allInts(v));
+  }
+
   /** Nested lists of numbers (or 0-d tensors) → a tensor; ragged lists are a ValueError, as numpy's. */
   fromNested(v: PyVal, span: Span): Tensor {
     const shape: number[] = [];
